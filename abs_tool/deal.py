@@ -1,0 +1,356 @@
+"""Contract terms as data: the deal, its note classes, fees, reserve, triggers, revolving period.
+
+Every object is a frozen dataclass validated in ``__post_init__``; a bad field raises
+:class:`~abs_tool.errors.FieldError` naming the field, and containers re-raise it with their
+own path prefix so that a message reads ``structure.classes[1].coupon_annual: must be in
+[0, 1) (got 1.5)``. Engines are functions elsewhere; nothing here computes cash flows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from .assumptions import Assumptions
+from .eligibility import ConcentrationLimits, EligibilityCriteria
+from .errors import FieldError
+
+SHARE_TOLERANCE = 1e-6
+"""Class sizes given as shares must add up to 1 within this."""
+
+
+def _check(ok: bool, name: str, message: str, value: object) -> None:
+    if not ok:
+        raise FieldError(name, f"{message} (got {value!r})")
+
+
+def _check_rate(name: str, value: float, upper_open: bool = True) -> None:
+    ok = isinstance(value, int | float) and math.isfinite(value) and 0 <= value
+    ok = ok and (value < 1 if upper_open else value <= 1)
+    _check(ok, name, "must be in [0, 1)" if upper_open else "must be in [0, 1]", value)
+
+
+class Tier(StrEnum):
+    """Seniority tier of a note class; classes are listed senior first."""
+
+    SENIOR = "senior"  # 优先A级
+    MEZZANINE = "mezzanine"  # 优先B级
+    SUBORDINATED = "subordinated"  # 次级
+
+
+TIER_ORDER = {Tier.SENIOR: 0, Tier.MEZZANINE: 1, Tier.SUBORDINATED: 2}
+
+
+class SizeUnit(StrEnum):
+    SHARE = "share"  # of the initial pool balance
+    AMOUNT = "amount"  # currency
+
+
+class PrincipalMode(StrEnum):
+    SEQUENTIAL = "sequential"
+    PRO_RATA = "pro_rata"
+
+
+class TriggerMetric(StrEnum):
+    CUMULATIVE_DEFAULT_RATE = "cumulative_default_rate"  # cum. defaults / (initial + purchases)
+    RESERVE_SHORTFALL = "reserve_shortfall"  # (target - balance) / target, after top-up
+
+
+class TriggerAction(StrEnum):
+    SEQUENTIAL = "sequential"  # pro rata -> sequential
+    END_REVOLVING = "end_revolving"  # early amortisation
+    ACCELERATE = "accelerate"  # class by class: interest then principal, no residual
+
+
+@dataclass(frozen=True)
+class NoteClass:
+    """One class of notes.
+
+    ``coupon_annual`` is the fixed annual coupon (30/360); the subordinated class has none
+    and receives the residual. ``payment_frequency_months`` applies during the revolving
+    period (1 or 3); after it every class pays monthly.
+    """
+
+    name: str
+    tier: Tier
+    size: float
+    size_unit: SizeUnit = SizeUnit.SHARE
+    coupon_annual: float = 0.0
+    payment_frequency_months: int = 1
+    target_rating: str | None = None
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
+        _check(self.tier in set(Tier), "tier", f"must be one of {[t.value for t in Tier]}",
+               self.tier)
+        _check(self.size_unit in set(SizeUnit), "size_unit",
+               f"must be one of {[u.value for u in SizeUnit]}", self.size_unit)
+        positive = isinstance(self.size, int | float) and math.isfinite(self.size)
+        positive = positive and self.size > 0
+        if self.size_unit == SizeUnit.SHARE:
+            _check(positive and self.size <= 1, "size", "a share must be in (0, 1]", self.size)
+        else:
+            _check(positive, "size", "an amount must be > 0", self.size)
+        _check_rate("coupon_annual", self.coupon_annual)
+        if self.tier == Tier.SUBORDINATED:
+            _check(self.coupon_annual == 0, "coupon_annual",
+                   "the subordinated class has no coupon: it receives the residual",
+                   self.coupon_annual)
+        _check(self.payment_frequency_months in (1, 3), "payment_frequency_months",
+               "must be 1 (monthly) or 3 (quarterly)", self.payment_frequency_months)
+
+    def amount(self, pool_balance: float) -> float:
+        """Original balance of the class in currency."""
+        return self.size * pool_balance if self.size_unit == SizeUnit.SHARE else self.size
+
+
+@dataclass(frozen=True)
+class Fee:
+    """A senior fee (trustee, custodian, servicer...): annual rate on the opening pool
+    balance plus a fixed annual amount, both paid monthly (1/12 each period)."""
+
+    name: str
+    rate_annual: float = 0.0
+    fixed_annual: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
+        _check_rate("rate_annual", self.rate_annual)
+        ok = isinstance(self.fixed_annual, int | float) and math.isfinite(self.fixed_annual)
+        _check(ok and self.fixed_annual >= 0, "fixed_annual", "must be >= 0", self.fixed_annual)
+
+
+@dataclass(frozen=True)
+class ReserveAccount:
+    """Cash reserve: funded at closing with ``initial_share`` of the initial note balance,
+    topped up (step 3) to ``target_share`` of the outstanding notes, never below
+    ``floor_share`` of the initial notes while notes are outstanding. All cash of the reserve
+    is available to pay fees, interest and principal each period."""
+
+    initial_share: float = 0.0
+    target_share: float = 0.0
+    floor_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("initial_share", "target_share", "floor_share"):
+            _check_rate(name, getattr(self, name))
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """When ``metric`` exceeds ``threshold`` (a scalar, or a vector by month whose last value
+    repeats), ``action`` takes effect from that period on and stays (triggers are sticky)."""
+
+    metric: TriggerMetric
+    threshold: tuple[float, ...]
+    action: TriggerAction
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        _check(self.metric in set(TriggerMetric), "metric",
+               f"must be one of {[m.value for m in TriggerMetric]}", self.metric)
+        _check(self.action in set(TriggerAction), "action",
+               f"must be one of {[a.value for a in TriggerAction]}", self.action)
+        _check(len(self.threshold) >= 1, "threshold", "must have at least one value",
+               self.threshold)
+        for i, value in enumerate(self.threshold):
+            _check_rate(f"threshold[{i}]", value, upper_open=False)
+
+
+@dataclass(frozen=True)
+class RevolvingPeriod:
+    """During the first ``months`` periods principal collections buy new receivables like
+    the initial pool (same composition and scheduled profile), at par, subject to
+    ``eligibility``; note principal is not paid."""
+
+    months: int
+    eligibility: EligibilityCriteria | None = None
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.months, int) and self.months >= 0, "months", "must be >= 0",
+               self.months)
+
+
+@dataclass(frozen=True)
+class CleanUpCall:
+    """The originator buys the remaining pool at par (performing balance plus expected
+    recoveries) when the performing balance falls to ``threshold_share`` of the initial
+    pool balance or below, after any revolving period; notes are then repaid."""
+
+    threshold_share: float = 0.10
+
+    def __post_init__(self) -> None:
+        _check_rate("threshold_share", self.threshold_share)
+
+
+@dataclass(frozen=True)
+class Structure:
+    """The liability side: classes senior first, fees, reserve, principal mode, triggers."""
+
+    classes: tuple[NoteClass, ...]
+    fees: tuple[Fee, ...] = ()
+    reserve: ReserveAccount = field(default_factory=ReserveAccount)
+    principal_mode: PrincipalMode = PrincipalMode.SEQUENTIAL
+    triggers: tuple[Trigger, ...] = ()
+    revolving: RevolvingPeriod | None = None
+    clean_up_call: CleanUpCall | None = None
+    turbo: bool = False
+
+    def __post_init__(self) -> None:
+        _check(len(self.classes) >= 1, "classes", "at least one class is needed", self.classes)
+        names = [c.name for c in self.classes]
+        for i, name in enumerate(names):
+            _check(name not in names[:i], f"classes[{i}].name", "duplicate class name", name)
+        for i in range(1, len(self.classes)):
+            above, below = self.classes[i - 1], self.classes[i]
+            _check(TIER_ORDER[above.tier] <= TIER_ORDER[below.tier], f"classes[{i}].tier",
+                   f"classes are listed senior first, so `{below.name}` ({below.tier.value}) "
+                   f"cannot rank below `{above.name}` ({above.tier.value}): a "
+                   f"{above.tier.value} class may not be senior to a {below.tier.value} class",
+                   below.tier.value)
+        subs = [i for i, c in enumerate(self.classes) if c.tier == Tier.SUBORDINATED]
+        _check(len(subs) <= 1 and (not subs or subs[0] == len(self.classes) - 1),
+               "classes", "at most one subordinated class, listed last", names)
+        _check(self.principal_mode in set(PrincipalMode), "principal_mode",
+               f"must be one of {[m.value for m in PrincipalMode]}", self.principal_mode)
+
+    def class_amounts(self, pool_balance: float) -> tuple[float, ...]:
+        """Original class balances; raises unless they add up to the pool balance."""
+        amounts = tuple(c.amount(pool_balance) for c in self.classes)
+        total = sum(amounts)
+        if abs(total - pool_balance) > SHARE_TOLERANCE * pool_balance:
+            raise FieldError(
+                "classes",
+                f"class sizes add up to {total:,.2f} but the pool balance is "
+                f"{pool_balance:,.2f} ({total / pool_balance:.6%} of the pool); sizes must add "
+                "up to the pool",
+            )
+        return amounts
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end`` (calendar months, day of month ignored)."""
+    return (end.year - start.year) * 12 + (end.month - start.month)
+
+
+@dataclass(frozen=True)
+class DealDates:
+    """封包日 cut-off, 起息日 closing, first 兑付日 payment date, 法定到期日 legal final."""
+
+    cutoff: date
+    closing: date
+    first_payment: date
+    legal_final: date
+
+    def __post_init__(self) -> None:
+        order = ("cutoff", "closing", "first_payment", "legal_final")
+        for earlier, later in zip(order, order[1:], strict=False):
+            a, b = getattr(self, earlier), getattr(self, later)
+            _check(a <= b, later, f"must be on or after `{earlier}` ({a.isoformat()})",
+                   b.isoformat())
+
+    @property
+    def horizon_months(self) -> int:
+        """Periods modelled: months from the cut-off to the legal final date."""
+        return months_between(self.cutoff, self.legal_final)
+
+
+class RateUnit(StrEnum):
+    DECIMAL = "decimal"
+    PERCENT = "percent"
+
+
+@dataclass(frozen=True)
+class PoolSource:
+    """Where the pool comes from: exactly one of a built-in ``sample`` name, a ``tape`` path
+    (relative to the deal file) or an ``embedded_csv`` tape; then optional scaling and
+    eligibility.
+
+    ``scale_to_balance`` multiplies every loan's balance and original balance by one factor
+    so that the pool balance equals it: a representative sample standing for a larger pool.
+    """
+
+    sample: str | None = None
+    tape: str | None = None
+    embedded_csv: str | None = None
+    sheet: str | None = None
+    rate_unit: RateUnit = RateUnit.DECIMAL
+    sample_seed: int = 20151
+    scale_to_balance: float | None = None
+    eligibility: EligibilityCriteria | None = None
+    concentration: ConcentrationLimits | None = None
+
+    def __post_init__(self) -> None:
+        given = [k for k in ("sample", "tape", "embedded_csv") if getattr(self, k) is not None]
+        _check(len(given) == 1, "sample", "give exactly one of `sample`, `tape`, "
+               "`embedded_csv`", given)
+        _check(self.rate_unit in set(RateUnit), "rate_unit",
+               f"must be one of {[u.value for u in RateUnit]}", self.rate_unit)
+        scale = self.scale_to_balance
+        _check(scale is None or (isinstance(scale, int | float) and math.isfinite(scale)
+                                 and scale > 0), "scale_to_balance", "must be > 0", scale)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Monte Carlo settings: number of paths and the root seed."""
+
+    paths: int = 20_000
+    seed: int = 1
+    importance_sampling: bool = False
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.paths, int) and 1 <= self.paths <= 10_000_000, "paths",
+               "must be an integer in [1, 10,000,000]", self.paths)
+        _check(isinstance(self.seed, int) and self.seed >= 0, "seed",
+               "must be an integer >= 0", self.seed)
+
+
+@dataclass(frozen=True)
+class Deal:
+    """A whole deal: what the deal file holds. ``benchmark_rate_annual`` is the funding rate
+    the structure is compared with (a bank loan, say) for the cost-of-funds saving."""
+
+    name: str
+    dates: DealDates
+    pool: PoolSource
+    assumptions: Assumptions
+    structure: Structure
+    run: RunSettings = field(default_factory=RunSettings)
+    currency: str = "CNY"
+    benchmark_rate_annual: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
+        _check_rate("benchmark_rate_annual", self.benchmark_rate_annual)
+        revolving = self.structure.revolving.months if self.structure.revolving else 0
+        _check(revolving < self.dates.horizon_months, "structure.revolving.months",
+               f"must end before the legal final date ({self.dates.horizon_months} months "
+               "after the cut-off)", revolving)
+
+
+__all__ = [
+    "Assumptions",
+    "Deal",
+    "PoolSource",
+    "RateUnit",
+    "RunSettings",
+    "CleanUpCall",
+    "ConcentrationLimits",
+    "DealDates",
+    "EligibilityCriteria",
+    "Fee",
+    "NoteClass",
+    "PrincipalMode",
+    "ReserveAccount",
+    "RevolvingPeriod",
+    "SizeUnit",
+    "Structure",
+    "Tier",
+    "Trigger",
+    "TriggerAction",
+    "TriggerMetric",
+    "months_between",
+]

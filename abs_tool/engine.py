@@ -1,0 +1,270 @@
+"""Deal-level entry points: prepare a deal on its pool, run deterministic scenarios, find
+break-even default rates, run scenario grids.
+
+A deterministic scenario is the engine with one path; a grid or a break-even search runs
+many deterministic scenarios at once as paths of one engine call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from .assumptions import Assumptions, CdrVector, Cpr, Recovery
+from .conventions import mdr_from_cdr
+from .deal import Deal
+from .eligibility import apply_eligibility
+from .metrics import ClassMetrics, class_metrics
+from .pool import Pool
+from .projection import (
+    DefaultDriver,
+    HazardDefaults,
+    PoolModel,
+    PoolState,
+    build_pool_model,
+    deterministic_defaults,
+)
+from .waterfall import WaterfallResult, run_waterfall
+
+Array = NDArray[np.float64]
+
+BREAK_EVEN_TOLERANCE = 1e-5
+"""Break-even default rates are bracketed to within this (absolute, as a rate: 0.001%)."""
+
+BREAK_EVEN_GRID = 33
+"""Stress multipliers tried at once in each round of the break-even search."""
+
+MAX_MULTIPLIER = 200.0
+"""Largest stress multiplier tried: enough to default (nearly) the whole pool for PD >= 0.5%."""
+
+
+@dataclass(frozen=True)
+class PreparedDeal:
+    """A deal bound to its pool: the grouped pool model and the class balances."""
+
+    deal: Deal
+    pool: Pool
+    model: PoolModel
+    class_balances: tuple[float, ...]
+
+    @property
+    def coupons(self) -> Array:
+        return np.array([c.coupon_annual for c in self.deal.structure.classes])
+
+
+def prepare_deal(deal: Deal, pool: Pool) -> PreparedDeal:
+    """Group the pool, model the receivables bought while revolving, size the classes.
+
+    Raises
+    ------
+    FieldError
+        ``classes`` when class sizes do not add up to the pool balance.
+    """
+    structure = deal.structure
+    purchase_mask = None
+    if structure.revolving and structure.revolving.months > 0:
+        purchase_mask = np.ones(len(pool), dtype=bool)
+        if structure.revolving.eligibility is not None:
+            eligible = apply_eligibility(pool, structure.revolving.eligibility).pool
+            purchase_mask = pool.loans["loan_id"].isin(eligible.loans["loan_id"]).to_numpy()
+    model = build_pool_model(pool, deal.assumptions.default, deal.dates.horizon_months,
+                             purchase_mask)
+    return PreparedDeal(deal, pool, model, structure.class_amounts(pool.balance))
+
+
+def run_paths(
+    prepared: PreparedDeal,
+    defaults: DefaultDriver,
+    n_paths: int,
+    *,
+    prepayment: Cpr | None = None,
+    recovery_rate: ArrayLike | None = None,
+    lag_months: int | None = None,
+) -> WaterfallResult:
+    """Run the pool and the waterfall for ``n_paths`` paths of default fractions.
+
+    Prepayment, recovery rate and lag default to the deal's assumptions; ``recovery_rate``
+    may differ by path (shape (paths,)).
+    """
+    assumptions = prepared.deal.assumptions
+    cpr = prepayment or assumptions.prepayment
+    state = PoolState.start(
+        prepared.model,
+        defaults,
+        cpr.monthly(prepared.model.horizon_months),
+        assumptions.recovery.rate if recovery_rate is None else recovery_rate,
+        assumptions.recovery.lag_months if lag_months is None else lag_months,
+        n_paths,
+    )
+    return run_waterfall(prepared.deal.structure, state, prepared.class_balances)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A deterministic scenario: the deal's assumptions with some of them replaced.
+
+    ``cdr_annual`` replaces the default assumption by a flat CDR; ``default_multiplier``
+    stresses whichever default assumption applies (PD, CDR or lifetime rate).
+    """
+
+    cdr_annual: float | None = None
+    cpr_annual: float | None = None
+    recovery_rate: float | None = None
+    lag_months: int | None = None
+    default_multiplier: float = 1.0
+
+    def apply(self, assumptions: Assumptions) -> Assumptions:
+        """The assumptions of this scenario (validated like any other)."""
+        recovery = Recovery(
+            assumptions.recovery.rate if self.recovery_rate is None else self.recovery_rate,
+            assumptions.recovery.lag_months if self.lag_months is None else self.lag_months,
+        )
+        return replace(
+            assumptions,
+            default=(assumptions.default if self.cdr_annual is None
+                     else CdrVector((self.cdr_annual,))),
+            prepayment=(assumptions.prepayment if self.cpr_annual is None
+                        else Cpr((self.cpr_annual,))),
+            recovery=recovery,
+        )
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One deterministic scenario: its assumptions, the engine output and class metrics."""
+
+    assumptions: Assumptions
+    result: WaterfallResult
+    metrics: ClassMetrics
+
+
+def run_scenario(prepared: PreparedDeal, scenario: Scenario | None = None) -> ScenarioResult:
+    """Run one deterministic scenario (one path)."""
+    scenario = scenario or Scenario()
+    assumptions = scenario.apply(prepared.deal.assumptions)
+    defaults = deterministic_defaults(prepared.model, assumptions.default,
+                                      scenario.default_multiplier)
+    result = run_paths(prepared, defaults, 1, prepayment=assumptions.prepayment,
+                       recovery_rate=assumptions.recovery.rate,
+                       lag_months=assumptions.recovery.lag_months)
+    return ScenarioResult(assumptions, result, class_metrics(result, prepared.coupons))
+
+
+def _stress_losses(prepared: PreparedDeal, multipliers: Array) -> tuple[Array, Array]:
+    """Class PV losses (paths, classes) and lifetime default rates (paths,) per multiplier."""
+    defaults = deterministic_defaults(prepared.model, prepared.deal.assumptions.default,
+                                      multipliers)
+    result = run_paths(prepared, defaults, len(multipliers))
+    metrics = class_metrics(result, prepared.coupons)
+    return metrics.loss_pv, result.pool.cumulative_default_rate[:, -1]
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """Break-even default rate of one class under the deal's deterministic stress path.
+
+    ``default_rate`` is the lifetime cumulative pool default rate at the smallest stress
+    multiplier where the class loses (within :data:`BREAK_EVEN_TOLERANCE`); when the class
+    does not lose even at :data:`MAX_MULTIPLIER`, ``loses`` is False and the rate shown is
+    the one reached there (a lower bound).
+    """
+
+    class_name: str
+    multiplier: float
+    default_rate: float
+    loses: bool
+
+
+def break_even(prepared: PreparedDeal) -> tuple[BreakEven, ...]:
+    """Break-even default rate (BDR) of every class, by bracketing the stress multiplier.
+
+    Each round evaluates :data:`BREAK_EVEN_GRID` multipliers as paths of one engine run and
+    keeps the bracket [last without loss, first with loss]; loss is monotone in the
+    multiplier, so this cannot miss the root, whatever the shape of the loss curve.
+    Rounds stop when the default rates at both ends are within the tolerance.
+    """
+    classes = prepared.deal.structure.classes
+    out = []
+    for j, note in enumerate(classes):
+        low, high = 0.0, MAX_MULTIPLIER
+        rate_low = rate_high = np.nan
+        loses = True
+        for _ in range(20):
+            grid = np.linspace(low, high, BREAK_EVEN_GRID)
+            losses, rates = _stress_losses(prepared, grid)
+            hit = losses[:, j] > 1e-9
+            if not hit.any():
+                loses = False
+                low, rate_low = high, rates[-1]
+                break
+            first = int(np.argmax(hit))
+            if first == 0:
+                low = high = grid[0]
+                rate_low = rate_high = rates[0]
+                break
+            low, high = grid[first - 1], grid[first]
+            rate_low, rate_high = rates[first - 1], rates[first]
+            if rate_high - rate_low <= BREAK_EVEN_TOLERANCE:
+                break
+        shown = rate_high if loses else rate_low
+        out.append(BreakEven(note.name, high if loses else low, float(shown), loses))
+    return tuple(out)
+
+
+def scenario_grid(
+    prepared: PreparedDeal,
+    cdr_annual: ArrayLike,
+    recovery_rate: ArrayLike,
+    *,
+    cpr_annual: float | None = None,
+    lag_months: int | None = None,
+) -> pd.DataFrame:
+    """Every (CDR, recovery) pair as one path of one engine run; a tidy table.
+
+    Returns one row per scenario and class: cdr, recovery, class, loss_pv, principal_loss,
+    wal_years, yield, dirr_bp, and the pool's lifetime default rate.
+    """
+    cdr, recovery = np.meshgrid(np.asarray(cdr_annual, dtype=np.float64),
+                                np.asarray(recovery_rate, dtype=np.float64), indexing="ij")
+    cdr, recovery = cdr.ravel(), recovery.ravel()
+    defaults = HazardDefaults(np.broadcast_to(
+        mdr_from_cdr(cdr)[:, None, None], (len(cdr), 1, prepared.model.horizon_months)))
+    assumptions = prepared.deal.assumptions
+    result = run_paths(
+        prepared, defaults, len(cdr),
+        prepayment=assumptions.prepayment if cpr_annual is None else Cpr((cpr_annual,)),
+        recovery_rate=recovery,
+        lag_months=lag_months,
+    )
+    metrics = class_metrics(result, prepared.coupons)
+    rows = []
+    for j, note in enumerate(prepared.deal.structure.classes):
+        rows.append(pd.DataFrame({
+            "cdr": cdr,
+            "recovery": recovery,
+            "class": note.name,
+            "tier": note.tier.value,
+            "loss_pv": metrics.loss_pv[:, j],
+            "principal_loss": metrics.principal_loss[:, j],
+            "wal_years": metrics.wal_years[:, j],
+            "yield": metrics.yield_annual[:, j],
+            "dirr_bp": metrics.dirr_bp[:, j],
+            "pool_default_rate": result.pool.cumulative_default_rate[:, -1],
+        }))
+    return pd.concat(rows, ignore_index=True)
+
+
+__all__ = [
+    "BreakEven",
+    "PreparedDeal",
+    "Scenario",
+    "ScenarioResult",
+    "break_even",
+    "prepare_deal",
+    "run_paths",
+    "run_scenario",
+    "scenario_grid",
+]

@@ -1,0 +1,133 @@
+"""Error hierarchy.
+
+Every error a user can cause derives from :class:`InputError`; the UI and the CLI catch
+:class:`AbsToolError` in one place and show its message. Anything else is a bug and surfaces
+as one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class AbsToolError(Exception):
+    """Base class of every error the tool raises on purpose."""
+
+
+class InputError(AbsToolError):
+    """Bad input from a user: a file, a field, a parameter."""
+
+
+class ConvergenceError(AbsToolError):
+    """A solver did not converge; the message says what was tried."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding about one value of an input file.
+
+    ``row`` is the 1-based data row as a spreadsheet user counts it (the header is row 1,
+    the first loan row 2); ``None`` when the finding concerns the whole file or a column.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    fatal: bool = True
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column `{self.column}`"
+        shown = "" if self.value is None else f" (got {self.value!r})"
+        return f"{where}: {self.reason}{shown}"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """All findings about one input, errors and warnings alike, in file order."""
+
+    file: str
+    issues: tuple[Issue, ...] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.fatal)
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if not i.fatal)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_records(self) -> list[dict[str, object]]:
+        """Rows for a table: severity, row, column, value, reason."""
+        return [
+            {
+                "severity": "error" if i.fatal else "warning",
+                "row": i.row,
+                "column": i.column,
+                "value": i.value,
+                "reason": i.reason,
+            }
+            for i in self.issues
+        ]
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.file}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        ]
+        lines += [("ERROR   " if i.fatal else "WARNING ") + str(i) for i in self.issues]
+        return "\n".join(lines)
+
+
+class TapeError(InputError):
+    """A loan tape that cannot be loaded; carries the whole report."""
+
+    def __init__(self, report: ValidationReport, limit: int = 20) -> None:
+        self.report = report
+        shown = [str(i) for i in report.errors[:limit]]
+        more = len(report.errors) - len(shown)
+        tail = [f"... and {more} more error(s)"] if more > 0 else []
+        super().__init__(
+            f"{report.file}: the tape was not loaded, {len(report.errors)} error(s):\n"
+            + "\n".join(shown + tail)
+        )
+
+
+class DealFileError(InputError):
+    """A deal file with invalid fields; each message names the field path."""
+
+    def __init__(self, problems: list[str], file: str = "deal file") -> None:
+        self.problems = tuple(problems)
+        super().__init__(f"{file}: " + "; ".join(problems) if len(problems) == 1 else
+                         f"{file}: {len(problems)} problem(s):\n" + "\n".join(problems))
+
+
+class AssumptionError(InputError):
+    """An assumption (default, prepayment, recovery) that cannot be used."""
+
+
+class FieldError(InputError):
+    """An invalid field of a domain object.
+
+    ``field`` is the path inside the object (``coupon``, ``classes[1].coupon``); a loader
+    that knows where the object sits prefixes it (``structure.classes[1].coupon``), so the
+    message always names the full path.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+    def within(self, parent: str) -> FieldError:
+        """The same error one level up: ``parent.field``."""
+        joined = f"{parent}{self.field}" if self.field.startswith("[") else f"{parent}.{self.field}"
+        return FieldError(joined, self.message)

@@ -1,0 +1,258 @@
+"""The waterfall: a hand-computed case to the cent, invariants on random deals (hypothesis),
+zero defaults repay everything, more defaults never reduce a class's loss."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from abs_tool.assumptions import Assumptions, CdrVector, Cpr, LifetimeDefault, Recovery
+from abs_tool.checks import waterfall_violations
+from abs_tool.conventions import cpr_from_smm
+from abs_tool.deal import (
+    CleanUpCall,
+    Deal,
+    DealDates,
+    Fee,
+    NoteClass,
+    PoolSource,
+    PrincipalMode,
+    ReserveAccount,
+    RevolvingPeriod,
+    Structure,
+    Tier,
+    Trigger,
+    TriggerAction,
+    TriggerMetric,
+)
+from abs_tool.engine import Scenario, break_even, prepare_deal, run_scenario, scenario_grid
+from abs_tool.pool import Pool
+
+CENT = 0.005
+
+
+def make_pool(balances, rate=0.12, term=3, amortization="equal_principal", pd_annual=0.05):
+    n = len(balances)
+    ids = [f"L{i}" for i in range(n)]
+    terms = np.broadcast_to(term, n)
+    return Pool(pd.DataFrame({
+        "loan_id": ids, "balance": balances, "rate": np.broadcast_to(rate, n),
+        "remaining_term": terms, "amortization": np.broadcast_to(amortization, n),
+        "original_balance": balances, "original_term": terms, "seasoning": 0,
+        "annual_pd": np.broadcast_to(pd_annual, n), "lgd": np.nan, "grade": "A",
+        "obligor_id": ids, "region": "R", "industry": "I", "score": np.nan,
+    }), "test")
+
+
+def make_deal(structure, assumptions, months=6):
+    end_year, end_month = 2020 + months // 12, 1 + months % 12
+    dates = DealDates(date(2020, 1, 1), date(2020, 1, 1), date(2020, 2, 1),
+                      date(end_year, end_month, 1))
+    return Deal("test", dates, PoolSource(sample="consumer"), assumptions, structure)
+
+
+THREE_CLASSES = Structure(
+    classes=(
+        NoteClass("A", Tier.SENIOR, 0.70, coupon_annual=0.06),
+        NoteClass("B", Tier.MEZZANINE, 0.20, coupon_annual=0.12),
+        NoteClass("C", Tier.SUBORDINATED, 0.10),
+    ),
+    fees=(Fee("trustee", rate_annual=0.012),),
+)
+
+
+def hand_case():
+    # Monthly default rate 10% exactly: CDR = 1 - 0.9^12.
+    assumptions = Assumptions(default=CdrVector((float(cpr_from_smm(0.1)),)),
+                              recovery=Recovery(rate=0.5, lag_months=1))
+    deal = make_deal(THREE_CLASSES, assumptions)
+    return prepare_deal(deal, make_pool([1000.0, 1000.0, 1000.0]))
+
+
+def test_hand_computed_three_loans_three_classes_to_the_cent():
+    """3 loans of 1,000 at 12% (1%/month), 3 months equal principal; 10% of the performing
+    balance defaults each month, 50% recovered one month later; fee 0.1%/month of the
+    opening pool; A 2,100 at 0.5%/month, B 600 at 1%/month, C 300; sequential.
+
+    Month 1: open 3,000; default 300; survivors 0.9: interest 27, principal 900, close
+    1,800. Fee 3.00; interest A 10.50, B 6.00; principal due 3,000 - 1,800 = 1,200, cash
+    907.50 all to A (A 1,192.50).
+    Month 2: open 1,800; default 180; survivors 0.81: interest 16.20, principal 810,
+    recovery 150; collections 976.20. Fee 1.80; A interest 5.9625, B 6.00; principal due
+    2,092.50 - 810, cash 962.4375 to A (A 230.0625).
+    Month 3: open 810; default 81; survivors 0.729: interest 7.29, principal 729; recovery
+    90; collections 826.29. Fee 0.81; A 1.1503125, B 6.00; principal 818.3296875: A
+    230.0625, B 588.2671875 (B 11.7328125 left).
+    Month 4: recovery 40.50. B interest 0.117328125, principal 11.7328125; C gets
+    28.649859375. Nothing more to come: C written down 271.350140625.
+    """
+    r = run_scenario(hand_case()).result
+    pool, cls = r.pool, r.classes
+    np.testing.assert_allclose(pool.default[0, :4], [300, 180, 81, 0], atol=CENT)
+    np.testing.assert_allclose(pool.interest[0, :4], [27, 16.20, 7.29, 0], atol=CENT)
+    np.testing.assert_allclose(pool.scheduled_principal[0, :4], [900, 810, 729, 0], atol=CENT)
+    np.testing.assert_allclose(pool.recovery[0, :4], [0, 150, 90, 40.50], atol=CENT)
+    np.testing.assert_allclose(pool.balance_close[0, :4], [1800, 810, 0, 0], atol=CENT)
+    np.testing.assert_allclose(r.fees_paid[0, 0, :4], [3.00, 1.80, 0.81, 0], atol=CENT)
+    np.testing.assert_allclose(cls.interest_paid[0, 0, :4], [10.50, 5.9625, 1.1503125, 0],
+                               atol=CENT)
+    np.testing.assert_allclose(cls.interest_paid[0, 1, :4], [6, 6, 6, 0.117328125], atol=CENT)
+    np.testing.assert_allclose(cls.principal_paid[0, 0, :4],
+                               [907.50, 962.4375, 230.0625, 0], atol=CENT)
+    np.testing.assert_allclose(cls.principal_paid[0, 1, :4],
+                               [0, 0, 588.2671875, 11.7328125], atol=CENT)
+    np.testing.assert_allclose(cls.principal_paid[0, 2, :4], [0, 0, 0, 28.649859375],
+                               atol=CENT)
+    np.testing.assert_allclose(cls.writedown[0, :, 3], [0, 0, 271.350140625], atol=CENT)
+    assert not cls.writedown[0, :, :3].any()
+    assert r.end_month[0] == 4
+    assert not waterfall_violations(r)
+
+
+def test_hand_case_metrics():
+    m = run_scenario(hand_case()).metrics
+    # A and B are paid in full: no loss, yield = coupon (interest on every month's balance).
+    np.testing.assert_allclose(m.loss_pv[0], [0, 0, 271.350140625 / 300], atol=1e-12)
+    np.testing.assert_allclose(m.yield_annual[0, :2], [0.06, 0.12], atol=1e-10)
+    np.testing.assert_allclose(m.dirr_bp[0, :2], [0, 0], atol=1e-6)
+    # WAL of A: (907.5*1 + 962.4375*2 + 230.0625*3) / 2100 / 12 years
+    assert m.wal_years[0, 0] == pytest.approx((907.5 + 962.4375 * 2 + 230.0625 * 3) / 2100 / 12)
+    assert list(m.defaulted[0]) == [False, False, True]
+
+
+def test_zero_defaults_repay_every_class_in_full():
+    assumptions = Assumptions(default=CdrVector((0.0,)), prepayment=Cpr((0.2,)))
+    prepared = prepare_deal(make_deal(THREE_CLASSES, assumptions, months=12),
+                            make_pool([500.0, 700.0, 800.0], term=6, amortization="level"))
+    r = run_scenario(prepared)
+    np.testing.assert_allclose(r.result.classes.principal_paid.sum(axis=2)[0],
+                               prepared.class_balances, rtol=1e-12)
+    assert not r.result.classes.writedown.any()
+    assert not r.metrics.defaulted.any()
+    np.testing.assert_allclose(r.metrics.yield_annual[0, :2], [0.06, 0.12], atol=1e-10)
+
+
+# --- random deals --------------------------------------------------------------------------
+
+@st.composite
+def deals(draw):
+    n_classes = draw(st.integers(1, 4))
+    cuts = sorted(draw(st.lists(st.floats(0.05, 0.95), min_size=n_classes - 1,
+                                max_size=n_classes - 1, unique=True)))
+    shares = np.diff([0.0, *cuts, 1.0])
+    has_sub = draw(st.booleans()) and n_classes > 1
+    tiers = ([Tier.SENIOR] + [Tier.MEZZANINE] * (n_classes - 2)
+             + [Tier.SUBORDINATED if has_sub else Tier.MEZZANINE])[:n_classes]
+    classes = tuple(
+        NoteClass(f"C{j}", tier, float(shares[j]),
+                  coupon_annual=0.0 if tier == Tier.SUBORDINATED else draw(st.floats(0, 0.2)),
+                  payment_frequency_months=draw(st.sampled_from([1, 3])))
+        for j, tier in enumerate(tiers)
+    )
+    horizon = draw(st.integers(4, 30))
+    revolving = draw(st.integers(0, horizon - 2))
+    triggers = tuple(
+        Trigger(draw(st.sampled_from(list(TriggerMetric))), (draw(st.floats(0, 0.3)),),
+                draw(st.sampled_from(list(TriggerAction))))
+        for _ in range(draw(st.integers(0, 2)))
+    )
+    structure = Structure(
+        classes=classes,
+        fees=tuple(Fee(f"F{i}", draw(st.floats(0, 0.03)), draw(st.floats(0, 50)))
+                   for i in range(draw(st.integers(0, 2)))),
+        reserve=ReserveAccount(draw(st.floats(0, 0.05)), draw(st.floats(0, 0.05)),
+                               draw(st.floats(0, 0.02))),
+        principal_mode=draw(st.sampled_from(list(PrincipalMode))),
+        triggers=triggers,
+        revolving=RevolvingPeriod(revolving) if revolving else None,
+        clean_up_call=CleanUpCall(draw(st.floats(0, 0.3))) if draw(st.booleans()) else None,
+        turbo=draw(st.booleans()),
+    )
+    default = draw(st.one_of(
+        st.builds(lambda c: CdrVector((c,)), st.floats(0, 0.9)),
+        st.builds(lambda c: LifetimeDefault(c, (0.25, 0.25, 0.25, 0.25)), st.floats(0, 1)),
+    ))
+    assumptions = Assumptions(default=default, prepayment=Cpr((draw(st.floats(0, 0.5)),)),
+                              recovery=Recovery(draw(st.floats(0, 1)), draw(st.integers(0, 6))))
+    n_loans = draw(st.integers(1, 6))
+    pool = make_pool(
+        draw(st.lists(st.floats(10, 10_000), min_size=n_loans, max_size=n_loans)),
+        rate=draw(st.floats(0, 0.3)), term=draw(st.integers(1, 24)),
+        amortization=draw(st.sampled_from(["level", "equal_principal", "bullet",
+                                           "interest_only", "installment_fee"])),
+    )
+    return prepare_deal(make_deal(structure, assumptions, months=horizon), pool)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(deals(), st.lists(st.floats(0, 5), min_size=1, max_size=4))
+def test_invariants_hold_on_random_deals(prepared, multipliers):
+    from abs_tool.engine import run_paths
+    from abs_tool.projection import deterministic_defaults
+
+    defaults = deterministic_defaults(prepared.model, prepared.deal.assumptions.default,
+                                      np.array(multipliers))
+    result = run_paths(prepared, defaults, len(multipliers))
+    assert waterfall_violations(result) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(deals())
+def test_zero_default_random_deals_lose_nothing(prepared):
+    r = run_scenario(prepared, Scenario(cdr_annual=0.0, recovery_rate=0.0))
+    coupons = prepared.coupons
+    # Fees can starve a class of interest only if fees exceed the pool's income; with no
+    # defaults principal is always repaid by the legal final date when loans mature in time.
+    if (prepared.pool.max_term_months <= prepared.model.horizon_months
+            and not prepared.deal.structure.fees and np.all(coupons == 0)):
+        assert r.result.classes.writedown.max() <= 1e-9 * max(prepared.class_balances)
+        assert not r.metrics.defaulted.any()
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(deals())
+def test_more_defaults_never_reduce_a_class_loss(prepared):
+    from abs_tool.engine import _stress_losses
+
+    # Defaults accelerate cash when loans outlive the legal final date or recoveries are
+    # near par (a default is then a prepayment), and a fee on the performing balance falls
+    # as the pool defaults, handing a sliver back to a class already nearly wiped out:
+    # monotonicity is a property of pools that mature in time and lose money on default,
+    # with fees that do not depend on the pool balance.
+    assume(all(f.rate_annual == 0 for f in prepared.deal.structure.fees))
+    revolving = prepared.deal.structure.revolving
+    bought_until = revolving.months if revolving else 0
+    assume(prepared.pool.max_term_months + bought_until <= prepared.model.horizon_months)
+    assume(prepared.deal.assumptions.recovery.rate <= 0.5)
+    top = 4.0
+    default = prepared.deal.assumptions.default
+    if isinstance(default, LifetimeDefault) and default.cumulative_rate > 0:
+        top = min(top, 1.0 / default.cumulative_rate)  # past 100% the curve is truncated
+
+    losses, rates = _stress_losses(prepared, np.linspace(0, top, 9))
+    assert np.all(np.diff(rates) >= -1e-12)
+    assert np.all(np.diff(losses, axis=0) >= -1e-9), losses
+
+
+def test_break_even_is_a_threshold():
+    prepared = hand_case()
+    for j, be in enumerate(break_even(prepared)):
+        assert be.loses
+        from abs_tool.engine import _stress_losses
+
+        losses, _ = _stress_losses(prepared, np.array([be.multiplier * 0.99,
+                                                       be.multiplier * 1.02]))
+        assert losses[0, j] <= 1e-9 < losses[1, j]
+
+
+def test_scenario_grid_matches_single_scenarios():
+    prepared = hand_case()
+    grid = scenario_grid(prepared, [0.0, 0.3], [0.2, 0.6])
+    assert len(grid) == 4 * 3
+    one = run_scenario(prepared, Scenario(cdr_annual=0.3, recovery_rate=0.6))
+    row = grid[(grid["cdr"] == 0.3) & (grid["recovery"] == 0.6) & (grid["class"] == "C")]
+    assert row["loss_pv"].item() == pytest.approx(one.metrics.loss_pv[0, 2], abs=1e-12)
