@@ -5,9 +5,9 @@ Every array here is shaped (paths, classes) unless said otherwise. Times are in 
 
 Yield policy: a class's cash flows after the purchase are never negative, so the price
 equation ``sum cf_t v^t = original balance`` in the monthly discount factor ``v`` has exactly
-one positive root whenever the class receives any cash; it is found by Newton's method,
-which converges monotonically on this convex increasing function after at most one step. A
-class that receives nothing has a yield of -100%.
+one positive root whenever the class receives any cash (see :func:`solve_log_discount`).
+The yield is the nominal annual rate 12 (1/v - 1); a class that receives nothing has a
+monthly return of -100%, shown as a yield of -1200%.
 """
 
 from __future__ import annotations
@@ -53,8 +53,12 @@ def discount_factors(rate_monthly: Array, n_periods: int) -> Array:
     return (1.0 + rate_monthly)[:, None] ** -t[None, :]
 
 
-def solve_yield(cash: Array, price: Array) -> Array:
-    """Monthly discount factor v with ``sum_t cash_t v^t = price`` (see module docstring).
+def solve_log_discount(cash: Array, price: Array) -> Array:
+    """Log monthly discount factor u with ``sum_t cash_t e^(u t) = price``.
+
+    Solved in log space, ``log sum_t cash_t e^(u t) = log price``, whose left side is convex
+    and increasing in u (a log-sum-exp), so Newton's method converges monotonically after at
+    most one step, and no power of the discount factor can overflow however large the loss.
 
     Parameters
     ----------
@@ -65,22 +69,27 @@ def solve_yield(cash: Array, price: Array) -> Array:
 
     Returns
     -------
-    (n,) discount factors; 0 where no cash is received (yield -100%).
+    (n,) log discount factors; +inf where no cash is received (yield -100% a month).
     """
     n_periods = cash.shape[1]
     t = np.arange(1, n_periods + 1, dtype=np.float64)
     receives = cash.sum(axis=1) > 0
-    v = np.ones(len(price))
+    with np.errstate(divide="ignore"):
+        log_cash = np.log(np.where(receives[:, None], cash, 1.0))
+        log_price = np.log(price)
+    u = np.zeros(len(price))
     for _ in range(_NEWTON_ITERATIONS):
-        powers = v[:, None] ** t[None, :]
-        value = (cash * powers).sum(axis=1) - price
-        slope = (cash * t[None, :] * powers / v[:, None]).sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(receives & (slope > 0), value / slope, 0.0)
-        v = v - step
-        if np.all(np.abs(step) <= _NEWTON_TOLERANCE * np.maximum(v, 1.0)):
+        terms = log_cash + u[:, None] * t[None, :]
+        top = terms.max(axis=1)
+        weights = np.exp(terms - top[:, None])
+        total = weights.sum(axis=1)
+        value = top + np.log(total) - log_price
+        slope = (weights * t).sum(axis=1) / total
+        step = value / slope
+        u = u - step
+        if np.all(np.abs(step) <= _NEWTON_TOLERANCE):
             break
-    return np.where(receives, v, 0.0)
+    return np.where(receives, u, np.inf)
 
 
 def class_metrics(result: WaterfallResult, coupon_annual: Array) -> ClassMetrics:
@@ -104,14 +113,15 @@ def class_metrics(result: WaterfallResult, coupon_annual: Array) -> ClassMetrics
     wal = np.where(principal > 0, wal, np.nan)
 
     cash = flows.cash.reshape(n_paths * n_classes, n_periods)
-    price = np.tile(original, n_paths)
-    v = solve_yield(cash, price)
-    powers = v[:, None] ** month[None, :]
-    present = (cash * powers).sum(axis=1)
+    u = solve_log_discount(cash, np.tile(original, n_paths))
+    receives = np.isfinite(u)
+    u_safe = np.where(receives, u, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        macaulay = (cash * powers * month).sum(axis=1) / present / 12.0
-        yield_annual = np.where(v > 0, 12.0 * (1.0 / v - 1.0), -1.0)
-    modified = np.where(v > 0, macaulay * v, np.nan)
+        terms = np.log(cash) + u_safe[:, None] * month[None, :]
+        weights = np.exp(terms - terms.max(axis=1, keepdims=True))
+        macaulay = (weights * month).sum(axis=1) / weights.sum(axis=1) / 12.0
+    yield_annual = np.where(receives, 12.0 * np.expm1(-u_safe), -12.0)
+    modified = np.where(receives, macaulay * np.exp(u_safe), np.nan)
     yield_annual = yield_annual.reshape(n_paths, n_classes)
     coupon = np.asarray(coupon_annual, dtype=np.float64)
     dirr = np.where(coupon[None, :] > 0, (coupon[None, :] - yield_annual) * 1e4, np.nan)

@@ -222,12 +222,17 @@ def test_more_defaults_never_reduce_a_class_loss(prepared):
     # near par (a default is then a prepayment), and a fee on the performing balance falls
     # as the pool defaults, handing a sliver back to a class already nearly wiped out:
     # monotonicity is a property of pools that mature in time and lose money on default,
-    # with fees that do not depend on the pool balance.
-    assume(all(f.rate_annual == 0 for f in prepared.deal.structure.fees))
-    revolving = prepared.deal.structure.revolving
-    bought_until = revolving.months if revolving else 0
+    # with fees that do not depend on the pool balance. Triggers are left out too: defaults
+    # that end a revolving period early can pay a class sooner than no defaults would.
+    # A lifetime default curve is a share of the balance bought so far: defaults that starve
+    # the purchases of a revolving period also shrink later default amounts.
+    structure, assumptions = prepared.deal.structure, prepared.deal.assumptions
+    bought_until = structure.revolving.months if structure.revolving else 0
     assume(prepared.pool.max_term_months + bought_until <= prepared.model.horizon_months)
-    assume(prepared.deal.assumptions.recovery.rate <= 0.5)
+    assume(assumptions.recovery.rate <= 0.5)
+    assume(all(f.rate_annual == 0 for f in structure.fees))
+    assume(not structure.triggers)
+    assume(not (bought_until and isinstance(assumptions.default, LifetimeDefault)))
     top = 4.0
     default = prepared.deal.assumptions.default
     if isinstance(default, LifetimeDefault) and default.cumulative_rate > 0:
