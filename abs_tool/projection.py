@@ -99,6 +99,7 @@ class Profile:
     balance_end: Array
 
 
+
 @dataclass(frozen=True)
 class PoolModel:
     """What the projection needs to know of a pool, by group.
@@ -171,7 +172,10 @@ def build_pool_model(
         ]
         bal = np.bincount(index[m], weights=balance[m], minlength=n_groups)
         scale = 1.0 / bal.sum() if unit else 1.0
-        return Profile(bal * scale, *(s * scale for s in sums))
+        arrays = [bal * scale, *(s * scale for s in sums)]
+        for a in arrays:  # engines share a model: it must never change under them
+            a.flags.writeable = False
+        return Profile(*arrays)
 
     purchase = None
     if purchase_mask is not None:
@@ -254,14 +258,23 @@ def deterministic_defaults(
     raise AssumptionError(f"unknown default assumption {default!r}")  # pragma: no cover
 
 
+_FLOWS = ("interest", "principal", "fee", "balance_end")
+
+
+def _stacked(profile: Profile, periods: int) -> Array:
+    """(periods, groups, 4) scheduled interest, principal, fee, closing balance by month."""
+    return np.stack([getattr(profile, name).T[:periods] for name in _FLOWS], axis=-1)
+
+
 @dataclass
 class PoolState:
     """Mutable per-path state of the pool while the engine steps through the months.
 
-    The scheduled flows still to come are held per *survival unit*: the performing balance
-    of group g in month t is ``survival[:, g] * pipeline_balance[:, g, t]``. Buying
-    receivables first folds the survival factor into the pipeline (so it needs no division
-    by a survival that may reach zero), then adds the new receivables' profile.
+    The pool is a set of cohorts that share their group's default and prepayment rates: the
+    initial pool, and one cohort per month of purchases. A cohort's scheduled flows are its
+    profile times a *weight* (paths, groups): the share of it still performing, times the
+    amount bought for a purchase. Defaults and prepayments multiply every weight; nothing
+    scales with loans, and no factor is ever divided by.
     """
 
     model: PoolModel
@@ -269,9 +282,11 @@ class PoolState:
     smm: Array  # (periods,)
     recovery_rate: Array  # (paths,)
     lag_months: int
-    survival: Array  # (paths, groups)
-    pipeline: dict[str, Array]  # interest, principal, fee, balance: (paths or 1, groups, T)
-    default_history: Array  # (paths, periods)
+    initial_flows: Array  # (periods, groups, 4), see _stacked
+    purchase_flows: Array | None  # (periods, groups, 4) per unit bought
+    weights: Array  # (1 + purchases so far, paths, groups); row 0 is the initial pool
+    bought_in: list[int]  # month of each purchase cohort (rows 1..)
+    default_history: Array  # (periods, paths)
     base: Array  # (paths,) initial balance + purchases
     performing: Array  # (paths, groups), opening balance of the next month
 
@@ -285,13 +300,7 @@ class PoolState:
         lag_months: int,
         n_paths: int,
     ) -> PoolState:
-        init = model.initial
-        pipeline = {
-            "interest": init.interest[None],
-            "principal": init.principal[None],
-            "fee": init.fee[None],
-            "balance": init.balance_end[None],
-        }
+        periods = model.horizon_months
         return cls(
             model=model,
             defaults=defaults,
@@ -299,12 +308,25 @@ class PoolState:
             recovery_rate=np.broadcast_to(np.asarray(recovery_rate, dtype=np.float64),
                                           (n_paths,)),
             lag_months=lag_months,
-            survival=np.ones((n_paths, model.n_groups)),
-            pipeline=pipeline,
-            default_history=np.zeros((n_paths, model.horizon_months)),
+            initial_flows=_stacked(model.initial, periods),
+            purchase_flows=(None if model.purchase is None
+                            else _stacked(model.purchase, periods)),
+            weights=np.ones((1, n_paths, model.n_groups)),
+            bought_in=[],
+            default_history=np.zeros((periods, n_paths)),
             base=np.full(n_paths, model.balance),
-            performing=np.broadcast_to(init.balance, (n_paths, model.n_groups)).copy(),
+            performing=np.broadcast_to(model.initial.balance,
+                                       (n_paths, model.n_groups)).copy(),
         )
+
+    def _scheduled(self, k: int) -> Array:
+        """(paths, groups, 4) scheduled flows of month index k of every cohort, summed."""
+        flows = self.weights[0][:, :, None] * self.initial_flows[k][None]
+        for row, month in enumerate(self.bought_in, start=1):
+            age = k - month - 1  # bought at the end of month index `month`
+            if self.purchase_flows is not None and 0 <= age < len(self.purchase_flows):
+                flows += self.weights[row][:, :, None] * self.purchase_flows[age][None]
+        return flows
 
     def step(self, t: int) -> dict[str, Array]:
         """Collections of month ``t`` (1-based), each shaped (paths,)."""
@@ -312,60 +334,49 @@ class PoolState:
         opening = self.performing
         d = self.defaults.fraction(t, opening, self.base)
         defaulted = d * opening
-        alive = self.survival * (1.0 - d)
-        p = self.pipeline
-        after_schedule = alive * p["balance"][:, :, k]
+        self.weights *= 1.0 - d
+        interest, principal, fee, after_schedule = np.moveaxis(self._scheduled(k), -1, 0)
         prepaid = self.smm[k] * after_schedule
-        self.survival = alive * (1.0 - self.smm[k])
+        self.weights *= 1.0 - self.smm[k]
         self.performing = after_schedule - prepaid
         default_total = defaulted.sum(axis=1)
-        self.default_history[:, k] = default_total
+        self.default_history[k] = default_total
         j = k - self.lag_months
-        recovery = (self.recovery_rate * self.default_history[:, j] if j >= 0
+        recovery = (self.recovery_rate * self.default_history[j] if j >= 0
                     else np.zeros_like(default_total))
         return {
             "balance_open": opening.sum(axis=1),
-            "interest": (alive * p["interest"][:, :, k]).sum(axis=1),
-            "scheduled_principal": (alive * p["principal"][:, :, k]).sum(axis=1),
+            "interest": interest.sum(axis=1),
+            "scheduled_principal": principal.sum(axis=1),
             "prepayment": prepaid.sum(axis=1),
             "default": default_total,
             "recovery": recovery,
             "loss": (1.0 - self.recovery_rate) * default_total,
-            "fee_income": (alive * p["fee"][:, :, k]).sum(axis=1),
+            "fee_income": fee.sum(axis=1),
             "balance_close": self.performing.sum(axis=1),
         }
 
     def pending_recoveries(self, t: int) -> Array:
         """Recoveries still to come after month ``t`` from defaults up to month ``t``."""
         first = max(t - self.lag_months, 0)
-        return self.recovery_rate * self.default_history[:, first:t].sum(axis=1)
+        return self.recovery_rate * self.default_history[first:t].sum(axis=0)
 
     def buy(self, t: int, amount: Array) -> None:
         """Buy receivables for ``amount`` (paths,) at the end of month ``t``."""
         purchase = self.model.purchase
+        if t >= self.model.horizon_months or not np.any(amount > 0):
+            return
         if purchase is None:
             raise AssumptionError("the deal buys receivables but no purchase profile is set")
-        if t >= self.model.horizon_months:
-            return
-        n_paths = len(amount)
-        pipe = self.pipeline
-        if pipe["balance"].shape[0] != n_paths:  # still the shared initial profile
-            pipe = {k: np.repeat(a, n_paths, axis=0) for k, a in pipe.items()}
-            self.pipeline = pipe
-        for a in pipe.values():  # only months t.. are still to come
-            a[:, :, t - 1:] *= self.survival[:, :, None]
-        self.survival = np.ones_like(self.survival)
-        units = amount[:, None] * purchase.balance[None, :]  # (paths, groups)
-        rest = self.model.horizon_months - t
-        pipe["balance"][:, :, t - 1] += units
-        for name, flows in (("interest", purchase.interest), ("principal", purchase.principal),
-                            ("fee", purchase.fee), ("balance", purchase.balance_end)):
-            pipe[name][:, :, t:] += units[:, :, None] * flows[None, :, :rest]
-        self.performing = self.performing + units
+        # The purchase profile is per unit of total purchase, already split over groups.
+        cohort = np.broadcast_to(amount[:, None], self.weights.shape[1:])
+        self.weights = np.concatenate([self.weights, cohort[None]])
+        self.bought_in.append(t - 1)
+        self.performing = self.performing + amount[:, None] * purchase.balance[None, :]
         self.base = self.base + amount
 
     def remove(self, mask: NDArray[np.bool_]) -> None:
         """Take the whole pool of the paths in ``mask`` away (a clean-up call)."""
-        self.survival = np.where(mask[:, None], 0.0, self.survival)
+        self.weights[:, mask] = 0.0
         self.performing = np.where(mask[:, None], 0.0, self.performing)
-        self.default_history = np.where(mask[:, None], 0.0, self.default_history)
+        self.default_history[:, mask] = 0.0

@@ -162,7 +162,7 @@ def run_waterfall(
     reserve_initial
         Reserve funded at closing; defaults to ``reserve.initial_share`` of the notes.
     """
-    n_paths = pool.survival.shape[0]
+    n_paths = pool.performing.shape[0]
     horizon = pool.model.horizon_months
     classes = structure.classes
     n_classes, n_fees, n_triggers = len(classes), len(structure.fees), len(structure.triggers)
@@ -178,8 +178,10 @@ def run_waterfall(
     revolving_months = structure.revolving.months if structure.revolving else 0
     call_share = structure.clean_up_call.threshold_share if structure.clean_up_call else None
 
+    # Buffers are month-major, so each month writes one contiguous slab; the result moves
+    # the month axis last.
     def zeros(*shape: int) -> Array:
-        return np.zeros((n_paths, *shape, horizon))
+        return np.zeros((horizon, n_paths, *shape))
 
     pool_out = {name: zeros() for name in (*POOL_LINES, "purchases", "call_proceeds",
                                            "cumulative_default_rate")}
@@ -187,10 +189,10 @@ def run_waterfall(
     fees_paid, fees_unpaid = zeros(n_fees), zeros(n_fees)
     reserve_open_out, reserve_target_out, reserve_close_out = zeros(), zeros(), zeros()
     originator_out = zeros()
-    trigger_value, trigger_breached = zeros(n_triggers), np.zeros((n_paths, n_triggers,
-                                                                   horizon), dtype=bool)
-    revolving_out = np.zeros((n_paths, horizon), dtype=bool)
-    accelerated_out = np.zeros((n_paths, horizon), dtype=bool)
+    trigger_value = zeros(n_triggers)
+    trigger_breached = np.zeros((horizon, n_paths, n_triggers), dtype=bool)
+    revolving_out = np.zeros((horizon, n_paths), dtype=bool)
+    accelerated_out = np.zeros((horizon, n_paths), dtype=bool)
 
     balance = np.broadcast_to(original, (n_paths, n_classes)).copy()
     accrued = np.zeros((n_paths, n_classes))
@@ -209,10 +211,10 @@ def run_waterfall(
         k = t - 1
         last = t == horizon
         revolving &= t <= revolving_months
-        revolving_out[:, k], accelerated_out[:, k] = revolving, accelerated
+        revolving_out[k], accelerated_out[k] = revolving, accelerated
         flows = pool.step(t)
         for name in POOL_LINES:
-            pool_out[name][:, k] = flows[name]
+            pool_out[name][k] = flows[name]
         cumulative_default += flows["default"]
 
         call = np.zeros(n_paths, dtype=bool)
@@ -220,18 +222,19 @@ def run_waterfall(
             call = (~revolving & ~ended & (flows["balance_close"] > 0)
                     & (flows["balance_close"] <= call_share * initial_pool))
             proceeds = np.where(call, flows["balance_close"] + pool.pending_recoveries(t), 0.0)
-            pool.remove(call)
-            pool_out["call_proceeds"][:, k] = proceeds
+            if call.any():
+                pool.remove(call)
+            pool_out["call_proceeds"][k] = proceeds
         pool_close = np.where(call, 0.0, flows["balance_close"])
-        pool_out["balance_close"][:, k] = pool_close
+        pool_out["balance_close"][k] = pool_close
         # Nothing more will come in: every account is paid out this month.
         pool_done = (pool_close <= 0) & (pool.pending_recoveries(t) <= 0) & ~revolving
 
         collections = (flows["interest"] + flows["scheduled_principal"] + flows["prepayment"]
                        + flows["recovery"] + flows["fee_income"])
-        reserve_open_out[:, k] = reserve_cash
-        available = collections + pool_out["call_proceeds"][:, k] + reserve_cash
-        class_out["balance_open"][:, :, k] = balance
+        reserve_open_out[k] = reserve_cash
+        available = collections + pool_out["call_proceeds"][k] + reserve_cash
+        class_out["balance_open"][k] = balance
         live = ~ended
 
         # 1. senior fees
@@ -240,9 +243,9 @@ def run_waterfall(
         for f in range(n_fees):
             paid = _pay(available, due[:, f])
             available -= paid
-            fees_paid[:, f, k] = paid
+            fees_paid[k, :, f] = paid
             fee_carry[:, f] = due[:, f] - paid
-        fees_unpaid[:, :, k] = fee_carry
+        fees_unpaid[k] = fee_carry
 
         # 2. interest (accrues every month; paid on payment dates)
         accrued = accrued * (1.0 + coupon_monthly) + balance * coupon_monthly
@@ -250,7 +253,7 @@ def run_waterfall(
         pay_date = (~quarterly[None, :] | ~revolving[:, None] | (t % 3 == 0)
                     | wind_down[:, None]) & (coupon_monthly > 0)[None, :]
         interest_due = np.where(pay_date, accrued, 0.0)
-        class_out["interest_due"][:, :, k] = interest_due
+        class_out["interest_due"][k] = interest_due
         principal_paid = np.zeros((n_paths, n_classes))
         interest_paid = np.zeros((n_paths, n_classes))
         for j in range(n_classes):
@@ -268,17 +271,16 @@ def run_waterfall(
         target = np.where(wind_down | ended | pool_done, 0.0, target)
         reserve_cash = np.minimum(available, target)
         available -= reserve_cash
-        reserve_target_out[:, k], reserve_close_out[:, k] = target, reserve_cash
+        reserve_target_out[k], reserve_close_out[k] = target, reserve_cash
 
         # 4. principal, or purchases while revolving
         normal = ~accelerated
         principal_due = np.maximum(notes_open - principal_paid.sum(axis=1) - pool_close, 0.0)
         purchase = np.where(revolving & ~call, _pay(available, principal_due), 0.0)
-        if revolving_months:
-            pool.buy(t, purchase)
+        pool.buy(t, purchase)
         available -= purchase
-        pool_out["purchases"][:, k] = purchase
-        pool_out["balance_close"][:, k] = pool_close + purchase
+        pool_out["purchases"][k] = purchase
+        pool_out["balance_close"][k] = pool_close + purchase
         amortising = normal & ~(revolving & ~call)
         amount = np.where(amortising, _pay(available, principal_due), 0.0)
         outstanding = balance - principal_paid
@@ -296,26 +298,26 @@ def run_waterfall(
 
         # 5. residual
         if sub:
-            class_out["residual"][:, sub[0], k] = available
+            class_out["residual"][k, :, sub[0]] = available
         else:
-            originator_out[:, k] = available
-        class_out["interest_paid"][:, :, k] = interest_paid
-        class_out["principal_paid"][:, :, k] = principal_paid
+            originator_out[k] = available
+        class_out["interest_paid"][k] = interest_paid
+        class_out["principal_paid"][k] = principal_paid
 
         # end of the deal for a path: write down what is left
         ending = ~ended & (last | pool_done)
         writedown = np.where(ending[:, None], balance, 0.0)
-        class_out["writedown"][:, :, k] = writedown
-        class_out["interest_shortfall"][:, :, k] = np.where(pay_date | ending[:, None],
+        class_out["writedown"][k] = writedown
+        class_out["interest_shortfall"][k] = np.where(pay_date | ending[:, None],
                                                            accrued, 0.0)
         balance = balance - writedown
         accrued = np.where(ending[:, None], 0.0, accrued)
-        class_out["balance_close"][:, :, k] = balance
+        class_out["balance_close"][k] = balance
         ended |= ending
         end_month[ending] = t
 
         # triggers, acting from next month
-        pool_out["cumulative_default_rate"][:, k] = cumulative_default / pool.base
+        pool_out["cumulative_default_rate"][k] = cumulative_default / pool.base
         for i, trig in enumerate(structure.triggers):
             if trig.metric == TriggerMetric.CUMULATIVE_DEFAULT_RATE:
                 value = cumulative_default / pool.base
@@ -324,7 +326,7 @@ def run_waterfall(
                     value = np.where(target > 0, (target - reserve_cash) / target, 0.0)
             threshold = trig.threshold[min(k, len(trig.threshold) - 1)]
             breached[:, i] |= value > threshold
-            trigger_value[:, i, k] = value
+            trigger_value[k, :, i] = value
             if trig.action == TriggerAction.SEQUENTIAL:
                 sequential |= breached[:, i]
             elif trig.action == TriggerAction.END_REVOLVING:
@@ -332,21 +334,24 @@ def run_waterfall(
             else:
                 accelerated |= breached[:, i]
                 revolving &= ~breached[:, i]
-        trigger_breached[:, :, k] = breached
+        trigger_breached[k] = breached
+
+    def months_last(a: NDArray[np.generic]) -> NDArray[np.generic]:
+        return np.moveaxis(a, 0, -1)
 
     return WaterfallResult(
         original_balance=original,
-        pool=PoolFlows(**pool_out),
-        classes=ClassFlows(**class_out),
-        fees_paid=fees_paid,
-        fees_unpaid=fees_unpaid,
-        reserve_open=reserve_open_out,
-        reserve_target=reserve_target_out,
-        reserve_close=reserve_close_out,
-        originator_residual=originator_out,
-        trigger_value=trigger_value,
-        trigger_breached=trigger_breached,
-        revolving=revolving_out,
-        accelerated=accelerated_out,
+        pool=PoolFlows(**{k: months_last(v) for k, v in pool_out.items()}),
+        classes=ClassFlows(**{k: months_last(v) for k, v in class_out.items()}),
+        fees_paid=months_last(fees_paid),
+        fees_unpaid=months_last(fees_unpaid),
+        reserve_open=months_last(reserve_open_out),
+        reserve_target=months_last(reserve_target_out),
+        reserve_close=months_last(reserve_close_out),
+        originator_residual=months_last(originator_out),
+        trigger_value=months_last(trigger_value),
+        trigger_breached=months_last(trigger_breached),
+        revolving=months_last(revolving_out),
+        accelerated=months_last(accelerated_out),
         end_month=end_month,
     )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from abs_tool.assumptions import Assumptions, CdrVector, Cpr, LifetimeDefault, Recovery
+from abs_tool.assumptions import AnnualPd, Assumptions, CdrVector, Cpr, LifetimeDefault, Recovery
 from abs_tool.checks import waterfall_violations
 from abs_tool.conventions import cpr_from_smm
 from abs_tool.deal import (
@@ -172,6 +172,7 @@ def deals(draw):
         turbo=draw(st.booleans()),
     )
     default = draw(st.one_of(
+        st.just(AnnualPd()),
         st.builds(lambda c: CdrVector((c,)), st.floats(0, 0.9)),
         st.builds(lambda c: LifetimeDefault(c, (0.25, 0.25, 0.25, 0.25)), st.floats(0, 1)),
     ))
@@ -181,6 +182,8 @@ def deals(draw):
     pool = make_pool(
         draw(st.lists(st.floats(10, 10_000), min_size=n_loans, max_size=n_loans)),
         rate=draw(st.floats(0, 0.3)), term=draw(st.integers(1, 24)),
+        pd_annual=draw(st.lists(st.sampled_from([0.01, 0.05, 0.3]), min_size=n_loans,
+                                max_size=n_loans)),
         amortization=draw(st.sampled_from(["level", "equal_principal", "bullet",
                                            "interest_only", "installment_fee"])),
     )
@@ -239,7 +242,8 @@ def test_more_defaults_never_reduce_a_class_loss(prepared):
         top = min(top, 1.0 / default.cumulative_rate)  # past 100% the curve is truncated
 
     losses, rates = _stress_losses(prepared, np.linspace(0, top, 9))
-    assert np.all(np.diff(rates) >= -1e-12)
+    if not bought_until:  # purchases starved by defaults also shrink the rate's denominator
+        assert np.all(np.diff(rates) >= -1e-12)
     assert np.all(np.diff(losses, axis=0) >= -1e-9), losses
 
 
