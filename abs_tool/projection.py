@@ -284,8 +284,8 @@ class PoolState:
     lag_months: int
     initial_flows: Array  # (periods, groups, 4), see _stacked
     purchase_flows: Array | None  # (periods, groups, 4) per unit bought
-    weights: Array  # (1 + purchases so far, paths, groups); row 0 is the initial pool
-    bought_in: list[int]  # month of each purchase cohort (rows 1..)
+    weights: Array  # (groups, paths, cohorts): cohort 0 is the initial pool
+    bought_in: list[int]  # month index of each purchase cohort (cohorts 1..)
     default_history: Array  # (periods, paths)
     base: Array  # (paths,) initial balance + purchases
     performing: Array  # (paths, groups), opening balance of the next month
@@ -311,7 +311,7 @@ class PoolState:
             initial_flows=_stacked(model.initial, periods),
             purchase_flows=(None if model.purchase is None
                             else _stacked(model.purchase, periods)),
-            weights=np.ones((1, n_paths, model.n_groups)),
+            weights=np.ones((model.n_groups, n_paths, 1 + (periods if model.purchase else 0))),
             bought_in=[],
             default_history=np.zeros((periods, n_paths)),
             base=np.full(n_paths, model.balance),
@@ -319,14 +319,22 @@ class PoolState:
                                        (n_paths, model.n_groups)).copy(),
         )
 
+    @property
+    def _active(self) -> Array:
+        """(groups, paths, cohorts so far) view of the weights."""
+        return self.weights[:, :, : 1 + len(self.bought_in)]
+
     def _scheduled(self, k: int) -> Array:
-        """(paths, groups, 4) scheduled flows of month index k of every cohort, summed."""
-        flows = self.weights[0][:, :, None] * self.initial_flows[k][None]
-        for row, month in enumerate(self.bought_in, start=1):
-            age = k - month - 1  # bought at the end of month index `month`
-            if self.purchase_flows is not None and 0 <= age < len(self.purchase_flows):
-                flows += self.weights[row][:, :, None] * self.purchase_flows[age][None]
-        return flows
+        """(groups, paths, 4) scheduled flows of month index k, summed over cohorts."""
+        rows = [self.initial_flows[k]]
+        if self.purchase_flows is not None:
+            zero = np.zeros_like(self.initial_flows[k])
+            for month in self.bought_in:
+                age = k - month - 1  # bought at the end of month index `month`
+                rows.append(self.purchase_flows[age] if 0 <= age < len(self.purchase_flows)
+                            else zero)
+        profile = np.stack(rows, axis=1)  # (groups, cohorts, 4)
+        return np.matmul(self._active, profile)  # one small matrix product per group
 
     def step(self, t: int) -> dict[str, Array]:
         """Collections of month ``t`` (1-based), each shaped (paths,)."""
@@ -334,10 +342,12 @@ class PoolState:
         opening = self.performing
         d = self.defaults.fraction(t, opening, self.base)
         defaulted = d * opening
-        self.weights *= 1.0 - d
-        interest, principal, fee, after_schedule = np.moveaxis(self._scheduled(k), -1, 0)
+        survive = 1.0 - d  # the same for every cohort of a group
+        scheduled = self._scheduled(k) * survive.T[:, :, None]
+        interest, principal, fee, after_schedule = (a.T for a in np.moveaxis(scheduled, -1, 0))
         prepaid = self.smm[k] * after_schedule
-        self.weights *= 1.0 - self.smm[k]
+        active = self._active
+        active *= (survive * (1.0 - self.smm[k])).T[:, :, None]
         self.performing = after_schedule - prepaid
         default_total = defaulted.sum(axis=1)
         self.default_history[k] = default_total
@@ -369,9 +379,8 @@ class PoolState:
         if purchase is None:
             raise AssumptionError("the deal buys receivables but no purchase profile is set")
         # The purchase profile is per unit of total purchase, already split over groups.
-        cohort = np.broadcast_to(amount[:, None], self.weights.shape[1:])
-        self.weights = np.concatenate([self.weights, cohort[None]])
         self.bought_in.append(t - 1)
+        self.weights[:, :, len(self.bought_in)] = amount[None, :]
         self.performing = self.performing + amount[:, None] * purchase.balance[None, :]
         self.base = self.base + amount
 

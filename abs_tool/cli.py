@@ -1,0 +1,187 @@
+"""The ``abs-tool`` command line: a thin shell over the library.
+
+Every user error (:class:`~abs_tool.errors.AbsToolError`) is printed as one readable message
+and exits with status 2; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .errors import AbsToolError, InputError
+
+EXIT_INVALID = 2
+
+
+def _floats(text: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}")
+
+
+def _load_deal(spec: str):  # type: ignore[no-untyped-def]
+    """A deal file path, or the name of a built-in sample deal."""
+    from .dealfile import SAMPLE_DEALS, load_deal, load_deal_pool, load_sample_deal
+
+    path = Path(spec)
+    if path.exists():
+        deal, base = load_deal(path), path.resolve().parent
+    elif spec in SAMPLE_DEALS:
+        deal, base = load_sample_deal(spec), None
+    else:
+        raise InputError(
+            f"{spec}: no such deal file, and not a sample deal ({', '.join(SAMPLE_DEALS)})"
+        )
+    pool, _ = load_deal_pool(deal, base)
+    return deal, pool
+
+
+def _print_table(frame: pd.DataFrame) -> None:
+    with pd.option_context("display.width", 160, "display.max_columns", 30,
+                           "display.float_format", "{:,.6g}".format):
+        print(frame.to_string(index=False))
+
+
+def cmd_validate_tape(args: argparse.Namespace) -> int:
+    from .tape import inspect_tape
+
+    pool, report = inspect_tape(args.file, sheet=args.sheet, rate_unit=args.rate_unit)
+    print(report)
+    if pool is not None:
+        print(f"OK: {len(pool):,} loans, balance {pool.balance:,.2f}")
+    return 0 if report.ok else EXIT_INVALID
+
+
+def cmd_sample_pool(args: argparse.Namespace) -> int:
+    from .samples import sample_pool
+    from .tape import write_tape
+
+    pool = sample_pool(args.name, seed=args.seed, n_loans=args.loans)
+    write_tape(pool, args.out)
+    print(f"wrote {len(pool):,} loans (balance {pool.balance:,.2f}) to {args.out}")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .analytics import pool_summary, stratify
+    from .samples import SAMPLE_NAMES, sample_pool
+    from .tape import load_tape
+
+    pool = (sample_pool(args.source) if args.source in SAMPLE_NAMES
+            else load_tape(args.source, sheet=args.sheet, rate_unit=args.rate_unit))
+    _print_table(pool_summary(pool).to_frame())
+    for column in args.by:
+        print()
+        _print_table(stratify(pool, column))
+    return 0
+
+
+def cmd_cashflows(args: argparse.Namespace) -> int:
+    from .engine import Scenario, break_even, prepare_deal, run_scenario
+    from .report import cashflow_tables, class_table, safe_csv_text
+
+    deal, pool = _load_deal(args.deal)
+    prepared = prepare_deal(deal, pool)
+    scenario = Scenario(cdr_annual=args.cdr, cpr_annual=args.cpr, recovery_rate=args.recovery,
+                        lag_months=args.lag, default_multiplier=args.multiplier)
+    result = run_scenario(prepared, scenario)
+    breakevens = break_even(prepared)
+    _print_table(class_table(deal, result.metrics, break_evens=breakevens))
+    if args.out:
+        tables = cashflow_tables(result.result, deal)
+        _write_text(Path(args.out), safe_csv_text(tables.wide()))
+        print(f"wrote {result.result.n_periods} periods to {args.out}")
+    return 0
+
+
+def cmd_grid(args: argparse.Namespace) -> int:
+    from .engine import prepare_deal, scenario_grid
+    from .report import safe_csv_text
+
+    deal, pool = _load_deal(args.deal)
+    grid = scenario_grid(prepare_deal(deal, pool), args.cdr, args.recovery,
+                         cpr_annual=args.cpr, lag_months=args.lag)
+    _print_table(grid)
+    if args.out:
+        _write_text(Path(args.out), safe_csv_text(grid))
+    return 0
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write atomically: a temporary file beside the target, then a rename."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="abs-tool", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"abs-tool {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate-tape", help="check a loan tape (CSV/XLSX); exit 0 valid, 2 not")
+    p.add_argument("file")
+    p.add_argument("--sheet")
+    p.add_argument("--rate-unit", choices=["decimal", "percent"], default="decimal")
+    p.set_defaults(func=cmd_validate_tape)
+
+    p = sub.add_parser("sample-pool", help="write a built-in sample pool as CSV or XLSX")
+    p.add_argument("name", choices=["consumer", "factoring"])
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=20151)
+    p.add_argument("--loans", type=int)
+    p.set_defaults(func=cmd_sample_pool)
+
+    p = sub.add_parser("summary", help="pool summary and stratification tables")
+    p.add_argument("source", help="tape file, or a sample pool name")
+    p.add_argument("--by", nargs="*", default=[], help="columns to stratify by")
+    p.add_argument("--sheet")
+    p.add_argument("--rate-unit", choices=["decimal", "percent"], default="decimal")
+    p.set_defaults(func=cmd_summary)
+
+    for name, func, help_text in (
+        ("cashflows", cmd_cashflows, "one deterministic scenario: class table, BDR, periods"),
+        ("grid", cmd_grid, "a CDR x recovery grid of deterministic scenarios"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("deal", help="deal file (JSON) or sample deal name")
+        grid = name == "grid"
+        p.add_argument("--cdr", type=_floats if grid else float, required=grid,
+                       help="annual CDR (comma-separated list for grid)")
+        p.add_argument("--recovery", type=_floats if grid else float, required=grid)
+        p.add_argument("--cpr", type=float)
+        p.add_argument("--lag", type=int, help="recovery lag in months")
+        if not grid:
+            p.add_argument("--multiplier", type=float, default=1.0,
+                           help="stress multiplier on the default assumption")
+        p.add_argument("--out", help="CSV file to write")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except AbsToolError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

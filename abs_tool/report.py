@@ -1,0 +1,149 @@
+"""Typed results -> pandas DataFrames for display, CSV and Excel (presentation only).
+
+Nothing here computes finance: it lays out what the engine and metrics produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from .deal import Deal
+from .engine import BreakEven, ScenarioResult
+from .metrics import ClassMetrics
+from .waterfall import POOL_LINES, WaterfallResult
+
+
+def payment_dates(first_payment: date, n_periods: int) -> list[date]:
+    """Date of each month's payment: the first payment date, then monthly."""
+    start = pd.Timestamp(first_payment)
+    return [(start + pd.DateOffset(months=k)).date() for k in range(n_periods)]
+
+
+@dataclass(frozen=True)
+class CashflowTables:
+    """Period tables of one path: the pool, each class, fees, reserve, triggers.
+
+    Every table is indexed by ``period`` (1..T) with a ``date`` column.
+    """
+
+    pool: pd.DataFrame
+    classes: dict[str, pd.DataFrame]
+    fees: pd.DataFrame
+    reserve: pd.DataFrame
+    triggers: pd.DataFrame
+
+    def wide(self) -> pd.DataFrame:
+        """All tables side by side, columns prefixed by table (for CSV export)."""
+        parts = [self.pool.add_prefix("pool.")]
+        parts += [t.drop(columns="date").add_prefix(f"{name}.")
+                  for name, t in self.classes.items()]
+        parts += [self.fees.drop(columns="date").add_prefix("fee."),
+                  self.reserve.drop(columns="date").add_prefix("reserve."),
+                  self.triggers.drop(columns="date").add_prefix("trigger.")]
+        out = pd.concat(parts, axis=1)
+        return out.rename(columns={"pool.date": "date"})
+
+
+def cashflow_tables(result: WaterfallResult, deal: Deal, path: int = 0) -> CashflowTables:
+    """Lay out path ``path`` of ``result`` as period tables."""
+    n = result.n_periods
+    index = pd.RangeIndex(1, n + 1, name="period")
+    dates = payment_dates(deal.dates.first_payment, n)
+    pool = result.pool
+    pool_table = pd.DataFrame(
+        {"date": dates}
+        | {name: getattr(pool, name)[path] for name in POOL_LINES}
+        | {"purchases": pool.purchases[path], "call_proceeds": pool.call_proceeds[path],
+           "collections": pool.collections[path],
+           "cumulative_default_rate": pool.cumulative_default_rate[path],
+           "revolving": result.revolving[path], "accelerated": result.accelerated[path]},
+        index=index,
+    )
+    flows = result.classes
+    classes = {
+        note.name: pd.DataFrame({
+            "date": dates,
+            "balance_open": flows.balance_open[path, j],
+            "interest_due": flows.interest_due[path, j],
+            "interest_paid": flows.interest_paid[path, j],
+            "interest_shortfall": flows.interest_shortfall[path, j],
+            "principal_paid": flows.principal_paid[path, j],
+            "writedown": flows.writedown[path, j],
+            "residual": flows.residual[path, j],
+            "balance_close": flows.balance_close[path, j],
+        }, index=index)
+        for j, note in enumerate(deal.structure.classes)
+    }
+    fees = pd.DataFrame({"date": dates} | {
+        f"{fee.name} paid": result.fees_paid[path, i] for i, fee in enumerate(deal.structure.fees)
+    } | {
+        f"{fee.name} unpaid": result.fees_unpaid[path, i]
+        for i, fee in enumerate(deal.structure.fees)
+    }, index=index)
+    reserve = pd.DataFrame({"date": dates, "balance_open": result.reserve_open[path],
+                            "target": result.reserve_target[path],
+                            "balance_close": result.reserve_close[path]}, index=index)
+    triggers = pd.DataFrame({"date": dates}, index=index)
+    for i, trig in enumerate(deal.structure.triggers):
+        label = trig.name or f"{trig.metric.value} -> {trig.action.value}"
+        triggers[f"{label} value"] = result.trigger_value[path, i]
+        triggers[f"{label} threshold"] = [trig.threshold[min(k, len(trig.threshold) - 1)]
+                                          for k in range(n)]
+        triggers[f"{label} breached"] = result.trigger_breached[path, i]
+    return CashflowTables(pool_table, classes, fees, reserve, triggers)
+
+
+def class_table(
+    deal: Deal,
+    metrics: ClassMetrics,
+    path: int = 0,
+    break_evens: tuple[BreakEven, ...] | None = None,
+) -> pd.DataFrame:
+    """One row per class for one path: balances, cash received, losses, WAL, yield, BDR."""
+    table = pd.DataFrame({
+        "class": [c.name for c in deal.structure.classes],
+        "tier": [c.tier.value for c in deal.structure.classes],
+        "original_balance": metrics.original_balance,
+        "coupon": metrics.coupon_annual,
+        "interest_received": metrics.interest_received[path],
+        "principal_received": metrics.principal_received[path],
+        "residual_received": metrics.residual_received[path],
+        "principal_loss": metrics.principal_loss[path],
+        "loss_pv": metrics.loss_pv[path],
+        "wal_years": metrics.wal_years[path],
+        "yield": metrics.yield_annual[path],
+        "modified_duration_years": metrics.modified_duration_years[path],
+        "dirr_bp": metrics.dirr_bp[path],
+    })
+    if break_evens is not None:
+        table["bdr"] = [b.default_rate for b in break_evens]
+        table["bdr_reached"] = [b.loses for b in break_evens]
+    return table
+
+
+def scenario_tables(scenario: ScenarioResult, deal: Deal) -> tuple[CashflowTables, pd.DataFrame]:
+    """Period tables and the class table of a deterministic scenario."""
+    return cashflow_tables(scenario.result, deal), class_table(deal, scenario.metrics)
+
+
+def safe_csv_text(frame: pd.DataFrame) -> str:
+    """CSV text in which no cell can be read as a formula by a spreadsheet (OWASP rule:
+    text beginning with = + - @ tab or CR gets a leading apostrophe)."""
+    def neutral(value: object) -> object:
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object:
+            shown[column] = shown[column].map(neutral)
+    shown.columns = [neutral(c) for c in shown.columns]
+    return shown.to_csv(float_format=None)
+
+
+__all__ = ["CashflowTables", "cashflow_tables", "class_table", "payment_dates",
+           "safe_csv_text", "scenario_tables"]
