@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 from numpy.typing import NDArray
@@ -136,17 +137,42 @@ class Recovery:
             raise FieldError("lag_months", f"must be an integer >= 0 (got {self.lag_months!r})")
 
 
+class Copula(StrEnum):
+    GAUSSIAN = "gaussian"
+    STUDENT_T = "student_t"
+
+
+class SectorColumn(StrEnum):
+    REGION = "region"
+    INDUSTRY = "industry"
+
+
 @dataclass(frozen=True)
 class Assumptions:
     """Everything the pool projection and the Monte Carlo assume about the assets.
 
-    ``correlation`` is the asset correlation rho of the one-factor Gaussian copula.
+    Credit model (DOMAIN.md): loan i has latent ``X_i = sqrt(rho) Z + sqrt(rho_s) Z_s +
+    sqrt(1 - rho - rho_s) e_i`` with ``rho = correlation`` on the systematic factor and
+    ``rho_s = sector_correlation`` on the factor of its sector (``sector_column``), and
+    defaults by month t when ``Phi(X_i) <= F_i(t)``. With ``copula = "student_t"`` the
+    latent variable is divided by ``sqrt(W / nu)``, W chi-squared with ``nu =
+    t_degrees_of_freedom`` degrees, common to all loans (tail dependence). Each path's
+    recovery rate is Beta-distributed around ``recovery.rate`` with standard deviation
+    ``recovery_volatility``, driven by ``sqrt(c) Z + sqrt(1 - c) eta`` with
+    ``c = recovery_correlation`` (recoveries fall in bad states). Prepayment is
+    deterministic.
     """
 
     default: DefaultAssumption = field(default_factory=AnnualPd)
     prepayment: Cpr = field(default_factory=Cpr)
     recovery: Recovery = field(default_factory=Recovery)
     correlation: float = 0.15
+    copula: Copula = Copula.GAUSSIAN
+    t_degrees_of_freedom: float = 6.0
+    sector_column: SectorColumn | None = None
+    sector_correlation: float = 0.0
+    recovery_volatility: float = 0.0
+    recovery_correlation: float = 0.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.default, AnnualPd | CdrVector | LifetimeDefault):
@@ -155,6 +181,27 @@ class Assumptions:
                 "must be one of: annual PD by loan/grade, CDR vector, lifetime cumulative "
                 f"default with timing curve (got {type(self.default).__name__})",
             )
-        rho = self.correlation
-        if not (isinstance(rho, int | float) and math.isfinite(rho) and 0 <= rho < 1):
-            raise FieldError("correlation", f"must be in [0, 1) (got {rho!r})")
+        for name in ("correlation", "sector_correlation", "recovery_correlation"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and 0 <= value < 1):
+                raise FieldError(name, f"must be in [0, 1) (got {value!r})")
+        if self.correlation + self.sector_correlation >= 1:
+            raise FieldError("sector_correlation", "correlation + sector_correlation must be "
+                             f"below 1 (got {self.correlation + self.sector_correlation!r})")
+        if self.sector_correlation > 0 and self.sector_column is None:
+            raise FieldError("sector_column", "name the column whose values are the sectors "
+                             "('region' or 'industry') when sector_correlation > 0")
+        if self.copula not in set(Copula):
+            raise FieldError("copula", f"must be one of {[c.value for c in Copula]} "
+                             f"(got {self.copula!r})")
+        nu = self.t_degrees_of_freedom
+        if not (isinstance(nu, int | float) and math.isfinite(nu) and nu > 2):
+            raise FieldError("t_degrees_of_freedom", f"must be > 2 (got {nu!r})")
+        mean, sd = self.recovery.rate, self.recovery_volatility
+        limit = math.sqrt(mean * (1 - mean))
+        if not (isinstance(sd, int | float) and math.isfinite(sd) and 0 <= sd):
+            raise FieldError("recovery_volatility", f"must be >= 0 (got {sd!r})")
+        if sd > 0 and not sd < limit:
+            raise FieldError("recovery_volatility", "a Beta distribution with mean "
+                             f"{mean:g} needs a standard deviation below {limit:.6g} "
+                             f"(got {sd!r})")

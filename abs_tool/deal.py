@@ -295,17 +295,23 @@ class PoolSource:
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Monte Carlo settings: number of paths and the root seed."""
+    """Monte Carlo settings: number of paths, the root seed, and importance sampling of the
+    systematic factor (a mean shift ``importance_shift``; None chooses it from the deal)."""
 
     paths: int = 20_000
     seed: int = 1
     importance_sampling: bool = False
+    importance_shift: float | None = None
 
     def __post_init__(self) -> None:
         _check(isinstance(self.paths, int) and 1 <= self.paths <= 10_000_000, "paths",
                "must be an integer in [1, 10,000,000]", self.paths)
         _check(isinstance(self.seed, int) and self.seed >= 0, "seed",
                "must be an integer >= 0", self.seed)
+        shift = self.importance_shift
+        _check(shift is None or (isinstance(shift, int | float) and math.isfinite(shift)
+                                 and -8 <= shift <= 8), "importance_shift",
+               "must be a number in [-8, 8] (standard deviations of the factor)", shift)
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,9 @@ def prepare_deal(deal: Deal, pool: Pool) -> PreparedDeal:
         if structure.revolving.eligibility is not None:
             eligible = apply_eligibility(pool, structure.revolving.eligibility).pool
             purchase_mask = pool.loans["loan_id"].isin(eligible.loans["loan_id"]).to_numpy()
+    sector = deal.assumptions.sector_column
     model = build_pool_model(pool, deal.assumptions.default, deal.dates.horizon_months,
-                             purchase_mask)
+                             purchase_mask, None if sector is None else sector.value)
     return PreparedDeal(deal, pool, model, structure.class_amounts(pool.balance))
 
 

@@ -92,8 +92,14 @@ def solve_log_discount(cash: Array, price: Array) -> Array:
     return np.where(receives, u, np.inf)
 
 
-def class_metrics(result: WaterfallResult, coupon_annual: Array) -> ClassMetrics:
-    """Metrics of every class on every path of ``result``."""
+def class_metrics(
+    result: WaterfallResult, coupon_annual: Array, *, with_duration: bool = True
+) -> ClassMetrics:
+    """Metrics of every class on every path of ``result``.
+
+    ``with_duration=False`` leaves modified durations NaN (the Monte Carlo does not
+    aggregate them, and they cost as much as the yields).
+    """
     flows = result.classes
     original = result.original_balance
     n_paths, n_classes, n_periods = flows.principal_paid.shape
@@ -112,18 +118,23 @@ def class_metrics(result: WaterfallResult, coupon_annual: Array) -> ClassMetrics
         wal = (flows.principal_paid * month).sum(axis=2) / principal / 12.0
     wal = np.where(principal > 0, wal, np.nan)
 
-    cash = flows.cash.reshape(n_paths * n_classes, n_periods)
-    u = solve_log_discount(cash, np.tile(original, n_paths))
+    # A class paid in full without residual received exactly its promised flows, worth par
+    # at the coupon: its yield is the coupon. Only the other paths need the solver.
+    coupon = np.asarray(coupon_annual, dtype=np.float64)
+    residual = flows.residual.sum(axis=2)
+    u = np.broadcast_to(-np.log1p(coupon_monthly), (n_paths, n_classes)).copy()
+    solve = (loss_pv > DEFAULT_THRESHOLD) | (residual > 0)
+    u[solve] = solve_log_discount(flows.cash[solve], np.broadcast_to(original, u.shape)[solve])
     receives = np.isfinite(u)
     u_safe = np.where(receives, u, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.log(cash) + u_safe[:, None] * month[None, :]
-        weights = np.exp(terms - terms.max(axis=1, keepdims=True))
-        macaulay = (weights * month).sum(axis=1) / weights.sum(axis=1) / 12.0
     yield_annual = np.where(receives, 12.0 * np.expm1(-u_safe), -12.0)
-    modified = np.where(receives, macaulay * np.exp(u_safe), np.nan)
-    yield_annual = yield_annual.reshape(n_paths, n_classes)
-    coupon = np.asarray(coupon_annual, dtype=np.float64)
+    modified = np.full((n_paths, n_classes), np.nan)
+    if with_duration:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.log(flows.cash) + u_safe[:, :, None] * month
+            weights = np.exp(terms - terms.max(axis=2, keepdims=True))
+            macaulay = (weights * month).sum(axis=2) / weights.sum(axis=2) / 12.0
+        modified = np.where(receives, macaulay * np.exp(u_safe), np.nan)
     dirr = np.where(coupon[None, :] > 0, (coupon[None, :] - yield_annual) * 1e4, np.nan)
 
     return ClassMetrics(
@@ -138,6 +149,6 @@ def class_metrics(result: WaterfallResult, coupon_annual: Array) -> ClassMetrics
         defaulted=loss_pv > DEFAULT_THRESHOLD,
         wal_years=wal,
         yield_annual=yield_annual,
-        modified_duration_years=modified.reshape(n_paths, n_classes),
+        modified_duration_years=modified,
         dirr_bp=dirr,
     )

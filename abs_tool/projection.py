@@ -107,7 +107,8 @@ class PoolModel:
     ``initial`` is the pool at the cut-off; ``purchase`` is the profile of one unit of newly
     bought receivables (balance sums to 1 over groups), or None when nothing may be bought.
     ``annual_pd`` is each group's balance-weighted annual PD (NaN without PDs);
-    ``loan_count`` and ``effective_count`` (1/HHI of balances) measure granularity.
+    ``loan_count`` and ``effective_count`` (1/HHI of balances) measure granularity;
+    ``group_sector`` indexes ``sector_names`` (one unnamed sector without a sector factor).
     """
 
     horizon_months: int
@@ -116,6 +117,8 @@ class PoolModel:
     annual_pd: Array
     loan_count: NDArray[np.int64]
     effective_count: Array
+    group_sector: NDArray[np.int64]
+    sector_names: tuple[str, ...]
 
     @property
     def n_groups(self) -> int:
@@ -131,6 +134,7 @@ def build_pool_model(
     default: DefaultAssumption,
     horizon_months: int,
     purchase_mask: NDArray[np.bool_] | None = None,
+    sector_column: str | None = None,
 ) -> PoolModel:
     """Group the loans and sum their schedules.
 
@@ -145,6 +149,8 @@ def build_pool_model(
     purchase_mask
         Shape (loans,): loans whose kind new receivables resemble during a revolving period;
         None means nothing is bought.
+    sector_column
+        Split each PD group further by the values of this column (the sector factor).
     """
     loans = pool.loans
     balance = loans["balance"].to_numpy(dtype=np.float64)
@@ -154,6 +160,14 @@ def build_pool_model(
         index, group_pd = np.zeros(len(balance), dtype=np.int64), np.array([np.nan])
     else:  # pragma: no cover - Assumptions validates the variant
         raise AssumptionError(f"unknown default assumption {default!r}")
+    sector_names: tuple[str, ...] = ("",)
+    group_sector = np.zeros(len(group_pd), dtype=np.int64)
+    if sector_column is not None:
+        names, sector = np.unique(loans[sector_column].to_numpy(dtype=str), return_inverse=True)
+        keys, index = np.unique(index * len(names) + sector, return_inverse=True)
+        group_pd = group_pd[keys // len(names)]  # a PD bucket's PD for each of its sectors
+        group_sector = keys % len(names)
+        sector_names = tuple(str(n) for n in names)
     n_groups = len(group_pd)
     schedule = scheduled_flows(
         balance,
@@ -195,6 +209,8 @@ def build_pool_model(
         annual_pd=group_pd,
         loan_count=counts,
         effective_count=group_balance**2 / squares,
+        group_sector=group_sector,
+        sector_names=sector_names,
     )
 
 
@@ -216,8 +232,13 @@ class HazardDefaults(DefaultDriver):
 
     monthly: Array
 
+    def __post_init__(self) -> None:
+        # Month-major copy: each month then reads one contiguous (paths, groups) slab.
+        object.__setattr__(self, "_by_month", np.ascontiguousarray(np.moveaxis(self.monthly,
+                                                                               -1, 0)))
+
     def fraction(self, t: int, performing: Array, base: Array) -> Array:
-        return self.monthly[:, :, t - 1]
+        return self._by_month[t - 1]  # type: ignore[attr-defined, no-any-return]
 
 
 @dataclass(frozen=True)
@@ -334,7 +355,9 @@ class PoolState:
                 rows.append(self.purchase_flows[age] if 0 <= age < len(self.purchase_flows)
                             else zero)
         profile = np.stack(rows, axis=1)  # (groups, cohorts, 4)
-        return np.matmul(self._active, profile)  # one small matrix product per group
+        # einsum's own loop, not BLAS: each path's sum runs in the same order whatever the
+        # number of paths in the call, so results do not depend on how blocks are grouped.
+        return np.einsum("gpr,grx->gpx", self._active, profile)
 
     def step(self, t: int) -> dict[str, Array]:
         """Collections of month ``t`` (1-based), each shaped (paths,)."""

@@ -13,6 +13,7 @@ import pandas as pd
 from .deal import Deal
 from .engine import BreakEven, ScenarioResult
 from .metrics import ClassMetrics
+from .simulation import MonteCarloResult
 from .waterfall import POOL_LINES, WaterfallResult
 
 
@@ -145,5 +146,71 @@ def safe_csv_text(frame: pd.DataFrame) -> str:
     return shown.to_csv(float_format=None)
 
 
-__all__ = ["CashflowTables", "cashflow_tables", "class_table", "payment_dates",
-           "safe_csv_text", "scenario_tables"]
+
+
+def _estimate_dict(name: str, estimate: object) -> dict[str, float]:
+    value, se = getattr(estimate, "value"), getattr(estimate, "se")
+    return {name: _number(value), f"{name}_se": _number(se)}
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN: a figure that does not exist is null."""
+    value = float(value)
+    return None if value != value else value
+
+
+def _distribution_dict(dist: object) -> dict[str, object]:
+    mean = getattr(dist, "mean")
+    return {
+        "mean": _number(mean.value), "mean_se": _number(mean.se),
+        "sd": _number(getattr(dist, "sd")),
+        "quantiles": {f"{q:.4%}": _number(v) for q, v in getattr(dist, "quantiles").items()},
+        "histogram": {"edges": [float(e) for e in getattr(dist, "edges")],
+                      "probability": [float(p) for p in getattr(dist, "density")]},
+    }
+
+
+def monte_carlo_dict(
+    result: MonteCarloResult,
+    *,
+    break_evens: tuple[BreakEven, ...] | None = None,
+    ratings: dict[str, dict[str, str]] | None = None,
+    histograms: bool = True,
+) -> dict[str, object]:
+    """The results of a Monte Carlo run as plain JSON data (schema in docs/results.md)."""
+    def dist(d: object) -> dict[str, object]:
+        out = _distribution_dict(d)
+        if not histograms:
+            out.pop("histogram")
+        return out
+
+    classes = []
+    for j, c in enumerate(result.classes):
+        row: dict[str, object] = {"name": c.name, "tier": c.tier, "balance": c.balance,
+                                  "coupon": c.coupon}
+        row |= _estimate_dict("expected_loss", c.expected_loss)
+        row |= _estimate_dict("principal_loss", c.principal_loss)
+        row |= _estimate_dict("pd", c.pd)
+        row |= _estimate_dict("lgd", c.lgd)
+        row |= _estimate_dict("wal_years", c.wal_years)
+        row |= {"irr_mean": _number(c.yield_annual.value),
+                "irr_mean_se": _number(c.yield_annual.se)}
+        row |= _estimate_dict("dirr_bp", c.dirr_bp)
+        if break_evens is not None:
+            row["bdr"] = break_evens[j].default_rate
+            row["bdr_reached"] = break_evens[j].loses
+        if ratings is not None:
+            row["implied_ratings"] = ratings.get(c.name, {})
+        row["wal_distribution"] = dist(c.wal_distribution)
+        row["irr_distribution"] = dist(c.yield_distribution)
+        classes.append(row)
+    return {
+        "paths": result.paths,
+        "seed": result.seed,
+        "block_paths": result.block_paths,
+        "importance_shift": result.importance_shift,
+        "runtime_seconds": result.runtime_seconds,
+        "pool": {"default_rate": dist(result.pool_default_rate),
+                 "loss_rate": dist(result.pool_loss_rate)},
+        "classes": classes,
+    }
