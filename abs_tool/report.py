@@ -214,3 +214,20 @@ def monte_carlo_dict(
                  "loss_rate": dist(result.pool_loss_rate)},
         "classes": classes,
     }
+
+
+def monte_carlo_table(
+    result: MonteCarloResult, break_evens: tuple[BreakEven, ...] | None = None
+) -> pd.DataFrame:
+    """One row per class: EL, PD, LGD, WAL, IRR, DIRR with their standard errors, BDR."""
+    rows = []
+    for j, c in enumerate(result.classes):
+        row = {"class": c.name, "tier": c.tier, "balance": c.balance, "coupon": c.coupon,
+               "EL": c.expected_loss.value, "EL se": c.expected_loss.se,
+               "PD": c.pd.value, "PD se": c.pd.se, "LGD": c.lgd.value,
+               "WAL (y)": c.wal_years.value, "IRR": c.yield_annual.value,
+               "IRR se": c.yield_annual.se, "DIRR (bp)": c.dirr_bp.value}
+        if break_evens is not None:
+            row["BDR"] = break_evens[j].default_rate
+        rows.append(row)
+    return pd.DataFrame(rows)

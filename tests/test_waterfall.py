@@ -265,3 +265,25 @@ def test_scenario_grid_matches_single_scenarios():
     one = run_scenario(prepared, Scenario(cdr_annual=0.3, recovery_rate=0.6))
     row = grid[(grid["cdr"] == 0.3) & (grid["recovery"] == 0.6) & (grid["class"] == "C")]
     assert row["loss_pv"].item() == pytest.approx(one.metrics.loss_pv[0, 2], abs=1e-12)
+
+
+def test_order_of_events_defaults_then_schedule_then_prepayment():
+    """One loan of 1,200, 12 months equal principal at 0%; 10% of the performing balance
+    defaults each month (before it pays), then the survivors pay their scheduled 1/12, then
+    20% of what is left prepays.
+
+    Month 1: default 120; survivors 1,080 pay 90 of principal; 990 left, 198 prepays; the
+    month closes at 792. Month 2: default 79.2; survivors 712.8 pay 712.8/11 = 64.8
+    (their schedule: 1,080 -> 990 is 1/12 of the original per month, i.e. 1/11 of what
+    remains); 648 left, 129.6 prepays; close 518.4.
+    """
+    monthly_default, smm = 0.1, 0.2
+    assumptions = Assumptions(default=CdrVector((float(cpr_from_smm(monthly_default)),)),
+                              prepayment=Cpr((float(cpr_from_smm(smm)),)))
+    prepared = prepare_deal(make_deal(THREE_CLASSES, assumptions, months=12),
+                            make_pool([1200.0], rate=0.0, term=12))
+    pool = run_scenario(prepared).result.pool
+    np.testing.assert_allclose(pool.default[0, :2], [120, 79.2], atol=1e-9)
+    np.testing.assert_allclose(pool.scheduled_principal[0, :2], [90, 64.8], atol=1e-9)
+    np.testing.assert_allclose(pool.prepayment[0, :2], [198, 129.6], atol=1e-9)
+    np.testing.assert_allclose(pool.balance_close[0, :2], [792, 518.4], atol=1e-9)
