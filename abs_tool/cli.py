@@ -127,7 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import json
 
     from .engine import break_even, prepare_deal
-    from .report import monte_carlo_dict, monte_carlo_table
+    from .report import implied_ratings, monte_carlo_dict, monte_carlo_table
     from .simulation import run_monte_carlo
 
     deal, pool = _load_deal(args.deal)
@@ -145,9 +145,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     dist = result.pool_default_rate
     print(f"pool lifetime default rate: mean {dist.mean.value:.4%} (se {dist.mean.se:.4%}), "
           f"99.9% {dist.quantiles[0.999]:.4%}, 99.99% {dist.quantiles[0.9999]:.4%}")
-    _print_table(monte_carlo_table(result, break_evens=breakevens))
+    ratings = implied_ratings(result, breakevens)
+    table = monte_carlo_table(result, break_evens=breakevens)
+    for criterion in ("el", "pd", "dirr", "tdr"):
+        table[f"rating ({criterion})"] = [ratings[c.name][criterion] for c in result.classes]
+    _print_table(table)
     if args.out_json:
-        data = monte_carlo_dict(result, break_evens=breakevens)
+        data = monte_carlo_dict(result, break_evens=breakevens, ratings=ratings)
         data["deal"] = deal.name
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")

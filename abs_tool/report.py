@@ -13,6 +13,7 @@ import pandas as pd
 from .deal import Deal
 from .engine import BreakEven, ScenarioResult
 from .metrics import ClassMetrics
+from .rating import bdr_tdr_pass, dirr_rating, el_rating, pd_rating, tdr, to_local_scale
 from .simulation import MonteCarloResult
 from .waterfall import POOL_LINES, WaterfallResult
 
@@ -231,3 +232,31 @@ def monte_carlo_table(
             row["BDR"] = break_evens[j].default_rate
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def implied_ratings(
+    result: MonteCarloResult, break_evens: tuple[BreakEven, ...]
+) -> dict[str, dict[str, str]]:
+    """Indicative ratings of each class by every criterion (local scale, e.g. "AA-").
+
+    ``el``: Moody's-style EL at the class WAL; ``pd``: idealized PD at the class WAL;
+    ``dirr``: reduction in yield; ``tdr``: the best rating whose target default rate
+    (quantile of the simulated pool default rate) the class's break-even default rate
+    withstands. All tables are the built-in indicative ones (docs/ratings.md).
+    """
+    out = {}
+    for c, be in zip(result.classes, break_evens, strict=True):
+        wal = c.wal_years.value
+        if not wal > 0:
+            out[c.name] = {"el": "NR", "pd": "NR", "dirr": "NR", "tdr": "NR"}
+            continue
+        targets = tdr(result.pool_default_rate.quantile_array, wal_years=min(wal, 10.0))
+        moodys = {
+            "el": str(el_rating(c.expected_loss.value, min(wal, 10.0))),
+            "pd": str(pd_rating(c.pd.value, wal)),
+            "dirr": str(dirr_rating(c.dirr_bp.value)),
+            "tdr": str(bdr_tdr_pass(be.default_rate, targets)),
+        }
+        out[c.name] = {k: str(to_local_scale(v)) if v != "NR" else "NR"
+                       for k, v in moodys.items()}
+    return out

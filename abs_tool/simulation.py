@@ -179,6 +179,14 @@ def _block_sums(
         weighted = w[:, None] * np.nan_to_num(metrics[name].astype(np.float64))
         sums.first[name] = weighted.sum(axis=0)
         sums.second[name] = (weighted**2).sum(axis=0)
+    # Yields are self-normalised (divided by the sum of weights, not the path count): they
+    # are far from zero on most paths, where weights that do not average exactly 1 in a
+    # finite sample would otherwise bias them.
+    y = metrics["yield_annual"]
+    sums.first["weight_squared"] = np.full(sums.n_classes, float((w**2).sum()))
+    sums.second["weight_squared"] = np.zeros(sums.n_classes)
+    sums.first["weight_squared_yield"] = ((w**2)[:, None] * y).sum(axis=0)
+    sums.second["weight_squared_yield"] = ((w**2)[:, None] * y**2).sum(axis=0)
     wal_paid = ~np.isnan(metrics["wal_years"])
     sums.first["wal_count"] = (w[:, None] * wal_paid).sum(axis=0)
     sums.second["wal_count"] = ((w[:, None] * wal_paid) ** 2).sum(axis=0)
@@ -228,9 +236,13 @@ class Distribution:
 
     def quantile(self, q: float) -> float:
         """Inverse of the histogram's CDF, linear within a bin."""
+        return float(self.quantile_array(np.asarray(q))[()])
+
+    def quantile_array(self, q: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`quantile` for an array of probabilities."""
         cdf = np.concatenate([[0.0], np.cumsum(self.density)])
         cdf /= cdf[-1] if cdf[-1] > 0 else 1.0
-        return float(np.interp(q, cdf, self.edges))
+        return np.interp(q, cdf, self.edges)
 
 
 @dataclass(frozen=True)
@@ -303,7 +315,10 @@ def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
         lgd_se = np.sqrt(np.maximum(var_ratio, 0.0))
         wal = stats["wal_years"][0] / stats["wal_count"][0]
         wal_se = stats["wal_years"][1] / stats["wal_count"][0]
-    yields, yields_se = stats["yield_annual"]
+    yields = sums.first["yield_annual"] / sums.weight
+    w2 = sums.first["weight_squared"]
+    w2y, w2y2 = sums.first["weight_squared_yield"], sums.second["weight_squared_yield"]
+    yields_se = np.sqrt(np.maximum(w2y2 - 2 * yields * w2y + yields**2 * w2, 0.0)) / sums.weight
     classes = []
     for j, note in enumerate(prepared.deal.structure.classes):
         coupon = note.coupon_annual
