@@ -346,18 +346,20 @@ class PoolState:
         return self.weights[:, :, : 1 + len(self.bought_in)]
 
     def _scheduled(self, k: int) -> Array:
-        """(groups, paths, 4) scheduled flows of month index k, summed over cohorts."""
-        rows = [self.initial_flows[k]]
+        """(groups, paths, 4) scheduled flows of month index k, summed over cohorts.
+
+        Cohort by cohort in a fixed order (not a BLAS product), so each path's sum runs in
+        the same order whatever the number of paths in the call: results do not depend on
+        how blocks are grouped.
+        """
+        weights = self.weights
+        flows = weights[:, :, 0, None] * self.initial_flows[k][:, None, :]
         if self.purchase_flows is not None:
-            zero = np.zeros_like(self.initial_flows[k])
-            for month in self.bought_in:
+            for cohort, month in enumerate(self.bought_in, start=1):
                 age = k - month - 1  # bought at the end of month index `month`
-                rows.append(self.purchase_flows[age] if 0 <= age < len(self.purchase_flows)
-                            else zero)
-        profile = np.stack(rows, axis=1)  # (groups, cohorts, 4)
-        # einsum's own loop, not BLAS: each path's sum runs in the same order whatever the
-        # number of paths in the call, so results do not depend on how blocks are grouped.
-        return np.einsum("gpr,grx->gpx", self._active, profile)
+                if 0 <= age < len(self.purchase_flows):
+                    flows += weights[:, :, cohort, None] * self.purchase_flows[age][:, None, :]
+        return flows
 
     def step(self, t: int) -> dict[str, Array]:
         """Collections of month ``t`` (1-based), each shaped (paths,)."""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
 from dataclasses import fields
 
 import numpy as np
@@ -244,28 +242,3 @@ def test_stratify_errors(hand: Pool) -> None:
         stratify(hand, "remaining_term", labels=["x"])
     with pytest.raises(InputError, match=r"`lang` \(got 'de'\)"):
         stratify(hand, "region", lang="de")
-
-
-@pytest.fixture(scope="module")
-def big() -> Pool:
-    return sample_pool("consumer", n_loans=200_000)
-
-
-# The budgets are 0.3 s (summary) and 0.2 s (stratify); the asserts allow 3x for a busy
-# shared machine, the measured figures are in the report.
-def test_summary_is_fast_on_200k_loans(big: Pool) -> None:
-    assert _best_of(lambda: pool_summary(big)) < 0.9
-
-
-@pytest.mark.parametrize("column", ["balance", "region", "remaining_term"])
-def test_stratify_is_fast_on_200k_loans(big: Pool, column: str) -> None:
-    assert _best_of(lambda: stratify(big, column)) < 0.6
-
-
-def _best_of(fn: Callable[[], object], repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import time
 import zipfile
 from pathlib import Path
 
@@ -732,8 +731,5 @@ def test_200k_row_csv_loads_exactly(tmp_path: Path) -> None:
     }), name="big")
     path = tmp_path / "big.csv"
     write_tape(pool, path)
-    start = time.perf_counter()
     loaded = load_tape(path)
-    seconds = time.perf_counter() - start
-    print(f"\nload_tape: {n:,} rows x 15 columns CSV in {seconds:.2f} s")
     pd.testing.assert_frame_equal(loaded.loans, pool.loans, check_exact=True)

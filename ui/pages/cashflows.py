@@ -1,0 +1,227 @@
+"""Cash flows page: a sample deal on its own pool under one deterministic scenario.
+
+Shows the class table (with break-even default rates), charts of class balances and pool
+collections, and the period tables, all laid out by :mod:`abs_tool.report`.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from abs_tool.deal import Deal
+from abs_tool.dealfile import SAMPLE_DEALS
+from abs_tool.engine import PreparedDeal, Scenario
+from abs_tool.report import CashflowTables, cashflow_tables, class_table
+from ui import cache, state
+from ui import format as fmt
+from ui.labels import CASHFLOW_COLUMNS, column, lang, namer, t
+
+DEALS: tuple[str, ...] = tuple(SAMPLE_DEALS)
+# Cache key of a prepared deal's own pool: the deal (also part of every key) determines it.
+# (Comments, not docstrings: Streamlit would show a bare string in a page script.)
+POOL_KEY = "deal_pool"
+CLASS_COLUMNS: tuple[str, ...] = (
+    "class", "tier", "original_balance", "coupon", "wal_years", "yield", "principal_loss",
+    "loss_pv", "dirr_bp", "bdr", "bdr_reached",
+)
+COLLECTION_LINES: tuple[str, ...] = (
+    "interest", "scheduled_principal", "prepayment", "recovery", "fee_income",
+)
+# Period-table columns by display kind; the rest are amounts.
+PERCENT_COLUMNS = frozenset({"cumulative_default_rate"})
+FLAG_COLUMNS = frozenset({"revolving", "accelerated"})
+
+
+def choose_deal() -> tuple[Deal, PreparedDeal] | None:
+    name = st.selectbox(t("cf.deal"), DEALS, index=state.index("cf_deal", DEALS),
+                        format_func=namer("deal", DEALS), **state.widget("cf_deal", labelled=True))
+    deal = cache.sample_deal(name)
+    prepared = None
+    with state.show_errors():
+        prepared = cache.deal_on_own_pool(deal)
+    if prepared is None:
+        return None
+    st.caption(t("cf.deal_caption").format(
+        deal=deal.name, loans=fmt.count(len(prepared.pool)),
+        balance=fmt.money(prepared.pool.balance, lang())))
+    return deal, prepared
+
+
+def scenario_inputs(deal: Deal) -> Scenario:
+    """Draw the scenario inputs; empty ones keep the deal's assumption."""
+    st.subheader(t("cf.scenario"))
+    st.caption(t("cf.scenario_help"))
+    assumed = deal.assumptions
+
+    def deal_value(text: str) -> str:
+        return t("cf.deal_value").format(value=text)
+
+    c1, c2, c3, c4, c5 = st.columns([1.3, 1, 1, 1, 1])
+    cdr_on = c1.checkbox(t("cf.cdr_on"), value=state.default("cf_cdr_on"),
+                         **state.widget("cf_cdr_on"))
+    cdr = c1.number_input(t("cf.cdr"), value=state.default("cf_cdr"), step=0.01, format="%.4f",
+                          disabled=not cdr_on, **state.widget("cf_cdr"))
+    prepay = assumed.prepayment.annual
+    cpr = c2.number_input(
+        t("cf.cpr"), value=state.default("cf_cpr"), step=0.01, format="%.4f",
+        placeholder=deal_value(fmt.percent(prepay[0]) + (" …" if len(prepay) > 1 else "")),
+        **state.widget("cf_cpr"))
+    recovery = c3.number_input(
+        t("cf.recovery"), value=state.default("cf_recovery"), step=0.05, format="%.4f",
+        placeholder=deal_value(fmt.percent(assumed.recovery.rate)),
+        **state.widget("cf_recovery"))
+    lag = c4.number_input(
+        t("cf.lag"), value=state.default("cf_lag"), step=1,
+        placeholder=deal_value(str(assumed.recovery.lag_months)), **state.widget("cf_lag"))
+    # The library does not bound the multiplier; a negative one means nothing.
+    multiplier = c5.number_input(t("cf.multiplier"), min_value=0.0,
+                                 value=state.default("cf_multiplier"), step=0.25,
+                                 format="%.2f", **state.widget("cf_multiplier"))
+    return Scenario(
+        cdr_annual=cdr if cdr_on else None,
+        cpr_annual=cpr,
+        recovery_rate=recovery,
+        lag_months=None if lag is None else int(lag),
+        default_multiplier=multiplier,
+    )
+
+
+def show_classes(table: pd.DataFrame) -> None:
+    st.subheader(t("cf.classes"))
+    shown = table.assign(tier=[t(f"tier.{tier}") for tier in table["tier"]])
+    kinds = {
+        "class": fmt.text_column, "tier": fmt.text_column,
+        "original_balance": fmt.money_column, "coupon": fmt.percent_column,
+        "yield": fmt.percent_column, "principal_loss": fmt.percent_column,
+        "loss_pv": fmt.percent_column, "bdr": fmt.percent_column,
+    }
+    config: dict[str, object] = {
+        c: kinds.get(c, fmt.decimal_column)(column("ct", c)) for c in CLASS_COLUMNS
+    }
+    config["dirr_bp"] = fmt.decimal_column(column("ct", "dirr_bp"), 1)
+    config["bdr_reached"] = st.column_config.CheckboxColumn(column("ct", "bdr_reached"))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
+                 column_order=CLASS_COLUMNS)
+    st.caption(t("cf.bdr_help"))
+
+
+def show_charts(tables: CashflowTables) -> None:
+    balances = pd.concat(
+        [
+            pd.DataFrame({"date": pd.to_datetime(flows["date"]), "class": name,
+                          "balance": flows["balance_close"]})
+            for name, flows in tables.classes.items()
+        ],
+        ignore_index=True,
+    )
+    class_title = column("ct", "class")
+    balance_chart = (
+        alt.Chart(balances, title=t("cf.balances_chart"))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title=column("cfc", "date")),
+            y=alt.Y("balance:Q", title=column("cfc", "balance_close")),
+            color=alt.Color("class:N", title=class_title, sort=list(tables.classes)),
+            tooltip=[alt.Tooltip("date:T", title=column("cfc", "date")),
+                     alt.Tooltip("class:N", title=class_title),
+                     alt.Tooltip("balance:Q", title=column("cfc", "balance_close"),
+                                 format=",.2f")],
+        )
+    )
+    pool = tables.pool
+    collections = pd.concat(
+        [
+            pd.DataFrame({"date": pd.to_datetime(pool["date"]),
+                          "series": column("cfc", line), "amount": pool[line]})
+            for line in COLLECTION_LINES
+        ],
+        ignore_index=True,
+    )
+    series_title = t("cf.series")
+    collection_chart = (
+        alt.Chart(collections, title=t("cf.collections_chart"))
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(date):T", title=column("cfc", "date")),
+            y=alt.Y("amount:Q", title=t("cf.amount"), stack="zero"),
+            color=alt.Color("series:N", title=series_title,
+                            sort=[column("cfc", line) for line in COLLECTION_LINES]),
+            tooltip=[alt.Tooltip("yearmonth(date):T", title=column("cfc", "date")),
+                     alt.Tooltip("series:N", title=series_title),
+                     alt.Tooltip("amount:Q", title=t("cf.amount"), format=",.2f")],
+        )
+    )
+    left, right = st.columns(2)
+    left.altair_chart(balance_chart, width="stretch")
+    right.altair_chart(collection_chart, width="stretch")
+
+
+def period_config(table: pd.DataFrame) -> dict[str, object]:
+    """Column configs of a period table: known columns labelled, amounts formatted."""
+    config: dict[str, object] = {"_index": fmt.count_column(column("cfc", "period"))}
+    for name in table.columns:
+        label = column("cfc", name) if f"cfc.{name}" in CASHFLOW_COLUMNS else name
+        if name == "date":
+            config[name] = st.column_config.DateColumn(label)
+        elif name in PERCENT_COLUMNS:
+            config[name] = fmt.percent_column(label)
+        elif name in FLAG_COLUMNS or table[name].dtype == bool:
+            config[name] = st.column_config.CheckboxColumn(label)
+        elif name.endswith((" value", " threshold")):
+            config[name] = fmt.decimal_column(label, 4)
+        else:
+            config[name] = fmt.money_column(label)
+    return config
+
+
+def period_table(table: pd.DataFrame) -> None:
+    st.dataframe(table, width="stretch", column_config=period_config(table))
+
+
+def show_periods(tables: CashflowTables) -> None:
+    st.subheader(t("cf.periods"))
+    names = list(tables.classes)
+    tabs = st.tabs([t("cf.tab_pool"), *names, t("cf.tab_fees"), t("cf.tab_reserve"),
+                    t("cf.tab_triggers")])
+    with tabs[0]:
+        period_table(tables.pool)
+    for tab, name in zip(tabs[1:1 + len(names)], names, strict=True):
+        with tab:
+            period_table(tables.classes[name])
+    with tabs[-3]:
+        period_table(tables.fees)
+    with tabs[-2]:
+        period_table(tables.reserve)
+    with tabs[-1]:
+        if len(tables.triggers.columns) > 1:
+            period_table(tables.triggers)
+        else:
+            st.info(t("cf.no_triggers"))
+
+
+def main() -> None:
+    st.title(t("cf.title"))
+    chosen = choose_deal()
+    if chosen is None:
+        return
+    deal, prepared = chosen
+    scenario = scenario_inputs(deal)
+    outcome = None
+    with state.show_errors():
+        result = cache.scenario(deal, POOL_KEY, scenario, prepared)
+        bdr = cache.break_evens(deal, POOL_KEY, prepared)
+        outcome = (class_table(deal, result.metrics, break_evens=bdr),
+                   cashflow_tables(result.result, deal))
+    if outcome is None:
+        return
+    classes, tables = outcome
+    show_classes(classes)
+    show_charts(tables)
+    show_periods(tables)
+
+
+# Streamlit runs a page as "__main__"; tests import it for its constants.
+if __name__ == "__main__":
+    main()

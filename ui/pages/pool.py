@@ -1,0 +1,298 @@
+"""Pool page: choose the pool (built-in sample or uploaded tape), validate it, summarise and
+stratify it, and select the eligible loans.
+
+Reads and writes the data keys of :mod:`ui.state`: ``pool`` / ``pool_key`` (the current pool),
+``tape`` (the last upload), ``eligibility`` and ``pool_selected`` (after Apply).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from abs_tool.analytics import STRAT_COLUMNS, STRATIFIABLE_COLUMNS, SUMMARY_LABELS, PoolSummary
+from abs_tool.eligibility import (
+    EXCLUDED_COLUMNS,
+    REPORT_COLUMNS,
+    ConcentrationLimits,
+    EligibilityCriteria,
+    EligibilityResult,
+)
+from abs_tool.errors import ValidationReport
+from abs_tool.pool import Pool
+from abs_tool.samples import SAMPLE_NAMES
+from ui import cache, state
+from ui import format as fmt
+from ui.labels import column, lang, namer, summary_label, t
+
+UPLOAD = "upload"
+SOURCES: tuple[str, ...] = (*SAMPLE_NAMES, UPLOAD)
+RATE_UNITS: tuple[str, ...] = ("decimal", "percent")
+ISSUE_COLUMNS: tuple[str, ...] = ("severity", "row", "column", "value", "reason")
+# Summary figures shown as metrics, with how each is written.
+METRICS: tuple[str, ...] = (
+    "loan_count", "balance", "wac", "wa_remaining_term_months", "top10_obligor_share",
+    "effective_obligors", "expected_lifetime_loss",
+)
+# Text columns with more buckets than this chart only the largest ones (obligor_id has one
+# bucket per obligor); the table lists all.
+MAX_CHART_BUCKETS = 30
+
+
+# --- Source ----------------------------------------------------------------------------------
+
+
+def choose_pool() -> tuple[Pool, str] | None:
+    """Draw the source inputs; return the chosen pool and its key, or None if there is none."""
+    source = st.radio(
+        t("pool.source"), SOURCES, format_func=namer("source", SOURCES), horizontal=True,
+        index=state.index("pool_source", SOURCES),
+        **state.widget("pool_source", labelled=True),
+    )
+    if source != UPLOAD:
+        return cache.sample_pool(source), cache.sample_key(source)
+
+    left, middle, right = st.columns([3, 1, 1])
+    upload = left.file_uploader(t("tape.upload"), type=["csv", "xlsx"], key="tape_upload")
+    sheet = middle.text_input(t("tape.sheet"), value=state.default("tape_sheet"),
+                              help=t("tape.sheet_help"), **state.widget("tape_sheet"))
+    rate_unit = right.radio(t("tape.rate_unit"), RATE_UNITS,
+                            index=state.index("tape_rate_unit", RATE_UNITS),
+                            format_func=namer("rate_unit", RATE_UNITS),
+                            **state.widget("tape_rate_unit", labelled=True))
+    if upload is not None:
+        data = upload.getvalue()
+        sheet_name = sheet.strip() or None
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        with state.show_errors():
+            pool, report = cache.inspect_tape(data, upload.name, sheet_name, rate_unit)
+            st.session_state[state.TAPE] = state.LoadedTape(
+                upload.name, f"tape:{digest}:{sheet_name}:{rate_unit}", pool, report
+            )
+    loaded: state.LoadedTape | None = st.session_state[state.TAPE]
+    if loaded is None:
+        st.info(t("tape.waiting"))
+        return None
+    if upload is None:
+        st.caption(t("tape.kept").format(file=loaded.file_name))
+    show_report(loaded)
+    return None if loaded.pool is None else (loaded.pool, loaded.key)
+
+
+def show_report(loaded: state.LoadedTape) -> None:
+    """The validation outcome: a summary line and the table of findings."""
+    report = loaded.report
+    if loaded.pool is None:
+        st.error(t("tape.not_loaded").format(
+            file=loaded.file_name, errors=len(report.errors), warnings=len(report.warnings)))
+    else:
+        st.success(t("tape.loaded").format(file=loaded.file_name,
+                                           loans=fmt.count(len(loaded.pool))))
+        if report.warnings:
+            st.warning(t("tape.warnings").format(warnings=len(report.warnings)))
+    if report.issues:
+        st.markdown(f"**{t('tape.report')}**")
+        st.dataframe(issue_table(report), hide_index=True, width="stretch",
+                     column_config={c: column("issue", c) for c in ISSUE_COLUMNS})
+
+
+def issue_table(report: ValidationReport) -> pd.DataFrame:
+    """The report's findings, one row each; rows as whole numbers (empty: whole file)."""
+    table = pd.DataFrame(report.to_records(), columns=list(ISSUE_COLUMNS))
+    table["severity"] = [column("severity", s) for s in table["severity"]]
+    table["row"] = table["row"].astype("Int64")
+    return table
+
+
+# --- Summary ---------------------------------------------------------------------------------
+
+
+def metric_text(summary: PoolSummary, name: str, language: str) -> str:
+    """How the metric ``name`` of ``summary`` is written."""
+    value = getattr(summary, name)
+    if name == "loan_count":
+        return fmt.count(value)
+    if name == "balance":
+        return fmt.money(value, language)
+    if name == "wa_remaining_term_months":
+        return fmt.months(value, language)
+    if name == "effective_obligors":
+        return fmt.number(value, 0)
+    return fmt.percent(value)
+
+
+def show_summary(pool: Pool, key: str) -> None:
+    summary = cache.pool_summary(key, pool)
+    language = lang()
+    st.subheader(t("pool.summary"))
+    st.caption(t("pool.name").format(name=pool.name))
+    # The balance needs the widest column: "RMB 100,198,099".
+    for row, widths in ((METRICS[:4], [1, 1.6, 1, 1]), (METRICS[4:], [1, 1.6, 1, 1])):
+        for col, name in zip(st.columns(widths), row, strict=False):
+            col.metric(summary_label(name), metric_text(summary, name, language))
+    table = pd.DataFrame(
+        [
+            (label, fmt.summary_value(value, SUMMARY_LABELS[f.name][2]), unit)
+            for f, (label, value, unit) in zip(fields(summary), summary.rows(language),
+                                               strict=True)
+        ],
+        columns=["label", "value", "unit"],
+    )
+    with st.expander(t("pool.summary_table"), expanded=True):
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={c: column("summary", c) for c in table.columns})
+
+
+# --- Stratification --------------------------------------------------------------------------
+
+
+def strat_config() -> dict[str, object]:
+    kinds = {"bucket": fmt.text_column, "count": fmt.count_column,
+             "balance": fmt.money_column, "share": fmt.percent_column,
+             "wac": fmt.percent_column, "wa_annual_pd": fmt.percent_column}
+    return {c: kinds.get(c, fmt.decimal_column)(column("strat", c)) for c in STRAT_COLUMNS}
+
+
+def show_stratification(pool: Pool, key: str) -> None:
+    st.subheader(t("strat.title"))
+    by = st.selectbox(t("strat.column"), STRATIFIABLE_COLUMNS,
+                      index=state.index("strat_column", STRATIFIABLE_COLUMNS),
+                      format_func=namer("col", STRATIFIABLE_COLUMNS),
+                      **state.widget("strat_column", labelled=True))
+    table = cache.stratify(key, pool, by, lang())
+    st.dataframe(table, hide_index=True, width="stretch", column_config=strat_config())
+    buckets = table.iloc[:-1]  # the last row is the total
+    if len(buckets) > MAX_CHART_BUCKETS:
+        st.caption(t("strat.chart_top").format(n=MAX_CHART_BUCKETS, total=len(buckets)))
+        buckets = buckets.iloc[:MAX_CHART_BUCKETS]
+    chart = (
+        alt.Chart(buckets, title=t("strat.chart_title"))
+        .mark_bar()
+        .encode(
+            x=alt.X("bucket:N", sort=None, title=t(f"col.{by}")),
+            y=alt.Y("share:Q", title=column("strat", "share"), axis=alt.Axis(format="%")),
+            tooltip=[
+                alt.Tooltip("bucket:N", title=column("strat", "bucket")),
+                alt.Tooltip("count:Q", title=column("strat", "count"), format=","),
+                alt.Tooltip("balance:Q", title=column("strat", "balance"), format=",.2f"),
+                alt.Tooltip("share:Q", title=column("strat", "share"), format=".2%"),
+            ],
+        )
+    )
+    st.altair_chart(chart.properties(height=260), width="stretch")
+
+
+# --- Eligibility -----------------------------------------------------------------------------
+
+
+def _number(label_key: str, key: str, *, step: float | int, fmt_: str | None, where) -> object:
+    return where.number_input(t(label_key), value=state.default(key), step=step, format=fmt_,
+                              **state.widget(key))
+
+
+def _choices(label_key: str, key: str, options: list[str], where) -> list[str]:
+    if key in st.session_state:
+        # A value kept from another pool may not be an option of this one.
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+    return where.multiselect(t(label_key), options, placeholder=t("elig.any"),
+                             **state.widget(key))
+
+
+def _options(pool: Pool, name: str) -> list[str]:
+    return sorted(str(v) for v in pool.loans[name].dropna().unique())
+
+
+def eligibility_form(pool: Pool, key: str) -> None:
+    st.subheader(t("elig.title"))
+    st.caption(t("elig.help"))
+    with st.form("eligibility_form"):
+        c1, c2, c3, c4 = st.columns(4)
+        min_balance = _number("rule.min_balance", "elig_min_balance", step=100.0,
+                              fmt_="%.2f", where=c1)
+        max_balance = _number("rule.max_balance", "elig_max_balance", step=100.0,
+                              fmt_="%.2f", where=c1)
+        min_rate = _number("rule.min_rate", "elig_min_rate", step=0.005, fmt_="%.4f", where=c2)
+        max_rate = _number("rule.max_rate", "elig_max_rate", step=0.005, fmt_="%.4f", where=c2)
+        min_term = _number("rule.min_remaining_term_months", "elig_min_remaining_term_months",
+                           step=1, fmt_=None, where=c3)
+        max_term = _number("rule.max_remaining_term_months", "elig_max_remaining_term_months",
+                           step=1, fmt_=None, where=c3)
+        obligor = _number("rule.max_obligor_share", "elig_max_obligor_share", step=0.001,
+                          fmt_="%.4f", where=c4)
+        region = _number("rule.max_region_share", "elig_max_region_share", step=0.01,
+                         fmt_="%.4f", where=c4)
+        industry = _number("rule.max_industry_share", "elig_max_industry_share", step=0.01,
+                           fmt_="%.4f", where=c4)
+        c5, c6, c7 = st.columns(3)
+        grades = _choices("rule.allowed_grades", "elig_allowed_grades",
+                          _options(pool, "grade"), c5)
+        regions = _choices("rule.allowed_regions", "elig_allowed_regions",
+                           _options(pool, "region"), c6)
+        industries = _choices("rule.allowed_industries", "elig_allowed_industries",
+                              _options(pool, "industry"), c7)
+        applied = st.form_submit_button(t("elig.apply"), type="primary", key="elig_apply")
+    if applied:
+        with state.show_errors():
+            criteria = EligibilityCriteria(
+                min_balance=min_balance, max_balance=max_balance,
+                min_rate=min_rate, max_rate=max_rate,
+                min_remaining_term_months=min_term, max_remaining_term_months=max_term,
+                allowed_grades=tuple(grades) or None, allowed_regions=tuple(regions) or None,
+                allowed_industries=tuple(industries) or None,
+            )
+            limits = ConcentrationLimits(max_obligor_share=obligor, max_region_share=region,
+                                         max_industry_share=industry)
+            result = cache.eligibility(key, pool, criteria, limits)
+            rules = hashlib.sha256(repr((criteria, limits)).encode()).hexdigest()[:16]
+            state.set_selection(result, f"{key}|eligibility:{rules}")
+    result = st.session_state[state.ELIGIBILITY]
+    if result is not None:
+        show_eligibility(result)
+
+
+def show_eligibility(result: EligibilityResult) -> None:
+    language = lang()
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("elig.loans_before"), fmt.count(result.loans_before))
+    c2.metric(t("elig.loans_after"), fmt.count(result.loans_after))
+    c3.metric(t("elig.balance_before"), fmt.money(result.balance_before, language))
+    c4.metric(t("elig.balance_after"), fmt.money(result.balance_after, language))
+    st.markdown(f"**{t('elig.report')}**")
+    report = result.report.assign(rule=[t(f"rule.{r}") for r in result.report["rule"]])
+    st.dataframe(report, hide_index=True, width="stretch", column_config={
+        "rule": fmt.text_column(column("report", "rule")),
+        "condition": fmt.text_column(column("report", "condition")),
+        "loans_removed": fmt.count_column(column("report", "loans_removed")),
+        "balance_removed": fmt.money_column(column("report", "balance_removed")),
+        "share_removed": fmt.percent_column(column("report", "share_removed")),
+    }, column_order=REPORT_COLUMNS)
+    with st.expander(t("elig.excluded").format(n=fmt.count(len(result.excluded)))):
+        excluded = result.excluded.assign(rule=[t(f"rule.{r}") for r in result.excluded["rule"]])
+        config = {c: column("excluded", c) for c in EXCLUDED_COLUMNS}
+        config["balance"] = fmt.money_column(column("excluded", "balance"))
+        st.dataframe(excluded, hide_index=True, width="stretch",
+                     column_config=config)
+
+
+# --- Page ------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    st.title(t("pool.title"))
+    chosen = choose_pool()
+    if chosen is None:
+        return
+    pool = state.set_pool(*chosen)
+    key: str = st.session_state[state.POOL_KEY]
+    show_summary(pool, key)
+    show_stratification(pool, key)
+    eligibility_form(pool, key)
+
+
+# Streamlit runs a page as "__main__"; tests import it for its constants.
+if __name__ == "__main__":
+    main()

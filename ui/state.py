@@ -1,0 +1,173 @@
+"""Session-state keys and defaults, in one place, and the one place library errors are shown.
+
+Everything a user builds lives in ``st.session_state`` (one per browser session), never in
+module globals, so two sessions never share data. Two kinds of keys:
+
+- **Data** (:data:`DATA_DEFAULTS`): objects the pages hand to each other: the current pool and
+  its cache key, the uploaded tape, the eligibility outcome and the selected pool.
+- **Widgets** (:data:`WIDGET_DEFAULTS`): the value of each input, under the widget's own key,
+  with its default. Pages draw inputs with ``**widget(key)``, which sets
+  ``persist_state="session"``: Streamlit keeps the value when another page runs, so inputs
+  survive page switches.
+
+Later pages add their keys to these two tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from abs_tool.errors import AbsToolError, ValidationReport
+from abs_tool.pool import Pool
+
+from .labels import DEFAULT_LANG, LANG_KEY, lang
+
+# --- Data keys ---------------------------------------------------------------------------------
+
+POOL = "pool"
+"""The current pool (:class:`abs_tool.pool.Pool`): a sample or a valid uploaded tape."""
+POOL_KEY = "pool_key"
+"""A string naming the current pool's content (source and options); the cache key for it."""
+TAPE = "tape"
+"""The last uploaded tape (:class:`LoadedTape`), kept when the page is left."""
+ELIGIBILITY = "eligibility"
+"""The last :class:`abs_tool.eligibility.EligibilityResult` applied to the current pool."""
+POOL_SELECTED = "pool_selected"
+"""The pool after eligibility (the current pool itself until criteria are applied)."""
+POOL_SELECTED_KEY = "pool_selected_key"
+"""Cache key of :data:`POOL_SELECTED`."""
+
+DATA_DEFAULTS: dict[str, Any] = {
+    POOL: None,
+    POOL_KEY: None,
+    TAPE: None,
+    ELIGIBILITY: None,
+    POOL_SELECTED: None,
+    POOL_SELECTED_KEY: None,
+}
+
+# --- Widget keys and their defaults --------------------------------------------------------
+
+WIDGET_DEFAULTS: dict[str, Any] = {
+    LANG_KEY: DEFAULT_LANG,
+    # Pool page
+    "pool_source": "consumer",
+    "tape_sheet": "",
+    "tape_rate_unit": "decimal",
+    "strat_column": "grade",
+    "elig_min_balance": None,
+    "elig_max_balance": None,
+    "elig_min_rate": None,
+    "elig_max_rate": None,
+    "elig_min_remaining_term_months": None,
+    "elig_max_remaining_term_months": None,
+    "elig_allowed_grades": None,
+    "elig_allowed_regions": None,
+    "elig_allowed_industries": None,
+    "elig_max_obligor_share": None,
+    "elig_max_region_share": None,
+    "elig_max_industry_share": None,
+    # Cash flows page
+    "cf_deal": "consumer",
+    "cf_cdr_on": False,
+    "cf_cdr": 0.05,
+    "cf_cpr": None,
+    "cf_recovery": None,
+    "cf_lag": None,
+    "cf_multiplier": 1.0,
+}
+
+# Language each labelled option widget was last drawn in (see `widget`).
+_DRAWN_IN = "_drawn_in_lang"
+
+
+@dataclass(frozen=True)
+class LoadedTape:
+    """An uploaded tape after validation: ``pool`` is None when it has errors."""
+
+    file_name: str
+    key: str
+    pool: Pool | None
+    report: ValidationReport
+
+
+def init() -> None:
+    """Put every data key in session state (run first, every run)."""
+    for key, value in DATA_DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+def default(key: str) -> Any:
+    """The default value of the input ``key`` (:data:`WIDGET_DEFAULTS`)."""
+    return WIDGET_DEFAULTS[key]
+
+
+def widget(key: str, *, labelled: bool = False) -> dict[str, Any]:
+    """Keyword arguments for the input ``key``: its key, kept for the whole session.
+
+    ``labelled=True`` marks a radio or selectbox whose options are shown through labels:
+    when the language changed since it was last drawn, its value is sent again, or the
+    browser would keep showing the option's text in the old language. Such a widget takes
+    ``index=index(key, options)``. (On that run Streamlit may log, once per server, that
+    the value came both from ``index`` and session state; both are the same value.)
+
+    Raises KeyError for a key missing from :data:`WIDGET_DEFAULTS` (every input is listed).
+    """
+    if key not in WIDGET_DEFAULTS:
+        raise KeyError(f"widget key {key!r} is not in ui.state.WIDGET_DEFAULTS")
+    if labelled:
+        drawn_in = st.session_state.setdefault(_DRAWN_IN, {})
+        if key in st.session_state and drawn_in.get(key, lang()) != lang():
+            st.session_state[key] = st.session_state[key]
+        drawn_in[key] = lang()
+    return {"key": key, "persist_state": "session"}
+
+
+def index(key: str, options: Sequence[Any]) -> int:
+    """``index`` for the radio or selectbox ``key``: the position of its value in ``options``
+    (the value in session state, else the default). Never None, which would make the
+    choice clearable."""
+    value = st.session_state.get(key, WIDGET_DEFAULTS[key])
+    return list(options).index(value)
+
+
+def set_pool(pool: Pool, key: str) -> Pool:
+    """Make ``pool`` the current pool unless the pool named ``key`` already is.
+
+    A new pool clears the eligibility outcome (the selected pool becomes the new pool).
+    Returns the current pool (the one stored, so later runs reuse the same object).
+    """
+    if st.session_state.get(POOL_KEY) != key:
+        st.session_state[POOL] = pool
+        st.session_state[POOL_KEY] = key
+        st.session_state[ELIGIBILITY] = None
+        st.session_state[POOL_SELECTED] = pool
+        st.session_state[POOL_SELECTED_KEY] = key
+    current: Pool = st.session_state[POOL]
+    return current
+
+
+def set_selection(result: Any, key: str) -> None:
+    """Store an eligibility outcome and make its pool the selected pool."""
+    st.session_state[ELIGIBILITY] = result
+    st.session_state[POOL_SELECTED] = result.pool
+    st.session_state[POOL_SELECTED_KEY] = key
+
+
+@contextmanager
+def show_errors(where: Any = None) -> Iterator[None]:
+    """Show a library error (:class:`AbsToolError`) as ``st.error(message)``, in ``where``.
+
+    The one place the UI catches library errors: the message says what is wrong and how to
+    fix it. Any other exception is a bug and propagates. Code after the ``with`` block runs
+    in both cases, so set a result to None before the block and test it after.
+    """
+    try:
+        yield
+    except AbsToolError as exc:
+        (st if where is None else where).error(str(exc))
