@@ -305,7 +305,7 @@ class PoolState:
     lag_months: int
     initial_flows: Array  # (periods, groups, 4), see _stacked
     purchase_flows: Array | None  # (periods, groups, 4) per unit bought
-    weights: Array  # (groups, paths, cohorts): cohort 0 is the initial pool
+    weights: Array  # (cohorts, groups, paths): cohort 0 is the initial pool
     bought_in: list[int]  # month index of each purchase cohort (cohorts 1..)
     default_history: Array  # (periods, paths)
     base: Array  # (paths,) initial balance + purchases
@@ -332,7 +332,7 @@ class PoolState:
             initial_flows=_stacked(model.initial, periods),
             purchase_flows=(None if model.purchase is None
                             else _stacked(model.purchase, periods)),
-            weights=np.ones((model.n_groups, n_paths, 1 + (periods if model.purchase else 0))),
+            weights=np.ones((1 + (periods if model.purchase else 0), model.n_groups, n_paths)),
             bought_in=[],
             default_history=np.zeros((periods, n_paths)),
             base=np.full(n_paths, model.balance),
@@ -342,23 +342,23 @@ class PoolState:
 
     @property
     def _active(self) -> Array:
-        """(groups, paths, cohorts so far) view of the weights."""
-        return self.weights[:, :, : 1 + len(self.bought_in)]
+        """(cohorts so far, groups, paths) view of the weights."""
+        return self.weights[: 1 + len(self.bought_in)]
 
     def _scheduled(self, k: int) -> Array:
-        """(groups, paths, 4) scheduled flows of month index k, summed over cohorts.
+        """(4, groups, paths) scheduled flows of month index k, summed over cohorts.
 
         Cohort by cohort in a fixed order (not a BLAS product), so each path's sum runs in
         the same order whatever the number of paths in the call: results do not depend on
         how blocks are grouped.
         """
         weights = self.weights
-        flows = weights[:, :, 0, None] * self.initial_flows[k][:, None, :]
+        flows = weights[0][None] * self.initial_flows[k].T[:, :, None]
         if self.purchase_flows is not None:
             for cohort, month in enumerate(self.bought_in, start=1):
                 age = k - month - 1  # bought at the end of month index `month`
                 if 0 <= age < len(self.purchase_flows):
-                    flows += weights[:, :, cohort, None] * self.purchase_flows[age][:, None, :]
+                    flows += weights[cohort][None] * self.purchase_flows[age].T[:, :, None]
         return flows
 
     def step(self, t: int) -> dict[str, Array]:
@@ -368,11 +368,11 @@ class PoolState:
         d = self.defaults.fraction(t, opening, self.base)
         defaulted = d * opening
         survive = 1.0 - d  # the same for every cohort of a group
-        scheduled = self._scheduled(k) * survive.T[:, :, None]
-        interest, principal, fee, after_schedule = (a.T for a in np.moveaxis(scheduled, -1, 0))
+        scheduled = self._scheduled(k) * survive.T[None]
+        interest, principal, fee, after_schedule = (a.T for a in scheduled)
         prepaid = self.smm[k] * after_schedule
         active = self._active
-        active *= (survive * (1.0 - self.smm[k])).T[:, :, None]
+        active *= (survive * (1.0 - self.smm[k])).T[None]
         self.performing = after_schedule - prepaid
         default_total = defaulted.sum(axis=1)
         self.default_history[k] = default_total
@@ -405,12 +405,12 @@ class PoolState:
             raise AssumptionError("the deal buys receivables but no purchase profile is set")
         # The purchase profile is per unit of total purchase, already split over groups.
         self.bought_in.append(t - 1)
-        self.weights[:, :, len(self.bought_in)] = amount[None, :]
+        self.weights[len(self.bought_in)] = amount[None, :]
         self.performing = self.performing + amount[:, None] * purchase.balance[None, :]
         self.base = self.base + amount
 
     def remove(self, mask: NDArray[np.bool_]) -> None:
         """Take the whole pool of the paths in ``mask`` away (a clean-up call)."""
-        self.weights[:, mask] = 0.0
+        self.weights[:, :, mask] = 0.0
         self.performing = np.where(mask[:, None], 0.0, self.performing)
         self.default_history[:, mask] = 0.0
