@@ -126,8 +126,15 @@ def _progress_bar(done: int, total: int) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     import json
 
-    from .engine import break_even, prepare_deal
-    from .report import implied_ratings, monte_carlo_dict, monte_carlo_table
+    from dataclasses import asdict
+
+    from .engine import break_even, cost_of_funds, prepare_deal
+    from .report import (
+        implied_ratings,
+        monte_carlo_dict,
+        monte_carlo_table,
+        target_default_rates,
+    )
     from .simulation import run_monte_carlo
 
     deal, pool = _load_deal(args.deal)
@@ -150,9 +157,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     for criterion in ("el", "pd", "dirr", "tdr"):
         table[f"rating ({criterion})"] = [ratings[c.name][criterion] for c in result.classes]
     _print_table(table)
+    cost = cost_of_funds(prepared)
+    print(f"cost of funds (base scenario): WA coupon {cost.wa_coupon:.4%}, all-in "
+          f"{cost.all_in:.4%}, benchmark {cost.benchmark:.4%}, saving {cost.saving_bp:,.1f} bp")
     if args.out_json:
         data = monte_carlo_dict(result, break_evens=breakevens, ratings=ratings)
         data["deal"] = deal.name
+        data["cost_of_funds"] = asdict(cost)
+        targets = target_default_rates(result)
+        for row in data["classes"]:
+            row["tdr_by_rating"] = targets.get(row["name"], {})
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
     return 0

@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .assumptions import Assumptions, CdrVector, Cpr, Recovery
 from .conventions import mdr_from_cdr
-from .deal import Deal
+from .deal import Deal, Tier
 from .eligibility import apply_eligibility
 from .metrics import ClassMetrics, class_metrics
 from .pool import Pool
@@ -260,12 +260,52 @@ def scenario_grid(
 
 __all__ = [
     "BreakEven",
+    "CostOfFunds",
     "PreparedDeal",
     "Scenario",
     "ScenarioResult",
     "break_even",
+    "cost_of_funds",
     "prepare_deal",
     "run_paths",
     "run_scenario",
     "scenario_grid",
 ]
+
+
+@dataclass(frozen=True)
+class CostOfFunds:
+    """What the placed classes (all but the subordinated, which is retained) cost the issuer
+    in the deal's base scenario.
+
+    ``wa_coupon`` weights each placed class's coupon by balance x WAL; ``all_in`` is the
+    yield (nominal annual, monthly compounding) of the issuer's flows: the placed notes'
+    proceeds at closing against the coupons, principal and running fees it pays;
+    ``saving_bp`` is the benchmark funding rate minus the all-in cost, in basis points.
+    Upfront fees are not modelled here yet.
+    """
+
+    wa_coupon: float
+    all_in: float
+    benchmark: float
+    saving_bp: float
+
+
+def cost_of_funds(prepared: PreparedDeal, base: ScenarioResult | None = None) -> CostOfFunds:
+    """Cost of funds in the base scenario (``base`` is run when not given)."""
+    from .metrics import solve_log_discount
+
+    base = base or run_scenario(prepared)
+    structure = prepared.deal.structure
+    placed = np.array([c.tier != Tier.SUBORDINATED for c in structure.classes])
+    balances = np.asarray(prepared.class_balances)
+    flows = base.result.classes
+    wal = np.nan_to_num(base.metrics.wal_years[0])
+    weights = balances * wal * placed
+    wa_coupon = float(weights @ prepared.coupons / weights.sum()) if weights.sum() else 0.0
+    paid = ((flows.interest_paid[0] + flows.principal_paid[0])[placed].sum(axis=0)
+            + base.result.fees_paid[0].sum(axis=0))
+    u = solve_log_discount(paid[None, :], np.array([balances[placed].sum()]))[0]
+    all_in = float(12.0 * np.expm1(-u)) if np.isfinite(u) else -12.0
+    benchmark = prepared.deal.benchmark_rate_annual
+    return CostOfFunds(wa_coupon, all_in, benchmark, (benchmark - all_in) * 1e4)

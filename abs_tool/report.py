@@ -234,6 +234,20 @@ def monte_carlo_table(
     return pd.DataFrame(rows)
 
 
+def target_default_rates(result: MonteCarloResult) -> dict[str, dict[str, float]]:
+    """TDR of every rating level at each class's WAL (local scale): the quantile of the
+    simulated lifetime pool default rate at the level's confidence (docs/ratings.md)."""
+    out = {}
+    for c in result.classes:
+        wal = c.wal_years.value
+        if not wal > 0:
+            continue
+        targets = tdr(result.pool_default_rate.quantile_array, wal_years=min(wal, 10.0))
+        out[c.name] = {str(to_local_scale(r)): float(v)
+                       for r, v in zip(targets.ratings, targets.tdr, strict=True)}
+    return out
+
+
 def implied_ratings(
     result: MonteCarloResult, break_evens: tuple[BreakEven, ...]
 ) -> dict[str, dict[str, str]]:

@@ -360,7 +360,7 @@ def run_monte_carlo(
     importance_sampling: bool | None = None,
     shift: float | None = None,
     workers: int | None = None,
-    blocks_per_unit: int = 1,
+    blocks_per_unit: int = 2,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> MonteCarloResult:

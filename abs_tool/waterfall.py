@@ -218,17 +218,18 @@ def run_waterfall(
         cumulative_default += flows["default"]
 
         call = np.zeros(n_paths, dtype=bool)
+        pending = pool.pending_recoveries(t)
         if call_share is not None:
             call = (~revolving & ~ended & (flows["balance_close"] > 0)
                     & (flows["balance_close"] <= call_share * initial_pool))
-            proceeds = np.where(call, flows["balance_close"] + pool.pending_recoveries(t), 0.0)
+            proceeds = np.where(call, flows["balance_close"] + pending, 0.0)
             if call.any():
                 pool.remove(call)
             pool_out["call_proceeds"][k] = proceeds
         pool_close = np.where(call, 0.0, flows["balance_close"])
         pool_out["balance_close"][k] = pool_close
         # Nothing more will come in: every account is paid out this month.
-        pool_done = (pool_close <= 0) & (pool.pending_recoveries(t) <= 0) & ~revolving
+        pool_done = (pool_close <= 0) & (np.where(call, 0.0, pending) <= 0) & ~revolving
 
         collections = (flows["interest"] + flows["scheduled_principal"] + flows["prepayment"]
                        + flows["recovery"] + flows["fee_income"])
@@ -284,8 +285,13 @@ def run_waterfall(
         amortising = normal & ~(revolving & ~call)
         amount = np.where(amortising, _pay(available, principal_due), 0.0)
         outstanding = balance - principal_paid
-        split = np.where(sequential[:, None], _sequential(amount, outstanding),
-                         _pro_rata(amount, outstanding))
+        if sequential.all():
+            split = _sequential(amount, outstanding)
+        elif not sequential.any():
+            split = _pro_rata(amount, outstanding)
+        else:
+            split = np.where(sequential[:, None], _sequential(amount, outstanding),
+                             _pro_rata(amount, outstanding))
         principal_paid += split
         available -= split.sum(axis=1)
         if structure.turbo:

@@ -166,7 +166,8 @@ def test_progress_reports_every_block_and_cancel_stops():
 
     prepared = homogeneous(100, 0.03, 0.2, 0.6, paths=5 * 4096)
     seen = []
-    run_monte_carlo(prepared, workers=1, progress=lambda done, total: seen.append((done, total)))
+    run_monte_carlo(prepared, workers=1, blocks_per_unit=1,
+                    progress=lambda done, total: seen.append((done, total)))
     assert seen == [(b, 5) for b in range(1, 6)]
     stop = threading.Event()
 
@@ -174,4 +175,5 @@ def test_progress_reports_every_block_and_cancel_stops():
         stop.set()
 
     with pytest.raises(Cancelled, match="cancelled after 1 of 5 blocks"):
-        run_monte_carlo(prepared, workers=1, progress=cancel_after_first, cancel=stop)
+        run_monte_carlo(prepared, workers=1, blocks_per_unit=1, progress=cancel_after_first,
+                        cancel=stop)

@@ -287,3 +287,26 @@ def test_order_of_events_defaults_then_schedule_then_prepayment():
     np.testing.assert_allclose(pool.scheduled_principal[0, :2], [90, 64.8], atol=1e-9)
     np.testing.assert_allclose(pool.prepayment[0, :2], [198, 129.6], atol=1e-9)
     np.testing.assert_allclose(pool.balance_close[0, :2], [792, 518.4], atol=1e-9)
+
+
+def test_cost_of_funds_hand_computed_two_classes():
+    """One bullet loan of 1,000 at 12% for 3 months, no defaults; A 900 at 6% placed, C 100
+    retained; a fixed fee of 12 a year. Nothing is collected before month 3, so A's interest
+    and the fees carry (A's with interest at its coupon): in month 3 the issuer pays
+    900 * 1.005^3 to A and 3 of fees. All-in cost: 900 = (900 * 1.005^3 + 3) v^3, yield
+    12 (1/v - 1); WA coupon 6%."""
+    from abs_tool.engine import cost_of_funds
+
+    structure = Structure(
+        classes=(NoteClass("A", Tier.SENIOR, 0.9, coupon_annual=0.06),
+                 NoteClass("C", Tier.SUBORDINATED, 0.1)),
+        fees=(Fee("trustee", fixed_annual=12.0),),
+    )
+    prepared = prepare_deal(make_deal(structure, Assumptions(default=CdrVector((0.0,))),
+                                      months=3),
+                            make_pool([1000.0], rate=0.12, term=3, amortization="bullet"))
+    cost = cost_of_funds(prepared)
+    v = (900 / (900 * 1.005**3 + 3)) ** (1 / 3)
+    assert cost.all_in == pytest.approx(12 * (1 / v - 1), abs=1e-12)
+    assert cost.wa_coupon == pytest.approx(0.06, abs=1e-15)
+    assert cost.saving_bp == pytest.approx((0.0 - cost.all_in) * 1e4)
