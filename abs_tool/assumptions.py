@@ -188,6 +188,9 @@ class Assumptions:
         if self.correlation + self.sector_correlation >= 1:
             raise FieldError("sector_correlation", "correlation + sector_correlation must be "
                              f"below 1 (got {self.correlation + self.sector_correlation!r})")
+        if self.sector_column is not None and self.sector_column not in set(SectorColumn):
+            raise FieldError("sector_column", f"must be one of {[c.value for c in SectorColumn]}"
+                             f" (got {self.sector_column!r})")
         if self.sector_correlation > 0 and self.sector_column is None:
             raise FieldError("sector_column", "name the column whose values are the sectors "
                              "('region' or 'industry') when sector_correlation > 0")

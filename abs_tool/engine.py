@@ -72,7 +72,7 @@ def prepare_deal(deal: Deal, pool: Pool) -> PreparedDeal:
             purchase_mask = pool.loans["loan_id"].isin(eligible.loans["loan_id"]).to_numpy()
     sector = deal.assumptions.sector_column
     model = build_pool_model(pool, deal.assumptions.default, deal.dates.horizon_months,
-                             purchase_mask, None if sector is None else sector.value)
+                             purchase_mask, None if sector is None else str(sector))
     return PreparedDeal(deal, pool, model, structure.class_amounts(pool.balance))
 
 

@@ -821,3 +821,23 @@ def test_mixed_size_units_are_checked_against_the_pool() -> None:
     deal = deal_from_json(deal_json(small_deal(PoolSource(embedded_csv=SMALL_TAPE), classes)))
     pool, _ = load_deal_pool(deal, None)
     assert deal.structure.class_amounts(pool.balance) == (3000.0, 1000.0)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"copula": "clayton"}, r"assumptions\.copula: .*gaussian"),
+    ({"t_degrees_of_freedom": 2}, r"assumptions\.t_degrees_of_freedom: must be > 2"),
+    ({"sector_column": "grade"}, r"assumptions\.sector_column: .*region"),
+    ({"sector_correlation": 0.2}, r"assumptions\.sector_column: name the column"),
+    ({"sector_column": "region", "sector_correlation": 0.95},
+     r"assumptions\.sector_correlation: correlation \+ sector_correlation must be below 1"),
+    ({"recovery_volatility": 0.5}, r"assumptions\.recovery_volatility: a Beta distribution"),
+    ({"recovery_correlation": 1.0}, r"assumptions\.recovery_correlation: must be in \[0, 1\)"),
+])
+def test_credit_model_fields_are_validated(change, message):
+    from abs_tool.dealfile import deal_from_dict, deal_to_dict, load_sample_deal
+    from abs_tool.errors import DealFileError
+
+    data = deal_to_dict(load_sample_deal("consumer"))
+    data["assumptions"].update(change)
+    with pytest.raises(DealFileError, match=message):
+        deal_from_dict(data)

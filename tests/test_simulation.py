@@ -177,3 +177,68 @@ def test_progress_reports_every_block_and_cancel_stops():
     with pytest.raises(Cancelled, match="cancelled after 1 of 5 blocks"):
         run_monte_carlo(prepared, workers=1, blocks_per_unit=1, progress=cancel_after_first,
                         cancel=stop)
+
+
+def with_assumptions(prepared, **changes):
+    """The same homogeneous deal with other credit-model assumptions."""
+    from dataclasses import replace
+
+    deal = prepared.deal
+    deal = replace(deal, assumptions=replace(deal.assumptions, **changes))
+    return prepare_deal(deal, prepared.pool)
+
+
+def test_student_t_copula_matches_its_large_pool_mixture():
+    """Large pool, t copula: P(L <= x) = E_W[P(L <= x | W)], where given W the pool is a
+    Gaussian large pool with threshold t_nu^-1(p) sqrt(W / nu) (quadrature over W)."""
+    from scipy import integrate, stats
+    from scipy.special import ndtr, ndtri
+
+    p, rho, lgd, nu = 0.03, 0.2, 1.0, 4.0
+    prepared = with_assumptions(homogeneous(50_000, p, rho, lgd), copula="student_t",
+                                t_degrees_of_freedom=nu)
+    result = run_monte_carlo(prepared)
+    threshold = stats.t.ppf(p, nu)
+
+    def cdf(x):
+        def given_w(w):
+            a = threshold * np.sqrt(w / nu)
+            z = (a - np.sqrt(1 - rho) * ndtri(x / lgd)) / np.sqrt(rho)
+            return (1 - ndtr(z)) * stats.chi2.pdf(w, nu)
+
+        return integrate.quad(given_w, 0, np.inf, limit=200)[0]
+
+    for x in (0.01, 0.03, 0.08, 0.2):
+        expected = cdf(x)
+        se = np.sqrt(expected * (1 - expected) / result.paths)
+        assert abs(histogram_cdf(result.pool_default_rate, x) - expected) <= K_SE * se + 2e-4
+    gaussian = run_monte_carlo(homogeneous(50_000, p, rho, lgd))
+    assert (result.pool_default_rate.quantiles[0.999]
+            > gaussian.pool_default_rate.quantiles[0.999])  # fatter tail
+
+
+def test_one_sector_factor_is_the_one_factor_model():
+    """All loans in one sector: sqrt(rho) Z + sqrt(rho_s) Z_s is one factor with
+    correlation rho + rho_s."""
+    p, lgd = 0.03, 1.0
+    prepared = with_assumptions(homogeneous(50_000, p, 0.1, lgd), sector_column="region",
+                                sector_correlation=0.15)
+    result = run_monte_carlo(prepared)
+    for x in (0.01, 0.03, 0.08):
+        expected = float(lhp_cdf(x, p, 0.25, lgd))
+        se = np.sqrt(expected * (1 - expected) / result.paths)
+        assert abs(histogram_cdf(result.pool_default_rate, x) - expected) <= K_SE * se + 2e-4
+
+
+def test_stochastic_recovery_keeps_its_mean_and_correlation_fattens_the_tail():
+    p, rho = 0.05, 0.15
+    base = homogeneous(50_000, p, rho, 0.6)
+    volatile = run_monte_carlo(with_assumptions(base, recovery_volatility=0.2))
+    # E[loss] = E[default rate] x (1 - E[recovery]) when recovery is independent of defaults
+    expected = p * 0.6
+    dist = volatile.pool_loss_rate
+    assert abs(dist.mean.value - expected) <= K_SE * dist.mean.se
+    correlated = run_monte_carlo(with_assumptions(base, recovery_volatility=0.2,
+                                                  recovery_correlation=0.5))
+    assert correlated.pool_loss_rate.mean.value > dist.mean.value + K_SE * dist.mean.se
+    assert correlated.pool_loss_rate.quantiles[0.999] > dist.quantiles[0.999]
