@@ -202,7 +202,7 @@ class Assumptions:
             raise FieldError("t_degrees_of_freedom", f"must be > 2 (got {nu!r})")
         mean, sd = self.recovery.rate, self.recovery_volatility
         limit = math.sqrt(mean * (1 - mean))
-        if not (isinstance(sd, int | float) and math.isfinite(sd) and 0 <= sd):
+        if not (isinstance(sd, int | float) and math.isfinite(sd) and sd >= 0):
             raise FieldError("recovery_volatility", f"must be >= 0 (got {sd!r})")
         if sd > 0 and not sd < limit:
             raise FieldError("recovery_volatility", "a Beta distribution with mean "

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
+from .atomic import write_atomic
 from .errors import AbsToolError, InputError
 
 EXIT_INVALID = 2
@@ -23,7 +24,8 @@ def _floats(text: str) -> list[float]:
     try:
         return [float(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas, got {text!r}") from None
 
 
 def _load_deal(spec: str):  # type: ignore[no-untyped-def]
@@ -125,7 +127,6 @@ def _progress_bar(done: int, total: int) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     import json
-
     from dataclasses import asdict
 
     from .engine import break_even, cost_of_funds, prepare_deal
@@ -173,18 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _write_text(path: Path, text: str) -> None:
-    """Write atomically: a temporary file beside the target, then a rename."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def build_parser() -> argparse.ArgumentParser:

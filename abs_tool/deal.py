@@ -27,7 +27,7 @@ def _check(ok: bool, name: str, message: str, value: object) -> None:
 
 
 def _check_rate(name: str, value: float, upper_open: bool = True) -> None:
-    ok = isinstance(value, int | float) and math.isfinite(value) and 0 <= value
+    ok = isinstance(value, int | float) and math.isfinite(value) and value >= 0
     ok = ok and (value < 1 if upper_open else value <= 1)
     _check(ok, name, "must be in [0, 1)" if upper_open else "must be in [0, 1]", value)
 

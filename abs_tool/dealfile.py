@@ -17,7 +17,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, fields, is_dataclass
@@ -27,6 +26,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Union, cast, get_args, get_origin, get_type_hints
 
 from .assumptions import AnnualPd, CdrVector, LifetimeDefault
+from .atomic import write_atomic
 from .deal import Deal, PoolSource, SizeUnit, Structure
 from .eligibility import EligibilityCriteria, EligibilityResult, apply_eligibility
 from .errors import DealFileError, FieldError, InputError
@@ -203,19 +203,7 @@ def save_deal(deal: Deal, path: str | os.PathLike[str]) -> None:
     OSError
         When the folder cannot be written.
     """
-    target = Path(path)
-    data = deal_json(deal).encode("utf-8")
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_atomic(path, deal_json(deal).encode("utf-8"))
 
 
 def sample_deal_path(name: str) -> Path:

@@ -150,7 +150,7 @@ def safe_csv_text(frame: pd.DataFrame) -> str:
 
 
 def _estimate_dict(name: str, estimate: object) -> dict[str, float]:
-    value, se = getattr(estimate, "value"), getattr(estimate, "se")
+    value, se = estimate.value, estimate.se
     return {name: _number(value), f"{name}_se": _number(se)}
 
 
@@ -161,13 +161,13 @@ def _number(value: float) -> float | None:
 
 
 def _distribution_dict(dist: object) -> dict[str, object]:
-    mean = getattr(dist, "mean")
+    mean = dist.mean
     return {
         "mean": _number(mean.value), "mean_se": _number(mean.se),
-        "sd": _number(getattr(dist, "sd")),
-        "quantiles": {f"{q:.4%}": _number(v) for q, v in getattr(dist, "quantiles").items()},
-        "histogram": {"edges": [float(e) for e in getattr(dist, "edges")],
-                      "probability": [float(p) for p in getattr(dist, "density")]},
+        "sd": _number(dist.sd),
+        "quantiles": {f"{q:.4%}": _number(v) for q, v in dist.quantiles.items()},
+        "histogram": {"edges": [float(e) for e in dist.edges],
+                      "probability": [float(p) for p in dist.density]},
     }
 
 

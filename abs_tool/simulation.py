@@ -54,7 +54,7 @@ QUANTILES = (0.5, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9997, 0.9999)
 MAX_SHIFT = 6.0
 
 
-class Cancelled(AbsToolError):
+class CancelledError(AbsToolError):
     """The run was cancelled before it finished."""
 
 
@@ -378,7 +378,7 @@ def run_monte_carlo(
     progress
         Called as ``progress(blocks_done, blocks_total)`` after each work unit.
     cancel
-        When set, no further work unit starts and :class:`Cancelled` is raised.
+        When set, no further work unit starts and :class:`CancelledError` is raised.
     """
     run = prepared.deal.run
     paths = run.paths if paths is None else paths
@@ -414,7 +414,7 @@ def run_monte_carlo(
             if cancel is not None and cancel.is_set():
                 for _, later in futures:
                     later.cancel()
-                raise Cancelled(f"Monte Carlo cancelled after {done} of {n_blocks} blocks")
+                raise CancelledError(f"Monte Carlo cancelled after {done} of {n_blocks} blocks")
     total = _Sums(n_classes=len(prepared.class_balances),
                   horizon_years=prepared.model.horizon_months / 12.0)
     for sums in block_sums:  # block order: the sum is the same however blocks were grouped
@@ -423,5 +423,5 @@ def run_monte_carlo(
     return _finish(prepared, total, seed, mu, time.perf_counter() - started)
 
 
-__all__ = ["BLOCK_PATHS", "Cancelled", "ClassResult", "Distribution", "Estimate",
+__all__ = ["BLOCK_PATHS", "CancelledError", "ClassResult", "Distribution", "Estimate",
            "MonteCarloResult", "importance_shift", "run_monte_carlo"]

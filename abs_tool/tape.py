@@ -16,7 +16,6 @@ import codecs
 import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .atomic import write_atomic
 from .errors import InputError, Issue, TapeError, ValidationReport
 from .pool import POOL_DTYPES, Pool
 from .schema import (
@@ -328,7 +328,7 @@ def write_tape(pool: Pool, path: str | os.PathLike[str]) -> None:
     if fmt not in ("csv", "xlsx"):
         raise InputError(f"tape file `{target.name}` must end in .csv or .xlsx")
     data = tape_bytes(pool, "csv" if fmt == "csv" else "xlsx")
-    _atomic_write(target, data)
+    write_atomic(target, data)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1065,19 +1065,3 @@ def _cell_maker(sheet: WriteOnlyWorksheet, kind: str) -> Callable[[Any], object]
         return int
     return text_cell
 
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file in the same folder."""
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise

@@ -51,7 +51,8 @@ def test_equal_principal_sums():
     s = one_loan(Amortization.EQUAL_PRINCIPAL, balance=b, term=n)
     np.testing.assert_allclose(s.principal[0], b / n, atol=TOL)
     assert s.interest.sum() == pytest.approx(0.01 * b * (n + 1) / 2, abs=TOL)
-    np.testing.assert_allclose(s.interest[0], 0.01 * b * (n + 1 - np.arange(1, n + 1)) / n, atol=TOL)
+    k = np.arange(1, n + 1)
+    np.testing.assert_allclose(s.interest[0], 0.01 * b * (n + 1 - k) / n, atol=TOL)
 
 
 def test_bullet_pays_principal_and_simple_interest_at_maturity():

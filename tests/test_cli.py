@@ -52,7 +52,7 @@ def test_run_writes_the_documented_json(tmp_path):
     assert main(["run", "consumer", "--paths", "500", "--seed", "3", "--quiet",
                  "--out-json", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["paths"] == 500 and data["seed"] == 3
+    assert (data["paths"], data["seed"]) == (500, 3)
     keys = {"name", "balance", "coupon", "expected_loss", "expected_loss_se", "pd", "pd_se",
             "wal_years", "irr_mean", "dirr_bp", "bdr", "implied_ratings"}
     for row in data["classes"]:

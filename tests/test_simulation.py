@@ -162,7 +162,7 @@ def test_same_seed_same_numbers_however_the_work_is_split():
 def test_progress_reports_every_block_and_cancel_stops():
     import threading
 
-    from abs_tool.simulation import Cancelled
+    from abs_tool.simulation import CancelledError
 
     prepared = homogeneous(100, 0.03, 0.2, 0.6, paths=5 * 4096)
     seen = []
@@ -174,7 +174,7 @@ def test_progress_reports_every_block_and_cancel_stops():
     def cancel_after_first(done, total):
         stop.set()
 
-    with pytest.raises(Cancelled, match="cancelled after 1 of 5 blocks"):
+    with pytest.raises(CancelledError, match="cancelled after 1 of 5 blocks"):
         run_monte_carlo(prepared, workers=1, blocks_per_unit=1, progress=cancel_after_first,
                         cancel=stop)
 
