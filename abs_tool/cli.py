@@ -168,6 +168,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         targets = target_default_rates(result)
         for row in data["classes"]:
             row["tdr_by_rating"] = targets.get(row["name"], {})
+            row["tdr_pass"] = {level: row["bdr"] >= value
+                               for level, value in row["tdr_by_rating"].items()}
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
     return 0
