@@ -14,7 +14,11 @@ with ``a_g(t) = Phi^-1(F_g(t))`` (Gaussian copula, ``sqrt(W / nu) = 1``) or
 ``t_nu^-1(F_g(t))`` (Student-t copula). The number of a group's loans that default by the
 horizon is Binomial(n_g, p_g(T | .)), where n_g is the group's effective number of loans
 (1 / HHI of balances, so concentrated groups are lumpy); their timing follows p_g(t | .).
-The cost grows with paths x groups x months, never with loans.
+Defaults are then a monthly fraction of each group's surviving balance, which receivables
+bought during a revolving period share (they are "like the pool's"). Within a group,
+defaulted loans are taken to be of average size: balance heterogeneity enters through the
+effective number of loans, not loan by loan. The cost grows with paths x groups x months,
+never with loans.
 """
 
 from __future__ import annotations
