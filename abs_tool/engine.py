@@ -7,6 +7,7 @@ many deterministic scenarios at once as paths of one engine call.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -17,6 +18,7 @@ from .assumptions import Assumptions, CdrVector, Cpr, Recovery
 from .conventions import mdr_from_cdr
 from .deal import Deal, Tier
 from .eligibility import apply_eligibility
+from .errors import FieldError
 from .metrics import ClassMetrics, class_metrics
 from .pool import Pool
 from .projection import (
@@ -116,6 +118,25 @@ class Scenario:
     recovery_rate: float | None = None
     lag_months: int | None = None
     default_multiplier: float = 1.0
+
+    def __post_init__(self) -> None:
+        def number(value: object) -> bool:
+            return isinstance(value, int | float) and math.isfinite(value)
+
+        for name, upper in (("cdr_annual", 1.0), ("cpr_annual", 1.0), ("recovery_rate", None)):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            ok = number(value) and value >= 0 and (value <= 1 if upper is None else value < 1)
+            if not ok:
+                interval = "[0, 1]" if upper is None else "[0, 1)"
+                raise FieldError(name, f"must be in {interval} (got {value!r})")
+        lag = self.lag_months
+        if lag is not None and not (isinstance(lag, int) and lag >= 0):
+            raise FieldError("lag_months", f"must be an integer >= 0 (got {lag!r})")
+        m = self.default_multiplier
+        if not (number(m) and m >= 0):
+            raise FieldError("default_multiplier", f"must be a number >= 0 (got {m!r})")
 
     def apply(self, assumptions: Assumptions) -> Assumptions:
         """The assumptions of this scenario (validated like any other)."""

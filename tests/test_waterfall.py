@@ -209,7 +209,9 @@ def test_zero_default_random_deals_lose_nothing(prepared):
     coupons = prepared.coupons
     # Fees can starve a class of interest only if fees exceed the pool's income; with no
     # defaults principal is always repaid by the legal final date when loans mature in time.
-    if (prepared.pool.max_term_months <= prepared.model.horizon_months
+    revolving = prepared.deal.structure.revolving
+    bought_until = revolving.months if revolving else 0  # receivables bought then mature later
+    if (prepared.pool.max_term_months + bought_until <= prepared.model.horizon_months
             and not prepared.deal.structure.fees and np.all(coupons == 0)):
         assert r.result.classes.writedown.max() <= 1e-9 * max(prepared.class_balances)
         assert not r.metrics.defaulted.any()
@@ -310,3 +312,17 @@ def test_cost_of_funds_hand_computed_two_classes():
     assert cost.all_in == pytest.approx(12 * (1 / v - 1), abs=1e-12)
     assert cost.wa_coupon == pytest.approx(0.06, abs=1e-15)
     assert cost.saving_bp == pytest.approx((0.0 - cost.all_in) * 1e4)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("cdr_annual", 1.0, r"cdr_annual: must be in \[0, 1\) \(got 1.0\)"),
+    ("cpr_annual", -0.1, r"cpr_annual: must be in \[0, 1\)"),
+    ("recovery_rate", 1.5, r"recovery_rate: must be in \[0, 1\] \(got 1.5\)"),
+    ("lag_months", 2.5, r"lag_months: must be an integer >= 0"),
+    ("default_multiplier", -1.0, r"default_multiplier: must be a number >= 0"),
+])
+def test_scenario_fields_are_validated(field, value, message):
+    from abs_tool.errors import FieldError
+
+    with pytest.raises(FieldError, match=message):
+        Scenario(**{field: value})

@@ -75,7 +75,6 @@ def scenario_inputs(deal: Deal) -> Scenario:
     lag = c4.number_input(
         t("cf.lag"), value=state.default("cf_lag"), step=1,
         placeholder=deal_value(str(assumed.recovery.lag_months)), **state.widget("cf_lag"))
-    # The library does not bound the multiplier; a negative one means nothing.
     multiplier = c5.number_input(t("cf.multiplier"), min_value=0.0,
                                  value=state.default("cf_multiplier"), step=0.25,
                                  format="%.2f", **state.widget("cf_multiplier"))
@@ -207,9 +206,9 @@ def main() -> None:
     if chosen is None:
         return
     deal, prepared = chosen
-    scenario = scenario_inputs(deal)
     outcome = None
     with state.show_errors():
+        scenario = scenario_inputs(deal)
         result = cache.scenario(deal, POOL_KEY, scenario, prepared)
         bdr = cache.break_evens(deal, POOL_KEY, prepared)
         outcome = (class_table(deal, result.metrics, break_evens=bdr),
