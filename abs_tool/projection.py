@@ -411,6 +411,7 @@ class PoolState:
 
     def remove(self, mask: NDArray[np.bool_]) -> None:
         """Take the whole pool of the paths in ``mask`` away (a clean-up call)."""
-        self.weights[:, :, mask] = 0.0
-        self.performing = np.where(mask[:, None], 0.0, self.performing)
-        self.default_history[:, mask] = 0.0
+        keep = ~mask
+        self.weights *= keep
+        self.performing = self.performing * keep[:, None]
+        self.default_history *= keep
