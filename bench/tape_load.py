@@ -7,21 +7,13 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
+
+from timing import best_of
 
 from abs_tool.analytics import pool_summary, stratify
 from abs_tool.samples import sample_pool
 from abs_tool.tape import load_tape, tape_bytes
-
-
-def best_of(repeat: int, fn):  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main() -> None:

@@ -10,23 +10,14 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
-import time
 
 import numpy as np
+from timing import best_of
 
 from abs_tool.dealfile import load_deal_pool, load_sample_deal
 from abs_tool.engine import break_even, prepare_deal, run_paths
 from abs_tool.metrics import class_metrics
 from abs_tool.projection import HazardDefaults, deterministic_defaults
-
-
-def best_of(repeat: int, fn):  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main() -> None:
