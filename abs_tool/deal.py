@@ -56,6 +56,9 @@ class PrincipalMode(StrEnum):
 class TriggerMetric(StrEnum):
     CUMULATIVE_DEFAULT_RATE = "cumulative_default_rate"  # cum. defaults / (initial + purchases)
     RESERVE_SHORTFALL = "reserve_shortfall"  # (target - balance) / target, after top-up
+    # Notes not covered by the performing pool (after purchases), as a share of the notes:
+    # the principal deficiency a revolving deal builds up when losses outrun excess spread.
+    PRINCIPAL_DEFICIENCY = "principal_deficiency"
 
 
 class TriggerAction(StrEnum):

@@ -325,11 +325,15 @@ def run_waterfall(
         # triggers, acting from next month
         pool_out["cumulative_default_rate"][k] = cumulative_default / pool.base
         for i, trig in enumerate(structure.triggers):
-            if trig.metric == TriggerMetric.CUMULATIVE_DEFAULT_RATE:
-                value = cumulative_default / pool.base
-            else:
-                with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if trig.metric == TriggerMetric.CUMULATIVE_DEFAULT_RATE:
+                    value = cumulative_default / pool.base
+                elif trig.metric == TriggerMetric.RESERVE_SHORTFALL:
                     value = np.where(target > 0, (target - reserve_cash) / target, 0.0)
+                else:
+                    notes = balance.sum(axis=1)
+                    uncovered = notes - pool_out["balance_close"][k]
+                    value = np.where(notes > 0, np.maximum(uncovered, 0.0) / notes, 0.0)
             threshold = trig.threshold[min(k, len(trig.threshold) - 1)]
             breached[:, i] |= value > threshold
             trigger_value[k, :, i] = value

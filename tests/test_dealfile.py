@@ -492,7 +492,7 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "structure.triggers[0].metric: required"),
     ("trigger-metric-enum", set_at(*TRIGGER_0, "metric", value="cdr"),
      "structure.triggers[0].metric: must be one of 'cumulative_default_rate', "
-     "'reserve_shortfall' (got 'cdr')"),
+     "'reserve_shortfall', 'principal_deficiency' (got 'cdr')"),
     ("trigger-action-enum", set_at(*TRIGGER_0, "action", value="stop"),
      "structure.triggers[0].action: must be one of 'sequential', 'end_revolving', "
      "'accelerate' (got 'stop')"),

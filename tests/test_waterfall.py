@@ -326,3 +326,30 @@ def test_scenario_fields_are_validated(field, value, message):
 
     with pytest.raises(FieldError, match=message):
         Scenario(**{field: value})
+
+
+def test_principal_deficiency_trigger_ends_revolving():
+    """A revolving deal whose pool loses 10% a month cannot buy enough to cover its notes:
+    the deficiency (notes - performing pool) / notes is reported each month, and once it
+    exceeds 1% the revolving period ends and principal is paid from the next month."""
+    structure = Structure(
+        classes=(NoteClass("A", Tier.SENIOR, 0.8), NoteClass("C", Tier.SUBORDINATED, 0.2)),
+        revolving=RevolvingPeriod(6),
+        triggers=(Trigger(TriggerMetric.PRINCIPAL_DEFICIENCY, (0.01,),
+                          TriggerAction.END_REVOLVING),),
+    )
+    assumptions = Assumptions(default=CdrVector((float(cpr_from_smm(0.1)),)))
+    prepared = prepare_deal(make_deal(structure, assumptions, months=12),
+                            make_pool([1000.0, 1000.0], rate=0.0, term=3))
+    r = run_scenario(prepared).result
+    notes = r.classes.balance_close[0].sum(axis=0)
+    outstanding = notes > 0
+    expected = np.zeros_like(notes)
+    expected[outstanding] = (np.maximum(notes - r.pool.balance_close[0], 0)[outstanding]
+                             / notes[outstanding])
+    np.testing.assert_allclose(r.trigger_value[0, 0], expected, atol=1e-12)
+    first = int(np.argmax(r.trigger_breached[0, 0]))
+    assert r.trigger_value[0, 0, first] > 0.01
+    assert not r.revolving[0, first + 1]
+    assert r.classes.principal_paid[0, 0, first + 1] > 0
+    assert not waterfall_violations(r)
