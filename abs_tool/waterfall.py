@@ -147,7 +147,6 @@ def run_waterfall(
     structure: Structure,
     pool: PoolState,
     class_balances: tuple[float, ...],
-    reserve_initial: float | None = None,
 ) -> WaterfallResult:
     """Step the pool and the waterfall through every month of the pool's horizon.
 
@@ -159,8 +158,6 @@ def run_waterfall(
         A freshly started :class:`~abs_tool.projection.PoolState` (its paths set the paths).
     class_balances
         Original balance of each class in currency (see ``Structure.class_amounts``).
-    reserve_initial
-        Reserve funded at closing; defaults to ``reserve.initial_share`` of the notes.
     """
     n_paths = pool.performing.shape[0]
     horizon = pool.model.horizon_months
@@ -172,6 +169,7 @@ def run_waterfall(
     coupon_monthly = np.array([c.coupon_annual for c in classes]) / 12.0
     quarterly = np.array([c.payment_frequency_months == 3 for c in classes])
     sub = [j for j, c in enumerate(classes) if c.tier == Tier.SUBORDINATED]
+    rated = np.array([c.tier != Tier.SUBORDINATED for c in classes])  # turbo pays these
     fee_rate = np.array([f.rate_annual for f in structure.fees]) / 12.0
     fee_fixed = np.array([f.fixed_annual for f in structure.fees]) / 12.0
     reserve = structure.reserve
@@ -197,8 +195,7 @@ def run_waterfall(
     balance = np.broadcast_to(original, (n_paths, n_classes)).copy()
     accrued = np.zeros((n_paths, n_classes))
     fee_carry = np.zeros((n_paths, n_fees))
-    reserve_cash = np.full(n_paths, initial_notes * reserve.initial_share
-                           if reserve_initial is None else reserve_initial)
+    reserve_cash = np.full(n_paths, initial_notes * reserve.initial_share)
     revolving = np.full(n_paths, revolving_months > 0)
     sequential = np.full(n_paths, structure.principal_mode == PrincipalMode.SEQUENTIAL)
     accelerated = np.zeros(n_paths, dtype=bool)
@@ -295,9 +292,8 @@ def run_waterfall(
         principal_paid += split
         available -= split.sum(axis=1)
         if structure.turbo:
-            senior = np.array([c.tier != Tier.SUBORDINATED for c in classes])
             extra = _sequential(np.where(amortising, available, 0.0),
-                                (balance - principal_paid) * senior[None, :])
+                                (balance - principal_paid) * rated[None, :])
             principal_paid += extra
             available -= extra.sum(axis=1)
         balance = balance - principal_paid
