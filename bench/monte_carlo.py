@@ -17,7 +17,7 @@ import numpy as np
 
 from abs_tool.dealfile import load_deal_pool, load_sample_deal
 from abs_tool.engine import prepare_deal
-from abs_tool.simulation import BLOCK_PATHS, _simulate_unit, run_monte_carlo
+from abs_tool.simulation import BLOCK_PATHS, _simulate_unit, draw_block, run_monte_carlo
 
 
 def peak_rss_mb() -> float:
@@ -49,9 +49,10 @@ def main() -> None:
             print(f"{paths:>10,}{workers:>9}{seconds:>10.2f}{paths / seconds:>11,.0f}"
                   f"{peak_rss_mb():>10.0f}")
     if args.profile:
-        seed = np.random.SeedSequence(1).spawn(1)
+        seed = np.random.SeedSequence(1).spawn(1)[0]
         profiler = cProfile.Profile()
-        profiler.runcall(_simulate_unit, prepared, seed, [BLOCK_PATHS], 0.0)
+        profiler.runcall(lambda: _simulate_unit(
+            prepared, [draw_block(prepared, seed, BLOCK_PATHS, 0.0)]))
         pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
 
 
