@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from .assumptions import Assumptions
 from .eligibility import ConcentrationLimits, EligibilityCriteria
-from .errors import FieldError
+from .errors import FieldError, InputError
 
 SHARE_TOLERANCE = 1e-6
 """Class sizes given as shares must add up to 1 within this."""
@@ -126,6 +126,25 @@ class Fee:
 
 
 @dataclass(frozen=True)
+class UpfrontFee:
+    """A cost paid once at closing (underwriting, rating, legal, trustee set-up): a share of
+    the placed notes' balance plus a fixed amount in the deal currency."""
+
+    name: str
+    share_of_placed: float = 0.0
+    fixed: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
+        _check_rate("share_of_placed", self.share_of_placed)
+        ok = isinstance(self.fixed, int | float) and math.isfinite(self.fixed)
+        _check(ok and self.fixed >= 0, "fixed", "must be >= 0", self.fixed)
+
+    def amount(self, placed_balance: float) -> float:
+        return self.share_of_placed * placed_balance + self.fixed
+
+
+@dataclass(frozen=True)
 class ReserveAccount:
     """Cash reserve: funded at closing with ``initial_share`` of the initial note balance,
     topped up (step 3) to ``target_share`` of the outstanding notes, never below
@@ -200,6 +219,7 @@ class Structure:
     revolving: RevolvingPeriod | None = None
     clean_up_call: CleanUpCall | None = None
     turbo: bool = False
+    upfront_fees: tuple[UpfrontFee, ...] = ()
 
     def __post_init__(self) -> None:
         _check(len(self.classes) >= 1, "classes", "at least one class is needed", self.classes)
@@ -318,6 +338,80 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class CurvePoint:
+    """One tenor of the benchmark curve (e.g. a government bond yield)."""
+
+    tenor_years: float
+    rate_annual: float
+
+    def __post_init__(self) -> None:
+        ok = isinstance(self.tenor_years, int | float) and math.isfinite(self.tenor_years)
+        _check(ok and self.tenor_years > 0, "tenor_years", "must be > 0", self.tenor_years)
+        _check_rate("rate_annual", self.rate_annual)
+
+
+@dataclass(frozen=True)
+class SpreadRow:
+    """Spreads of one rating (local scale, e.g. ``AA-``) over the benchmark, in bp, one per
+    WAL of ``Pricing.spread_wal_years``."""
+
+    rating: str
+    spreads_bp: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        from .rating import from_local_scale  # rating imports nothing of deal's
+
+        try:
+            from_local_scale(self.rating)
+        except InputError as exc:
+            raise FieldError("rating", str(exc)) from None
+        for i, value in enumerate(self.spreads_bp):
+            ok = isinstance(value, int | float) and math.isfinite(value) and 0 <= value < 10_000
+            _check(ok, f"spreads_bp[{i}]", "must be in [0, 10000) bp", value)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What the market asks: a class of rating R and WAL T is placed at the benchmark curve
+    at T plus the spread of R at T (both linear in T between points, flat beyond them)."""
+
+    benchmark_curve: tuple[CurvePoint, ...]
+    spread_wal_years: tuple[float, ...]
+    spreads: tuple[SpreadRow, ...]
+
+    def __post_init__(self) -> None:
+        from .rating import from_local_scale, rating_rank
+
+        _check(len(self.benchmark_curve) >= 1, "benchmark_curve",
+               "must have at least one point", self.benchmark_curve)
+        tenors = [p.tenor_years for p in self.benchmark_curve]
+        for i in range(1, len(tenors)):
+            _check(tenors[i] > tenors[i - 1], f"benchmark_curve[{i}].tenor_years",
+                   "tenors must increase", tenors[i])
+        wal = self.spread_wal_years
+        _check(len(wal) >= 1, "spread_wal_years", "must have at least one WAL", wal)
+        for i, value in enumerate(wal):
+            ok = isinstance(value, int | float) and math.isfinite(value) and value > 0
+            _check(ok and (i == 0 or value > wal[i - 1]), f"spread_wal_years[{i}]",
+                   "must be > 0 and increasing", value)
+        _check(len(self.spreads) >= 1, "spreads", "must have at least one rating", ())
+        ranks = [rating_rank(from_local_scale(r.rating)) for r in self.spreads]
+        for i, row in enumerate(self.spreads):
+            _check(len(row.spreads_bp) == len(wal), f"spreads[{i}].spreads_bp",
+                   f"must have one spread per WAL of spread_wal_years ({len(wal)})",
+                   row.spreads_bp)
+            if i:
+                above = self.spreads[i - 1]
+                _check(ranks[i] > ranks[i - 1], f"spreads[{i}].rating",
+                       "ratings are listed best first, each once", row.rating)
+                worse = all(b >= a for a, b in zip(above.spreads_bp, row.spreads_bp,
+                                                   strict=True))
+                _check(worse, f"spreads[{i}].spreads_bp",
+                       f"a worse rating cannot pay less than `{above.rating}` at any WAL",
+                       row.spreads_bp)
+
+
+@dataclass(frozen=True)
 class Deal:
     """A whole deal: what the deal file holds. ``benchmark_rate_annual`` is the funding rate
     the structure is compared with (a bank loan, say) for the cost-of-funds saving."""
@@ -330,6 +424,7 @@ class Deal:
     run: RunSettings = field(default_factory=RunSettings)
     currency: str = "CNY"
     benchmark_rate_annual: float = 0.0
+    pricing: Pricing | None = None
 
     def __post_init__(self) -> None:
         _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
@@ -348,18 +443,22 @@ __all__ = [
     "RunSettings",
     "CleanUpCall",
     "ConcentrationLimits",
+    "CurvePoint",
     "DealDates",
     "EligibilityCriteria",
     "Fee",
     "NoteClass",
+    "Pricing",
     "PrincipalMode",
     "ReserveAccount",
     "RevolvingPeriod",
     "SizeUnit",
+    "SpreadRow",
     "Structure",
     "Tier",
     "Trigger",
     "TriggerAction",
     "TriggerMetric",
+    "UpfrontFee",
     "months_between",
 ]

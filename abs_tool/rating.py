@@ -52,9 +52,12 @@ __all__ = [
     "derive_el_table",
     "dirr_rating",
     "el_rating",
+    "from_local_scale",
     "load_rating_table",
     "pd_rating",
     "rating_table_from_frame",
+    "rating_rank",
+    "rating_threshold",
     "rating_table_to_frame",
     "tdr",
     "to_local_scale",
@@ -708,6 +711,12 @@ def el_rating(
             raise InputError(f"`lgd_ref` must be in (0, 1] (got {lgd_ref!r})")
         scale = lgd_ref / t.lgd_ref
     e, wal = np.broadcast_arrays(_metric("el", el, 0.0, 1.0), _wal(wal_years))
+    metric = np.where(np.isnan(wal), np.nan, e)
+    return _assign(metric, _el_bounds(t, wal) * scale * (1.0 + _BOUND_SLACK), t.ratings)
+
+
+def _el_bounds(t: RatingTable, wal: NDArray[np.float64]) -> NDArray[np.float64]:
+    """EL thresholds of every rating at ``wal``: shape wal.shape + (ratings,)."""
     last = t.horizons[-1]
     if np.any(wal > last):
         raise InputError(
@@ -715,11 +724,67 @@ def el_rating(
             f"rating table `{t.name}` ({last:g} years); add columns up to year_<WAL>"
         )
     grid = np.concatenate([[0.0], t.horizons])
-    bounds = np.stack(
+    return np.stack(
         [np.interp(wal, grid, np.concatenate([[0.0], row])) for row in t.values], axis=-1
     )
-    metric = np.where(np.isnan(wal), np.nan, e)
-    return _assign(metric, bounds * scale * (1.0 + _BOUND_SLACK), t.ratings)
+
+
+def rating_rank(rating: str) -> float:
+    """Position of a Moody's symbol on the scale, 0 for Aaa (generic Caa ranks as Caa2)."""
+    return _RANK[rating]
+
+
+def from_local_scale(rating: str) -> str:
+    """Moody's symbol of a rating given on the local scale (``"AA-"`` -> ``"Aa3"``) or
+    already on Moody's scale; ``"CCC"`` stands for the middle of Caa (``Caa2``).
+
+    Raises
+    ------
+    InputError
+        A symbol on neither scale.
+    """
+    if rating in _RANK:
+        return rating
+    local = {v: k for k, v in reversed(_TO_LOCAL.items()) if k != _GENERIC_CAA}
+    local["CCC"] = "Caa2"
+    if rating not in local or rating == NOT_RATED:
+        raise InputError(
+            f"unknown rating {rating!r}; expected one of {list(LOCAL_SCALE)} (or a Moody's "
+            "symbol)"
+        )
+    return local[rating]
+
+
+def rating_threshold(
+    kind: TableKind, rating: str, wal_years: float | None = None,
+    table: RatingTable | None = None,
+) -> float:
+    """The bound a class must stay within to earn ``rating`` under one criterion: the EL or
+    PD threshold at its WAL (``el``, ``pd``), or the DIRR upper bound in bp (``dirr_bp``).
+
+    ``rating`` may be local or Moody's; a table without notches in Caa matches by rank.
+
+    Raises
+    ------
+    InputError
+        Unknown rating, a rating the table does not list, or a bad WAL.
+    """
+    defaults = {"el": "idealized_el_derived", "pd": "idealized_pd_moodys",
+                "dirr_bp": "dirr_moodys_style"}
+    t = _default_table(table, defaults[kind], kind)
+    rank = _RANK[from_local_scale(rating)]
+    rows = [i for i, r in enumerate(t.ratings) if _RANK[r] == rank]
+    if not rows:
+        raise InputError(f"rating {rating!r} is not in rating table `{t.name}`")
+    row = rows[0]
+    if kind == "dirr_bp":
+        return float(t.values[row, 0])
+    wal = _wal(np.nan if wal_years is None else wal_years)
+    if np.isnan(wal):
+        raise InputError(f"a {kind} threshold needs the class WAL in years (got {wal_years!r})")
+    if kind == "pd":
+        return float(_scale_pd(t.values[row, 0], t.horizons[0], wal))
+    return float(_el_bounds(t, wal)[..., row])
 
 
 def to_local_scale(moodys: ArrayLike) -> Any:

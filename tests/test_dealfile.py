@@ -17,22 +17,26 @@ import pytest
 from abs_tool.assumptions import AnnualPd, Assumptions, CdrVector, Cpr, LifetimeDefault, Recovery
 from abs_tool.deal import (
     CleanUpCall,
+    CurvePoint,
     Deal,
     DealDates,
     Fee,
     NoteClass,
     PoolSource,
+    Pricing,
     PrincipalMode,
     RateUnit,
     ReserveAccount,
     RevolvingPeriod,
     RunSettings,
     SizeUnit,
+    SpreadRow,
     Structure,
     Tier,
     Trigger,
     TriggerAction,
     TriggerMetric,
+    UpfrontFee,
 )
 from abs_tool.dealfile import (
     DEAL_FILE_VERSION,
@@ -131,10 +135,13 @@ def kitchen_sink_deal() -> Deal:
             revolving=RevolvingPeriod(6, EligibilityCriteria(max_rate=0.2)),
             clean_up_call=CleanUpCall(0.05),
             turbo=True,
+            upfront_fees=(UpfrontFee("arranger", 0.001, 50_000.5),),
         ),
         run=RunSettings(paths=1, seed=0, importance_sampling=True),
         currency="USD",
         benchmark_rate_annual=0.0,
+        pricing=Pricing((CurvePoint(1, 0.02), CurvePoint(2.5, 0.025)), (1.5,),
+                        (SpreadRow("Aaa", (80.0,)), SpreadRow("A-", (250.5,)))),
     )
 
 
@@ -192,7 +199,7 @@ def test_written_dict_has_version_and_field_names() -> None:
     data = deal_to_dict(load_sample_deal("consumer"))
     assert data["version"] == DEAL_FILE_VERSION == 1
     assert list(data) == ["version", "name", "dates", "pool", "assumptions", "structure",
-                          "run", "currency", "benchmark_rate_annual"]
+                          "run", "currency", "benchmark_rate_annual", "pricing"]
     assert data["assumptions"]["default"]["type"] == "annual_pd"
     assert "tape" not in data["pool"]  # None fields that default to None are left out
 
@@ -471,6 +478,33 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "structure.fees[0].rate: unknown field; did you mean 'rate_annual'?"),
     ("fees-type", set_at("structure", "fees", value={"name": "trustee"}),
      'structure.fees: must be a list (got {"name": "trustee"})'),
+    # UpfrontFee
+    ("upfront-share-range", set_at("structure", "upfront_fees", 0, "share_of_placed", value=1),
+     "structure.upfront_fees[0].share_of_placed: must be in [0, 1) (got 1.0)"),
+    ("upfront-fixed-negative", set_at("structure", "upfront_fees", 1, "fixed", value=-1),
+     "structure.upfront_fees[1].fixed: must be >= 0 (got -1.0)"),
+    ("upfront-name-empty", set_at("structure", "upfront_fees", 0, "name", value=" "),
+     "structure.upfront_fees[0].name: must not be empty (got ' ')"),
+    # Pricing
+    ("curve-empty", set_at("pricing", "benchmark_curve", value=[]),
+     "pricing.benchmark_curve: must have at least one point (got ())"),
+    ("curve-tenor-order", set_at("pricing", "benchmark_curve", 1, "tenor_years", value=0.5),
+     "pricing.benchmark_curve[1].tenor_years: tenors must increase (got 0.5)"),
+    ("curve-rate-range", set_at("pricing", "benchmark_curve", 0, "rate_annual", value=1.2),
+     "pricing.benchmark_curve[0].rate_annual: must be in [0, 1) (got 1.2)"),
+    ("spread-wal-order", set_at("pricing", "spread_wal_years", 1, value=0.5),
+     "pricing.spread_wal_years[1]: must be > 0 and increasing (got 0.5)"),
+    ("spread-row-length", set_at("pricing", "spreads", 0, "spreads_bp", value=[1, 2]),
+     "pricing.spreads[0].spreads_bp: must have one spread per WAL of spread_wal_years (5)"),
+    ("spread-rating-unknown", set_at("pricing", "spreads", 0, "rating", value="AAAA"),
+     "pricing.spreads[0].rating: unknown rating 'AAAA'"),
+    ("spread-rating-order", set_at("pricing", "spreads", 1, "rating", value="AAA"),
+     "pricing.spreads[1].rating: ratings are listed best first, each once (got 'AAA')"),
+    ("spread-not-monotone", set_at("pricing", "spreads", 1, "spreads_bp",
+                                   value=[100, 310, 335, 360, 385]),
+     "pricing.spreads[1].spreads_bp: a worse rating cannot pay less than `AAA` at any WAL"),
+    ("spread-negative", set_at("pricing", "spreads", 0, "spreads_bp", 2, value=-5),
+     "pricing.spreads[0].spreads_bp[2]: must be in [0, 10000) bp (got -5.0)"),
     # ReserveAccount
     ("reserve-initial", set_at("structure", "reserve", "initial_share", value=1),
      "structure.reserve.initial_share: must be in [0, 1) (got 1.0)"),
