@@ -175,6 +175,70 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grid_axis(text: str) -> tuple[str, list[float]]:
+    name, _, values = text.partition("=")
+    if not name or not values:
+        raise argparse.ArgumentTypeError(
+            f"expected PARAMETER=v1,v2,... (e.g. correlation=0.1,0.2), got {text!r}")
+    return name.strip(), _floats(values)
+
+
+def cmd_structure(args: argparse.Namespace) -> int:
+    import json
+
+    from .report import sizing_table, structuring_dict
+    from .structuring import sensitivity_grid, structure_deal
+
+    deal, pool = _load_deal(args.deal)
+    targets = None if args.targets is None else [t.strip() for t in args.targets.split(",")]
+
+    def progress(done: int, what: str) -> None:
+        if not args.quiet:
+            print(f"\r  structure {done}: {what:<40}", end="", file=sys.stderr, flush=True)
+
+    result = structure_deal(
+        deal, pool, targets=targets, criterion=args.criterion, paths=args.paths,
+        seed=args.seed, importance_sampling=not args.no_importance_sampling,
+        size_step_share=args.step, retained_share=args.retained, price=not args.no_pricing,
+        workers=args.workers, progress=progress)
+    if not args.quiet:
+        print(file=sys.stderr)
+    mc = result.monte_carlo
+    print(f"{deal.name}: {mc.paths:,} paths, seed {mc.seed}, criterion {result.criterion}, "
+          f"{result.evaluations} structures evaluated in {result.runtime_seconds:.2f} s "
+          f"(simulation {result.simulation_seconds:.2f} s); {result.message}")
+    _print_table(sizing_table(result))
+    econ = result.economics
+    cost = econ.cost
+    print(f"cost of funds: WA coupon {cost.wa_coupon:.4%}, all-in {cost.all_in:.4%} "
+          f"(upfront fees {cost.upfront_fees:,.0f}), benchmark {cost.benchmark:.4%}, saving "
+          f"{cost.saving_bp:,.1f} bp; excess spread {cost.excess_spread_annual:.2%} a year")
+    if econ.retained_return is not None:
+        print(f"retained {econ.retained}: expected IRR {econ.retained_return.value:.2%} "
+              f"(se {econ.retained_return.se:.2%})")
+    size = econ.break_even_balance
+    print("break-even pool balance: " + ("none (never beats the benchmark)" if size is None
+                                         else f"{size:,.0f} {deal.currency}"))
+    _print_table(econ.size_curve)
+    grid = None
+    if args.grid:
+        if len(args.grid) != 2:
+            raise InputError("--grid takes two axes, e.g. --grid correlation=0.1,0.2 "
+                             "default_multiplier=1,1.5")
+        grid = sensitivity_grid(result.deal, pool, args.grid[0], args.grid[1],
+                                paths=args.grid_paths, seed=args.seed,
+                                importance_sampling=not args.no_importance_sampling,
+                                workers=args.workers)
+        _print_table(grid)
+    if args.out_json:
+        data = structuring_dict(result)
+        if grid is not None:
+            data["sensitivity"] = json.loads(grid.to_json(orient="records"))
+        _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
+        print(f"wrote {args.out_json}")
+    return 0
+
+
 def _write_text(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
@@ -215,6 +279,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-json", help="write the results as JSON (docs/results.md)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("structure", help="size the classes to target ratings on common "
+                       "random numbers, price them, and the deal's economics")
+    p.add_argument("deal", help="deal file (JSON) or sample deal name")
+    p.add_argument("--targets", help="target ratings of the rated classes, senior first, "
+                   "e.g. AAA,AA- (default: each class's target_rating)")
+    p.add_argument("--criterion", choices=["el", "pd", "dirr", "tdr"], default="el")
+    p.add_argument("--paths", type=int)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--no-importance-sampling", action="store_true",
+                   help="plain sampling (default: shift the factor to the senior tail)")
+    p.add_argument("--no-pricing", action="store_true",
+                   help="keep the coupons of the deal file instead of the pricing grid")
+    p.add_argument("--step", type=float, default=0.001,
+                   help="size grid, as a share of the pool (default 0.001)")
+    p.add_argument("--retained", type=float, default=0.05,
+                   help="smallest subordinated class, share of the pool (default 0.05)")
+    p.add_argument("--grid", nargs="+", type=_grid_axis, metavar="PARAM=V1,V2",
+                   help="a two-way sensitivity of the sized structure, e.g. "
+                   "correlation=0.1,0.2 default_multiplier=1,1.5")
+    p.add_argument("--grid-paths", type=int, default=20_000)
+    p.add_argument("--workers", type=int, help="threads (default: all cores)")
+    p.add_argument("--out-json", help="write the results as JSON (docs/structuring.md)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=cmd_structure)
 
     for name, func, help_text in (
         ("cashflows", cmd_cashflows, "one deterministic scenario: class table, BDR, periods"),

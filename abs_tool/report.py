@@ -5,7 +5,7 @@ Nothing here computes finance: it lays out what the engine and metrics produced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import pandas as pd
@@ -15,6 +15,7 @@ from .engine import BreakEven, ScenarioResult
 from .metrics import ClassMetrics
 from .rating import bdr_tdr_pass, dirr_rating, el_rating, pd_rating, tdr, to_local_scale
 from .simulation import MonteCarloResult
+from .structuring import StructuringResult
 from .waterfall import POOL_LINES, WaterfallResult
 
 
@@ -274,3 +275,89 @@ def implied_ratings(
         out[c.name] = {k: str(to_local_scale(v)) if v != "NR" else "NR"
                        for k, v in moodys.items()}
     return out
+
+
+def sizing_table(result: StructuringResult) -> pd.DataFrame:
+    """One row per class of a sized structure: size, coupon, the criterion's figure against
+    its threshold, margin and what bound the size."""
+    return pd.DataFrame([{
+        "class": c.name, "tier": c.tier, "target": c.target, "size_share": c.size_share,
+        "amount": c.amount, "coupon": c.coupon, "wal_years": c.wal_years,
+        "criterion": c.criterion, "metric": c.metric, "metric_se": c.metric_se,
+        "threshold": c.threshold, "margin": c.margin, "meets": c.meets,
+        "binding": c.binding,
+    } for c in result.classes])
+
+
+def structuring_tables(
+    result: StructuringResult, sensitivity: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """Titled tables of a structuring run (the Excel Structuring sheet and the app)."""
+    econ = result.economics
+    cost = econ.cost
+    economics = pd.DataFrame([
+        ("WA coupon (placed classes)", cost.wa_coupon),
+        ("all-in cost of funds", cost.all_in),
+        ("benchmark funding rate", cost.benchmark),
+        ("saving vs benchmark (bp)", cost.saving_bp),
+        ("upfront fees", cost.upfront_fees),
+        ("excess spread (annual, on the pool)", cost.excess_spread_annual),
+        ("retained class expected IRR",
+         econ.retained_return.value if econ.retained_return else float("nan")),
+        ("break-even pool balance",
+         float("nan") if econ.break_even_balance is None else econ.break_even_balance),
+    ], columns=["item", "value"])
+    rounds = pd.DataFrame([
+        {"round": i + 1, **{f"share {c.name}": s for c, s in zip(result.classes, r.shares,
+                                                                   strict=True)},
+         **{f"coupon {c.name}": k for c, k in zip(result.classes, r.coupons, strict=True)}}
+        for i, r in enumerate(result.rounds)])
+    tables = {
+        "Sizing": sizing_table(result),
+        "Economics": economics,
+        "All-in cost by deal size": econ.size_curve,
+        "Sizing and pricing rounds": rounds,
+    }
+    if sensitivity is not None:
+        tables["Sensitivity"] = sensitivity
+    return tables
+
+
+def structuring_dict(result: StructuringResult) -> dict[str, object]:
+    """A structuring run as plain JSON data (schema in docs/structuring.md)."""
+    from .dealfile import deal_to_dict
+
+    econ = result.economics
+    return {
+        "deal": result.deal.name,
+        "criterion": result.criterion,
+        "converged": result.converged,
+        "message": result.message,
+        "evaluations": result.evaluations,
+        "size_step_share": result.size_step_share,
+        "runtime_seconds": result.runtime_seconds,
+        "simulation_seconds": result.simulation_seconds,
+        "classes": [{k: (_number(v) if isinstance(v, float) else v) for k, v in row.items()}
+                    for row in sizing_table(result).to_dict(orient="records")],
+        "rounds": [{"shares": list(r.shares), "coupons": list(r.coupons)}
+                   for r in result.rounds],
+        "economics": {
+            "cost_of_funds": {k: _number(v) for k, v in asdict(econ.cost).items()},
+            "retained_class": econ.retained,
+            "retained_irr_mean": None if econ.retained_return is None else _number(
+                econ.retained_return.value),
+            "retained_irr_mean_se": None if econ.retained_return is None else _number(
+                econ.retained_return.se),
+            "retained_irr_quantiles": {f"{q:.4%}": _number(v)
+                                       for q, v in econ.retained_irr_quantiles.items()},
+            "size_curve": [{k: _number(v) for k, v in row.items()}
+                           for row in econ.size_curve.to_dict(orient="records")],
+            "break_even_pool_balance": None if econ.break_even_balance is None else _number(
+                econ.break_even_balance),
+        },
+        "monte_carlo": monte_carlo_dict(result.monte_carlo, break_evens=result.break_even,
+                                        ratings=implied_ratings(result.monte_carlo,
+                                                                result.break_even),
+                                        histograms=False),
+        "structured_deal": deal_to_dict(result.deal),
+    }

@@ -61,7 +61,8 @@ def test_run_writes_the_documented_json(tmp_path):
     for row in data["classes"]:
         assert row["tdr_pass"] == {level: row["bdr"] >= tdr
                                    for level, tdr in row["tdr_by_rating"].items()}
-    assert set(data["cost_of_funds"]) == {"wa_coupon", "all_in", "benchmark", "saving_bp"}
+    assert set(data["cost_of_funds"]) == {"wa_coupon", "all_in", "benchmark", "saving_bp",
+                                          "upfront_fees", "excess_spread_annual"}
 
 
 def test_user_errors_are_messages_not_tracebacks(tmp_path, capsys):

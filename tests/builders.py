@@ -1,0 +1,43 @@
+"""Small deals whose answers are known in closed form, shared by the test modules."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from abs_tool.assumptions import AnnualPd, Assumptions, Recovery
+from abs_tool.deal import Deal, DealDates, NoteClass, PoolSource, RunSettings, Structure, Tier
+from abs_tool.pool import Pool
+
+
+def homogeneous_pool(n_loans: int, pd_annual: float, lgd: float, months: int = 12) -> Pool:
+    """n equal zero-coupon bullet loans maturing at month ``months``."""
+    ids = [f"L{i}" for i in range(n_loans)]
+    return Pool(pd.DataFrame({
+        "loan_id": ids, "balance": 1.0, "rate": 0.0, "remaining_term": months,
+        "amortization": "bullet", "original_balance": 1.0, "original_term": months,
+        "seasoning": 0, "annual_pd": pd_annual, "lgd": lgd, "grade": "A", "obligor_id": ids,
+        "region": "R", "industry": "I", "score": np.nan,
+    }), "homogeneous")
+
+
+def tranched_deal(cuts, rho: float, lgd: float, *, paths: int = 20_000, seed: int = 7,
+                  targets=None, months: int = 12) -> Deal:
+    """Zero-coupon classes cut at ``cuts`` (attachment points from 0 to 1, subordinated
+    first), no fees, immediate recoveries, sequential pay, legal final at ``months``: each
+    class is a tranche of the pool loss."""
+    tiers = [Tier.SUBORDINATED, Tier.MEZZANINE, Tier.SENIOR][: len(cuts) - 1][::-1]
+    widths = np.diff(cuts)[::-1]  # senior first
+    targets = targets or [None] * len(widths)
+    classes = tuple(NoteClass(f"C{j}", tier, float(w), target_rating=target)
+                    for j, (tier, w, target) in enumerate(zip(tiers, widths, targets,
+                                                              strict=True)))
+    end = date(2020 + months // 12, 1 + months % 12, 1)
+    return Deal(
+        "homogeneous",
+        DealDates(date(2020, 1, 1), date(2020, 1, 1), date(2020, 2, 1), end),
+        PoolSource(sample="consumer"),
+        Assumptions(default=AnnualPd(), recovery=Recovery(1.0 - lgd, 0), correlation=rho),
+        Structure(classes=classes),
+        RunSettings(paths=paths, seed=seed),
+    )

@@ -1,0 +1,396 @@
+"""Structuring: sizing against closed forms, on common random numbers; pricing as a fixed
+point; cost of funds by hand; deal-size curve, sensitivities and comparisons."""
+
+import json
+import math
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pytest
+from builders import homogeneous_pool, tranched_deal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from abs_tool.assumptions import Assumptions, CdrVector
+from abs_tool.cli import main
+from abs_tool.credit.vasicek import lhp_attachment_for_el, lhp_tranche_el
+from abs_tool.deal import (
+    CurvePoint,
+    Deal,
+    DealDates,
+    Fee,
+    NoteClass,
+    PoolSource,
+    Pricing,
+    SpreadRow,
+    Structure,
+    Tier,
+    UpfrontFee,
+)
+from abs_tool.engine import cost_of_funds, issuer_flows, prepare_deal, run_scenario
+from abs_tool.errors import FieldError, InputError
+from abs_tool.pool import Pool
+from abs_tool.rating import rating_threshold
+from abs_tool.simulation import run_monte_carlo, simulate_assets
+from abs_tool.structuring import (
+    _largest_passing,
+    compare_structures,
+    market_coupon,
+    sensitivity_grid,
+    structure_deal,
+    structure_figures,
+)
+
+K_SE = 4.0
+
+# A pricing grid: benchmark 2% at 1 year, 3% at 3 years; spreads at WAL 1 and 3 years.
+PRICING = Pricing(
+    (CurvePoint(1.0, 0.02), CurvePoint(3.0, 0.03)), (1.0, 3.0),
+    (SpreadRow("AAA", (50.0, 90.0)), SpreadRow("AA", (100.0, 160.0)),
+     SpreadRow("A", (200.0, 300.0))),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Common random numbers
+
+
+def test_rerunning_kept_asset_paths_gives_a_fresh_runs_numbers():
+    prepared = prepare_deal(tranched_deal((0, 0.05, 0.2, 1.0), 0.2, 0.6),
+                            homogeneous_pool(500, 0.03, 0.6))
+    kept = simulate_assets(prepared, paths=9000, seed=3, importance_sampling=True, shift=-1.0)
+    again = run_monte_carlo(prepared, assets=kept, workers=2)
+    fresh = run_monte_carlo(prepared, paths=9000, seed=3, importance_sampling=True, shift=-1.0,
+                            workers=1, blocks_per_unit=1)
+    for a, b in zip(again.classes, fresh.classes, strict=True):
+        assert a.expected_loss == b.expected_loss
+        assert a.pd == b.pd
+        assert a.wal_years == b.wal_years
+    assert again.pool_loss_rate.mean == fresh.pool_loss_rate.mean
+    other = prepare_deal(tranched_deal((0, 0.05, 0.2, 1.0), 0.3, 0.6),
+                         homogeneous_pool(500, 0.03, 0.6))
+    with pytest.raises(ValueError, match="another pool model"):
+        run_monte_carlo(other, assets=kept)
+
+
+# --------------------------------------------------------------------------------------------
+# The search
+
+
+@settings(max_examples=60, deadline=None)
+@given(k_max=st.integers(1, 2000), answer=st.integers(0, 2000), start=st.integers(0, 2000),
+       first_step=st.integers(1, 50), curvature=st.floats(0.001, 3.0))
+def test_search_finds_the_largest_passing_size(k_max, answer, start, first_step, curvature):
+    """For any monotone ratio that crosses 1 between ``answer`` and ``answer + 1`` the search
+    returns ``answer`` (or k_max when everything passes), in few evaluations."""
+    answer = min(answer, k_max)
+    calls = []
+
+    def ratio(k):
+        calls.append(k)
+        return math.exp(min(curvature * (k - answer - 0.5), 700.0))
+
+    assert _largest_passing(ratio, start, k_max, first_step) == answer
+    assert len(calls) <= 2 * math.log2(k_max + 1) + 4
+    assert len(set(calls)) == len(calls)  # never the same structure twice
+
+
+# --------------------------------------------------------------------------------------------
+# Sizing against the closed form
+
+
+@pytest.mark.slow
+def test_sized_senior_matches_the_large_pool_vasicek_attachment():
+    """50,000 zero-coupon bullet loans with LGD 1 repaid at month 12: the senior class is a
+    tranche [a, 1] of the pool loss with WAL exactly one year, so its EL target for "A" is the
+    idealized EL at one year and the analytic size is 1 - a with LHP tranche EL(a, 1) equal
+    to it. The Monte Carlo size must agree within 4 standard errors of its EL (turned into
+    a size by the slope of the tranche EL) plus one step of the size grid."""
+    p, rho = 0.03, 0.2
+    deal = tranched_deal((0, 0.1, 1.0), rho, 1.0, paths=20_000, targets=["A", None])
+    result = structure_deal(deal, homogeneous_pool(50_000, p, 1.0), retained_share=0.0)
+    senior = result.classes[0]
+    threshold = rating_threshold("el", "A", 1.0)
+    assert senior.wal_years == pytest.approx(1.0, abs=1e-12)
+    assert senior.threshold == pytest.approx(threshold, rel=1e-12)
+    attach = lhp_attachment_for_el(threshold, p, rho, 1.0)
+    h = 1e-4
+    slope = abs(float(lhp_tranche_el(attach + h, 1, p, rho, 1) - lhp_tranche_el(
+        attach - h, 1, p, rho, 1)) / (2 * h))
+    tolerance = K_SE * senior.metric_se / slope + result.size_step_share
+    assert abs(senior.size_share - (1 - attach)) <= tolerance, (senior, 1 - attach, tolerance)
+    assert senior.meets
+    assert senior.binding == "target"
+    assert result.converged
+
+
+def test_sizes_shrink_as_pd_and_correlation_grow():
+    pool = homogeneous_pool(5_000, 0.02, 0.6)
+    sizes = {}
+    for pd_annual in (0.01, 0.02, 0.04):
+        for rho in (0.05, 0.15, 0.3):
+            deal = tranched_deal((0, 0.1, 1.0), rho, 0.6, paths=4096, targets=["AA", None])
+            deal = replace(deal, assumptions=replace(
+                deal.assumptions, default=replace(deal.assumptions.default,
+                                                  multiplier=pd_annual / 0.02)))
+            sizes[pd_annual, rho] = structure_deal(deal, pool, retained_share=0.0,
+                                                   size_step_share=0.002).classes[0].size_share
+    for rho in (0.05, 0.15, 0.3):
+        column = [sizes[p, rho] for p in (0.01, 0.02, 0.04)]
+        assert column == sorted(column, reverse=True)
+        assert column[0] > column[-1]
+    for p in (0.01, 0.02, 0.04):
+        row = [sizes[p, rho] for rho in (0.05, 0.15, 0.3)]
+        assert row == sorted(row, reverse=True)
+        assert row[0] > row[-1]
+
+
+def test_reported_figures_are_a_fresh_run_of_the_sized_deal_and_one_step_more_fails():
+    pool = homogeneous_pool(2_000, 0.03, 0.6)
+    deal = tranched_deal((0, 0.05, 0.15, 1.0), 0.2, 0.6, paths=8192,
+                         targets=["AA", "BBB", None])
+    result = structure_deal(deal, pool, retained_share=0.02)
+    prepared = prepare_deal(result.deal, pool)
+    fresh = run_monte_carlo(prepared, paths=8192, seed=7, importance_sampling=True,
+                            shift=result.monte_carlo.importance_shift)
+    step = result.size_step_share
+    sized_classes = [c for c in result.classes if c.size_share > 0]  # as in the sized deal
+    assert [c.name for c in sized_classes] == [c.name for c in result.deal.structure.classes]
+    for j, sized in enumerate(sized_classes[:-1]):
+        assert fresh.classes[j].expected_loss.value == sized.metric
+        assert sized.metric <= sized.threshold
+        assert sized.margin == pytest.approx(sized.threshold - sized.metric)
+        if sized.binding != "target":
+            continue
+        bigger = [c.size_share for c in sized_classes]
+        bigger[j] += step
+        bigger[-1] -= step
+        classes = tuple(replace(c, size=s) for c, s in zip(result.deal.structure.classes,
+                                                            bigger, strict=True))
+        grown = prepare_deal(replace(result.deal, structure=replace(result.deal.structure,
+                                                                    classes=classes)), pool)
+        over = run_monte_carlo(grown, paths=8192, seed=7, importance_sampling=True,
+                               shift=result.monte_carlo.importance_shift).classes[j]
+        threshold = rating_threshold("el", sized.target, over.wal_years.value)
+        assert over.expected_loss.value > threshold
+    assert sum(c.size_share for c in result.classes) == pytest.approx(1.0, abs=1e-12)
+    assert result.classes[-1].size_share >= 0.02 - 1e-12
+
+
+@pytest.mark.parametrize("criterion", ["pd", "dirr", "tdr"])
+def test_every_criterion_sizes_a_class_that_meets_it(criterion):
+    pool = homogeneous_pool(2_000, 0.03, 0.6)
+    deal = tranched_deal((0, 0.1, 1.0), 0.15, 0.6, paths=4096, targets=["AA", None])
+    classes = (replace(deal.structure.classes[0], coupon_annual=0.04),
+               deal.structure.classes[1])
+    deal = replace(deal, structure=replace(deal.structure, classes=classes))
+    result = structure_deal(deal, pool, criterion=criterion, size_step_share=0.005,
+                            retained_share=0.0)
+    senior = result.classes[0]
+    assert 0 < senior.size_share < 1
+    assert senior.meets
+    assert senior.binding in ("target", "available")
+    if criterion == "tdr":  # metric: the TDR at the class WAL; threshold: its BDR
+        be = result.break_even[0]
+        assert senior.threshold == (be.default_rate if be.loses else math.inf)
+
+
+def test_a_class_that_cannot_meet_its_target_is_left_out():
+    pool = homogeneous_pool(2_000, 0.05, 1.0)
+    deal = tranched_deal((0, 0.02, 0.06, 1.0), 0.3, 1.0, paths=4096,
+                         targets=["AAA", "AAA", None])
+    result = structure_deal(deal, pool, retained_share=0.0, size_step_share=0.005)
+    senior, second, sub = result.classes
+    assert senior.meets
+    assert senior.binding == "target"
+    # The class below a target-bound AAA class is a thin AAA slice just under it: too risky.
+    assert second.size_share == 0
+    assert second.binding == "cannot_meet"
+    assert [c.name for c in result.deal.structure.classes] == [senior.name, sub.name]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: replace(d, structure=replace(d.structure, classes=(
+        replace(d.structure.classes[0], size=1.0),))),
+     "needs a subordinated class"),
+    (lambda d: replace(d, structure=replace(d.structure, classes=(
+        replace(d.structure.classes[0], target_rating=None), d.structure.classes[1]))),
+     r"structure.classes\[0\].target_rating: class `C0` needs a target rating"),
+])
+def test_structures_that_cannot_be_sized_say_why(change, message):
+    deal = change(tranched_deal((0, 0.1, 1.0), 0.1, 0.6, paths=1000, targets=["AA", None]))
+    with pytest.raises(FieldError, match=message):
+        structure_deal(deal, homogeneous_pool(100, 0.02, 0.6))
+
+
+def test_unknown_targets_and_ratings_missing_from_the_grid_are_refused():
+    deal = tranched_deal((0, 0.1, 1.0), 0.1, 0.6, paths=1000, targets=["AA", None])
+    pool = homogeneous_pool(100, 0.02, 0.6)
+    with pytest.raises(InputError, match="unknown rating 'AAAA'"):
+        structure_deal(deal, pool, targets=["AAAA"])
+    with pytest.raises(FieldError, match=r"targets: give one target rating per rated class"):
+        structure_deal(deal, pool, targets=["AA", "A"])
+    with pytest.raises(FieldError, match="no spread for rating BBB"):
+        structure_deal(replace(deal, pricing=PRICING), pool, targets=["BBB"])
+
+
+# --------------------------------------------------------------------------------------------
+# Pricing
+
+
+def test_market_coupon_is_the_curve_plus_the_spread_at_the_wal():
+    assert market_coupon(PRICING, "AA", 2.0) == pytest.approx(0.025 + 0.0130, abs=1e-15)
+    assert market_coupon(PRICING, "Aa2", 2.0) == market_coupon(PRICING, "AA", 2.0)
+    assert market_coupon(PRICING, "AAA", 0.5) == pytest.approx(0.02 + 0.0050, abs=1e-15)
+    assert market_coupon(PRICING, "A", 7.0) == pytest.approx(0.03 + 0.0300, abs=1e-15)
+
+
+def test_pricing_is_a_fixed_point_and_says_when_it_did_not_converge():
+    pool = homogeneous_pool(2_000, 0.02, 0.6, months=24)
+    deal = tranched_deal((0, 0.06, 0.16, 1.0), 0.15, 0.6, paths=4096,
+                         targets=["AAA", "A", None], months=24)
+    classes = (replace(deal.structure.classes[0], coupon_annual=0.01),
+               replace(deal.structure.classes[1], coupon_annual=0.01),
+               deal.structure.classes[2])
+    deal = replace(deal, structure=replace(deal.structure, classes=classes), pricing=PRICING)
+    result = structure_deal(deal, pool, retained_share=0.0, size_step_share=0.002)
+    assert result.converged
+    assert "converged" in result.message
+    mc = {c.name: c for c in result.monte_carlo.classes}
+    for sized in result.classes[:2]:
+        if sized.size_share == 0:
+            continue
+        wal = mc[sized.name].wal_years.value
+        assert sized.coupon == pytest.approx(market_coupon(PRICING, sized.target, wal),
+                                             abs=1e-6)
+    once = structure_deal(deal, pool, retained_share=0.0, size_step_share=0.002,
+                          max_rounds=1)
+    assert not once.converged
+    assert "did not converge in 1 rounds" in once.message
+    assert len(once.rounds) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Economics
+
+
+def _two_class_deal(upfront):
+    structure = Structure(
+        classes=(NoteClass("A", Tier.SENIOR, 0.9, coupon_annual=0.06),
+                 NoteClass("C", Tier.SUBORDINATED, 0.1)),
+        fees=(Fee("trustee", fixed_annual=12.0),),
+        upfront_fees=upfront,
+    )
+    deal = Deal("two", DealDates(date(2020, 1, 1), date(2020, 1, 1), date(2020, 2, 1),
+                                 date(2020, 4, 1)),
+                PoolSource(sample="consumer"), Assumptions(default=CdrVector((0.0,))),
+                structure, benchmark_rate_annual=0.07)
+    loan = homogeneous_pool(1, 0.0, 0.0, months=3).loans.assign(balance=1000.0,
+                                                                  original_balance=1000.0,
+                                                                  rate=0.12)
+    return deal, Pool(loan, "one loan")
+
+
+def test_all_in_cost_with_upfront_fees_hand_computed():
+    """One bullet loan of 1,000 at 12% for 3 months; A 900 at 6% placed, C 100 retained; a
+    fixed running fee of 12 a year; upfront: 1% of the placed notes and 2 fixed. The issuer
+    gets 900 - 9 - 2 = 889 at closing and pays 900 * 1.005^3 + 3 in month 3 (A's interest
+    carries at its coupon until then), so 889 = (900 * 1.005^3 + 3) v^3."""
+    deal, pool = _two_class_deal((UpfrontFee("underwriting", share_of_placed=0.01),
+                                  UpfrontFee("rating", fixed=2.0)))
+    prepared = prepare_deal(deal, pool)
+    cost = cost_of_funds(prepared)
+    v = (889 / (900 * 1.005**3 + 3)) ** (1 / 3)
+    assert cost.all_in == pytest.approx(12 * (1 / v - 1), abs=1e-12)
+    assert cost.upfront_fees == pytest.approx(11.0, abs=1e-12)
+    assert cost.saving_bp == pytest.approx((0.07 - cost.all_in) * 1e4)
+    # Excess spread: 1000 * 0.12 * 3/12 = 30 of interest less 3 of fees less 900 * (1.005^3
+    # - 1) to A, over 3 months of a 1,000 pool, annualised.
+    earned = 30 - 3 - 900 * (1.005**3 - 1)
+    assert cost.excess_spread_annual == pytest.approx(earned / (3 * 1000 / 12), abs=1e-12)
+    # Twice the deal: fixed costs (2 upfront, 12 a year running) do not double.
+    flows = issuer_flows(prepared, run_scenario(prepared))
+    v2 = ((1800 - 18 - 2) / (1800 * 1.005**3 + 3)) ** (1 / 3)
+    assert flows.all_in(2.0)[0] == pytest.approx(12 * (1 / v2 - 1), abs=1e-12)
+
+
+def test_upfront_fees_larger_than_the_proceeds_are_refused():
+    deal, pool = _two_class_deal((UpfrontFee("rating", fixed=2_000.0),))
+    with pytest.raises(FieldError, match="upfront fees take all the proceeds"):
+        cost_of_funds(prepare_deal(deal, pool))
+
+
+def test_break_even_size_is_where_issuing_costs_the_benchmark():
+    deal, pool = _two_class_deal((UpfrontFee("rating", fixed=2.0),))
+    pool = Pool(pool.loans.assign(rate=0.06), "one loan at 6%")
+    deal = replace(deal, structure=replace(deal.structure, classes=(
+        replace(deal.structure.classes[0], coupon_annual=0.05), deal.structure.classes[1])))
+    prepared = prepare_deal(deal, pool)
+    result_mc = run_monte_carlo(prepared, paths=64, seed=1)
+    from abs_tool.structuring import economics
+
+    econ = economics(prepared, result_mc)
+    curve = econ.size_curve
+    assert np.all(np.diff(curve["all_in"]) < 0)  # fixed costs spread over more notes
+    size = econ.break_even_balance
+    assert size is not None
+    assert size > 0
+    flows = issuer_flows(prepared, run_scenario(prepared))
+    assert flows.all_in(size / pool.balance)[0] == pytest.approx(0.07, abs=1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# Sensitivities and comparisons
+
+
+def test_sensitivity_grid_moves_losses_the_right_way():
+    deal = tranched_deal((0, 0.05, 1.0), 0.1, 0.6, paths=4096)
+    pool = homogeneous_pool(1_000, 0.03, 0.6)
+    grid = sensitivity_grid(deal, pool, ("default_multiplier", [1.0, 2.0]),
+                            ("correlation", [0.05, 0.25]), importance_sampling=False)
+    assert len(grid) == 2 * 2 * 2
+    sub = grid[grid["class"] == "C1"].set_index(["default_multiplier", "correlation"])["el"]
+    assert sub[(2.0, 0.05)] > sub[(1.0, 0.05)]
+    assert sub[(2.0, 0.25)] > sub[(1.0, 0.25)]
+    senior = grid[grid["class"] == "C0"].set_index(["default_multiplier", "correlation"])["el"]
+    assert senior[(1.0, 0.25)] > senior[(1.0, 0.05)]
+    with pytest.raises(FieldError, match="unknown sensitivity parameter 'pd'"):
+        sensitivity_grid(deal, pool, ("pd", [1.0]), ("correlation", [0.1]))
+
+
+def test_comparison_is_b_minus_a_for_every_figure():
+    pool = homogeneous_pool(1_000, 0.03, 0.6)
+    figures = []
+    for cut in (0.05, 0.10):
+        prepared = prepare_deal(tranched_deal((0, cut, 1.0), 0.1, 0.6, paths=2048), pool)
+        mc = run_monte_carlo(prepared)
+        figures.append(structure_figures(prepared.deal, mc, cost_of_funds(prepared)))
+    table = compare_structures(*figures, labels=("thick", "thin"))
+    assert list(table.columns) == ["item", "metric", "thick", "thin", "difference"]
+    np.testing.assert_array_equal(table["difference"], table["thin"] - table["thick"])
+    size = table[(table["item"] == "C0") & (table["metric"] == "size_share")].iloc[0]
+    assert size["thick"] == pytest.approx(0.95)
+    assert size["thin"] == pytest.approx(0.90)
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+
+
+def test_structure_command_prints_and_writes_the_documented_json(tmp_path, capsys):
+    out = tmp_path / "structure.json"
+    assert main(["structure", "consumer", "--paths", "4096", "--step", "0.005", "--quiet",
+                 "--out-json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "criterion el" in printed
+    assert "break-even pool balance" in printed
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {"deal", "criterion", "converged", "classes", "rounds", "economics",
+            "monte_carlo", "structured_deal"} <= set(data)
+    assert [c["class"] for c in data["classes"]] == ["优先A级", "优先B级", "次级"]
+    assert {"size_share", "coupon", "metric", "threshold", "margin", "binding"} <= set(
+        data["classes"][0])
+    assert sum(c["size_share"] for c in data["classes"]) == pytest.approx(1.0)
+    assert main(["structure", "consumer", "--targets", "AAA,ZZ", "--quiet"]) == 2
+    assert "unknown rating 'ZZ'" in capsys.readouterr().err
