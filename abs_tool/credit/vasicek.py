@@ -29,6 +29,7 @@ shape, a scalar where all inputs are scalars.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -400,16 +401,20 @@ def lhp_tranche_el(
     InputError
         A parameter outside its interval or ``attach >= detach``.
     """
+    return _tranche_el(_lhp_excess_loss, attach, detach, pd, rho, lgd)
+
+
+def _tranche_el(
+    excess_loss: Callable[[FloatArray, FloatArray, FloatArray, FloatArray], FloatArray],
+    attach: ArrayLike, detach: ArrayLike, pd: ArrayLike, rho: ArrayLike, lgd: ArrayLike,
+) -> Any:
+    """``(E[(L - a)^+] - E[(L - d)^+]) / (d - a)`` with the parameters checked and broadcast,
+    whichever way ``excess_loss(strike, pd, rho, lgd)`` (flat arrays) computes E[(L - K)^+]."""
     a, d = _tranche(attach, detach)
-    p, r, g = _pd(pd), _rho(rho), _lgd(lgd)
-    a, d, p, r, g = np.broadcast_arrays(a, d, p, r, g)
-    shape = a.shape
-    flat = [np.ravel(v) for v in (a, d, p, r, g)]
-    a1, d1, p1, r1, g1 = flat
-    excess_a = _lhp_excess_loss(a1, p1, r1, g1)
-    excess_d = _lhp_excess_loss(d1, p1, r1, g1)
-    el = np.clip((excess_a - excess_d) / (d1 - a1), 0.0, 1.0)
-    return _scalar_or_array(el.reshape(shape))
+    a, d, p, r, g = np.broadcast_arrays(a, d, _pd(pd), _rho(rho), _lgd(lgd))
+    a1, d1, p1, r1, g1 = (np.ravel(v) for v in (a, d, p, r, g))
+    el = (excess_loss(a1, p1, r1, g1) - excess_loss(d1, p1, r1, g1)) / (d1 - a1)
+    return _scalar_or_array(np.clip(el, 0.0, 1.0).reshape(a.shape))
 
 
 def _excess_loss_quadrature(strike: float, pd: float, rho: float, lgd: float) -> float:
@@ -462,15 +467,8 @@ def lhp_tranche_el_quadrature(
     InputError
         A parameter outside its interval or ``attach >= detach``.
     """
-    a, d = _tranche(attach, detach)
-    p, r, g = _pd(pd), _rho(rho), _lgd(lgd)
-    a, d, p, r, g = np.broadcast_arrays(a, d, p, r, g)
-    out = np.empty(a.shape, dtype=np.float64)
-    for i in np.ndindex(a.shape):
-        args = (float(p[i]), float(r[i]), float(g[i]))
-        top = _excess_loss_quadrature(float(d[i]), *args)
-        out[i] = (_excess_loss_quadrature(float(a[i]), *args) - top) / (d[i] - a[i])
-    return _scalar_or_array(np.clip(out, 0.0, 1.0))
+    return _tranche_el(np.vectorize(_excess_loss_quadrature, otypes=[np.float64]), attach,
+                       detach, pd, rho, lgd)
 
 
 def lhp_attachment_for_el(
