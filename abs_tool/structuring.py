@@ -20,6 +20,7 @@ default rate (quantile of the simulated pool default rate) of the target at the 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -173,8 +174,10 @@ class _Candidates:
     """
 
     def __init__(self, prepared: PreparedDeal, assets: AssetPaths, criterion: Criterion,
-                 step: float, workers: int | None, progress: ProgressCallback | None) -> None:
+                 step: float, workers: int | None, progress: ProgressCallback | None,
+                 cancel: threading.Event | None) -> None:
         self.prepared = prepared
+        self.cancel = cancel
         self.assets = assets
         self.criterion = criterion
         self.step = step
@@ -199,7 +202,8 @@ class _Candidates:
             # Same pool model: only liabilities changed, so the drawn paths stay valid.
             prepared = replace(self.prepared, deal=deal,
                                class_balances=structure.class_amounts(self.prepared.pool.balance))
-            mc = run_monte_carlo(prepared, assets=self.assets, workers=self.workers)
+            mc = run_monte_carlo(prepared, assets=self.assets, workers=self.workers,
+                                 cancel=self.cancel)
             be = break_even(prepared) if self.criterion == Criterion.TDR else None
             self.cache[key] = Evaluation(prepared, mc, be)
             if self.progress is not None:
@@ -404,6 +408,7 @@ def structure_deal(
     max_rounds: int = MAX_ROUNDS,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
 ) -> StructuringResult:
     """Size the rated classes to their targets (largest first-come senior class first) and
     price them from the deal's pricing grid, on one set of simulated asset paths.
@@ -434,9 +439,14 @@ def structure_deal(
         Threads for the Monte Carlo.
     progress
         Called after each structure evaluated.
+    cancel
+        When set, the running evaluation stops and
+        :class:`~abs_tool.simulation.CancelledError` is raised.
 
     Raises
     ------
+    CancelledError
+        ``cancel`` was set.
     FieldError
         No subordinated class, a rated class without target, an unknown rating, or a target
         rating missing from the pricing grid.
@@ -453,7 +463,7 @@ def structure_deal(
                              importance_sampling=importance_sampling, workers=workers)
     simulated = time.perf_counter() - started
     step = size_step_share
-    candidates = _Candidates(prepared, assets, criterion, step, workers, progress)
+    candidates = _Candidates(prepared, assets, criterion, step, workers, progress, cancel)
     notes = deal.structure.classes
     n_rated = len(notes) - 1
     # The rated classes may take this many steps in all: the rest is the subordinated class.

@@ -224,6 +224,25 @@ def test_structures_that_cannot_be_sized_say_why(change, message):
         structure_deal(deal, homogeneous_pool(100, 0.02, 0.6))
 
 
+def test_a_cancelled_sizing_stops_with_cancelled_error():
+    import threading
+
+    from abs_tool.simulation import CancelledError
+
+    cancel = threading.Event()
+    deal = tranched_deal((0, 0.1, 1.0), 0.1, 0.6, paths=1000, targets=["AA", None])
+    calls = []
+
+    def progress(done, what):
+        calls.append(done)
+        cancel.set()
+
+    with pytest.raises(CancelledError):
+        structure_deal(deal, homogeneous_pool(100, 0.02, 0.6), progress=progress,
+                       cancel=cancel)
+    assert calls == [1]
+
+
 def test_unknown_targets_and_ratings_missing_from_the_grid_are_refused():
     deal = tranched_deal((0, 0.1, 1.0), 0.1, 0.6, paths=1000, targets=["AA", None])
     pool = homogeneous_pool(100, 0.02, 0.6)
