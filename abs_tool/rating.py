@@ -46,6 +46,7 @@ __all__ = [
     "NOT_RATED",
     "RatingTable",
     "RatingTableError",
+    "RatingTables",
     "TableKind",
     "TargetDefaultRates",
     "bdr_tdr_pass",
@@ -493,6 +494,39 @@ def _default_table(table: RatingTable | None, name: str, kind: str) -> RatingTab
             f"table (e.g. the built-in `{name}`)"
         )
     return chosen
+
+
+@dataclass(frozen=True)
+class RatingTables:
+    """The criteria tables a run rates with: ``el``, ``pd`` (also the TDR confidence
+    levels) and ``dirr`` (``None``: the shipped indicative table of that kind)."""
+
+    el: RatingTable | None = None
+    pd: RatingTable | None = None
+    dirr: RatingTable | None = None
+
+    def __post_init__(self) -> None:
+        for kind, table in (("el", self.el), ("pd", self.pd), ("dirr_bp", self.dirr)):
+            if table is not None and table.kind != kind:
+                raise InputError(f"rating table `{table.name}` is a `{table.kind}` table, "
+                                 f"given where a `{kind}` table is needed")
+
+    @classmethod
+    def load(cls, el: str | Path | None = None, pd: str | Path | None = None,
+             dirr: str | Path | None = None) -> RatingTables:
+        """Tables by built-in name or CSV path (:func:`load_rating_table`); None keeps the
+        shipped one."""
+        def one(spec: str | Path | None) -> RatingTable | None:
+            return None if spec is None else load_rating_table(spec)
+
+        return cls(one(el), one(pd), one(dirr))
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The name of each table in use (shipped or user)."""
+        return {"el": self.el.name if self.el else "idealized_el_derived",
+                "pd": self.pd.name if self.pd else "idealized_pd_moodys",
+                "dirr": self.dirr.name if self.dirr else "dirr_moodys_style"}
 
 
 def derive_el_table(

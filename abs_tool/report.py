@@ -13,7 +13,15 @@ import pandas as pd
 from .deal import Deal
 from .engine import BreakEven, ScenarioResult
 from .metrics import ClassMetrics
-from .rating import bdr_tdr_pass, dirr_rating, el_rating, pd_rating, tdr, to_local_scale
+from .rating import (
+    RatingTables,
+    bdr_tdr_pass,
+    dirr_rating,
+    el_rating,
+    pd_rating,
+    tdr,
+    to_local_scale,
+)
 from .simulation import MonteCarloResult
 from .structuring import StructuringResult
 from .waterfall import POOL_LINES, WaterfallResult
@@ -235,41 +243,49 @@ def monte_carlo_table(
     return pd.DataFrame(rows)
 
 
-def target_default_rates(result: MonteCarloResult) -> dict[str, dict[str, float]]:
+def target_default_rates(
+    result: MonteCarloResult, tables: RatingTables | None = None
+) -> dict[str, dict[str, float]]:
     """TDR of every rating level at each class's WAL (local scale): the quantile of the
     simulated lifetime pool default rate at the level's confidence (docs/ratings.md)."""
+    tables = tables or RatingTables()
     out = {}
     for c in result.classes:
         wal = c.wal_years.value
         if not wal > 0:
             continue
-        targets = tdr(result.pool_default_rate.quantile_array, wal_years=min(wal, 10.0))
+        targets = tdr(result.pool_default_rate.quantile_array, wal_years=min(wal, 10.0),
+                      table=tables.pd)
         out[c.name] = {str(to_local_scale(r)): float(v)
                        for r, v in zip(targets.ratings, targets.tdr, strict=True)}
     return out
 
 
 def implied_ratings(
-    result: MonteCarloResult, break_evens: tuple[BreakEven, ...]
+    result: MonteCarloResult, break_evens: tuple[BreakEven, ...],
+    tables: RatingTables | None = None,
 ) -> dict[str, dict[str, str]]:
     """Indicative ratings of each class by every criterion (local scale, e.g. "AA-").
 
     ``el``: Moody's-style EL at the class WAL; ``pd``: idealized PD at the class WAL;
     ``dirr``: reduction in yield; ``tdr``: the best rating whose target default rate
     (quantile of the simulated pool default rate) the class's break-even default rate
-    withstands. All tables are the built-in indicative ones (docs/ratings.md).
+    withstands. ``tables`` default to the shipped indicative ones (docs/ratings.md).
     """
+    tables = tables or RatingTables()
     out = {}
     for c, be in zip(result.classes, break_evens, strict=True):
         wal = c.wal_years.value
         if not wal > 0:
             out[c.name] = {"el": "NR", "pd": "NR", "dirr": "NR", "tdr": "NR"}
             continue
-        targets = tdr(result.pool_default_rate.quantile_array, wal_years=min(wal, 10.0))
+        targets = tdr(result.pool_default_rate.quantile_array, wal_years=min(wal, 10.0),
+                      table=tables.pd)
+        # Importance-sampled estimates of a near-certain loss can exceed 1 by their noise.
         moodys = {
-            "el": str(el_rating(c.expected_loss.value, min(wal, 10.0))),
-            "pd": str(pd_rating(c.pd.value, wal)),
-            "dirr": str(dirr_rating(c.dirr_bp.value)),
+            "el": str(el_rating(min(c.expected_loss.value, 1.0), min(wal, 10.0), tables.el)),
+            "pd": str(pd_rating(min(c.pd.value, 1.0), wal, tables.pd)),
+            "dirr": str(dirr_rating(c.dirr_bp.value, tables.dirr)),
             "tdr": str(bdr_tdr_pass(be.default_rate, targets)),
         }
         out[c.name] = {k: str(to_local_scale(v)) if v != "NR" else "NR"
@@ -355,9 +371,11 @@ def structuring_dict(result: StructuringResult) -> dict[str, object]:
             "break_even_pool_balance": None if econ.break_even_balance is None else _number(
                 econ.break_even_balance),
         },
+        "rating_tables": result.tables.names,
         "monte_carlo": monte_carlo_dict(result.monte_carlo, break_evens=result.break_even,
                                         ratings=implied_ratings(result.monte_carlo,
-                                                                result.break_even),
+                                                                result.break_even,
+                                                                result.tables),
                                         histograms=False),
         "structured_deal": deal_to_dict(result.deal),
     }

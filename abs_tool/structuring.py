@@ -45,7 +45,15 @@ from .engine import (
 )
 from .errors import FieldError
 from .pool import Pool
-from .rating import from_local_scale, rating_threshold, tdr, to_local_scale
+from .rating import (
+    RatingTable,
+    RatingTables,
+    el_rating,
+    from_local_scale,
+    rating_threshold,
+    tdr,
+    to_local_scale,
+)
 from .simulation import AssetPaths, Estimate, MonteCarloResult, run_monte_carlo, simulate_assets
 
 
@@ -144,8 +152,11 @@ class Check:
         return 0.0 if self.metric <= 0 else math.inf
 
 
-def check_class(evaluation: Evaluation, j: int, target: str, criterion: Criterion) -> Check:
-    """Class ``j`` of an evaluated structure against ``target`` (local or Moody's)."""
+def check_class(evaluation: Evaluation, j: int, target: str, criterion: Criterion,
+                tables: RatingTables | None = None) -> Check:
+    """Class ``j`` of an evaluated structure against ``target`` (local or Moody's), with
+    ``tables`` (default: the shipped indicative ones)."""
+    tables = tables or RatingTables()
     c = evaluation.monte_carlo.classes[j]
     wal = c.wal_years.value
     if not wal > 0:  # never repaid any principal on any path
@@ -153,14 +164,15 @@ def check_class(evaluation: Evaluation, j: int, target: str, criterion: Criterio
     horizon = min(wal, 10.0)  # the rating tables stop at 10 years
     if criterion == Criterion.EL:
         return Check(c.expected_loss.value, c.expected_loss.se,
-                     rating_threshold("el", target, horizon))
+                     rating_threshold("el", target, horizon, tables.el))
     if criterion == Criterion.PD:
-        return Check(c.pd.value, c.pd.se, rating_threshold("pd", target, wal))
+        return Check(c.pd.value, c.pd.se, rating_threshold("pd", target, wal, tables.pd))
     if criterion == Criterion.DIRR:
-        return Check(c.dirr_bp.value, c.dirr_bp.se, rating_threshold("dirr_bp", target))
+        return Check(c.dirr_bp.value, c.dirr_bp.se,
+                     rating_threshold("dirr_bp", target, table=tables.dirr))
     assert evaluation.break_even is not None
     target_rate = tdr(evaluation.monte_carlo.pool_default_rate.quantile_array,
-                      [from_local_scale(target)], wal_years=horizon).tdr[0]
+                      [from_local_scale(target)], wal_years=horizon, table=tables.pd).tdr[0]
     be = evaluation.break_even[j]
     return Check(target_rate, math.nan, be.default_rate if be.loses else math.inf)
 
@@ -174,9 +186,10 @@ class _Candidates:
     """
 
     def __init__(self, prepared: PreparedDeal, assets: AssetPaths, criterion: Criterion,
-                 step: float, workers: int | None, progress: ProgressCallback | None,
-                 cancel: threading.Event | None) -> None:
+                 tables: RatingTables, step: float, workers: int | None,
+                 progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
         self.prepared = prepared
+        self.tables = tables
         self.cancel = cancel
         self.assets = assets
         self.criterion = criterion
@@ -184,6 +197,11 @@ class _Candidates:
         self.workers = workers
         self.progress = progress
         self.cache: dict[tuple[tuple[int, ...], tuple[float, ...]], Evaluation] = {}
+
+    def check(self, evaluation: Evaluation, name: str, target: str) -> Check:
+        """Class ``name`` of an evaluated structure against its target."""
+        return check_class(evaluation, _position(evaluation, name), target, self.criterion,
+                           self.tables)
 
     def shares(self, units: Sequence[int]) -> list[float]:
         rated = [u * self.step for u in units]
@@ -349,6 +367,7 @@ class StructuringResult:
 
     deal: Deal
     criterion: str
+    tables: RatingTables
     classes: tuple[ClassSizing, ...]
     monte_carlo: MonteCarloResult
     break_even: tuple[BreakEven, ...]
@@ -406,6 +425,7 @@ def structure_deal(
     retained_share: float = RETAINED_SHARE,
     price: bool = True,
     max_rounds: int = MAX_ROUNDS,
+    tables: RatingTables | None = None,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
@@ -435,6 +455,8 @@ def structure_deal(
         Set coupons from ``deal.pricing`` (ignored when the deal has none).
     max_rounds
         Rounds of the sizing-and-pricing fixed point before giving up (``converged`` False).
+    tables
+        Rating criteria tables (default: the shipped indicative ones).
     workers
         Threads for the Monte Carlo.
     progress
@@ -463,7 +485,9 @@ def structure_deal(
                              importance_sampling=importance_sampling, workers=workers)
     simulated = time.perf_counter() - started
     step = size_step_share
-    candidates = _Candidates(prepared, assets, criterion, step, workers, progress, cancel)
+    tables = tables or RatingTables()
+    candidates = _Candidates(prepared, assets, criterion, tables, step, workers, progress,
+                             cancel)
     notes = deal.structure.classes
     n_rated = len(notes) - 1
     # The rated classes may take this many steps in all: the rest is the subordinated class.
@@ -482,8 +506,7 @@ def structure_deal(
 
             def ratio(k: int, j: int = j, current: tuple[int, ...] = current) -> float:
                 evaluation = candidates.evaluate(_fit(current, j, k, room), coupons)
-                position = _position(evaluation, notes[j].name)
-                return check_class(evaluation, position, chosen[j], criterion).ratio
+                return candidates.check(evaluation, notes[j].name, chosen[j]).ratio
 
             first_step = max(1, round(0.02 / step)) if round_number == 0 else 1
             k = _largest_passing(ratio, previous_units[j], room - sum(units[:j]), first_step)
@@ -502,7 +525,7 @@ def structure_deal(
             break
     final = candidates.evaluate(units, coupons)
     be = final.break_even or break_even(final.prepared)
-    sizing = _class_sizings(candidates, final, units, coupons, chosen, criterion, room)
+    sizing = _class_sizings(candidates, final, units, coupons, chosen, room)
     if converged:
         message = f"sizes and coupons converged in {len(rounds)} rounds"
     else:
@@ -511,6 +534,7 @@ def structure_deal(
     return StructuringResult(
         deal=final.deal,
         criterion=criterion.value,
+        tables=tables,
         classes=sizing,
         monte_carlo=final.monte_carlo,
         break_even=be,
@@ -526,8 +550,9 @@ def structure_deal(
 
 
 def _class_sizings(candidates: _Candidates, final: Evaluation, units: list[int],
-                   coupons: list[float], targets: list[str], criterion: Criterion,
+                   coupons: list[float], targets: list[str],
                    room: int) -> tuple[ClassSizing, ...]:
+    criterion = candidates.criterion
     notes = candidates.prepared.deal.structure.classes
     balance = candidates.prepared.pool.balance
     shares = candidates.shares(units)
@@ -549,12 +574,11 @@ def _class_sizings(candidates: _Candidates, final: Evaluation, units: list[int],
                                    "cannot_meet" if room_for_more else "available"))
             continue
         position = _position(final, note.name)
-        check = check_class(final, position, targets[j], criterion)
+        check = candidates.check(final, note.name, targets[j])
         binding = "available"
         if room_for_more:
             trial = candidates.evaluate(_fit(units, j, units[j] + 1, room), coupons)
-            if not check_class(trial, _position(trial, note.name), targets[j],
-                               criterion).meets:
+            if not candidates.check(trial, note.name, targets[j]).meets:
                 binding = "target"
         out.append(ClassSizing(
             note.name, note.tier.value, targets[j], shares[j], shares[j] * balance,
@@ -668,6 +692,7 @@ def sensitivity_grid(
     paths: int | None = None,
     seed: int | None = None,
     importance_sampling: bool = True,
+    tables: RatingTables | None = None,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
 ) -> pd.DataFrame:
@@ -687,7 +712,7 @@ def sensitivity_grid(
             result = structure_deal(cell, pool, targets=targets, criterion=criterion,
                                     paths=paths, seed=seed,
                                     importance_sampling=importance_sampling, price=False,
-                                    workers=workers)
+                                    tables=tables, workers=workers)
             prepared, mc = prepare_deal(result.deal, pool), result.monte_carlo
             cost = result.economics.cost
         else:
@@ -702,7 +727,8 @@ def sensitivity_grid(
                 x_name: xv, y_name: yv, "class": note.name, "tier": note.tier.value,
                 "size_share": balance / prepared.pool.balance, "el": c.expected_loss.value,
                 "el_se": c.expected_loss.se, "pd": c.pd.value, "wal_years": c.wal_years.value,
-                "el_rating": _el_rating_local(c.expected_loss.value, c.wal_years.value),
+                "el_rating": _el_rating_local(c.expected_loss.value, c.wal_years.value,
+                                              (tables or RatingTables()).el),
                 "all_in": cost.all_in, "saving_bp": cost.saving_bp,
             })
         if progress is not None:
@@ -710,12 +736,10 @@ def sensitivity_grid(
     return pd.DataFrame(rows)
 
 
-def _el_rating_local(el: float, wal: float) -> str:
-    from .rating import el_rating
-
+def _el_rating_local(el: float, wal: float, table: RatingTable | None) -> str:
     if not wal > 0:
         return "NR"
-    moodys = str(el_rating(el, min(wal, 10.0)))
+    moodys = str(el_rating(el, min(wal, 10.0), table))
     return moodys if moodys == "NR" else str(to_local_scale(moodys))
 
 

@@ -413,3 +413,24 @@ def test_structure_command_prints_and_writes_the_documented_json(tmp_path, capsy
     assert sum(c["size_share"] for c in data["classes"]) == pytest.approx(1.0)
     assert main(["structure", "consumer", "--targets", "AAA,ZZ", "--quiet"]) == 2
     assert "unknown rating 'ZZ'" in capsys.readouterr().err
+
+
+def test_a_stricter_rating_table_sizes_a_smaller_senior_class():
+    from abs_tool.rating import RatingTables, derive_el_table, load_rating_table
+    from abs_tool.report import implied_ratings
+
+    pool = homogeneous_pool(2_000, 0.03, 0.6)
+    deal = tranched_deal((0, 0.1, 1.0), 0.15, 0.6, paths=4096, targets=["AA", None])
+    strict = RatingTables(el=derive_el_table(lgd_ref=0.1))  # thresholds a tenth as high
+    default = structure_deal(deal, pool, retained_share=0.0, size_step_share=0.002)
+    stricter = structure_deal(deal, pool, retained_share=0.0, size_step_share=0.002,
+                              tables=strict)
+    assert stricter.classes[0].size_share < default.classes[0].size_share
+    assert stricter.classes[0].threshold == pytest.approx(
+        0.1 * rating_threshold("el", "AA", stricter.classes[0].wal_years), rel=1e-9)
+    assert stricter.tables.el is strict.el
+    mc, be = stricter.monte_carlo, stricter.break_even
+    senior = stricter.classes[0].name
+    assert implied_ratings(mc, be, strict)[senior]["el"] == "AA"
+    with pytest.raises(InputError, match="is a `pd` table, given where a `el` table"):
+        RatingTables(el=load_rating_table("idealized_pd_moodys"))
