@@ -172,7 +172,27 @@ def cmd_run(args: argparse.Namespace) -> int:
                                for level, value in row["tdr_by_rating"].items()}
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
+    if args.out_xlsx:
+        from .excel import build_term_sheet_inputs, write_term_sheet
+
+        inputs = build_term_sheet_inputs(prepared, monte_carlo=result,
+                                         sources=_sources(args.deal, deal.pool.tape),
+                                         break_evens=breakevens)
+        write_term_sheet(args.out_xlsx, inputs, args.lang)
+        print(f"wrote {args.out_xlsx}")
     return 0
+
+
+def _sources(spec: str, tape: str | None) -> dict[str, str]:
+    """SHA-256 of the deal file ``spec`` and of the ``tape`` it names, relative to it (none
+    for a sample deal), for the term sheet's Audit sheet."""
+    from .excel import file_sha256
+
+    path = Path(spec)
+    if not path.exists():
+        return {}
+    files = [path] + ([path.parent / tape] if tape is not None else [])
+    return {str(f): file_sha256(f) for f in files}
 
 
 def _grid_axis(text: str) -> tuple[str, list[float]]:
@@ -277,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="shift the systematic factor (precise senior-class tails)")
     p.add_argument("--workers", type=int, help="threads (default: all cores)")
     p.add_argument("--out-json", help="write the results as JSON (docs/results.md)")
+    p.add_argument("--out-xlsx", help="write the term sheet workbook (docs/term_sheet.md)")
+    p.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="language of the term sheet (default en)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 

@@ -1,0 +1,500 @@
+"""The Excel term sheet: every figure read back equals the result it came from; user text never
+becomes a formula; every sheet exists in both languages; writes are atomic; LibreOffice
+renders it."""
+
+import dataclasses
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from PIL import Image
+
+from abs_tool.analytics import pool_summary, stratify
+from abs_tool.cli import main
+from abs_tool.dealfile import load_deal_pool, load_sample_deal, save_deal
+from abs_tool.engine import break_even, cost_of_funds, prepare_deal, run_scenario
+from abs_tool.errors import InputError
+from abs_tool.excel import (
+    KEY_FIGURES,
+    TemplateError,
+    build_term_sheet_inputs,
+    load_template,
+    term_sheet_bytes,
+    write_term_sheet,
+)
+from abs_tool.excel.inputs import key_risks
+from abs_tool.excel.labels import LABELS, SHEETS, TEMPLATE, TIERS, text
+from abs_tool.excel.writer import loss_buckets
+from abs_tool.pool import Pool
+from abs_tool.report import cashflow_tables, implied_ratings
+from abs_tool.samples import sample_pool
+from abs_tool.simulation import run_monte_carlo
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = ('=HYPERLINK("http://x","y")', "@SUM(1)", "+1+1", "-2")
+MC_PATHS, MC_SEED = 2048, 7
+
+
+@pytest.fixture(scope="module")
+def consumer():
+    """The consumer sample deal with a small seeded Monte Carlo and its term-sheet inputs."""
+    deal = load_sample_deal("consumer")
+    pool, _ = load_deal_pool(deal, None)
+    prepared = prepare_deal(deal, pool)
+    mc = run_monte_carlo(prepared, paths=MC_PATHS, seed=MC_SEED, workers=1)
+    sizing = pd.DataFrame({"class": ["A", "B", "C"], "size": [0.75, 0.13, 0.12],
+                           "coupon": [0.051, 0.073, 0.0]})
+    sizing.attrs["formats"] = {"size": "pct", "coupon": "pct"}
+    structuring = {"Sizing": sizing}
+    inputs = build_term_sheet_inputs(prepared, monte_carlo=mc, structuring=structuring,
+                                     sources={"deal.json": "ab" * 32})
+    return prepared, mc, inputs
+
+
+@pytest.fixture(scope="module")
+def xlsx(consumer):
+    return {lang: term_sheet_bytes(consumer[2], lang) for lang in ("en", "zh")}
+
+
+@pytest.fixture(scope="module")
+def workbooks(xlsx):
+    """Read back once; reading a cell beyond a sheet's end creates it, so tests that check
+    sheet extents load their own copy."""
+    return {lang: load_workbook(io.BytesIO(data)) for lang, data in xlsx.items()}
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    """A small deal whose name, class names, loan ids and regions are formula-like text."""
+    base = load_sample_deal("consumer")
+    loans = sample_pool("consumer", n_loans=60).loans.sort_values("balance", ascending=False)
+    # The four largest loans (so among the largest obligors listed) carry hostile ids.
+    loans["loan_id"] = list(HOSTILE) + [f"L{i}" for i in range(4, len(loans))]
+    loans["obligor_id"] = None
+    # At the sample deal's size, so that its fixed fees stay small against the notes.
+    scale = 8e8 / loans["balance"].sum()
+    loans[["balance", "original_balance"]] *= scale
+    loans["region"] = HOSTILE[0]
+    classes = tuple(dataclasses.replace(c, name=name)
+                    for c, name in zip(base.structure.classes, HOSTILE[1:], strict=True))
+    deal = dataclasses.replace(base, name=HOSTILE[0] + "\x01",
+                               structure=dataclasses.replace(base.structure, classes=classes))
+    prepared = prepare_deal(deal, Pool(loans))
+    return prepared, build_term_sheet_inputs(prepared)
+
+
+def _cell(wb, name):
+    """The cell a defined name points at."""
+    ((sheet, coordinate),) = wb.defined_names[name].destinations
+    return wb[sheet][coordinate.replace("$", "")]
+
+
+def _find_row(ws, value, column=1):
+    """The first row whose cell in ``column`` holds ``value``."""
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, column).value == value)
+
+
+def _row(ws, row, headers):
+    """``{header: value}`` of a table row, headers from the row ``headers``."""
+    return {ws.cell(headers, c).value: ws.cell(row, c).value
+            for c in range(1, ws.max_column + 1) if ws.cell(headers, c).value is not None}
+
+
+def test_key_figures_equal_their_sources(consumer, workbooks):
+    prepared, _, inputs = consumer
+    wb = workbooks["en"]
+    deal = prepared.deal
+    cost = cost_of_funds(prepared)
+    assert _cell(wb, "DealName").value == deal.name
+    assert _cell(wb, "Currency").value == deal.currency
+    expected = {
+        "PoolBalance": prepared.pool.balance, "LoanCount": len(prepared.pool),
+        "PoolWAC": float(np.average(prepared.pool.loans["rate"],
+                                    weights=prepared.pool.loans["balance"])),
+        "SeniorSize": prepared.class_balances[0],
+        "SeniorShare": prepared.class_balances[0] / prepared.pool.balance,
+        "WACoupon": cost.wa_coupon, "AllInCost": cost.all_in, "BenchmarkRate": cost.benchmark,
+        "CostSavingBp": cost.saving_bp, "UpfrontFees": cost.upfront_fees,
+        "ExcessSpread": cost.excess_spread_annual,
+    }
+    assert set(expected) | {"DealName", "Currency", "CutoffDate", "ClosingDate", "FirstPaymentDate",
+                            "LegalFinalDate"} == set(KEY_FIGURES)
+    for name, value in expected.items():
+        assert _cell(wb, name).value == pytest.approx(value, rel=1e-12), name
+    dates = deal.dates
+    for name, value in (("CutoffDate", dates.cutoff), ("ClosingDate", dates.closing),
+                        ("FirstPaymentDate", dates.first_payment),
+                        ("LegalFinalDate", dates.legal_final)):
+        assert _cell(wb, name).value.date() == value, name
+    assert _cell(wb, "PoolBalance").number_format == '#,##0;[Red]-#,##0;"-"'
+    assert _cell(wb, "AllInCost").number_format == "0.00%"
+
+
+def test_capital_structure_equals_the_results(consumer, workbooks):
+    prepared, mc, inputs = consumer
+    deal = prepared.deal
+    ws = workbooks["en"]["Term Sheet"]
+    headers = _find_row(ws, "Class")
+    bdrs = break_even(prepared)
+    ratings = implied_ratings(mc, bdrs)
+    base = run_scenario(prepared)
+    flows = cashflow_tables(base.result, deal).classes
+    pool_balance = prepared.pool.balance
+    for j, (note, be) in enumerate(zip(deal.structure.classes, bdrs, strict=True)):
+        row = _row(ws, headers + 1 + j, headers)
+        balance = prepared.class_balances[j]
+        below = sum(prepared.class_balances[j + 1:])
+        table = flows[note.name]
+        paid_off = table.loc[table["balance_close"] <= 1e-9 * balance, "date"]
+        assert row["Class"] == note.name
+        assert row["Tier"] == text(f"tier.{note.tier.value}", "en")
+        assert row["Amount"] == pytest.approx(balance)
+        assert row["Share"] == pytest.approx(balance / pool_balance)
+        assert row["Credit enhancement"] == pytest.approx(
+            below / pool_balance + deal.structure.reserve.initial_share)
+        assert row["Coupon"] == (note.coupon_annual if note.tier != "subordinated"
+                                 else "residual")
+        assert row["WAL (years)"] == pytest.approx(base.metrics.wal_years[0, j])
+        assert row["Expected final"].date() == paid_off.iloc[0]
+        assert row["Legal final"].date() == deal.dates.legal_final
+        assert row["EL"] == pytest.approx(mc.classes[j].expected_loss.value)
+        assert row["PD"] == pytest.approx(mc.classes[j].pd.value)
+        assert row["BDR"] == pytest.approx(be.default_rate)
+        for criterion in ("el", "pd", "dirr"):
+            assert row[f"Rating ({criterion.upper()})"] == ratings[note.name][criterion]
+        assert row["Rating (BDR ≥ TDR)"] == ratings[note.name]["tdr"]
+        assert row["Target rating"] == note.target_rating
+    total = _row(ws, headers + 1 + len(deal.structure.classes), headers)
+    assert (total["Class"], total["Amount"]) == ("Total", pytest.approx(pool_balance))
+    risks = _find_row(ws, "Key risks")
+    sentences = [ws.cell(risks + 1 + i, 1).value for i in range(len(inputs.risks))]
+    assert sentences == [f"{i}. {text(r.key, 'en', **r.values)}"
+                         for i, r in enumerate(inputs.risks, start=1)]
+    assert ws.cell(risks + 1 + len(inputs.risks), 1).value is None
+
+
+def test_a_class_that_never_loses_shows_its_bdr_as_a_lower_bound(consumer):
+    inputs = consumer[2]
+    never = dataclasses.replace(inputs.break_even[0], loses=False)
+    data = term_sheet_bytes(dataclasses.replace(inputs, break_even=(never,
+                                                                    *inputs.break_even[1:])))
+    ws = load_workbook(io.BytesIO(data))["Term Sheet"]
+    headers = _find_row(ws, "Class")
+    column = next(c for c in range(1, ws.max_column + 1) if ws.cell(headers, c).value == "BDR")
+    cells = [ws.cell(headers + 1 + j, column) for j in range(2)]
+    assert cells[0].value == pytest.approx(never.default_rate)
+    assert [c.number_format for c in cells] == ['"≥ "0.00%', "0.00%"]
+
+
+def test_monte_carlo_sheet_equals_the_simulation(consumer, workbooks):
+    _, mc, inputs = consumer
+    ws = workbooks["en"]["Monte Carlo"]
+    headers = _find_row(ws, "Class")
+    for j, c in enumerate(mc.classes):
+        cells = [ws.cell(headers + 1 + j, k).value for k in range(1, 16)]
+        expected = [c.name] + [x for e in (c.expected_loss, c.principal_loss, c.pd, c.lgd,
+                                           c.wal_years, c.yield_annual, c.dirr_bp)
+                               for x in (e.value, e.se)]
+        assert cells[0] == expected[0]
+        np.testing.assert_allclose(np.array(cells[1:], dtype=float),
+                                   np.array(expected[1:], dtype=float), rtol=1e-12)
+    row = _find_row(ws, "99.90% quantile")
+    assert ws.cell(row, 2).value == pytest.approx(mc.pool_default_rate.quantiles[0.999])
+    assert ws.cell(row, 3).value == pytest.approx(mc.pool_loss_rate.quantiles[0.999])
+    assert len(ws._charts) == 1
+    bdr_row = _find_row(ws, "BDR")
+    assert [ws.cell(bdr_row, 2 + 2 * j).value for j in range(3)] == pytest.approx(
+        [be.default_rate for be in inputs.break_even])
+    tdr_row = _find_row(ws, "AAA")
+    senior = mc.classes[0].name
+    assert ws.cell(tdr_row, 2).value == pytest.approx(inputs.target_default_rates[senior]["AAA"])
+    passes = inputs.break_even[0].default_rate >= inputs.target_default_rates[senior]["AAA"]
+    assert ws.cell(tdr_row, 3).value == ("pass" if passes else "fail")
+
+
+def test_loss_buckets_add_up_to_the_histogram(consumer):
+    dist = consumer[1].pool_loss_rate
+    table = loss_buckets(dist)
+    assert table["probability"].sum() == pytest.approx(1.0, abs=1e-12)
+    # Bucket edges fall on histogram edges, so the CDF there is a plain sum of bins.
+    for to, cumulative in zip(table["to"].iloc[:-1], table["cumulative"].iloc[:-1],
+                              strict=True):
+        assert cumulative == pytest.approx(dist.density[dist.edges[1:] <= to + 1e-12].sum())
+    # The step is the smallest of 1, 2, 2.5, 5 x 10^k covering the 99.99% quantile: at most
+    # twice what is needed.
+    assert dist.quantile(0.9999) <= table["to"].iloc[-1] < 2 * dist.quantile(0.9999)
+
+
+def test_cash_flows_sheet_shows_both_scenarios(consumer, workbooks):
+    prepared, _, inputs = consumer
+    ws = workbooks["en"]["Cash Flows"]
+    mezz = prepared.deal.structure.classes[1]
+    # The stress case is the mezzanine class's break-even: it loses there, not in the base case.
+    assert inputs.stress_class == mezz.name
+    assert inputs.stress_multiplier == break_even(prepared)[1].multiplier
+    assert inputs.stress.metrics.loss_pv[0, 1] > 0 == inputs.base.metrics.loss_pv[0, 1]
+    for title, scenario in ((text("cf.expected", "en"), inputs.base),
+                            (text("cf.stress", "en", multiplier=inputs.stress_multiplier),
+                             inputs.stress)):
+        headers = _find_row(ws, title) + 2
+        tables = cashflow_tables(scenario.result, prepared.deal)
+        period = 5
+        row = [ws.cell(headers + period, c).value for c in range(1, ws.max_column + 1)]
+        assert row[0] == period
+        assert row[2:4] == pytest.approx([tables.pool.loc[period, "balance_close"],
+                                          tables.pool.loc[period, "collections"]])
+        classes = tables.classes[mezz.name]
+        # Pool: 7 columns after period and date; the senior class 5; then the mezzanine.
+        assert row[14:19] == pytest.approx(
+            classes.loc[period, ["interest_paid", "interest_shortfall", "principal_paid",
+                                 "writedown", "balance_close"]].tolist())
+    assert ws.freeze_panes == f"C{_find_row(ws, text('cf.expected', 'en')) + 3}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_sheet_exists_and_has_content(xlsx, lang):
+    wb = load_workbook(io.BytesIO(xlsx[lang]))
+    assert wb.sheetnames == [label[0 if lang == "en" else 1] for label in SHEETS.values()]
+    for ws in wb.worksheets:
+        filled = sum(c.value is not None for row in ws.iter_rows() for c in row)
+        assert filled >= 10, ws.title
+        assert ws.page_setup.orientation == "landscape"
+        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_area.endswith(f"!$A$1:${get_column_letter(ws.max_column)}${ws.max_row}")
+        assert ws.freeze_panes is not None
+    # Anchors are template internals; the key figures stay.
+    assert set(wb.defined_names) == set(KEY_FIGURES)
+
+
+def test_chinese_labels_and_tier_names(workbooks, consumer):
+    wb = workbooks["zh"]
+    ws = wb["条款概要"]
+    assert ws["A1"].value == TEMPLATE["ts.title"][1]
+    headers = _find_row(ws, "档次")
+    tiers = [ws.cell(headers + 1 + j, 2).value for j in range(3)]
+    assert tiers == [TIERS[k][1] for k in TIERS] == ["优先A级", "优先B级", "次级"]
+    english = {label[0] for label in TEMPLATE.values()}
+    left = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.value in english]
+    assert left == []
+    assert _cell(wb, "PoolBalance").value == pytest.approx(consumer[0].pool.balance)
+
+
+def test_every_template_text_has_a_chinese_translation():
+    english = {label[0] for label in LABELS.values()}
+    wb = load_template().workbook
+    texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    assert texts
+    assert [t for t in texts if t not in english] == []
+
+
+def test_shipped_template_is_the_one_in_templates():
+    shipped = ROOT / "abs_tool" / "data" / "templates" / "term_sheet.xlsx"
+    assert shipped.read_bytes() == (ROOT / "templates" / "term_sheet.xlsx").read_bytes(), (
+        "run .venv/bin/python templates/build_template.py (or copy templates/term_sheet.xlsx "
+        "to abs_tool/data/templates/)")
+
+
+def test_every_font_has_a_name():
+    wb = load_template().workbook
+    assert all(s.font.name for s in wb._named_styles)
+
+
+def test_hostile_text_stays_text(hostile):
+    _, inputs = hostile
+    wb = load_workbook(io.BytesIO(term_sheet_bytes(inputs)))
+    found = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", cell.coordinate
+                if isinstance(cell.value, str) and cell.value in HOSTILE:
+                    assert cell.data_type == "s"
+                    found[cell.value] = found.get(cell.value, 0) + 1
+    assert set(found) == set(HOSTILE)
+    term_sheet = wb["Term Sheet"]
+    assert _cell(wb, "DealName").value == HOSTILE[0] + "\ufffd"  # control character replaced
+    assert [term_sheet.cell(_find_row(term_sheet, "Class") + 1 + j, 1).value
+            for j in range(3)] == list(HOSTILE[1:])
+    pool_sheet = wb["Pool"]
+    obligors = [pool_sheet.cell(_find_row(pool_sheet, text("col.obligor", "en")) + 1 + i,
+                                1).value for i in range(10)]
+    assert obligors == list(inputs.top_obligors["obligor"])
+    assert set(HOSTILE) <= set(obligors)
+
+
+def test_without_monte_carlo_or_structuring(hostile):
+    _, inputs = hostile
+    wb = load_workbook(io.BytesIO(term_sheet_bytes(inputs, "zh")))
+    assert "结构设计" not in wb.sheetnames
+    assert wb["蒙特卡洛模拟"]["A3"].value == text("mc.none", "zh")
+    ws = wb["条款概要"]
+    headers = _find_row(ws, "档次")
+    row = _row(ws, headers + 1, headers)
+    assert row["预期损失率"] is None
+    assert row["评级(EL)"] is None
+    assert row["盈亏平衡违约率"] == pytest.approx(inputs.break_even[0].default_rate)
+
+
+def test_key_risks_follow_the_numbers(consumer, hostile):
+    prepared, mc, inputs = consumer
+    deal = prepared.deal
+    quiet = key_risks(deal, inputs.summary, inputs.base, inputs.cost, inputs.base_loss_annual,
+                      inputs.ratings)
+    assert [r.key for r in quiet] == (["risk.cost"] if inputs.cost.saving_bp < 0 else [])
+    thin = dataclasses.replace(inputs.cost, excess_spread_annual=0.005, saving_bp=1.0)
+    keys = [r.key for r in key_risks(deal, inputs.summary, inputs.base, thin,
+                                     inputs.base_loss_annual, inputs.ratings)]
+    assert keys == ["risk.excess_spread"]
+    # The subordinated class aimed at AAA misses it on every criterion.
+    aimed = dataclasses.replace(deal, structure=dataclasses.replace(
+        deal.structure, classes=deal.structure.classes[:2] + (dataclasses.replace(
+            deal.structure.classes[2], target_rating="Aaa"),)))
+    missed = key_risks(aimed, inputs.summary, inputs.base, thin, inputs.base_loss_annual,
+                       inputs.ratings)
+    assert missed[-1].key == "risk.target"
+    assert dict(missed[-1].values) == {"cls": "次级", "target": "Aaa",
+                                       **inputs.ratings["次级"]}
+    small = hostile[1]  # 60 loans, one obligor each: not granular
+    concentration = small.risks[0]
+    assert concentration.key == "risk.concentration"
+    assert concentration.values["effective"] == small.summary.effective_obligors < 100
+
+
+def test_missing_template_parts_are_all_named(tmp_path):
+    wb = load_template().workbook
+    del wb.defined_names["PoolBalance"]
+    wb.remove(wb["Audit"])
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(TemplateError, match=r"missing sheet `Audit`.*missing defined name "
+                                            r"`PoolBalance`"):
+        load_template(out.getvalue())
+
+
+def test_failed_write_leaves_no_file(consumer, tmp_path):
+    inputs = consumer[2]
+    target = tmp_path / "term_sheet.xlsx"
+    with pytest.raises(TemplateError, match="missing defined name `Anchor_audit`"):
+        write_term_sheet(target, inputs, template=_broken_template())
+    with pytest.raises(InputError, match="must be one of"):
+        write_term_sheet(target, inputs, lang="fr")
+    assert list(tmp_path.iterdir()) == []
+    target.write_bytes(b"old")
+    with pytest.raises(TemplateError):
+        write_term_sheet(target, inputs, template=_broken_template())
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["term_sheet.xlsx"]
+
+
+def _broken_template():
+    wb = load_template().workbook
+    del wb.defined_names["Anchor_audit"]
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_cli_run_writes_the_term_sheet(tmp_path, capsys):
+    deal_file = tmp_path / "deal.json"
+    save_deal(load_sample_deal("consumer"), deal_file)
+    out = tmp_path / "ts.xlsx"
+    assert main(["run", str(deal_file), "--paths", "500", "--seed", "3", "--quiet",
+                 "--out-xlsx", str(out), "--lang", "zh"]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == "条款概要"
+    assert "结构设计" not in wb.sheetnames
+    audit = wb["审计信息"]
+    row = _find_row(audit, str(deal_file))
+    assert audit.cell(row, 2).value == hashlib.sha256(deal_file.read_bytes()).hexdigest()
+    assert _find_row(wb["蒙特卡洛模拟"], "路径数") > 0
+
+
+@pytest.mark.slow
+def test_libreoffice_renders_page_one(consumer, tmp_path):
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if soffice is None or pdftoppm is None:
+        if os.environ.get("ABS_REQUIRE_E2E") == "1":
+            pytest.fail("ABS_REQUIRE_E2E=1 but soffice or pdftoppm is missing")
+        pytest.skip("LibreOffice (soffice) or pdftoppm is not installed")
+    workbook = tmp_path / "term_sheet.xlsx"
+    write_term_sheet(workbook, consumer[2], "zh")
+    subprocess.run([soffice, "--headless", "--norestore",
+                    f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook)],
+                   check=True, capture_output=True, timeout=120)
+    subprocess.run([pdftoppm, "-png", "-r", "50", "-f", "1", "-l", "1",
+                    str(tmp_path / "term_sheet.pdf"), str(tmp_path / "page")],
+                   check=True, capture_output=True, timeout=60)
+    (png,) = tmp_path.glob("page*.png")
+    pixels = np.asarray(Image.open(png).convert("L"))
+    # Text and the dark table header: a blank page would be all white.
+    assert (pixels < 128).mean() > 0.002
+
+
+def test_structuring_tables_keep_their_formats(consumer, workbooks):
+    sizing = consumer[2].structuring["Sizing"]
+    ws = workbooks["en"]["Structuring"]
+    assert ws["A3"].value == "Sizing"
+    header = _find_row(ws, "class")
+    assert [ws.cell(header, c).value for c in (1, 2, 3)] == list(sizing.columns)
+    for i, (_, row) in enumerate(sizing.iterrows(), start=1):
+        cells = [ws.cell(header + i, c) for c in (1, 2, 3)]
+        assert cells[0].value == row["class"]
+        assert cells[1].value == pytest.approx(row["size"])
+        assert cells[1].number_format == cells[2].number_format == "0.00%"
+
+
+def test_assumptions_show_every_input_and_the_rating_tables(consumer, workbooks):
+    prepared, mc, inputs = consumer
+    ws = workbooks["en"]["Assumptions"]
+    rows = {ws.cell(r, 2).value: [ws.cell(r, c).value for c in range(3, ws.max_column + 1)]
+            for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value is not None}
+    assumptions = prepared.deal.assumptions
+    assert rows["assumptions.correlation"][0] == assumptions.correlation
+    assert rows["assumptions.copula"][0] == assumptions.copula.value
+    assert rows["assumptions.recovery.rate"][0] == assumptions.recovery.rate
+    assert rows["assumptions.recovery.lag_months"][0] == assumptions.recovery.lag_months
+    cpr = assumptions.prepayment.annual
+    assert rows["assumptions.prepayment.annual"][:len(cpr)] == list(cpr)
+    assert rows["structure.classes[1].name"][0] == prepared.deal.structure.classes[1].name
+    labels = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert (labels["Paths"], labels["Seed"]) == (mc.paths, mc.seed)
+    sources = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1)
+               if ws.cell(r, 1).value == "Source"]
+    assert sources == [t.source for t in inputs.rating_tables]
+    assert [t.name for t in inputs.rating_tables] == ["idealized_el_derived",
+                                                      "idealized_pd_moodys",
+                                                      "dirr_moodys_style"]
+    # The sample deal has no grade table: each grade's tape PD, weighted by balance.
+    loans = prepared.pool.loans
+    tape = (loans["annual_pd"] * loans["balance"]).groupby(loans["grade"]).sum() / loans[
+        "balance"].groupby(loans["grade"]).sum()
+    grades = _find_row(ws, "Grade")
+    shown = {ws.cell(grades + 1 + i, 1).value: ws.cell(grades + 1 + i, 2).value
+             for i in range(len(tape))}
+    assert shown == pytest.approx(tape.to_dict())
+
+
+def test_pool_sheet_equals_the_analytics(consumer, workbooks):
+    pool = consumer[0].pool
+    ws = workbooks["zh"]["资产池"]
+    summary = pool_summary(pool)
+    for label, value, _ in summary.rows("zh"):
+        assert ws.cell(_find_row(ws, label), 2).value == pytest.approx(value), label
+    strat = stratify(pool, "region", lang="zh")
+    header = _find_row(ws, "按地区分层") + 1
+    shown = pd.DataFrame([[ws.cell(header + 1 + i, c).value for c in range(1, 8)]
+                          for i in range(len(strat))], columns=strat.columns)
+    pd.testing.assert_frame_equal(shown, strat, check_dtype=False)
