@@ -139,6 +139,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .simulation import run_monte_carlo
 
     deal, pool = _load_deal(args.deal)
+    tables = _rating_tables(args)
     prepared = prepare_deal(deal, pool)
     result = run_monte_carlo(
         prepared, paths=args.paths, seed=args.seed,
@@ -153,7 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     dist = result.pool_default_rate
     print(f"pool lifetime default rate: mean {dist.mean.value:.4%} (se {dist.mean.se:.4%}), "
           f"99.9% {dist.quantiles[0.999]:.4%}, 99.99% {dist.quantiles[0.9999]:.4%}")
-    ratings = implied_ratings(result, breakevens)
+    ratings = implied_ratings(result, breakevens, tables)
     table = monte_carlo_table(result, break_evens=breakevens)
     for criterion in ("el", "pd", "dirr", "tdr"):
         table[f"rating ({criterion})"] = [ratings[c.name][criterion] for c in result.classes]
@@ -165,7 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         data = monte_carlo_dict(result, break_evens=breakevens, ratings=ratings)
         data["deal"] = deal.name
         data["cost_of_funds"] = asdict(cost)
-        targets = target_default_rates(result)
+        targets = target_default_rates(result, tables)
         for row in data["classes"]:
             row["tdr_by_rating"] = targets.get(row["name"], {})
             row["tdr_pass"] = {level: row["bdr"] >= value
@@ -177,10 +178,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         inputs = build_term_sheet_inputs(prepared, monte_carlo=result,
                                          sources=_sources(args.deal, deal.pool.tape),
-                                         break_evens=breakevens)
+                                         break_evens=breakevens, tables=tables)
         write_term_sheet(args.out_xlsx, inputs, args.lang)
         print(f"wrote {args.out_xlsx}")
     return 0
+
+
+def _rating_tables(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .rating import RatingTables
+
+    return RatingTables.load(args.el_table, args.pd_table, args.dirr_table)
 
 
 def _sources(spec: str, tape: str | None) -> dict[str, str]:
@@ -206,10 +213,12 @@ def _grid_axis(text: str) -> tuple[str, list[float]]:
 def cmd_structure(args: argparse.Namespace) -> int:
     import json
 
-    from .report import sizing_table, structuring_dict
+    from .engine import prepare_deal
+    from .report import sizing_table, structuring_dict, structuring_tables
     from .structuring import sensitivity_grid, structure_deal
 
     deal, pool = _load_deal(args.deal)
+    tables = _rating_tables(args)
     targets = None if args.targets is None else [t.strip() for t in args.targets.split(",")]
 
     def progress(done: int, what: str) -> None:
@@ -220,7 +229,7 @@ def cmd_structure(args: argparse.Namespace) -> int:
         deal, pool, targets=targets, criterion=args.criterion, paths=args.paths,
         seed=args.seed, importance_sampling=not args.no_importance_sampling,
         size_step_share=args.step, retained_share=args.retained, price=not args.no_pricing,
-        workers=args.workers, progress=progress)
+        tables=tables, workers=args.workers, progress=progress)
     if not args.quiet:
         print(file=sys.stderr)
     mc = result.monte_carlo
@@ -248,7 +257,7 @@ def cmd_structure(args: argparse.Namespace) -> int:
         grid = sensitivity_grid(result.deal, pool, args.grid[0], args.grid[1],
                                 paths=args.grid_paths, seed=args.seed,
                                 importance_sampling=not args.no_importance_sampling,
-                                workers=args.workers)
+                                tables=tables, workers=args.workers)
         _print_table(grid)
     if args.out_json:
         data = structuring_dict(result)
@@ -256,11 +265,33 @@ def cmd_structure(args: argparse.Namespace) -> int:
             data["sensitivity"] = json.loads(grid.to_json(orient="records"))
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
+    if args.out_xlsx:
+        from .excel import build_term_sheet_inputs, write_term_sheet
+
+        inputs = build_term_sheet_inputs(
+            prepare_deal(result.deal, pool), monte_carlo=mc,
+            structuring=structuring_tables(result, grid, args.lang),
+            sources=_sources(args.deal, deal.pool.tape), break_evens=result.break_even,
+            tables=tables)
+        write_term_sheet(args.out_xlsx, inputs, args.lang)
+        print(f"wrote {args.out_xlsx}")
     return 0
 
 
 def _write_text(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    """The term sheet and the rating tables: shared by `run` and `structure`."""
+    p.add_argument("--out-xlsx", help="write the term sheet workbook (docs/term_sheet.md)")
+    p.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="language of the term sheet (default en)")
+    for kind, default in (("el", "idealized_el_derived"), ("pd", "idealized_pd_moodys"),
+                          ("dirr", "dirr_moodys_style")):
+        p.add_argument(f"--{kind}-table", metavar="NAME_OR_CSV",
+                       help=f"{kind.upper()} rating table: a built-in name or a CSV with its "
+                       f"JSON sidecar (docs/ratings.md; default {default})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -297,9 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="shift the systematic factor (precise senior-class tails)")
     p.add_argument("--workers", type=int, help="threads (default: all cores)")
     p.add_argument("--out-json", help="write the results as JSON (docs/results.md)")
-    p.add_argument("--out-xlsx", help="write the term sheet workbook (docs/term_sheet.md)")
-    p.add_argument("--lang", choices=["en", "zh"], default="en",
-                   help="language of the term sheet (default en)")
+    _output_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
@@ -325,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid-paths", type=int, default=20_000)
     p.add_argument("--workers", type=int, help="threads (default: all cores)")
     p.add_argument("--out-json", help="write the results as JSON (docs/structuring.md)")
+    _output_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_structure)
 

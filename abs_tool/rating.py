@@ -521,12 +521,16 @@ class RatingTables:
 
         return cls(one(el), one(pd), one(dirr))
 
+    def resolved(self) -> tuple[RatingTable, RatingTable, RatingTable]:
+        """The EL, PD and DIRR tables in use, shipped ones loaded where none was given."""
+        return (self.el or load_rating_table("idealized_el_derived"),
+                self.pd or load_rating_table("idealized_pd_moodys"),
+                self.dirr or load_rating_table("dirr_moodys_style"))
+
     @property
     def names(self) -> dict[str, str]:
         """The name of each table in use (shipped or user)."""
-        return {"el": self.el.name if self.el else "idealized_el_derived",
-                "pd": self.pd.name if self.pd else "idealized_pd_moodys",
-                "dirr": self.dirr.name if self.dirr else "dirr_moodys_style"}
+        return dict(zip(("el", "pd", "dirr"), (t.name for t in self.resolved()), strict=True))
 
 
 def derive_el_table(

@@ -295,48 +295,104 @@ def implied_ratings(
 
 def sizing_table(result: StructuringResult) -> pd.DataFrame:
     """One row per class of a sized structure: size, coupon, the criterion's figure against
-    its threshold, margin and what bound the size."""
-    return pd.DataFrame([{
+    its threshold, margin and what bound the size. ``attrs["formats"]`` names each number
+    column's format for the term sheet."""
+    frame = pd.DataFrame([{
         "class": c.name, "tier": c.tier, "target": c.target, "size_share": c.size_share,
         "amount": c.amount, "coupon": c.coupon, "wal_years": c.wal_years,
         "criterion": c.criterion, "metric": c.metric, "metric_se": c.metric_se,
         "threshold": c.threshold, "margin": c.margin, "meets": c.meets,
         "binding": c.binding,
     } for c in result.classes])
+    frame.attrs["formats"] = {"size_share": "pct", "amount": "money", "coupon": "pct",
+                              "wal_years": "number"}
+    return frame
+
+
+# Chinese wording of the structuring tables' titles, columns and items (English is the key).
+_STRUCTURING_ZH: dict[str, str] = {
+    "Sizing": "分层规模", "Cost of funds": "融资成本", "Economics": "经济性",
+    "All-in cost by deal size": "不同发行规模的综合成本",
+    "Sizing and pricing rounds": "规模与定价迭代", "Sensitivity": "敏感性分析",
+    "class": "证券", "tier": "层级", "target": "目标评级", "size_share": "占比",
+    "amount": "金额", "coupon": "票面利率", "wal_years": "加权平均期限(年)",
+    "criterion": "评级标准", "metric": "指标", "metric_se": "指标标准误",
+    "threshold": "阈值", "margin": "余量", "meets": "达标", "binding": "约束",
+    "item": "项目", "rate": "利率", "value": "数值", "unit": "单位", "round": "轮次",
+    "pool_balance": "资产池余额", "placed_notes": "对外发行证券", "upfront_fees": "前端费用",
+    "all_in": "综合成本", "saving_bp": "节约(bp)",
+    "WA coupon (placed classes)": "加权平均票面利率(对外发行证券)",
+    "all-in cost of funds": "综合融资成本", "benchmark funding rate": "基准融资利率",
+    "excess spread (a year, on the pool)": "超额利差(年化,占资产池)",
+    "retained class: expected IRR": "自持次级:预期内部收益率",
+    "saving vs benchmark (bp)": "相对基准的节约(bp)", "upfront fees": "前端费用",
+    "break-even pool balance": "盈亏平衡资产池规模", "currency": "元",
+    "available": "可用空间", "cannot_meet": "无法达标", "rest": "剩余",
+    "senior": "优先级", "mezzanine": "中间级", "subordinated": "次级",
+    "share": "占比",
+}
 
 
 def structuring_tables(
-    result: StructuringResult, sensitivity: pd.DataFrame | None = None
+    result: StructuringResult, sensitivity: pd.DataFrame | None = None, lang: str = "en"
 ) -> dict[str, pd.DataFrame]:
-    """Titled tables of a structuring run (the Excel Structuring sheet and the app)."""
+    """Titled tables of a structuring run (the Excel Structuring sheet and the app), in
+    English or Chinese (``lang="zh"``)."""
     econ = result.economics
     cost = econ.cost
-    economics = pd.DataFrame([
+    nan = float("nan")
+    rates = pd.DataFrame([
         ("WA coupon (placed classes)", cost.wa_coupon),
         ("all-in cost of funds", cost.all_in),
         ("benchmark funding rate", cost.benchmark),
-        ("saving vs benchmark (bp)", cost.saving_bp),
-        ("upfront fees", cost.upfront_fees),
-        ("excess spread (annual, on the pool)", cost.excess_spread_annual),
-        ("retained class expected IRR",
-         econ.retained_return.value if econ.retained_return else float("nan")),
+        ("excess spread (a year, on the pool)", cost.excess_spread_annual),
+        ("retained class: expected IRR",
+         econ.retained_return.value if econ.retained_return else nan),
+    ], columns=["item", "rate"])
+    rates.attrs["formats"] = {"rate": "pct"}
+    amounts = pd.DataFrame([
+        ("saving vs benchmark (bp)", cost.saving_bp, "bp"),
+        ("upfront fees", cost.upfront_fees, "currency"),
         ("break-even pool balance",
-         float("nan") if econ.break_even_balance is None else econ.break_even_balance),
-    ], columns=["item", "value"])
+         nan if econ.break_even_balance is None else econ.break_even_balance, "currency"),
+    ], columns=["item", "value", "unit"])
+    amounts.attrs["formats"] = {"value": "number"}
+    curve = econ.size_curve.copy()
+    curve.attrs["formats"] = {"pool_balance": "money", "placed_notes": "money",
+                              "upfront_fees": "money", "all_in": "pct", "saving_bp": "bp"}
     rounds = pd.DataFrame([
         {"round": i + 1, **{f"share {c.name}": s for c, s in zip(result.classes, r.shares,
                                                                    strict=True)},
          **{f"coupon {c.name}": k for c, k in zip(result.classes, r.coupons, strict=True)}}
         for i, r in enumerate(result.rounds)])
+    rounds.attrs["formats"] = {name: "pct" for name in rounds.columns if name != "round"}
+    sizing = sizing_table(result)
     tables = {
-        "Sizing": sizing_table(result),
-        "Economics": economics,
-        "All-in cost by deal size": econ.size_curve,
+        "Sizing": sizing,
+        "Cost of funds": rates,
+        "Economics": amounts,
+        "All-in cost by deal size": curve,
         "Sizing and pricing rounds": rounds,
     }
     if sensitivity is not None:
         tables["Sensitivity"] = sensitivity
-    return tables
+    if lang != "zh":
+        return tables
+    zh = _STRUCTURING_ZH
+
+    def translated(frame: pd.DataFrame) -> pd.DataFrame:
+        def name(column: str) -> str:
+            head, _, tail = column.partition(" ")
+            return f"{zh[head]} {tail}" if tail and head in zh else zh.get(column, column)
+
+        out = frame.rename(columns=name)
+        for column in ("item", "unit", "binding", "tier"):
+            if column in frame:
+                out[name(column)] = frame[column].map(lambda v: zh.get(v, v))
+        out.attrs["formats"] = {name(k): v for k, v in frame.attrs.get("formats", {}).items()}
+        return out
+
+    return {zh[title]: translated(frame) for title, frame in tables.items()}
 
 
 def structuring_dict(result: StructuringResult) -> dict[str, object]:

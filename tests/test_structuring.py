@@ -434,3 +434,28 @@ def test_a_stricter_rating_table_sizes_a_smaller_senior_class():
     assert implied_ratings(mc, be, strict)[senior]["el"] == "AA"
     with pytest.raises(InputError, match="is a `pd` table, given where a `el` table"):
         RatingTables(el=load_rating_table("idealized_pd_moodys"))
+
+
+def test_structure_command_writes_the_sizing_into_the_term_sheet(tmp_path):
+    import openpyxl
+
+    from abs_tool.dealfile import load_deal_pool, load_sample_deal
+    from abs_tool.report import structuring_tables
+
+    out = tmp_path / "sized.xlsx"
+    assert main(["structure", "factoring", "--paths", "2048", "--step", "0.005", "--quiet",
+                 "--out-xlsx", str(out), "--lang", "zh"]) == 0
+    deal = load_sample_deal("factoring")
+    pool, _ = load_deal_pool(deal, None)
+    result = structure_deal(deal, pool, paths=2048, size_step_share=0.005)
+    tables = structuring_tables(result, lang="zh")
+    assert list(tables)[0] == "分层规模"
+    sizing = tables["分层规模"]
+    sheet = openpyxl.load_workbook(out)["结构设计"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+    header = rows.index(tuple(sizing.columns) + (None,) * (len(rows[0]) - len(sizing.columns)))
+    for i, expected in enumerate(sizing.itertuples(index=False)):
+        got = rows[header + 1 + i]
+        assert got[0] == expected[0]
+        assert got[3] == pytest.approx(expected[3], abs=1e-12)  # size share
+        assert got[5] == pytest.approx(expected[5], abs=1e-12)  # coupon

@@ -36,7 +36,7 @@ from ..engine import (
 from ..errors import InputError
 from ..metrics import DEFAULT_THRESHOLD
 from ..pool import Pool
-from ..rating import LOCAL_SCALE, RatingTable, load_rating_table, to_local_scale
+from ..rating import LOCAL_SCALE, RatingTable, RatingTables, to_local_scale
 from ..report import implied_ratings, payment_dates, target_default_rates
 from ..simulation import MonteCarloResult
 
@@ -60,10 +60,6 @@ MIN_EXCESS_SPREAD = 0.01
 TOP_OBLIGORS = 10
 """Largest obligors listed on the Pool sheet."""
 
-RATING_TABLES: tuple[str, ...] = ("idealized_el_derived", "idealized_pd_moodys",
-                                  "dirr_moodys_style")
-"""The tables :func:`abs_tool.report.implied_ratings` rates with (its criteria's defaults):
-EL, PD (also the confidence levels of the TDRs), DIRR."""
 
 RATING_CRITERIA: tuple[str, ...] = ("el", "pd", "dirr", "tdr")
 """Keys of :func:`abs_tool.report.implied_ratings`, in the order the term sheet shows them."""
@@ -176,6 +172,7 @@ def build_term_sheet_inputs(
     structuring: Mapping[str, pd.DataFrame] | None = None,
     sources: Mapping[str, str] | None = None,
     break_evens: tuple[BreakEven, ...] | None = None,
+    tables: RatingTables | None = None,
 ) -> TermSheetInputs:
     """Compute everything the term sheet shows for ``prepared``.
 
@@ -192,7 +189,10 @@ def build_term_sheet_inputs(
     break_evens
         :func:`abs_tool.engine.break_even` of ``prepared`` when the caller has it already
         (it is the slowest deterministic part); computed when None.
+    tables
+        The rating tables the run rates with (default: the shipped indicative ones).
     """
+    tables = tables or RatingTables()
     deal, pool = prepared.deal, prepared.pool
     classes = deal.structure.classes
     bdrs = break_evens if break_evens is not None else break_even(prepared)
@@ -205,8 +205,8 @@ def build_term_sheet_inputs(
     summary = pool_summary(pool)
     ratings = tdrs = None
     if monte_carlo is not None:
-        ratings = implied_ratings(monte_carlo, bdrs)
-        tdrs = target_default_rates(monte_carlo)
+        ratings = implied_ratings(monte_carlo, bdrs, tables)
+        tdrs = target_default_rates(monte_carlo, tables)
     balances = np.asarray(prepared.class_balances, dtype=np.float64)
     pool_flows = base.result.pool
     pool_years = pool_flows.balance_open[0].sum() / 12.0
@@ -236,7 +236,7 @@ def build_term_sheet_inputs(
         expected_final=expected_final_dates(base, deal),
         ratings=ratings,
         target_default_rates=tdrs,
-        rating_tables=tuple(load_rating_table(name) for name in RATING_TABLES),
+        rating_tables=tables.resolved(),
         pd_by_grade=_pd_by_grade(deal, strats.get("grade")),
         base_loss_annual=base_loss,
         risks=key_risks(deal, summary, base, cost, base_loss, ratings),
