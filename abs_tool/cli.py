@@ -255,7 +255,8 @@ def cmd_structure(args: argparse.Namespace) -> int:
             raise InputError("--grid takes two axes, e.g. --grid correlation=0.1,0.2 "
                              "default_multiplier=1,1.5")
         grid = sensitivity_grid(result.deal, pool, args.grid[0], args.grid[1],
-                                paths=args.grid_paths, seed=args.seed,
+                                resize=args.grid_resize, targets=targets,
+                                criterion=args.criterion, paths=args.grid_paths, seed=args.seed,
                                 importance_sampling=not args.no_importance_sampling,
                                 tables=tables, workers=args.workers)
         _print_table(grid)
@@ -352,6 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a two-way sensitivity of the sized structure, e.g. "
                    "correlation=0.1,0.2 default_multiplier=1,1.5")
     p.add_argument("--grid-paths", type=int, default=20_000)
+    p.add_argument("--grid-resize", action="store_true",
+                   help="size the classes afresh in every cell of the grid (slower)")
     p.add_argument("--workers", type=int, help="threads (default: all cores)")
     p.add_argument("--out-json", help="write the results as JSON (docs/structuring.md)")
     _output_options(p)
