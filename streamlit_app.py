@@ -3,16 +3,21 @@
 
 import streamlit as st
 
-from ui import state
-from ui.labels import LANG_KEY, LANG_NAMES, t
+from ui import sidebar, state
+from ui.labels import t
 
 st.set_page_config(page_title="ABS Structuring", layout="wide")
 state.init()
-st.sidebar.radio(t("app.language"), tuple(LANG_NAMES), format_func=LANG_NAMES.__getitem__,
-                 horizontal=True, **state.widget(LANG_KEY))
-# Pages in the order of the work: the pool, then the deal's cash flows.
+sidebar.draw()
+# Pages in the order of the work. The app opens on Results: the built-in consumer deal,
+# already run. The Structuring page (targets -> sized classes) goes between Results and
+# Cash flows.
 navigation = st.navigation([
-    st.Page("ui/pages/pool.py", title=t("nav.pool"), url_path="pool", default=True),
+    st.Page("ui/pages/pool.py", title=t("nav.pool"), url_path="pool"),
+    st.Page("ui/pages/assumptions.py", title=t("nav.assumptions"), url_path="assumptions"),
+    st.Page("ui/pages/structure.py", title=t("nav.structure"), url_path="structure"),
+    st.Page("ui/pages/results.py", title=t("nav.results"), url_path="results", default=True),
     st.Page("ui/pages/cashflows.py", title=t("nav.cashflows"), url_path="cashflows"),
+    st.Page("ui/pages/export.py", title=t("nav.export"), url_path="export"),
 ])
 navigation.run()

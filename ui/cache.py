@@ -13,21 +13,28 @@ is immutable and expensive to copy; its arrays are never written.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
-from abs_tool import analytics, dealfile, engine, samples, tape
+from abs_tool import analytics, dealfile, engine, report, samples, simulation, tape
 from abs_tool.analytics import PoolSummary
-from abs_tool.deal import Deal
+from abs_tool.assumptions import Assumptions
+from abs_tool.deal import Deal, PoolSource, RunSettings
 from abs_tool.eligibility import (
     ConcentrationLimits,
     EligibilityCriteria,
     EligibilityResult,
     apply_eligibility,
 )
-from abs_tool.engine import BreakEven, PreparedDeal, Scenario, ScenarioResult
+from abs_tool.engine import BreakEven, CostOfFunds, PreparedDeal, Scenario, ScenarioResult
 from abs_tool.errors import ValidationReport
+from abs_tool.excel import build_term_sheet_inputs, term_sheet_bytes
 from abs_tool.pool import Pool
+from abs_tool.simulation import MonteCarloResult
 
 
 def sample_key(name: str, seed: int = samples.DEFAULT_SEED) -> str:
@@ -79,22 +86,126 @@ def sample_deal(name: str) -> Deal:
     return dealfile.load_sample_deal(name)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def deal_pool(source: PoolSource, _deal: Deal) -> tuple[Pool, EligibilityResult | None]:
+    """The pool of ``_deal`` (:func:`abs_tool.dealfile.load_deal_pool`), keyed on its pool
+    section ``source`` alone, with no file read (``allow_files=False``): a deal may come from
+    an upload. (Class sizes that do not fit the pool are refused again by :func:`prepared`.)
+    """
+    return dealfile.load_deal_pool(_deal, None, allow_files=False)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def deal_on_own_pool(deal: Deal) -> PreparedDeal:
-    """``deal`` prepared on the pool it names (no files read: ``allow_files=False``)."""
-    pool, _ = dealfile.load_deal_pool(deal, None, allow_files=False)
-    return engine.prepare_deal(deal, pool)
+def prepared(deal: Deal, pool_key: str, _pool: Pool) -> PreparedDeal:
+    """:func:`abs_tool.engine.prepare_deal` of ``deal`` on the pool named ``pool_key``."""
+    return engine.prepare_deal(deal, _pool)
+
+
+def deterministic_part(deal: Deal) -> Deal:
+    """``deal`` with the inputs only the Monte Carlo reads set to their defaults: the run
+    settings and the copula (correlations, copula, recovery volatility).
+
+    Deterministic scenarios, break-even rates and the cost of funds are cached under this
+    key, so a changed correlation or path count reruns the simulation only. (Prepayment and
+    recovery stay: the deterministic engine reads them; ``sector_column`` stays: it groups
+    the pool model.)
+    """
+    kept = deal.assumptions
+    assumptions = Assumptions(default=kept.default, prepayment=kept.prepayment,
+                              recovery=kept.recovery, sector_column=kept.sector_column)
+    return replace(deal, assumptions=assumptions, run=RunSettings())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def scenario(
     deal: Deal, pool_key: str, scenario: Scenario, _prepared: PreparedDeal
 ) -> ScenarioResult:
-    """:func:`abs_tool.engine.run_scenario` of ``deal`` on the pool named ``pool_key``."""
+    """:func:`abs_tool.engine.run_scenario` of ``deal`` on the pool named ``pool_key``;
+    ``deal`` is the key (:func:`deterministic_part` of the prepared deal's)."""
     return engine.run_scenario(_prepared, scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def break_evens(deal: Deal, pool_key: str, _prepared: PreparedDeal) -> tuple[BreakEven, ...]:
-    """:func:`abs_tool.engine.break_even` of ``deal`` on the pool named ``pool_key``."""
+    """:func:`abs_tool.engine.break_even` of ``deal`` (the key, as :func:`scenario`)."""
     return engine.break_even(_prepared)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cost_of_funds(deal: Deal, pool_key: str, _prepared: PreparedDeal) -> CostOfFunds:
+    """:func:`abs_tool.engine.cost_of_funds` in the base scenario (key as :func:`scenario`)."""
+    return engine.cost_of_funds(_prepared, scenario(deal, pool_key, Scenario(), _prepared))
+
+
+class _NotStoredError(Exception):
+    """:func:`_stored_monte_carlo` holds no result for these inputs yet."""
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_monte_carlo(
+    deal: Deal, pool_key: str, _result: MonteCarloResult | None = None
+) -> MonteCarloResult:
+    """The Monte Carlo result stored for ``deal`` on the pool ``pool_key``.
+
+    The simulation runs outside the cached function (:func:`monte_carlo`) because its
+    progress bar lives outside: Streamlit would record the bar's updates as part of the
+    cached function and replay them. So this function only stores: called without
+    ``_result`` it raises :class:`_NotStoredError` (an exception is never cached); called with
+    it, it keeps it.
+    """
+    if _result is None:
+        raise _NotStoredError
+    return _result
+
+
+def cached_monte_carlo(deal: Deal, pool_key: str) -> MonteCarloResult | None:
+    """The Monte Carlo result of ``deal`` (its own run settings) on the pool ``pool_key``, if
+    it was run (by any session: the cache returns a copy)."""
+    try:
+        return _stored_monte_carlo(deal, pool_key)
+    except _NotStoredError:
+        return None
+
+
+def monte_carlo(
+    deal: Deal,
+    pool_key: str,
+    prepared_deal: PreparedDeal,
+    progress: Callable[[int, int], None],
+    cancel: threading.Event,
+) -> MonteCarloResult:
+    """Run :func:`abs_tool.simulation.run_monte_carlo` of ``deal`` on the pool ``pool_key``
+    and store the result for :func:`cached_monte_carlo`.
+
+    Raises
+    ------
+    abs_tool.simulation.CancelledError
+        When ``cancel`` was set during the run (nothing is stored).
+    """
+    result = simulation.run_monte_carlo(prepared_deal, progress=progress, cancel=cancel)
+    return _stored_monte_carlo(deal, pool_key, result)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def ratings(
+    deal: Deal, pool_key: str, _result: MonteCarloResult, _break_evens: tuple[BreakEven, ...]
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, float]]]:
+    """Implied ratings and target default rates (:mod:`abs_tool.report`) of the Monte Carlo
+    result of ``deal`` on the pool ``pool_key``."""
+    return (report.implied_ratings(_result, _break_evens),
+            report.target_default_rates(_result))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def term_sheet(
+    deal: Deal,
+    pool_key: str,
+    lang: str,
+    _prepared: PreparedDeal,
+    _result: MonteCarloResult,
+    _break_evens: tuple[BreakEven, ...],
+) -> bytes:
+    """The Excel term sheet (:mod:`abs_tool.excel`) of ``deal`` on the pool ``pool_key`` with
+    its Monte Carlo result, in ``lang``."""
+    sheet = build_term_sheet_inputs(_prepared, monte_carlo=_result, break_evens=_break_evens)
+    return term_sheet_bytes(sheet, lang=lang)

@@ -26,7 +26,11 @@ Label = tuple[str, str]
 APP: dict[str, Label] = {
     "app.language": ("Language / 语言", "Language / 语言"),
     "nav.pool": ("Pool", "资产池"),
+    "nav.assumptions": ("Assumptions", "假设"),
+    "nav.structure": ("Structure", "交易结构"),
+    "nav.results": ("Results", "结果"),
     "nav.cashflows": ("Cash flows", "现金流"),
+    "nav.export": ("Export", "导出"),
     "currency": ("RMB", "元"),
     "unit.months": ("months", "个月"),
     "unit.years": ("years", "年"),
@@ -35,6 +39,7 @@ APP: dict[str, Label] = {
 POOL_PAGE: dict[str, Label] = {
     "pool.title": ("Loan pool", "基础资产池"),
     "pool.source": ("Pool source", "资产池来源"),
+    "source.deal": ("The deal's pool", "交易设定的资产池"),
     "source.consumer": ("Sample: consumer (白条-like)", "样例:消费分期(白条类)"),
     "source.factoring": ("Sample: factoring (京保贝-like)", "样例:保理应收账款(京保贝类)"),
     "source.upload": ("Upload tape", "上传资产清单"),
@@ -66,6 +71,17 @@ POOL_PAGE: dict[str, Label] = {
         "{warnings} 个警告:已填入默认值或忽略了部分列,详见下表。",
     ),
     "tape.report": ("Validation report", "校验报告"),
+    "pool.deal_source": (
+        "The pool as the deal file {deal} sets it: source, scaling, eligibility criteria and "
+        "concentration limits. Choose a sample or upload a tape to set your own.",
+        "交易文件 {deal} 设定的资产池(来源、规模缩放、合格标准与集中度限制)。"
+        "如需自定义,请选择样例或上传资产清单。",
+    ),
+    "pool.deal_rules": ("The deal file's eligibility rules", "交易文件的合格标准"),
+    "pool.deal_failed": (
+        "The deal's pool cannot be loaded; choose a sample or upload a tape above.",
+        "无法载入交易设定的资产池;请在上方选择样例或上传资产清单。",
+    ),
     "pool.summary": ("Summary", "资产池概况"),
     "pool.summary_table": ("All summary figures", "全部概况指标"),
     "strat.title": ("Stratification", "资产池分层"),
@@ -163,7 +179,6 @@ POOL_TABLES: dict[str, Label] = {
 
 CASHFLOW_PAGE: dict[str, Label] = {
     "cf.title": ("Cash flows", "现金流"),
-    "cf.deal": ("Sample deal", "样例交易"),
     "deal.consumer": ("Consumer instalment ABS (白条-like)", "消费分期 ABS(白条类)"),
     "deal.factoring": ("Supply-chain factoring ABS (京保贝-like)", "供应链保理 ABS(京保贝类)"),
     "cf.deal_caption": (
@@ -248,9 +263,254 @@ CASHFLOW_COLUMNS: dict[str, Label] = {
     "cfc.target": ("Target balance", "目标余额"),
 }
 
+
+# Sidebar: which deal is loaded.
+DEAL_PANEL: dict[str, Label] = {
+    "deal.title": ("Deal", "交易"),
+    "deal.loaded": ("Loaded: {name}", "当前交易:{name}"),
+    "deal.sample": ("Sample deal", "样例交易"),
+    "deal.load_sample": ("Load sample deal", "载入样例交易"),
+    "deal.load_help": (
+        "Replaces every input (pool, assumptions, structure) with the sample deal's.",
+        "以样例交易替换全部输入(资产池、假设、交易结构)。",
+    ),
+    "deal.sample_loaded": ("Sample deal loaded.", "已载入样例交易。"),
+    "deal.upload": ("Deal file (JSON)", "交易文件(JSON)"),
+    "deal.upload_help": (
+        "Restores every input. The file may hold the tape (embedded_csv) or name a sample; "
+        "it cannot read files on the server (upload a tape on the Pool page instead).",
+        "恢复全部输入。文件可内嵌资产清单(embedded_csv)或指定样例;不能读取服务器上的文件"
+        "(请在资产池页面上传资产清单)。",
+    ),
+    "deal.upload_loaded": ("{file} loaded.", "已载入 {file}。"),
+}
+
+ASSUMPTIONS_PAGE: dict[str, Label] = {
+    "as.title": ("Assumptions", "假设"),
+    "as.defaults": ("Defaults", "违约"),
+    "as.default_kind": ("Default assumption", "违约假设"),
+    "default_kind.annual_pd": ("Annual PD by loan / grade", "按资产/等级的年违约概率"),
+    "default_kind.cdr": ("CDR vector", "CDR 向量"),
+    "default_kind.lifetime": ("Lifetime default + timing curve", "累计违约率 + 违约时间分布"),
+    "as.pd_help": (
+        "Each loan takes the PD of its grade where one is entered, else its own annual PD "
+        "from the tape (the tape's balance-weighted PD by grade is shown for reference).",
+        "已填写等级违约概率的,资产按其等级取值;否则使用资产清单中的年违约概率"
+        "(表中列示清单按本金加权的各等级违约概率,供参考)。",
+    ),
+    "pdt.grade": ("Grade", "等级"),
+    "pdt.tape_pd": ("Tape PD (weighted)", "清单违约概率(加权)"),
+    "pdt.annual_pd": ("Annual PD (empty: tape)", "年违约概率(留空:用清单)"),
+    "as.pd_multiplier": ("PD multiplier", "违约概率倍数"),
+    "as.pd_multiplier_help": ("Scales every PD (a stress).", "所有违约概率乘以此倍数(压力)。"),
+    "as.cdr": ("CDR by year (annual, last value repeats)", "各年 CDR(年化,末值延续)"),
+    "as.vector_help": (
+        "Decimals separated by commas, e.g. 0.05, 0.04; the last value repeats.",
+        "以逗号分隔的小数,如 0.05, 0.04;末值延续。",
+    ),
+    "as.lifetime_rate": ("Lifetime cumulative default rate", "累计违约率"),
+    "as.timing": ("Timing curve (share of defaults by month)", "违约时间分布(各月占比)"),
+    "as.timing_help": (
+        "Shares of lifetime defaults in months 1, 2, ...; they must sum to 1.",
+        "累计违约在第 1、2……月的占比,合计须为 1。",
+    ),
+    "as.credit": ("Correlation", "相关性"),
+    "as.correlation": ("Asset correlation", "资产相关系数"),
+    "as.correlation_help": (
+        "Weight of the common factor in each loan's latent variable (one-factor copula).",
+        "单因子 Copula 中共同因子的权重。",
+    ),
+    "as.copula": ("Copula", "Copula"),
+    "copula.gaussian": ("Gaussian", "高斯"),
+    "copula.student_t": ("Student t", "学生 t"),
+    "as.t_dof": ("Degrees of freedom", "自由度"),
+    "as.cash": ("Prepayment and recovery", "提前还款与回收"),
+    "as.cpr": ("CPR by year (annual, last value repeats)", "各年 CPR(年化,末值延续)"),
+    "as.recovery": ("Recovery rate", "回收率"),
+    "as.lag": ("Recovery lag (months)", "回收滞后(月)"),
+    "as.run": ("Monte Carlo", "蒙特卡洛模拟"),
+    "as.paths": ("Paths", "模拟路径数"),
+    "as.paths_help": (
+        "The sample deals open at 10,000 paths for a quick answer; more paths give smaller "
+        "standard errors and take longer (the run can be cancelled).",
+        "样例交易默认 10,000 条路径以便快速出结果;路径越多标准误越小、耗时越长(可取消)。",
+    ),
+    "as.seed": ("Seed", "随机种子"),
+    "as.importance_sampling": ("Importance sampling", "重要性抽样"),
+    "as.importance_help": (
+        "Shifts the common factor towards bad states, so that senior-class losses are "
+        "sampled often; the estimates stay unbiased.",
+        "将共同因子向不利状态平移,使优先级损失更常被抽到;估计保持无偏。",
+    ),
+}
+
+STRUCTURE_PAGE: dict[str, Label] = {
+    "st.title": ("Structure", "交易结构"),
+    "st.classes": ("Note classes", "证券档次"),
+    "st.classes_help": (
+        "Senior first, the subordinated class last. Sizes are shares of the pool (0.75) or "
+        "amounts; coupons are annual decimals. Add or delete rows at the table's edge.",
+        "按优先顺序排列,次级置于最后。规模为资产池占比(0.75)或金额;票面利率为年化小数。"
+        "可在表格边缘增删行。",
+    ),
+    "cls.name": ("Class", "档次"),
+    "cls.tier": ("Tier", "层级"),
+    "cls.size": ("Size", "规模"),
+    "cls.size_unit": ("Size unit", "规模单位"),
+    "cls.coupon_annual": ("Coupon", "票面利率"),
+    "cls.payment_frequency_months": ("Pay every (months)", "付息间隔(月)"),
+    "cls.target_rating": ("Target rating", "目标评级"),
+    "st.fees": ("Senior fees", "优先费用"),
+    "fee.name": ("Fee", "费用"),
+    "fee.rate_annual": ("Rate on pool balance (annual)", "按资产池余额费率(年)"),
+    "fee.fixed_annual": ("Fixed amount (annual)", "固定金额(年)"),
+    "st.upfront": ("Upfront fees (paid once at closing)", "前期费用(发行时一次性支付)"),
+    "upf.name": ("Fee", "费用"),
+    "upf.share_of_placed": ("Share of placed notes", "占发售证券比例"),
+    "upf.fixed": ("Fixed amount", "固定金额"),
+    "st.reserve": ("Reserve account", "储备账户"),
+    "st.reserve_initial": ("Initial (share of notes)", "初始金额(占证券比例)"),
+    "st.reserve_target": ("Target (share of outstanding notes)", "目标金额(占未偿证券比例)"),
+    "st.reserve_floor": ("Floor (share of initial notes)", "下限(占初始证券比例)"),
+    "st.principal": ("Principal", "本金分配"),
+    "st.revolving": ("Revolving period (months)", "循环期(月)"),
+    "st.principal_mode": ("Principal to the notes", "本金偿付方式"),
+    "mode.sequential": ("Sequential", "顺序偿付"),
+    "mode.pro_rata": ("Pro rata", "按比例偿付"),
+    "st.turbo": ("Turbo", "加速偿付"),
+    "st.turbo_help": (
+        "Excess spread pays down the notes after the revolving period.",
+        "循环期后以超额利差加速偿还证券本金。",
+    ),
+    "st.cleanup_on": ("Clean-up call", "清仓回购"),
+    "st.cleanup": ("Call at pool share", "回购触发的资产池占比"),
+    "st.benchmark": ("Benchmark funding rate", "基准融资利率"),
+    "st.triggers": ("Triggers", "触发事件"),
+    "st.triggers_help": (
+        "Threshold: a decimal, or one per month separated by commas (the last repeats).",
+        "阈值:小数,或以逗号分隔的逐月阈值(末值延续)。",
+    ),
+    "trg.name": ("Trigger", "触发事件"),
+    "trg.metric": ("Measure", "指标"),
+    "trg.threshold": ("Threshold", "阈值"),
+    "trg.action": ("Action", "后果"),
+}
+
+RESULTS_PAGE: dict[str, Label] = {
+    "res.title": ("Results", "结果"),
+    "run.invalid": (
+        "The deal cannot run until these inputs are fixed:", "请先修正以下输入,交易方可运行:"
+    ),
+    "run.progress": (
+        "Monte Carlo: {done}% of {paths} paths", "蒙特卡洛模拟:{paths} 条路径已完成 {done}%"
+    ),
+    "run.cancel": ("Cancel", "取消"),
+    "run.cancelled": (
+        "The Monte Carlo run was cancelled. Change an input, or run it again.",
+        "蒙特卡洛模拟已取消。可修改输入,或重新运行。",
+    ),
+    "run.run": ("Run", "运行"),
+    "res.caption": (
+        "{deal}: {loans} loans, pool balance {balance}; {paths} paths, seed {seed}, "
+        "run in {seconds} s.",
+        "{deal}:{loans} 笔资产,资产池本金 {balance};{paths} 条路径,随机种子 {seed},"
+        "耗时 {seconds} 秒。",
+    ),
+    "res.mean_default": ("Expected pool default rate", "资产池预期违约率"),
+    "res.mean_loss": ("Expected pool loss rate", "资产池预期损失率"),
+    "res.se": ("Standard error {se}", "标准误 {se}"),
+    "res.loss_999": ("Pool loss rate, 99.9% quantile", "资产池损失率 99.9% 分位数"),
+    "res.default_999": ("Pool default rate, 99.9% quantile", "资产池违约率 99.9% 分位数"),
+    "res.loss_chart": ("Pool loss distribution", "资产池损失分布"),
+    "res.loss_rate": ("Lifetime pool loss rate", "资产池累计损失率"),
+    "res.probability": ("Probability", "概率"),
+    "res.attachment": ("Attachment point", "起始损失点"),
+    "res.tdr_chart": ("Target default rate by rating vs break-even (dashed)",
+                      "各评级目标违约率与盈亏平衡违约率(虚线)"),
+    "res.rating": ("Rating", "评级"),
+    "res.default_rate": ("Lifetime pool default rate", "资产池累计违约率"),
+    "res.charts_help": (
+        "Dashed lines: where each class starts to absorb pool losses (notes below it, as a "
+        "share of all notes), and each class's break-even default rate (BDR). A class passes "
+        "a rating when its BDR is at or above that rating's target default rate (TDR).",
+        "虚线:各档次开始承担损失的位置(其下证券占全部证券的比例),以及各档次的盈亏平衡违约率"
+        "(BDR)。BDR 不低于某评级的目标违约率(TDR)即通过该评级。",
+    ),
+    "res.classes": ("Note classes (Monte Carlo)", "证券档次(蒙特卡洛)"),
+    "res.classes_help": (
+        "se: standard error of the Monte Carlo estimate. Implied ratings are indicative, from "
+        "the built-in tables (docs/ratings.md): EL and PD at the class WAL, DIRR, BDR vs TDR.",
+        "se:蒙特卡洛估计的标准误。隐含评级为参考值,依据内置表格(docs/ratings.md):"
+        "按加权平均期限的预期损失与违约概率、收益率下降、BDR 对比 TDR。",
+    ),
+    "mc.name": ("Class", "档次"),
+    "mc.tier": ("Tier", "层级"),
+    "mc.balance": ("Balance", "发行金额"),
+    "mc.coupon": ("Coupon", "票面利率"),
+    "mc.expected_loss": ("EL", "预期损失"),
+    "mc.expected_loss_se": ("EL se", "预期损失 se"),
+    "mc.pd": ("PD", "违约概率"),
+    "mc.pd_se": ("PD se", "违约概率 se"),
+    "mc.lgd": ("LGD", "违约损失率"),
+    "mc.lgd_se": ("LGD se", "违约损失率 se"),
+    "mc.wal_years": ("WAL (years)", "加权平均期限(年)"),
+    "mc.wal_years_se": ("WAL se", "加权平均期限 se"),
+    "mc.irr_mean": ("IRR", "内部收益率"),
+    "mc.irr_mean_se": ("IRR se", "内部收益率 se"),
+    "mc.dirr_bp": ("DIRR (bp)", "收益率下降(bp)"),
+    "mc.dirr_bp_se": ("DIRR se", "收益率下降 se"),
+    "mc.bdr": ("BDR", "盈亏平衡违约率"),
+    "mc.target_rating": ("Target rating", "目标评级"),
+    "mc.rating_el": ("Rating: EL", "评级:预期损失"),
+    "mc.rating_pd": ("Rating: PD", "评级:违约概率"),
+    "mc.rating_dirr": ("Rating: DIRR", "评级:收益率下降"),
+    "mc.rating_tdr": ("Rating: BDR vs TDR", "评级:BDR 对比 TDR"),
+    "res.cost": ("Cost of funds", "融资成本"),
+    "res.wa_coupon": ("WA coupon of placed classes", "发售档次加权票面利率"),
+    "res.all_in": ("All-in cost", "综合融资成本"),
+    "res.benchmark": ("Benchmark", "基准利率"),
+    "res.saving": ("Saving vs benchmark", "较基准节省"),
+    "res.cost_help": (
+        "Base scenario. All-in: the yield of the issuer's flows (placed notes' proceeds less "
+        "the upfront fees, against their coupons, principal and the running fees).",
+        "基准情景。综合成本:发行人现金流的收益率(发售证券募集款扣除前期费用,对应其利息、"
+        "本金及持续费用)。",
+    ),
+    "res.cashflows": ("Cash flows by class: expected and stressed", "各档次现金流:预期与压力情景"),
+    "res.stress": ("Stress: default multiplier", "压力情景:违约倍数"),
+    "res.stress_help": (
+        "The deal's default assumption times this multiplier, deterministic (one path).",
+        "交易违约假设乘以此倍数的确定性情景(单一路径)。",
+    ),
+    "res.expected": ("Expected (base)", "预期(基准)"),
+    "res.stressed": ("Stress ({m}x defaults)", "压力({m} 倍违约)"),
+}
+
+EXPORT_PAGE: dict[str, Label] = {
+    "ex.title": ("Export", "导出"),
+    "ex.deal": ("Deal file", "交易文件"),
+    "ex.deal_help": (
+        "Every input of the app as a deal file (docs/deal_file.md); upload it in the sidebar "
+        "to restore them. An uploaded tape is embedded in it.",
+        "应用全部输入导出为交易文件(见 docs/deal_file.md);在侧边栏上传即可恢复。"
+        "上传的资产清单会内嵌其中。",
+    ),
+    "ex.deal_button": ("Download deal file (.json)", "下载交易文件(.json)"),
+    "ex.term_sheet": ("Term sheet", "条款书"),
+    "ex.term_sheet_help": (
+        "The Excel term sheet of the deal and its Monte Carlo run, in the app's language "
+        "(docs/term_sheet.md).",
+        "交易及其蒙特卡洛结果的 Excel 条款书,语言与应用一致(见 docs/term_sheet.md)。",
+    ),
+    "ex.term_sheet_button": ("Download term sheet (.xlsx)", "下载条款书(.xlsx)"),
+    "ex.results": ("Results", "结果"),
+    "ex.results_button": ("Download results (.json)", "下载结果(.json)"),
+}
+
 TABLES: tuple[dict[str, Label], ...] = (
     APP, POOL_PAGE, ELIGIBILITY_RULES, POOL_COLUMNS, POOL_TABLES, CASHFLOW_PAGE, CLASS_TABLE,
-    CASHFLOW_COLUMNS,
+    CASHFLOW_COLUMNS, DEAL_PANEL, ASSUMPTIONS_PAGE, STRUCTURE_PAGE, RESULTS_PAGE,
+    EXPORT_PAGE,
 )
 LABELS: dict[str, Label] = {key: label for table in TABLES for key, label in table.items()}
 

@@ -3,8 +3,9 @@
 Everything a user builds lives in ``st.session_state`` (one per browser session), never in
 module globals, so two sessions never share data. Two kinds of keys:
 
-- **Data** (:data:`DATA_DEFAULTS`): objects the pages hand to each other: the current pool and
-  its cache key, the uploaded tape, the eligibility outcome and the selected pool.
+- **Data** (:data:`DATA_DEFAULTS`): objects the pages hand to each other: the loaded deal and
+  the deal rebuilt from the inputs (:mod:`ui.inputs`), the current pool and its cache key,
+  the uploaded tape, the eligibility outcome and the selected pool.
 - **Widgets** (:data:`WIDGET_DEFAULTS`): the value of each input, under the widget's own key,
   with its default. Pages draw inputs with ``**widget(key)``, which sets
   ``persist_state="session"``: Streamlit keeps the value when another page runs, so inputs
@@ -41,8 +42,29 @@ POOL_SELECTED = "pool_selected"
 """The pool after eligibility (the current pool itself until criteria are applied)."""
 POOL_SELECTED_KEY = "pool_selected_key"
 """Cache key of :data:`POOL_SELECTED`."""
+ELIGIBILITY_RULES = "eligibility_rules"
+"""The ``(EligibilityCriteria, ConcentrationLimits)`` behind :data:`ELIGIBILITY`."""
+DEAL = "deal"
+"""The deal rebuilt from the inputs on this run (:class:`abs_tool.deal.Deal`), or None."""
+DEAL_BASE = "deal_base"
+"""The loaded deal: the fields no input edits come from it (:mod:`ui.inputs`)."""
+DEAL_ORIGIN = "deal_origin"
+"""What was loaded: a sample deal name, or ``upload:<file name>``."""
+DEAL_UPLOAD = "deal_upload_digest"
+"""Digest of the deal file loaded from the uploader (loaded once, not on every run)."""
+PROBLEMS = "deal_problems"
+"""``{input key: [message, ...]}`` of the current inputs ("" for fields without an input)."""
+CANCELLED = "mc_cancelled"
+"""The inputs (deal, pool key) whose Monte Carlo run was cancelled, until Run is pressed."""
 
 DATA_DEFAULTS: dict[str, Any] = {
+    ELIGIBILITY_RULES: None,
+    DEAL: None,
+    DEAL_BASE: None,
+    DEAL_ORIGIN: None,
+    DEAL_UPLOAD: None,
+    PROBLEMS: {},
+    CANCELLED: None,
     POOL: None,
     POOL_KEY: None,
     TAPE: None,
@@ -55,8 +77,9 @@ DATA_DEFAULTS: dict[str, Any] = {
 
 WIDGET_DEFAULTS: dict[str, Any] = {
     LANG_KEY: DEFAULT_LANG,
-    # Pool page
-    "pool_source": "consumer",
+    "deal_sample": "consumer",
+    # Pool page ("deal": the pool the loaded deal names)
+    "pool_source": "deal",
     "tape_sheet": "",
     "tape_rate_unit": "decimal",
     "strat_column": "grade",
@@ -72,8 +95,18 @@ WIDGET_DEFAULTS: dict[str, Any] = {
     "elig_max_obligor_share": None,
     "elig_max_region_share": None,
     "elig_max_industry_share": None,
+    # Assumptions and Structure pages: None here, the value comes from the loaded deal
+    # (ui.inputs.load).
+    **dict.fromkeys((
+        "as_default_kind", "as_pd_multiplier", "as_cdr", "as_lifetime_rate", "as_timing",
+        "as_correlation", "as_copula", "as_t_dof", "as_recovery", "as_lag", "as_cpr",
+        "run_paths", "run_seed", "run_is", "st_reserve_initial", "st_reserve_target",
+        "st_reserve_floor", "st_revolving", "st_principal_mode", "st_turbo", "st_cleanup_on",
+        "st_cleanup", "st_benchmark",
+    )),
+    # Results page
+    "res_stress": 2.0,
     # Cash flows page
-    "cf_deal": "consumer",
     "cf_cdr_on": False,
     "cf_cdr": 0.05,
     "cf_cpr": None,
@@ -146,15 +179,18 @@ def set_pool(pool: Pool, key: str) -> Pool:
         st.session_state[POOL] = pool
         st.session_state[POOL_KEY] = key
         st.session_state[ELIGIBILITY] = None
+        st.session_state[ELIGIBILITY_RULES] = None
         st.session_state[POOL_SELECTED] = pool
         st.session_state[POOL_SELECTED_KEY] = key
     current: Pool = st.session_state[POOL]
     return current
 
 
-def set_selection(result: Any, key: str) -> None:
-    """Store an eligibility outcome and make its pool the selected pool."""
+def set_selection(result: Any, key: str, rules: tuple[Any, Any]) -> None:
+    """Store an eligibility outcome, the ``(criteria, limits)`` behind it, and make its pool
+    the selected pool."""
     st.session_state[ELIGIBILITY] = result
+    st.session_state[ELIGIBILITY_RULES] = rules
     st.session_state[POOL_SELECTED] = result.pool
     st.session_state[POOL_SELECTED_KEY] = key
 

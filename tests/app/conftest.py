@@ -16,6 +16,7 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 APP = ROOT / "streamlit_app.py"
+POOL_PAGE = "ui/pages/pool.py"
 # The first run imports pandas, altair and the library (a few seconds on a busy machine).
 TIMEOUT_S = 60
 
@@ -32,14 +33,13 @@ def _fresh_caches() -> Iterator[None]:
 
 @pytest.fixture
 def app() -> Callable[..., AppTest]:
-    """A function that starts the app, optionally on a page and language, and runs it once."""
+    """A function that starts the app on a page (the Pool page unless told; the app itself
+    opens on Results) in a language, and runs it once."""
 
-    def start(page: str | None = None, lang: str = "en") -> AppTest:
+    def start(page: str = POOL_PAGE, lang: str = "en") -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
         at.session_state["lang"] = lang
-        at.run()
-        if page is not None:
-            at.switch_page(page).run()
+        at.switch_page(page).run()
         return at
 
     return start

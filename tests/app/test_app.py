@@ -1,10 +1,12 @@
-"""AppTest of the Streamlit app, one test per behaviour of each page, plus label checks.
+"""AppTest of the Pool and Cash flows pages, every page in both languages, plus label and
+architecture checks (the other pages: test_deal_pages.py).
 
-Pool page: opens on the consumer sample with its summary; the factoring sample; a valid and
-an invalid uploaded tape; stratification; eligibility (valid and invalid criteria); the
-language switch; inputs kept across page switches. Cash flows page: the class table and a
-CDR override. Every page in both languages. Expected numbers come from the library called
-directly (the app must show what the library computes), written with ``ui.format``.
+Pool page: shows the loaded deal's pool with its summary; the consumer and factoring samples;
+a valid and an invalid uploaded tape; stratification; eligibility (valid and invalid
+criteria); the language switch; inputs kept across page switches. Cash flows page: the class
+table, a CDR override, the factoring deal, and the pool chosen on the Pool page. Expected
+numbers come from the library called directly (the app must show what the library
+computes), written with ``ui.format``.
 """
 
 from __future__ import annotations
@@ -35,14 +37,17 @@ from abs_tool.report import cashflow_tables
 from abs_tool.samples import sample_pool
 from abs_tool.tape import tape_bytes
 from ui import format as fmt
-from ui import labels, state
+from ui import inputs, labels, state
 from ui.pages import cashflows as cashflows_page
 from ui.pages import pool as pool_page
+from ui.pages import results as results_page
+from ui.pages import structure as structure_page
 
 ROOT = Path(__file__).resolve().parents[2]
 POOL_PAGE = "ui/pages/pool.py"
 CASHFLOWS_PAGE = "ui/pages/cashflows.py"
-PAGES = (POOL_PAGE, CASHFLOWS_PAGE)
+PAGES = tuple(f"ui/pages/{name}.py" for name in (
+    "pool", "assumptions", "structure", "results", "cashflows", "export"))
 UI_FILES = sorted((ROOT / "ui").rglob("*.py")) + [ROOT / "streamlit_app.py"]
 
 Start = Callable[..., AppTest]
@@ -77,10 +82,24 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 # --- Pool page -------------------------------------------------------------------------------
 
 
-def test_opens_on_consumer_sample_with_summary_metrics(app: Start) -> None:
+def test_shows_the_consumer_deals_pool(app: Start) -> None:
     at = app()
     no_problem(at)
     assert at.title[0].value == en("pool.title")
+    assert at.radio(key="pool_source").value == "deal"
+    deal = load_sample_deal("consumer")
+    pool, _ = load_deal_pool(deal, None)
+    summary = pool_summary(pool)
+    shown = metrics(at)
+    assert shown["Number of loans"] == fmt.count(len(pool))
+    assert shown["Pool balance"] == fmt.money(summary.balance, "en")
+    assert at.session_state[state.POOL_KEY] == inputs.pool_key_of(deal.pool)
+
+
+def test_consumer_sample_with_summary_metrics(app: Start) -> None:
+    at = app()
+    at.radio(key="pool_source").set_value("consumer").run()
+    no_problem(at)
     summary = pool_summary(sample_pool("consumer"))
     shown = metrics(at)
     assert shown["Number of loans"] == "20,000"
@@ -134,7 +153,7 @@ def test_bad_upload_shows_every_error_row_and_no_traceback(app: Start) -> None:
     assert report["column"].tolist() == ["balance", "loan_id"]
     assert set(report["severity"]) == {en("severity.error")}
     assert not at.metric  # nothing is summarised: the tape was not loaded
-    assert at.session_state[state.POOL_KEY].startswith("sample:consumer")
+    assert at.session_state[state.POOL_KEY].startswith("deal:")
 
 
 def test_tape_with_warnings_loads_and_lists_them(app: Start) -> None:
@@ -171,6 +190,7 @@ def test_xlsx_sheet_name_is_used(app: Start) -> None:
 
 def test_stratify_by_grade_adds_up_to_the_pool(app: Start) -> None:
     at = app()
+    at.radio(key="pool_source").set_value("consumer").run()
     at.selectbox(key="strat_column").set_value("grade").run()
     no_problem(at)
     table = frame_with(at, "bucket")
@@ -183,6 +203,7 @@ def test_stratify_by_grade_adds_up_to_the_pool(app: Start) -> None:
 
 def test_eligibility_max_rate_matches_the_library(app: Start) -> None:
     at = app()
+    at.radio(key="pool_source").set_value("consumer").run()
     at.number_input(key="elig_max_rate").set_value(0.08)
     at.button(key="elig_apply").click().run()
     no_problem(at)
@@ -213,6 +234,7 @@ def test_invalid_criterion_shows_the_library_message(
     app: Start, inputs: dict[str, float], field: str
 ) -> None:
     at = app()
+    at.radio(key="pool_source").set_value("consumer").run()
     for key, value in inputs.items():
         at.number_input(key=key).set_value(value)
     at.button(key="elig_apply").click().run()
@@ -228,7 +250,7 @@ def test_language_switch_shows_chinese(app: Start) -> None:
     no_problem(at)
     assert at.title[0].value == labels.LABELS["pool.title"][1]
     assert "资产笔数" in metrics(at)
-    assert at.radio(key="pool_source").options[0] == labels.LABELS["source.consumer"][1]
+    assert at.radio(key="pool_source").options[1] == labels.LABELS["source.consumer"][1]
 
 
 def test_inputs_survive_a_page_switch(app: Start) -> None:
@@ -282,10 +304,24 @@ def test_cdr_override_increases_the_subordinated_loss(app: Start) -> None:
 
 def test_factoring_deal_runs(app: Start) -> None:
     at = app(CASHFLOWS_PAGE)
-    at.selectbox(key="cf_deal").set_value("factoring").run()
+    at.selectbox(key="deal_sample").set_value("factoring")
+    at.button(key="deal_load_sample").click().run()
     no_problem(at)
     deal = load_sample_deal("factoring")
     assert list(class_losses(at)) == [c.name for c in deal.structure.classes]
+
+
+def test_cashflows_run_on_the_pool_chosen_on_the_pool_page(app: Start) -> None:
+    data = tape_bytes(sample_pool("consumer", n_loans=2_000), "csv")
+    at = upload(app(), "small.csv", data)
+    at.switch_page(CASHFLOWS_PAGE).run()
+    no_problem(at)
+    assert " 2,000 loans" in at.caption[0].value
+    deal = at.session_state[state.DEAL]
+    assert deal.pool.embedded_csv is not None  # the deal file would carry the tape
+    direct = run_scenario(prepare_deal(deal, at.session_state[state.POOL_SELECTED]))
+    assert class_losses(at)[deal.structure.classes[-1].name] == pytest.approx(
+        direct.metrics.principal_loss[0, -1], rel=1e-12)
 
 
 def test_invalid_scenario_shows_the_library_message(app: Start) -> None:
@@ -356,6 +392,16 @@ def _fields(cls: type) -> list[str]:
         ("deal", tuple(SAMPLE_DEALS)),
         ("tier", tuple(t.value for t in Tier)),
         ("ct", cashflows_page.CLASS_COLUMNS),
+        ("mc", results_page.TABLE_COLUMNS),
+        ("cls", inputs.CLASS_COLUMNS),
+        ("fee", inputs.FEE_COLUMNS),
+        ("upf", inputs.UPFRONT_COLUMNS),
+        ("trg", inputs.TRIGGER_COLUMNS),
+        ("pdt", inputs.PD_COLUMNS),
+        ("default_kind", inputs.DEFAULT_KINDS),
+        ("copula", inputs.COPULAS),
+        ("mode", inputs.PRINCIPAL_MODES),
+        ("tier", structure_page.TIERS),
         ("cfc", cashflows_page.COLLECTION_LINES),
         ("summary", ("label", "value", "unit")),
     ],

@@ -1,4 +1,5 @@
-"""Cash flows page: a sample deal on its own pool under one deterministic scenario.
+"""Cash flows page: the current deal (:mod:`ui.inputs`) on the pool selected on the Pool page,
+under one deterministic scenario.
 
 Shows the class table (with break-even default rates), charts of class balances and pool
 collections, and the period tables, all laid out by :mod:`abs_tool.report`.
@@ -11,17 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from abs_tool.deal import Deal
-from abs_tool.dealfile import SAMPLE_DEALS
 from abs_tool.engine import PreparedDeal, Scenario
 from abs_tool.report import CashflowTables, cashflow_tables, class_table
-from ui import cache, state
+from ui import cache, inputs, run, state
 from ui import format as fmt
-from ui.labels import CASHFLOW_COLUMNS, column, lang, namer, t
+from ui.labels import CASHFLOW_COLUMNS, column, lang, t
 
-DEALS: tuple[str, ...] = tuple(SAMPLE_DEALS)
-# Cache key of a prepared deal's own pool: the deal (also part of every key) determines it.
-# (Comments, not docstrings: Streamlit would show a bare string in a page script.)
-POOL_KEY = "deal_pool"
 CLASS_COLUMNS: tuple[str, ...] = (
     "class", "tier", "original_balance", "coupon", "wal_years", "yield", "principal_loss",
     "loss_pv", "dirr_bp", "bdr", "bdr_reached",
@@ -34,19 +30,20 @@ PERCENT_COLUMNS = frozenset({"cumulative_default_rate"})
 FLAG_COLUMNS = frozenset({"revolving", "accelerated"})
 
 
-def choose_deal() -> tuple[Deal, PreparedDeal] | None:
-    name = st.selectbox(t("cf.deal"), DEALS, index=state.index("cf_deal", DEALS),
-                        format_func=namer("deal", DEALS), **state.widget("cf_deal", labelled=True))
-    deal = cache.sample_deal(name)
+def current_deal() -> tuple[inputs.RunInputs, PreparedDeal] | None:
+    """The current deal prepared on the selected pool, or None after saying why not."""
+    chosen = inputs.run_inputs(run.invalid_inputs)
+    if chosen is None:
+        return None
     prepared = None
     with state.show_errors():
-        prepared = cache.deal_on_own_pool(deal)
+        prepared = cache.prepared(chosen.deal, chosen.pool_key, chosen.pool)
     if prepared is None:
         return None
     st.caption(t("cf.deal_caption").format(
-        deal=deal.name, loans=fmt.count(len(prepared.pool)),
-        balance=fmt.money(prepared.pool.balance, lang())))
-    return deal, prepared
+        deal=chosen.deal.name, loans=fmt.count(len(chosen.pool)),
+        balance=fmt.money(chosen.pool.balance, lang())))
+    return chosen, prepared
 
 
 def scenario_inputs(deal: Deal) -> Scenario:
@@ -202,15 +199,18 @@ def show_periods(tables: CashflowTables) -> None:
 
 def main() -> None:
     st.title(t("cf.title"))
-    chosen = choose_deal()
+    chosen = current_deal()
     if chosen is None:
         return
-    deal, prepared = chosen
+    run_inputs, prepared = chosen
+    deal = run_inputs.deal
+    # Deterministic results depend on part of the deal only (ui.cache.deterministic_part).
+    fixed = cache.deterministic_part(deal)
     outcome = None
     with state.show_errors():
         scenario = scenario_inputs(deal)
-        result = cache.scenario(deal, POOL_KEY, scenario, prepared)
-        bdr = cache.break_evens(deal, POOL_KEY, prepared)
+        result = cache.scenario(fixed, run_inputs.pool_key, scenario, prepared)
+        bdr = cache.break_evens(fixed, run_inputs.pool_key, prepared)
         outcome = (class_table(deal, result.metrics, break_evens=bdr),
                    cashflow_tables(result.result, deal))
     if outcome is None:

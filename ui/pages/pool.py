@@ -1,8 +1,9 @@
-"""Pool page: choose the pool (built-in sample or uploaded tape), validate it, summarise and
-stratify it, and select the eligible loans.
+"""Pool page: choose the pool (the one the loaded deal names, a built-in sample or an uploaded
+tape), validate it, summarise and stratify it, and select the eligible loans.
 
 Reads and writes the data keys of :mod:`ui.state`: ``pool`` / ``pool_key`` (the current pool),
-``tape`` (the last upload), ``eligibility`` and ``pool_selected`` (after Apply).
+``tape`` (the last upload), ``eligibility`` and ``pool_selected`` (after Apply). The deal runs
+on the selected pool (:func:`ui.inputs.run_inputs`).
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from abs_tool.eligibility import (
 from abs_tool.errors import ValidationReport
 from abs_tool.pool import Pool
 from abs_tool.samples import SAMPLE_NAMES
-from ui import cache, state
+from ui import cache, inputs, state
 from ui import format as fmt
 from ui.labels import column, lang, namer, summary_label, t
 
+DEAL = "deal"
 UPLOAD = "upload"
-SOURCES: tuple[str, ...] = (*SAMPLE_NAMES, UPLOAD)
+SOURCES: tuple[str, ...] = (DEAL, *SAMPLE_NAMES, UPLOAD)
 RATE_UNITS: tuple[str, ...] = ("decimal", "percent")
 ISSUE_COLUMNS: tuple[str, ...] = ("severity", "row", "column", "value", "reason")
 # Summary figures shown as metrics, with how each is written.
@@ -53,6 +55,8 @@ def choose_pool() -> tuple[Pool, str] | None:
         index=state.index("pool_source", SOURCES),
         **state.widget("pool_source", labelled=True),
     )
+    if source == DEAL:
+        return deal_pool()
     if source != UPLOAD:
         return cache.sample_pool(source), cache.sample_key(source)
 
@@ -81,6 +85,25 @@ def choose_pool() -> tuple[Pool, str] | None:
         st.caption(t("tape.kept").format(file=loaded.file_name))
     show_report(loaded)
     return None if loaded.pool is None else (loaded.pool, loaded.key)
+
+
+def deal_pool() -> tuple[Pool, str] | None:
+    """The pool the loaded deal names (scaled and filtered as its pool section says), with
+    its eligibility outcome; the deal file's rules are shown, not edited, here."""
+    base = st.session_state[state.DEAL_BASE]
+    outcome = None
+    with state.show_errors():
+        pool, result = cache.deal_pool(base.pool, base)
+        outcome = (pool, inputs.pool_key_of(base.pool), result)
+    if outcome is None:
+        st.info(t("pool.deal_failed"))
+        return None
+    pool, key, result = outcome
+    st.caption(t("pool.deal_source").format(deal=base.name))
+    if result is not None:
+        with st.expander(t("pool.deal_rules")):
+            show_eligibility(result)
+    return pool, key
 
 
 def show_report(loaded: state.LoadedTape) -> None:
@@ -248,7 +271,7 @@ def eligibility_form(pool: Pool, key: str) -> None:
                                          max_industry_share=industry)
             result = cache.eligibility(key, pool, criteria, limits)
             rules = hashlib.sha256(repr((criteria, limits)).encode()).hexdigest()[:16]
-            state.set_selection(result, f"{key}|eligibility:{rules}")
+            state.set_selection(result, f"{key}|eligibility:{rules}", (criteria, limits))
     result = st.session_state[state.ELIGIBILITY]
     if result is not None:
         show_eligibility(result)
@@ -290,7 +313,8 @@ def main() -> None:
     key: str = st.session_state[state.POOL_KEY]
     show_summary(pool, key)
     show_stratification(pool, key)
-    eligibility_form(pool, key)
+    if st.session_state["pool_source"] != DEAL:
+        eligibility_form(pool, key)
 
 
 # Streamlit runs a page as "__main__"; tests import it for its constants.

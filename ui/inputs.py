@@ -1,0 +1,412 @@
+"""The deal as inputs: load a deal into the widgets, rebuild the deal from them.
+
+One source of truth: a loaded deal (a sample or an uploaded deal file) is written into the
+session state of the Assumptions and Structure widgets (:func:`load`); every run rebuilds
+the deal from those values through :func:`abs_tool.dealfile.deal_from_dict` (:func:`current`),
+so the library validates every input exactly as it validates a deal file. Each problem it
+reports names a field path (``structure.classes[1].coupon_annual: ...``); :data:`FIELD_WIDGETS`
+maps the path to the widget that holds the field, and :func:`show_problems` draws the message
+next to that widget.
+
+Fields that no widget edits (dates, the revolving period's eligibility, the sector factor,
+recovery volatility) pass through from the loaded deal unchanged.
+
+Tables (note classes, running and upfront fees, triggers, PD by grade) are ``st.data_editor``
+widgets. An editor's edits live in its widget state only while its page is shown, so the
+edited table is kept under a data key (:func:`table_editor`) and becomes the editor's
+starting table the next time the page is drawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from abs_tool import dealfile
+from abs_tool.deal import Deal, PoolSource
+from abs_tool.errors import DealFileError
+from abs_tool.pool import Pool
+from abs_tool.samples import DEFAULT_SEED
+from abs_tool.tape import tape_bytes
+
+from . import cache, state
+
+INTERACTIVE_PATHS = 10_000
+"""Paths the app starts a built-in sample deal with: the Results page then renders within a
+second or so on two cores. A deal file's own setting is kept as uploaded."""
+
+DEFAULT_KINDS: tuple[str, ...] = ("annual_pd", "cdr", "lifetime")
+COPULAS: tuple[str, ...] = ("gaussian", "student_t")
+PRINCIPAL_MODES: tuple[str, ...] = ("sequential", "pro_rata")
+# Shown for a default kind the loaded deal does not use, so that switching to it starts from
+# a valid assumption: a flat 2% CDR, or a 5% lifetime default spread evenly over a year.
+FALLBACK_CDR = "0.02"
+FALLBACK_LIFETIME = 0.05
+FALLBACK_TIMING = ", ".join([f"{1 / 12:.10g}"] * 12)
+
+# Scalar inputs: widget key -> path of the field in the deal file, and its Python type (the
+# number widgets need a value of their own type).
+SCALARS: dict[str, tuple[tuple[str, ...], type]] = {
+    "as_correlation": (("assumptions", "correlation"), float),
+    "as_copula": (("assumptions", "copula"), str),
+    "as_t_dof": (("assumptions", "t_degrees_of_freedom"), float),
+    "as_recovery": (("assumptions", "recovery", "rate"), float),
+    "as_lag": (("assumptions", "recovery", "lag_months"), int),
+    "run_paths": (("run", "paths"), int),
+    "run_seed": (("run", "seed"), int),
+    "run_is": (("run", "importance_sampling"), bool),
+    "st_reserve_initial": (("structure", "reserve", "initial_share"), float),
+    "st_reserve_target": (("structure", "reserve", "target_share"), float),
+    "st_reserve_floor": (("structure", "reserve", "floor_share"), float),
+    "st_principal_mode": (("structure", "principal_mode"), str),
+    "st_turbo": (("structure", "turbo"), bool),
+    "st_benchmark": (("benchmark_rate_annual",), float),
+}
+
+# Tables: editor key -> (data key of the edited table, its columns).
+CLASS_COLUMNS: tuple[str, ...] = (
+    "name", "tier", "size", "size_unit", "coupon_annual", "payment_frequency_months",
+    "target_rating",
+)
+FEE_COLUMNS: tuple[str, ...] = ("name", "rate_annual", "fixed_annual")
+UPFRONT_COLUMNS: tuple[str, ...] = ("name", "share_of_placed", "fixed")
+TRIGGER_COLUMNS: tuple[str, ...] = ("name", "metric", "threshold", "action")
+PD_COLUMNS: tuple[str, ...] = ("grade", "tape_pd", "annual_pd")
+TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "st_classes": ("classes_table", CLASS_COLUMNS),
+    "st_fees": ("fees_table", FEE_COLUMNS),
+    "st_upfront": ("upfront_table", UPFRONT_COLUMNS),
+    "st_triggers": ("triggers_table", TRIGGER_COLUMNS),
+    "as_pd_grades": ("pd_table", PD_COLUMNS),
+}
+# Whole numbers in tables: a float the editor produced for an empty-capable column is given
+# back as int when it is whole (a fraction stays, for the library to reject by name).
+INT_COLUMNS = frozenset({"payment_frequency_months"})
+
+# Field path prefix -> widget key, most specific first: where a problem is shown.
+FIELD_WIDGETS: tuple[tuple[str, str], ...] = (
+    ("assumptions.default.by_grade", "as_pd_grades"),
+    ("assumptions.default.multiplier", "as_pd_multiplier"),
+    ("assumptions.default.annual", "as_cdr"),
+    ("assumptions.default.cumulative_rate", "as_lifetime_rate"),
+    ("assumptions.default.timing", "as_timing"),
+    ("assumptions.default", "as_default_kind"),
+    ("assumptions.prepayment", "as_cpr"),
+    ("assumptions.recovery.lag_months", "as_lag"),
+    ("assumptions.recovery", "as_recovery"),
+    ("assumptions.correlation", "as_correlation"),
+    ("assumptions.copula", "as_copula"),
+    ("assumptions.t_degrees_of_freedom", "as_t_dof"),
+    ("run.paths", "run_paths"),
+    ("run.seed", "run_seed"),
+    ("run.importance_sampling", "run_is"),
+    ("structure.classes", "st_classes"),
+    ("structure.fees", "st_fees"),
+    ("structure.upfront_fees", "st_upfront"),
+    ("structure.triggers", "st_triggers"),
+    ("structure.reserve.initial_share", "st_reserve_initial"),
+    ("structure.reserve.target_share", "st_reserve_target"),
+    ("structure.reserve.floor_share", "st_reserve_floor"),
+    ("structure.revolving", "st_revolving"),
+    ("structure.principal_mode", "st_principal_mode"),
+    ("structure.clean_up_call", "st_cleanup"),
+    ("benchmark_rate_annual", "st_benchmark"),
+    ("pool", "pool_source"),
+)
+
+# --- Loading a deal into the inputs -----------------------------------------------------------
+
+
+def vector_text(values: list[float] | tuple[float, ...]) -> str:
+    """A vector as the text of its input: ``0.1, 0.05``."""
+    return ", ".join(f"{float(v):.10g}" for v in values)
+
+
+def parse_vector(text: str) -> list[object]:
+    """The items of a comma-separated vector; an item that is not a number stays text, so
+    that the deal file reader names it (``must be a finite number (got "abc")``)."""
+    items: list[object] = []
+    for token in (t.strip() for t in str(text).replace(";", ",").split(",")):
+        if not token:
+            continue
+        try:
+            items.append(float(token))
+        except ValueError:
+            items.append(token)
+    return items
+
+
+def _get(data: dict[str, Any], path: tuple[str, ...]) -> Any:
+    for name in path:
+        data = data[name]
+    return data
+
+
+def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for name in path[:-1]:
+        data = data.setdefault(name, {})
+    data[path[-1]] = value
+
+
+def load(deal: Deal, origin: str, *, interactive_paths: bool) -> None:
+    """Make ``deal`` the loaded deal: write its values into every input.
+
+    ``interactive_paths`` caps the number of paths at :data:`INTERACTIVE_PATHS` (the
+    built-in samples, opened for a quick look); an uploaded deal keeps its own.
+    Run before any input is drawn in this run (the sidebar does it).
+    """
+    data = dealfile.deal_to_dict(deal)
+    ss = st.session_state
+    ss[state.DEAL_BASE] = deal
+    ss[state.DEAL_ORIGIN] = origin
+    for key, (path, kind) in SCALARS.items():
+        ss[key] = kind(_get(data, path))
+    if interactive_paths:
+        ss["run_paths"] = min(ss["run_paths"], INTERACTIVE_PATHS)
+    default = data["assumptions"]["default"]
+    kind = default["type"]
+    ss["as_default_kind"] = kind
+    ss["as_pd_multiplier"] = float(default.get("multiplier", 1.0))
+    ss["as_cdr"] = vector_text(default["annual"]) if kind == "cdr" else FALLBACK_CDR
+    ss["as_lifetime_rate"] = float(default.get("cumulative_rate", FALLBACK_LIFETIME))
+    ss["as_timing"] = (vector_text(default["timing"]) if kind == "lifetime"
+                       else FALLBACK_TIMING)
+    ss["as_cpr"] = vector_text(data["assumptions"]["prepayment"]["annual"])
+    structure = data["structure"]
+    ss["st_revolving"] = int((structure.get("revolving") or {}).get("months", 0))
+    call = structure.get("clean_up_call")
+    ss["st_cleanup_on"] = call is not None
+    ss["st_cleanup"] = float((call or {}).get("threshold_share", 0.10))
+    classes = [{c: row.get(c) for c in CLASS_COLUMNS} for row in structure["classes"]]
+    triggers = [{**t, "threshold": vector_text(t["threshold"])} for t in structure["triggers"]]
+    pd_rows = [{"grade": g, "tape_pd": None, "annual_pd": p}
+               for g, p in default.get("by_grade", {}).items()]
+    for editor, rows in (("st_classes", classes), ("st_fees", structure["fees"]),
+                         ("st_upfront", structure.get("upfront_fees", [])),
+                         ("st_triggers", triggers), ("as_pd_grades", pd_rows)):
+        table_key, columns = TABLES[editor]
+        ss[table_key] = pd.DataFrame(rows, columns=list(columns))
+        ss.pop(editor, None)  # the editor starts again from the new table
+    ss["pd_table_pool"] = None
+    # The loaded deal's own pool becomes the pool, until the Pool page chooses another.
+    ss["pool_source"] = "deal"
+
+
+def load_sample(name: str) -> None:
+    load(cache.sample_deal(name), name, interactive_paths=True)
+
+
+def load_upload(data: bytes, file_name: str) -> None:
+    """Load an uploaded deal file; a file that cannot be read leaves the inputs as they are.
+
+    Raises
+    ------
+    DealFileError
+        With every problem of the file (the caller shows them next to the uploader).
+    """
+    deal = dealfile.deal_from_json(data, file=file_name)
+    load(deal, f"upload:{file_name}", interactive_paths=False)
+
+
+def ensure_loaded() -> None:
+    """Open the app on the built-in consumer deal (first run of a session)."""
+    if st.session_state.get(state.DEAL_BASE) is None:
+        load_sample("consumer")
+
+
+# --- Tables -------------------------------------------------------------------------------
+
+
+def table_editor(editor: str, **kwargs: Any) -> pd.DataFrame:
+    """Draw the ``st.data_editor`` ``editor``, keep its edited table, show its problems.
+
+    While the editor is shown, its widget state holds the edits relative to the table it
+    started from; when its page was left, Streamlit dropped that state, so the editor starts
+    from the table as last edited.
+    """
+    table_key, _ = TABLES[editor]
+    start_key = f"{table_key}_start"
+    ss = st.session_state
+    if editor not in ss or start_key not in ss:
+        ss[start_key] = ss[table_key]
+    edited = st.data_editor(ss[start_key], key=editor, **kwargs)
+    ss[table_key] = edited
+    # The deal was rebuilt before this edit reached the table: rebuild it for the messages.
+    current()
+    show_problems(editor)
+    return edited
+
+
+def restart_table(editor: str, table: pd.DataFrame) -> None:
+    """Replace the table of ``editor`` (and its pending edits) by ``table``."""
+    table_key, _ = TABLES[editor]
+    st.session_state[table_key] = table
+    st.session_state.pop(f"{table_key}_start", None)
+    st.session_state.pop(editor, None)
+
+
+def _cell(value: Any, column: str) -> Any:
+    """A table cell as a deal-file value: empty is null, whole floats in int columns int."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if column in INT_COLUMNS and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def table_rows(editor: str) -> list[dict[str, Any]]:
+    """The rows of a table that are not wholly empty (a row added and left blank)."""
+    table_key, columns = TABLES[editor]
+    table: pd.DataFrame = st.session_state[table_key]
+    rows = []
+    for record in table.to_dict("records"):
+        row = {c: _cell(record.get(c), c) for c in columns}
+        if any(v not in (None, "") for v in row.values()):
+            rows.append(row)
+    return rows
+
+
+# --- Rebuilding the deal ------------------------------------------------------------------
+
+
+def _default_assumption(ss: Any) -> dict[str, Any]:
+    kind = ss["as_default_kind"]
+    if kind == "annual_pd":
+        by_grade = {str(r["grade"]): r["annual_pd"] for r in table_rows("as_pd_grades")
+                    if r["annual_pd"] is not None}
+        return {"type": kind, "by_grade": by_grade, "multiplier": ss["as_pd_multiplier"]}
+    if kind == "cdr":
+        return {"type": kind, "annual": parse_vector(ss["as_cdr"])}
+    return {"type": kind, "cumulative_rate": ss["as_lifetime_rate"],
+            "timing": parse_vector(ss["as_timing"])}
+
+
+def _structure(ss: Any, data: dict[str, Any]) -> None:
+    structure = data["structure"]
+    classes = []
+    for row in table_rows("st_classes"):
+        if row["target_rating"] in (None, ""):
+            row.pop("target_rating")
+        classes.append(row)
+    structure["classes"] = classes
+    structure["fees"] = table_rows("st_fees")
+    structure["upfront_fees"] = table_rows("st_upfront")
+    triggers = []
+    for row in table_rows("st_triggers"):
+        row["threshold"] = parse_vector(row["threshold"] or "")
+        if row["name"] is None:
+            row.pop("name")
+        triggers.append(row)
+    structure["triggers"] = triggers
+    months = ss["st_revolving"]
+    revolving = structure.get("revolving") or {}
+    structure["revolving"] = {**revolving, "months": months} if months or revolving else None
+    structure["clean_up_call"] = ({"threshold_share": ss["st_cleanup"]}
+                                  if ss["st_cleanup_on"] else None)
+
+
+def _pool_source(base: Deal) -> PoolSource:
+    """The pool section of the deal: the loaded deal's own pool, or the pool chosen on the
+    Pool page written so that the deal file reproduces it (a sample by name and seed, an
+    uploaded tape embedded as CSV, with the eligibility rules applied there)."""
+    ss = st.session_state
+    source = ss.get("pool_source", "deal")
+    if source == "deal":
+        return base.pool
+    rules = ss.get(state.ELIGIBILITY_RULES) or (None, None)
+    if source == "upload":
+        loaded: state.LoadedTape | None = ss.get(state.TAPE)
+        raw = ss.get(state.POOL)
+        if loaded is None or raw is None:
+            return base.pool
+        csv = tape_bytes(raw, "csv").decode("utf-8-sig")
+        return PoolSource(embedded_csv=csv, eligibility=rules[0], concentration=rules[1])
+    return PoolSource(sample=source, sample_seed=DEFAULT_SEED, eligibility=rules[0],
+                      concentration=rules[1])
+
+
+def problem_widget(path: str) -> str:
+    """The widget that holds the field at ``path`` ("" when no widget does)."""
+    for prefix, key in FIELD_WIDGETS:
+        if path == prefix or path.startswith((prefix + ".", prefix + "[")):
+            return key
+    return ""
+
+
+def _problems(error: DealFileError) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for problem in error.problems:
+        path = problem.split(": ", 1)[0] if ": " in problem else ""
+        out.setdefault(problem_widget(path), []).append(problem)
+    return out
+
+
+def current() -> Deal | None:
+    """The deal of the current inputs, or None; problems are kept in :data:`ui.state.PROBLEMS`."""
+    ss = st.session_state
+    base: Deal = ss[state.DEAL_BASE]
+    # The pool section is set after reading (`_pool_source`): a stand-in keeps an embedded
+    # tape out of the copy and the reader.
+    data = dealfile.deal_to_dict(replace(base, pool=PoolSource(sample="consumer")))
+    for key, (path, _) in SCALARS.items():
+        _set(data, path, ss[key])
+    data["assumptions"]["default"] = _default_assumption(ss)
+    data["assumptions"]["prepayment"] = {"annual": parse_vector(ss["as_cpr"])}
+    _structure(ss, data)
+    problems: dict[str, list[str]] = {}
+    deal = None
+    try:
+        deal = replace(dealfile.deal_from_dict(data, file="inputs"), pool=_pool_source(base))
+    except DealFileError as exc:
+        problems = _problems(exc)
+    ss[state.DEAL] = deal
+    ss[state.PROBLEMS] = problems
+    return deal
+
+
+def show_problems(key: str, where: Any = None) -> None:
+    """Draw the problems of the input ``key`` as error messages (below the input)."""
+    for message in st.session_state.get(state.PROBLEMS, {}).get(key, []):
+        (where or st).error(message)
+
+
+# --- The deal and its pool, for the pages that run it -------------------------------------
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What a run needs: the deal, the pool it runs on and the pool's cache key."""
+
+    deal: Deal
+    pool: Pool
+    pool_key: str
+
+
+def pool_key_of(source: PoolSource) -> str:
+    """Cache key of the pool a :class:`PoolSource` names (its full content, hashed)."""
+    return "deal:" + hashlib.sha256(repr(source).encode()).hexdigest()[:16]
+
+
+def run_inputs(invalid: Callable[[dict[str, list[str]]], None]) -> RunInputs | None:
+    """The current deal on the selected pool; None (after ``invalid(problems)``) when the
+    inputs are invalid, or after showing the library's message when the pool is."""
+    deal = current()
+    if deal is None:
+        invalid(st.session_state[state.PROBLEMS])
+        return None
+    ss = st.session_state
+    if ss.get("pool_source", "deal") != "deal" and ss.get(state.POOL_SELECTED) is not None:
+        return RunInputs(deal, ss[state.POOL_SELECTED], ss[state.POOL_SELECTED_KEY])
+    outcome = None
+    with state.show_errors():
+        pool, _ = cache.deal_pool(deal.pool, deal)
+        outcome = RunInputs(deal, pool, pool_key_of(deal.pool))
+    return outcome

@@ -1,0 +1,62 @@
+"""Export page: the deal file (JSON) of the current inputs, the Excel term sheet
+(:mod:`abs_tool.excel`) and the results of the Monte Carlo run (JSON,
+:func:`abs_tool.report.monte_carlo_dict`).
+
+The results come from the same cached run as the Results page (:mod:`ui.run`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import streamlit as st
+
+from abs_tool.dealfile import deal_json
+from abs_tool.report import monte_carlo_dict
+from ui import cache, inputs, run, state
+from ui.labels import lang, t
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_stem(name: str) -> str:
+    """A file name from the deal name: letters, digits (any script), dashes."""
+    return re.sub(r"[^\w-]+", "_", name).strip("_") or "deal"
+
+
+def main() -> None:
+    st.title(t("ex.title"))
+    deal = inputs.current()
+    if deal is None:
+        run.invalid_inputs(st.session_state[state.PROBLEMS])
+        return
+    stem = file_stem(deal.name)
+    st.subheader(t("ex.deal"))
+    st.caption(t("ex.deal_help"))
+    st.download_button(t("ex.deal_button"), deal_json(deal).encode("utf-8"),
+                       file_name=f"{stem}.json", mime="application/json", key="ex_deal")
+    outcome = run.outcome()
+    if outcome is None:
+        return
+    st.subheader(t("ex.term_sheet"))
+    st.caption(t("ex.term_sheet_help"))
+    workbook = None
+    with state.show_errors():
+        workbook = cache.term_sheet(deal, outcome.inputs.pool_key, lang(), outcome.prepared,
+                                    outcome.monte_carlo, outcome.break_evens)
+    if workbook is not None:
+        st.download_button(t("ex.term_sheet_button"), workbook, file_name=f"{stem}.xlsx",
+                           mime=XLSX, key="ex_term_sheet", type="primary")
+    st.subheader(t("ex.results"))
+    results = monte_carlo_dict(outcome.monte_carlo, break_evens=outcome.break_evens,
+                               ratings=outcome.ratings)
+    st.download_button(t("ex.results_button"),
+                       json.dumps(results, ensure_ascii=False, indent=2).encode("utf-8"),
+                       file_name=f"{stem}_results.json", mime="application/json",
+                       key="ex_results")
+
+
+# Streamlit runs a page as "__main__"; tests import it for its constants.
+if __name__ == "__main__":
+    main()

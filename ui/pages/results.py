@@ -1,0 +1,223 @@
+"""Results page: the Monte Carlo of the current deal on the selected pool.
+
+Shows the pool loss distribution with the classes' attachment points, the class table (EL,
+PD, LGD, WAL, IRR, DIRR with standard errors, break-even default rate, implied ratings), the
+target default rate of each rating against each class's break-even rate, the expected and a
+stressed deterministic cash flow of each class, and the cost of funds against the benchmark.
+Figures come from :mod:`abs_tool.report` and the engine; this page lays them out.
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from abs_tool.engine import Scenario
+from abs_tool.report import cashflow_tables, monte_carlo_dict
+from abs_tool.simulation import Distribution
+from ui import cache, run, state
+from ui import format as fmt
+from ui.labels import column, lang, t
+
+# Bars of the loss histogram, and the probability its range covers at least.
+HISTOGRAM_BARS = 80
+HISTOGRAM_COVER = 0.9999
+# Class-table columns: Monte Carlo figures (each followed by its standard error) and ratings.
+ESTIMATES: tuple[str, ...] = ("expected_loss", "pd", "lgd", "wal_years", "irr_mean", "dirr_bp")
+RATING_CRITERIA: tuple[str, ...] = ("el", "pd", "dirr", "tdr")
+TABLE_COLUMNS: tuple[str, ...] = (
+    "name", "tier", "balance", "coupon",
+    *(c for name in ESTIMATES for c in (name, f"{name}_se")),
+    "bdr", "target_rating", *(f"rating_{c}" for c in RATING_CRITERIA),
+)
+FLOW_SERIES: tuple[str, ...] = ("interest_paid", "principal_paid", "writedown")
+
+
+def class_stack(balances: list[float]) -> list[float]:
+    """Where each class starts in the stack of notes, as a share of all notes (0 for the
+    most junior): the positions the histogram marks. Layout only, from the class balances."""
+    total = sum(balances)
+    below = np.cumsum([0.0, *reversed(balances)])[:-1][::-1]
+    return [float(b / total) for b in below]
+
+
+def loss_histogram(dist: Distribution, classes: list[str], attach: list[float]) -> alt.Chart:
+    """The pool loss distribution in :data:`HISTOGRAM_BARS` bars over the range that holds
+    :data:`HISTOGRAM_COVER` of it (and every attachment point), the classes marked."""
+    fine = dist.edges[1] - dist.edges[0]
+    top = max(dist.quantile(HISTOGRAM_COVER), *(a for a in attach if a < 1), fine)
+    n_fine = min(len(dist.density), math.ceil(top * 1.05 / fine))
+    group = max(1, math.ceil(n_fine / HISTOGRAM_BARS))
+    bars = math.ceil(n_fine / group)
+    shown = np.zeros(bars * group)
+    shown[:n_fine] = dist.density[:n_fine]
+    bins = pd.DataFrame({"low": dist.edges[0:bars * group:group][:bars],
+                         "probability": shown.reshape(bars, group).sum(axis=1)})
+    bins["high"] = bins["low"] + group * fine
+    marks = pd.DataFrame({"class": classes, "attachment": attach})
+    x_title = t("res.loss_rate")
+    histogram = alt.Chart(bins).mark_rect().encode(
+        x=alt.X("low:Q", title=x_title, axis=alt.Axis(format="%")), x2="high:Q",
+        y=alt.Y("probability:Q", title=t("res.probability"), axis=alt.Axis(format="%")),
+        y2=alt.datum(0),
+        tooltip=[alt.Tooltip("low:Q", title=x_title, format=".2%"),
+                 alt.Tooltip("probability:Q", title=t("res.probability"), format=".3%")])
+    rules = alt.Chart(marks[marks["attachment"] > 0]).mark_rule(strokeDash=[6, 3]).encode(
+        x="attachment:Q", color=alt.Color("class:N", title=column("mc", "name"), sort=classes),
+        tooltip=[alt.Tooltip("class:N", title=column("mc", "name")),
+                 alt.Tooltip("attachment:Q", title=t("res.attachment"), format=".2%")])
+    return (histogram + rules).properties(title=t("res.loss_chart"), height=300)
+
+
+def class_table(outcome: run.Outcome) -> pd.DataFrame:
+    data = monte_carlo_dict(outcome.monte_carlo, break_evens=outcome.break_evens,
+                            ratings=outcome.ratings, histograms=False)
+    table = pd.DataFrame(data["classes"])
+    table["tier"] = [t(f"tier.{tier}") for tier in table["tier"]]
+    targets = {c.name: c.target_rating for c in outcome.inputs.deal.structure.classes}
+    table["target_rating"] = [targets.get(name) or fmt.MISSING for name in table["name"]]
+    for criterion in RATING_CRITERIA:
+        table[f"rating_{criterion}"] = [r.get(criterion, fmt.MISSING)
+                                        for r in table["implied_ratings"]]
+    return table[list(TABLE_COLUMNS)]
+
+
+def show_class_table(outcome: run.Outcome) -> None:
+    st.subheader(t("res.classes"))
+    percent = {"expected_loss", "pd", "lgd", "irr_mean", "coupon", "bdr"}
+    config: dict[str, object] = {}
+    for name in TABLE_COLUMNS:
+        label = column("mc", name)
+        base = name.removesuffix("_se")
+        if name == "balance":
+            config[name] = fmt.money_column(label)
+        elif base in percent:
+            config[name] = st.column_config.NumberColumn(label, format="percent")
+        elif base in ("wal_years", "dirr_bp"):
+            config[name] = fmt.decimal_column(label, 2)
+        else:
+            config[name] = fmt.text_column(label)
+    st.dataframe(class_table(outcome), hide_index=True, width="stretch",
+                 column_config=config, column_order=TABLE_COLUMNS)
+    st.caption(t("res.classes_help"))
+
+
+def tdr_chart(outcome: run.Outcome) -> alt.Chart:
+    """Target default rate by rating (at each class's WAL) against each class's BDR."""
+    rows = [{"class": name, "rating": rating, "tdr": value}
+            for name, by_rating in outcome.target_default_rates.items()
+            for rating, value in by_rating.items()]
+    tdrs = pd.DataFrame(rows, columns=["class", "rating", "tdr"])
+    order = list(dict.fromkeys(tdrs["rating"]))
+    names = [b.class_name for b in outcome.break_evens]
+    bdrs = pd.DataFrame({"class": names, "bdr": [b.default_rate for b in outcome.break_evens]})
+    color = alt.Color("class:N", title=column("mc", "name"), sort=names)
+    lines = alt.Chart(tdrs).mark_line(point=True).encode(
+        x=alt.X("rating:N", sort=order, title=t("res.rating")),
+        y=alt.Y("tdr:Q", title=t("res.default_rate"), axis=alt.Axis(format="%")),
+        color=color,
+        tooltip=[alt.Tooltip("class:N", title=column("mc", "name")),
+                 alt.Tooltip("rating:N", title=t("res.rating")),
+                 alt.Tooltip("tdr:Q", title="TDR", format=".2%")])
+    rules = alt.Chart(bdrs).mark_rule(strokeDash=[6, 3]).encode(
+        y="bdr:Q", color=color,
+        tooltip=[alt.Tooltip("class:N", title=column("mc", "name")),
+                 alt.Tooltip("bdr:Q", title="BDR", format=".2%")])
+    return (lines + rules).properties(title=t("res.tdr_chart"), height=300)
+
+
+def cashflow_charts(outcome: run.Outcome) -> None:
+    """Each class's payments and write-downs: the base scenario and a stressed one."""
+    st.subheader(t("res.cashflows"))
+    run_inputs = outcome.inputs
+    deal = run_inputs.deal
+    stress = st.number_input(t("res.stress"), min_value=0.0, value=state.default("res_stress"),
+                             step=0.25, format="%.2f", help=t("res.stress_help"),
+                             **state.widget("res_stress"))
+    fixed = cache.deterministic_part(deal)
+    scenarios = {
+        t("res.expected"): cache.scenario(fixed, run_inputs.pool_key, Scenario(),
+                                          outcome.prepared),
+        t("res.stressed").format(m=fmt.number(stress)): cache.scenario(
+            fixed, run_inputs.pool_key, Scenario(default_multiplier=stress), outcome.prepared),
+    }
+    frames = []
+    for label, result in scenarios.items():
+        for name, flows in cashflow_tables(result.result, deal).classes.items():
+            for series in FLOW_SERIES:
+                frames.append(pd.DataFrame({
+                    "date": pd.to_datetime(flows["date"]), "scenario": label, "class": name,
+                    "series": column("cfc", series), "amount": flows[series]}))
+    tidy = pd.concat(frames, ignore_index=True)
+    names = [c.name for c in deal.structure.classes]
+    series_title = t("cf.series")
+    for tab, name in zip(st.tabs(names), names, strict=True):
+        chart = alt.Chart(tidy[tidy["class"] == name]).mark_bar().encode(
+            x=alt.X("yearmonth(date):T", title=column("cfc", "date")),
+            y=alt.Y("amount:Q", title=t("cf.amount"), stack="zero"),
+            color=alt.Color("series:N", title=series_title,
+                            sort=[column("cfc", s) for s in FLOW_SERIES]),
+            tooltip=[alt.Tooltip("yearmonth(date):T", title=column("cfc", "date")),
+                     alt.Tooltip("series:N", title=series_title),
+                     alt.Tooltip("amount:Q", title=t("cf.amount"), format=",.2f")],
+        ).properties(height=220).facet(column=alt.Column("scenario:N", title=None,
+                                                         sort=list(scenarios)))
+        tab.altair_chart(chart)
+
+
+def cost_section(outcome: run.Outcome) -> None:
+    cof = outcome.cost_of_funds
+    if cof is None:
+        return
+    st.subheader(t("res.cost"))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("res.wa_coupon"), fmt.percent(cof.wa_coupon, 3))
+    c2.metric(t("res.all_in"), fmt.percent(cof.all_in, 3))
+    c3.metric(t("res.benchmark"), fmt.percent(cof.benchmark, 3))
+    c4.metric(t("res.saving"), fmt.bp(cof.saving_bp, 1))
+    st.caption(t("res.cost_help"))
+
+
+def summary(outcome: run.Outcome) -> None:
+    mc = outcome.monte_carlo
+    run_inputs = outcome.inputs
+    language = lang()
+    st.caption(t("res.caption").format(
+        deal=run_inputs.deal.name, loans=fmt.count(len(run_inputs.pool)),
+        balance=fmt.money(run_inputs.pool.balance, language), paths=fmt.count(mc.paths),
+        seed=mc.seed, seconds=fmt.number(mc.runtime_seconds, 2)))
+    default, loss = mc.pool_default_rate, mc.pool_loss_rate
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("res.mean_default"), fmt.percent(default.mean.value),
+              help=t("res.se").format(se=fmt.percent(default.mean.se, 3)))
+    c2.metric(t("res.mean_loss"), fmt.percent(loss.mean.value),
+              help=t("res.se").format(se=fmt.percent(loss.mean.se, 3)))
+    c3.metric(t("res.loss_999"), fmt.percent(loss.quantile(0.999)))
+    c4.metric(t("res.default_999"), fmt.percent(default.quantile(0.999)))
+
+
+def main() -> None:
+    st.title(t("res.title"))
+    outcome = run.outcome()
+    if outcome is None:
+        return
+    summary(outcome)
+    classes = [c.name for c in outcome.monte_carlo.classes]
+    attach = class_stack([c.balance for c in outcome.monte_carlo.classes])
+    left, right = st.columns(2)
+    left.altair_chart(loss_histogram(outcome.monte_carlo.pool_loss_rate, classes, attach),
+                      width="stretch")
+    right.altair_chart(tdr_chart(outcome), width="stretch")
+    st.caption(t("res.charts_help"))
+    show_class_table(outcome)
+    cost_section(outcome)
+    cashflow_charts(outcome)
+
+
+# Streamlit runs a page as "__main__"; tests import it for its constants.
+if __name__ == "__main__":
+    main()

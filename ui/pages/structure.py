@@ -1,0 +1,124 @@
+"""Structure page: the note classes (name, tier, size, coupon, target rating), senior fees
+and upfront fees,
+the reserve account, triggers, the revolving period, the principal mode (sequential or pro
+rata), the clean-up call and the benchmark funding rate.
+
+Every input is a field of the deal (:mod:`ui.inputs`); a value the library refuses shows its
+message below the input (for a table: below the table, naming the row and column).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from abs_tool.deal import SizeUnit, Tier, TriggerAction, TriggerMetric
+from ui import format as fmt
+from ui import inputs, state
+from ui.labels import column, namer, t
+
+TIERS: tuple[str, ...] = tuple(tier.value for tier in Tier)
+SIZE_UNITS: tuple[str, ...] = tuple(unit.value for unit in SizeUnit)
+METRICS: tuple[str, ...] = tuple(m.value for m in TriggerMetric)
+ACTIONS: tuple[str, ...] = tuple(a.value for a in TriggerAction)
+PAYMENT_FREQUENCIES: tuple[int, ...] = (1, 3)
+
+
+def select_column(prefix: str, name: str, options: tuple[str, ...]) -> object:
+    """A table column choosing among ``options`` (stored as the library's values)."""
+    return st.column_config.SelectboxColumn(column(prefix, name), options=list(options),
+                                            required=True)
+
+
+def classes_section() -> None:
+    st.subheader(t("st.classes"))
+    st.caption(t("st.classes_help"))
+    inputs.table_editor(
+        "st_classes", hide_index=True, width="stretch", num_rows="dynamic",
+        column_config={
+            "name": fmt.text_column(column("cls", "name")),
+            "tier": select_column("cls", "tier", TIERS),
+            "size": st.column_config.NumberColumn(column("cls", "size"), format="%.4f",
+                                                  step=0.0001, min_value=0.0),
+            "size_unit": select_column("cls", "size_unit", SIZE_UNITS),
+            "coupon_annual": st.column_config.NumberColumn(column("cls", "coupon_annual"),
+                                                           format="%.4f", step=0.0001),
+            "payment_frequency_months": st.column_config.SelectboxColumn(
+                column("cls", "payment_frequency_months"), options=list(PAYMENT_FREQUENCIES)),
+            "target_rating": fmt.text_column(column("cls", "target_rating")),
+        })
+
+
+def fees_section() -> None:
+    st.subheader(t("st.fees"))
+    inputs.table_editor(
+        "st_fees", hide_index=True, width="stretch", num_rows="dynamic",
+        column_config={
+            "name": fmt.text_column(column("fee", "name")),
+            "rate_annual": st.column_config.NumberColumn(column("fee", "rate_annual"),
+                                                         format="%.4f", step=0.0001),
+            "fixed_annual": st.column_config.NumberColumn(column("fee", "fixed_annual"),
+                                                          format="accounting"),
+        })
+    st.subheader(t("st.upfront"))
+    inputs.table_editor(
+        "st_upfront", hide_index=True, width="stretch", num_rows="dynamic",
+        column_config={
+            "name": fmt.text_column(column("upf", "name")),
+            "share_of_placed": st.column_config.NumberColumn(column("upf", "share_of_placed"),
+                                                             format="%.4f", step=0.0001),
+            "fixed": st.column_config.NumberColumn(column("upf", "fixed"), format="accounting"),
+        })
+
+
+def number(where, label_key: str, key: str, *, step: float | int, fmt_: str | None = None,
+           disabled: bool = False) -> None:
+    where.number_input(t(label_key), step=step, format=fmt_, disabled=disabled,
+                       **state.widget(key))
+    inputs.show_problems(key, where)
+
+
+def reserve_and_periods() -> None:
+    st.subheader(t("st.reserve"))
+    c1, c2, c3 = st.columns(3)
+    number(c1, "st.reserve_initial", "st_reserve_initial", step=0.005, fmt_="%.4f")
+    number(c2, "st.reserve_target", "st_reserve_target", step=0.005, fmt_="%.4f")
+    number(c3, "st.reserve_floor", "st_reserve_floor", step=0.005, fmt_="%.4f")
+    st.subheader(t("st.principal"))
+    c1, c2, c3, c4 = st.columns(4)
+    number(c1, "st.revolving", "st_revolving", step=1)
+    modes = inputs.PRINCIPAL_MODES
+    c2.radio(t("st.principal_mode"), modes, index=state.index("st_principal_mode", modes),
+             format_func=namer("mode", modes), **state.widget("st_principal_mode", labelled=True))
+    inputs.show_problems("st_principal_mode", c2)
+    c2.checkbox(t("st.turbo"), help=t("st.turbo_help"), **state.widget("st_turbo"))
+    call = c3.checkbox(t("st.cleanup_on"), **state.widget("st_cleanup_on"))
+    number(c3, "st.cleanup", "st_cleanup", step=0.01, fmt_="%.4f", disabled=not call)
+    number(c4, "st.benchmark", "st_benchmark", step=0.0025, fmt_="%.4f")
+
+
+def triggers_section() -> None:
+    st.subheader(t("st.triggers"))
+    st.caption(t("st.triggers_help"))
+    inputs.table_editor(
+        "st_triggers", hide_index=True, width="stretch", num_rows="dynamic",
+        column_config={
+            "name": fmt.text_column(column("trg", "name")),
+            "metric": select_column("trg", "metric", METRICS),
+            "threshold": fmt.text_column(column("trg", "threshold")),
+            "action": select_column("trg", "action", ACTIONS),
+        })
+
+
+def main() -> None:
+    st.title(t("st.title"))
+    inputs.current()
+    classes_section()
+    fees_section()
+    reserve_and_periods()
+    triggers_section()
+    inputs.show_problems("")
+
+
+# Streamlit runs a page as "__main__"; tests import it for its constants.
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Run the current deal: the Monte Carlo (with a progress bar and a Cancel button), the
+break-even default rates, the implied ratings and the cost of funds, each cached on the
+inputs it depends on (:mod:`ui.cache`). The Results and Export pages share it, so switching
+between them never reruns anything.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import streamlit as st
+
+from abs_tool.engine import BreakEven, CostOfFunds, PreparedDeal
+from abs_tool.simulation import CancelledError, MonteCarloResult
+
+from . import cache, inputs, state
+from . import format as fmt
+from .labels import t
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything the Results and Export pages show of one run."""
+
+    inputs: inputs.RunInputs
+    prepared: PreparedDeal
+    monte_carlo: MonteCarloResult
+    break_evens: tuple[BreakEven, ...]
+    ratings: dict[str, dict[str, str]]
+    target_default_rates: dict[str, dict[str, float]]
+    cost_of_funds: CostOfFunds | None  # None: the library refused it (its message is shown)
+
+
+def invalid_inputs(problems: dict[str, list[str]]) -> None:
+    """The deal cannot run: say so and list the problems (each names its field)."""
+    st.error(t("run.invalid"))
+    for messages in problems.values():
+        for message in messages:
+            st.markdown(f"- {message}")
+
+
+def _simulate(run: inputs.RunInputs, prepared: PreparedDeal) -> MonteCarloResult | None:
+    """The cached Monte Carlo result, or a run with a progress bar and a Cancel button.
+
+    Any rerun the user causes meanwhile (Cancel, another input) stops the script at the next
+    progress update; the cancel event then stops the engine's remaining work units. A
+    cancelled run stays cancelled for these inputs until Run is pressed.
+    """
+    ss = st.session_state
+    inputs_key = (run.deal, run.pool_key)
+    if ss.get("mc_cancel"):
+        ss[state.CANCELLED] = inputs_key
+    if ss.get("mc_run"):
+        ss[state.CANCELLED] = None
+    if ss[state.CANCELLED] == inputs_key:
+        return _cancelled()
+    stored = cache.cached_monte_carlo(run.deal, run.pool_key)
+    if stored is not None:
+        return stored
+    box = st.empty()
+    with box.container():
+        bar = st.progress(0.0, text=t("run.progress").format(
+            done=0, paths=fmt.count(run.deal.run.paths)))
+        st.button(t("run.cancel"), key="mc_cancel")
+    cancel = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        try:
+            bar.progress(done / total, text=t("run.progress").format(
+                done=round(100 * done / total), paths=fmt.count(run.deal.run.paths)))
+        except BaseException:  # Streamlit stops the script here for a rerun: stop the engine
+            cancel.set()
+            raise
+
+    try:
+        return cache.monte_carlo(run.deal, run.pool_key, prepared, progress, cancel)
+    except CancelledError:
+        ss[state.CANCELLED] = inputs_key
+    finally:
+        box.empty()
+    return _cancelled()
+
+
+def _cancelled() -> None:
+    st.info(t("run.cancelled"))
+    st.button(t("run.run"), key="mc_run", type="primary")
+
+
+def outcome() -> Outcome | None:
+    """Run (or fetch) everything for the current deal; None, after saying why, when it
+    cannot run or the run was cancelled."""
+    run = inputs.run_inputs(invalid_inputs)
+    if run is None:
+        return None
+    prepared = None
+    with state.show_errors():
+        prepared = cache.prepared(run.deal, run.pool_key, run.pool)
+    if prepared is None:
+        return None
+    result = _simulate(run, prepared)
+    if result is None:
+        return None
+    fixed = cache.deterministic_part(run.deal)
+    break_evens = cache.break_evens(fixed, run.pool_key, prepared)
+    ratings, tdrs = cache.ratings(run.deal, run.pool_key, result, break_evens)
+    cost = None
+    with state.show_errors():
+        cost = cache.cost_of_funds(fixed, run.pool_key, prepared)
+    return Outcome(run, prepared, result, break_evens, ratings, tdrs, cost)

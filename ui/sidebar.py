@@ -1,0 +1,45 @@
+"""The sidebar of every page: the language, and which deal is loaded (a built-in sample or an
+uploaded deal file). Drawn before the page, so a deal loaded here fills the page's inputs."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from abs_tool.dealfile import SAMPLE_DEALS
+from abs_tool.errors import DealFileError
+
+from . import inputs, state
+from .labels import LANG_KEY, LANG_NAMES, namer, t
+
+DEALS: tuple[str, ...] = tuple(SAMPLE_DEALS)
+
+
+def draw() -> None:
+    bar = st.sidebar
+    bar.radio(t("app.language"), tuple(LANG_NAMES), format_func=LANG_NAMES.__getitem__,
+              horizontal=True, **state.widget(LANG_KEY))
+    inputs.ensure_loaded()
+    bar.subheader(t("deal.title"))
+    bar.caption(t("deal.loaded").format(name=st.session_state[state.DEAL_BASE].name))
+    bar.selectbox(t("deal.sample"), DEALS, index=state.index("deal_sample", DEALS),
+                  format_func=namer("deal", DEALS), **state.widget("deal_sample", labelled=True))
+    if bar.button(t("deal.load_sample"), key="deal_load_sample", help=t("deal.load_help")):
+        inputs.load_sample(st.session_state["deal_sample"])
+        bar.success(t("deal.sample_loaded"))
+    upload = bar.file_uploader(t("deal.upload"), type=["json"], key="deal_upload",
+                               help=t("deal.upload_help"))
+    if upload is None:
+        return
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    if st.session_state[state.DEAL_UPLOAD] == digest:
+        return
+    try:
+        inputs.load_upload(data, upload.name)
+    except DealFileError as exc:
+        bar.error(str(exc))
+        return
+    st.session_state[state.DEAL_UPLOAD] = digest
+    bar.success(t("deal.upload_loaded").format(file=upload.name))
