@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abs_tool.credit import conditional_pd, lhp_cdf, lhp_quantile
+from abs_tool.credit.vasicek import conditional_pd, lhp_cdf, lhp_quantile
 from abs_tool.errors import InputError
 from abs_tool.rating import (
     BUILTIN_TABLES,

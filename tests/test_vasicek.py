@@ -16,7 +16,8 @@ import pytest
 from scipy import integrate
 from scipy.stats import binom
 
-from abs_tool.credit import (
+from abs_tool.credit.vasicek import (
+    _bvn_upper,
     conditional_pd,
     finite_pool_pmf,
     finite_pool_tranche_el,
@@ -27,7 +28,6 @@ from abs_tool.credit import (
     lhp_tranche_el,
     lhp_tranche_el_quadrature,
 )
-from abs_tool.credit.vasicek import _bvn_upper
 from abs_tool.errors import ConvergenceError, InputError
 
 N01 = NormalDist()

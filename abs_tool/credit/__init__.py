@@ -1,25 +1,6 @@
-"""Credit models: closed forms of the one-factor Gaussian copula (:mod:`.vasicek`)."""
+"""Credit models: the copula the Monte Carlo draws from (:mod:`.copula`) and the closed forms
+of the one-factor Gaussian copula (:mod:`.vasicek`).
 
-from .vasicek import (
-    conditional_pd,
-    finite_pool_pmf,
-    finite_pool_tranche_el,
-    lhp_attachment_for_el,
-    lhp_cdf,
-    lhp_pdf,
-    lhp_quantile,
-    lhp_tranche_el,
-    lhp_tranche_el_quadrature,
-)
-
-__all__ = [
-    "conditional_pd",
-    "finite_pool_pmf",
-    "finite_pool_tranche_el",
-    "lhp_attachment_for_el",
-    "lhp_cdf",
-    "lhp_pdf",
-    "lhp_quantile",
-    "lhp_tranche_el",
-    "lhp_tranche_el_quadrature",
-]
+Nothing is imported here: the closed forms need :mod:`scipy.stats`, which takes a second to
+import and which the app and the Monte Carlo do not need.
+"""
