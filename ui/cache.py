@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -35,6 +35,7 @@ from abs_tool.errors import ValidationReport
 from abs_tool.excel import build_term_sheet_inputs, term_sheet_bytes
 from abs_tool.pool import Pool
 from abs_tool.simulation import MonteCarloResult
+from abs_tool.structuring import StructuringResult, sensitivity_grid, structure_deal
 
 
 def sample_key(name: str, seed: int = samples.DEFAULT_SEED) -> str:
@@ -201,11 +202,104 @@ def term_sheet(
     deal: Deal,
     pool_key: str,
     lang: str,
+    sized_with: StructuringSettings | None,
     _prepared: PreparedDeal,
     _result: MonteCarloResult,
     _break_evens: tuple[BreakEven, ...],
+    _sized: StructuringResult | None = None,
 ) -> bytes:
     """The Excel term sheet (:mod:`abs_tool.excel`) of ``deal`` on the pool ``pool_key`` with
-    its Monte Carlo result, in ``lang``."""
-    sheet = build_term_sheet_inputs(_prepared, monte_carlo=_result, break_evens=_break_evens)
+    its Monte Carlo result, in ``lang``; with the sizing of ``deal`` run with ``sized_with``
+    on its Structuring sheet when there is one."""
+    tables = None if _sized is None else report.structuring_tables(_sized, lang=lang)
+    sheet = build_term_sheet_inputs(_prepared, monte_carlo=_result, break_evens=_break_evens,
+                                    structuring=tables)
     return term_sheet_bytes(sheet, lang=lang)
+
+
+@dataclass(frozen=True)
+class StructuringSettings:
+    """The Structuring page's settings (hashable: a cache key)."""
+
+    criterion: str
+    paths: int
+    seed: int
+    size_step_share: float
+    retained_share: float
+    price: bool
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stored_structuring(
+    deal: Deal, pool_key: str, settings: StructuringSettings,
+    _result: StructuringResult | None = None,
+) -> StructuringResult:
+    """Stores a sizing like :func:`_stored_monte_carlo` stores a simulation (the sizing's
+    progress bar lives outside the cached function)."""
+    if _result is None:
+        raise _NotStoredError
+    return _result
+
+
+def cached_structuring(deal: Deal, pool_key: str,
+                       settings: StructuringSettings) -> StructuringResult | None:
+    """The sizing of ``deal`` on the pool ``pool_key`` with ``settings``, if it was run."""
+    try:
+        return _stored_structuring(deal, pool_key, settings)
+    except _NotStoredError:
+        return None
+
+
+def structuring(
+    deal: Deal,
+    pool_key: str,
+    settings: StructuringSettings,
+    pool: Pool,
+    progress: Callable[[int, str], None],
+    cancel: threading.Event,
+) -> StructuringResult:
+    """Run :func:`abs_tool.structuring.structure_deal` and store the result for
+    :func:`cached_structuring`.
+
+    Raises
+    ------
+    abs_tool.simulation.CancelledError
+        When ``cancel`` was set during the run (nothing is stored).
+    """
+    result = structure_deal(
+        deal, pool, criterion=settings.criterion, paths=settings.paths, seed=settings.seed,
+        size_step_share=settings.size_step_share, retained_share=settings.retained_share,
+        price=settings.price, progress=progress, cancel=cancel)
+    return _stored_structuring(deal, pool_key, settings, result)
+
+
+SensitivityKey = tuple[tuple[str, tuple[float, ...]], tuple[str, tuple[float, ...]], bool, int]
+"""(first axis, second axis, size afresh in each cell, paths)."""
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stored_sensitivity(
+    sized: Deal, pool_key: str, settings: StructuringSettings, key: SensitivityKey,
+    _grid: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    if _grid is None:
+        raise _NotStoredError
+    return _grid
+
+
+def cached_sensitivity(sized: Deal, pool_key: str, settings: StructuringSettings,
+                       key: SensitivityKey) -> pd.DataFrame | None:
+    """The sensitivity grid of the sized deal, if it was run."""
+    try:
+        return _stored_sensitivity(sized, pool_key, settings, key)
+    except _NotStoredError:
+        return None
+
+
+def sensitivity(sized: Deal, pool_key: str, settings: StructuringSettings,
+                key: SensitivityKey, pool: Pool) -> pd.DataFrame:
+    """:func:`abs_tool.structuring.sensitivity_grid` of the sized deal, stored."""
+    x, y, resize, paths = key
+    grid = sensitivity_grid(sized, pool, x, y, resize=resize, criterion=settings.criterion,
+                            paths=paths, seed=settings.seed)
+    return _stored_sensitivity(sized, pool_key, settings, key, grid)

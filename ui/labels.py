@@ -29,6 +29,7 @@ APP: dict[str, Label] = {
     "nav.assumptions": ("Assumptions", "假设"),
     "nav.structure": ("Structure", "交易结构"),
     "nav.results": ("Results", "结果"),
+    "nav.structuring": ("Structuring", "分层设计"),
     "nav.cashflows": ("Cash flows", "现金流"),
     "nav.export": ("Export", "导出"),
     "currency": ("RMB", "元"),
@@ -503,14 +504,164 @@ EXPORT_PAGE: dict[str, Label] = {
         "交易及其蒙特卡洛结果的 Excel 条款书,语言与应用一致(见 docs/term_sheet.md)。",
     ),
     "ex.term_sheet_button": ("Download term sheet (.xlsx)", "下载条款书(.xlsx)"),
+    "ex.with_structuring": (
+        "It includes the Structuring page's sizing of this deal.",
+        "其中包含分层设计页对本交易的分层结果。",
+    ),
     "ex.results": ("Results", "结果"),
     "ex.results_button": ("Download results (.json)", "下载结果(.json)"),
+}
+
+STRUCTURING_PAGE: dict[str, Label] = {
+    "sz.title": ("Structuring", "分层设计"),
+    "sz.targets": (
+        "Targets (set on the Structure page): {targets}", "目标评级(在交易结构页设定):{targets}"
+    ),
+    "sz.criterion": ("Rating criterion", "评级标准"),
+    "sz.criterion.el": ("Expected loss (EL)", "预期损失(EL)"),
+    "sz.criterion.pd": ("Default probability (PD)", "违约概率(PD)"),
+    "sz.criterion.dirr": ("Reduction in yield (DIRR)", "收益率减损(DIRR)"),
+    "sz.criterion.tdr": ("Break-even vs target default rate", "临界违约率对比目标违约率"),
+    "sz.criterion_help": (
+        "How a class is judged against its target: its EL or PD against the idealized one "
+        "at its WAL, its DIRR against the target's bound, or its break-even default rate "
+        "against the target default rate (docs/structuring.md).",
+        "证券与目标评级的比较方式:预期损失或违约概率对比其加权平均期限下的理想值,收益率减损对比"
+        "该评级上限,或临界违约率对比目标违约率(见 docs/structuring.md)。",
+    ),
+    "sz.paths": ("Paths", "模拟路径数"),
+    "sz.paths_help": (
+        "Simulated once; every candidate structure runs on the same paths.",
+        "资产端只模拟一次,所有候选结构在同一组路径上运行。",
+    ),
+    "sz.seed": ("Seed", "随机种子"),
+    "sz.step": ("Size grid (% of the pool)", "规模步长(占资产池 %)"),
+    "sz.step_help": ("Class sizes are multiples of this.", "各档规模为该步长的整数倍。"),
+    "sz.retained": ("Smallest subordinated class (% of the pool)", "次级最低占比(占资产池 %)"),
+    "sz.retained_help": (
+        "The originator's risk retention: at least this much stays in the subordinated class.",
+        "发起机构风险自留:次级档至少保留该比例。",
+    ),
+    "sz.price": ("Price from the spread grid", "按利差表定价"),
+    "sz.price_help": (
+        "Each class's coupon is the benchmark curve plus the spread of its target rating at "
+        "its WAL, solved with the sizes as a fixed point.",
+        "各档票面利率 = 基准曲线 + 目标评级在其加权平均期限下的利差,与规模一起迭代求解。",
+    ),
+    "sz.no_pricing": (
+        "The deal file has no pricing grid: the coupons are kept.",
+        "交易文件没有定价表:保持现有票面利率。",
+    ),
+    "sz.run": ("Size the classes", "计算分层规模"),
+    "sz.waiting": (
+        "Press the button to size the rated classes to their targets.",
+        "点击按钮,按目标评级计算各档规模。",
+    ),
+    "sz.progress": ("Structures evaluated: {done}", "已评估结构:{done}"),
+    "sz.converged": (
+        "Sizes and coupons converged in {rounds} rounds ({n} structures, {seconds} s).",
+        "规模与票面利率经 {rounds} 轮收敛(评估 {n} 个结构,{seconds} 秒)。",
+    ),
+    "sz.not_converged": (
+        "Sizes and coupons did not converge in {rounds} rounds: the last round is shown.",
+        "规模与票面利率在 {rounds} 轮内未收敛:显示最后一轮结果。",
+    ),
+    "sz.col.class": ("Class", "证券"),
+    "sz.col.tier": ("Tier", "层级"),
+    "sz.col.target": ("Target", "目标评级"),
+    "sz.col.size_share": ("Size (% of pool)", "规模(占资产池)"),
+    "sz.col.amount": ("Amount", "金额"),
+    "sz.col.coupon": ("Coupon", "票面利率"),
+    "sz.col.wal_years": ("WAL (years)", "加权平均期限(年)"),
+    "sz.col.metric": ("Metric", "指标"),
+    "sz.col.metric_se": ("Standard error", "标准误"),
+    "sz.col.threshold": ("Threshold", "阈值"),
+    "sz.col.margin": ("Margin", "余量"),
+    "sz.col.meets": ("Meets target", "达标"),
+    "sz.col.binding": ("Size bound by", "规模约束"),
+    "sz.col.pool_balance": ("Pool balance", "资产池余额"),
+    "sz.col.el": ("Senior EL", "优先档预期损失"),
+    "sz.col.el_rating": ("EL rating", "预期损失评级"),
+    "sz.metric.el": ("EL", "预期损失"),
+    "sz.metric.pd": ("PD", "违约概率"),
+    "sz.metric.dirr": ("DIRR (bp)", "收益率减损(bp)"),
+    "sz.metric.tdr": ("TDR (threshold: BDR)", "目标违约率(阈值:临界违约率)"),
+    "sz.binding.target": ("its target", "目标评级"),
+    "sz.binding.available": ("room left", "剩余空间"),
+    "sz.binding.cannot_meet": ("cannot meet target", "无法达标"),
+    "sz.binding.rest": ("the rest", "剩余部分"),
+    "sz.table_help": (
+        "A class meets its target when the metric is at most the threshold (for the TDR "
+        "criterion: its break-even default rate at least the TDR). The margin is threshold "
+        "minus metric; one step more would miss the target when the size is bound by it.",
+        "指标不超过阈值即达到目标评级(TDR 标准:临界违约率不低于目标违约率)。余量 = 阈值 - 指标;"
+        "规模受目标评级约束时,再增加一个步长即不达标。",
+    ),
+    "sz.use": ("Use this structure", "采用该结构"),
+    "sz.use_help": (
+        "Load the sized and priced classes into the Structure page's inputs.",
+        "将计算出的分层规模与票面利率载入交易结构页。",
+    ),
+    "sz.loaded": (
+        "The sized structure is loaded: the Results page now runs it.",
+        "已载入分层结果:结果页将按该结构运行。",
+    ),
+    "sz.economics": ("Economics", "经济性"),
+    "sz.excess_spread": ("Excess spread (a year)", "超额利差(年化)"),
+    "sz.retained_irr": ("Retained class: expected IRR", "自持次级:预期收益率"),
+    "sz.upfront": ("Upfront fees: {amount}.", "前端费用:{amount}。"),
+    "sz.break_even": (
+        "Issuing beats the benchmark from a pool of {balance} (the same pool mix; fixed costs "
+        "unchanged).",
+        "资产池规模达到 {balance} 起,发行成本低于基准(资产结构相同,固定费用不变)。",
+    ),
+    "sz.no_break_even": (
+        "No deal size beats the benchmark.", "任何发行规模的成本都不低于基准。"
+    ),
+    "sz.curve": (
+        "All-in cost by deal size (dashed: benchmark)", "不同发行规模的综合成本(虚线:基准)"
+    ),
+    "sz.irr": ("IRR", "内部收益率"),
+    "sz.irr_chart": ("IRR distribution of {name}", "{name} 的内部收益率分布"),
+    "sz.rounds": ("Sizing and pricing rounds", "规模与定价迭代过程"),
+    "sz.round": ("Round", "轮次"),
+    "sz.rounds_help": (
+        "Each round sizes the classes senior first with the coupons of the round before, "
+        "then prices them at their new WALs; it stops when nothing changes.",
+        "每一轮按上一轮的票面利率自优先档起确定规模,再按新的加权平均期限定价;结果不再变化时停止。",
+    ),
+    "sz.sensitivity": ("Two-way sensitivity", "双因素敏感性分析"),
+    "sz.sensitivity_help": (
+        "The sized structure under every pair of values of two assumptions (same seed in "
+        "every cell; at most 20,000 paths).",
+        "在两个假设的各种取值组合下运行分层结果(各格使用相同随机种子;最多 20,000 条路径)。",
+    ),
+    "sz.axis1": ("First assumption", "第一个假设"),
+    "sz.axis2": ("Second assumption", "第二个假设"),
+    "sz.values": ("Values (comma-separated)", "取值(逗号分隔)"),
+    "sz.bad_values": ("Give numbers separated by commas.", "请输入以逗号分隔的数字。"),
+    "sz.same_axes": ("Choose two different assumptions.", "请选择两个不同的假设。"),
+    "sz.resize": ("Size afresh in every cell", "每格重新计算规模"),
+    "sz.resize_help": (
+        "Slower: the classes are sized again for each pair of values.",
+        "较慢:每组取值都重新计算分层规模。",
+    ),
+    "sz.run_grid": ("Run the grid", "运行敏感性分析"),
+    "sz.grid_running": ("Running the grid…", "正在运行敏感性分析…"),
+    "sz.heat": ("{what} of the senior class", "优先档的{what}"),
+    "sz.param.default_multiplier": ("Default multiplier", "违约率倍数"),
+    "sz.param.correlation": ("Correlation", "相关系数"),
+    "sz.param.recovery_rate": ("Recovery rate", "回收率"),
+    "sz.param.cpr_annual": ("CPR", "年化早偿率"),
+    "sz.param.cdr_annual": ("CDR", "年化违约率"),
+    "sz.param.lag_months": ("Recovery lag (months)", "回收滞后(月)"),
+    "sz.param.sector_correlation": ("Sector correlation", "行业相关系数"),
 }
 
 TABLES: tuple[dict[str, Label], ...] = (
     APP, POOL_PAGE, ELIGIBILITY_RULES, POOL_COLUMNS, POOL_TABLES, CASHFLOW_PAGE, CLASS_TABLE,
     CASHFLOW_COLUMNS, DEAL_PANEL, ASSUMPTIONS_PAGE, STRUCTURE_PAGE, RESULTS_PAGE,
-    EXPORT_PAGE,
+    STRUCTURING_PAGE, EXPORT_PAGE,
 )
 LABELS: dict[str, Label] = {key: label for table in TABLES for key, label in table.items()}
 

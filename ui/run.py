@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -108,3 +109,16 @@ def outcome() -> Outcome | None:
     with state.show_errors():
         cost = cache.cost_of_funds(fixed, run.pool_key, prepared)
     return Outcome(run, prepared, result, break_evens, ratings, tdrs, cost)
+
+
+def structuring_settings() -> cache.StructuringSettings:
+    """The Structuring page's settings as they stand (their defaults before it was shown)."""
+    def value(key: str) -> Any:
+        return st.session_state.get(key, state.default(key))
+
+    deal = st.session_state.get(state.DEAL_BASE)
+    return cache.StructuringSettings(
+        criterion=str(value("sz_criterion")), paths=int(value("sz_paths")),
+        seed=int(value("sz_seed")), size_step_share=float(value("sz_step")) / 100.0,
+        retained_share=float(value("sz_retained")) / 100.0,
+        price=bool(value("sz_price")) and deal is not None and deal.pricing is not None)

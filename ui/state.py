@@ -56,6 +56,8 @@ PROBLEMS = "deal_problems"
 """``{input key: [message, ...]}`` of the current inputs ("" for fields without an input)."""
 CANCELLED = "mc_cancelled"
 """The inputs (deal, pool key) whose Monte Carlo run was cancelled, until Run is pressed."""
+SIZED_LOADED = "sized_loaded"
+"""True for one run after the Structuring page loaded its sized deal into the inputs."""
 
 DATA_DEFAULTS: dict[str, Any] = {
     ELIGIBILITY_RULES: None,
@@ -65,6 +67,7 @@ DATA_DEFAULTS: dict[str, Any] = {
     DEAL_UPLOAD: None,
     PROBLEMS: {},
     CANCELLED: None,
+    SIZED_LOADED: False,
     POOL: None,
     POOL_KEY: None,
     TAPE: None,
@@ -106,6 +109,18 @@ WIDGET_DEFAULTS: dict[str, Any] = {
     )),
     # Results page
     "res_stress": 2.0,
+    # Structuring page
+    "sz_criterion": "el",
+    "sz_paths": 20_000,
+    "sz_seed": 1,
+    "sz_step": 0.1,  # percent of the pool
+    "sz_retained": 5.0,  # percent of the pool
+    "sz_price": True,
+    "sz_axis1": "default_multiplier",
+    "sz_values1": "1, 1.5, 2",
+    "sz_axis2": "correlation",
+    "sz_values2": "0.1, 0.15, 0.2",
+    "sz_resize": False,
     # Cash flows page
     "cf_cdr_on": False,
     "cf_cdr": 0.05,

@@ -41,10 +41,15 @@ def main() -> None:
         return
     st.subheader(t("ex.term_sheet"))
     st.caption(t("ex.term_sheet_help"))
+    settings = run.structuring_settings()
+    sized = cache.cached_structuring(deal, outcome.inputs.pool_key, settings)
+    if sized is not None:
+        st.caption(t("ex.with_structuring"))
     workbook = None
     with state.show_errors():
-        workbook = cache.term_sheet(deal, outcome.inputs.pool_key, lang(), outcome.prepared,
-                                    outcome.monte_carlo, outcome.break_evens)
+        workbook = cache.term_sheet(deal, outcome.inputs.pool_key, lang(),
+                                    None if sized is None else settings, outcome.prepared,
+                                    outcome.monte_carlo, outcome.break_evens, sized)
     if workbook is not None:
         st.download_button(t("ex.term_sheet_button"), workbook, file_name=f"{stem}.xlsx",
                            mime=XLSX, key="ex_term_sheet", type="primary")

@@ -1,0 +1,111 @@
+"""AppTest of the Structuring page: the sizing it shows is the library's, it is cached across
+page switches, "Use this structure" loads it into the inputs, the sensitivity grid runs, the
+Export page's term sheet then carries it, and the page works in Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from abs_tool.dealfile import load_deal_pool, load_sample_deal
+from abs_tool.structuring import structure_deal
+from ui import labels, state
+
+Start = Callable[..., AppTest]
+STRUCTURING = "ui/pages/structuring.py"
+PATHS = 4096
+
+
+def en(key: str) -> str:
+    return labels.LABELS[key][0]
+
+
+def sized(app: Start, lang: str = "en") -> AppTest:
+    """The Structuring page of the consumer deal after pressing the button."""
+    at = app(STRUCTURING, lang)
+    assert not at.exception, [e.value for e in at.exception]
+    at.session_state["sz_paths"] = PATHS
+    at.button(key="sz_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def library_result():
+    deal = load_sample_deal("consumer")
+    pool, _ = load_deal_pool(deal, None)
+    # The app opens the sample at its interactive path count, which only the Monte Carlo
+    # of the Results page uses; the sizing runs with the page's own settings.
+    return structure_deal(deal, pool, paths=PATHS, seed=1)
+
+
+def test_the_sizing_shown_is_the_librarys(app: Start, library_result) -> None:
+    at = sized(app)
+    table = at.dataframe[0].value
+    expected = library_result.classes
+    assert list(table[en("sz.col.class")]) == [c.name for c in expected]
+    assert list(table[en("sz.col.size_share")]) == pytest.approx(
+        [c.size_share for c in expected], abs=1e-12)
+    assert list(table[en("sz.col.coupon")]) == pytest.approx([c.coupon for c in expected],
+                                                             abs=1e-12)
+    all_in = next(m for m in at.metric if m.label == en("res.all_in"))
+    assert all_in.value == f"{library_result.economics.cost.all_in:.3%}"
+    assert any(en("sz.converged").split("{")[0] in s.value for s in at.success)
+
+
+def test_the_sizing_is_kept_across_pages_and_can_be_loaded(app: Start,
+                                                           library_result) -> None:
+    at = sized(app)
+    at.switch_page("ui/pages/results.py").run()
+    at.switch_page(STRUCTURING).run()
+    assert not at.exception
+    assert at.dataframe, "the cached sizing is shown without pressing the button again"
+    at.button(key="sz_use").click().run()
+    assert not at.exception
+    assert any(s.value == en("sz.loaded") for s in at.success)
+    classes = at.session_state[state.DEAL].structure.classes
+    by_name = {c.name: c for c in library_result.deal.structure.classes}
+    assert [c.name for c in classes] == list(by_name)
+    for c in classes:
+        assert c.size == pytest.approx(by_name[c.name].size, abs=1e-9)
+        assert c.coupon_annual == pytest.approx(by_name[c.name].coupon_annual, abs=1e-12)
+    at.switch_page("ui/pages/export.py").run(timeout=120)
+    assert not at.exception
+    assert not any(en("ex.with_structuring") == c.value for c in at.caption), (
+        "the loaded deal is a new deal: the sizing of the old one does not belong to it")
+
+
+def test_the_export_page_puts_the_sizing_on_the_term_sheet(app: Start) -> None:
+    at = sized(app)
+    at.switch_page("ui/pages/export.py").run(timeout=120)
+    assert not at.exception
+    assert any(c.value == en("ex.with_structuring") for c in at.caption)
+
+
+def test_the_sensitivity_grid_runs_on_the_sized_deal(app: Start) -> None:
+    at = sized(app)
+    at.session_state["sz_values1"] = "1, 2"
+    at.session_state["sz_values2"] = "0.1, 0.2"
+    at.button(key="sz_run_grid").click().run(timeout=300)
+    assert not at.exception
+    grid = at.dataframe[-1].value
+    assert len(grid) == 2 * 2 * len(at.dataframe[0].value.query(
+        f"`{en('sz.col.size_share')}` > 0"))  # cells x classes of the sized deal
+    senior = grid[grid["tier"] == "senior"].set_index(["default_multiplier", "correlation"])
+    assert senior.loc[(2.0, 0.2), "el"] >= senior.loc[(1.0, 0.1), "el"]
+
+
+def test_bad_sensitivity_values_are_a_message(app: Start) -> None:
+    at = sized(app)
+    at.session_state["sz_values1"] = "1, x"
+    at.run()
+    assert not at.exception
+    assert any(e.value == en("sz.bad_values") for e in at.error)
+
+
+def test_the_page_works_in_chinese(app: Start) -> None:
+    at = sized(app, lang="zh")
+    assert at.title[0].value == labels.LABELS["sz.title"][1]
+    assert labels.LABELS["sz.col.size_share"][1] in at.dataframe[0].value.columns

@@ -1,0 +1,278 @@
+"""Structuring page: size the rated classes to their target ratings, price them, and show what
+the sized deal costs (:func:`abs_tool.structuring.structure_deal`).
+
+Targets are the classes' target ratings (Structure page). The result is cached on the deal,
+the pool and the settings, so coming back to the page shows it again without a rerun; "Use
+this structure" loads the sized deal into every input. A two-way sensitivity grid runs on
+request below. Figures come from the library; this page lays them out.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from abs_tool.deal import Deal, Tier
+from abs_tool.report import sizing_table
+from abs_tool.simulation import CancelledError
+from abs_tool.structuring import SENSITIVITY_PARAMETERS, Criterion, StructuringResult
+from ui import cache, inputs, run, state
+from ui import format as fmt
+from ui.labels import column, columns, lang, namer, t
+
+CRITERIA: tuple[str, ...] = tuple(c.value for c in Criterion)
+PARAMETERS: tuple[str, ...] = SENSITIVITY_PARAMETERS
+SIZING_COLUMNS: tuple[str, ...] = (
+    "class", "tier", "target", "size_share", "amount", "coupon", "wal_years", "metric",
+    "metric_se", "threshold", "margin", "meets", "binding",
+)
+
+
+def settings(deal: Deal) -> cache.StructuringSettings:
+    """Draw the sizing settings; they are read back from the session (as the Export page
+    reads them) by :func:`ui.run.structuring_settings`."""
+    left, middle, right = st.columns(3)
+    left.selectbox(t("sz.criterion"), CRITERIA, index=state.index("sz_criterion", CRITERIA),
+                   format_func=namer("sz.criterion", CRITERIA), help=t("sz.criterion_help"),
+                   **state.widget("sz_criterion", labelled=True))
+    middle.number_input(t("sz.paths"), min_value=1_000, max_value=1_000_000,
+                        value=state.default("sz_paths"), step=10_000, help=t("sz.paths_help"),
+                        **state.widget("sz_paths"))
+    right.number_input(t("sz.seed"), min_value=0, value=state.default("sz_seed"), step=1,
+                       **state.widget("sz_seed"))
+    left, middle, right = st.columns(3)
+    left.number_input(t("sz.step"), min_value=0.01, max_value=10.0,
+                      value=state.default("sz_step"), step=0.05, format="%.2f",
+                      help=t("sz.step_help"), **state.widget("sz_step"))
+    middle.number_input(t("sz.retained"), min_value=0.0, max_value=50.0,
+                        value=state.default("sz_retained"), step=0.5, format="%.1f",
+                        help=t("sz.retained_help"), **state.widget("sz_retained"))
+    right.checkbox(t("sz.price"), value=state.default("sz_price"),
+                   disabled=deal.pricing is None,
+                   help=t("sz.price_help" if deal.pricing else "sz.no_pricing"),
+                   **state.widget("sz_price"))
+    return run.structuring_settings()
+
+
+def targets_caption(deal: Deal) -> None:
+    rated = [c for c in deal.structure.classes if c.tier != Tier.SUBORDINATED]
+    listed = ", ".join(f"{c.name}: {c.target_rating or '—'}" for c in rated)
+    st.caption(t("sz.targets").format(targets=listed))
+
+
+def _size(run_inputs: inputs.RunInputs, chosen: cache.StructuringSettings
+          ) -> StructuringResult | None:
+    """The cached result, or a run with a progress bar and a Cancel button (a rerun the user
+    causes meanwhile stops the sizing at its next progress update)."""
+    stored = cache.cached_structuring(run_inputs.deal, run_inputs.pool_key, chosen)
+    if stored is not None:
+        return stored
+    if not st.button(t("sz.run"), key="sz_run", type="primary"):
+        st.info(t("sz.waiting"))
+        return None
+    box = st.empty()
+    with box.container():
+        bar = st.progress(0.0, text=t("sz.progress").format(done=0))
+        st.button(t("run.cancel"), key="sz_cancel")
+    cancel = threading.Event()
+
+    def progress(done: int, what: str) -> None:
+        try:
+            # The number of structures is not known in advance: the bar fills towards 1.
+            bar.progress(1.0 - 0.9 ** done, text=t("sz.progress").format(done=done))
+        except BaseException:  # Streamlit stops the script here for a rerun: stop the sizing
+            cancel.set()
+            raise
+
+    try:
+        with state.show_errors():
+            return cache.structuring(run_inputs.deal, run_inputs.pool_key, chosen,
+                                     run_inputs.pool, progress, cancel)
+    except CancelledError:
+        st.info(t("run.cancelled"))
+    finally:
+        box.empty()
+    return None
+
+
+def show_sizing(result: StructuringResult) -> None:
+    if result.converged:
+        st.success(t("sz.converged").format(rounds=len(result.rounds),
+                                            n=result.evaluations,
+                                            seconds=fmt.number(result.runtime_seconds, 1)))
+    else:
+        st.warning(t("sz.not_converged").format(rounds=len(result.rounds)))
+    table = sizing_table(result)[list(SIZING_COLUMNS)].copy()
+    table["tier"] = table["tier"].map(namer("tier", table["tier"].unique()))
+    table["binding"] = table["binding"].map(namer("sz.binding", table["binding"].unique()))
+    metric = t(f"sz.metric.{result.criterion}")
+    headers = columns("sz.col", SIZING_COLUMNS)
+    headers["metric"] = metric
+    st.dataframe(table.rename(columns=headers), hide_index=True, column_config={
+        headers["size_share"]: fmt.percent_column(headers["size_share"]),
+        headers["amount"]: fmt.money_column(headers["amount"]),
+        headers["coupon"]: fmt.percent_column(headers["coupon"]),
+        headers["wal_years"]: fmt.decimal_column(headers["wal_years"]),
+        headers["metric"]: st.column_config.NumberColumn(metric, format="%.3g"),
+        headers["metric_se"]: st.column_config.NumberColumn(headers["metric_se"],
+                                                            format="%.2g"),
+        headers["threshold"]: st.column_config.NumberColumn(headers["threshold"],
+                                                            format="%.3g"),
+        headers["margin"]: st.column_config.NumberColumn(headers["margin"], format="%.3g"),
+    })
+    st.caption(t("sz.table_help"))
+
+
+def show_economics(result: StructuringResult, currency: str) -> None:
+    econ = result.economics
+    cost = econ.cost
+    st.subheader(t("sz.economics"))
+    c1, c2, c3, c4, c5 = st.columns(5)
+    c1.metric(t("res.wa_coupon"), fmt.percent(cost.wa_coupon, 3))
+    c2.metric(t("res.all_in"), fmt.percent(cost.all_in, 3))
+    c3.metric(t("res.saving"), fmt.bp(cost.saving_bp, 1))
+    c4.metric(t("sz.excess_spread"), fmt.percent(cost.excess_spread_annual, 2))
+    retained = econ.retained_return
+    c5.metric(t("sz.retained_irr"), "—" if retained is None else fmt.percent(retained.value, 1),
+              help=None if retained is None else t("res.se").format(
+                  se=fmt.percent(retained.se, 2)))
+    size = econ.break_even_balance
+    st.caption(t("sz.upfront").format(amount=fmt.money(cost.upfront_fees, lang())) + " "
+               + (t("sz.no_break_even") if size is None else t("sz.break_even").format(
+                   balance=fmt.money(size, lang()))))
+    curve = econ.size_curve.assign(benchmark=cost.benchmark)
+    x = alt.X("pool_balance:Q", title=column("sz.col", "pool_balance"), scale=alt.Scale(
+        type="log"), axis=alt.Axis(format="~s"))
+    line = alt.Chart(curve).mark_line(point=True).encode(
+        x=x, y=alt.Y("all_in:Q", title=t("res.all_in"), axis=alt.Axis(format="%"),
+                     scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("pool_balance:Q", title=column("sz.col", "pool_balance"),
+                             format=",.0f"),
+                 alt.Tooltip("all_in:Q", title=t("res.all_in"), format=".3%"),
+                 alt.Tooltip("saving_bp:Q", title=t("res.saving"), format=",.1f")])
+    benchmark = alt.Chart(curve).mark_line(strokeDash=[6, 3], color="gray").encode(
+        x=x, y="benchmark:Q")
+    left, right = st.columns(2)
+    left.altair_chart((line + benchmark).properties(title=t("sz.curve"), height=280),
+                      width="stretch")
+    right.altair_chart(retained_chart(result), width="stretch")
+
+
+def retained_chart(result: StructuringResult) -> alt.Chart:
+    """The retained (subordinated) class's IRR distribution."""
+    sub = next((c for c in result.monte_carlo.classes if c.tier == Tier.SUBORDINATED.value),
+               None)
+    if sub is None:
+        return alt.Chart(pd.DataFrame({"x": []})).mark_bar()
+    dist = sub.yield_distribution
+    keep = dist.density > 0
+    bins = pd.DataFrame({"low": dist.edges[:-1][keep], "high": dist.edges[1:][keep],
+                         "probability": dist.density[keep]})
+    return alt.Chart(bins).mark_bar().encode(
+        x=alt.X("low:Q", title=t("sz.irr"), axis=alt.Axis(format="%")), x2="high:Q",
+        y=alt.Y("probability:Q", title=t("res.probability"), axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("low:Q", title=t("sz.irr"), format=".1%"),
+                 alt.Tooltip("probability:Q", title=t("res.probability"), format=".2%")],
+    ).properties(title=t("sz.irr_chart").format(name=sub.name), height=280)
+
+
+def use_sized(result: StructuringResult) -> None:
+    """Button callback (runs before the next script run draws any input)."""
+    inputs.load(result.deal, "structured", interactive_paths=False)
+    st.session_state[state.SIZED_LOADED] = True
+
+
+def show_rounds(result: StructuringResult) -> None:
+    with st.expander(t("sz.rounds")):
+        names = [c.name for c in result.classes]
+        rows = [{t("sz.round"): i + 1,
+                 **{f"{column('sz.col', 'size_share')} {n}": s for n, s in zip(
+                     names, r.shares, strict=True)},
+                 **{f"{column('sz.col', 'coupon')} {n}": k for n, k in zip(
+                     names, r.coupons, strict=True)}}
+                for i, r in enumerate(result.rounds)]
+        frame = pd.DataFrame(rows)
+        st.dataframe(frame, hide_index=True, column_config={
+            name: fmt.percent_column(name) for name in frame.columns[1:]})
+        st.caption(t("sz.rounds_help"))
+
+
+def sensitivity(run_inputs: inputs.RunInputs, result: StructuringResult,
+                chosen: cache.StructuringSettings) -> None:
+    st.subheader(t("sz.sensitivity"))
+    st.caption(t("sz.sensitivity_help"))
+    cols = st.columns(2)
+    axes = []
+    for i, where in enumerate(cols):
+        name = where.selectbox(t(f"sz.axis{i + 1}"), PARAMETERS,
+                               index=state.index(f"sz_axis{i + 1}", PARAMETERS),
+                               format_func=namer("sz.param", PARAMETERS),
+                               **state.widget(f"sz_axis{i + 1}", labelled=True))
+        text = where.text_input(t("sz.values"), value=state.default(f"sz_values{i + 1}"),
+                                **state.widget(f"sz_values{i + 1}"))
+        values = inputs.parse_vector(text)
+        if not values or not all(isinstance(v, float) for v in values):
+            where.error(t("sz.bad_values"))
+            return
+        axes.append((str(name), tuple(float(v) for v in values)))
+    if axes[0][0] == axes[1][0]:
+        st.error(t("sz.same_axes"))
+        return
+    resize = st.checkbox(t("sz.resize"), value=state.default("sz_resize"),
+                         help=t("sz.resize_help"), **state.widget("sz_resize"))
+    grid_paths = min(chosen.paths, 20_000)
+    key = (axes[0], axes[1], bool(resize), grid_paths)
+    grid = cache.cached_sensitivity(result.deal, run_inputs.pool_key, chosen, key)
+    if grid is None:
+        if not st.button(t("sz.run_grid"), key="sz_run_grid"):
+            return
+        with st.spinner(t("sz.grid_running")), state.show_errors():
+            grid = cache.sensitivity(result.deal, run_inputs.pool_key, chosen, key,
+                                     run_inputs.pool)
+        if grid is None:
+            return
+    (x_name, _), (y_name, _) = axes
+    senior = grid[grid["tier"] == Tier.SENIOR.value]
+    value = "size_share" if resize else "el"
+    heat = alt.Chart(senior).mark_rect().encode(
+        x=alt.X(f"{x_name}:O", title=column("sz.param", x_name)),
+        y=alt.Y(f"{y_name}:O", title=column("sz.param", y_name)),
+        color=alt.Color(f"{value}:Q", title=column("sz.col", value),
+                        scale=alt.Scale(scheme="orangered" if value == "el" else "blues")),
+        tooltip=[alt.Tooltip(f"{x_name}:O"), alt.Tooltip(f"{y_name}:O"),
+                 alt.Tooltip(f"{value}:Q", format=".4%"),
+                 alt.Tooltip("el_rating:N", title=column("sz.col", "el_rating")),
+                 alt.Tooltip("all_in:Q", title=t("res.all_in"), format=".3%")])
+    st.altair_chart(heat.properties(title=t("sz.heat").format(what=column("sz.col", value)),
+                                    height=260), width="stretch")
+    st.dataframe(grid, hide_index=True)
+
+
+def main() -> None:
+    st.title(t("sz.title"))
+    if st.session_state.get(state.SIZED_LOADED):
+        st.success(t("sz.loaded"))
+        st.session_state[state.SIZED_LOADED] = False
+    run_inputs = inputs.run_inputs(run.invalid_inputs)
+    if run_inputs is None:
+        return
+    deal = run_inputs.deal
+    targets_caption(deal)
+    chosen = settings(deal)
+    result = _size(run_inputs, chosen)
+    if result is None:
+        return
+    show_sizing(result)
+    st.button(t("sz.use"), key="sz_use", on_click=use_sized, args=(result,),
+              help=t("sz.use_help"))
+    show_economics(result, deal.currency)
+    show_rounds(result)
+    sensitivity(run_inputs, result, chosen)
+
+
+# Streamlit runs a page as "__main__"; tests import it for its constants.
+if __name__ == "__main__":
+    main()
