@@ -29,6 +29,7 @@ from .amortization import amortization_index, scheduled_flows
 from .assumptions import AnnualPd, CdrVector, DefaultAssumption, LifetimeDefault, monthly_vector
 from .conventions import mdr_from_cdr
 from .errors import AssumptionError
+from .kernel import kernel_array
 from .pool import Pool
 
 MAX_GROUPS = 24
@@ -214,47 +215,25 @@ def build_pool_model(
     )
 
 
-class DefaultDriver:
-    """Default fraction ``d_t`` of each group's opening performing balance, per path."""
-
-    def fraction(self, t: int, performing: Array, base: Array) -> Array:
-        """Shape (paths, groups) for month ``t`` (1-based).
-
-        ``performing`` is the opening performing balance (paths, groups); ``base`` the
-        initial pool balance plus receivables bought so far (paths,).
-        """
-        raise NotImplementedError
-
-
 @dataclass(frozen=True)
-class HazardDefaults(DefaultDriver):
-    """Default fractions given in advance: shape (paths or 1, groups, periods)."""
+class HazardDefaults:
+    """Default fractions of each group's opening performing balance, given in advance:
+    shape (paths or 1, groups, periods)."""
 
     monthly: Array
 
-    def __post_init__(self) -> None:
-        # Month-major copy: each month then reads one contiguous (paths, groups) slab.
-        object.__setattr__(self, "_by_month", np.ascontiguousarray(np.moveaxis(self.monthly,
-                                                                               -1, 0)))
-
-    def fraction(self, t: int, performing: Array, base: Array) -> Array:
-        return self._by_month[t - 1]  # type: ignore[attr-defined, no-any-return]
-
 
 @dataclass(frozen=True)
-class AmountDefaults(DefaultDriver):
-    """Default amounts as shares of ``base`` by month (lifetime default + timing curve),
-    shaped (paths or 1, periods), taken from every group in proportion to its performing
-    balance."""
+class AmountDefaults:
+    """Default amounts as shares of the base (initial pool balance plus receivables bought
+    so far) by month (lifetime default + timing curve), shaped (paths or 1, periods), taken
+    from every group in proportion to its performing balance and capped by it."""
 
     share_of_base: Array
 
-    def fraction(self, t: int, performing: Array, base: Array) -> Array:
-        total = performing.sum(axis=1)
-        amount = self.share_of_base[:, t - 1] * base
-        with np.errstate(divide="ignore", invalid="ignore"):
-            d = np.where(total > 0, np.minimum(amount / total, 1.0), 0.0)
-        return np.broadcast_to(d[:, None], performing.shape)
+
+DefaultDriver = HazardDefaults | AmountDefaults
+"""How defaults are given to the engine."""
 
 
 def deterministic_defaults(
@@ -284,32 +263,49 @@ _FLOWS = ("interest", "principal", "fee", "balance_end")
 
 def _stacked(profile: Profile, periods: int) -> Array:
     """(periods, groups, 4) scheduled interest, principal, fee, closing balance by month."""
-    return np.stack([getattr(profile, name).T[:periods] for name in _FLOWS], axis=-1)
+    return kernel_array(np.stack([getattr(profile, name).T[:periods] for name in _FLOWS],
+                                  axis=-1))
 
 
-@dataclass
+def _rows(name: str, value: ArrayLike, shape: tuple[int, ...], n_paths: int) -> Array:
+    """``value`` as the kernel reads it (unchecked): 1 or ``n_paths`` rows, then ``shape``
+    (axes of 1 are broadcast; the last axis, periods, may be longer)."""
+    a = np.asarray(value, dtype=np.float64)
+    fits = (a.ndim == 1 + len(shape) and a.shape[0] in (1, n_paths)
+            and all(n in (1, want) for n, want in zip(a.shape[1:-1], shape[:-1], strict=True))
+            and a.shape[-1] >= shape[-1])
+    if not fits:
+        axes = "".join(f"1 or {n}, " for n in shape[:-1])
+        raise ValueError(f"`{name}` must be shaped (1 or {n_paths}, {axes}>= {shape[-1]}) "
+                         f"for this pool and number of paths (got {a.shape})")
+    if a.shape[1:-1] != shape[:-1]:
+        a = np.broadcast_to(a, (a.shape[0], *shape[:-1], a.shape[-1]))
+    return kernel_array(a)
+
+
+@dataclass(frozen=True)
 class PoolState:
-    """Mutable per-path state of the pool while the engine steps through the months.
+    """The asset side of one engine run, as the kernel (:mod:`abs_tool.kernel`) reads it.
 
     The pool is a set of cohorts that share their group's default and prepayment rates: the
     initial pool, and one cohort per month of purchases. A cohort's scheduled flows are its
-    profile times a *weight* (paths, groups): the share of it still performing, times the
-    amount bought for a purchase. Defaults and prepayments multiply every weight; nothing
-    scales with loans, and no factor is ever divided by.
+    profile times a *weight* per group: the share of it still performing, times the amount
+    bought for a purchase. Defaults and prepayments multiply every weight; nothing scales
+    with loans, and no factor is ever divided by. The kernel keeps these weights per path.
+    Build it with :meth:`start`, which checks the shapes.
     """
 
     model: PoolModel
-    defaults: DefaultDriver
+    n_paths: int
+    hazard: Array  # (1 or paths, groups, periods); no rows with AmountDefaults
+    amount_share: Array  # (1 or paths, periods); no rows with HazardDefaults
     smm: Array  # (periods,)
     recovery_rate: Array  # (paths,)
     lag_months: int
     initial_flows: Array  # (periods, groups, 4), see _stacked
-    purchase_flows: Array | None  # (periods, groups, 4) per unit bought
-    weights: Array  # (cohorts, groups, paths): cohort 0 is the initial pool
-    bought_in: list[int]  # month index of each purchase cohort (cohorts 1..)
-    default_history: Array  # (periods, paths)
-    base: Array  # (paths,) initial balance + purchases
-    performing: Array  # (paths, groups), opening balance of the next month
+    initial_balance: Array  # (groups,)
+    purchase_flows: Array  # (periods, groups, 4) per unit bought; no rows without purchases
+    purchase_balance: Array  # (groups,) per unit bought; zeros without purchases
 
     @classmethod
     def start(
@@ -317,101 +313,42 @@ class PoolState:
         model: PoolModel,
         defaults: DefaultDriver,
         smm: Array,
-        recovery_rate: Array,
+        recovery_rate: ArrayLike,
         lag_months: int,
         n_paths: int,
     ) -> PoolState:
-        periods = model.horizon_months
+        """The inputs of ``n_paths`` paths; ``recovery_rate`` is a scalar or (paths,).
+
+        Raises
+        ------
+        ValueError
+            When an array's shape does not fit the pool and the number of paths.
+        """
+        periods, groups = model.horizon_months, model.n_groups
+        hazard, amount = np.zeros((0, groups, periods)), np.zeros((0, periods))
+        if isinstance(defaults, HazardDefaults):
+            hazard = _rows("HazardDefaults.monthly", defaults.monthly, (groups, periods),
+                           n_paths)
+        else:
+            amount = _rows("AmountDefaults.share_of_base", defaults.share_of_base,
+                           (periods,), n_paths)
+        smm = kernel_array(smm)
+        if smm.ndim != 1 or len(smm) < periods:
+            raise ValueError(f"`smm` must be shaped ({periods},) (got {smm.shape})")
+        purchase = model.purchase
         return cls(
             model=model,
-            defaults=defaults,
-            smm=np.asarray(smm, dtype=np.float64),
-            recovery_rate=np.broadcast_to(np.asarray(recovery_rate, dtype=np.float64),
-                                          (n_paths,)),
-            lag_months=lag_months,
+            n_paths=n_paths,
+            hazard=hazard,
+            amount_share=amount,
+            smm=smm,
+            recovery_rate=kernel_array(np.broadcast_to(
+                np.asarray(recovery_rate, dtype=np.float64), (n_paths,))),
+            lag_months=int(lag_months),
             initial_flows=_stacked(model.initial, periods),
-            purchase_flows=(None if model.purchase is None
-                            else _stacked(model.purchase, periods)),
-            weights=np.ones((1 + (periods if model.purchase else 0), model.n_groups, n_paths)),
-            bought_in=[],
-            default_history=np.zeros((periods, n_paths)),
-            base=np.full(n_paths, model.balance),
-            performing=np.broadcast_to(model.initial.balance,
-                                       (n_paths, model.n_groups)).copy(),
+            initial_balance=kernel_array(model.initial.balance),
+            purchase_flows=(np.zeros((0, groups, 4)) if purchase is None
+                            else _stacked(purchase, periods)),
+            purchase_balance=(np.zeros(groups) if purchase is None
+                              else kernel_array(purchase.balance)),
         )
-
-    @property
-    def _active(self) -> Array:
-        """(cohorts so far, groups, paths) view of the weights."""
-        return self.weights[: 1 + len(self.bought_in)]
-
-    def _scheduled(self, k: int) -> Array:
-        """(4, groups, paths) scheduled flows of month index k, summed over cohorts.
-
-        Cohort by cohort in a fixed order (not a BLAS product), so each path's sum runs in
-        the same order whatever the number of paths in the call: results do not depend on
-        how blocks are grouped.
-        """
-        weights = self.weights
-        flows = weights[0][None] * self.initial_flows[k].T[:, :, None]
-        if self.purchase_flows is not None:
-            for cohort, month in enumerate(self.bought_in, start=1):
-                age = k - month - 1  # bought at the end of month index `month`
-                if 0 <= age < len(self.purchase_flows):
-                    flows += weights[cohort][None] * self.purchase_flows[age].T[:, :, None]
-        return flows
-
-    def step(self, t: int) -> dict[str, Array]:
-        """Collections of month ``t`` (1-based), each shaped (paths,)."""
-        k = t - 1
-        opening = self.performing
-        d = self.defaults.fraction(t, opening, self.base)
-        defaulted = d * opening
-        survive = 1.0 - d  # the same for every cohort of a group
-        scheduled = self._scheduled(k) * survive.T[None]
-        interest, principal, fee, after_schedule = (a.T for a in scheduled)
-        prepaid = self.smm[k] * after_schedule
-        active = self._active
-        active *= (survive * (1.0 - self.smm[k])).T[None]
-        self.performing = after_schedule - prepaid
-        default_total = defaulted.sum(axis=1)
-        self.default_history[k] = default_total
-        j = k - self.lag_months
-        recovery = (self.recovery_rate * self.default_history[j] if j >= 0
-                    else np.zeros_like(default_total))
-        return {
-            "balance_open": opening.sum(axis=1),
-            "interest": interest.sum(axis=1),
-            "scheduled_principal": principal.sum(axis=1),
-            "prepayment": prepaid.sum(axis=1),
-            "default": default_total,
-            "recovery": recovery,
-            "loss": (1.0 - self.recovery_rate) * default_total,
-            "fee_income": fee.sum(axis=1),
-            "balance_close": self.performing.sum(axis=1),
-        }
-
-    def pending_recoveries(self, t: int) -> Array:
-        """Recoveries still to come after month ``t`` from defaults up to month ``t``."""
-        first = max(t - self.lag_months, 0)
-        return self.recovery_rate * self.default_history[first:t].sum(axis=0)
-
-    def buy(self, t: int, amount: Array) -> None:
-        """Buy receivables for ``amount`` (paths,) at the end of month ``t``."""
-        purchase = self.model.purchase
-        if t >= self.model.horizon_months or not np.any(amount > 0):
-            return
-        if purchase is None:
-            raise AssumptionError("the deal buys receivables but no purchase profile is set")
-        # The purchase profile is per unit of total purchase, already split over groups.
-        self.bought_in.append(t - 1)
-        self.weights[len(self.bought_in)] = amount[None, :]
-        self.performing = self.performing + amount[:, None] * purchase.balance[None, :]
-        self.base = self.base + amount
-
-    def remove(self, mask: NDArray[np.bool_]) -> None:
-        """Take the whole pool of the paths in ``mask`` away (a clean-up call)."""
-        keep = ~mask
-        self.weights *= keep
-        self.performing = self.performing * keep[:, None]
-        self.default_history *= keep

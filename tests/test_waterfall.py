@@ -353,3 +353,87 @@ def test_principal_deficiency_trigger_ends_revolving():
     assert not r.revolving[0, first + 1]
     assert r.classes.principal_paid[0, 0, first + 1] > 0
     assert not waterfall_violations(r)
+
+
+# --- the compiled kernel --------------------------------------------------------------------
+
+def test_each_path_is_computed_on_its_own():
+    """The kernel runs path by path: a path's flows and metrics are bit-identical whether it
+    runs alone or beside others (the Monte Carlo's chunking independence rests on this)."""
+    from abs_tool.engine import run_paths
+    from abs_tool.metrics import class_metrics
+    from abs_tool.projection import deterministic_defaults
+
+    structure = Structure(
+        classes=THREE_CLASSES.classes, fees=THREE_CLASSES.fees, revolving=RevolvingPeriod(3),
+        triggers=(Trigger(TriggerMetric.CUMULATIVE_DEFAULT_RATE, (0.05,),
+                          TriggerAction.ACCELERATE),),
+        clean_up_call=CleanUpCall(0.2), reserve=ReserveAccount(0.01, 0.02, 0.005),
+    )
+    prepared = prepare_deal(make_deal(structure, Assumptions(default=AnnualPd()), months=18),
+                            make_pool([400.0, 900.0, 1500.0], term=9, pd_annual=[0.01, 0.05, 0.3],
+                                      amortization="level"))
+    multipliers = np.array([0.0, 0.5, 2.0, 6.0, 20.0])
+    recovery = np.array([0.1, 0.9, 0.4, 0.0, 0.5])
+    defaults = deterministic_defaults(prepared.model, prepared.deal.assumptions.default,
+                                      multipliers)
+    together = run_paths(prepared, defaults, len(multipliers), recovery_rate=recovery)
+    both = class_metrics(together, prepared.coupons)
+    assert together.accelerated.any()  # the paths cover acceleration and purchases
+    assert together.pool.purchases.any()
+    for i, m in enumerate(multipliers):
+        alone = run_paths(prepared, deterministic_defaults(
+            prepared.model, prepared.deal.assumptions.default, m), 1,
+            recovery_rate=recovery[i])
+        one = class_metrics(alone, prepared.coupons)
+        for name in ("balance_close", "principal_paid", "interest_paid", "writedown"):
+            np.testing.assert_array_equal(getattr(alone.classes, name)[0],
+                                          getattr(together.classes, name)[i])
+        np.testing.assert_array_equal(alone.pool.collections[0], together.pool.collections[i])
+        np.testing.assert_array_equal(alone.trigger_value[0], together.trigger_value[i])
+        np.testing.assert_array_equal(one.yield_annual[0], both.yield_annual[i])
+        np.testing.assert_array_equal(one.loss_pv[0], both.loss_pv[i])
+
+
+def test_the_kernel_is_compiled_once_for_every_deal_shape():
+    """Inputs are normalised (C-contiguous, writable, fixed dtypes), so one compiled version
+    serves one path or many, every default driver and structure (numba compiles, and caches,
+    one version per argument types)."""
+    from abs_tool import kernel
+
+    hand = hand_case()
+    run_scenario(hand)
+    scenario_grid(hand, [0.0, 0.3], [0.2, 0.6])
+    lifetime = Assumptions(default=LifetimeDefault(0.1, (0.5, 0.5)))
+    revolving = Structure(classes=THREE_CLASSES.classes, revolving=RevolvingPeriod(2))
+    run_scenario(prepare_deal(make_deal(revolving, lifetime, months=8),
+                              make_pool([100.0, 200.0], term=4)))
+    assert len(kernel.run_kernel.signatures) == 1
+
+
+@pytest.mark.parametrize(("monthly", "message"), [
+    (np.zeros((2, 1, 6)), r"`HazardDefaults.monthly` must be shaped \(1 or 3, 1 or 1, >= 6\)"
+                          r" for this pool and number of paths \(got \(2, 1, 6\)\)"),
+    (np.zeros((3, 1, 5)), r"\(got \(3, 1, 5\)\)"),
+    (np.zeros((3, 6)), r"\(got \(3, 6\)\)"),
+])
+def test_default_arrays_must_fit_the_pool_and_the_paths(monthly, message):
+    from abs_tool.engine import run_paths
+    from abs_tool.projection import HazardDefaults
+
+    with pytest.raises(ValueError, match=message):
+        run_paths(hand_case(), HazardDefaults(monthly), 3)
+
+
+def test_buying_without_a_purchase_profile_is_an_error():
+    from abs_tool.errors import AssumptionError
+    from abs_tool.projection import PoolState, deterministic_defaults
+    from abs_tool.waterfall import run_waterfall
+
+    prepared = hand_case()  # prepared without a revolving period: no purchase profile
+    model = prepared.model
+    state = PoolState.start(model, deterministic_defaults(model, CdrVector((0.0,))),
+                            np.zeros(model.horizon_months), 0.0, 0, 1)
+    revolving = Structure(classes=THREE_CLASSES.classes, revolving=RevolvingPeriod(2))
+    with pytest.raises(AssumptionError, match="buys receivables but no purchase profile"):
+        run_waterfall(revolving, state, prepared.class_balances)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 from scipy import stats
 from scipy.special import ndtr, ndtri
@@ -40,6 +41,7 @@ from ..assumptions import (
     monthly_vector,
 )
 from ..conventions import mdr_from_cdr
+from ..kernel import kernel_array
 from ..projection import PD_CAP, PoolModel
 
 Array = NDArray[np.float64]
@@ -115,9 +117,12 @@ def conditional_cumulative_pd(
     rho, rho_s = assumptions.correlation, assumptions.sector_correlation
     shock = (np.sqrt(rho) * draws.systematic[:, None]
              + np.sqrt(rho_s) * draws.sector[:, model.group_sector])  # (paths, groups)
-    scaled = threshold[None, :, :] * draws.mixing[:, None, None]
+    # One (paths, groups, periods) buffer, worked in place: the block's largest arrays.
+    z = threshold[None, :, :] * draws.mixing[:, None, None]
     with np.errstate(invalid="ignore"):  # -inf * 1 and +inf thresholds are fine
-        return ndtr((scaled - shock[:, :, None]) / np.sqrt(1.0 - rho - rho_s))
+        z -= shock[:, :, None]
+        z /= np.sqrt(1.0 - rho - rho_s)
+    return ndtr(z, out=z)
 
 
 def default_fractions(
@@ -129,18 +134,35 @@ def default_fractions(
     t is that share times p_g(t) / p_g(T), and the monthly fraction of survivors follows.
     """
     n_loans = np.maximum(np.rint(model.effective_count), 1).astype(np.int64)
-    lifetime = conditional[:, :, -1]
-    count = rng.binomial(n_loans[None, :], lifetime)
-    share = count / n_loans[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        timing = np.where(lifetime[:, :, None] > 0, conditional / lifetime[:, :, None], 0.0)
-    cumulative = share[:, :, None] * timing
-    previous = np.concatenate([np.zeros_like(cumulative[:, :, :1]), cumulative[:, :, :-1]],
-                              axis=2)
-    survivors = 1.0 - previous
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(survivors > 0, np.clip((cumulative - previous) / survivors, 0.0, 1.0),
-                        0.0)
+    count = rng.binomial(n_loans[None, :], conditional[:, :, -1])
+    out = np.empty(conditional.shape)
+    _fractions(kernel_array(conditional), count / n_loans[None, :], out)
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fractions(conditional, share, out):  # pragma: no cover - compiled
+    """:func:`default_fractions` after the draw, one path and group at a time (no
+    (paths, groups, periods) temporaries); ``share`` (paths, groups) is the lifetime
+    share defaulted."""
+    n_paths, n_groups, n_periods = conditional.shape
+    for p in range(n_paths):
+        for g in range(n_groups):
+            lifetime = conditional[p, g, n_periods - 1]
+            previous = 0.0  # share defaulted by the month before
+            for k in range(n_periods):
+                timing = conditional[p, g, k] / lifetime if lifetime > 0 else 0.0
+                cumulative = share[p, g] * timing
+                survivors = 1.0 - previous
+                fraction = 0.0
+                if survivors > 0:
+                    fraction = (cumulative - previous) / survivors
+                    if fraction < 0.0:
+                        fraction = 0.0
+                    elif fraction > 1.0:
+                        fraction = 1.0
+                out[p, g, k] = fraction
+                previous = cumulative
 
 
 def recovery_rates(assumptions: Assumptions, draws: FactorDraws) -> Array:
