@@ -28,8 +28,9 @@ def _violations(name: str, gap: NDArray[np.float64], tol: float) -> list[str]:
 def waterfall_violations(result: WaterfallResult) -> list[str]:
     """Every invariant that fails, described; an empty list when all hold.
 
-    * cash: collections + call proceeds + reserve brought in = fees + interest + principal
-      + purchases + residuals + reserve carried, every path and month;
+    * cash: collections + call proceeds + reserve and held cash brought in = fees + interest
+      + principal + purchases + residuals + reserve and held cash carried, every path and
+      month; held cash is carried only to the next month's opening;
     * pool roll-forward: opening - scheduled principal - prepayments - defaults + purchases
       - balance taken by a call = closing, and each month opens where the last closed;
     * class identity: opening - principal - write-down = closing;
@@ -38,12 +39,15 @@ def waterfall_violations(result: WaterfallResult) -> list[str]:
     """
     tol = RELATIVE_TOLERANCE * float(result.original_balance.sum())
     pool, classes = result.pool, result.classes
-    cash_in = pool.collections + pool.call_proceeds + result.reserve_open
+    cash_in = pool.collections + pool.call_proceeds + result.reserve_open + result.held_open
     cash_out = (result.fees_paid.sum(axis=1) + classes.interest_paid.sum(axis=1)
                 + classes.principal_paid.sum(axis=1) + pool.purchases
                 + classes.residual.sum(axis=1) + result.originator_residual
-                + result.reserve_close)
+                + result.reserve_close + result.held_close)
     out = _violations("cash in = cash out", cash_in - cash_out, tol)
+    out += _violations("held cash opens where it closed",
+                       result.held_open[:, 1:] - result.held_close[:, :-1], tol)
+    out += _violations("held cash at the start", result.held_open[:, 0], tol)
 
     called_balance = np.where(pool.call_proceeds > 0,
                               pool.balance_open - pool.scheduled_principal - pool.prepayment

@@ -44,7 +44,8 @@ CLASS_ROWS = (
 (_C_OPEN, _C_DUE, _C_INTEREST, _C_SHORTFALL, _C_PRINCIPAL, _C_WRITEDOWN, _C_RESIDUAL,
  _C_CLOSE) = range(len(CLASS_ROWS))
 FEE_ROWS = ("paid", "unpaid")
-ACCOUNT_ROWS = ("reserve_open", "reserve_target", "reserve_close", "originator_residual")
+ACCOUNT_ROWS = ("reserve_open", "reserve_target", "reserve_close", "originator_residual",
+                "held_open", "held_close")
 FLAG_ROWS = ("revolving", "accelerated")
 
 # Codes of the trigger metrics and actions (deal.TriggerMetric, deal.TriggerAction).
@@ -99,6 +100,10 @@ def run_kernel(
     n_ages = purchase_flows.shape[0]
     by_hazard = hazard.shape[0] > 0
     has_call = not np.isnan(call_share)
+    # Some coupon class pays quarterly while revolving: collections wait for its dates.
+    quarterly_dates = False
+    for j in range(original.shape[0]):
+        quarterly_dates = quarterly_dates or (quarterly[j] and coupon[j] > 0)
     status = OK
 
     weights = np.empty((horizon + 1, n_groups))  # cohort 0 is the initial pool
@@ -133,6 +138,7 @@ def run_kernel(
         fee_carry[:] = 0.0
         breached[:] = False
         reserve_cash = initial_notes * reserve_initial
+        held = 0.0
         revolving = revolving_months > 0
         sequential = sequential_mode
         accelerated = False
@@ -154,7 +160,7 @@ def run_kernel(
                 # fees and the trigger values are left to report; the rest stays zero.
                 for f in range(n_fees):
                     fee_out[1, p, f, k] = fee_carry[f]
-                target = reserve_cash = notes = 0.0
+                target = reserve_cash = notes = held = 0.0
             else:
                 # --- pool (projection.py): defaults, schedule, prepayment, recoveries
                 if by_hazard:
@@ -231,7 +237,8 @@ def run_kernel(
 
                 collections = interest + scheduled + prepayment + received + fee_income
                 account_out[0, p, k] = reserve_cash
-                available = collections + proceeds + reserve_cash
+                account_out[4, p, k] = held
+                available = collections + proceeds + reserve_cash + held
                 for j in range(n_classes):
                     class_out[_C_OPEN, p, j, k] = balance[j]
 
@@ -324,7 +331,14 @@ def run_kernel(
                 for j in range(n_classes):
                     balance[j] = balance[j] - principal_paid[j]
 
-                # --- 5. residual
+                # --- 5. residual; between the quarterly payment dates of a revolving
+                # period the trust account keeps what is left until the next one (the
+                # coupons accruing meanwhile are paid from it), releasing nothing.
+                held = 0.0
+                if buying and quarterly_dates and t % 3 != 0 and not wind_down:
+                    held = available
+                    available = 0.0
+                account_out[5, p, k] = held
                 if sub >= 0:
                     class_out[_C_RESIDUAL, p, sub, k] = available
                 else:

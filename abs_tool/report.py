@@ -96,7 +96,9 @@ def cashflow_tables(result: WaterfallResult, deal: Deal, path: int = 0) -> Cashf
     }, index=index)
     reserve = pd.DataFrame({"date": dates, "balance_open": result.reserve_open[path],
                             "target": result.reserve_target[path],
-                            "balance_close": result.reserve_close[path]}, index=index)
+                            "balance_close": result.reserve_close[path],
+                            "held_open": result.held_open[path],
+                            "held_close": result.held_close[path]}, index=index)
     triggers = pd.DataFrame({"date": dates}, index=index)
     for i, trig in enumerate(deal.structure.triggers):
         label = trig.name or f"{trig.metric.value} -> {trig.action.value}"

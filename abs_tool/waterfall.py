@@ -19,7 +19,10 @@ defines its results and packs the deal's terms for it. Each month t, on every pa
    (the pool's decline including defaults, so excess spread covers losses: a PDL). During the
    revolving period it buys new receivables instead. Sequential, or pro rata by balance while
    no ``sequential`` trigger is breached. With ``turbo``, all cash left pays principal too.
-5. The residual goes to the subordinated class (or the originator when there is none).
+5. The residual goes to the subordinated class (or the originator when there is none). In
+   the revolving period of a deal with quarterly payment dates, the trust account keeps what
+   is left in the months between them (``held_close``) and brings it in the next month
+   (``held_open``): nothing is released before the coupons of the quarter are paid.
 
 Under acceleration, cash after fees goes class by class: interest, then all principal.
 Triggers are evaluated at the end of each month and act from the next month on; they are
@@ -111,6 +114,8 @@ class WaterfallResult:
     reserve_target: Array
     reserve_close: Array
     originator_residual: Array
+    held_open: Array  # collections kept in the trust account from the month before
+    held_close: Array  # collections kept for the next payment date (quarterly, revolving)
     trigger_value: Array  # (paths, triggers, periods)
     trigger_breached: NDArray[np.bool_]  # (paths, triggers, periods), sticky
     revolving: NDArray[np.bool_]  # (paths, periods): month was in the revolving period
@@ -215,6 +220,8 @@ def run_waterfall(
         reserve_target=account_out[1],
         reserve_close=account_out[2],
         originator_residual=account_out[3],
+        held_open=account_out[4],
+        held_close=account_out[5],
         trigger_value=trigger_value,
         trigger_breached=trigger_breached,
         revolving=flag_out[0],

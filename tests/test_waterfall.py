@@ -230,10 +230,13 @@ def test_more_defaults_never_reduce_a_class_loss(prepared):
     # with fees that do not depend on the pool balance. Triggers are left out too: defaults
     # that end a revolving period early can pay a class sooner than no defaults would.
     # A lifetime default curve is a share of the balance bought so far: defaults that starve
-    # the purchases of a revolving period also shrink later default amounts.
+    # the purchases of a revolving period also shrink later default amounts. Recoveries due
+    # after the legal final date are lost, so earlier defaults (more of them) can recover
+    # more in time: the recoveries of the last loans must land before it too.
     structure, assumptions = prepared.deal.structure, prepared.deal.assumptions
     bought_until = structure.revolving.months if structure.revolving else 0
-    assume(prepared.pool.max_term_months + bought_until <= prepared.model.horizon_months)
+    assume(prepared.pool.max_term_months + bought_until + assumptions.recovery.lag_months
+           <= prepared.model.horizon_months)
     assume(assumptions.recovery.rate <= 0.5)
     assume(all(f.rate_annual == 0 for f in structure.fees))
     assume(not structure.triggers)
@@ -352,6 +355,35 @@ def test_principal_deficiency_trigger_ends_revolving():
     assert r.trigger_value[0, 0, first] > 0.01
     assert not r.revolving[0, first + 1]
     assert r.classes.principal_paid[0, 0, first + 1] > 0
+    assert not waterfall_violations(r)
+
+
+def test_quarterly_revolving_deal_holds_collections_until_its_payment_dates():
+    """A class paying quarterly while revolving: in months 1, 2, 4 and 5 what is left after
+    purchases stays in the trust account (held) and the subordinated class gets nothing; on
+    months 3 and 6 the quarter's coupon is paid from it and the rest is released. No
+    defaults: the quarter's coupon is 800 * ((1 + 0.06 / 12)^3 - 1), paid in full."""
+    structure = Structure(
+        classes=(NoteClass("A", Tier.SENIOR, 0.8, coupon_annual=0.06,
+                           payment_frequency_months=3),
+                 NoteClass("C", Tier.SUBORDINATED, 0.2)),
+        revolving=RevolvingPeriod(6),
+    )
+    prepared = prepare_deal(make_deal(structure, Assumptions(default=CdrVector((0.0,))),
+                                      months=12),
+                            make_pool([500.0, 500.0], rate=0.12, term=3))
+    r = run_scenario(prepared).result
+    held, residual = r.held_close[0], r.classes.residual[0, 1]
+    for month in (1, 2, 4, 5):
+        assert held[month - 1] > 0
+        assert residual[month - 1] == 0
+    for month in (3, 6):
+        assert held[month - 1] == 0
+        assert residual[month - 1] > 0
+        assert r.classes.interest_paid[0, 0, month - 1] == pytest.approx(
+            800 * ((1 + 0.005) ** 3 - 1), rel=1e-12)
+    np.testing.assert_array_equal(r.held_open[0, 1:], held[:-1])
+    assert held[6:].sum() == 0  # monthly payments after the revolving period: nothing held
     assert not waterfall_violations(r)
 
 

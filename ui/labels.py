@@ -262,6 +262,8 @@ CASHFLOW_COLUMNS: dict[str, Label] = {
     "cfc.writedown": ("Write-down", "本金减记"),
     "cfc.residual": ("Residual", "剩余收益"),
     "cfc.target": ("Target balance", "目标余额"),
+    "cfc.held_open": ("Collections held, opening", "留存回收款(期初)"),
+    "cfc.held_close": ("Collections held to the payment date", "留存至兑付日的回收款"),
 }
 
 
