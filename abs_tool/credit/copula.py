@@ -28,8 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
-from scipy import stats
-from scipy.special import ndtr, ndtri
+
+# scipy.special, not scipy.stats (a second to import): the t and beta quantiles are the
+# same functions (stdtrit, betaincinv) that scipy.stats calls.
+from scipy.special import betaincinv, ndtr, ndtri, stdtrit
 
 from ..assumptions import (
     AnnualPd,
@@ -111,7 +113,7 @@ def conditional_cumulative_pd(
     """p_g(t | factors) of the module docstring, shape (paths, groups, periods)."""
     cumulative = np.clip(cumulative_default_probability(model, assumptions.default), 0.0, 1.0)
     if assumptions.copula == Copula.STUDENT_T:
-        threshold = stats.t.ppf(cumulative, assumptions.t_degrees_of_freedom)
+        threshold = stdtrit(assumptions.t_degrees_of_freedom, cumulative)
     else:
         threshold = ndtri(cumulative)
     rho, rho_s = assumptions.correlation, assumptions.sector_correlation
@@ -174,4 +176,4 @@ def recovery_rates(assumptions: Assumptions, draws: FactorDraws) -> Array:
         return np.full(len(draws.systematic), mean)
     concentration = mean * (1.0 - mean) / sd**2 - 1.0
     a, b = mean * concentration, (1.0 - mean) * concentration
-    return np.asarray(stats.beta.ppf(ndtr(draws.recovery_driver), a, b), dtype=np.float64)
+    return np.asarray(betaincinv(a, b, ndtr(draws.recovery_driver)), dtype=np.float64)
