@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,8 +24,10 @@ from .rating import (
     to_local_scale,
 )
 from .simulation import MonteCarloResult
-from .structuring import StructuringResult
 from .waterfall import POOL_LINES, WaterfallResult
+
+if TYPE_CHECKING:  # the structuring module (and scipy.optimize) load only when used
+    from .structuring import StructuringResult
 
 
 def payment_dates(first_payment: date, n_periods: int) -> list[date]:

@@ -28,7 +28,6 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from .assumptions import AnnualPd, CdrVector, Cpr, LifetimeDefault, Recovery
 from .deal import Deal, Pricing, SizeUnit, Tier
@@ -632,6 +631,8 @@ def _break_even_balance(flows: IssuerFlows, benchmark: float, balance: float) ->
         return None
     if excess(low) <= 0:
         return 0.0
+    from scipy import optimize  # half a second to import: only when a deal is structured
+
     root = optimize.brentq(excess, low, high, xtol=1e-10)
     return math.exp(root) * balance
 

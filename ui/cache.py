@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -32,11 +33,11 @@ from abs_tool.eligibility import (
 )
 from abs_tool.engine import BreakEven, CostOfFunds, PreparedDeal, Scenario, ScenarioResult
 from abs_tool.errors import ValidationReport
-from abs_tool.excel import build_term_sheet_inputs, term_sheet_bytes
 from abs_tool.pool import Pool
 from abs_tool.simulation import MonteCarloResult
-from abs_tool.structuring import StructuringResult, sensitivity_grid, structure_deal
 
+if TYPE_CHECKING:  # loaded by the pages that use them: the first page opens sooner
+    from abs_tool.structuring import StructuringResult
 
 def sample_key(name: str, seed: int = samples.DEFAULT_SEED) -> str:
     """The ``pool_key`` of a built-in sample pool."""
@@ -211,6 +212,8 @@ def term_sheet(
     """The Excel term sheet (:mod:`abs_tool.excel`) of ``deal`` on the pool ``pool_key`` with
     its Monte Carlo result, in ``lang``; with the sizing of ``deal`` run with ``sized_with``
     on its Structuring sheet when there is one."""
+    from abs_tool.excel import build_term_sheet_inputs, term_sheet_bytes
+
     tables = None if _sized is None else report.structuring_tables(_sized, lang=lang)
     sheet = build_term_sheet_inputs(_prepared, monte_carlo=_result, break_evens=_break_evens,
                                     structuring=tables)
@@ -266,6 +269,8 @@ def structuring(
     abs_tool.simulation.CancelledError
         When ``cancel`` was set during the run (nothing is stored).
     """
+    from abs_tool.structuring import structure_deal
+
     result = structure_deal(
         deal, pool, criterion=settings.criterion, paths=settings.paths, seed=settings.seed,
         size_step_share=settings.size_step_share, retained_share=settings.retained_share,
@@ -299,6 +304,8 @@ def cached_sensitivity(sized: Deal, pool_key: str, settings: StructuringSettings
 def sensitivity(sized: Deal, pool_key: str, settings: StructuringSettings,
                 key: SensitivityKey, pool: Pool) -> pd.DataFrame:
     """:func:`abs_tool.structuring.sensitivity_grid` of the sized deal, stored."""
+    from abs_tool.structuring import sensitivity_grid
+
     x, y, resize, paths = key
     grid = sensitivity_grid(sized, pool, x, y, resize=resize, criterion=settings.criterion,
                             paths=paths, seed=settings.seed)
