@@ -8,23 +8,18 @@ PD), zero-coupon notes, no fees, immediate recoveries, sequential pay. A class [
 loses min((L - a)^+, d - a) / (d - a) of its balance, L = K * LGD / n.
 """
 
-from datetime import date
-
 import numpy as np
-import pandas as pd
 import pytest
+from builders import homogeneous_pool, tranched_deal
 from scipy.stats import binom
 
-from abs_tool.assumptions import AnnualPd, Assumptions, Recovery
 from abs_tool.credit.vasicek import (
     finite_pool_pmf,
     finite_pool_tranche_el,
     lhp_cdf,
     lhp_tranche_el,
 )
-from abs_tool.deal import Deal, DealDates, NoteClass, PoolSource, RunSettings, Structure, Tier
 from abs_tool.engine import prepare_deal
-from abs_tool.pool import Pool
 from abs_tool.report import monte_carlo_dict
 from abs_tool.simulation import run_monte_carlo
 
@@ -33,26 +28,8 @@ CUTS = (0.0, 0.03, 0.10, 1.0)  # sub [0, 3%), mezz [3%, 10%), senior [10%, 100%]
 
 
 def homogeneous(n_loans, pd_annual, rho, lgd, cuts=CUTS, paths=20_000, seed=7):
-    ids = [f"L{i}" for i in range(n_loans)]
-    pool = Pool(pd.DataFrame({
-        "loan_id": ids, "balance": 1.0, "rate": 0.0, "remaining_term": 12,
-        "amortization": "bullet", "original_balance": 1.0, "original_term": 12,
-        "seasoning": 0, "annual_pd": pd_annual, "lgd": lgd, "grade": "A", "obligor_id": ids,
-        "region": "R", "industry": "I", "score": np.nan,
-    }), "homogeneous")
-    tiers = [Tier.SUBORDINATED, Tier.MEZZANINE, Tier.SENIOR][: len(cuts) - 1][::-1]
-    widths = np.diff(cuts)[::-1]  # senior first
-    classes = tuple(NoteClass(f"C{j}", tier, float(w)) for j, (tier, w) in
-                    enumerate(zip(tiers, widths, strict=True)))
-    deal = Deal(
-        "homogeneous",
-        DealDates(date(2020, 1, 1), date(2020, 1, 1), date(2020, 2, 1), date(2021, 1, 1)),
-        PoolSource(sample="consumer"),
-        Assumptions(default=AnnualPd(), recovery=Recovery(1.0 - lgd, 0), correlation=rho),
-        Structure(classes=classes),
-        RunSettings(paths=paths, seed=seed),
-    )
-    return prepare_deal(deal, pool)
+    return prepare_deal(tranched_deal(cuts, rho, lgd, paths=paths, seed=seed),
+                        homogeneous_pool(n_loans, pd_annual, lgd))
 
 
 def tranche(cuts, j_senior_first):
