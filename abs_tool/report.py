@@ -5,10 +5,12 @@ Nothing here computes finance: it lays out what the engine and metrics produced.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .deal import Deal
@@ -296,6 +298,13 @@ def implied_ratings(
         out[c.name] = {k: str(to_local_scale(v)) if v != "NR" else "NR"
                        for k, v in moodys.items()}
     return out
+
+
+def attachment_points(balances: Sequence[float]) -> tuple[float, ...]:
+    """Share of the notes below each class (listed senior first): where its losses start,
+    0 for the most junior."""
+    b = np.asarray(balances, dtype=np.float64)
+    return tuple(float(x) for x in (b.sum() - np.cumsum(b)) / b.sum())
 
 
 def sizing_table(result: StructuringResult) -> pd.DataFrame:

@@ -429,7 +429,7 @@ def structure_deal(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> StructuringResult:
-    """Size the rated classes to their targets (largest first-come senior class first) and
+    """Size the rated classes to their targets (the largest senior class first) and
     price them from the deal's pricing grid, on one set of simulated asset paths.
 
     Parameters

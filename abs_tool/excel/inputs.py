@@ -37,7 +37,12 @@ from ..errors import InputError
 from ..metrics import DEFAULT_THRESHOLD
 from ..pool import Pool
 from ..rating import LOCAL_SCALE, RatingTable, RatingTables, to_local_scale
-from ..report import implied_ratings, payment_dates, target_default_rates
+from ..report import (
+    attachment_points,
+    implied_ratings,
+    payment_dates,
+    target_default_rates,
+)
 from ..simulation import MonteCarloResult
 
 STRAT_COLUMNS: tuple[str, ...] = (
@@ -267,8 +272,7 @@ def credit_enhancement(balances: np.ndarray, reserve_share: float) -> tuple[floa
     The reserve is ``reserve_share`` of the initial notes, and the notes add up to the pool,
     so as a share of the pool it is ``reserve_share`` itself.
     """
-    below = balances.sum() - np.cumsum(balances)
-    return tuple(float(x) for x in below / balances.sum() + reserve_share)
+    return tuple(a + reserve_share for a in attachment_points(balances))
 
 
 def expected_final_dates(base: ScenarioResult, deal: Deal) -> tuple[date, ...]:

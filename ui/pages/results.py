@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from abs_tool.engine import Scenario
-from abs_tool.report import cashflow_tables, monte_carlo_dict
+from abs_tool.report import attachment_points, cashflow_tables, monte_carlo_dict
 from abs_tool.simulation import Distribution
 from ui import cache, run, state
 from ui import format as fmt
@@ -35,14 +35,6 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "bdr", "target_rating", *(f"rating_{c}" for c in RATING_CRITERIA),
 )
 FLOW_SERIES: tuple[str, ...] = ("interest_paid", "principal_paid", "writedown")
-
-
-def class_stack(balances: list[float]) -> list[float]:
-    """Where each class starts in the stack of notes, as a share of all notes (0 for the
-    most junior): the positions the histogram marks. Layout only, from the class balances."""
-    total = sum(balances)
-    below = np.cumsum([0.0, *reversed(balances)])[:-1][::-1]
-    return [float(b / total) for b in below]
 
 
 def loss_histogram(dist: Distribution, classes: list[str], attach: list[float]) -> alt.Chart:
@@ -207,7 +199,7 @@ def main() -> None:
         return
     summary(outcome)
     classes = [c.name for c in outcome.monte_carlo.classes]
-    attach = class_stack([c.balance for c in outcome.monte_carlo.classes])
+    attach = list(attachment_points([c.balance for c in outcome.monte_carlo.classes]))
     left, right = st.columns(2)
     left.altair_chart(loss_histogram(outcome.monte_carlo.pool_loss_rate, classes, attach),
                       width="stretch")
