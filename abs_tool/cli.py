@@ -249,6 +249,8 @@ def cmd_structure(args: argparse.Namespace) -> int:
     print("break-even pool balance: " + ("none (never beats the benchmark)" if size is None
                                          else f"{size:,.0f} {deal.currency}"))
     _print_table(econ.size_curve)
+    print("the deal as given and sized (same paths):")
+    _print_table(result.comparison)
     grid = None
     if args.grid:
         if len(args.grid) != 2:

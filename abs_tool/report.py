@@ -328,6 +328,10 @@ _STRUCTURING_ZH: dict[str, str] = {
     "Sizing": "分层规模", "Cost of funds": "融资成本", "Economics": "经济性",
     "All-in cost by deal size": "不同发行规模的综合成本",
     "Sizing and pricing rounds": "规模与定价迭代", "Sensitivity": "敏感性分析",
+    "The deal as given and sized": "原结构与分层结果对比", "as given": "原结构",
+    "sized": "分层结果", "difference": "差异", "deal": "交易", "expected_loss": "预期损失",
+    "pd": "违约概率", "irr": "内部收益率", "wa_coupon": "加权平均票面利率",
+    "excess_spread_annual": "超额利差(年化)", "pool_expected_loss": "资产池预期损失",
     "class": "证券", "tier": "层级", "target": "目标评级", "size_share": "占比",
     "amount": "金额", "coupon": "票面利率", "wal_years": "加权平均期限(年)",
     "criterion": "评级标准", "metric": "指标", "metric_se": "指标标准误",
@@ -387,6 +391,7 @@ def structuring_tables(
         "Economics": amounts,
         "All-in cost by deal size": curve,
         "Sizing and pricing rounds": rounds,
+        "The deal as given and sized": result.comparison,
     }
     if sensitivity is not None:
         tables["Sensitivity"] = sensitivity
@@ -400,7 +405,7 @@ def structuring_tables(
             return f"{zh[head]} {tail}" if tail and head in zh else zh.get(column, column)
 
         out = frame.rename(columns=name)
-        for column in ("item", "unit", "binding", "tier"):
+        for column in ("item", "unit", "binding", "tier", "metric"):
             if column in frame:
                 out[name(column)] = frame[column].map(lambda v: zh.get(v, v))
         out.attrs["formats"] = {name(k): v for k, v in frame.attrs.get("formats", {}).items()}
@@ -427,6 +432,8 @@ def structuring_dict(result: StructuringResult) -> dict[str, object]:
                     for row in sizing_table(result).to_dict(orient="records")],
         "rounds": [{"shares": list(r.shares), "coupons": list(r.coupons)}
                    for r in result.rounds],
+        "comparison": [{k: (_number(v) if isinstance(v, float) else v) for k, v in row.items()}
+                       for row in result.comparison.to_dict(orient="records")],
         "economics": {
             "cost_of_funds": {k: _number(v) for k, v in asdict(econ.cost).items()},
             "retained_class": econ.retained,

@@ -378,6 +378,7 @@ class StructuringResult:
     size_step_share: float
     runtime_seconds: float
     simulation_seconds: float
+    comparison: pd.DataFrame  # the deal as given against the sized one, on the same paths
 
 
 # --------------------------------------------------------------------------------------------
@@ -483,6 +484,9 @@ def structure_deal(
     assets = simulate_assets(prepared, paths=paths, seed=seed,
                              importance_sampling=importance_sampling, workers=workers)
     simulated = time.perf_counter() - started
+    # The deal as given, on the same paths: what the sizing changed, without noise.
+    given = structure_figures(run_monte_carlo(prepared, assets=assets, workers=workers,
+                                              cancel=cancel), cost_of_funds(prepared))
     step = size_step_share
     tables = tables or RatingTables()
     candidates = _Candidates(prepared, assets, criterion, tables, step, workers, progress,
@@ -530,6 +534,7 @@ def structure_deal(
     else:
         message = (f"sizes and coupons did not converge in {max_rounds} rounds; the last "
                    "round is shown")
+    econ = economics(final.prepared, final.monte_carlo)
     return StructuringResult(
         deal=final.deal,
         criterion=criterion.value,
@@ -537,7 +542,7 @@ def structure_deal(
         classes=sizing,
         monte_carlo=final.monte_carlo,
         break_even=be,
-        economics=economics(final.prepared, final.monte_carlo),
+        economics=econ,
         rounds=tuple(rounds),
         converged=converged,
         message=message,
@@ -545,6 +550,8 @@ def structure_deal(
         size_step_share=step,
         runtime_seconds=time.perf_counter() - started,
         simulation_seconds=simulated,
+        comparison=compare_structures(
+            given, structure_figures(final.monte_carlo, econ.cost), ("as given", "sized")),
     )
 
 
@@ -744,7 +751,7 @@ def _el_rating_local(el: float, wal: float, table: RatingTable | None) -> str:
     return moodys if moodys == "NR" else str(to_local_scale(moodys))
 
 
-def structure_figures(deal: Deal, monte_carlo: MonteCarloResult,
+def structure_figures(monte_carlo: MonteCarloResult,
                       cost: CostOfFunds) -> dict[tuple[str, str], float]:
     """The figures two structures are compared on, keyed by (item, metric)."""
     out: dict[tuple[str, str], float] = {}

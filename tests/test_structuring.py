@@ -384,7 +384,7 @@ def test_comparison_is_b_minus_a_for_every_figure():
     for cut in (0.05, 0.10):
         prepared = prepare_deal(tranched_deal((0, cut, 1.0), 0.1, 0.6, paths=2048), pool)
         mc = run_monte_carlo(prepared)
-        figures.append(structure_figures(prepared.deal, mc, cost_of_funds(prepared)))
+        figures.append(structure_figures(mc, cost_of_funds(prepared)))
     table = compare_structures(*figures, labels=("thick", "thin"))
     assert list(table.columns) == ["item", "metric", "thick", "thin", "difference"]
     np.testing.assert_array_equal(table["difference"], table["thin"] - table["thick"])
@@ -459,3 +459,20 @@ def test_structure_command_writes_the_sizing_into_the_term_sheet(tmp_path):
         assert got[0] == expected[0]
         assert got[3] == pytest.approx(expected[3], abs=1e-12)  # size share
         assert got[5] == pytest.approx(expected[5], abs=1e-12)  # coupon
+
+
+def test_the_deal_as_given_is_compared_on_the_same_paths():
+    pool = homogeneous_pool(2_000, 0.03, 0.6)
+    deal = tranched_deal((0, 0.05, 1.0), 0.2, 0.6, paths=4096, targets=["AA", None])
+    result = structure_deal(deal, pool, retained_share=0.0, size_step_share=0.005)
+    given = run_monte_carlo(prepare_deal(deal, pool), paths=4096, seed=7,
+                            importance_sampling=True,
+                            shift=result.monte_carlo.importance_shift)
+    table = result.comparison.set_index(["item", "metric"])
+    for c in given.classes:
+        assert table.loc[(c.name, "expected_loss"), "as given"] == c.expected_loss.value
+    for c in result.monte_carlo.classes:
+        assert table.loc[(c.name, "expected_loss"), "sized"] == c.expected_loss.value
+        assert table.loc[(c.name, "size_share"), "sized"] == pytest.approx(
+            next(s.size_share for s in result.classes if s.name == c.name), abs=1e-12)
+    np.testing.assert_array_equal(table["difference"], table["sized"] - table["as given"])

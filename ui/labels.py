@@ -625,6 +625,17 @@ STRUCTURING_PAGE: dict[str, Label] = {
     ),
     "sz.irr": ("IRR", "内部收益率"),
     "sz.irr_chart": ("IRR distribution of {name}", "{name} 的内部收益率分布"),
+    "sz.comparison": ("The deal as given and sized", "原结构与分层结果对比"),
+    "sz.item": ("Class or deal", "证券或交易"),
+    "sz.figure": ("Figure", "指标"),
+    "sz.as_given": ("As given", "原结构"),
+    "sz.sized": ("Sized", "分层结果"),
+    "sz.difference": ("Sized - as given", "分层结果 - 原结构"),
+    "sz.comparison_help": (
+        "Both run on the same simulated paths, so the differences are the structure's, not "
+        "Monte Carlo noise.",
+        "两者在同一组模拟路径上运行,差异来自结构本身而非蒙特卡洛误差。",
+    ),
     "sz.rounds": ("Sizing and pricing rounds", "规模与定价迭代过程"),
     "sz.round": ("Round", "轮次"),
     "sz.rounds_help": (

@@ -185,6 +185,15 @@ def use_sized(result: StructuringResult) -> None:
     st.session_state[state.SIZED_LOADED] = True
 
 
+def show_comparison(result: StructuringResult) -> None:
+    with st.expander(t("sz.comparison")):
+        frame = result.comparison.rename(columns={
+            "item": t("sz.item"), "metric": t("sz.figure"), "as given": t("sz.as_given"),
+            "sized": t("sz.sized"), "difference": t("sz.difference")})
+        st.dataframe(frame, hide_index=True)
+        st.caption(t("sz.comparison_help"))
+
+
 def show_rounds(result: StructuringResult) -> None:
     with st.expander(t("sz.rounds")):
         names = [c.name for c in result.classes]
@@ -269,6 +278,7 @@ def main() -> None:
     st.button(t("sz.use"), key="sz_use", on_click=use_sized, args=(result,),
               help=t("sz.use_help"))
     show_economics(result, deal.currency)
+    show_comparison(result)
     show_rounds(result)
     sensitivity(run_inputs, result, chosen)
 
