@@ -6,10 +6,12 @@ reruns only the pool cash flows and the waterfall, and a class's figures move sm
 its size instead of jumping with Monte Carlo noise. Sizes live on a grid of
 ``size_step_share`` of the pool balance. Classes are sized senior first: the largest size of
 class j that meets its target, with the classes above it at their sizes, the classes below
-it at their current sizes (none yet on the first round) and the subordinated class taking
-the rest. A class's figures depend on the classes below it too (their interest ranks ahead
-of its principal), and with a pricing grid its coupon depends on its WAL, so rounds repeat
-until neither sizes nor coupons change: a fixed point, reported as converged or not.
+it at their current sizes (none yet on the first round; they give way when room runs out)
+and the subordinated class taking the rest, never less than the retention floor. A class's
+figures depend on the classes below it too (their interest ranks ahead of its principal),
+and with a pricing grid its coupon depends on its WAL, so rounds repeat until neither sizes
+nor coupons change: a fixed point, reported as converged or not. The deal as given runs on
+the same paths too, so the result compares the two without noise.
 
 Criteria (DOMAIN.md "Metrics"): ``el`` class EL at most the idealized EL of the target at
 the class WAL; ``pd`` class PD at most the idealized PD at the WAL; ``dirr`` class DIRR at
