@@ -78,12 +78,16 @@ FEE_COLUMNS: tuple[str, ...] = ("name", "rate_annual", "fixed_annual")
 UPFRONT_COLUMNS: tuple[str, ...] = ("name", "share_of_placed", "fixed")
 TRIGGER_COLUMNS: tuple[str, ...] = ("name", "metric", "threshold", "action")
 PD_COLUMNS: tuple[str, ...] = ("grade", "tape_pd", "annual_pd")
+CURVE_COLUMNS: tuple[str, ...] = ("tenor_years", "rate_annual")
+SPREAD_COLUMNS: tuple[str, ...] = ("rating", "spreads_bp")  # spreads: one per WAL, as text
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "st_classes": ("classes_table", CLASS_COLUMNS),
     "st_fees": ("fees_table", FEE_COLUMNS),
     "st_upfront": ("upfront_table", UPFRONT_COLUMNS),
     "st_triggers": ("triggers_table", TRIGGER_COLUMNS),
     "as_pd_grades": ("pd_table", PD_COLUMNS),
+    "sz_curve": ("curve_table", CURVE_COLUMNS),
+    "sz_spreads": ("spreads_table", SPREAD_COLUMNS),
 }
 # Whole numbers in tables: a float the editor produced for an empty-capable column is given
 # back as int when it is whole (a fraction stays, for the library to reject by name).
@@ -117,6 +121,9 @@ FIELD_WIDGETS: tuple[tuple[str, str], ...] = (
     ("structure.principal_mode", "st_principal_mode"),
     ("structure.clean_up_call", "st_cleanup"),
     ("benchmark_rate_annual", "st_benchmark"),
+    ("pricing.benchmark_curve", "sz_curve"),
+    ("pricing.spread_wal_years", "sz_spread_wals"),
+    ("pricing", "sz_spreads"),
     ("pool", "pool_source"),
 )
 
@@ -187,9 +194,16 @@ def load(deal: Deal, origin: str, *, interactive_paths: bool) -> None:
     triggers = [{**t, "threshold": vector_text(t["threshold"])} for t in structure["triggers"]]
     pd_rows = [{"grade": g, "tape_pd": None, "annual_pd": p}
                for g, p in default.get("by_grade", {}).items()]
+    pricing = data.get("pricing") or {}
+    ss["sz_pricing_on"] = bool(pricing)
+    ss["sz_spread_wals"] = vector_text(pricing.get("spread_wal_years", ()))
+    spreads = [{"rating": r["rating"], "spreads_bp": vector_text(r["spreads_bp"])}
+               for r in pricing.get("spreads", ())]
     for editor, rows in (("st_classes", classes), ("st_fees", structure["fees"]),
                          ("st_upfront", structure.get("upfront_fees", [])),
-                         ("st_triggers", triggers), ("as_pd_grades", pd_rows)):
+                         ("st_triggers", triggers), ("as_pd_grades", pd_rows),
+                         ("sz_curve", pricing.get("benchmark_curve", [])),
+                         ("sz_spreads", spreads)):
         table_key, columns = TABLES[editor]
         ss[table_key] = pd.DataFrame(rows, columns=list(columns))
         ss.pop(editor, None)  # the editor starts again from the new table
@@ -313,6 +327,18 @@ def _structure(ss: Any, data: dict[str, Any]) -> None:
                                   if ss["st_cleanup_on"] else None)
 
 
+def _pricing(ss: Any) -> dict[str, Any] | None:
+    """The pricing section: benchmark curve and spread grid (None when switched off)."""
+    if not ss["sz_pricing_on"]:
+        return None
+    return {
+        "benchmark_curve": table_rows("sz_curve"),
+        "spread_wal_years": parse_vector(ss["sz_spread_wals"]),
+        "spreads": [{"rating": row["rating"], "spreads_bp": parse_vector(row["spreads_bp"] or "")}
+                    for row in table_rows("sz_spreads")],
+    }
+
+
 def _pool_source(base: Deal) -> PoolSource:
     """The pool section of the deal: the loaded deal's own pool, or the pool chosen on the
     Pool page written so that the deal file reproduces it (a sample by name and seed, an
@@ -361,6 +387,7 @@ def current() -> Deal | None:
     data["assumptions"]["default"] = _default_assumption(ss)
     data["assumptions"]["prepayment"] = {"annual": parse_vector(ss["as_cpr"])}
     _structure(ss, data)
+    data["pricing"] = _pricing(ss)
     problems: dict[str, list[str]] = {}
     deal = None
     try:

@@ -32,6 +32,12 @@ def sized(app: Start, lang: str = "en") -> AppTest:
     return at
 
 
+def sizing_frame(at: AppTest, lang: str = "en"):
+    """The sizing table (the page also draws the pricing grid's editors)."""
+    header = labels.LABELS["sz.col.size_share"][0 if lang == "en" else 1]
+    return next(d.value for d in at.dataframe if header in d.value.columns)
+
+
 @pytest.fixture(scope="module")
 def library_result():
     deal = load_sample_deal("consumer")
@@ -43,7 +49,7 @@ def library_result():
 
 def test_the_sizing_shown_is_the_librarys(app: Start, library_result) -> None:
     at = sized(app)
-    table = at.dataframe[0].value
+    table = sizing_frame(at)
     expected = library_result.classes
     assert list(table[en("sz.col.class")]) == [c.name for c in expected]
     assert list(table[en("sz.col.size_share")]) == pytest.approx(
@@ -61,7 +67,7 @@ def test_the_sizing_is_kept_across_pages_and_can_be_loaded(app: Start,
     at.switch_page("ui/pages/results.py").run()
     at.switch_page(STRUCTURING).run()
     assert not at.exception
-    assert at.dataframe, "the cached sizing is shown without pressing the button again"
+    assert sizing_frame(at) is not None, "shown without pressing the button again"
     at.button(key="sz_use").click().run()
     assert not at.exception
     assert any(s.value == en("sz.loaded") for s in at.success)
@@ -91,7 +97,7 @@ def test_the_sensitivity_grid_runs_on_the_sized_deal(app: Start) -> None:
     at.button(key="sz_run_grid").click().run(timeout=300)
     assert not at.exception
     grid = at.dataframe[-1].value
-    assert len(grid) == 2 * 2 * len(at.dataframe[0].value.query(
+    assert len(grid) == 2 * 2 * len(sizing_frame(at).query(
         f"`{en('sz.col.size_share')}` > 0"))  # cells x classes of the sized deal
     senior = grid[grid["tier"] == "senior"].set_index(["default_multiplier", "correlation"])
     assert senior.loc[(2.0, 0.2), "el"] >= senior.loc[(1.0, 0.1), "el"]
@@ -108,4 +114,24 @@ def test_bad_sensitivity_values_are_a_message(app: Start) -> None:
 def test_the_page_works_in_chinese(app: Start) -> None:
     at = sized(app, lang="zh")
     assert at.title[0].value == labels.LABELS["sz.title"][1]
-    assert labels.LABELS["sz.col.size_share"][1] in at.dataframe[0].value.columns
+    assert sizing_frame(at, "zh") is not None
+
+
+def test_the_pricing_grid_is_edited_on_the_page_and_prices_the_classes(app: Start) -> None:
+    at = app(STRUCTURING)
+    table = at.data_editor(key="sz_spreads").value
+    assert list(table["rating"])[:2] == ["AAA", "AA+"]
+    # Every AAA spread 50 bp higher (still below AA+'s, as the grid must be).
+    before = at.session_state[state.DEAL].pricing.spreads[0].spreads_bp
+    higher = ", ".join(f"{v + 50:g}" for v in before)
+    at.session_state["sz_spreads"] = {"edited_rows": {0: {"spreads_bp": higher}},
+                                      "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert at.session_state[state.DEAL].pricing.spreads[0].spreads_bp == tuple(
+        v + 50 for v in before)
+    # A spread list of the wrong length is refused next to the grid, by its field path.
+    at.session_state["sz_spread_wals"] = "1, 2"
+    at.run()
+    assert any("pricing.spreads[0].spreads_bp" in e.value for e in at.error)
+    assert at.session_state[state.DEAL] is None

@@ -57,6 +57,32 @@ def settings(deal: Deal) -> cache.StructuringSettings:
     return run.structuring_settings()
 
 
+def pricing_grid() -> None:
+    """The benchmark curve and the spread grid the coupons come from (part of the deal)."""
+    with st.expander(t("sz.pricing")):
+        st.checkbox(t("sz.pricing_on"), help=t("sz.pricing_on_help"),
+                    **state.widget("sz_pricing_on"))
+        if not st.session_state["sz_pricing_on"]:
+            return
+        left, right = st.columns([1, 2])
+        with left:
+            st.caption(t("sz.curve_table"))
+            inputs.table_editor("sz_curve", hide_index=True, width="stretch",
+                                num_rows="dynamic", column_config={
+                                    "tenor_years": st.column_config.NumberColumn(
+                                        t("sz.tenor"), format="%.2f", min_value=0.0),
+                                    "rate_annual": st.column_config.NumberColumn(
+                                        t("sz.rate"), format="%.4f", step=0.0001)})
+        with right:
+            st.text_input(t("sz.spread_wals"), help=t("sz.spread_wals_help"),
+                          **state.widget("sz_spread_wals"))
+            inputs.show_problems("sz_spread_wals")
+            inputs.table_editor("sz_spreads", hide_index=True, width="stretch",
+                                num_rows="dynamic", column_config={
+                                    "rating": fmt.text_column(t("sz.col.target")),
+                                    "spreads_bp": fmt.text_column(t("sz.spreads"))})
+
+
 def targets_caption(deal: Deal) -> None:
     rated = [c for c in deal.structure.classes if c.tier != Tier.SUBORDINATED]
     listed = ", ".join(f"{c.name}: {c.target_rating or '—'}" for c in rated)
@@ -265,6 +291,8 @@ def main() -> None:
     if st.session_state.get(state.SIZED_LOADED):
         st.success(t("sz.loaded"))
         st.session_state[state.SIZED_LOADED] = False
+    # Part of the deal's inputs: drawn even when the deal is invalid, so it can be fixed here.
+    pricing_grid()
     run_inputs = inputs.run_inputs(run.invalid_inputs)
     if run_inputs is None:
         return
