@@ -152,7 +152,7 @@ def show_sizing(result: StructuringResult) -> None:
     st.caption(t("sz.table_help"))
 
 
-def show_economics(result: StructuringResult, currency: str) -> None:
+def show_economics(result: StructuringResult) -> None:
     econ = result.economics
     cost = econ.cost
     st.subheader(t("sz.economics"))
@@ -305,7 +305,7 @@ def main() -> None:
     show_sizing(result)
     st.button(t("sz.use"), key="sz_use", on_click=use_sized, args=(result,),
               help=t("sz.use_help"))
-    show_economics(result, deal.currency)
+    show_economics(result)
     show_comparison(result)
     show_rounds(result)
     sensitivity(run_inputs, result, chosen)
