@@ -88,17 +88,24 @@ def _cancelled() -> None:
     st.button(t("run.run"), key="mc_run", type="primary")
 
 
-def outcome() -> Outcome | None:
-    """Run (or fetch) everything for the current deal; None, after saying why, when it
-    cannot run or the run was cancelled."""
+def prepared_inputs() -> tuple[inputs.RunInputs, PreparedDeal] | None:
+    """The current deal prepared on the selected pool; None after saying why not."""
     run = inputs.run_inputs(invalid_inputs)
     if run is None:
         return None
     prepared = None
     with state.show_errors():
         prepared = cache.prepared(run.deal, run.pool_key, run.pool)
-    if prepared is None:
+    return None if prepared is None else (run, prepared)
+
+
+def outcome() -> Outcome | None:
+    """Run (or fetch) everything for the current deal; None, after saying why, when it
+    cannot run or the run was cancelled."""
+    chosen = prepared_inputs()
+    if chosen is None:
         return None
+    run, prepared = chosen
     result = _simulate(run, prepared)
     if result is None:
         return None

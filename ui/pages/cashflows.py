@@ -16,6 +16,7 @@ from abs_tool.engine import PreparedDeal, Scenario
 from abs_tool.report import CashflowTables, cashflow_tables, class_table
 from ui import cache, inputs, run, state
 from ui import format as fmt
+from ui.charts import monthly_bars
 from ui.labels import CASHFLOW_COLUMNS, column, lang, t
 
 CLASS_COLUMNS: tuple[str, ...] = (
@@ -32,14 +33,10 @@ FLAG_COLUMNS = frozenset({"revolving", "accelerated"})
 
 def current_deal() -> tuple[inputs.RunInputs, PreparedDeal] | None:
     """The current deal prepared on the selected pool, or None after saying why not."""
-    chosen = inputs.run_inputs(run.invalid_inputs)
-    if chosen is None:
+    ready = run.prepared_inputs()
+    if ready is None:
         return None
-    prepared = None
-    with state.show_errors():
-        prepared = cache.prepared(chosen.deal, chosen.pool_key, chosen.pool)
-    if prepared is None:
-        return None
+    chosen, prepared = ready
     st.caption(t("cf.deal_caption").format(
         deal=chosen.deal.name, loans=fmt.count(len(chosen.pool)),
         balance=fmt.money(chosen.pool.balance, lang())))
@@ -135,20 +132,9 @@ def show_charts(tables: CashflowTables) -> None:
         ],
         ignore_index=True,
     )
-    series_title = t("cf.series")
-    collection_chart = (
-        alt.Chart(collections, title=t("cf.collections_chart"))
-        .mark_bar()
-        .encode(
-            x=alt.X("yearmonth(date):T", title=column("cfc", "date")),
-            y=alt.Y("amount:Q", title=t("cf.amount"), stack="zero"),
-            color=alt.Color("series:N", title=series_title,
-                            sort=[column("cfc", line) for line in COLLECTION_LINES]),
-            tooltip=[alt.Tooltip("yearmonth(date):T", title=column("cfc", "date")),
-                     alt.Tooltip("series:N", title=series_title),
-                     alt.Tooltip("amount:Q", title=t("cf.amount"), format=",.2f")],
-        )
-    )
+    collection_chart = monthly_bars(collections,
+                                    [column("cfc", line) for line in COLLECTION_LINES],
+                                    t("cf.collections_chart"))
     left, right = st.columns(2)
     left.altair_chart(balance_chart, width="stretch")
     right.altair_chart(collection_chart, width="stretch")

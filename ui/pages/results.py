@@ -21,6 +21,7 @@ from abs_tool.report import attachment_points, cashflow_tables, monte_carlo_dict
 from abs_tool.simulation import Distribution
 from ui import cache, run, state
 from ui import format as fmt
+from ui.charts import monthly_bars
 from ui.labels import column, lang, t
 
 # Bars of the loss histogram, and the probability its range covers at least.
@@ -146,18 +147,11 @@ def cashflow_charts(outcome: run.Outcome) -> None:
                     "series": column("cfc", series), "amount": flows[series]}))
     tidy = pd.concat(frames, ignore_index=True)
     names = [c.name for c in deal.structure.classes]
-    series_title = t("cf.series")
     for tab, name in zip(st.tabs(names), names, strict=True):
-        chart = alt.Chart(tidy[tidy["class"] == name]).mark_bar().encode(
-            x=alt.X("yearmonth(date):T", title=column("cfc", "date")),
-            y=alt.Y("amount:Q", title=t("cf.amount"), stack="zero"),
-            color=alt.Color("series:N", title=series_title,
-                            sort=[column("cfc", s) for s in FLOW_SERIES]),
-            tooltip=[alt.Tooltip("yearmonth(date):T", title=column("cfc", "date")),
-                     alt.Tooltip("series:N", title=series_title),
-                     alt.Tooltip("amount:Q", title=t("cf.amount"), format=",.2f")],
-        ).properties(height=220).facet(column=alt.Column("scenario:N", title=None,
-                                                         sort=list(scenarios)))
+        chart = monthly_bars(tidy[tidy["class"] == name],
+                             [column("cfc", s) for s in FLOW_SERIES]).properties(
+            height=220).facet(column=alt.Column("scenario:N", title=None,
+                                                sort=list(scenarios)))
         tab.altair_chart(chart)
 
 
