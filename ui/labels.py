@@ -219,6 +219,14 @@ CASHFLOW_PAGE: dict[str, Label] = {
     "tier.senior": ("senior", "优先A级"),
     "tier.mezzanine": ("mezzanine", "优先B级"),
     "tier.subordinated": ("subordinated", "次级"),
+    "opt.size_unit.share": ("share of the pool", "占资产池比例"),
+    "opt.size_unit.amount": ("amount", "金额"),
+    "opt.metric.cumulative_default_rate": ("cumulative default rate", "累计违约率"),
+    "opt.metric.reserve_shortfall": ("reserve shortfall", "储备金缺口"),
+    "opt.metric.principal_deficiency": ("principal deficiency", "本金亏损"),
+    "opt.action.sequential": ("switch to sequential", "转为顺序偿付"),
+    "opt.action.end_revolving": ("end the revolving period", "终止循环购买"),
+    "opt.action.accelerate": ("accelerate", "加速清偿"),
 }
 
 # Class table headers (abs_tool.report.class_table columns shown).

@@ -322,3 +322,14 @@ def test_problem_paths_map_to_inputs() -> None:
     assert inputs.problem_widget("assumptions.recovery.rate") == "as_recovery"
     assert inputs.problem_widget("assumptions.recovery_volatility") == ""
     assert inputs.problem_widget("dates.legal_final") == ""
+
+
+def test_every_option_of_the_structure_tables_has_a_label_in_both_languages() -> None:
+    from ui.pages import structure
+
+    for name, options in (("tier", structure.TIERS), ("size_unit", structure.SIZE_UNITS),
+                          ("metric", structure.METRICS), ("action", structure.ACTIONS)):
+        for option in options:
+            english, chinese = labels.LABELS[f"{structure.OPTION_LABELS[name]}.{option}"]
+            assert english
+            assert chinese

@@ -135,3 +135,4 @@ def test_the_pricing_grid_is_edited_on_the_page_and_prices_the_classes(app: Star
     at.run()
     assert any("pricing.spreads[0].spreads_bp" in e.value for e in at.error)
     assert at.session_state[state.DEAL] is None
+

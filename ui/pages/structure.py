@@ -23,10 +23,17 @@ ACTIONS: tuple[str, ...] = tuple(a.value for a in TriggerAction)
 PAYMENT_FREQUENCIES: tuple[int, ...] = (1, 3)
 
 
+# Option labels of the table columns that choose among the library's values.
+OPTION_LABELS: dict[str, str] = {"tier": "tier", "size_unit": "opt.size_unit",
+                                 "metric": "opt.metric", "action": "opt.action"}
+
+
 def select_column(prefix: str, name: str, options: tuple[str, ...]) -> object:
-    """A table column choosing among ``options`` (stored as the library's values)."""
+    """A table column choosing among ``options``: stored as the library's values, shown in
+    the chosen language."""
     return st.column_config.SelectboxColumn(column(prefix, name), options=list(options),
-                                            required=True)
+                                            required=True,
+                                            format_func=namer(OPTION_LABELS[name], options))
 
 
 def classes_section() -> None:
