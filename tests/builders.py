@@ -1,5 +1,6 @@
 """Small deals whose answers are known in closed form, shared by the test modules."""
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -32,12 +33,29 @@ def tranched_deal(cuts, rho: float, lgd: float, *, paths: int = 20_000, seed: in
     classes = tuple(NoteClass(f"C{j}", tier, float(w), target_rating=target)
                     for j, (tier, w, target) in enumerate(zip(tiers, widths, targets,
                                                               strict=True)))
-    end = date(2020 + months // 12, 1 + months % 12, 1)
-    return Deal(
-        "homogeneous",
-        DealDates(date(2020, 1, 1), date(2020, 1, 1), date(2020, 2, 1), end),
-        PoolSource(sample="consumer"),
-        Assumptions(default=AnnualPd(), recovery=Recovery(1.0 - lgd, 0), correlation=rho),
-        Structure(classes=classes),
-        RunSettings(paths=paths, seed=seed),
-    )
+    assumptions = Assumptions(default=AnnualPd(), recovery=Recovery(1.0 - lgd, 0),
+                              correlation=rho)
+    return replace(make_deal(Structure(classes=classes), assumptions, months),
+                   name="homogeneous", run=RunSettings(paths=paths, seed=seed))
+
+
+def make_pool(balances, rate=0.12, term=3, amortization="equal_principal", pd_annual=0.05):
+    """Loans of the given balances, all alike otherwise (rate, term, repayment, PD)."""
+    n = len(balances)
+    ids = [f"L{i}" for i in range(n)]
+    terms = np.broadcast_to(term, n)
+    return Pool(pd.DataFrame({
+        "loan_id": ids, "balance": balances, "rate": np.broadcast_to(rate, n),
+        "remaining_term": terms, "amortization": np.broadcast_to(amortization, n),
+        "original_balance": balances, "original_term": terms, "seasoning": 0,
+        "annual_pd": np.broadcast_to(pd_annual, n), "lgd": np.nan, "grade": "A",
+        "obligor_id": ids, "region": "R", "industry": "I", "score": np.nan,
+    }), "test")
+
+
+def make_deal(structure, assumptions, months=6):
+    """A deal from 2020-01-01 to its legal final ``months`` later, on any pool."""
+    end_year, end_month = 2020 + months // 12, 1 + months % 12
+    dates = DealDates(date(2020, 1, 1), date(2020, 1, 1), date(2020, 2, 1),
+                      date(end_year, end_month, 1))
+    return Deal("test", dates, PoolSource(sample="consumer"), assumptions, structure)

@@ -4,11 +4,10 @@ point; cost of funds by hand; deal-size curve, sensitivities and comparisons."""
 import json
 import math
 from dataclasses import replace
-from datetime import date
 
 import numpy as np
 import pytest
-from builders import homogeneous_pool, tranched_deal
+from builders import homogeneous_pool, make_deal, make_pool, tranched_deal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,11 +16,8 @@ from abs_tool.cli import main
 from abs_tool.credit.vasicek import lhp_attachment_for_el, lhp_tranche_el
 from abs_tool.deal import (
     CurvePoint,
-    Deal,
-    DealDates,
     Fee,
     NoteClass,
-    PoolSource,
     Pricing,
     SpreadRow,
     Structure,
@@ -301,14 +297,9 @@ def _two_class_deal(upfront):
         fees=(Fee("trustee", fixed_annual=12.0),),
         upfront_fees=upfront,
     )
-    deal = Deal("two", DealDates(date(2020, 1, 1), date(2020, 1, 1), date(2020, 2, 1),
-                                 date(2020, 4, 1)),
-                PoolSource(sample="consumer"), Assumptions(default=CdrVector((0.0,))),
-                structure, benchmark_rate_annual=0.07)
-    loan = homogeneous_pool(1, 0.0, 0.0, months=3).loans.assign(balance=1000.0,
-                                                                  original_balance=1000.0,
-                                                                  rate=0.12)
-    return deal, Pool(loan, "one loan")
+    deal = make_deal(structure, Assumptions(default=CdrVector((0.0,))), months=3)
+    return (replace(deal, name="two", benchmark_rate_annual=0.07),
+            make_pool([1000.0], rate=0.12, term=3, amortization="bullet", pd_annual=0.0))
 
 
 def test_all_in_cost_with_upfront_fees_hand_computed():

@@ -1,11 +1,10 @@
 """The waterfall: a hand-computed case to the cent, invariants on random deals (hypothesis),
 zero defaults repay everything, more defaults never reduce a class's loss."""
 
-from datetime import date
 
 import numpy as np
-import pandas as pd
 import pytest
+from builders import make_deal, make_pool
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -14,11 +13,8 @@ from abs_tool.checks import waterfall_violations
 from abs_tool.conventions import cpr_from_smm
 from abs_tool.deal import (
     CleanUpCall,
-    Deal,
-    DealDates,
     Fee,
     NoteClass,
-    PoolSource,
     PrincipalMode,
     ReserveAccount,
     RevolvingPeriod,
@@ -29,29 +25,8 @@ from abs_tool.deal import (
     TriggerMetric,
 )
 from abs_tool.engine import Scenario, break_even, prepare_deal, run_scenario, scenario_grid
-from abs_tool.pool import Pool
 
 CENT = 0.005
-
-
-def make_pool(balances, rate=0.12, term=3, amortization="equal_principal", pd_annual=0.05):
-    n = len(balances)
-    ids = [f"L{i}" for i in range(n)]
-    terms = np.broadcast_to(term, n)
-    return Pool(pd.DataFrame({
-        "loan_id": ids, "balance": balances, "rate": np.broadcast_to(rate, n),
-        "remaining_term": terms, "amortization": np.broadcast_to(amortization, n),
-        "original_balance": balances, "original_term": terms, "seasoning": 0,
-        "annual_pd": np.broadcast_to(pd_annual, n), "lgd": np.nan, "grade": "A",
-        "obligor_id": ids, "region": "R", "industry": "I", "score": np.nan,
-    }), "test")
-
-
-def make_deal(structure, assumptions, months=6):
-    end_year, end_month = 2020 + months // 12, 1 + months % 12
-    dates = DealDates(date(2020, 1, 1), date(2020, 1, 1), date(2020, 2, 1),
-                      date(end_year, end_month, 1))
-    return Deal("test", dates, PoolSource(sample="consumer"), assumptions, structure)
 
 
 THREE_CLASSES = Structure(
