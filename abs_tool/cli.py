@@ -285,8 +285,15 @@ def _write_text(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
-def _output_options(p: argparse.ArgumentParser) -> None:
-    """The term sheet and the rating tables: shared by `run` and `structure`."""
+def _simulation_options(p: argparse.ArgumentParser, json_doc: str) -> None:
+    """What `run` and `structure` share: the deal, Monte Carlo settings, outputs (JSON, the
+    term sheet) and the rating tables."""
+    p.add_argument("deal", help="deal file (JSON) or sample deal name")
+    p.add_argument("--paths", type=int)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--workers", type=int, help="threads (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--out-json", help=f"write the results as JSON ({json_doc})")
     p.add_argument("--out-xlsx", help="write the term sheet workbook (docs/term_sheet.md)")
     p.add_argument("--lang", choices=["en", "zh"], default="en",
                    help="language of the term sheet (default en)")
@@ -324,25 +331,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="Monte Carlo: loss distributions, class EL / PD / WAL / "
                        "yield with standard errors, break-even default rates")
-    p.add_argument("deal", help="deal file (JSON) or sample deal name")
-    p.add_argument("--paths", type=int)
-    p.add_argument("--seed", type=int)
+    _simulation_options(p, "docs/results.md")
     p.add_argument("--importance-sampling", action="store_true",
                    help="shift the systematic factor (precise senior-class tails)")
-    p.add_argument("--workers", type=int, help="threads (default: all cores)")
-    p.add_argument("--out-json", help="write the results as JSON (docs/results.md)")
-    _output_options(p)
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("structure", help="size the classes to target ratings on common "
                        "random numbers, price them, and the deal's economics")
-    p.add_argument("deal", help="deal file (JSON) or sample deal name")
+    _simulation_options(p, "docs/structuring.md")
     p.add_argument("--targets", help="target ratings of the rated classes, senior first, "
                    "e.g. AAA,AA- (default: each class's target_rating)")
     p.add_argument("--criterion", choices=["el", "pd", "dirr", "tdr"], default="el")
-    p.add_argument("--paths", type=int)
-    p.add_argument("--seed", type=int)
     p.add_argument("--no-importance-sampling", action="store_true",
                    help="plain sampling (default: shift the factor to the senior tail)")
     p.add_argument("--no-pricing", action="store_true",
@@ -357,10 +356,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid-paths", type=int, default=20_000)
     p.add_argument("--grid-resize", action="store_true",
                    help="size the classes afresh in every cell of the grid (slower)")
-    p.add_argument("--workers", type=int, help="threads (default: all cores)")
-    p.add_argument("--out-json", help="write the results as JSON (docs/structuring.md)")
-    _output_options(p)
-    p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_structure)
 
     for name, func, help_text in (
