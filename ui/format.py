@@ -38,6 +38,19 @@ def percent(value: float | None, decimals: int = 2) -> str:
     return MISSING if _missing(value) else f"{float(value):.{decimals}%}"
 
 
+def percent_significant(value: float | None, digits: int = 2) -> str:
+    """A fraction as a percentage with ``digits`` significant digits and at least two
+    decimals: 6.9e-7 -> ``0.000069%``, 0.0123 -> ``1.23%``. A senior class's expected loss
+    (the AAA threshold is about 0.001%) would otherwise show as 0.00%."""
+    if _missing(value):
+        return MISSING
+    shown = abs(float(value)) * 100
+    if shown == 0:
+        return percent(value)
+    decimals = max(2, digits - 1 - math.floor(math.log10(shown)))
+    return f"{float(value):.{decimals}%}"
+
+
 def bp(value: float | None, decimals: int = 0) -> str:
     """A number already in basis points: 12.3 -> ``12 bp``."""
     return MISSING if _missing(value) else f"{float(value):,.{decimals}f} bp"

@@ -1,35 +1,40 @@
-"""Start the app with the library already loaded: ``python -m ui.serve [streamlit options]``.
+"""Start the app with its opening page already computed: ``python -m ui.serve [options]``.
 
 ``streamlit run`` imports nothing of the app until the first browser session runs the
-script, which then pays for importing pandas, scipy, numba and the library and for loading
-the compiled engine from numba's cache (about two seconds here). Run in-process instead,
-after a tiny engine run, that work is done before the server listens: the first page only
-computes. Options go to ``streamlit run`` (e.g. ``--server.port 8600``).
+script, which then pays for importing pandas, scipy, numba and the library, loading the
+compiled engine from numba's cache and running the sample deal's Monte Carlo, break-even
+rates and charts (two to three seconds here). This runs the app once in-process first, as a
+browser session would: its results land in the caches every session shares, so the first
+visitor's page only draws. Options go to ``streamlit run`` (e.g. ``--server.port 8600``).
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+# A fresh install compiles the engine on its first run: a minute on a busy two-core machine.
+WARM_UP_TIMEOUT_S = 300
 
 
 def warm_up() -> None:
-    """Import what the first page needs and run the engine once on a few paths."""
-    import altair  # noqa: F401
-    import pandas  # noqa: F401
+    """Run the app's opening page once. A failure is reported and the server starts anyway:
+    the first session then shows the error where it happens."""
+    from streamlit.testing.v1 import AppTest
 
-    from abs_tool import report  # noqa: F401
-    from abs_tool.dealfile import load_deal_pool, load_sample_deal
-    from abs_tool.engine import break_even, prepare_deal
-    from abs_tool.simulation import run_monte_carlo
-
-    deal = load_sample_deal("consumer")
-    pool, _ = load_deal_pool(deal, None)
-    prepared = prepare_deal(deal, pool)
-    run_monte_carlo(prepared, paths=64, workers=1)
-    break_even(prepared)
+    # Outside a server every cached call warns that there is no script context.
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        app = AppTest.from_file(str(APP), default_timeout=WARM_UP_TIMEOUT_S).run()
+    finally:
+        quiet.setLevel(level)
+    for exception in app.exception:
+        print(f"ui.serve: the opening page failed while warming up: {exception.value}",
+              file=sys.stderr)
 
 
 def main() -> int:

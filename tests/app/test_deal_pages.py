@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -21,10 +22,12 @@ from abs_tool import engine, simulation
 from abs_tool.assumptions import AnnualPd, CdrVector, Copula, LifetimeDefault
 from abs_tool.deal import PoolSource, PrincipalMode
 from abs_tool.dealfile import deal_json, load_deal_pool, load_sample_deal
+from abs_tool.report import cashflow_tables
 from abs_tool.samples import sample_pool
 from abs_tool.simulation import CancelledError
 from abs_tool.tape import tape_bytes
 from ui import inputs, labels, state
+from ui.pages import results as results_page
 
 Start = Callable[..., AppTest]
 ASSUMPTIONS = "ui/pages/assumptions.py"
@@ -52,7 +55,10 @@ def edit(at: AppTest, editor: str, rows: dict[int, dict[str, object]]) -> AppTes
 
 
 def class_table(at: AppTest) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if "expected_loss_se" in d.value.columns)
+    """The Results page's class table (numbers, under their field names)."""
+    names = {en(f"mc.{name}"): name for name in results_page.TABLE_COLUMNS}
+    return next(table.value.rename(columns=names) for table in at.table
+                if en("mc.expected_loss_se") in table.value.columns)
 
 
 # --- The deal: sample, factoring, upload ---------------------------------------------------
@@ -65,7 +71,38 @@ def test_opens_on_the_consumer_deal_results(app: Start) -> None:
     sample = load_sample_deal("consumer")
     assert deal_of(at) == replace(sample, run=replace(sample.run, paths=inputs.INTERACTIVE_PATHS))
     assert class_table(at)["name"].tolist() == [c.name for c in sample.structure.classes]
-    assert len(at.get("vega_lite_chart")) >= 3  # loss histogram, TDR vs BDR, cash flows
+    assert len(at.get("vega_lite_chart")) == 2  # loss histogram, TDR vs BDR
+
+
+def test_results_cash_flows_are_drawn_when_opened(app: Start) -> None:
+    """The panel's charts are drawn only when it is open, one class at a time; the figures
+    are the deterministic engine's (base and stressed)."""
+    at = app(RESULTS)
+    assert [e.label for e in at.expander] == [en("res.cashflows")]
+    assert not at.number_input
+    assert len(at.get("vega_lite_chart")) == 2
+    at.session_state["res_cf_open"] = True
+    at.run()
+    no_problem(at)
+    names = [c.name for c in deal_of(at).structure.classes]
+    assert [tab.label for tab in at.tabs] == names
+    assert at.number_input(key="res_stress").value == state.default("res_stress")
+    assert len(at.get("vega_lite_chart")) == 3
+    at.session_state["res_cf_class"] = names[2]
+    at.number_input(key="res_stress").set_value(4.0).run()
+    no_problem(at)
+    chart = at.get("vega_lite_chart")[2].proto
+    shown = pa.ipc.open_stream(chart.datasets[0].data.data).read_pandas()
+    deal = deal_of(at)
+    pool, _ = load_deal_pool(deal, None)
+    stressed = engine.run_scenario(engine.prepare_deal(deal, pool),
+                                   engine.Scenario(default_multiplier=4.0))
+    flows = cashflow_tables(stressed.result, deal).classes[names[2]]
+    stressed_shown = shown[shown["scenario"] == en("res.stressed").format(m="4.00")]
+    for series in results_page.FLOW_SERIES:
+        amounts = stressed_shown[stressed_shown["series"] == en(f"cfc.{series}")]["amount"]
+        assert amounts.tolist() == flows[series].tolist(), series
+    assert flows["principal_paid"].sum() > 0
 
 
 def test_sidebar_loads_the_factoring_deal(app: Start) -> None:

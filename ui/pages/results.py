@@ -10,6 +10,8 @@ Figures come from :mod:`abs_tool.report` and the engine; this page lays them out
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import partial
 
 import altair as alt
 import numpy as np
@@ -22,7 +24,7 @@ from abs_tool.simulation import Distribution
 from ui import cache, run, state
 from ui import format as fmt
 from ui.charts import monthly_bars
-from ui.labels import column, lang, t
+from ui.labels import column, columns, lang, t
 
 # Bars of the loss histogram, and the probability its range covers at least.
 HISTOGRAM_BARS = 80
@@ -35,6 +37,9 @@ TABLE_COLUMNS: tuple[str, ...] = (
     *(c for name in ESTIMATES for c in (name, f"{name}_se")),
     "bdr", "target_rating", *(f"rating_{c}" for c in RATING_CRITERIA),
 )
+# Rates shown with significant digits (a AAA expected loss is about 0.001%), and the others.
+SMALL_RATES: frozenset[str] = frozenset({"expected_loss", "pd", "lgd"})
+RATES: frozenset[str] = frozenset({"irr_mean", "coupon", "bdr"})
 FLOW_SERIES: tuple[str, ...] = ("interest_paid", "principal_paid", "writedown")
 
 
@@ -80,22 +85,26 @@ def class_table(outcome: run.Outcome) -> pd.DataFrame:
 
 
 def show_class_table(outcome: run.Outcome) -> None:
+    """The class table as a static table: numbers stay numbers, shown formatted. (A static
+    table, not the interactive grid, because the grid's browser code is the largest part of
+    the page's first draw, and three to five rows need no sorting or scrolling.)"""
     st.subheader(t("res.classes"))
-    percent = {"expected_loss", "pd", "lgd", "irr_mean", "coupon", "bdr"}
-    config: dict[str, object] = {}
+    language = lang()
+    formats: dict[str, Callable[[object], str]] = {}
     for name in TABLE_COLUMNS:
-        label = column("mc", name)
         base = name.removesuffix("_se")
         if name == "balance":
-            config[name] = fmt.money_column(label)
-        elif base in percent:
-            config[name] = st.column_config.NumberColumn(label, format="percent")
+            formats[name] = partial(fmt.money, lang=language)
+        elif base in SMALL_RATES:
+            formats[name] = fmt.percent_significant
+        elif base in RATES:
+            formats[name] = fmt.percent
         elif base in ("wal_years", "dirr_bp"):
-            config[name] = fmt.decimal_column(label, 2)
-        else:
-            config[name] = fmt.text_column(label)
-    st.dataframe(class_table(outcome), hide_index=True, width="stretch",
-                 column_config=config, column_order=TABLE_COLUMNS)
+            formats[name] = fmt.number
+    labelled = columns("mc", TABLE_COLUMNS)
+    shown = class_table(outcome).rename(columns=labelled)
+    st.table(shown.style.format({labelled[name]: f for name, f in formats.items()})
+             .set_properties(**{"white-space": "nowrap"}).hide(axis="index"))
     st.caption(t("res.classes_help"))
 
 
@@ -124,13 +133,20 @@ def tdr_chart(outcome: run.Outcome) -> alt.Chart:
 
 
 def cashflow_charts(outcome: run.Outcome) -> None:
-    """Each class's payments and write-downs: the base scenario and a stressed one."""
-    st.subheader(t("res.cashflows"))
+    """Each class's payments and write-downs: the base scenario and a stressed one.
+
+    Drawn when the panel is opened, and only the chosen class's chart: the page's first draw
+    shows the distribution, the class table and the cost sooner (each chart is the browser's
+    work, not the engine's; the Cash flows page has every class and period).
+    """
+    panel = st.expander(t("res.cashflows"), key="res_cf_open", on_change="rerun")
+    if not panel.open:
+        return
     run_inputs = outcome.inputs
     deal = run_inputs.deal
-    stress = st.number_input(t("res.stress"), min_value=0.0, value=state.default("res_stress"),
-                             step=0.25, format="%.2f", help=t("res.stress_help"),
-                             **state.widget("res_stress"))
+    stress = panel.number_input(t("res.stress"), min_value=0.0,
+                                value=state.default("res_stress"), step=0.25, format="%.2f",
+                                help=t("res.stress_help"), **state.widget("res_stress"))
     fixed = cache.deterministic_part(deal)
     scenarios = {
         t("res.expected"): cache.scenario(fixed, run_inputs.pool_key, Scenario(),
@@ -138,17 +154,18 @@ def cashflow_charts(outcome: run.Outcome) -> None:
         t("res.stressed").format(m=fmt.number(stress)): cache.scenario(
             fixed, run_inputs.pool_key, Scenario(default_multiplier=stress), outcome.prepared),
     }
-    frames = []
-    for label, result in scenarios.items():
-        for name, flows in cashflow_tables(result.result, deal).classes.items():
-            for series in FLOW_SERIES:
-                frames.append(pd.DataFrame({
-                    "date": pd.to_datetime(flows["date"]), "scenario": label, "class": name,
-                    "series": column("cfc", series), "amount": flows[series]}))
-    tidy = pd.concat(frames, ignore_index=True)
     names = [c.name for c in deal.structure.classes]
-    for tab, name in zip(st.tabs(names), names, strict=True):
-        chart = monthly_bars(tidy[tidy["class"] == name],
+    tabs = panel.tabs(names, key="res_cf_class", on_change="rerun")
+    for tab, name in zip(tabs, names, strict=True):
+        if not tab.open:
+            continue
+        frames = []
+        for label, result in scenarios.items():
+            flows = cashflow_tables(result.result, deal).classes[name]
+            frames.extend(pd.DataFrame({"date": pd.to_datetime(flows["date"]), "scenario": label,
+                                        "series": column("cfc", series),
+                                        "amount": flows[series]}) for series in FLOW_SERIES)
+        chart = monthly_bars(pd.concat(frames, ignore_index=True),
                              [column("cfc", s) for s in FLOW_SERIES]).properties(
             height=220).facet(column=alt.Column("scenario:N", title=None,
                                                 sort=list(scenarios)))
