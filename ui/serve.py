@@ -30,10 +30,13 @@ def warm_up() -> None:
     quiet.setLevel(logging.ERROR)
     try:
         app = AppTest.from_file(str(APP), default_timeout=WARM_UP_TIMEOUT_S).run()
+        problems = [str(exception.value) for exception in app.exception]
+    except Exception as exc:  # noqa: BLE001  (a timeout, or an error outside the page)
+        problems = [f"{type(exc).__name__}: {exc}"]
     finally:
         quiet.setLevel(level)
-    for exception in app.exception:
-        print(f"ui.serve: the opening page failed while warming up: {exception.value}",
+    for problem in problems:
+        print(f"ui.serve: the opening page failed while warming up: {problem}",
               file=sys.stderr)
 
 

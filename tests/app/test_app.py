@@ -429,6 +429,15 @@ def test_widget_keys_are_declared() -> None:
         state.widget("not_a_widget")
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(6.9e-7, "0.000069%"), (1.26e-5, "0.0013%"), (0.0123, "1.23%"), (0.5, "50.00%"),
+     (0.0, "0.00%"), (-2e-5, "-0.0020%"), (None, fmt.MISSING), (float("nan"), fmt.MISSING)],
+)
+def test_small_rates_keep_two_significant_digits(value: float | None, shown: str) -> None:
+    assert fmt.percent_significant(value) == shown
+
+
 def test_show_errors_catches_library_errors_only() -> None:
     with state.show_errors():
         raise InputError("`x` must be > 0")  # shown, not raised

@@ -55,10 +55,13 @@ def edit(at: AppTest, editor: str, rows: dict[int, dict[str, object]]) -> AppTes
 
 
 def class_table(at: AppTest) -> pd.DataFrame:
-    """The Results page's class table (numbers, under their field names)."""
+    """The Results page's two class tables joined on the class (numbers, under their field
+    names)."""
     names = {en(f"mc.{name}"): name for name in results_page.TABLE_COLUMNS}
-    return next(table.value.rename(columns=names) for table in at.table
-                if en("mc.expected_loss_se") in table.value.columns)
+    ratings, estimates = (table.value.rename(columns=names) for table in at.table)
+    assert list(ratings.columns) == list(results_page.RATING_COLUMNS)
+    assert list(estimates.columns) == list(results_page.ESTIMATE_COLUMNS)
+    return ratings.merge(estimates, on="name", validate="one_to_one")
 
 
 # --- The deal: sample, factoring, upload ---------------------------------------------------

@@ -29,14 +29,17 @@ from ui.labels import column, columns, lang, t
 # Bars of the loss histogram, and the probability its range covers at least.
 HISTOGRAM_BARS = 80
 HISTOGRAM_COVER = 0.9999
-# Class-table columns: Monte Carlo figures (each followed by its standard error) and ratings.
-ESTIMATES: tuple[str, ...] = ("expected_loss", "pd", "lgd", "wal_years", "irr_mean", "dirr_bp")
+# The class tables: what each class is and the ratings it can carry; then the Monte Carlo
+# estimates, each followed by its standard error. Both start with the class name.
 RATING_CRITERIA: tuple[str, ...] = ("el", "pd", "dirr", "tdr")
-TABLE_COLUMNS: tuple[str, ...] = (
-    "name", "tier", "balance", "coupon",
-    *(c for name in ESTIMATES for c in (name, f"{name}_se")),
-    "bdr", "target_rating", *(f"rating_{c}" for c in RATING_CRITERIA),
+RATING_COLUMNS: tuple[str, ...] = (
+    "name", "tier", "balance", "coupon", "bdr", "target_rating",
+    *(f"rating_{c}" for c in RATING_CRITERIA),
 )
+ESTIMATES: tuple[str, ...] = ("expected_loss", "pd", "lgd", "wal_years", "irr_mean", "dirr_bp")
+ESTIMATE_COLUMNS: tuple[str, ...] = (
+    "name", *(c for name in ESTIMATES for c in (name, f"{name}_se")))
+TABLE_COLUMNS: tuple[str, ...] = (*RATING_COLUMNS, *ESTIMATE_COLUMNS[1:])
 # Rates shown with significant digits (a AAA expected loss is about 0.001%), and the others.
 SMALL_RATES: frozenset[str] = frozenset({"expected_loss", "pd", "lgd"})
 RATES: frozenset[str] = frozenset({"irr_mean", "coupon", "bdr"})
@@ -85,10 +88,12 @@ def class_table(outcome: run.Outcome) -> pd.DataFrame:
 
 
 def show_class_table(outcome: run.Outcome) -> None:
-    """The class table as a static table: numbers stay numbers, shown formatted. (A static
-    table, not the interactive grid, because the grid's browser code is the largest part of
-    the page's first draw, and three to five rows need no sorting or scrolling.)"""
+    """The class tables as static tables: numbers stay numbers, shown formatted. (Static,
+    not the interactive grid: the grid's browser code is the largest part of the page's first
+    draw, and three to five rows need no sorting. Two narrow tables, not one wide one, so
+    the ratings are in view without scrolling sideways.)"""
     st.subheader(t("res.classes"))
+    table = class_table(outcome)
     language = lang()
     formats: dict[str, Callable[[object], str]] = {}
     for name in TABLE_COLUMNS:
@@ -101,10 +106,11 @@ def show_class_table(outcome: run.Outcome) -> None:
             formats[name] = fmt.percent
         elif base in ("wal_years", "dirr_bp"):
             formats[name] = fmt.number
-    labelled = columns("mc", TABLE_COLUMNS)
-    shown = class_table(outcome).rename(columns=labelled)
-    st.table(shown.style.format({labelled[name]: f for name, f in formats.items()})
-             .set_properties(**{"white-space": "nowrap"}).hide(axis="index"))
+    for shown in (RATING_COLUMNS, ESTIMATE_COLUMNS):
+        labelled = columns("mc", shown)
+        st.table(table[list(shown)].rename(columns=labelled).style.format(
+            {labelled[name]: formats[name] for name in shown if name in formats}
+        ).hide(axis="index"))
     st.caption(t("res.classes_help"))
 
 
@@ -167,9 +173,10 @@ def cashflow_charts(outcome: run.Outcome) -> None:
                                         "amount": flows[series]}) for series in FLOW_SERIES)
         chart = monthly_bars(pd.concat(frames, ignore_index=True),
                              [column("cfc", s) for s in FLOW_SERIES]).properties(
-            height=220).facet(column=alt.Column("scenario:N", title=None,
+            height=220, width=360).facet(column=alt.Column("scenario:N", title=None,
                                                 sort=list(scenarios)))
-        tab.altair_chart(chart)
+        # Below the two panels, the legend stays inside the page's width.
+        tab.altair_chart(chart.configure_legend(orient="bottom"))
 
 
 def cost_section(outcome: run.Outcome) -> None:
