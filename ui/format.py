@@ -9,6 +9,8 @@ Missing values (None, NaN) show as :data:`MISSING`.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable, Mapping
 from numbers import Real
 
 import streamlit as st
@@ -87,6 +89,37 @@ def summary_value(value: float | None, unit: str) -> str:
             return count(value)
         return number(value, decimals=1)
     return MISSING if _missing(value) else str(value)
+
+
+# Characters that would start Markdown (or Streamlit's LaTeX) inside a table cell.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` escaped for Markdown: a class named ``A|1*`` shows as written."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_table(
+    rows: list[dict[str, object]],
+    headers: Mapping[str, str],
+    formats: Mapping[str, Callable[[object], str]],
+) -> str:
+    """A Markdown table of ``rows`` with the columns and headers of ``headers``; a column with
+    a format is a number (right-aligned, written by its format), the others text.
+
+    Streamlit draws it as plain HTML: no grid to load in the browser, unlike ``st.table``.
+    """
+    def cell(name: str, value: object) -> str:
+        if name in formats:
+            return formats[name](value)
+        return MISSING if _missing(value) else markdown_text(str(value))
+
+    names = list(headers)
+    lines = ["| " + " | ".join(markdown_text(headers[n]) for n in names) + " |",
+             "|" + "|".join("---:" if n in formats else ":---" for n in names) + "|"]
+    lines += ["| " + " | ".join(cell(n, row[n]) for n in names) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 # --- Column configs for st.dataframe ----------------------------------------------------------

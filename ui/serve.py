@@ -10,6 +10,7 @@ visitor's page only draws. Options go to ``streamlit run`` (e.g. ``--server.port
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -42,9 +43,15 @@ def warm_up() -> None:
 
 def main() -> int:
     warm_up()
+    # Each session's run would otherwise pay for garbage collections that walk everything
+    # the warm-up imported and built: those objects live as long as the server anyway.
+    gc.collect()
+    gc.freeze()
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    # The pages use no "magic" (bare expressions drawn); without it a page's code is
+    # compiled as it is, not rewritten first, for each session.
+    sys.argv = ["streamlit", "run", str(APP), "--runner.magicEnabled", "false", *sys.argv[1:]]
     return int(cli.main() or 0)
 
 

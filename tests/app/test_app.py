@@ -438,6 +438,15 @@ def test_small_rates_keep_two_significant_digits(value: float | None, shown: str
     assert fmt.percent_significant(value) == shown
 
 
+def test_markdown_table_shows_text_as_written() -> None:
+    """A class name with Markdown in it is escaped; numbers go through their format."""
+    table = fmt.markdown_table([{"name": "A|1 *$x$*", "el": 6.9e-7, "rating": None}],
+                               {"name": "Class", "el": "EL", "rating": "Rating"},
+                               {"el": fmt.percent_significant})
+    assert table.splitlines() == ["| Class | EL | Rating |", "|:---|---:|:---|",
+                                  r"| A\|1 \*\$x\$\* | 0.000069% | — |"]
+
+
 def test_show_errors_catches_library_errors_only() -> None:
     with state.show_errors():
         raise InputError("`x` must be > 0")  # shown, not raised

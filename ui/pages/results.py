@@ -88,12 +88,12 @@ def class_table(outcome: run.Outcome) -> pd.DataFrame:
 
 
 def show_class_table(outcome: run.Outcome) -> None:
-    """The class tables as static tables: numbers stay numbers, shown formatted. (Static,
-    not the interactive grid: the grid's browser code is the largest part of the page's first
-    draw, and three to five rows need no sorting. Two narrow tables, not one wide one, so
-    the ratings are in view without scrolling sideways.)"""
+    """The class tables as Markdown: the browser draws them as plain HTML, with no table
+    component to load (a grid's code is the largest part of the page's first draw, and three
+    to five rows need no sorting). Two narrow tables, not one wide one, so the ratings are in
+    view without scrolling sideways."""
     st.subheader(t("res.classes"))
-    table = class_table(outcome)
+    rows = class_table(outcome).to_dict("records")
     language = lang()
     formats: dict[str, Callable[[object], str]] = {}
     for name in TABLE_COLUMNS:
@@ -107,10 +107,7 @@ def show_class_table(outcome: run.Outcome) -> None:
         elif base in ("wal_years", "dirr_bp"):
             formats[name] = fmt.number
     for shown in (RATING_COLUMNS, ESTIMATE_COLUMNS):
-        labelled = columns("mc", shown)
-        st.table(table[list(shown)].rename(columns=labelled).style.format(
-            {labelled[name]: formats[name] for name in shown if name in formats}
-        ).hide(axis="index"))
+        st.markdown(fmt.markdown_table(rows, columns("mc", shown), formats))
     st.caption(t("res.classes_help"))
 
 
