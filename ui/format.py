@@ -2,7 +2,8 @@
 
 Text helpers are pure functions of a value (and the language where words differ); they
 never change a number, they only write it. The ``*_column`` helpers give Streamlit column
-configs so that tables keep numbers (sortable, testable) and only show them formatted.
+configs so that tables keep numbers (sortable, testable) and only show them formatted;
+:func:`markdown_table` writes a small static table through those text helpers.
 Missing values (None, NaN) show as :data:`MISSING`.
 """
 

@@ -12,10 +12,17 @@ from __future__ import annotations
 
 import gc
 import logging
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "streamlit_app.py"
 # A fresh install compiles the engine on its first run: a minute on a busy two-core machine.
 WARM_UP_TIMEOUT_S = 300
 
@@ -53,6 +60,38 @@ def main() -> int:
     # compiled as it is, not rewritten first, for each session.
     sys.argv = ["streamlit", "run", str(APP), "--runner.magicEnabled", "false", *sys.argv[1:]]
     return int(cli.main() or 0)
+
+
+@contextmanager
+def serving(log: Path) -> Iterator[str]:
+    """The app as ``./scripts/app`` starts it, in a child process on a free loopback port,
+    headless, its output written to ``log``; yields its address once it answers (for the
+    browser test and the render benchmark). Stopped on leaving."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    with log.open("wb") as output:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ui.serve", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + WARM_UP_TIMEOUT_S + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                        if reply.read() == b"ok":
+                            break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"the app did not start; see {log}") from None
+                    time.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(10)
 
 
 if __name__ == "__main__":

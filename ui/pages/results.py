@@ -168,10 +168,10 @@ def cashflow_charts(outcome: run.Outcome) -> None:
             frames.extend(pd.DataFrame({"date": pd.to_datetime(flows["date"]), "scenario": label,
                                         "series": column("cfc", series),
                                         "amount": flows[series]}) for series in FLOW_SERIES)
-        chart = monthly_bars(pd.concat(frames, ignore_index=True),
-                             [column("cfc", s) for s in FLOW_SERIES]).properties(
-            height=220, width=360).facet(column=alt.Column("scenario:N", title=None,
-                                                sort=list(scenarios)))
+        bars = monthly_bars(pd.concat(frames, ignore_index=True),
+                            [column("cfc", s) for s in FLOW_SERIES])
+        chart = bars.properties(height=220, width=360).facet(
+            column=alt.Column("scenario:N", title=None, sort=list(scenarios)))
         # Below the two panels, the legend stays inside the page's width.
         tab.altair_chart(chart.configure_legend(orient="bottom"))
 
