@@ -384,8 +384,10 @@ class CostOfFunds:
     excess_spread_annual: float
 
 
-def cost_of_funds(prepared: PreparedDeal, base: ScenarioResult | None = None) -> CostOfFunds:
-    """Cost of funds in the base scenario (``base`` is run when not given)."""
+def cost_of_funds(prepared: PreparedDeal, base: ScenarioResult | None = None,
+                  issuer: IssuerFlows | None = None) -> CostOfFunds:
+    """Cost of funds in the base scenario (``base`` is run when not given; ``issuer``, the
+    issuer's flows of ``base``, are worked out when not given)."""
     base = base or run_scenario(prepared)
     structure = prepared.deal.structure
     placed = np.array([c.tier != Tier.SUBORDINATED for c in structure.classes])
@@ -393,7 +395,7 @@ def cost_of_funds(prepared: PreparedDeal, base: ScenarioResult | None = None) ->
     wal = np.nan_to_num(base.metrics.wal_years[0])
     weights = balances * wal * placed
     wa_coupon = float(weights @ prepared.coupons / weights.sum()) if weights.sum() else 0.0
-    issuer = issuer_flows(prepared, base)
+    issuer = issuer or issuer_flows(prepared, base)
     all_in = float(issuer.all_in()[0])
     if math.isnan(all_in):
         raise FieldError("structure.upfront_fees",

@@ -604,8 +604,8 @@ def economics(prepared: PreparedDeal, monte_carlo: MonteCarloResult,
               scales: Sequence[float] = SIZE_CURVE_SCALES) -> Economics:
     """Cost of funds, the retained class's return and the all-in cost by deal size."""
     base = run_scenario(prepared)
-    cost = cost_of_funds(prepared, base)
     flows = issuer_flows(prepared, base)
+    cost = cost_of_funds(prepared, base, flows)
     benchmark = prepared.deal.benchmark_rate_annual
     scale = np.asarray(scales, dtype=np.float64)
     all_in = flows.all_in(scale)
