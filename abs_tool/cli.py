@@ -86,8 +86,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_cashflows(args: argparse.Namespace) -> int:
+    from .csvsafe import csv_text
     from .engine import Scenario, break_even, prepare_deal, run_scenario
-    from .report import cashflow_tables, class_table, safe_csv_text
+    from .report import cashflow_tables, class_table
 
     deal, pool = _load_deal(args.deal)
     prepared = prepare_deal(deal, pool)
@@ -98,21 +99,21 @@ def cmd_cashflows(args: argparse.Namespace) -> int:
     _print_table(class_table(deal, result.metrics, break_evens=breakevens))
     if args.out:
         tables = cashflow_tables(result.result, deal)
-        _write_text(Path(args.out), safe_csv_text(tables.wide()))
+        _write_text(Path(args.out), csv_text(tables.wide()))
         print(f"wrote {result.result.n_periods} periods to {args.out}")
     return 0
 
 
 def cmd_grid(args: argparse.Namespace) -> int:
+    from .csvsafe import csv_text
     from .engine import prepare_deal, scenario_grid
-    from .report import safe_csv_text
 
     deal, pool = _load_deal(args.deal)
     grid = scenario_grid(prepare_deal(deal, pool), args.cdr, args.recovery,
                          cpr_annual=args.cpr, lag_months=args.lag)
     _print_table(grid)
     if args.out:
-        _write_text(Path(args.out), safe_csv_text(grid))
+        _write_text(Path(args.out), csv_text(grid))
     return 0
 
 

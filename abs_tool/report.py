@@ -147,24 +147,6 @@ def scenario_tables(scenario: ScenarioResult, deal: Deal) -> tuple[CashflowTable
     return cashflow_tables(scenario.result, deal), class_table(deal, scenario.metrics)
 
 
-def safe_csv_text(frame: pd.DataFrame) -> str:
-    """CSV text in which no cell can be read as a formula by a spreadsheet (OWASP rule:
-    text beginning with = + - @ tab or CR gets a leading apostrophe)."""
-    def neutral(value: object) -> object:
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + value
-        return value
-
-    shown = frame.copy()
-    for column in shown.columns:
-        if shown[column].dtype == object:
-            shown[column] = shown[column].map(neutral)
-    shown.columns = [neutral(c) for c in shown.columns]
-    return shown.to_csv(float_format=None)
-
-
-
-
 def _estimate_dict(name: str, estimate: object) -> dict[str, float]:
     value, se = estimate.value, estimate.se
     return {name: _number(value), f"{name}_se": _number(se)}

@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .atomic import write_atomic
+from .csvsafe import neutralise_text, unquote_text
 from .errors import InputError, Issue, TapeError, ValidationReport
 from .pool import POOL_DTYPES, Pool
 from .schema import (
@@ -78,13 +79,6 @@ MAX_TERM_MONTHS = 1200
 
 HEADER_ROW = 1  # spreadsheet row of the header; loan rows start at HEADER_ROW + 1
 LOAN_ID_RE = r"[A-Za-z0-9_][A-Za-z0-9_.\-/]*"
-# Leading characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection):
-# = + - @ tab CR.
-_TRIGGER_CLASS = r"[=+\-@\t\r]"
-# tape_bytes writes one apostrophe before such text, and before text that already starts with
-# apostrophes and a trigger, so that reading strips exactly one and gets the original back.
-_NEEDS_QUOTE_RE = "'*" + _TRIGGER_CLASS
-_QUOTED_RE = "'+" + _TRIGGER_CLASS
 _FORMULA_TAG_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _KEY_SEPARATORS_RE = r"[\s\-]+"
 # Every byte except the control characters that a workbook cannot store (tab, LF, CR are fine).
@@ -876,8 +870,7 @@ def _check_text(column: str, text: pd.Series, raw: _RawTape, found: _Findings) -
     rows = raw.rows
     # Undo the apostrophe that tape_bytes puts before formula-like text in CSV.
     if raw.apostrophes and text.str.startswith("'").any():
-        quoted = text.str.match(_QUOTED_RE).to_numpy(dtype=bool)
-        text = text.where(~quoted, text.str.slice(1))
+        text = unquote_text(text)
     if raw.control_chars:
         control = text.str.contains(ILLEGAL_CHARACTERS_RE.pattern).to_numpy(dtype=bool)
         found.cells(rows, control, column,
@@ -998,12 +991,6 @@ def _filled(text: pd.Series | None, default: np.ndarray | str, n: int) -> np.nda
 # --------------------------------------------------------------------------------------------
 
 
-def _neutralised(text: pd.Series) -> pd.Series:
-    """Text with an apostrophe before anything a spreadsheet would read as a formula."""
-    risky = text.str.match(_NEEDS_QUOTE_RE)
-    return text.where(~risky, "'" + text)
-
-
 def _csv_bytes(loans: pd.DataFrame) -> bytes:
     """RFC 4180 CSV, built column-wise: several times faster than ``DataFrame.to_csv``."""
     fields = [_csv_fields(loans[c]) for c in ALL_COLUMNS]
@@ -1021,7 +1008,7 @@ def _csv_fields(values: pd.Series) -> list[str]:
         return list(text)
     if values.dtype.kind in "iu":
         return list(map(str, values.tolist()))
-    safe = _neutralised(values.astype("str"))
+    safe = neutralise_text(values.astype("str")).astype("str")
     special = safe.str.contains(r'[",\r\n]')
     return safe.where(~special, '"' + safe.str.replace('"', '""') + '"').tolist()
 
