@@ -22,6 +22,9 @@ class Amortization(StrEnum):
 
 AMORTIZATION_CODES: tuple[str, ...] = tuple(a.value for a in Amortization)
 
+HEADER_ROW = 1
+"""The spreadsheet row of a tape's header; loan rows start at ``HEADER_ROW + 1``."""
+
 REQUIRED_COLUMNS: tuple[str, ...] = ("loan_id", "balance", "rate", "remaining_term")
 
 # Optional columns in the order they appear in a canonical tape.
@@ -76,14 +79,26 @@ COLUMN_ALIASES: dict[str, str] = {
     "评分": "score",
 }
 
+# Repayment types as originators write them, compared after stripping spaces and lower-casing.
+# A type that pays interest quarterly (按季付息) is none of the codes and is not aliased.
 AMORTIZATION_ALIASES: dict[str, str] = {
     "等额本息": Amortization.LEVEL,
+    "等额本息还款": Amortization.LEVEL,
+    "按月等额本息": Amortization.LEVEL,
     "annuity": Amortization.LEVEL,
     "等额本金": Amortization.EQUAL_PRINCIPAL,
+    "等额本金还款": Amortization.EQUAL_PRINCIPAL,
+    "按月等额本金": Amortization.EQUAL_PRINCIPAL,
     "到期一次还本": Amortization.BULLET,
     "到期一次还本付息": Amortization.BULLET,
+    "到期一次性还本付息": Amortization.BULLET,
+    "一次性还本付息": Amortization.BULLET,
+    "一次还本付息": Amortization.BULLET,
+    "利随本清": Amortization.BULLET,
     "先息后本": Amortization.INTEREST_ONLY,
     "按月付息到期还本": Amortization.INTEREST_ONLY,
+    "按月付息": Amortization.INTEREST_ONLY,
+    "按月付息到期一次还本": Amortization.INTEREST_ONLY,
     "分期手续费": Amortization.INSTALLMENT_FEE,
     "等本等费": Amortization.INSTALLMENT_FEE,
 }

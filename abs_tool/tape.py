@@ -5,34 +5,38 @@ This is an edge module, the only place where tape files are parsed. A tape becom
 finding (file, spreadsheet row, column, value, reason). Nothing is silently dropped or fudged:
 a fatal finding stops the load, and every default filled in is reported as a warning.
 
-Uploads are untrusted. Size and zip-bomb limits are checked before a workbook is opened, XML is
-parsed through defusedxml, formulas are never evaluated, and text that a spreadsheet could run
-as a formula is neutralised when a tape is written. The format is described in ``docs/tape.md``.
+Uploads are untrusted, and no file may cost more than the documented limits allow. A path is
+opened only if it is a regular file. Size, zip-bomb, row and cell limits are checked before
+anything large is parsed: a CSV's records are counted by a compiled pass over its bytes, and a
+worksheet is read by :mod:`abs_tool.workbook` only once it is known to be within the limits.
+Formulas are never evaluated, and text that a spreadsheet could run as a formula is
+neutralised when a tape is written. Damaged files of any kind are findings, never tracebacks.
+The format and the limits are described in ``docs/tape.md``.
 """
 
 from __future__ import annotations
 
 import codecs
+import difflib
+import functools
 import io
+import operator
 import os
 import re
-import zipfile
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import openpyxl
-import openpyxl.xml
 import pandas as pd
-from defusedxml import DefusedXmlException
+from numba import njit
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from .atomic import write_atomic
 from .csvsafe import neutralise_text, unquote_text
@@ -43,10 +47,24 @@ from .schema import (
     AMORTIZATION_ALIASES,
     AMORTIZATION_CODES,
     COLUMN_ALIASES,
+    HEADER_ROW,
     INTEGER_COLUMNS,
     NUMERIC_COLUMNS,
     REQUIRED_COLUMNS,
     Amortization,
+)
+from .workbook import (
+    MAX_COLUMNS,
+    MAX_COMPRESSION_RATIO,
+    MAX_UNCOMPRESSED_FACTOR,
+    MAX_WORKBOOK_PARTS,
+    MAX_WORKBOOK_XML_BYTES,
+    NO_RESULT,
+    CellContent,
+    ReadLimits,
+    SheetValues,
+    WorkbookRefused,
+    read_sheet,
 )
 
 if TYPE_CHECKING:
@@ -55,9 +73,18 @@ if TYPE_CHECKING:
 __all__ = [
     "ACCEPTED_SUFFIXES",
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_CELLS",
+    "DEFAULT_MAX_ROWS",
+    "MAX_AMOUNT",
+    "MAX_COLUMNS",
     "MAX_COMPRESSION_RATIO",
+    "MAX_LISTED_CELLS",
     "MAX_TERM_MONTHS",
+    "MAX_TEXT_CHARS",
     "MAX_UNCOMPRESSED_FACTOR",
+    "MAX_WORKBOOK_PARTS",
+    "MAX_WORKBOOK_XML_BYTES",
+    "MIN_AMOUNT",
     "inspect_tape",
     "load_tape",
     "tape_bytes",
@@ -70,16 +97,27 @@ Source = str | os.PathLike[str] | bytes
 
 ACCEPTED_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".xlsm")
 DEFAULT_MAX_BYTES = 100 * 2**20
-# Zip-bomb guards: an xlsx may unpack to at most this multiple of the file-size limit, and no
-# member may be compressed more than this ratio (real sheets compress about 5-20:1).
-MAX_UNCOMPRESSED_FACTOR = 10
-MAX_COMPRESSION_RATIO = 200
+DEFAULT_MAX_ROWS = 1_000_000
+"""Most loan rows (below the header) of one tape."""
+DEFAULT_MAX_CELLS = 25_000_000
+"""Most cells of one tape: room for 1,000,000 loans of 25 columns. The full canonical tape has
+15 columns; more cells than this mean a sheet much wider or longer than any tape."""
 # A term beyond 100 years is a typo, and the bound keeps terms safely inside int64.
 MAX_TERM_MONTHS = 1200
+MIN_AMOUNT = 0.01
+"""Smallest `balance` and `original_balance`: one cent."""
+MAX_AMOUNT = 1e13
+"""Largest `balance` and `original_balance` (ten trillion). With at most
+:data:`DEFAULT_MAX_ROWS` loans the pool total stays below 1e19, and squares of amounts (the
+effective number of loans) stay finite."""
+MAX_TEXT_CHARS = 32_767
+"""Longest text a spreadsheet cell holds (Excel's limit); a longer text cell is an error rather
+than cut when the tape is written as a workbook."""
+MAX_LISTED_CELLS = 1_000
+"""Most cells reported one by one for one rule in one column; the rest are counted in one
+more finding that names their first rows."""
 
-HEADER_ROW = 1  # spreadsheet row of the header; loan rows start at HEADER_ROW + 1
 LOAN_ID_RE = r"[A-Za-z0-9_][A-Za-z0-9_.\-/]*"
-_FORMULA_TAG_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _KEY_SEPARATORS_RE = r"[\s\-]+"
 # Every byte except the control characters that a workbook cannot store (tab, LF, CR are fine).
 _NOT_CONTROL_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in (0x09, 0x0A, 0x0D))
@@ -130,15 +168,21 @@ class _Rule:
         return below | above
 
 
+def _amount_rule(column: str) -> _Rule:
+    return _Rule(MIN_AMOUNT, MAX_AMOUNT, True, True,
+                 f"`{column}` must be from {MIN_AMOUNT:g} to {MAX_AMOUNT:,.0f} (one cent to "
+                 "ten trillion)")
+
+
 _INF = float("inf")
 _RULES: dict[str, _Rule] = {
-    "balance": _Rule(0, _INF, False, True, "`balance` must be > 0"),
+    "balance": _amount_rule("balance"),
     "rate": _Rule(0, 1, True, False, "`rate` must be an annual decimal in [0, 1), e.g. 0.051"),
     "remaining_term": _Rule(
         1, MAX_TERM_MONTHS, True, True,
         f"`remaining_term` must be from 1 to {MAX_TERM_MONTHS} months",
     ),
-    "original_balance": _Rule(0, _INF, False, True, "`original_balance` must be > 0"),
+    "original_balance": _amount_rule("original_balance"),
     "original_term": _Rule(
         1, MAX_TERM_MONTHS, True, True,
         f"`original_term` must be from 1 to {MAX_TERM_MONTHS} months",
@@ -186,6 +230,8 @@ def inspect_tape(
     sheet: str | None = None,
     rate_unit: RateUnit = "decimal",
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_cells: int = DEFAULT_MAX_CELLS,
 ) -> tuple[Pool | None, ValidationReport]:
     """Read and validate a loan tape, returning the pool (if loadable) and every finding.
 
@@ -198,12 +244,19 @@ def inspect_tape(
         The name used to tell the format (by suffix) and shown in messages. Defaults to the
         path's file name; required in practice for bytes.
     sheet
-        XLSX only: the worksheet to read; the first one when None.
+        XLSX only: the worksheet to read; the first visible one when None.
     rate_unit
         ``"decimal"`` (0.051 = 5.1%) or ``"percent"`` (5.1 = 5.1%, divided by 100 on load).
     max_bytes
         Largest accepted file size in bytes; an xlsx may unpack to at most
         ``MAX_UNCOMPRESSED_FACTOR * max_bytes``.
+    max_rows
+        Most loan rows below the header. A worksheet that declares more (in its dimension)
+        or holds a value further down is refused as soon as that is seen, before its values
+        are read.
+    max_cells
+        Most cells: a CSV's records times its widest record; a worksheet's rows times
+        columns up to its last value, and the cell elements it holds.
 
     Returns
     -------
@@ -216,16 +269,18 @@ def inspect_tape(
     Raises
     ------
     InputError
-        Only for invalid arguments (``rate_unit``, ``max_bytes``); problems with the file
-        itself are findings in the report.
+        Only for invalid arguments (``rate_unit``, a limit that is not a positive whole
+        number); problems with the file itself are findings in the report.
     """
     if rate_unit not in ("decimal", "percent"):
         raise InputError(f"`rate_unit` must be 'decimal' or 'percent' (got {rate_unit!r})")
-    if max_bytes <= 0:
-        raise InputError(f"`max_bytes` must be > 0 (got {max_bytes})")
+    for label, limit in (("max_bytes", max_bytes), ("max_rows", max_rows),
+                         ("max_cells", max_cells)):
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+            raise InputError(f"`{label}` must be > 0, a whole number (got {limit!r})")
     name = _display_name(source, file_name)
     found = _Findings(name)
-    raw = _read(source, name, sheet, max_bytes, found)
+    raw = _read(source, name, sheet, ReadLimits(max_bytes, max_rows, max_cells), found)
     frame = None if raw is None else _validate(raw, rate_unit, found)
     report = found.report()
     if frame is None or not report.ok:
@@ -240,6 +295,8 @@ def load_tape(
     sheet: str | None = None,
     rate_unit: RateUnit = "decimal",
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_cells: int = DEFAULT_MAX_CELLS,
 ) -> Pool:
     """Read a loan tape into a :class:`Pool`, or raise one error listing every problem.
 
@@ -256,7 +313,8 @@ def load_tape(
         When the tape has any fatal finding; ``error.report`` holds the whole report.
     """
     pool, report = inspect_tape(
-        source, file_name=file_name, sheet=sheet, rate_unit=rate_unit, max_bytes=max_bytes
+        source, file_name=file_name, sheet=sheet, rate_unit=rate_unit, max_bytes=max_bytes,
+        max_rows=max_rows, max_cells=max_cells,
     )
     if pool is None:
         raise TapeError(report)
@@ -325,6 +383,8 @@ def write_tape(pool: Pool, path: str | os.PathLike[str]) -> None:
     write_atomic(target, data)
 
 
+
+
 # --------------------------------------------------------------------------------------------
 # Findings
 # --------------------------------------------------------------------------------------------
@@ -332,11 +392,16 @@ def write_tape(pool: Pool, path: str | os.PathLike[str]) -> None:
 
 @dataclass
 class _Findings:
-    """Collects the issues about one tape; rows are spreadsheet rows (header = row 1)."""
+    """Collects the issues about one tape; rows are spreadsheet rows (header = row 1).
+
+    A workbook cell whose content is itself the problem (a formula with no saved result, a
+    spreadsheet error such as ``#DIV/0!``) is reported once, for what it is: ``cell_issues``
+    holds those findings, and other findings about the same cell are dropped.
+    """
 
     file: str
     issues: list[Issue] = field(default_factory=list)
-    formula_cells: set[tuple[int, str]] = field(default_factory=set)
+    cell_issues: set[Issue] = field(default_factory=set)
 
     def add(self, row: int | None, column: str | None, value: str | None, reason: str,
             fatal: bool = True) -> None:
@@ -344,20 +409,36 @@ class _Findings:
 
     def cells(self, rows: np.ndarray, mask: np.ndarray, column: str | None,
               reasons: str | Sequence[str], shown: Sequence[str | None]) -> None:
-        """One error per flagged row; ``reasons`` and ``shown`` are per flagged row or shared."""
+        """One error per flagged row; ``reasons`` and ``shown`` are per flagged row or shared.
+
+        Beyond :data:`MAX_LISTED_CELLS` flagged rows, one more error counts the rest, so that
+        a tape with a million bad cells gives a report of bounded size.
+        """
         picked = rows[mask]
         per_row = [reasons] * len(picked) if isinstance(reasons, str) else reasons
+        listed = min(len(picked), MAX_LISTED_CELLS)
         self.issues.extend(
             Issue(self.file, int(r), column, v, why)
-            for r, v, why in zip(picked, shown, per_row, strict=True)
+            for r, v, why in zip(picked[:listed], shown[:listed], per_row[:listed],
+                                 strict=True)
         )
+        if len(picked) > listed:
+            rest = picked[listed:]
+            self.add(None, column, None,
+                     f"{per_row[listed]}: also in {len(rest):,} more row(s) not listed one by "
+                     f"one ({_row_list(rest)})")
+
+    def cell_content(self, row: int, column: str, value: str | None, reason: str) -> None:
+        """A finding about what a workbook cell holds, which replaces any other about it."""
+        issue = Issue(self.file, row, column, value, reason)
+        self.issues.append(issue)
+        self.cell_issues.add(issue)
 
     def report(self) -> ValidationReport:
-        """The findings in file order; a formula cell shows only its formula finding."""
-        kept = [
-            i for i in self.issues
-            if (i.row, i.column) not in self.formula_cells or i.reason == _FORMULA_REASON
-        ]
+        """The findings in file order; a cell with a content finding shows only that one."""
+        marked = {(i.row, i.column) for i in self.cell_issues}
+        kept = [i for i in self.issues
+                if (i.row, i.column) not in marked or i in self.cell_issues]
         kept.sort(key=lambda i: (i.row is not None, i.row or 0,
                                  _COLUMN_ORDER.get(i.column or "", len(_COLUMN_ORDER))))
         return ValidationReport(self.file, tuple(kept))
@@ -366,7 +447,7 @@ class _Findings:
 def _row_list(rows: np.ndarray, limit: int = 5) -> str:
     """'rows 3, 5 and 7' style list, cut after ``limit`` rows."""
     shown = ", ".join(str(int(r)) for r in rows[:limit])
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    more = f" and {len(rows) - limit:,} more" if len(rows) > limit else ""
     return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
 
 
@@ -380,7 +461,7 @@ class _RawTape:
     """The loan rows of a tape as read, before validation.
 
     ``columns`` maps canonical names to the cells: stripped text ('' when empty), or numbers
-    (NaN when empty) where the CSV parser found only numbers. They are aligned with ``rows``,
+    (NaN when empty) where the reader found only numbers. They are aligned with ``rows``,
     the spreadsheet row number of each loan row. ``control_chars`` is False when the file is
     known to hold no control characters, which spares a scan of every text column.
     ``apostrophes`` is True for CSV, where :func:`tape_bytes` quotes formula-like text.
@@ -401,7 +482,13 @@ def _display_name(source: Source, file_name: str | None) -> str:
     return Path(source).name
 
 
-def _read(source: Source, name: str, sheet: str | None, max_bytes: int,
+# Compound File Binary (OLE2) files: Excel 97-2003 workbooks, and password-protected workbooks
+# of any version (the encrypted package sits in a stream named EncryptedPackage).
+_OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_ENCRYPTION_STREAMS = tuple(s.encode("utf-16-le") for s in ("EncryptionInfo", "EncryptedPackage"))
+
+
+def _read(source: Source, name: str, sheet: str | None, limits: ReadLimits,
           found: _Findings) -> _RawTape | None:
     """Load the file's bytes, check its format and read its cells; None when unreadable."""
     suffix = Path(name).suffix.lower()
@@ -410,34 +497,95 @@ def _read(source: Source, name: str, sheet: str | None, max_bytes: int,
                   "give `file_name` with the uploaded bytes: its suffix tells the format "
                   f"({', '.join(ACCEPTED_SUFFIXES)})")
         return None
-    if suffix not in ACCEPTED_SUFFIXES:
-        found.add(None, None, None,
-                  f"unsupported file type {suffix or '(no suffix)'!r}; give a tape as "
-                  f"{', '.join(ACCEPTED_SUFFIXES)} (save .xls workbooks as .xlsx)")
+    # .xls is read only to say what the file really is.
+    if suffix not in (*ACCEPTED_SUFFIXES, ".xls"):
+        found.add(None, None, None, _unsupported(suffix))
         return None
-    data = _source_bytes(source, max_bytes, found)
+    data = _source_bytes(source, limits.max_bytes, found)
     if data is None:
+        return None
+    if data.startswith(_OLE2_MAGIC):
+        found.add(None, None, None,
+                  "encrypted (password-protected) workbook: remove the password in Excel and "
+                  "save as .xlsx" if any(s in data for s in _ENCRYPTION_STREAMS) else
+                  "legacy Excel 97-2003 .xls workbook: save it as .xlsx")
+        return None
+    if suffix == ".xls":
+        found.add(None, None, None, _unsupported(suffix))
         return None
     if suffix == ".csv":
         if sheet is not None:
             found.add(None, None, None, f"a CSV file has no sheets; sheet {sheet!r} ignored",
                       fatal=False)
-        return _read_csv(data, found)
-    return _read_xlsx(data, sheet, max_bytes, found)
+        return _read_csv(data, limits, found)
+    return _read_xlsx(data, sheet, limits, found)
+
+
+def _unsupported(suffix: str) -> str:
+    return (f"unsupported file type {suffix or '(no suffix)'!r}; give a tape as "
+            f"{', '.join(ACCEPTED_SUFFIXES)} (save .xls workbooks as .xlsx)")
+
+
+# Opening a FIFO for reading blocks until a writer appears; with O_NONBLOCK it returns at once,
+# and the descriptor's type is then checked before anything is read.
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
+_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISSOCK, "a socket"))
 
 
 def _source_bytes(source: Source, max_bytes: int, found: _Findings) -> bytes | None:
-    """The file content, refused (None) when over ``max_bytes`` or unreadable."""
-    try:
-        size = len(source) if isinstance(source, bytes) else os.stat(source).st_size
-        if size > max_bytes:
-            found.add(None, None, None,
-                      f"the file has {size:,} bytes, over the limit of {max_bytes:,} bytes")
+    """The file content, refused (None) when over ``max_bytes``, unreadable or not a file.
+
+    A path is checked before it is opened, so that a device is never opened, and its open
+    descriptor is checked again, so that a path swapped in between is caught too.
+    """
+    if isinstance(source, bytes):
+        if len(source) > max_bytes:
+            found.add(None, None, None, _too_big(f"{len(source):,}", max_bytes))
             return None
-        return source if isinstance(source, bytes) else Path(source).read_bytes()
+        return source
+    path = os.fspath(source)
+    if "\0" in path:
+        found.add(None, None, None,
+                  "the file path contains a NUL character, which no file name can hold; "
+                  "check how the path was typed or generated")
+        return None
+    try:
+        if _not_a_file(os.stat(path), found):
+            return None
+        fd = os.open(path, _OPEN_FLAGS)
+        with os.fdopen(fd, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if _not_a_file(info, found):
+                return None
+            if info.st_size > max_bytes:
+                found.add(None, None, None, _too_big(f"{info.st_size:,}", max_bytes))
+                return None
+            # A file may grow after fstat (or report size 0, as /proc files do).
+            data = stream.read(max_bytes + 1)
     except OSError as exc:
         found.add(None, None, None, f"cannot read the file: {exc.strerror or exc}")
         return None
+    if len(data) > max_bytes:
+        found.add(None, None, None, _too_big(f"more than {max_bytes:,}", max_bytes))
+        return None
+    return data
+
+
+def _not_a_file(info: os.stat_result, found: _Findings) -> bool:
+    """Report (and return True) when ``info`` is not that of a regular file."""
+    if stat.S_ISREG(info.st_mode):
+        return False
+    kind = next((k for test, k in _FILE_KINDS if test(info.st_mode)), "not a regular file")
+    found.add(None, None, None,
+              f"the path is {kind}, not a file; give the path of a .csv or .xlsx tape")
+    return True
+
+
+def _too_big(size: str, max_bytes: int) -> str:
+    return f"the file has {size} bytes, over the limit of {max_bytes:,} bytes"
 
 
 def _map_headers(headers: Sequence[str], found: _Findings) -> dict[str, int]:
@@ -467,11 +615,15 @@ def _map_headers(headers: Sequence[str], found: _Findings) -> dict[str, int]:
     return {c: where[0] for c, where in positions.items()}
 
 
-def _warn_unnamed(headers: Sequence[str], body: pd.DataFrame, found: _Findings) -> None:
-    """Warn about data in columns without a header: they are not loaded."""
-    for pos in range(body.shape[1]):
+def _warn_unnamed(headers: Sequence[str], width: int, column: Callable[[int], pd.Series],
+                  found: _Findings) -> None:
+    """Warn about data in columns without a header: they are not loaded.
+
+    ``column(pos)`` gives the cells at field position ``pos`` (below the header).
+    """
+    for pos in range(width):
         unnamed = pos >= len(headers) or not headers[pos].strip()
-        if unnamed and not _blank(body[pos]).all():
+        if unnamed and not _blank(column(pos)).all():
             found.add(HEADER_ROW, None, None,
                       f"column {get_column_letter(pos + 1)} has values but no header, ignored",
                       fatal=False)
@@ -520,12 +672,12 @@ def _loan_rows(columns: dict[str, pd.Series], found: _Findings, *, control_chars
 # CSV ----------------------------------------------------------------------------------------
 
 
-def _read_csv(data: bytes, found: _Findings) -> _RawTape | None:
+def _read_csv(data: bytes, limits: ReadLimits, found: _Findings) -> _RawTape | None:
     """Read a CSV tape: UTF-8 (with or without BOM), else GBK/GB18030."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     encoding = _csv_encoding(data, found)
-    if encoding is None:
+    if encoding is None or not _csv_within_limits(data, limits, found):
         return None
     try:
         head = _parse_csv(data, encoding, nrows=1, dtype=str)
@@ -533,11 +685,13 @@ def _read_csv(data: bytes, found: _Findings) -> _RawTape | None:
         found.add(None, None, None, "the file is empty")
         return None
     headers = [str(h) if isinstance(h, str) else "" for h in head.iloc[0]]
+    if _other_separator(headers, found):
+        return None
     positions = _map_headers(headers, found)
     body = _csv_body(data, encoding, positions, len(headers), found)
     if body is None:
         return None
-    _warn_unnamed(headers, body, found)
+    _warn_unnamed(headers, body.shape[1], body.__getitem__, found)
     _flag_extra_fields(body, len(headers), found)
     # Bytes below 0x20 are single characters in both UTF-8 and GB18030, so one C-speed pass
     # over the file replaces a regex scan of every text column.
@@ -561,6 +715,49 @@ def _csv_encoding(data: bytes, found: _Findings) -> str | None:
     found.add(None, None, None,
               "the CSV text is neither UTF-8 nor GBK/GB18030; save it as 'CSV UTF-8'")
     return None
+
+
+def _csv_within_limits(data: bytes, limits: ReadLimits, found: _Findings) -> bool:
+    """Count the records and fields as pandas will split them, before it allocates any."""
+    records, widest = _csv_shape(np.frombuffer(data, np.uint8))
+    loans = records - HEADER_ROW
+    if loans > limits.max_rows:
+        found.add(None, None, None,
+                  f"the CSV has {loans:,} rows below the header, over the limit of "
+                  f"{limits.max_rows:,} (`max_rows`); split the tape, or raise `max_rows`")
+        return False
+    if widest > MAX_COLUMNS:
+        found.add(None, None, None,
+                  f"the CSV has a row of {widest:,} fields, over the limit of {MAX_COLUMNS:,} "
+                  "columns (as many as a spreadsheet has); check the separators and quotes")
+        return False
+    if records * widest > limits.max_cells:
+        found.add(None, None, None,
+                  f"the CSV has {records:,} rows of up to {widest:,} fields, "
+                  f"{records * widest:,} cells, over the limit of {limits.max_cells:,} "
+                  "(`max_cells`); remove unused columns, split the tape, or raise `max_cells`")
+        return False
+    return True
+
+
+_OTHER_SEPARATORS = {";": "semicolons, as Excel writes CSV where the decimal separator is a "
+                          "comma", "\t": "tabs (tab-separated text)"}
+
+
+def _other_separator(headers: Sequence[str], found: _Findings) -> bool:
+    """Report (and return True) a header row that names known columns only when split at
+    another separator than the comma: the whole file would read as one column."""
+    if any(_header_key(h) in _HEADER_LOOKUP for h in headers):
+        return False
+    line = ",".join(headers)
+    for separator, what in _OTHER_SEPARATORS.items():
+        if sum(_header_key(h) in _HEADER_LOOKUP for h in line.split(separator)) >= 2:
+            found.add(None, None, None,
+                      f"the fields are separated by {what}, not by commas; save the tape as "
+                      "'CSV UTF-8 (comma delimited)' with ',' as the list separator, or as "
+                      ".xlsx")
+            return True
+    return False
 
 
 def _parse_csv(data: bytes, encoding: str, *, skiprows: int = 0, nrows: int | None = None,
@@ -611,157 +808,137 @@ def _flag_extra_fields(body: pd.DataFrame, width: int, found: _Findings) -> None
                 [None] * int(extra.sum()))
 
 
+@njit(cache=True, nogil=True)
+def _csv_shape(data: np.ndarray) -> tuple[int, int]:  # pragma: no cover - compiled
+    """(records, most fields of one record) of CSV bytes, split as pandas' C parser does.
+
+    Records end at LF, CR or CR LF outside quotes; an empty line is a record (the tape is
+    read with ``skip_blank_lines=False``). A quote opens a quoted field only at the start of
+    a field; inside one, a doubled quote is a quote and a single one closes it.
+    """
+    records = 0
+    widest = 0
+    fields = 1
+    at_field_start = True
+    in_quotes = False
+    after_quote = False
+    in_record = False
+    i = 0
+    n = len(data)
+    while i < n:
+        b = data[i]
+        if in_quotes:
+            if b == 34:
+                in_quotes = False
+                after_quote = True
+        elif b == 44:
+            fields += 1
+            at_field_start = True
+            after_quote = False
+            in_record = True
+        elif b == 10 or b == 13:
+            records += 1
+            widest = max(widest, fields)
+            fields = 1
+            at_field_start = True
+            after_quote = False
+            in_record = False
+            if b == 13 and i + 1 < n and data[i + 1] == 10:
+                i += 1
+        else:
+            if b == 34 and (at_field_start or after_quote):
+                in_quotes = True
+            at_field_start = False
+            after_quote = False
+            in_record = True
+        i += 1
+    if in_record or in_quotes:
+        records += 1
+        widest = max(widest, fields)
+    return records, widest
+
+
 # XLSX ---------------------------------------------------------------------------------------
 
 
-# Failures openpyxl and the XML layer raise for damaged or hostile workbooks; they are input
-# problems to report, not bugs.
-_WORKBOOK_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-                    OSError, EOFError, ParseError, DefusedXmlException)
-
-
-def _read_xlsx(data: bytes, sheet: str | None, max_bytes: int,
+def _read_xlsx(data: bytes, sheet: str | None, limits: ReadLimits,
                found: _Findings) -> _RawTape | None:
-    """Read a worksheet's cached values (never formulas), after the zip-bomb checks."""
-    if not openpyxl.xml.DEFUSEDXML:
-        raise RuntimeError("defusedxml must be installed to read .xlsx files safely")
-    problems = _zip_problems(data, max_bytes)
-    for problem in problems:
-        found.add(None, None, None, problem)
-    if problems:
-        return None
+    """Read a worksheet's values (saved results, never formulas) within the limits; why a
+    workbook cannot be read is a finding (:func:`abs_tool.workbook.read_sheet`)."""
     try:
-        picked = _sheet_values(data, sheet, data_only=True, found=found)
-    except _WORKBOOK_ERRORS as exc:
-        found.add(None, None, None,
-                  f"not a readable .xlsx workbook ({type(exc).__name__}: {exc}); save it from "
-                  "Excel as .xlsx, or export CSV")
+        values = read_sheet(data, sheet, limits)
+    except WorkbookRefused as refused:
+        for problem in refused.problems:
+            found.add(None, None, None, problem)
         return None
-    if picked is None:
+    if not values.rows:
+        found.add(None, None, None, f"sheet {values.title!r} is empty")
         return None
-    title, rows = picked
-    if not rows:
-        found.add(None, None, None, f"sheet {title!r} is empty")
-        return None
+    return _xlsx_rows(values, found)
+
+
+def _xlsx_rows(values: SheetValues, found: _Findings) -> _RawTape | None:
+    """The loan rows of a sheet's values, with its formula and error cells reported."""
+    rows = values.rows
+    width = max(map(len, rows))
+    if any(len(r) < width for r in rows):
+        rows = [r + [""] * (width - len(r)) for r in rows]
     headers = [_cell_text(v) for v in rows[0]]
     positions = _map_headers(headers, found)
-    width = max(len(r) for r in rows)
-    body = pd.DataFrame([r + (None,) * (width - len(r)) for r in rows[1:]], dtype=object)
-    _warn_unnamed(headers, body, found)
-    columns = {c: _xlsx_column(body, p) for c, p in positions.items()}
-    if _has_formulas(data):
-        _flag_formulas(data, title, body, positions, found)
+    body = rows[1:]
+
+    def column(pos: int, numeric: bool = False) -> pd.Series:
+        return _xlsx_column(list(map(operator.itemgetter(pos), body)), numeric)
+
+    _warn_unnamed(headers, width, column, found)
+    _report_contents(values.contents, values.dropped, positions, found)
+    columns = {c: column(p, c in NUMERIC_COLUMNS) for c, p in positions.items()}
     return _loan_rows(columns, found, control_chars=True, apostrophes=False)
 
 
-def _zip_problems(data: bytes, max_bytes: int) -> list[str]:
-    """Reasons to refuse a workbook before any XML is parsed.
-
-    Sizes come from the zip directory. ``zipfile`` never inflates a member beyond its
-    declared size (it fails the CRC check instead), so these limits also bound decompression.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        return ["not a valid .xlsx workbook (the file is not a zip archive); save it from "
-                "Excel as .xlsx, or export CSV"]
-    problems = []
-    total = sum(m.file_size for m in members)
-    limit = MAX_UNCOMPRESSED_FACTOR * max_bytes
-    if total > limit:
-        problems.append(f"the workbook unpacks to {total:,} bytes, over the limit of "
-                        f"{limit:,} bytes ({MAX_UNCOMPRESSED_FACTOR} x the file-size limit); "
-                        "refused as a possible zip bomb")
-    for m in members:
-        ratio = m.file_size / max(m.compress_size, 1)
-        if ratio > MAX_COMPRESSION_RATIO:
-            problems.append(f"workbook part {m.filename!r} is compressed {ratio:,.0f}:1, over "
-                            f"the limit of {MAX_COMPRESSION_RATIO}:1; refused as a possible "
-                            "zip bomb")
-    return problems
-
-
-def _open_workbook(data: bytes, data_only: bool) -> openpyxl.Workbook:
-    """Open read-only: rows stream from the zip, and nothing is ever calculated."""
-    return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
-
-
-def _sheet_values(data: bytes, sheet: str | None, data_only: bool,
-                  found: _Findings) -> tuple[str, list[tuple[object, ...]]] | None:
-    """The title and rows (tuples of cell values) of worksheet ``sheet``, or the first one.
-
-    With ``data_only`` a formula cell gives its saved result, else its formula text. Returns
-    None, with a finding, when there is no such sheet.
-    """
-    # One opening per pass: a read-only workbook scans every sheet when opened.
-    workbook = _open_workbook(data, data_only)
-    try:
-        titles = [ws.title for ws in workbook.worksheets]
-        title = titles[0] if sheet is None and titles else sheet
-        if title not in titles:
-            found.add(None, None, None,
-                      f"no sheet named {sheet!r}; the workbook has "
-                      f"{', '.join(map(repr, titles))}" if titles else
-                      "the workbook has no worksheet")
-            return None
-        return title, list(workbook[title].iter_rows(values_only=True))
-    finally:
-        workbook.close()
+def _report_contents(contents: list[CellContent], dropped: int,
+                     positions: dict[str, int], found: _Findings) -> None:
+    """Formula cells with no saved result and spreadsheet errors, in the loan columns."""
+    at = {p + 1: c for c, p in positions.items()}
+    for cell in contents:
+        column, row, text = at.get(cell.column), cell.row, cell.text
+        if column is None or row <= HEADER_ROW:
+            continue
+        if cell.kind == NO_RESULT:
+            found.cell_content(row, column, f"={text}" if text else None, _FORMULA_REASON)
+        else:
+            found.cell_content(row, column, text,
+                               f"the cell holds the spreadsheet error {text} instead of a value; "
+                               "correct the formula or the cells it uses")
+    if dropped:
+        found.add(None, None, None,
+                  f"{dropped:,} more cells hold formulas with no saved result or spreadsheet "
+                  "errors, not listed one by one; open and save the file in Excel")
 
 
 def _cell_text(value: object) -> str:
-    """A cell value as text; floats in repr form so that numbers parse back exactly."""
-    if value is None:
-        return ""
+    """A cell value as text; numbers as written (5, 0.051), exactly for parsing back."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        return repr(value)
+        return _number_text(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    return str(value)
+    return "" if value is None else str(value)
 
 
-def _xlsx_column(body: pd.DataFrame, pos: int) -> pd.Series:
-    """The cells at field position ``pos`` as text ('' past the last used column)."""
-    if pos >= body.shape[1]:
-        return pd.Series([""] * len(body), dtype="str")
-    return body[pos].map(_cell_text).astype("str")
-
-
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet part holds a formula element (a cheap pre-check)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(
-            _FORMULA_TAG_RE.search(archive.read(name))
-            for name in archive.namelist()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
-        )
-
-
-def _flag_formulas(data: bytes, title: str, body: pd.DataFrame, positions: dict[str, int],
-                   found: _Findings) -> None:
-    """Report formula cells that have no saved result: their value is unknown.
-
-    The values pass reads such a cell as empty; a second pass without ``data_only`` shows
-    its formula text. Formulas are never evaluated.
-    """
-    picked = _sheet_values(data, title, data_only=False, found=found)
-    if picked is None:  # the same sheet was just read with data_only
-        return
-    formulas = pd.DataFrame(picked[1][1:], dtype=object)
-    rows = np.arange(len(body)) + HEADER_ROW + 1
-    for column, pos in positions.items():
-        if pos >= body.shape[1] or pos >= formulas.shape[1]:
-            continue
-        text = formulas[pos]
-        is_formula = text.map(lambda v: isinstance(v, str) and v.startswith("="))
-        mask = (body[pos].isna() & is_formula).to_numpy(dtype=bool)
-        found.cells(rows, mask, column, _FORMULA_REASON, list(text[mask]))
-        found.formula_cells.update((int(r), column) for r in rows[mask])
+def _xlsx_column(values: list[Any], numeric: bool) -> pd.Series:
+    """One column's cells: floats (NaN where empty) for a numeric column holding only
+    numbers, else text ('' where empty), which validation parses and reports cell by cell."""
+    kinds = set(map(type, values))
+    if numeric and kinds <= {float, str} and (str not in kinds or all(
+            v == "" for v in values if type(v) is str)):
+        return pd.Series([np.nan if v == "" else v for v in values], dtype=float)
+    if kinds <= {str}:
+        return pd.Series(values, dtype="str")
+    return pd.Series([_cell_text(v) for v in values], dtype="str")
 
 
 # --------------------------------------------------------------------------------------------
@@ -836,7 +1013,13 @@ def _check_numeric(column: str, cells: pd.Series, rows: np.ndarray,
 
 def _check_rate(values: np.ndarray, cells: pd.Series, rows: np.ndarray, rate_unit: RateUnit,
                 found: _Findings) -> np.ndarray:
-    """Apply the rate unit; catch percent figures given as decimals (and the reverse)."""
+    """Apply the rate unit; catch percent figures given as decimals (and the reverse).
+
+    In decimal mode, rates from 1 to 100 are percent figures. When they are most of the
+    column, the column is in percent: one error says so, instead of one per row. When they
+    are a few among decimals, each is an error of its row (the range check) and a warning
+    says how to write it.
+    """
     given = values[np.isfinite(values)]
     if rate_unit == "percent":
         if given.size and 0 < given.max() <= 1:
@@ -846,13 +1029,19 @@ def _check_rate(values: np.ndarray, cells: pd.Series, rows: np.ndarray, rate_uni
                       f"{given.max() / 100:.6g}); check that the rates are in percent",
                       fatal=False)
         return values / 100
-    if given.size and given.max() > 1 and given.max() <= 100:
-        first = float(given[given > 1][0])
+    percent = (values > 1) & (values <= 100)
+    if not percent.any():
+        return values
+    first = float(values[percent][0])
+    if 2 * percent.sum() > given.size:
         found.add(None, "rate", None,
                   f"`rate` looks like percent (got {_number_text(first)}); give "
                   f"{first / 100:.10g} or choose rate unit 'percent'")
         # Report only the rows that are wrong in either unit, not every percent figure.
-        values = np.where(values > 1, np.nan, values)
+        return np.where(percent, np.nan, values)
+    found.add(None, "rate", None,
+              f"{_row_list(rows[percent])}: a `rate` above 1 among decimal rates looks like "
+              f"percent; write {first / 100:.10g} for {_number_text(first)}%", fatal=False)
     return values
 
 
@@ -866,7 +1055,8 @@ def _check_range(column: str, values: np.ndarray, cells: pd.Series, rows: np.nda
 
 
 def _check_text(column: str, text: pd.Series, raw: _RawTape, found: _Findings) -> pd.Series:
-    """The text less quoting apostrophes; control characters cannot be stored in a workbook."""
+    """The text less quoting apostrophes; control characters cannot be stored in a workbook,
+    nor more than :data:`MAX_TEXT_CHARS` characters in one cell."""
     rows = raw.rows
     # Undo the apostrophe that tape_bytes puts before formula-like text in CSV.
     if raw.apostrophes and text.str.startswith("'").any():
@@ -875,6 +1065,13 @@ def _check_text(column: str, text: pd.Series, raw: _RawTape, found: _Findings) -
         control = text.str.contains(ILLEGAL_CHARACTERS_RE.pattern).to_numpy(dtype=bool)
         found.cells(rows, control, column,
                     f"`{column}` contains a control character; remove it", _shown(text, control))
+    lengths = text.str.len().to_numpy()
+    long = lengths > MAX_TEXT_CHARS
+    if long.any():
+        found.cells(rows, long, column,
+                    [f"`{column}` has {n:,} characters, more than the {MAX_TEXT_CHARS:,} a "
+                     "spreadsheet cell holds; shorten it" for n in lengths[long]],
+                    [f"{v[:40]}..." for v in text[long]])
     if column in REQUIRED_COLUMNS:
         empty = (text == "").to_numpy()
         found.cells(rows, empty, column, f"required value `{column}` is empty",
@@ -901,7 +1098,8 @@ def _check_loan_ids(ids: pd.Series, rows: np.ndarray, found: _Findings) -> None:
 
 
 def _check_amortization(text: pd.Series, rows: np.ndarray, found: _Findings) -> pd.Series:
-    """Map amortization codes and Chinese aliases (any case) onto the canonical codes."""
+    """Map amortization codes and aliases (any case) onto the canonical codes; an unknown
+    value is answered with the closest accepted spelling, where one is close."""
     lookup = pd.Series(_AMORTIZATION_LOOKUP)
     codes = text.str.lower().map(lookup)
     missed = codes.isna() & (text != "")
@@ -909,10 +1107,20 @@ def _check_amortization(text: pd.Series, rows: np.ndarray, found: _Findings) -> 
         codes[missed] = text[missed].str.lower().str.replace(
             _KEY_SEPARATORS_RE, "_", regex=True).map(lookup)
     unknown = (codes.isna() & (text != "")).to_numpy()
-    found.cells(rows, unknown, "amortization",
-                f"unknown `amortization`; accepted: {_ACCEPTED_AMORTIZATION}",
-                _shown(text, unknown))
+    if unknown.any():
+        values = list(text[unknown])
+        # Only the cells listed one by one need a suggestion (see _Findings.cells).
+        reasons = [_unknown_amortization(v) for v in values[:MAX_LISTED_CELLS]]
+        reasons += [_unknown_amortization("")] * (len(values) - len(reasons))
+        found.cells(rows, unknown, "amortization", reasons, values)
     return codes.fillna("").astype("str")
+
+
+@functools.lru_cache(maxsize=1024)
+def _unknown_amortization(value: str) -> str:
+    close = difflib.get_close_matches(_key(value), _AMORTIZATION_LOOKUP, n=1, cutoff=0.6)
+    hint = "".join(f"closest accepted: {c!r} (= {_AMORTIZATION_LOOKUP[c]!r}); " for c in close)
+    return f"unknown `amortization`; {hint}accepted: {_ACCEPTED_AMORTIZATION}"
 
 
 def _default_seasoning(numbers: dict[str, np.ndarray], rows: np.ndarray,

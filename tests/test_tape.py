@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
-import openpyxl.xml
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -79,7 +78,7 @@ def small_pool(**overrides: object) -> Pool:
     """Three loans with every column given, awkward values included."""
     frame = pd.DataFrame({
         "loan_id": ["A-1", "B_2", "c.3/x"],
-        "balance": [0.1 + 0.2, 1e-7, 123456789.123456789],
+        "balance": [0.1 + 0.2, tape.MIN_AMOUNT, 123456789.123456789],
         "rate": [0.051, 0.0, 0.999999],
         "remaining_term": [1, 12, 1200],
         "amortization": ["level", "installment_fee", "bullet"],
@@ -210,6 +209,9 @@ def test_amortization_codes_are_case_insensitive_and_unknown_ones_listed() -> No
 # Bad tapes: one fixture per rule, exact row, column and reason
 # --------------------------------------------------------------------------------------------
 
+# The amount range of docs/tape.md: tape.MIN_AMOUNT to tape.MAX_AMOUNT.
+AMOUNTS = "from 0.01 to 10,000,000,000,000"
+
 BAD_TAPES = [
     ("bad_required_empty.csv",
      [(3, "balance", "required value `balance` is empty"),
@@ -220,7 +222,8 @@ BAD_TAPES = [
       (5, "rate", "`rate` is not a number"),
       (5, "score", "`score` is not a number")]),
     ("bad_balance.csv",
-     [(3, "balance", "`balance` must be > 0"), (4, "balance", "`balance` must be > 0")]),
+     [(3, "balance", f"`balance` must be {AMOUNTS}"),
+      (4, "balance", f"`balance` must be {AMOUNTS}")]),
     ("bad_remaining_term.csv",
      [(3, "remaining_term", "must be a whole number of months"),
       (4, "remaining_term", "`remaining_term` must be from 1 to 1200 months"),
@@ -234,7 +237,7 @@ BAD_TAPES = [
       (4, "lgd", "`lgd` must be a decimal in [0, 1]"),
       (5, "lgd", "`lgd` must be a decimal in [0, 1]")]),
     ("bad_optional_numbers.csv",
-     [(3, "original_balance", "`original_balance` must be > 0"),
+     [(3, "original_balance", f"`original_balance` must be {AMOUNTS}"),
       (4, "original_term", "`original_term` must be from 1 to 1200 months"),
       (5, "seasoning", "`seasoning` must be from 0 to 1200 months (not negative)"),
       (6, "seasoning", "`seasoning` must be a whole number of months")]),
@@ -284,7 +287,9 @@ def test_bad_values_are_shown_as_written() -> None:
 
 def test_tape_error_message_names_file_row_column_and_reason() -> None:
     with pytest.raises(TapeError, match=r"bad_balance\.csv, row 3, column `balance`: "
-                                        r"`balance` must be > 0 \(got '0'\)"):
+                                        r"`balance` must be from 0\.01 to "
+                                        r"10,000,000,000,000 \(one cent to ten trillion\) "
+                                        r"\(got '0'\)"):
         load_tape(fixture("bad_balance.csv"))
 
 
@@ -430,8 +435,16 @@ def test_csv_sheet_argument_is_ignored_with_a_warning() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_openpyxl_parses_xml_through_defusedxml() -> None:
-    assert openpyxl.xml.DEFUSEDXML
+def test_workbook_xml_declaring_entities_is_refused(tmp_path: Path) -> None:
+    # A "billion laughs" declaration: defusedxml refuses it before expanding anything.
+    data = write_xlsx(tmp_path / "t.xlsx", {"s": GOOD_ROWS}).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = archive.read("xl/workbook.xml")
+    bomb = b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+    _, report = inspect_tape(rewrite_zip(data, {"xl/workbook.xml": bomb + book}),
+                             file_name="t.xlsx")
+    assert only_error(report).reason.startswith(
+        "damaged workbook: it cannot be read (EntitiesForbidden: ")
 
 
 def test_xlsx_first_sheet_is_read_by_default(tmp_path: Path) -> None:
@@ -652,6 +665,7 @@ _TEXT_VALUES = st.one_of(
                      'say "hi"', "line\nbreak", "tab\tin", "'quoted'"]),
 )
 _UNIT = st.floats(min_value=0, max_value=1)
+_AMOUNT = st.floats(min_value=tape.MIN_AMOUNT, max_value=tape.MAX_AMOUNT)
 _OPTIONAL_UNIT = st.one_of(st.just(math.nan), _UNIT)
 
 
@@ -667,11 +681,11 @@ def pools(draw: st.DrawFn, max_loans: int = 8) -> Pool:
         lambda s: len(s) < 30), min_size=n, max_size=n, unique=True))
     frame = pd.DataFrame({
         "loan_id": ids,
-        "balance": column(st.floats(min_value=1e-9, max_value=1e12)),
+        "balance": column(_AMOUNT),
         "rate": column(st.floats(min_value=0, max_value=1, exclude_max=True)),
         "remaining_term": column(st.integers(1, tape.MAX_TERM_MONTHS)),
         "amortization": column(st.sampled_from(AMORTIZATION_CODES)),
-        "original_balance": column(st.floats(min_value=1e-9, max_value=1e12)),
+        "original_balance": column(_AMOUNT),
         "original_term": column(st.integers(1, tape.MAX_TERM_MONTHS)),
         "seasoning": column(st.integers(0, tape.MAX_TERM_MONTHS)),
         "annual_pd": column(_OPTIONAL_UNIT),
