@@ -177,7 +177,11 @@ def pool_summary(pool: Pool, *, default_lgd: float | None = None) -> PoolSummary
     def wa(column: str) -> float:
         return float(loans[column].to_numpy() @ balance / total)
 
-    obligor_share = np.sort(_obligor_balances(loans))[::-1] / total
+    obligor_balance = np.sort(_obligor_balances(loans))[::-1]
+    obligor_share = obligor_balance / total
+    # 1/HHI from balances relative to the largest, so that no square overflows or vanishes
+    # whatever the unit (shares of a pool of 1e-300 balances would square to nothing).
+    relative = obligor_balance / obligor_balance[0]
 
     annual_pd = loans["annual_pd"].to_numpy()
     has_pd = ~np.isnan(annual_pd)
@@ -202,7 +206,7 @@ def pool_summary(pool: Pool, *, default_lgd: float | None = None) -> PoolSummary
         max_balance=float(balance.max()),
         top1_obligor_share=float(obligor_share[0]),
         top10_obligor_share=float(obligor_share[:10].sum()),
-        effective_obligors=float(1.0 / (obligor_share @ obligor_share)),
+        effective_obligors=float(relative.sum() ** 2 / (relative @ relative)),
         wa_annual_pd=(
             float(annual_pd[has_pd] @ balance[has_pd] / pd_balance) if pd_balance else math.nan
         ),

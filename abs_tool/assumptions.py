@@ -9,6 +9,7 @@ into one value per month.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -17,12 +18,25 @@ from numpy.typing import NDArray
 
 from .conventions import mdr_from_cdr, smm_from_cpr
 from .errors import FieldError
+from .limits import MAX_HORIZON_MONTHS, check_integer
 
 TIMING_TOLERANCE = 1e-6
 """A default timing curve must sum to 1 within this."""
 
+MIN_RECOVERY_VOLATILITY = 1e-6
+"""Smallest positive ``recovery_volatility``: below about 1e-9 the Beta distribution's
+parameters pass 1e17 and its quantiles are NaN (scipy's ``betaincinv``)."""
 
-def _rates(name: str, values: tuple[float, ...], upper_open: bool = True) -> None:
+
+def check_rates(name: str, values: Sequence[float], upper_open: bool = True) -> None:
+    """Refuse an empty vector or a value that is not a finite rate in [0, 1) (``[0, 1]``
+    unless ``upper_open``).
+
+    Raises
+    ------
+    FieldError
+        Naming ``name[i]`` of the first bad value, the interval and the value.
+    """
     if len(values) == 0:
         raise FieldError(name, "must have at least one value (got [])")
     for i, v in enumerate(values):
@@ -73,7 +87,7 @@ class CdrVector:
     annual: tuple[float, ...]
 
     def __post_init__(self) -> None:
-        _rates("annual", self.annual)
+        check_rates("annual", self.annual)
 
     def monthly(self, n_periods: int) -> NDArray[np.float64]:
         """Monthly default rate (MDR) by period."""
@@ -93,8 +107,8 @@ class LifetimeDefault:
     timing: tuple[float, ...]
 
     def __post_init__(self) -> None:
-        _rates("cumulative_rate", (self.cumulative_rate,), upper_open=False)
-        _rates("timing", self.timing, upper_open=False)
+        check_rates("cumulative_rate", (self.cumulative_rate,), upper_open=False)
+        check_rates("timing", self.timing, upper_open=False)
         total = math.fsum(self.timing)
         if abs(total - 1) > TIMING_TOLERANCE:
             raise FieldError("timing", f"shares must sum to 1 (got {total:.8g})")
@@ -117,7 +131,7 @@ class Cpr:
     annual: tuple[float, ...] = (0.0,)
 
     def __post_init__(self) -> None:
-        _rates("annual", self.annual)
+        check_rates("annual", self.annual)
 
     def monthly(self, n_periods: int) -> NDArray[np.float64]:
         """Single monthly mortality (SMM) by period."""
@@ -126,15 +140,15 @@ class Cpr:
 
 @dataclass(frozen=True)
 class Recovery:
-    """Recovery ``rate`` (= 1 - LGD) of the defaulted balance, received ``lag_months`` later."""
+    """Recovery ``rate`` (= 1 - LGD) of the defaulted balance, received ``lag_months`` later
+    (at most :data:`~abs_tool.limits.MAX_HORIZON_MONTHS`)."""
 
     rate: float = 0.0
     lag_months: int = 0
 
     def __post_init__(self) -> None:
-        _rates("rate", (self.rate,), upper_open=False)
-        if not (isinstance(self.lag_months, int) and self.lag_months >= 0):
-            raise FieldError("lag_months", f"must be an integer >= 0 (got {self.lag_months!r})")
+        check_rates("rate", (self.rate,), upper_open=False)
+        check_integer("lag_months", self.lag_months, 0, MAX_HORIZON_MONTHS)
 
 
 class Copula(StrEnum):
@@ -204,6 +218,10 @@ class Assumptions:
         limit = math.sqrt(mean * (1 - mean))
         if not (isinstance(sd, int | float) and math.isfinite(sd) and sd >= 0):
             raise FieldError("recovery_volatility", f"must be >= 0 (got {sd!r})")
+        if 0 < sd < MIN_RECOVERY_VOLATILITY:
+            raise FieldError("recovery_volatility", f"must be 0 or at least "
+                             f"{MIN_RECOVERY_VOLATILITY:g}: a narrower Beta distribution is a "
+                             f"constant recovery rate, give 0 (got {sd!r})")
         if sd > 0 and not sd < limit:
             raise FieldError("recovery_volatility", "a Beta distribution with mean "
                              f"{mean:g} needs a standard deviation below {limit:.6g} "

@@ -1,31 +1,117 @@
 """The ``abs-tool`` command line: a thin shell over the library.
 
-Every user error (:class:`~abs_tool.errors.AbsToolError`) is printed as one readable message
-and exits with status 2; anything else is a bug and shows its traceback.
+Every option is checked when the command line is read, before any file is loaded or any
+path simulated: numbers against their ranges (``docs/limits.md``), output files for being
+writable. A user error (:class:`~abs_tool.errors.AbsToolError`) is printed as one readable
+message and exits with status 2; running out of memory gets its own message and status 1;
+anything else is a bug: one line and status 1 (``--debug`` or ``ABS_TOOL_DEBUG=1`` shows
+the traceback); Ctrl-C exits with status 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from . import __version__
-from .atomic import write_atomic
+from .atomic import check_writable, checked_path, write_atomic
 from .errors import AbsToolError, InputError
+from .limits import (
+    MAX_HORIZON_MONTHS,
+    MAX_PATHS,
+    MAX_SEED,
+    MAX_WORKERS,
+    MEMORY_ENV,
+    MIN_SIZE_STEP,
+)
 
 EXIT_INVALID = 2
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
+DEBUG_ENV = "ABS_TOOL_DEBUG"
+"""Environment variable: set to 1 to show the traceback of an internal error."""
 
 
-def _floats(text: str) -> list[float]:
-    try:
-        return [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected numbers separated by commas, got {text!r}") from None
+def _option_type(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a converter that raises :class:`AbsToolError`: argparse then
+    names the option and prints the message."""
+    def parse(text: str) -> Any:
+        try:
+            return convert(text)
+        except AbsToolError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    parse.__name__ = convert.__name__
+    return parse
+
+
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    """An integer option in [low, high]."""
+    def integer(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:  # also an integer too long for Python to convert
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be an integer from {low:,} to {high:,} (got {text[:40]!r})")
+        return value
+
+    return integer
+
+
+def _number(low: float, high: float, *, high_open: bool = False) -> Callable[[str], float]:
+    """A finite number option in [low, high] ([low, high) when ``high_open``)."""
+    interval = f"[{low:g}, {high:g}{')' if high_open else ']'}"
+
+    def number(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        ok = math.isfinite(value) and low <= value and (value < high if high_open
+                                                         else value <= high)
+        if not ok:
+            raise argparse.ArgumentTypeError(f"must be a finite number in {interval} "
+                                             f"(got {text[:40]!r})")
+        return value
+
+    return number
+
+
+def _numbers(item: Callable[[str], float]) -> Callable[[str], list[float]]:
+    """A comma-separated list of at least one ``item``."""
+    def numbers(text: str) -> list[float]:
+        values = [item(x) for x in text.split(",") if x.strip()]
+        if not values:
+            raise argparse.ArgumentTypeError(f"expected numbers separated by commas "
+                                             f"(got {text[:40]!r})")
+        return values
+
+    return numbers
+
+
+_RATE = _number(0.0, 1.0, high_open=True)
+_RECOVERY = _number(0.0, 1.0)
+_SHARE = _number(0.0, 1.0, high_open=True)
+_LAG = _integer(0, MAX_HORIZON_MONTHS)
+
+
+def _input_file(text: str) -> str:
+    checked_path(text, "input file")
+    return text
+
+
+def _output_file(text: str) -> str:
+    check_writable(text)
+    return text
 
 
 def _load_deal(spec: str):  # type: ignore[no-untyped-def]
@@ -52,12 +138,18 @@ def _print_table(frame: pd.DataFrame) -> None:
 
 
 def cmd_validate_tape(args: argparse.Namespace) -> int:
+    from .csvsafe import csv_text
     from .tape import inspect_tape
 
     pool, report = inspect_tape(args.file, sheet=args.sheet, rate_unit=args.rate_unit)
     print(report)
     if pool is not None:
         print(f"OK: {len(pool):,} loans, balance {pool.balance:,.2f}")
+    if args.report_out:
+        columns = ["severity", "row", "column", "value", "reason"]
+        frame = pd.DataFrame(report.to_records(), columns=columns)
+        _write_text(Path(args.report_out), csv_text(frame, index=False))
+        print(f"wrote {len(frame):,} finding(s) to {args.report_out}")
     return 0 if report.ok else EXIT_INVALID
 
 
@@ -73,15 +165,30 @@ def cmd_sample_pool(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from .analytics import pool_summary, stratify
+    from .csvsafe import csv_text
     from .samples import SAMPLE_NAMES, sample_pool
     from .tape import load_tape
 
+    if args.out_strats and not args.by:
+        raise InputError("--out-strats writes the stratification tables: name their columns "
+                         "with --by, e.g. --by grade region")
     pool = (sample_pool(args.source) if args.source in SAMPLE_NAMES
             else load_tape(args.source, sheet=args.sheet, rate_unit=args.rate_unit))
-    _print_table(pool_summary(pool).to_frame())
+    summary = pool_summary(pool).to_frame()
+    _print_table(summary)
+    tables = []
     for column in args.by:
         print()
-        _print_table(stratify(pool, column))
+        table = stratify(pool, column)
+        _print_table(table)
+        tables.append(table.assign(by=column)[["by", *table.columns]])
+    if args.out:
+        _write_text(Path(args.out), csv_text(summary, index=False))
+        print(f"wrote the summary to {args.out}")
+    if args.out_strats:
+        _write_text(Path(args.out_strats), csv_text(pd.concat(tables, ignore_index=True),
+                                                    index=False))
+        print(f"wrote {len(tables)} stratification table(s) to {args.out_strats}")
     return 0
 
 
@@ -204,11 +311,33 @@ def _sources(spec: str, tape: str | None) -> dict[str, str]:
 
 
 def _grid_axis(text: str) -> tuple[str, list[float]]:
+    """``PARAMETER=v1,v2,...``: a known sensitivity parameter and values in its range."""
+    from .structuring import check_sensitivity_value
+
     name, _, values = text.partition("=")
-    if not name or not values:
+    if not name.strip() or not values.strip():
         raise argparse.ArgumentTypeError(
-            f"expected PARAMETER=v1,v2,... (e.g. correlation=0.1,0.2), got {text!r}")
-    return name.strip(), _floats(values)
+            f"expected PARAMETER=v1,v2,... (e.g. correlation=0.1,0.2), got {text[:60]!r}")
+    try:
+        numbers = [float(x) for x in values.split(",") if x.strip()]
+    except ValueError:
+        numbers = []
+    if not numbers:
+        raise argparse.ArgumentTypeError(
+            f"expected PARAMETER=v1,v2,... with numbers (got {text[:60]!r})")
+    for value in numbers:
+        check_sensitivity_value(name.strip(), value)
+    return name.strip(), numbers
+
+
+def _targets(text: str) -> list[str]:
+    """Comma-separated target ratings on the local scale, each one known."""
+    from .rating import from_local_scale
+
+    targets = [t.strip() for t in text.split(",")]
+    for target in targets:
+        from_local_scale(target)
+    return targets
 
 
 def cmd_structure(args: argparse.Namespace) -> int:
@@ -220,7 +349,7 @@ def cmd_structure(args: argparse.Namespace) -> int:
 
     deal, pool = _load_deal(args.deal)
     tables = _rating_tables(args)
-    targets = None if args.targets is None else [t.strip() for t in args.targets.split(",")]
+    targets = args.targets
 
     def progress(done: int, what: str) -> None:
         if not args.quiet:
@@ -254,9 +383,6 @@ def cmd_structure(args: argparse.Namespace) -> int:
     _print_table(result.comparison)
     grid = None
     if args.grid:
-        if len(args.grid) != 2:
-            raise InputError("--grid takes two axes, e.g. --grid correlation=0.1,0.2 "
-                             "default_multiplier=1,1.5")
         grid = sensitivity_grid(result.deal, pool, args.grid[0], args.grid[1],
                                 resize=args.grid_resize, targets=targets,
                                 criterion=args.criterion, paths=args.grid_paths, seed=args.seed,
@@ -289,45 +415,70 @@ def _write_text(path: Path, text: str) -> None:
 def _simulation_options(p: argparse.ArgumentParser, json_doc: str) -> None:
     """What `run` and `structure` share: the deal, Monte Carlo settings, outputs (JSON, the
     term sheet) and the rating tables."""
-    p.add_argument("deal", help="deal file (JSON) or sample deal name")
-    p.add_argument("--paths", type=int)
-    p.add_argument("--seed", type=int)
-    p.add_argument("--workers", type=int, help="threads (default: all cores)")
+    p.add_argument("deal", type=_option_type(_input_file),
+                   help="deal file (JSON) or sample deal name")
+    p.add_argument("--paths", type=_integer(1, MAX_PATHS),
+                   help=f"Monte Carlo paths, 1 to {MAX_PATHS:,} (default: the deal's)")
+    p.add_argument("--seed", type=_integer(0, MAX_SEED),
+                   help="root seed, an integer >= 0 (default: the deal's)")
+    p.add_argument("--workers", type=_integer(1, MAX_WORKERS),
+                   help=f"threads, 1 to {MAX_WORKERS} (default: all cores, as many as the "
+                   f"memory budget {MEMORY_ENV} allows)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
-    p.add_argument("--out-json", help=f"write the results as JSON ({json_doc})")
-    p.add_argument("--out-xlsx", help="write the term sheet workbook (docs/term_sheet.md)")
+    p.add_argument("--out-json", type=_option_type(_output_file),
+                   help=f"write the results as JSON ({json_doc})")
+    p.add_argument("--out-xlsx", type=_option_type(_output_file),
+                   help="write the term sheet workbook (docs/term_sheet.md)")
     p.add_argument("--lang", choices=["en", "zh"], default="en",
                    help="language of the term sheet (default en)")
     for kind, default in (("el", "idealized_el_derived"), ("pd", "idealized_pd_moodys"),
                           ("dirr", "dirr_moodys_style")):
-        p.add_argument(f"--{kind}-table", metavar="NAME_OR_CSV",
+        p.add_argument(f"--{kind}-table", metavar="NAME_OR_CSV", type=_option_type(_input_file),
                        help=f"{kind.upper()} rating table: a built-in name or a CSV with its "
                        f"JSON sidecar (docs/ratings.md; default {default})")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .analytics import STRATIFIABLE_COLUMNS
+    from .samples import MAX_SAMPLE_LOANS
+
     parser = argparse.ArgumentParser(prog="abs-tool", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"abs-tool {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help=f"show the traceback of an internal error (also {DEBUG_ENV}=1)")
     sub = parser.add_subparsers(dest="command", required=True)
+    output = _option_type(_output_file)
 
     p = sub.add_parser("validate-tape", help="check a loan tape (CSV/XLSX); exit 0 valid, 2 not")
-    p.add_argument("file")
+    p.add_argument("file", type=_option_type(_input_file))
     p.add_argument("--sheet")
     p.add_argument("--rate-unit", choices=["decimal", "percent"], default="decimal")
+    p.add_argument("--report-out", type=output, metavar="CSV",
+                   help="write the findings as CSV: severity, row, column, value, reason")
     p.set_defaults(func=cmd_validate_tape)
 
     p = sub.add_parser("sample-pool", help="write a built-in sample pool as CSV or XLSX")
     p.add_argument("name", choices=["consumer", "factoring"])
-    p.add_argument("--out", required=True)
-    p.add_argument("--seed", type=int, default=20151)
-    p.add_argument("--loans", type=int)
+    p.add_argument("--out", required=True, type=output)
+    p.add_argument("--seed", type=_integer(0, MAX_SEED), default=20151)
+    p.add_argument("--loans", type=_integer(1, MAX_SAMPLE_LOANS),
+                   help=f"number of loans, 1 to {MAX_SAMPLE_LOANS:,}")
     p.set_defaults(func=cmd_sample_pool)
 
     p = sub.add_parser("summary", help="pool summary and stratification tables")
-    p.add_argument("source", help="tape file, or a sample pool name")
-    p.add_argument("--by", nargs="*", default=[], help="columns to stratify by")
+    p.add_argument("source", type=_option_type(_input_file),
+                   help="tape file, or a sample pool name")
+    p.add_argument("--by", nargs="*", default=[], choices=STRATIFIABLE_COLUMNS,
+                   metavar="COLUMN", help="columns to stratify by: "
+                   + ", ".join(STRATIFIABLE_COLUMNS))
     p.add_argument("--sheet")
     p.add_argument("--rate-unit", choices=["decimal", "percent"], default="decimal")
+    p.add_argument("--out", type=output, metavar="CSV",
+                   help="write the summary as CSV: label, value, unit")
+    p.add_argument("--out-strats", type=output, metavar="CSV",
+                   help="write the stratification tables of --by as one CSV, a column `by` "
+                   "naming the table: by, bucket, count, balance, share, wac, "
+                   "wa_remaining_term, wa_annual_pd")
     p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser("run", help="Monte Carlo: loss distributions, class EL / PD / WAL / "
@@ -340,21 +491,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("structure", help="size the classes to target ratings on common "
                        "random numbers, price them, and the deal's economics")
     _simulation_options(p, "docs/structuring.md")
-    p.add_argument("--targets", help="target ratings of the rated classes, senior first, "
+    p.add_argument("--targets", type=_option_type(_targets),
+                   help="target ratings of the rated classes, senior first, "
                    "e.g. AAA,AA- (default: each class's target_rating)")
     p.add_argument("--criterion", choices=["el", "pd", "dirr", "tdr"], default="el")
     p.add_argument("--no-importance-sampling", action="store_true",
                    help="plain sampling (default: shift the factor to the senior tail)")
     p.add_argument("--no-pricing", action="store_true",
                    help="keep the coupons of the deal file instead of the pricing grid")
-    p.add_argument("--step", type=float, default=0.001,
-                   help="size grid, as a share of the pool (default 0.001)")
-    p.add_argument("--retained", type=float, default=0.05,
-                   help="smallest subordinated class, share of the pool (default 0.05)")
-    p.add_argument("--grid", nargs="+", type=_grid_axis, metavar="PARAM=V1,V2",
+    p.add_argument("--step", type=_number(MIN_SIZE_STEP, 0.1), default=0.001,
+                   help=f"size grid, as a share of the pool, {MIN_SIZE_STEP:g} to 0.1 "
+                   "(default 0.001)")
+    p.add_argument("--retained", type=_SHARE, default=0.05,
+                   help="smallest subordinated class, share of the pool in [0, 1) "
+                   "(default 0.05)")
+    p.add_argument("--grid", nargs=2, type=_option_type(_grid_axis), metavar="PARAM=V1,V2",
                    help="a two-way sensitivity of the sized structure, e.g. "
-                   "correlation=0.1,0.2 default_multiplier=1,1.5")
-    p.add_argument("--grid-paths", type=int, default=20_000)
+                   "correlation=0.1,0.2 default_multiplier=1,1.5; parameters: "
+                   "default_multiplier, correlation, sector_correlation, recovery_rate, "
+                   "cpr_annual, cdr_annual, lag_months")
+    p.add_argument("--grid-paths", type=_integer(1, MAX_PATHS), default=20_000,
+                   help=f"paths of each grid cell, 1 to {MAX_PATHS:,} (default 20,000)")
     p.add_argument("--grid-resize", action="store_true",
                    help="size the classes afresh in every cell of the grid (slower)")
     p.set_defaults(func=cmd_structure)
@@ -364,28 +521,67 @@ def build_parser() -> argparse.ArgumentParser:
         ("grid", cmd_grid, "a CDR x recovery grid of deterministic scenarios"),
     ):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("deal", help="deal file (JSON) or sample deal name")
+        p.add_argument("deal", type=_option_type(_input_file),
+                       help="deal file (JSON) or sample deal name")
         grid = name == "grid"
-        p.add_argument("--cdr", type=_floats if grid else float, required=grid,
-                       help="annual CDR (comma-separated list for grid)")
-        p.add_argument("--recovery", type=_floats if grid else float, required=grid)
-        p.add_argument("--cpr", type=float)
-        p.add_argument("--lag", type=int, help="recovery lag in months")
+        p.add_argument("--cdr", type=_numbers(_RATE) if grid else _RATE, required=grid,
+                       help="annual CDR in [0, 1) (comma-separated list for grid)")
+        p.add_argument("--recovery", type=_numbers(_RECOVERY) if grid else _RECOVERY,
+                       required=grid, help="recovery rate in [0, 1]"
+                       + (" (comma-separated list)" if grid else ""))
+        p.add_argument("--cpr", type=_RATE, help="annual CPR in [0, 1)")
+        p.add_argument("--lag", type=_LAG,
+                       help=f"recovery lag in months, 0 to {MAX_HORIZON_MONTHS}")
         if not grid:
-            p.add_argument("--multiplier", type=float, default=1.0,
-                           help="stress multiplier on the default assumption")
-        p.add_argument("--out", help="CSV file to write")
+            p.add_argument("--multiplier", type=_number(0.0, math.inf, high_open=True),
+                           default=1.0,
+                           help="stress multiplier on the default assumption, >= 0")
+        p.add_argument("--out", type=output, help="CSV file to write")
         p.set_defaults(func=func)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run ``abs-tool`` with ``argv`` (default: the process's); returns the exit status.
+
+    ``--help`` and ``--version`` exit through ``SystemExit(0)``, as argparse does.
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:
+        if not exc.code:
+            raise
+        # argparse has printed the usage and which option is wrong: a refused option is a
+        # user error like any other, returned as status 2.
+        return EXIT_INVALID
+    debug = args.debug or os.environ.get(DEBUG_ENV, "").strip() not in ("", "0")
     try:
         return int(args.func(args))
     except AbsToolError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of the output went away (`abs-tool ... | head`): nothing to report, and
+        # Python's own flush at exit must not fail on the closed pipe either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+    except MemoryError:
+        if debug:
+            raise
+        print(f"error: out of memory: the machine could not hold this run; ask for fewer "
+              f"paths or a shorter horizon, or lower {MEMORY_ENV} so that runs this large are "
+              "refused before they start (docs/limits.md)", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"internal error ({type(exc).__name__}): a bug in abs-tool, not a problem with "
+              f"the input; rerun with --debug (or {DEBUG_ENV}=1) to see the traceback",
+              file=sys.stderr)
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

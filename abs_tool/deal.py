@@ -15,7 +15,15 @@ from enum import StrEnum
 
 from .assumptions import Assumptions
 from .eligibility import ConcentrationLimits, EligibilityCriteria
-from .errors import FieldError, InputError
+from .errors import FieldError, InputError, LimitError
+from .limits import (
+    AMOUNT,
+    AMOUNT_OR_ZERO,
+    MAX_HORIZON_MONTHS,
+    MAX_PATHS,
+    MAX_SEED,
+    check_integer,
+)
 
 SHARE_TOLERANCE = 1e-6
 """Class sizes given as shares must add up to 1 within this."""
@@ -116,7 +124,7 @@ class Fee:
 
     name: str
     rate_annual: float = 0.0
-    fixed_annual: float = 0.0
+    fixed_annual: float = field(default=0.0, metadata=AMOUNT_OR_ZERO)
 
     def __post_init__(self) -> None:
         _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
@@ -132,7 +140,7 @@ class UpfrontFee:
 
     name: str
     share_of_placed: float = 0.0
-    fixed: float = 0.0
+    fixed: float = field(default=0.0, metadata=AMOUNT_OR_ZERO)
 
     def __post_init__(self) -> None:
         _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
@@ -260,7 +268,12 @@ def months_between(start: date, end: date) -> int:
 
 @dataclass(frozen=True)
 class DealDates:
-    """封包日 cut-off, 起息日 closing, first 兑付日 payment date, 法定到期日 legal final."""
+    """封包日 cut-off, 起息日 closing, first 兑付日 payment date, 法定到期日 legal final.
+
+    The legal final falls in a later month than the cut-off, at most
+    :data:`~abs_tool.limits.MAX_HORIZON_MONTHS` months later: every engine array has one
+    column per month, so the horizon bounds the work of a run.
+    """
 
     cutoff: date
     closing: date
@@ -273,6 +286,16 @@ class DealDates:
             a, b = getattr(self, earlier), getattr(self, later)
             _check(a <= b, later, f"must be on or after `{earlier}` ({a.isoformat()})",
                    b.isoformat())
+        months = self.horizon_months
+        _check(months >= 1, "legal_final", f"must be in a later month than `cutoff` "
+               f"({self.cutoff.isoformat()}): the model runs one period per month after the "
+               "cut-off", self.legal_final.isoformat())
+        if months > MAX_HORIZON_MONTHS:
+            raise LimitError("legal_final", f"the horizon from the cut-off "
+                             f"({self.cutoff.isoformat()}) to the legal final date is "
+                             f"{months:,} months, over the limit of {MAX_HORIZON_MONTHS} months "
+                             f"({MAX_HORIZON_MONTHS // 12} years) (got "
+                             f"{self.legal_final.isoformat()!r})")
 
     @property
     def horizon_months(self) -> int:
@@ -301,7 +324,7 @@ class PoolSource:
     sheet: str | None = None
     rate_unit: RateUnit = RateUnit.DECIMAL
     sample_seed: int = 20151
-    scale_to_balance: float | None = None
+    scale_to_balance: float | None = field(default=None, metadata=AMOUNT)
     eligibility: EligibilityCriteria | None = None
     concentration: ConcentrationLimits | None = None
 
@@ -314,6 +337,8 @@ class PoolSource:
         scale = self.scale_to_balance
         _check(scale is None or (isinstance(scale, int | float) and math.isfinite(scale)
                                  and scale > 0), "scale_to_balance", "must be > 0", scale)
+        _check(self.tape is None or "\0" not in self.tape, "tape",
+               "a path may not contain a NUL character", self.tape)
 
 
 @dataclass(frozen=True)
@@ -327,10 +352,8 @@ class RunSettings:
     importance_shift: float | None = None
 
     def __post_init__(self) -> None:
-        _check(isinstance(self.paths, int) and 1 <= self.paths <= 10_000_000, "paths",
-               "must be an integer in [1, 10,000,000]", self.paths)
-        _check(isinstance(self.seed, int) and self.seed >= 0, "seed",
-               "must be an integer >= 0", self.seed)
+        check_integer("paths", self.paths, 1, MAX_PATHS)
+        check_integer("seed", self.seed, 0, MAX_SEED)
         shift = self.importance_shift
         _check(shift is None or (isinstance(shift, int | float) and math.isfinite(shift)
                                  and -8 <= shift <= 8), "importance_shift",

@@ -19,17 +19,24 @@ import os
 import re
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, fields, is_dataclass
+from dataclasses import MISSING, dataclass, fields, is_dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Union, cast, get_args, get_origin, get_type_hints
 
 from .assumptions import AnnualPd, CdrVector, LifetimeDefault
-from .atomic import write_atomic
-from .deal import Deal, PoolSource, SizeUnit, Structure
+from .atomic import checked_path, read_input, too_large, write_atomic
+from .deal import Deal, NoteClass, PoolSource, SizeUnit, Structure
 from .eligibility import EligibilityCriteria, EligibilityResult, apply_eligibility
 from .errors import DealFileError, FieldError, InputError
+from .limits import (
+    MAX_DEAL_FILE_BYTES,
+    MAX_JSON_DEPTH,
+    MAX_JSON_INT_DIGITS,
+    MAX_JSON_VALUES,
+    check_amount,
+)
 from .pool import Pool
 from .samples import SAMPLE_NAMES, sample_pool
 from .tape import RateUnit as TapeRateUnit
@@ -37,6 +44,7 @@ from .tape import load_tape
 
 __all__ = [
     "DEAL_FILE_VERSION",
+    "MAX_DEAL_FILE_BYTES",
     "SAMPLE_DEALS",
     "deal_from_dict",
     "deal_from_json",
@@ -76,6 +84,22 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _INVALID: Any = object()
 """What a reader returns for a value it could not read; the problem is already recorded."""
 
+# Quoted JSON strings, escapes included: removed to count the values outside them.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """A JSON value the parser accepts but a deal file cannot hold (NaN, Infinity, an
+    integer of thousands of digits): kept in place of the value so that the field reader
+    reports it with its path."""
+
+    shown: str
+    message: str
+
+    def __repr__(self) -> str:
+        return self.shown
+
 
 # --------------------------------------------------------------------------------------------
 # Public API
@@ -102,13 +126,21 @@ def deal_from_dict(data: Mapping[str, Any], *, file: str = "deal file") -> Deal:
     DealFileError
         With every problem found, each naming its field path: unsupported ``version``, unknown
         or missing keys, wrong JSON types, values a domain object rejects, share-sized classes
-        that do not add up to the pool.
+        that do not add up to the pool; lists and objects nested deeper than
+        :data:`~abs_tool.limits.MAX_JSON_DEPTH`.
     """
     if not isinstance(data, Mapping):
         raise DealFileError([f"a deal file holds one JSON object {{...}} (got {_shown(data)})"],
                             file)
+    if _depth(data) > MAX_JSON_DEPTH:
+        # The reader walks the file by the dataclasses' fields, but messages show values,
+        # and showing a value nested thousands deep would overflow Python's stack.
+        raise DealFileError([f"lists and objects are nested more than {MAX_JSON_DEPTH} levels "
+                             "deep; a deal file needs 6"], file)
     problems: list[str] = []
     version = data.get("version", _INVALID)
+    if isinstance(version, _Unreadable):
+        raise DealFileError([f"version: {version.message}"], file)
     if version is _INVALID:
         problems.append(f"version: required; this tool reads version {DEAL_FILE_VERSION}")
     elif isinstance(version, bool) or version != DEAL_FILE_VERSION:
@@ -143,16 +175,23 @@ def deal_from_json(text: str | bytes, *, file: str = "deal file") -> Deal:
     Parameters
     ----------
     text
-        The JSON text, or its bytes in UTF-8 (a byte-order mark is accepted).
+        The JSON text, or its bytes in UTF-8 (a byte-order mark is accepted); at most
+        :data:`~abs_tool.limits.MAX_DEAL_FILE_BYTES` bytes (characters for text).
     file
         The name shown in front of every problem.
 
     Raises
     ------
     DealFileError
-        Bytes that are not UTF-8, invalid JSON (with line and column), JSON that allows
-        duplicate keys or NaN, and everything :func:`deal_from_dict` raises.
+        Text over the size limit or with more than :data:`~abs_tool.limits.MAX_JSON_VALUES`
+        values outside its strings (checked before parsing, so that memory stays bounded),
+        bytes that are not UTF-8, invalid JSON (with line and column), duplicate keys,
+        nesting deeper than :data:`~abs_tool.limits.MAX_JSON_DEPTH`, and everything
+        :func:`deal_from_dict` raises (NaN, Infinity and integers of more than
+        :data:`~abs_tool.limits.MAX_JSON_INT_DIGITS` digits are reported at their field).
     """
+    if len(text) > MAX_DEAL_FILE_BYTES:
+        raise DealFileError([too_large(len(text), MAX_DEAL_FILE_BYTES)], file)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -160,13 +199,22 @@ def deal_from_json(text: str | bytes, *, file: str = "deal file") -> Deal:
             raise DealFileError([f"not UTF-8 text (byte {exc.start}); save the file as "
                                  "UTF-8"], file) from None
     text = text.removeprefix("\ufeff")
+    values = _json_values(text)
+    if values > MAX_JSON_VALUES:
+        raise DealFileError([f"the file holds about {values:,} JSON values (numbers, strings, "
+                             f"lists, objects), over the limit of {MAX_JSON_VALUES:,}; a deal "
+                             "file needs a few thousand"], file)
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_non_finite,
+                          parse_int=_integer)
     except json.JSONDecodeError as exc:
         raise DealFileError([f"invalid JSON at line {exc.lineno}, column {exc.colno}: "
                              f"{exc.msg}"], file) from None
     except _JsonValueError as exc:
         raise DealFileError([str(exc)], file) from None
+    except RecursionError:
+        raise DealFileError([f"lists and objects are nested more than {MAX_JSON_DEPTH} levels "
+                             "deep; a deal file needs 6"], file) from None
     return deal_from_dict(data, file=file)
 
 
@@ -182,13 +230,17 @@ def load_deal(path: str | os.PathLike[str]) -> Deal:
     Raises
     ------
     DealFileError
-        When the file cannot be read, or as :func:`deal_from_json`; messages start with
-        ``path``.
+        When the file cannot be read, is not a regular file (a folder, a pipe, a device),
+        is larger than :data:`~abs_tool.limits.MAX_DEAL_FILE_BYTES` (refused before it is
+        read), or as :func:`deal_from_json`; messages start with ``path``.
+    InputError
+        A path with a NUL character.
     """
+    checked_path(path, "deal file")  # before the path is printed in a message
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise DealFileError([f"cannot read the file: {exc.strerror or exc}"], str(path)) from None
+        data = read_input(path, max_bytes=MAX_DEAL_FILE_BYTES, expected="a .json deal file")
+    except InputError as exc:
+        raise DealFileError([str(exc)], str(path)) from None
     return deal_from_json(data, file=str(path))
 
 
@@ -200,8 +252,8 @@ def save_deal(deal: Deal, path: str | os.PathLike[str]) -> None:
 
     Raises
     ------
-    OSError
-        When the folder cannot be written.
+    OutputError
+        When the target cannot be written (an :class:`OSError` too); the message names it.
     """
     write_atomic(path, deal_json(deal).encode("utf-8"))
 
@@ -357,6 +409,17 @@ def _share_sizes_add_up(structure: Structure) -> list[tuple[str, str]]:
     return []
 
 
+def _class_amount(note: NoteClass) -> list[tuple[str, str]]:
+    """A class sized by amount has a money amount's range (``docs/limits.md``)."""
+    if note.size_unit != SizeUnit.AMOUNT:
+        return []
+    try:
+        check_amount("size", note.size)
+    except FieldError as exc:
+        return [("size", exc.message)]
+    return []
+
+
 def _sample_is_known(source: PoolSource) -> list[tuple[str, str]]:
     if source.sample is None or source.sample in SAMPLE_NAMES:
         return []
@@ -367,6 +430,7 @@ def _sample_is_known(source: PoolSource) -> list[tuple[str, str]]:
 _CHECKS: dict[type, Callable[[Any], list[tuple[str, str]]]] = {
     Structure: _share_sizes_add_up,
     PoolSource: _sample_is_known,
+    NoteClass: _class_amount,
 }
 """Checks run on an object once it is built: ``(field, message)`` per problem."""
 
@@ -378,6 +442,8 @@ _CHECKS: dict[type, Callable[[Any], list[tuple[str, str]]]] = {
 
 def _read(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
     """``value`` as type ``tp``, or :data:`_INVALID` after appending the problem(s)."""
+    if isinstance(value, _Unreadable):
+        return _problem(problems, path, value.message)
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(tp) if a is not type(None)]
@@ -413,6 +479,9 @@ def _read_scalar(tp: type, value: Any, path: str, problems: list[str]) -> Any:
         expected = "a finite number"
     elif tp is str:
         ok, expected = isinstance(value, str), "a string"
+        if ok and not _is_text(value):
+            return _problem(problems, path, "holds a lone surrogate escape (\\ud800 to "
+                                            "\\udfff), which is no character; give UTF-8 text")
     else:
         raise TypeError(f"no deal-file reader for type {tp!r}")
     if not ok:
@@ -488,6 +557,8 @@ def _read_dataclass(cls: Any, value: Any, path: str, problems: list[str],
     for f in fields(cls):
         if f.name in value:
             read = _read(hints[f.name], value[f.name], _join(path, f.name), problems)
+            if read is not _INVALID and read is not None and "amount" in f.metadata:
+                read = _amount(read, f.metadata["amount"], _join(path, f.name), problems)
         elif f.default is MISSING and f.default_factory is MISSING:
             read = _problem(problems, _join(path, f.name), "required")
         else:
@@ -579,6 +650,16 @@ def _finite(number: float) -> bool:
         return False
 
 
+def _amount(value: float, zero: bool, path: str, problems: list[str]) -> Any:
+    """A money field of the file (its dataclass field's metadata says so) within the range
+    of :func:`abs_tool.limits.check_amount`, else :data:`_INVALID`."""
+    try:
+        check_amount(path, value, zero=zero)
+    except FieldError as exc:
+        return _problem(problems, path, exc.message)
+    return value
+
+
 def _problem(problems: list[str], path: str, message: str) -> Any:
     problems.append(f"{path}: {message}" if path else message)
     return _INVALID
@@ -627,5 +708,52 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
-def _no_constant(name: str) -> Any:
-    raise _JsonValueError(f"{name} is not valid JSON; give a finite number")
+def _non_finite(name: str) -> _Unreadable:
+    return _Unreadable(name, f"{name} is not valid JSON; give a finite number")
+
+
+def _integer(text: str) -> int | _Unreadable:
+    # Python refuses to convert more than 4,300 digits (a ValueError without a field), and
+    # no field takes an integer beyond any float, so long ones are reported at their field.
+    digits = len(text.lstrip("-"))
+    if digits > MAX_JSON_INT_DIGITS:
+        return _Unreadable(f"<a number of {digits:,} digits>",
+                           f"a number of {digits:,} digits is out of range")
+    return int(text)
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value`` is encodable text: JSON's ``\\ud800`` escapes give lone surrogates,
+    which no file, table or terminal can take."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _json_values(text: str) -> int:
+    """An upper bound on the JSON values of ``text`` (each comma, colon or opening bracket
+    outside a string starts at most one), counted without parsing."""
+    def count(t: str) -> int:
+        return t.count(",") + t.count(":") + t.count("[") + t.count("{") + 1
+
+    bound = count(text)
+    # Commas inside strings (an embedded CSV) inflate the quick count: recount without them.
+    return bound if bound <= MAX_JSON_VALUES else count(_JSON_STRING.sub("", text))
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value``; stops counting past the limit."""
+    deepest, stack = 0, [(value, 1)]
+    while stack and deepest <= MAX_JSON_DEPTH:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .errors import InputError
+from .limits import AMOUNT, AMOUNT_OR_ZERO
 from .pool import Pool
 from .schema import AMORTIZATION_CODES
 
@@ -58,6 +59,10 @@ _BOUND_PAIRS = (
     ("min_seasoning_months", "max_seasoning_months"),
 )
 
+MAX_CRITERION_MONTHS = 10_000
+"""Largest bound on a term or seasoning: beyond it a bound no longer fits the pool's integer
+columns (a bound of 10^20 months overflows them), and no loan runs so long."""
+
 # Limit field -> (pool column, word for the condition text).
 _LIMIT_RULES: dict[str, tuple[str, str]] = {
     "max_obligor_share": ("obligor_id", "obligor"),
@@ -82,7 +87,9 @@ class EligibilityCriteria:
     Parameters
     ----------
     min_balance, max_balance
-        Bounds on current principal (currency units), inclusive; min >= 0, max > 0.
+        Bounds on current principal (currency units), inclusive; min >= 0, max > 0 (in a
+        deal file, amounts in [:data:`~abs_tool.limits.MIN_AMOUNT`,
+        :data:`~abs_tool.limits.MAX_DEAL_AMOUNT`]).
     min_rate, max_rate
         Bounds on the annual rate (decimal, 0.06 = 6%), inclusive, in [0, 1).
     min_remaining_term_months, max_remaining_term_months
@@ -100,8 +107,8 @@ class EligibilityCriteria:
     names each field, its value and what is expected.
     """
 
-    min_balance: float | None = None
-    max_balance: float | None = None
+    min_balance: float | None = field(default=None, metadata=AMOUNT_OR_ZERO)
+    max_balance: float | None = field(default=None, metadata=AMOUNT)
     min_rate: float | None = None
     max_rate: float | None = None
     min_remaining_term_months: int | None = None
@@ -132,6 +139,9 @@ class EligibilityCriteria:
                 problems.append(f"`{name}` (got {value!r}) must be a whole number of months")
             elif value < smallest:
                 problems.append(f"`{name}` (got {value!r}) must be >= {smallest}")
+            elif value > MAX_CRITERION_MONTHS:
+                problems.append(f"`{name}` (got {value!r}) must be at most "
+                                f"{MAX_CRITERION_MONTHS:,} months")
             else:
                 object.__setattr__(self, name, int(value))
         for name in ("allowed_amortization", "allowed_grades", "allowed_regions",

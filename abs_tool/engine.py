@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from .assumptions import Assumptions, CdrVector, Cpr, Recovery
+from .assumptions import Assumptions, CdrVector, Cpr, Recovery, check_rates
 from .conventions import mdr_from_cdr
 from .deal import Deal, Tier
 from .eligibility import apply_eligibility
 from .errors import FieldError
+from .limits import MAX_HORIZON_MONTHS, check_cost, check_integer, estimate
 from .metrics import ClassMetrics, class_metrics
 from .pool import Pool
 from .projection import (
@@ -64,6 +65,9 @@ def prepare_deal(deal: Deal, pool: Pool) -> PreparedDeal:
     ------
     FieldError
         ``classes`` when class sizes do not add up to the pool balance.
+    LimitError
+        The pool's schedules need more memory or time than the budget
+        (:func:`abs_tool.projection.build_pool_model`).
     """
     structure = deal.structure
     purchase_mask = None
@@ -131,7 +135,7 @@ class Scenario:
             if not ok:
                 interval = "[0, 1]" if upper is None else "[0, 1)"
                 raise FieldError(name, f"must be in {interval} (got {value!r})")
-        lag = self.lag_months
+        lag = self.lag_months  # its upper bound is Recovery's, checked by apply()
         if lag is not None and not (isinstance(lag, int) and lag >= 0):
             raise FieldError("lag_months", f"must be an integer >= 0 (got {lag!r})")
         m = self.default_multiplier
@@ -248,9 +252,30 @@ def scenario_grid(
 
     Returns one row per scenario and class: cdr, recovery, class, loss_pv, principal_loss,
     wal_years, yield, dirr_bp, and the pool's lifetime default rate.
+
+    Raises
+    ------
+    FieldError
+        A CDR or CPR outside [0, 1), a recovery rate outside [0, 1], a lag outside
+        [0, :data:`~abs_tool.limits.MAX_HORIZON_MONTHS`].
+    LimitError
+        All the scenarios together need more memory or time than the budget.
     """
-    cdr, recovery = np.meshgrid(np.asarray(cdr_annual, dtype=np.float64),
-                                np.asarray(recovery_rate, dtype=np.float64), indexing="ij")
+    cdr_values = np.atleast_1d(np.asarray(cdr_annual, dtype=np.float64))
+    recovery_values = np.atleast_1d(np.asarray(recovery_rate, dtype=np.float64))
+    check_rates("cdr_annual", cdr_values.tolist())
+    check_rates("recovery_rate", recovery_values.tolist(), upper_open=False)
+    if lag_months is not None:
+        check_integer("lag_months", lag_months, 0, MAX_HORIZON_MONTHS)
+    model, structure = prepared.model, prepared.deal.structure
+    n = len(cdr_values) * len(recovery_values)
+    check_cost(estimate(months=model.horizon_months, groups=model.n_groups,
+                        classes=len(structure.classes), fees=len(structure.fees),
+                        triggers=len(structure.triggers), paths=n, paths_in_flight=n),
+               field="cdr_annual", value=f"{len(cdr_values):,} x {len(recovery_values):,}",
+               what=f"a grid of {n:,} scenarios over {model.horizon_months} months (one "
+                    "engine run)")
+    cdr, recovery = np.meshgrid(cdr_values, recovery_values, indexing="ij")
     cdr, recovery = cdr.ravel(), recovery.ravel()
     defaults = HazardDefaults(np.broadcast_to(
         mdr_from_cdr(cdr)[:, None, None], (len(cdr), 1, prepared.model.horizon_months)))

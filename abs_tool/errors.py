@@ -130,4 +130,19 @@ class FieldError(InputError):
     def within(self, parent: str) -> FieldError:
         """The same error one level up: ``parent.field``."""
         joined = f"{parent}{self.field}" if self.field.startswith("[") else f"{parent}.{self.field}"
-        return FieldError(joined, self.message)
+        return type(self)(joined, self.message)
+
+
+class LimitError(FieldError):
+    """A request over one of the documented limits (``docs/limits.md``): too many paths, a
+    horizon too long, a run whose estimated memory or time exceeds the budget.
+
+    ``field`` names what to change (a field path such as ``dates.legal_final``, or a
+    parameter such as ``paths``); the message gives the limit and the value asked for.
+    """
+
+
+class OutputError(InputError, OSError):
+    """An output file that cannot be written; the message names the target, never the
+    temporary file beside it. It is an :class:`OSError` too, for callers that handle
+    those."""

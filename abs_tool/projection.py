@@ -28,8 +28,9 @@ from numpy.typing import ArrayLike, NDArray
 from .amortization import amortization_index, scheduled_flows
 from .assumptions import AnnualPd, CdrVector, DefaultAssumption, LifetimeDefault, monthly_vector
 from .conventions import mdr_from_cdr
-from .errors import AssumptionError
+from .errors import AssumptionError, LimitError
 from .kernel import kernel_array
+from .limits import MAX_SECTORS, check_cost, estimate
 from .pool import Pool
 
 MAX_GROUPS = 24
@@ -152,6 +153,15 @@ def build_pool_model(
         None means nothing is bought.
     sector_column
         Split each PD group further by the values of this column (the sector factor).
+
+    Raises
+    ------
+    LimitError
+        ``assumptions.sector_column`` with more than :data:`~abs_tool.limits.MAX_SECTORS`
+        distinct values; ``pool`` when the schedules would need more memory or time than
+        the budget (:func:`abs_tool.limits.check_cost`).
+    AssumptionError
+        Loans without a PD under :class:`AnnualPd`; no loan eligible for purchase.
     """
     loans = pool.loans
     balance = loans["balance"].to_numpy(dtype=np.float64)
@@ -165,26 +175,39 @@ def build_pool_model(
     group_sector = np.zeros(len(group_pd), dtype=np.int64)
     if sector_column is not None:
         names, sector = np.unique(loans[sector_column].to_numpy(dtype=str), return_inverse=True)
+        if len(names) > MAX_SECTORS:
+            raise LimitError("assumptions.sector_column", f"the pool has {len(names):,} "
+                             f"distinct `{sector_column}` values, over the limit of "
+                             f"{MAX_SECTORS} sectors (got {str(sector_column)!r})")
         keys, index = np.unique(index * len(names) + sector, return_inverse=True)
         group_pd = group_pd[keys // len(names)]  # a PD bucket's PD for each of its sectors
         group_sector = keys % len(names)
         sector_names = tuple(str(n) for n in names)
     n_groups = len(group_pd)
+    # Every flow is zero after a loan's last month, so the schedules stop at the longest
+    # term and the group sums are padded with zeros: a legal final long after the pool's
+    # maturity costs (groups, months), not (loans, months).
+    schedule_months = min(horizon_months, int(loans["remaining_term"].max()))
+    check_cost(estimate(months=horizon_months, loans=len(loans), schedule_months=schedule_months,
+                        groups=n_groups), field="pool", value=f"{len(loans):,} loans",
+               what=f"the payment schedules of {len(loans):,} loans over {schedule_months} "
+                    f"months in {n_groups:,} groups")
     schedule = scheduled_flows(
         balance,
         loans["rate"].to_numpy(),
         loans["remaining_term"].to_numpy(),
         amortization_index(loans["amortization"].to_numpy()),
         loans["original_balance"].to_numpy(),
-        horizon_months,
+        schedule_months,
     )
 
     def profile(mask: NDArray[np.bool_] | None, unit: bool) -> Profile:
         m = slice(None) if mask is None else mask
-        sums = [
-            _group_sums(a[m], index[m], n_groups)
-            for a in (schedule.interest, schedule.principal, schedule.fee, schedule.balance)
-        ]
+        sums = []
+        for a in (schedule.interest, schedule.principal, schedule.fee, schedule.balance):
+            padded = np.zeros((n_groups, horizon_months))
+            padded[:, :schedule_months] = _group_sums(a[m], index[m], n_groups)
+            sums.append(padded)
         bal = np.bincount(index[m], weights=balance[m], minlength=n_groups)
         scale = 1.0 / bal.sum() if unit else 1.0
         arrays = [bal * scale, *(s * scale for s in sums)]
@@ -201,15 +224,20 @@ def build_pool_model(
             )
         purchase = profile(np.asarray(purchase_mask, dtype=bool), unit=True)
     counts = np.bincount(index, minlength=n_groups)
-    squares = np.bincount(index, weights=balance**2, minlength=n_groups)
-    group_balance = np.bincount(index, weights=balance, minlength=n_groups)
+    # 1/HHI from balances relative to the group's largest, so that no square overflows or
+    # vanishes whatever the unit: balances of 1e200 would give inf / inf.
+    largest = np.zeros(n_groups)
+    np.maximum.at(largest, index, balance)
+    relative = balance / largest[index]
+    effective = (np.bincount(index, weights=relative, minlength=n_groups) ** 2
+                 / np.bincount(index, weights=relative**2, minlength=n_groups))
     return PoolModel(
         horizon_months=horizon_months,
         initial=profile(None, unit=False),
         purchase=purchase,
         annual_pd=group_pd,
         loan_count=counts,
-        effective_count=group_balance**2 / squares,
+        effective_count=effective,
         group_sector=group_sector,
         sector_names=sector_names,
     )

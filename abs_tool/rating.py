@@ -37,6 +37,7 @@ import numpy as np
 import pandas
 from numpy.typing import ArrayLike, NDArray
 
+from .atomic import checked_path, read_input
 from .errors import InputError, Issue, ValidationReport
 
 __all__ = [
@@ -103,6 +104,9 @@ BUILTIN_TABLES: tuple[str, ...] = (
 # Column of the thresholds in a table file, by kind; an "el" table has one column per
 # horizon, named year_<T>.
 _VALUE_COLUMN: dict[str, str] = {"dirr_bp": "dirr_bp_max", "pd": "rating_factor"}
+MAX_RATING_TABLE_BYTES = 2**20
+"""Largest rating-table file (CSV or sidecar): a table has a few dozen rows."""
+
 _YEAR_COLUMN = re.compile(r"^year_(\d+(?:\.\d+)?)$")
 _RATING_FACTOR_SCALE = 10_000.0
 _PD_HORIZON_YEARS = 10.0
@@ -462,28 +466,38 @@ def load_rating_table(name_or_path: str | Path) -> RatingTable:
     Raises
     ------
     InputError
-        Unknown name, missing file or sidecar, unreadable JSON or CSV.
+        Unknown name, a path with a NUL character, missing file or sidecar, unreadable JSON
+        or CSV.
     RatingTableError
         The table's rows fail validation (every problem listed).
     """
     text = str(name_or_path)
     if not isinstance(name_or_path, Path) and text in BUILTIN_TABLES:
         return _builtin_table(text)
-    path = Path(name_or_path)
+    path = checked_path(name_or_path, "rating table")
     if path.suffix.lower() != ".csv":
         raise InputError(
             f"unknown rating table {text!r}; give one of {list(BUILTIN_TABLES)} or a path to a "
             ".csv file with a .json sidecar"
         )
     meta_path = path.with_suffix(".json")
+    texts = []
     for needed in (path, meta_path):
         if not needed.is_file():
             raise InputError(
                 f"{needed}: file not found; a rating table is a .csv file and a .json sidecar "
                 'of the same name with {"kind": ..., "label": ..., "source": ...}'
             )
-    return _table_from_texts(path.stem, path.read_text(encoding="utf-8-sig"),
-                             meta_path.read_text(encoding="utf-8-sig"), str(path), str(meta_path))
+        try:
+            data = read_input(needed, max_bytes=MAX_RATING_TABLE_BYTES,
+                              expected="a rating table's .csv file or .json sidecar")
+            texts.append(data.decode("utf-8-sig"))
+        except InputError as exc:
+            raise InputError(f"{needed}: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{needed}: not UTF-8 text (byte {exc.start}); save the file as "
+                             "UTF-8") from None
+    return _table_from_texts(path.stem, *texts, str(path), str(meta_path))
 
 
 def _default_table(table: RatingTable | None, name: str, kind: str) -> RatingTable:

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,7 +34,18 @@ from .credit.copula import (
 )
 from .deal import Tier
 from .engine import PreparedDeal, run_paths
-from .errors import AbsToolError
+from .errors import AbsToolError, FieldError
+from .limits import (
+    MAX_PATHS,
+    MAX_SEED,
+    MAX_WORKERS,
+    Cost,
+    check_cost,
+    check_integer,
+    estimate,
+    memory_budget,
+    workers_within_budget,
+)
 from .metrics import ClassMetrics, class_metrics
 from .projection import HazardDefaults
 
@@ -42,6 +53,9 @@ Array = NDArray[np.float64]
 
 BLOCK_PATHS = 4096
 """Paths per block: part of the model (changing it changes the numbers for a seed)."""
+
+BLOCKS_PER_UNIT = 2
+"""Blocks of one work unit by default: one engine call (the numbers do not depend on it)."""
 
 RATE_BINS = 20_000
 """Bins of the pool default- and loss-rate histograms on [0, 1] (resolution 0.005%)."""
@@ -168,6 +182,66 @@ class AssetPaths:
                    for b in self.blocks)
 
 
+def _settings(prepared: PreparedDeal, paths: int | None,
+              seed: int | None) -> tuple[int, int, str]:
+    """``paths`` and ``seed``, the deal's where None, checked against the limits, and the
+    name of where the number of paths came from (``paths`` or the deal's ``run.paths``)."""
+    run = prepared.deal.run
+    if seed is not None:
+        check_integer("seed", seed, 0, MAX_SEED)
+    if paths is None:
+        return run.paths, run.seed if seed is None else seed, "run.paths"
+    check_integer("paths", paths, 1, MAX_PATHS)
+    return paths, run.seed if seed is None else seed, "paths"
+
+
+def run_cost(prepared: PreparedDeal, paths: int, *, workers: int = 1, kept_paths: int = 0,
+             paths_in_flight: int = BLOCKS_PER_UNIT * BLOCK_PATHS) -> Cost:
+    """Estimated peak memory and time of a Monte Carlo run of ``prepared``
+    (:func:`abs_tool.limits.estimate`): ``paths`` in all, ``paths_in_flight`` at a time in
+    each of ``workers`` threads, ``kept_paths`` asset paths kept throughout."""
+    model, structure = prepared.model, prepared.deal.structure
+    return estimate(months=model.horizon_months, groups=model.n_groups,
+                    classes=len(structure.classes), fees=len(structure.fees),
+                    triggers=len(structure.triggers), paths=paths,
+                    paths_in_flight=min(paths, paths_in_flight), workers=workers,
+                    kept_paths=kept_paths)
+
+
+def _checked_workers(prepared: PreparedDeal, paths: int, workers: int | None,
+                     blocks_per_unit: int, *, kept_paths: int, paths_field: str) -> int:
+    """The threads of a run: ``workers``, or as many as the machine has cores and the
+    memory budget allows; the run's memory and time checked against the budget first.
+
+    Raises
+    ------
+    LimitError
+        ``workers`` when the threads asked for need too much memory together and one
+        would fit, else ``paths_field`` when the run needs too much memory or time.
+    """
+    if workers is not None:
+        check_integer("workers", workers, 1, MAX_WORKERS)
+    in_flight = blocks_per_unit * BLOCK_PATHS
+    units = math.ceil(paths / in_flight)
+    fixed = run_cost(prepared, 0, kept_paths=kept_paths).bytes
+    one = run_cost(prepared, paths, kept_paths=kept_paths, paths_in_flight=in_flight)
+    if workers is None:
+        chosen = workers_within_budget(fixed, one.bytes - fixed,
+                                       min(os.cpu_count() or 1, units))
+    else:
+        chosen = workers
+    cost = run_cost(prepared, paths, workers=min(chosen, units), kept_paths=kept_paths,
+                    paths_in_flight=in_flight)
+    kept = ", kept for structuring," if kept_paths else ""
+    what = (f"a run of {paths:,} paths{kept} of {prepared.model.n_groups:,} groups over "
+            f"{prepared.model.horizon_months} months on {chosen} worker(s)")
+    if workers is not None and workers > 1 and one.bytes <= memory_budget():
+        # Memory only: more workers make a run shorter, never longer.
+        check_cost(Cost(cost.bytes, 0.0), field="workers", value=workers, what=what)
+    check_cost(cost, field=paths_field, value=paths, what=what)
+    return chosen
+
+
 def _block_plan(paths: int, seed: int) -> tuple[list[np.random.SeedSequence], list[int]]:
     """One seed child and one size per block: fixed by ``paths`` and ``seed`` alone."""
     n_blocks = math.ceil(paths / BLOCK_PATHS)
@@ -184,6 +258,9 @@ def _shift(prepared: PreparedDeal, importance_sampling: bool | None,
     if not use_is:
         return 0.0
     if shift is not None:
+        if not (isinstance(shift, int | float) and math.isfinite(shift) and -8 <= shift <= 8):
+            raise FieldError("shift", "must be a number in [-8, 8] (standard deviations of "
+                             f"the factor) (got {shift!r})")
         return shift
     return run.importance_shift if run.importance_shift is not None else importance_shift(
         prepared)
@@ -199,13 +276,23 @@ def simulate_assets(
     workers: int | None = None,
 ) -> AssetPaths:
     """Draw every block of a run and keep the draws (memory: paths x groups x periods x 8
-    bytes, e.g. 144 MB for 100,000 paths of 5 groups over 36 months)."""
-    run = prepared.deal.run
-    paths = run.paths if paths is None else paths
-    seed = run.seed if seed is None else seed
+    bytes, e.g. 144 MB for 100,000 paths of 5 groups over 36 months).
+
+    Raises
+    ------
+    FieldError
+        ``paths``, ``seed`` or ``workers`` outside their limits (:mod:`abs_tool.limits`).
+    LimitError
+        The kept paths and the blocks in flight need more memory than the budget, or the
+        run more time.
+    """
+    paths, seed, field = _settings(prepared, paths, seed)
     mu = _shift(prepared, importance_sampling, shift)
+    # The paths are drawn to be run through the waterfall: budget for both.
+    chosen = _checked_workers(prepared, paths, workers, BLOCKS_PER_UNIT, kept_paths=paths,
+                              paths_field=field)
     children, sizes = _block_plan(paths, seed)
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(max_workers=chosen) as pool:
         blocks = tuple(pool.map(lambda b: draw_block(prepared, children[b], sizes[b], mu),
                                 range(len(sizes))))
     return AssetPaths(prepared.model, seed, mu, blocks)
@@ -436,7 +523,7 @@ def run_monte_carlo(
     importance_sampling: bool | None = None,
     shift: float | None = None,
     workers: int | None = None,
-    blocks_per_unit: int = 2,
+    blocks_per_unit: int = BLOCKS_PER_UNIT,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     assets: AssetPaths | None = None,
@@ -459,19 +546,34 @@ def run_monte_carlo(
     assets
         Paths already drawn (:func:`simulate_assets`) for this deal's pool model; they
         replace ``paths``, ``seed`` and the shift, and only the waterfall runs.
+
+    Raises
+    ------
+    FieldError
+        ``paths``, ``seed``, ``workers`` or ``blocks_per_unit`` outside their limits
+        (:mod:`abs_tool.limits`), or a ``shift`` outside [-8, 8].
+    LimitError
+        The run needs more memory or time than the budget (``ABS_TOOL_MAX_MEMORY_MB``,
+        ``ABS_TOOL_MAX_SECONDS``); nothing is simulated.
+    CancelledError
+        ``cancel`` was set.
     """
     started = time.perf_counter()
+    check_integer("blocks_per_unit", blocks_per_unit, 1, 1024)
     if assets is not None:
         if assets.model is not prepared.model:
             raise ValueError("the asset paths were drawn for another pool model")
         seed, mu, n_blocks = assets.seed, assets.shift, len(assets.blocks)
+        paths, kept, field = assets.paths, assets.paths, "assets"
     else:
-        run = prepared.deal.run
-        paths = run.paths if paths is None else paths
-        seed = run.seed if seed is None else seed
+        paths, seed, field = _settings(prepared, paths, seed)
         mu = _shift(prepared, importance_sampling, shift)
+        kept = 0
+        n_blocks = math.ceil(paths / BLOCK_PATHS)
+    chosen = _checked_workers(prepared, paths, workers, blocks_per_unit, kept_paths=kept,
+                              paths_field=field)
+    if assets is None:
         children, sizes = _block_plan(paths, seed)
-        n_blocks = len(sizes)
     units = [list(range(i, min(i + blocks_per_unit, n_blocks)))
              for i in range(0, n_blocks, blocks_per_unit)]
 
@@ -485,28 +587,37 @@ def run_monte_carlo(
             return []
         return _simulate_unit(prepared, [block(b) for b in unit])
 
-    block_sums: list[_Sums | None] = [None] * n_blocks
-    done = 0
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        futures = [(unit, pool.submit(work, unit)) for unit in units]
-        for unit, future in futures:
-            for b, sums in zip(unit, future.result(), strict=False):
-                block_sums[b] = sums
-            done += len(unit)
-            if progress is not None:
-                progress(done, n_blocks)
-            if cancel is not None and cancel.is_set():
-                for _, later in futures:
-                    later.cancel()
-                raise CancelledError(f"Monte Carlo cancelled after {done} of {n_blocks} blocks")
     total = _Sums(n_classes=len(prepared.class_balances),
                   horizon_years=prepared.model.horizon_months / 12.0)
-    for sums in block_sums:  # block order: the sum is the same however blocks were grouped
-        assert sums is not None
-        total.add(sums)
+    done = 0
+    with ThreadPoolExecutor(max_workers=chosen) as pool:
+        futures: list[Future[list[_Sums]] | None] = [pool.submit(work, unit) for unit in units]
+        try:
+            for i, unit in enumerate(units):
+                future = futures[i]
+                assert future is not None
+                # Units are added as they come, in block order, so the sum is the same
+                # however blocks were grouped; dropping each unit's future frees its
+                # histograms (about 0.3 MB a block) instead of holding all until the end.
+                for sums in future.result():
+                    total.add(sums)
+                futures[i] = None
+                done += len(unit)
+                if progress is not None:
+                    progress(done, n_blocks)
+                if cancel is not None and cancel.is_set():
+                    raise CancelledError(
+                        f"Monte Carlo cancelled after {done} of {n_blocks} blocks")
+        finally:
+            # On cancel, an error or Ctrl-C the units not started yet are dropped, so that
+            # leaving the executor waits only for those already running.
+            for later in futures:
+                if later is not None:
+                    later.cancel()
+    assert total.paths == paths
     return _finish(prepared, total, seed, mu, time.perf_counter() - started)
 
 
 __all__ = ["BLOCK_PATHS", "AssetPaths", "BlockDraws", "CancelledError", "ClassResult",
            "Distribution", "Estimate", "MonteCarloResult", "draw_block", "importance_shift",
-           "run_monte_carlo", "simulate_assets"]
+           "run_cost", "run_monte_carlo", "simulate_assets"]

@@ -22,6 +22,7 @@ default rate (quantile of the simulated pool default rate) of the target at the 
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -45,6 +46,7 @@ from .engine import (
     run_scenario,
 )
 from .errors import FieldError
+from .limits import MAX_HORIZON_MONTHS, MAX_PATHS, MIN_SIZE_STEP, Cost, check_cost, check_integer
 from .pool import Pool
 from .rating import (
     RatingTable,
@@ -55,7 +57,14 @@ from .rating import (
     tdr,
     to_local_scale,
 )
-from .simulation import AssetPaths, Estimate, MonteCarloResult, run_monte_carlo, simulate_assets
+from .simulation import (
+    AssetPaths,
+    Estimate,
+    MonteCarloResult,
+    run_cost,
+    run_monte_carlo,
+    simulate_assets,
+)
 
 
 class Criterion(StrEnum):
@@ -450,7 +459,9 @@ def structure_deal(
         Shift the systematic factor to the senior tail (default on: senior targets are rare
         events); the shift is the deal's, or chosen from the deal's own structure.
     size_step_share
-        Grid of class sizes, as a share of the pool balance.
+        Grid of class sizes, as a share of the pool balance, in
+        [:data:`~abs_tool.limits.MIN_SIZE_STEP`, 0.1] (a finer grid means more structures
+        to evaluate).
     retained_share
         Smallest subordinated class, as a share of the pool (at least one step).
     price
@@ -473,12 +484,17 @@ def structure_deal(
         ``cancel`` was set.
     FieldError
         No subordinated class, a rated class without target, an unknown rating, or a target
-        rating missing from the pricing grid.
+        rating missing from the pricing grid; ``size_step_share``, ``retained_share``,
+        ``paths``, ``seed`` or ``workers`` outside their ranges.
+    LimitError
+        The kept asset paths need more memory than the budget
+        (:func:`abs_tool.simulation.simulate_assets`).
     """
     started = time.perf_counter()
     criterion = Criterion(criterion)
-    if not (0 < size_step_share <= 0.1):
-        raise FieldError("size_step_share", f"must be in (0, 0.1] (got {size_step_share!r})")
+    if not (MIN_SIZE_STEP <= size_step_share <= 0.1):
+        raise FieldError("size_step_share", f"must be in [{MIN_SIZE_STEP:g}, 0.1] "
+                         f"(got {size_step_share!r})")
     if not (0 <= retained_share < 1):
         raise FieldError("retained_share", f"must be in [0, 1) (got {retained_share!r})")
     chosen = _targets(deal, targets)
@@ -649,9 +665,39 @@ def _break_even_balance(flows: IssuerFlows, benchmark: float, balance: float) ->
 # --------------------------------------------------------------------------------------------
 # Sensitivities and comparisons
 
-SENSITIVITY_PARAMETERS = ("default_multiplier", "correlation", "recovery_rate", "cpr_annual",
-                          "cdr_annual", "lag_months", "sector_correlation")
-"""Assumptions a sensitivity grid can move."""
+SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
+    "default_multiplier": (0.0, math.inf, "[0, inf)"),
+    "correlation": (0.0, 1.0, "[0, 1)"),
+    "recovery_rate": (0.0, 1.0, "[0, 1]"),
+    "cpr_annual": (0.0, 1.0, "[0, 1)"),
+    "cdr_annual": (0.0, 1.0, "[0, 1)"),
+    "lag_months": (0.0, MAX_HORIZON_MONTHS, f"whole months in [0, {MAX_HORIZON_MONTHS}]"),
+    "sector_correlation": (0.0, 1.0, "[0, 1)"),
+}
+"""Assumptions a sensitivity grid can move -> (low, high, the range in words); the range is
+closed where the words say ``]``."""
+
+SENSITIVITY_PARAMETERS = tuple(SENSITIVITY_RANGES)
+
+
+def check_sensitivity_value(name: str, value: float) -> None:
+    """Refuse an unknown sensitivity parameter, or a value outside its range (finite, and
+    whole for ``lag_months``): checked for every value of a grid before any cell runs.
+
+    Raises
+    ------
+    FieldError
+        ``parameter`` for an unknown name (the known ones listed), else ``name``.
+    """
+    if name not in SENSITIVITY_RANGES:
+        raise FieldError("parameter", f"unknown sensitivity parameter {name!r}; expected one "
+                         f"of {', '.join(SENSITIVITY_PARAMETERS)}")
+    low, high, words = SENSITIVITY_RANGES[name]
+    number = isinstance(value, int | float) and not isinstance(value, bool) \
+        and math.isfinite(value)
+    ok = number and low <= value and (value <= high if words.endswith("]") else value < high)
+    if not ok or (name == "lag_months" and value != int(value)):
+        raise FieldError(name, f"must be in {words} (got {value!r})")
 
 
 def with_assumption(deal: Deal, name: str, value: float) -> Deal:
@@ -663,8 +709,10 @@ def with_assumption(deal: Deal, name: str, value: float) -> Deal:
     Raises
     ------
     FieldError
-        An unknown parameter name or a value outside its range.
+        An unknown parameter name or a value outside its range
+        (:func:`check_sensitivity_value`).
     """
+    check_sensitivity_value(name, value)
     a = deal.assumptions
     d = a.default
     if name == "default_multiplier":
@@ -682,11 +730,8 @@ def with_assumption(deal: Deal, name: str, value: float) -> Deal:
         a = replace(a, recovery=Recovery(a.recovery.rate, int(value)))
     elif name == "cpr_annual":
         a = replace(a, prepayment=Cpr((float(value),)))
-    elif name == "cdr_annual":
+    else:  # cdr_annual: check_sensitivity_value knows no other name
         a = replace(a, default=CdrVector((float(value),)))
-    else:
-        raise FieldError("parameter", f"unknown sensitivity parameter {name!r}; expected one "
-                         f"of {', '.join(SENSITIVITY_PARAMETERS)}")
     return replace(deal, assumptions=a)
 
 
@@ -712,10 +757,25 @@ def sensitivity_grid(
     Every cell uses the same seed, so neighbouring cells differ by the assumption, not by
     noise. With ``resize`` each cell is sized afresh (:func:`structure_deal`, no repricing)
     and the rows give the sizes found; otherwise the deal's structure is kept.
+
+    Raises
+    ------
+    FieldError
+        An unknown parameter or a value outside its range, before any cell runs.
+    LimitError
+        ``paths`` when the cells' simulations together would take longer than the time
+        budget (one simulation per cell; sizing afresh takes longer still).
     """
     (x_name, x_values), (y_name, y_values) = x, y
-    rows = []
+    for name, values in ((x_name, x_values), (y_name, y_values)):
+        for value in values:
+            check_sensitivity_value(name, value)
     cells = [(xv, yv) for xv in x_values for yv in y_values]
+    n = deal.run.paths if paths is None else check_integer("paths", paths, 1, MAX_PATHS)
+    one = run_cost(prepare_deal(deal, pool), n, workers=workers or os.cpu_count() or 1)
+    check_cost(Cost(one.bytes, one.seconds * len(cells)), field="paths", value=n,
+               what=f"a sensitivity grid of {len(cells):,} cells of {n:,} paths")
+    rows = []
     for n, (xv, yv) in enumerate(cells):
         cell = with_assumption(with_assumption(deal, x_name, xv), y_name, yv)
         if resize:
@@ -788,6 +848,7 @@ def compare_structures(
 
 __all__ = [
     "SENSITIVITY_PARAMETERS",
+    "SENSITIVITY_RANGES",
     "Check",
     "ClassSizing",
     "Criterion",
@@ -796,6 +857,7 @@ __all__ = [
     "Round",
     "StructuringResult",
     "check_class",
+    "check_sensitivity_value",
     "compare_structures",
     "economics",
     "market_coupon",

@@ -23,7 +23,6 @@ import io
 import operator
 import os
 import re
-import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -38,9 +37,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.utils import get_column_letter
 
-from .atomic import write_atomic
+from .atomic import read_input, too_large, write_atomic
 from .csvsafe import neutralise_text, unquote_text
 from .errors import InputError, Issue, TapeError, ValidationReport
+from .limits import MAX_LOAN_AMOUNT, MIN_AMOUNT
 from .pool import POOL_DTYPES, Pool
 from .schema import (
     ALL_COLUMNS,
@@ -75,7 +75,6 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_CELLS",
     "DEFAULT_MAX_ROWS",
-    "MAX_AMOUNT",
     "MAX_COLUMNS",
     "MAX_COMPRESSION_RATIO",
     "MAX_LISTED_CELLS",
@@ -84,7 +83,6 @@ __all__ = [
     "MAX_UNCOMPRESSED_FACTOR",
     "MAX_WORKBOOK_PARTS",
     "MAX_WORKBOOK_XML_BYTES",
-    "MIN_AMOUNT",
     "inspect_tape",
     "load_tape",
     "tape_bytes",
@@ -104,12 +102,6 @@ DEFAULT_MAX_CELLS = 25_000_000
 15 columns; more cells than this mean a sheet much wider or longer than any tape."""
 # A term beyond 100 years is a typo, and the bound keeps terms safely inside int64.
 MAX_TERM_MONTHS = 1200
-MIN_AMOUNT = 0.01
-"""Smallest `balance` and `original_balance`: one cent."""
-MAX_AMOUNT = 1e13
-"""Largest `balance` and `original_balance` (ten trillion). With at most
-:data:`DEFAULT_MAX_ROWS` loans the pool total stays below 1e19, and squares of amounts (the
-effective number of loans) stay finite."""
 MAX_TEXT_CHARS = 32_767
 """Longest text a spreadsheet cell holds (Excel's limit); a longer text cell is an error rather
 than cut when the tape is written as a workbook."""
@@ -169,8 +161,8 @@ class _Rule:
 
 
 def _amount_rule(column: str) -> _Rule:
-    return _Rule(MIN_AMOUNT, MAX_AMOUNT, True, True,
-                 f"`{column}` must be from {MIN_AMOUNT:g} to {MAX_AMOUNT:,.0f} (one cent to "
+    return _Rule(MIN_AMOUNT, MAX_LOAN_AMOUNT, True, True,
+                 f"`{column}` must be from {MIN_AMOUNT:g} to {MAX_LOAN_AMOUNT:,.0f} (one cent to "
                  "ten trillion)")
 
 
@@ -526,66 +518,19 @@ def _unsupported(suffix: str) -> str:
             f"{', '.join(ACCEPTED_SUFFIXES)} (save .xls workbooks as .xlsx)")
 
 
-# Opening a FIFO for reading blocks until a writer appears; with O_NONBLOCK it returns at once,
-# and the descriptor's type is then checked before anything is read.
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-               | getattr(os, "O_BINARY", 0))
-_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-               (stat.S_ISSOCK, "a socket"))
-
-
 def _source_bytes(source: Source, max_bytes: int, found: _Findings) -> bytes | None:
-    """The file content, refused (None) when over ``max_bytes``, unreadable or not a file.
-
-    A path is checked before it is opened, so that a device is never opened, and its open
-    descriptor is checked again, so that a path swapped in between is caught too.
-    """
+    """The file content, refused (None, with a finding) when over ``max_bytes``, unreadable
+    or not a regular file (:func:`abs_tool.atomic.read_input`)."""
     if isinstance(source, bytes):
         if len(source) > max_bytes:
-            found.add(None, None, None, _too_big(f"{len(source):,}", max_bytes))
+            found.add(None, None, None, too_large(len(source), max_bytes))
             return None
         return source
-    path = os.fspath(source)
-    if "\0" in path:
-        found.add(None, None, None,
-                  "the file path contains a NUL character, which no file name can hold; "
-                  "check how the path was typed or generated")
-        return None
     try:
-        if _not_a_file(os.stat(path), found):
-            return None
-        fd = os.open(path, _OPEN_FLAGS)
-        with os.fdopen(fd, "rb") as stream:
-            info = os.fstat(stream.fileno())
-            if _not_a_file(info, found):
-                return None
-            if info.st_size > max_bytes:
-                found.add(None, None, None, _too_big(f"{info.st_size:,}", max_bytes))
-                return None
-            # A file may grow after fstat (or report size 0, as /proc files do).
-            data = stream.read(max_bytes + 1)
-    except OSError as exc:
-        found.add(None, None, None, f"cannot read the file: {exc.strerror or exc}")
+        return read_input(source, max_bytes=max_bytes, expected="a .csv or .xlsx tape")
+    except InputError as exc:
+        found.add(None, None, None, str(exc))
         return None
-    if len(data) > max_bytes:
-        found.add(None, None, None, _too_big(f"more than {max_bytes:,}", max_bytes))
-        return None
-    return data
-
-
-def _not_a_file(info: os.stat_result, found: _Findings) -> bool:
-    """Report (and return True) when ``info`` is not that of a regular file."""
-    if stat.S_ISREG(info.st_mode):
-        return False
-    kind = next((k for test, k in _FILE_KINDS if test(info.st_mode)), "not a regular file")
-    found.add(None, None, None,
-              f"the path is {kind}, not a file; give the path of a .csv or .xlsx tape")
-    return True
-
-
-def _too_big(size: str, max_bytes: int) -> str:
-    return f"the file has {size} bytes, over the limit of {max_bytes:,} bytes"
 
 
 def _map_headers(headers: Sequence[str], found: _Findings) -> dict[str, int]:

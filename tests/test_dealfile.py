@@ -308,6 +308,12 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("legal-final-before-first-payment", set_at("dates", "legal_final", value="2016-01-01"),
      "dates.legal_final: must be on or after `first_payment` (2016-01-26) (got '2016-01-01')"),
     ("legal-final-missing", drop("dates", "legal_final"), "dates.legal_final: required"),
+    ("legal-final-far", set_at("dates", "legal_final", value="9999-12-31"),
+     "dates.legal_final: the horizon from the cut-off (2015-10-01) to the legal final date is "
+     "95,810 months, over the limit of 600 months (50 years) (got '9999-12-31')"),
+    ("legal-final-2115", set_at("dates", "legal_final", value="2115-10-01"),
+     "dates.legal_final: the horizon from the cut-off (2015-10-01) to the legal final date is "
+     "1,200 months, over the limit of 600 months (50 years) (got '2115-10-01')"),
     ("dates-unknown", set_at("dates", "cut_off", value="2015-10-01"),
      "dates.cut_off: unknown field; did you mean 'cutoff'?"),
     # PoolSource
@@ -329,7 +335,13 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("sample-seed-type", set_at("pool", "sample_seed", value=1.5),
      "pool.sample_seed: must be an integer (got 1.5)"),
     ("scale-range", set_at("pool", "scale_to_balance", value=0),
-     "pool.scale_to_balance: must be > 0 (got 0.0)"),
+     "pool.scale_to_balance: must be an amount from 0.01 to 1e+15 (got 0.0)"),
+    ("scale-huge", set_at("pool", "scale_to_balance", value=1e200),
+     "pool.scale_to_balance: must be an amount from 0.01 to 1e+15 (got 1e+200)"),
+    ("scale-tiny", set_at("pool", "scale_to_balance", value=1e-300),
+     "pool.scale_to_balance: must be an amount from 0.01 to 1e+15 (got 1e-300)"),
+    ("tape-nul", both(drop("pool", "sample"), set_at("pool", "tape", value="a\0.csv")),
+     "pool.tape: a path may not contain a NUL character (got 'a\\x00.csv')"),
     ("scale-type", set_at("pool", "scale_to_balance", value="8亿"),
      'pool.scale_to_balance: must be a finite number (got "8亿")'),
     ("pool-unknown", set_at("pool", "sample_sed", value=1),
@@ -397,7 +409,9 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("recovery-rate-range", set_at("assumptions", "recovery", "rate", value=1.1),
      "assumptions.recovery.rate[0]: must be in [0, 1] (got 1.1)"),
     ("recovery-lag-range", set_at("assumptions", "recovery", "lag_months", value=-1),
-     "assumptions.recovery.lag_months: must be an integer >= 0 (got -1)"),
+     "assumptions.recovery.lag_months: must be an integer from 0 to 600 (got -1)"),
+    ("recovery-lag-over", set_at("assumptions", "recovery", "lag_months", value=601),
+     "assumptions.recovery.lag_months: must be an integer from 0 to 600 (got 601)"),
     ("recovery-lag-type", set_at("assumptions", "recovery", "lag_months", value=6.5),
      "assumptions.recovery.lag_months: must be an integer (got 6.5)"),
     ("correlation-range", set_at("assumptions", "correlation", value=1),
@@ -424,6 +438,9 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("class-size-amount-negative",
      both(set_at(*CLASS_0, "size_unit", value="amount"), set_at(*CLASS_0, "size", value=-1)),
      "structure.classes[0].size: an amount must be > 0 (got -1.0)"),
+    ("class-size-amount-huge",
+     both(set_at(*CLASS_0, "size_unit", value="amount"), set_at(*CLASS_0, "size", value=1e16)),
+     "structure.classes[0].size: must be an amount from 0.01 to 1e+15 (got 1e+16)"),
     ("class-size-type", set_at(*CLASS_0, "size", value="75%"),
      'structure.classes[0].size: must be a finite number (got "75%")'),
     ("class-size-unit-enum", set_at(*CLASS_0, "size_unit", value="percent"),
@@ -473,7 +490,10 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("fee-rate-range", set_at(*FEE_0, "rate_annual", value=1),
      "structure.fees[0].rate_annual: must be in [0, 1) (got 1.0)"),
     ("fee-fixed-negative", set_at(*FEE_0, "fixed_annual", value=-100),
-     "structure.fees[0].fixed_annual: must be >= 0 (got -100.0)"),
+     "structure.fees[0].fixed_annual: must be an amount of 0 or from 0.01 to 1e+15 (got -100.0)"),
+    ("fee-fixed-huge", set_at(*FEE_0, "fixed_annual", value=1e300),
+     "structure.fees[0].fixed_annual: must be an amount of 0 or from 0.01 to 1e+15 "
+     "(got 1e+300)"),
     ("fee-unknown", set_at(*FEE_0, "rate", value=0.001),
      "structure.fees[0].rate: unknown field; did you mean 'rate_annual'?"),
     ("fees-type", set_at("structure", "fees", value={"name": "trustee"}),
@@ -482,7 +502,10 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("upfront-share-range", set_at("structure", "upfront_fees", 0, "share_of_placed", value=1),
      "structure.upfront_fees[0].share_of_placed: must be in [0, 1) (got 1.0)"),
     ("upfront-fixed-negative", set_at("structure", "upfront_fees", 1, "fixed", value=-1),
-     "structure.upfront_fees[1].fixed: must be >= 0 (got -1.0)"),
+     "structure.upfront_fees[1].fixed: must be an amount of 0 or from 0.01 to 1e+15 (got -1.0)"),
+    ("upfront-fixed-fraction", set_at("structure", "upfront_fees", 1, "fixed", value=0.001),
+     "structure.upfront_fees[1].fixed: must be an amount of 0 or from 0.01 to 1e+15 "
+     "(got 0.001)"),
     ("upfront-name-empty", set_at("structure", "upfront_fees", 0, "name", value=" "),
      "structure.upfront_fees[0].name: must not be empty (got ' ')"),
     # Pricing
@@ -550,8 +573,10 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "cut-off) (got 36)"),
     ("revolving-eligibility", set_at("structure", "revolving", "eligibility",
                                      value={"min_balance": -1}),
-     "structure.revolving.eligibility: eligibility criteria: `min_balance` (got -1.0) must "
-     "be >= 0"),
+     "structure.revolving.eligibility.min_balance: must be an amount of 0 or from 0.01 to "
+     "1e+15 (got -1.0)"),
+    ("eligibility-max-balance-huge", set_at("pool", "eligibility", "max_balance", value=1e16),
+     "pool.eligibility.max_balance: must be an amount from 0.01 to 1e+15 (got 1e+16)"),
     # CleanUpCall
     ("clean-up-range", set_at("structure", "clean_up_call", "threshold_share", value=1),
      "structure.clean_up_call.threshold_share: must be in [0, 1) (got 1.0)"),
@@ -559,12 +584,12 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "structure.clean_up_call.threshold: unknown field; did you mean 'threshold_share'?"),
     # RunSettings
     ("paths-zero", set_at("run", "paths", value=0),
-     "run.paths: must be an integer in [1, 10,000,000] (got 0)"),
+     "run.paths: must be an integer from 1 to 10,000,000 (got 0)"),
     ("paths-string", set_at("run", "paths", value="many"),
      'run.paths: must be an integer (got "many")'),
     ("paths-bool", set_at("run", "paths", value=True), "run.paths: must be an integer (got true)"),
     ("seed-negative", set_at("run", "seed", value=-1),
-     "run.seed: must be an integer >= 0 (got -1)"),
+     "run.seed: must be an integer from 0 to 18,446,744,073,709,551,615 (got -1)"),
     ("importance-sampling-type", set_at("run", "importance_sampling", value=1),
      "run.importance_sampling: must be true or false (got 1)"),
     ("run-unknown", set_at("run", "path", value=1),
@@ -650,6 +675,83 @@ def test_top_level_must_be_an_object() -> None:
 def test_bad_json_text(text: str | bytes, message: str) -> None:
     with pytest.raises(DealFileError, match=re.escape(message)):
         deal_from_json(text, file="upload.json")
+
+
+def _consumer_text() -> str:
+    return sample_deal_path("consumer").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace('"paths": 20000', '"paths": ' + "9" * 5000),
+         "run.paths: a number of 5,000 digits is out of range"),
+        (lambda t: t.replace('"correlation": 0.1,', '"correlation": NaN,'),
+         "assumptions.correlation: NaN is not valid JSON; give a finite number"),
+        (lambda t: t.replace('"rate": 0.1,', '"rate": -Infinity,'),
+         "assumptions.recovery.rate: -Infinity is not valid JSON; give a finite number"),
+        (lambda t: t.replace('"version": 1', '"version": Infinity'),
+         "version: Infinity is not valid JSON; give a finite number"),
+        (lambda t: t.replace('"version": 1', '"version": ' + "1" * 401),
+         "version: a number of 401 digits is out of range"),
+        (lambda t: t.replace('"name": "Baitiao', '"name": "\\ud800Baitiao'),
+         "name: holds a lone surrogate escape"),
+        (lambda t: t.replace('"currency": "CNY"', '"currency": ' + "[" * 5000 + "]" * 5000),
+         "lists and objects are nested more than 32 levels deep; a deal file needs 6"),
+        (lambda t: t.replace('"currency": "CNY"', '"currency": ' + "[" * 40 + "]" * 40),
+         "lists and objects are nested more than 32 levels deep"),
+        (lambda t: "[" * 100_000 + "]" * 100_000,
+         "the file holds about 100,001 JSON values (numbers, strings, lists, objects), over "
+         "the limit of 100,000"),
+        (lambda t: t.replace('"currency": "CNY"', '"currency": [' + "0," * 100_000 + "0]"),
+         "over the limit of 100,000; a deal file needs a few thousand"),
+    ],
+    ids=["digits", "nan-field", "infinity-field", "infinity-version", "digits-version",
+         "surrogate", "deep", "nested-40", "many-brackets", "many-numbers"],
+)
+def test_malformed_json_is_named_not_a_python_error(edit: Callable[[str], str],
+                                                    message: str) -> None:
+    with pytest.raises(DealFileError, match=re.escape(message)):
+        deal_from_json(edit(_consumer_text()), file="upload.json")
+
+
+def test_a_long_embedded_tape_is_not_counted_as_values() -> None:
+    rows = "".join(f"L{i},{1000 + i},0.1,12,A\n" for i in range(60_000))
+    data = json.loads(_consumer_text())
+    data["pool"] = {"embedded_csv": "loan_id,balance,rate,remaining_term,grade\n" + rows}
+    assert deal_from_json(json.dumps(data)).pool.embedded_csv.count("\n") == 60_001
+
+
+def test_a_deal_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from abs_tool.limits import MAX_DEAL_FILE_BYTES
+
+    with pytest.raises(DealFileError, match=re.escape(
+            f"upload.json: the file has {MAX_DEAL_FILE_BYTES + 1:,} bytes, over the limit of "
+            f"{MAX_DEAL_FILE_BYTES:,} bytes (64 MiB)")):
+        deal_from_json(b" " * (MAX_DEAL_FILE_BYTES + 1), file="upload.json")
+    path = tmp_path / "huge.json"
+    with path.open("wb") as huge:
+        huge.truncate(100 * 2**20)  # sparse: no disk used, and never read
+    with pytest.raises(DealFileError, match=re.escape(
+            f"{path}: the file has {100 * 2**20:,} bytes, over the limit of "
+            f"{MAX_DEAL_FILE_BYTES:,} bytes (64 MiB)")):
+        load_deal(path)
+
+
+def test_a_deal_path_that_is_no_regular_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DealFileError, match=re.escape(
+            f"{tmp_path}: the path is a folder, not a file; give the path of a .json deal "
+            "file")):
+        load_deal(tmp_path)
+    if hasattr(os, "mkfifo"):  # opening a pipe for reading would wait for a writer forever
+        fifo = tmp_path / "deal.json"
+        os.mkfifo(fifo)
+        with pytest.raises(DealFileError, match=re.escape(
+                f"{fifo}: the path is a named pipe (FIFO), not a file")):
+            load_deal(fifo)
+    with pytest.raises(InputError, match=re.escape(
+            "deal file 'deal\\x00.json': a path may not contain a NUL character")):
+        load_deal("deal\0.json")
 
 
 def test_utf8_bom_is_accepted() -> None:

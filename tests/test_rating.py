@@ -20,6 +20,7 @@ from abs_tool.errors import InputError
 from abs_tool.rating import (
     BUILTIN_TABLES,
     LOCAL_SCALE,
+    MAX_RATING_TABLE_BYTES,
     MOODYS_SCALE,
     RatingTable,
     RatingTableError,
@@ -470,6 +471,21 @@ def test_user_table_file_errors(tmp_path: Path) -> None:
         load_rating_table(csv_path)
     with pytest.raises(InputError, match=r"unknown rating table 'moodys'; give one of"):
         load_rating_table("moodys")
+
+
+def test_user_table_files_are_read_within_limits(tmp_path: Path) -> None:
+    """Regression: a sidecar in GBK escaped as UnicodeDecodeError, and a huge file was read
+    whole."""
+    csv_path = tmp_path / "bounds.csv"
+    csv_path.write_text("rating,dirr_bp_max\nAaa,0.1\n", encoding="utf-8")
+    sidecar = csv_path.with_suffix(".json")
+    sidecar.write_bytes('{"kind": "dirr_bp", "label": "我的", "source": "me"}'.encode("gbk"))
+    with pytest.raises(InputError, match=r"bounds.json: not UTF-8 text \(byte \d+\)"):
+        load_rating_table(csv_path)
+    with sidecar.open("wb") as huge:
+        huge.truncate(MAX_RATING_TABLE_BYTES + 1)  # sparse: refused from its size
+    with pytest.raises(InputError, match=r"bounds.json: the file has 1,048,577 bytes, over "):
+        load_rating_table(csv_path)
 
 
 def test_rating_table_is_validated_on_construction() -> None:

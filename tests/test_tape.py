@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from abs_tool import tape
+from abs_tool import limits, tape
 from abs_tool.errors import InputError, Issue, TapeError, ValidationReport
 from abs_tool.pool import POOL_DTYPES, Pool
 from abs_tool.schema import ALL_COLUMNS, AMORTIZATION_CODES, OPTIONAL_COLUMNS
@@ -78,7 +78,7 @@ def small_pool(**overrides: object) -> Pool:
     """Three loans with every column given, awkward values included."""
     frame = pd.DataFrame({
         "loan_id": ["A-1", "B_2", "c.3/x"],
-        "balance": [0.1 + 0.2, tape.MIN_AMOUNT, 123456789.123456789],
+        "balance": [0.1 + 0.2, limits.MIN_AMOUNT, 123456789.123456789],
         "rate": [0.051, 0.0, 0.999999],
         "remaining_term": [1, 12, 1200],
         "amortization": ["level", "installment_fee", "bullet"],
@@ -209,7 +209,7 @@ def test_amortization_codes_are_case_insensitive_and_unknown_ones_listed() -> No
 # Bad tapes: one fixture per rule, exact row, column and reason
 # --------------------------------------------------------------------------------------------
 
-# The amount range of docs/tape.md: tape.MIN_AMOUNT to tape.MAX_AMOUNT.
+# The amount range of docs/tape.md: limits.MIN_AMOUNT to limits.MAX_LOAN_AMOUNT.
 AMOUNTS = "from 0.01 to 10,000,000,000,000"
 
 BAD_TAPES = [
@@ -419,7 +419,7 @@ def test_file_over_max_bytes_is_refused_before_reading(tmp_path: Path) -> None:
     size = path.stat().st_size
     _, report = inspect_tape(path, max_bytes=size - 1)
     assert only_error(report).reason == (
-        f"the file has {size:,} bytes, over the limit of {size - 1:,} bytes")
+        f"the file has {size:,} bytes, over the limit of {size - 1:,} bytes (0 MiB)")
     assert inspect_tape(path, max_bytes=size)[0] is not None
 
 
@@ -665,7 +665,7 @@ _TEXT_VALUES = st.one_of(
                      'say "hi"', "line\nbreak", "tab\tin", "'quoted'"]),
 )
 _UNIT = st.floats(min_value=0, max_value=1)
-_AMOUNT = st.floats(min_value=tape.MIN_AMOUNT, max_value=tape.MAX_AMOUNT)
+_AMOUNT = st.floats(min_value=limits.MIN_AMOUNT, max_value=limits.MAX_LOAN_AMOUNT)
 _OPTIONAL_UNIT = st.one_of(st.just(math.nan), _UNIT)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from abs_tool import tape
+from abs_tool import limits, tape
 from abs_tool import workbook as sheet_reader
 from abs_tool.errors import InputError, Issue, ValidationReport
 from abs_tool.samples import sample_pool
@@ -344,7 +344,7 @@ def test_two_loans_of_1e308_are_refused() -> None:
 
 
 def test_amounts_at_the_bounds_load_and_the_total_is_finite() -> None:
-    lines = [f"L{i},{tape.MAX_AMOUNT:.0f},0.05,12" for i in range(1000)] + ["M,0.01,0.05,12"]
+    lines = [f"L{i},{limits.MAX_LOAN_AMOUNT:.0f},0.05,12" for i in range(1000)] + ["M,0.01,0.05,12"]
     data = ("loan_id,balance,rate,remaining_term\n" + "\n".join(lines)).encode()
     pool, report = inspect_tape(data, file_name="t.csv")
     assert pool is not None, str(report)
@@ -398,7 +398,8 @@ def test_folder_and_device_are_refused(tmp_path: Path) -> None:
 
 def test_nul_byte_in_a_path_is_a_finding() -> None:
     _, report = inspect_tape("tape\0.csv")
-    assert only_error(report).reason.startswith("the file path contains a NUL character")
+    assert only_error(report).reason == (
+        "file 'tape\\x00.csv': a path may not contain a NUL character")
 
 
 # --------------------------------------------------------------------------------------------
