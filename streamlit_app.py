@@ -8,7 +8,10 @@ from ui.labels import t
 
 st.set_page_config(page_title="ABS Structuring", layout="wide")
 state.init()
-sidebar.draw()
+# The sidebar and the page each run guarded: a failure shows a message with a reference, never
+# a traceback, and a failing sidebar still leaves the page usable.
+with state.guard(st.sidebar):
+    sidebar.draw()
 # Pages in the order of the work. The app opens on Results: the built-in consumer deal,
 # already run.
 navigation = st.navigation([
@@ -20,4 +23,5 @@ navigation = st.navigation([
     st.Page("ui/pages/cashflows.py", title=t("nav.cashflows"), url_path="cashflows"),
     st.Page("ui/pages/export.py", title=t("nav.export"), url_path="export"),
 ])
-navigation.run()
+with state.guard():
+    navigation.run()

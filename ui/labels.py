@@ -25,6 +25,12 @@ Label = tuple[str, str]
 
 APP: dict[str, Label] = {
     "app.language": ("Language / 语言", "Language / 语言"),
+    "app.internal_error": (
+        "Something went wrong inside the tool (reference {reference}); nothing you entered "
+        "was lost. Please report the reference: the details are in the server's log.",
+        "工具内部出错(编号 {reference});您输入的内容均未丢失。请报告该编号,"
+        "详细信息已记录在服务器日志中。",
+    ),
     "nav.pool": ("Pool", "资产池"),
     "nav.assumptions": ("Assumptions", "假设"),
     "nav.structure": ("Structure", "交易结构"),

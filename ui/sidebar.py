@@ -7,8 +7,8 @@ import hashlib
 
 import streamlit as st
 
-from abs_tool.dealfile import SAMPLE_DEALS
-from abs_tool.errors import DealFileError
+from abs_tool.dealfile import MAX_DEAL_FILE_BYTES, SAMPLE_DEALS
+from abs_tool.errors import AbsToolError
 
 from . import inputs, state
 from .labels import LANG_KEY, LANG_NAMES, namer, t
@@ -29,6 +29,7 @@ def draw() -> None:
         inputs.load_sample(st.session_state["deal_sample"])
         bar.success(t("deal.sample_loaded"))
     upload = bar.file_uploader(t("deal.upload"), type=["json"], key="deal_upload",
+                               max_upload_size=MAX_DEAL_FILE_BYTES // 2**20,
                                help=t("deal.upload_help"))
     if upload is None:
         return
@@ -38,7 +39,7 @@ def draw() -> None:
         return
     try:
         inputs.load_upload(data, upload.name)
-    except DealFileError as exc:
+    except AbsToolError as exc:  # a deal-file error, or a limit such as its size
         bar.error(str(exc))
         return
     st.session_state[state.DEAL_UPLOAD] = digest

@@ -16,6 +16,8 @@ Later pages add their keys to these two tables.
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +28,9 @@ import streamlit as st
 from abs_tool.errors import AbsToolError, ValidationReport
 from abs_tool.pool import Pool
 
-from .labels import DEFAULT_LANG, LANG_KEY, lang
+from .labels import DEFAULT_LANG, LANG_KEY, lang, t
+
+_LOG = logging.getLogger(__name__)
 
 # --- Data keys ---------------------------------------------------------------------------------
 
@@ -211,11 +215,32 @@ def set_selection(result: Any, key: str, rules: tuple[Any, Any]) -> None:
 
 
 @contextmanager
+def guard(where: Any = None) -> Iterator[None]:
+    """Run a page (or the sidebar) so that no failure shows a traceback or a server path.
+
+    A library error (:class:`AbsToolError`) shows its message, as :func:`show_errors` does.
+    Anything else is a bug: its traceback goes to the server log under a short reference,
+    and the user sees only that reference (``client.showErrorDetails`` is "none" too, for
+    whatever escapes this). ``Exception``, not ``BaseException``: Streamlit stops and
+    reruns scripts with exceptions outside that family, which must pass.
+    """
+    try:
+        with show_errors(where):
+            yield
+    except Exception:
+        reference = secrets.token_hex(4)
+        _LOG.exception("the app failed (reference %s)", reference)
+        (st if where is None else where).error(t("app.internal_error").format(
+            reference=reference))
+
+
+@contextmanager
 def show_errors(where: Any = None) -> Iterator[None]:
     """Show a library error (:class:`AbsToolError`) as ``st.error(message)``, in ``where``.
 
     The one place the UI catches library errors: the message says what is wrong and how to
-    fix it. Any other exception is a bug and propagates. Code after the ``with`` block runs
+    fix it. Any other exception is a bug and propagates (to :func:`guard`, which logs it and
+    shows a reference). Code after the ``with`` block runs
     in both cases, so set a result to None before the block and test it after.
     """
     try:

@@ -26,6 +26,7 @@ from abs_tool.eligibility import (
 from abs_tool.errors import ValidationReport
 from abs_tool.pool import Pool
 from abs_tool.samples import SAMPLE_NAMES
+from abs_tool.tape import DEFAULT_MAX_BYTES
 from ui import cache, inputs, state
 from ui import format as fmt
 from ui.labels import column, lang, namer, summary_label, t
@@ -61,7 +62,9 @@ def choose_pool() -> tuple[Pool, str] | None:
         return cache.sample_pool(source), cache.sample_key(source)
 
     left, middle, right = st.columns([3, 1, 1])
-    upload = left.file_uploader(t("tape.upload"), type=["csv", "xlsx"], key="tape_upload")
+    # .xls and .xlsm are let through so that the reader can say what to do with them.
+    upload = left.file_uploader(t("tape.upload"), type=["csv", "xlsx", "xlsm", "xls"],
+                                key="tape_upload", max_upload_size=DEFAULT_MAX_BYTES // 2**20)
     sheet = middle.text_input(t("tape.sheet"), value=state.default("tape_sheet"),
                               help=t("tape.sheet_help"), **state.widget("tape_sheet"))
     rate_unit = right.radio(t("tape.rate_unit"), RATE_UNITS,
