@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import socket
@@ -17,6 +18,7 @@ import sys
 import time
 import tomllib
 import urllib.request
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,6 +83,43 @@ def test_a_bug_in_a_page_shows_a_reference_not_a_traceback(
     assert not at.exception
     assert any(_internal_error_text(0) in e.value for e in at.error)
     assert SECRET not in _shown_text(at)
+
+
+def test_a_damaged_workbook_is_a_message_on_the_pool_page(app: Start) -> None:
+    """Regression: a bad deflate stream in the sheet escaped as zlib.error on the Pool page."""
+    data = bytearray(tape_bytes(sample_pool("consumer", n_loans=5), "xlsx"))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    # The first byte after the local header: a deflate block of the reserved type 3.
+    header = info.header_offset
+    start = (header + 30 + int.from_bytes(data[header + 26:header + 28], "little")
+             + int.from_bytes(data[header + 28:header + 30], "little"))
+    data[start] = 0b111
+    at = app()
+    at.radio(key="pool_source").set_value("upload").run()
+    at.file_uploader(key="tape_upload").set_value(
+        ("tape.xlsx", bytes(data), "application/vnd.ms-excel")).run()
+    assert not at.exception
+    assert _internal_error_text(0) not in _shown_text(at)
+    reasons = [r for d in at.dataframe if "reason" in d.value.columns for r in d.value["reason"]]
+    assert any(r.startswith("damaged workbook, sheet 'loans'") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"[" * 100_000 + b"]" * 100_000, "JSON values"),
+    (b'{"version": 1, "name": ' + b"[" * 40 + b"]" * 40 + b"}", "nested more than 32"),
+    (b'{"version": ' + b"9" * 5000 + b"}", "version: a number of 5,000 digits is out of range"),
+    (b'{"version": 1, "name": NaN}', "name: NaN is not valid JSON"),
+], ids=["100000-deep", "40-deep", "5000-digits", "nan"])
+def test_a_malformed_deal_file_is_a_message_in_the_sidebar(
+        app: Start, content: bytes, expected: str) -> None:
+    """Regression: the sidebar caught only DealFileError; these escaped as RecursionError and
+    ValueError with a full traceback."""
+    at = app()
+    at.file_uploader(key="deal_upload").set_value(("bad.json", content, "application/json")).run()
+    assert not at.exception
+    errors = [e.value for e in at.sidebar.error]
+    assert any(expected in e for e in errors), errors
 
 
 def test_server_settings_keep_details_from_users_and_listen_on_loopback() -> None:
