@@ -125,6 +125,8 @@ def test_a_malformed_deal_file_is_a_message_in_the_sidebar(
 def test_server_settings_keep_details_from_users_and_listen_on_loopback() -> None:
     assert CONFIG["server"]["address"] == "127.0.0.1"
     assert CONFIG["client"]["showErrorDetails"] == "none"
+    # The tables' own CSV export writes uploaded text as it is (no formula neutralising).
+    assert CONFIG["client"]["disableDataExport"] is True
 
 
 def test_upload_limit_matches_the_library_file_limits() -> None:
