@@ -771,10 +771,12 @@ def sensitivity_grid(
         for value in values:
             check_sensitivity_value(name, value)
     cells = [(xv, yv) for xv in x_values for yv in y_values]
-    n = deal.run.paths if paths is None else check_integer("paths", paths, 1, MAX_PATHS)
-    one = run_cost(prepare_deal(deal, pool), n, workers=workers or os.cpu_count() or 1)
-    check_cost(Cost(one.bytes, one.seconds * len(cells)), field="paths", value=n,
-               what=f"a sensitivity grid of {len(cells):,} cells of {n:,} paths")
+    cell_paths = deal.run.paths if paths is None else check_integer("paths", paths, 1,
+                                                                     MAX_PATHS)
+    one = run_cost(prepare_deal(deal, pool), cell_paths,
+                   workers=workers or os.cpu_count() or 1)
+    check_cost(Cost(one.bytes, one.seconds * len(cells)), field="paths", value=cell_paths,
+               what=f"a sensitivity grid of {len(cells):,} cells of {cell_paths:,} paths")
     rows = []
     for n, (xv, yv) in enumerate(cells):
         cell = with_assumption(with_assumption(deal, x_name, xv), y_name, yv)
