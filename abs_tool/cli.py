@@ -20,10 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
-from .atomic import check_writable, checked_path, write_atomic
-from .errors import AbsToolError, InputError
-from .limits import (
+from abs_tool import __version__
+from abs_tool.errors import AbsToolError, InputError
+from abs_tool.io.atomic import check_writable, checked_path, write_atomic
+from abs_tool.limits import (
     MAX_HORIZON_MONTHS,
     MAX_PATHS,
     MAX_SEED,
@@ -116,7 +116,7 @@ def _output_file(text: str) -> str:
 
 def _load_deal(spec: str):  # type: ignore[no-untyped-def]
     """A deal file path, or the name of a built-in sample deal."""
-    from .dealfile import SAMPLE_DEALS, load_deal, load_deal_pool, load_sample_deal
+    from abs_tool.io.dealfile import SAMPLE_DEALS, load_deal, load_deal_pool, load_sample_deal
 
     path = Path(spec)
     if path.exists():
@@ -138,8 +138,8 @@ def _print_table(frame: pd.DataFrame) -> None:
 
 
 def cmd_validate_tape(args: argparse.Namespace) -> int:
-    from .csvsafe import csv_text
-    from .tape import inspect_tape
+    from abs_tool.io.csvsafe import csv_text
+    from abs_tool.io.tape import inspect_tape
 
     pool, report = inspect_tape(args.file, sheet=args.sheet, rate_unit=args.rate_unit)
     print(report)
@@ -154,8 +154,8 @@ def cmd_validate_tape(args: argparse.Namespace) -> int:
 
 
 def cmd_sample_pool(args: argparse.Namespace) -> int:
-    from .samples import sample_pool
-    from .tape import write_tape
+    from abs_tool.io.samples import sample_pool
+    from abs_tool.io.tape import write_tape
 
     pool = sample_pool(args.name, seed=args.seed, n_loans=args.loans)
     write_tape(pool, args.out)
@@ -164,10 +164,10 @@ def cmd_sample_pool(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from .analytics import pool_summary, stratify
-    from .csvsafe import csv_text
-    from .samples import SAMPLE_NAMES, sample_pool
-    from .tape import load_tape
+    from abs_tool.analysis.pool_stats import pool_summary, stratify
+    from abs_tool.io.csvsafe import csv_text
+    from abs_tool.io.samples import SAMPLE_NAMES, sample_pool
+    from abs_tool.io.tape import load_tape
 
     if args.out_strats and not args.by:
         raise InputError("--out-strats writes the stratification tables: name their columns "
@@ -193,9 +193,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_cashflows(args: argparse.Namespace) -> int:
-    from .csvsafe import csv_text
-    from .engine import Scenario, break_even, prepare_deal, run_scenario
-    from .report import cashflow_tables, class_table
+    from abs_tool.analysis.break_even import break_even
+    from abs_tool.engine.deterministic import Scenario, prepare_deal, run_scenario
+    from abs_tool.io.csvsafe import csv_text
+    from abs_tool.report.tables import cashflow_tables, class_table
 
     deal, pool = _load_deal(args.deal)
     prepared = prepare_deal(deal, pool)
@@ -212,8 +213,8 @@ def cmd_cashflows(args: argparse.Namespace) -> int:
 
 
 def cmd_grid(args: argparse.Namespace) -> int:
-    from .csvsafe import csv_text
-    from .engine import prepare_deal, scenario_grid
+    from abs_tool.engine.deterministic import prepare_deal, scenario_grid
+    from abs_tool.io.csvsafe import csv_text
 
     deal, pool = _load_deal(args.deal)
     grid = scenario_grid(prepare_deal(deal, pool), args.cdr, args.recovery,
@@ -237,14 +238,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     import json
     from dataclasses import asdict
 
-    from .engine import break_even, cost_of_funds, prepare_deal
-    from .report import (
+    from abs_tool.analysis.break_even import break_even
+    from abs_tool.analysis.economics import cost_of_funds
+    from abs_tool.engine.deterministic import prepare_deal
+    from abs_tool.engine.montecarlo import run_monte_carlo
+    from abs_tool.report.tables import (
         implied_ratings,
         monte_carlo_dict,
         monte_carlo_table,
         target_default_rates,
     )
-    from .simulation import run_monte_carlo
 
     deal, pool = _load_deal(args.deal)
     tables = _rating_tables(args)
@@ -282,7 +285,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
     if args.out_xlsx:
-        from .excel import build_term_sheet_inputs, write_term_sheet
+        from abs_tool.report.excel import build_term_sheet_inputs, write_term_sheet
 
         inputs = build_term_sheet_inputs(prepared, monte_carlo=result,
                                          sources=_sources(args.deal, deal.pool.tape),
@@ -293,7 +296,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _rating_tables(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from .rating import RatingTables
+    from abs_tool.io.rating_tables import RatingTables
 
     return RatingTables.load(args.el_table, args.pd_table, args.dirr_table)
 
@@ -301,7 +304,7 @@ def _rating_tables(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def _sources(spec: str, tape: str | None) -> dict[str, str]:
     """SHA-256 of the deal file ``spec`` and of the ``tape`` it names, relative to it (none
     for a sample deal), for the term sheet's Audit sheet."""
-    from .excel import file_sha256
+    from abs_tool.report.excel import file_sha256
 
     path = Path(spec)
     if not path.exists():
@@ -312,7 +315,7 @@ def _sources(spec: str, tape: str | None) -> dict[str, str]:
 
 def _grid_axis(text: str) -> tuple[str, list[float]]:
     """``PARAMETER=v1,v2,...``: a known sensitivity parameter and values in its range."""
-    from .structuring import check_sensitivity_value
+    from abs_tool.analysis.structuring import check_sensitivity_value
 
     name, _, values = text.partition("=")
     if not name.strip() or not values.strip():
@@ -332,7 +335,7 @@ def _grid_axis(text: str) -> tuple[str, list[float]]:
 
 def _targets(text: str) -> list[str]:
     """Comma-separated target ratings on the local scale, each one known."""
-    from .rating import from_local_scale
+    from abs_tool.model.scales import from_local_scale
 
     targets = [t.strip() for t in text.split(",")]
     for target in targets:
@@ -343,9 +346,9 @@ def _targets(text: str) -> list[str]:
 def cmd_structure(args: argparse.Namespace) -> int:
     import json
 
-    from .engine import prepare_deal
-    from .report import sizing_table, structuring_dict, structuring_tables
-    from .structuring import sensitivity_grid, structure_deal
+    from abs_tool.analysis.structuring import sensitivity_grid, structure_deal
+    from abs_tool.engine.deterministic import prepare_deal
+    from abs_tool.report.tables import sizing_table, structuring_dict, structuring_tables
 
     deal, pool = _load_deal(args.deal)
     tables = _rating_tables(args)
@@ -396,7 +399,7 @@ def cmd_structure(args: argparse.Namespace) -> int:
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
     if args.out_xlsx:
-        from .excel import build_term_sheet_inputs, write_term_sheet
+        from abs_tool.report.excel import build_term_sheet_inputs, write_term_sheet
 
         inputs = build_term_sheet_inputs(
             prepare_deal(result.deal, pool), monte_carlo=mc,
@@ -439,8 +442,8 @@ def _simulation_options(p: argparse.ArgumentParser, json_doc: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .analytics import STRATIFIABLE_COLUMNS
-    from .samples import MAX_SAMPLE_LOANS
+    from abs_tool.analysis.pool_stats import STRATIFIABLE_COLUMNS
+    from abs_tool.io.samples import MAX_SAMPLE_LOANS
 
     parser = argparse.ArgumentParser(prog="abs-tool", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"abs-tool {__version__}")

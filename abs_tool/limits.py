@@ -19,7 +19,7 @@ import math
 import os
 from dataclasses import dataclass
 
-from .errors import FieldError, InputError, LimitError
+from abs_tool.errors import FieldError, InputError, LimitError
 
 __all__ = [
     "AMOUNT",
@@ -70,7 +70,7 @@ MIN_AMOUNT = 0.01
 
 MAX_LOAN_AMOUNT = 1e13
 """Largest balance of one loan on a tape (ten trillion). With at most a million loans
-(:data:`abs_tool.tape.DEFAULT_MAX_ROWS`) the pool total stays below 1e19 and squares of
+(:data:`abs_tool.io.tape.DEFAULT_MAX_ROWS`) the pool total stays below 1e19 and squares of
 amounts stay finite."""
 
 MAX_DEAL_AMOUNT = 1e15
@@ -191,7 +191,7 @@ def estimate(
         Periods modelled (the deal's horizon).
     loans, schedule_months
         Loans whose payment schedules are built, and the months each schedule covers
-        (at most ``months``): the cost of :func:`abs_tool.projection.build_pool_model`.
+        (at most ``months``): the cost of :func:`abs_tool.model.pool_model.build_pool_model`.
     groups, classes, fees, triggers
         The pool model's groups and the structure's sizes.
     paths
@@ -201,7 +201,7 @@ def estimate(
     workers
         Workers running at once; time assumes no more than the machine's cores help.
     kept_paths
-        Asset paths kept for the whole run (:func:`abs_tool.simulation.simulate_assets`).
+        Asset paths kept for the whole run (:func:`abs_tool.engine.montecarlo.simulate_assets`).
 
     Returns
     -------

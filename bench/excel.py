@@ -1,8 +1,8 @@
 """The Excel term sheet of the consumer sample deal (issue 6 target: export under 2 s).
 
-Export = :func:`abs_tool.excel.build_term_sheet_inputs` (base and stress scenarios,
+Export = :func:`abs_tool.report.excel.build_term_sheet_inputs` (base and stress scenarios,
 break-even default rates, cost of funds, pool tables, ratings) plus
-:func:`abs_tool.excel.term_sheet_bytes` (fill the template, save); the Monte Carlo that feeds
+:func:`abs_tool.report.excel.term_sheet_bytes` (fill the template, save); the Monte Carlo that feeds
 it is timed apart. Prints a table: step, seconds (best of --repeat runs).
 """
 
@@ -14,10 +14,10 @@ import pstats
 
 from timing import best_of
 
-from abs_tool.dealfile import load_deal_pool, load_sample_deal
-from abs_tool.engine import prepare_deal
-from abs_tool.excel import build_term_sheet_inputs, term_sheet_bytes
-from abs_tool.simulation import run_monte_carlo
+from abs_tool.engine.deterministic import prepare_deal
+from abs_tool.engine.montecarlo import run_monte_carlo
+from abs_tool.io.dealfile import load_deal_pool, load_sample_deal
+from abs_tool.report.excel import build_term_sheet_inputs, term_sheet_bytes
 
 
 def main() -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import resource
 
-from abs_tool.dealfile import load_deal_pool, load_sample_deal
-from abs_tool.report import sizing_table
-from abs_tool.structuring import structure_deal
+from abs_tool.analysis.structuring import structure_deal
+from abs_tool.io.dealfile import load_deal_pool, load_sample_deal
+from abs_tool.report.tables import sizing_table
 
 
 def peak_rss_mb() -> float:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from timing import best_of
 
-from abs_tool.analytics import pool_summary, stratify
-from abs_tool.samples import sample_pool
-from abs_tool.tape import load_tape, tape_bytes
+from abs_tool.analysis.pool_stats import pool_summary, stratify
+from abs_tool.io.samples import sample_pool
+from abs_tool.io.tape import load_tape, tape_bytes
 
 
 def main() -> None:

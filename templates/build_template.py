@@ -24,8 +24,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from abs_tool.excel.labels import LABELS, SHEETS
-from abs_tool.excel.template import ANCHORS, SHEET_KEYS, TEMPLATE_NAME
+from abs_tool.report.excel.labels import LABELS, SHEETS
+from abs_tool.report.excel.template import ANCHORS, SHEET_KEYS, TEMPLATE_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUTS = (ROOT / "templates" / TEMPLATE_NAME,

@@ -6,9 +6,17 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from abs_tool.assumptions import AnnualPd, Assumptions, Recovery
-from abs_tool.deal import Deal, DealDates, NoteClass, PoolSource, RunSettings, Structure, Tier
-from abs_tool.pool import Pool
+from abs_tool.model.assumptions import AnnualPd, Assumptions, Recovery
+from abs_tool.model.deal import (
+    Deal,
+    DealDates,
+    NoteClass,
+    PoolSource,
+    RunSettings,
+    Structure,
+    Tier,
+)
+from abs_tool.model.pool import Pool
 
 
 def homogeneous_pool(n_loans: int, pd_annual: float, lgd: float, months: int = 12) -> Pool:

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abs_tool.amortization import KIND, amortization_index, scheduled_flows
 from abs_tool.errors import InputError
-from abs_tool.schema import Amortization
+from abs_tool.model.amortization import KIND, amortization_index, scheduled_flows
+from abs_tool.model.columns import Amortization
 
 TOL = 1e-9
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abs_tool.analytics import (
+from abs_tool.analysis.pool_stats import (
     LANGS,
     STRAT_COLUMNS,
     STRAT_WORDS,
@@ -20,9 +20,9 @@ from abs_tool.analytics import (
     stratify,
 )
 from abs_tool.errors import InputError
-from abs_tool.pool import Pool
-from abs_tool.samples import sample_pool
-from abs_tool.schema import ALL_COLUMNS
+from abs_tool.io.samples import sample_pool
+from abs_tool.model.columns import ALL_COLUMNS
+from abs_tool.model.pool import Pool
 
 NAN = math.nan
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from abs_tool.atomic import check_writable, checked_path, write_atomic
 from abs_tool.errors import InputError, OutputError
+from abs_tool.io.atomic import check_writable, checked_path, write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,7 +99,7 @@ def test_a_failed_write_names_the_target_not_the_temporary(tmp_path, monkeypatch
 # A writer that stops inside write_atomic, holding its temporary file, until it is killed.
 _STUCK_WRITER = textwrap.dedent("""
     import os, sys, time
-    from abs_tool import atomic
+    from abs_tool.io import atomic
 
     def stuck(fd):
         print("writing", flush=True)
@@ -164,7 +164,7 @@ def test_a_temporary_removed_before_its_lock_is_replaced(tmp_path, monkeypatch):
 
 
 def test_an_old_temporary_is_stale_without_locks(tmp_path, monkeypatch):
-    from abs_tool import atomic
+    from abs_tool.io import atomic
 
     monkeypatch.setattr(atomic, "fcntl", None)
     old, new = tmp_path / ".out.csv.aaaaaaaa.tmp", tmp_path / ".out.csv.bbbbbbbb.tmp"

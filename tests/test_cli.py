@@ -5,11 +5,11 @@ import json
 import pandas as pd
 import pytest
 
-from abs_tool.analytics import pool_summary
+from abs_tool.analysis.pool_stats import pool_summary
 from abs_tool.cli import main
-from abs_tool.dealfile import sample_deal_path
-from abs_tool.samples import sample_pool
-from abs_tool.tape import load_tape, write_tape
+from abs_tool.io.dealfile import sample_deal_path
+from abs_tool.io.samples import sample_pool
+from abs_tool.io.tape import load_tape, write_tape
 
 
 def test_validate_tape_exit_codes(tmp_path, capsys):
@@ -93,8 +93,8 @@ def no_work(monkeypatch):
         raise AssertionError("work started before the options were checked")
 
     monkeypatch.setattr("abs_tool.cli._load_deal", refuse)
-    monkeypatch.setattr("abs_tool.tape.load_tape", refuse)
-    monkeypatch.setattr("abs_tool.tape.inspect_tape", refuse)
+    monkeypatch.setattr("abs_tool.io.tape.load_tape", refuse)
+    monkeypatch.setattr("abs_tool.io.tape.inspect_tape", refuse)
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -14,8 +14,29 @@ from typing import Any
 
 import pytest
 
-from abs_tool.assumptions import AnnualPd, Assumptions, CdrVector, Cpr, LifetimeDefault, Recovery
-from abs_tool.deal import (
+from abs_tool.errors import DealFileError, InputError, TapeError
+from abs_tool.io.dealfile import (
+    DEAL_FILE_VERSION,
+    SAMPLE_DEALS,
+    deal_from_dict,
+    deal_from_json,
+    deal_json,
+    deal_to_dict,
+    load_deal,
+    load_deal_pool,
+    load_sample_deal,
+    sample_deal_path,
+    save_deal,
+)
+from abs_tool.model.assumptions import (
+    AnnualPd,
+    Assumptions,
+    CdrVector,
+    Cpr,
+    LifetimeDefault,
+    Recovery,
+)
+from abs_tool.model.deal import (
     CleanUpCall,
     CurvePoint,
     Deal,
@@ -38,21 +59,7 @@ from abs_tool.deal import (
     TriggerMetric,
     UpfrontFee,
 )
-from abs_tool.dealfile import (
-    DEAL_FILE_VERSION,
-    SAMPLE_DEALS,
-    deal_from_dict,
-    deal_from_json,
-    deal_json,
-    deal_to_dict,
-    load_deal,
-    load_deal_pool,
-    load_sample_deal,
-    sample_deal_path,
-    save_deal,
-)
-from abs_tool.eligibility import ConcentrationLimits, EligibilityCriteria
-from abs_tool.errors import DealFileError, InputError, TapeError
+from abs_tool.model.eligibility import ConcentrationLimits, EligibilityCriteria
 
 SMALL_TAPE = (
     "loan_id,balance,rate,remaining_term,grade\n"
@@ -970,8 +977,8 @@ def test_mixed_size_units_are_checked_against_the_pool() -> None:
     ({"recovery_correlation": 1.0}, r"assumptions\.recovery_correlation: must be in \[0, 1\)"),
 ])
 def test_credit_model_fields_are_validated(change, message):
-    from abs_tool.dealfile import deal_from_dict, deal_to_dict, load_sample_deal
     from abs_tool.errors import DealFileError
+    from abs_tool.io.dealfile import deal_from_dict, deal_to_dict, load_sample_deal
 
     data = deal_to_dict(load_sample_deal("consumer"))
     data["assumptions"].update(change)

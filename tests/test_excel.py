@@ -17,12 +17,17 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from PIL import Image
 
-from abs_tool.analytics import pool_summary, stratify
+from abs_tool.analysis.break_even import break_even
+from abs_tool.analysis.economics import cost_of_funds
+from abs_tool.analysis.pool_stats import pool_summary, stratify
 from abs_tool.cli import main
-from abs_tool.dealfile import load_deal_pool, load_sample_deal, save_deal
-from abs_tool.engine import break_even, cost_of_funds, prepare_deal, run_scenario
+from abs_tool.engine.deterministic import prepare_deal, run_scenario
+from abs_tool.engine.montecarlo import run_monte_carlo
 from abs_tool.errors import InputError
-from abs_tool.excel import (
+from abs_tool.io.dealfile import load_deal_pool, load_sample_deal, save_deal
+from abs_tool.io.samples import sample_pool
+from abs_tool.model.pool import Pool
+from abs_tool.report.excel import (
     KEY_FIGURES,
     TemplateError,
     build_term_sheet_inputs,
@@ -30,13 +35,10 @@ from abs_tool.excel import (
     term_sheet_bytes,
     write_term_sheet,
 )
-from abs_tool.excel.inputs import key_risks
-from abs_tool.excel.labels import LABELS, SHEETS, TEMPLATE, TIERS, text
-from abs_tool.excel.writer import loss_buckets
-from abs_tool.pool import Pool
-from abs_tool.report import cashflow_tables, implied_ratings
-from abs_tool.samples import sample_pool
-from abs_tool.simulation import run_monte_carlo
+from abs_tool.report.excel.inputs import key_risks
+from abs_tool.report.excel.labels import LABELS, SHEETS, TEMPLATE, TIERS, text
+from abs_tool.report.excel.writer import loss_buckets
+from abs_tool.report.tables import cashflow_tables, implied_ratings
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ('=HYPERLINK("http://x","y")', "@SUM(1)", "+1+1", "-2")

@@ -21,15 +21,16 @@ import numpy as np
 import pytest
 from builders import homogeneous_pool, make_deal, make_pool, tranched_deal
 
-from abs_tool import limits, simulation
-from abs_tool.assumptions import AnnualPd, Assumptions, Recovery
-from abs_tool.deal import DealDates, NoteClass, Structure, Tier
-from abs_tool.engine import Scenario, prepare_deal, run_scenario, scenario_grid
+from abs_tool import limits
+from abs_tool.analysis.structuring import sensitivity_grid, structure_deal, with_assumption
+from abs_tool.engine import montecarlo as simulation
+from abs_tool.engine.deterministic import Scenario, prepare_deal, run_scenario, scenario_grid
+from abs_tool.engine.montecarlo import BLOCK_PATHS, run_cost, run_monte_carlo, simulate_assets
 from abs_tool.errors import FieldError, InputError, LimitError
-from abs_tool.projection import build_pool_model
-from abs_tool.samples import sample_pool
-from abs_tool.simulation import BLOCK_PATHS, run_cost, run_monte_carlo, simulate_assets
-from abs_tool.structuring import sensitivity_grid, structure_deal, with_assumption
+from abs_tool.io.samples import sample_pool
+from abs_tool.model.assumptions import AnnualPd, Assumptions, Recovery
+from abs_tool.model.deal import DealDates, NoteClass, Structure, Tier
+from abs_tool.model.pool_model import build_pool_model
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +131,7 @@ def test_sensitivity_values_are_checked_before_any_cell_runs(monkeypatch, axis, 
     def no_run(*_args, **_kwargs):
         raise AssertionError("a cell ran")
 
-    monkeypatch.setattr("abs_tool.structuring.run_monte_carlo", no_run)
+    monkeypatch.setattr("abs_tool.analysis.structuring.run_monte_carlo", no_run)
     deal = tranched_deal((0, 0.1, 1.0), 0.1, 0.6, paths=1000)
     with pytest.raises(FieldError, match=message):
         sensitivity_grid(deal, homogeneous_pool(50, 0.02, 0.6), ("cpr_annual", [0.0]), axis)

@@ -1,4 +1,5 @@
-"""Rating scales and indicative criteria tables (abs_tool.rating).
+"""Rating scales and indicative criteria tables (abs_tool.model.scales, abs_tool.io.rating_tables,
+abs_tool.analysis.rating).
 
 Expected ratings are read off the tables of DOMAIN.md by hand; each case names the bound it
 sits at or between.
@@ -15,28 +16,28 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abs_tool.credit.vasicek import conditional_pd, lhp_cdf, lhp_quantile
-from abs_tool.errors import InputError
-from abs_tool.rating import (
-    BUILTIN_TABLES,
-    LOCAL_SCALE,
-    MAX_RATING_TABLE_BYTES,
-    MOODYS_SCALE,
-    RatingTable,
-    RatingTableError,
+from abs_tool.analysis.rating import (
     TargetDefaultRates,
     bdr_tdr_pass,
     derive_el_table,
     dirr_rating,
     el_rating,
-    load_rating_table,
     pd_rating,
-    rating_table_from_frame,
-    rating_table_to_frame,
     tdr,
-    to_local_scale,
     weighted_quantile,
 )
+from abs_tool.credit.vasicek import conditional_pd, lhp_cdf, lhp_quantile
+from abs_tool.errors import InputError
+from abs_tool.io.rating_tables import (
+    BUILTIN_TABLES,
+    MAX_RATING_TABLE_BYTES,
+    RatingTable,
+    RatingTableError,
+    load_rating_table,
+    rating_table_from_frame,
+    rating_table_to_frame,
+)
+from abs_tool.model.scales import LOCAL_SCALE, MOODYS_SCALE, to_local_scale
 
 # DOMAIN.md, "Indicative rating table (DIRR ...)" and "Indicative PD-based rating table".
 DIRR_BP = {

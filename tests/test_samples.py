@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from abs_tool.errors import InputError
-from abs_tool.pool import POOL_DTYPES, Pool
-from abs_tool.samples import (
+from abs_tool.io.samples import (
     DEFAULT_LOANS,
     GRADES,
     MAX_SAMPLE_LOANS,
@@ -18,6 +17,7 @@ from abs_tool.samples import (
     SAMPLE_NAMES,
     sample_pool,
 )
+from abs_tool.model.pool import POOL_DTYPES, Pool
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$")
 

@@ -19,9 +19,9 @@ from abs_tool.credit.vasicek import (
     lhp_cdf,
     lhp_tranche_el,
 )
-from abs_tool.engine import prepare_deal
-from abs_tool.report import monte_carlo_dict
-from abs_tool.simulation import run_monte_carlo
+from abs_tool.engine.deterministic import prepare_deal
+from abs_tool.engine.montecarlo import run_monte_carlo
+from abs_tool.report.tables import monte_carlo_dict
 
 K_SE = 4.0  # tolerance: this many standard errors
 CUTS = (0.0, 0.03, 0.10, 1.0)  # sub [0, 3%), mezz [3%, 10%), senior [10%, 100%]
@@ -139,7 +139,7 @@ def test_same_seed_same_numbers_however_the_work_is_split():
 def test_progress_reports_every_block_and_cancel_stops():
     import threading
 
-    from abs_tool.simulation import CancelledError
+    from abs_tool.engine.montecarlo import CancelledError
 
     prepared = homogeneous(100, 0.03, 0.2, 0.6, paths=5 * 4096)
     seen = []

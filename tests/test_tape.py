@@ -1,4 +1,4 @@
-"""Tests for abs_tool.tape: reading, validating and writing loan tapes.
+"""Tests for abs_tool.io.tape: reading, validating and writing loan tapes.
 
 Fixture tapes live in tests/fixtures/tapes (a few rows each); workbooks are built with openpyxl
 inside the tests so that no binary file is committed. Expected row numbers are spreadsheet rows
@@ -20,11 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from abs_tool import limits, tape
+from abs_tool import limits
 from abs_tool.errors import InputError, Issue, TapeError, ValidationReport
-from abs_tool.pool import POOL_DTYPES, Pool
-from abs_tool.schema import ALL_COLUMNS, AMORTIZATION_CODES, OPTIONAL_COLUMNS
-from abs_tool.tape import inspect_tape, load_tape, tape_bytes, write_tape
+from abs_tool.io import tape
+from abs_tool.io.tape import inspect_tape, load_tape, tape_bytes, write_tape
+from abs_tool.model.columns import ALL_COLUMNS, AMORTIZATION_CODES, OPTIONAL_COLUMNS
+from abs_tool.model.pool import POOL_DTYPES, Pool
 
 TAPES = Path(__file__).parent / "fixtures" / "tapes"
 

@@ -19,11 +19,12 @@ import numpy as np
 import openpyxl
 import pytest
 
-from abs_tool import limits, tape
-from abs_tool import workbook as sheet_reader
+from abs_tool import limits
 from abs_tool.errors import InputError, Issue, ValidationReport
-from abs_tool.samples import sample_pool
-from abs_tool.tape import inspect_tape, tape_bytes
+from abs_tool.io import tape
+from abs_tool.io import workbook as sheet_reader
+from abs_tool.io.samples import sample_pool
+from abs_tool.io.tape import inspect_tape, tape_bytes
 
 SHEET = "xl/worksheets/sheet1.xml"
 OPEN = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'

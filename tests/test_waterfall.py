@@ -8,10 +8,19 @@ from builders import make_deal, make_pool
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from abs_tool.assumptions import AnnualPd, Assumptions, CdrVector, Cpr, LifetimeDefault, Recovery
-from abs_tool.checks import waterfall_violations
-from abs_tool.conventions import cpr_from_smm
-from abs_tool.deal import (
+from abs_tool.analysis.break_even import break_even
+from abs_tool.engine.checks import waterfall_violations
+from abs_tool.engine.deterministic import Scenario, prepare_deal, run_scenario, scenario_grid
+from abs_tool.model.assumptions import (
+    AnnualPd,
+    Assumptions,
+    CdrVector,
+    Cpr,
+    LifetimeDefault,
+    Recovery,
+)
+from abs_tool.model.conventions import cpr_from_smm
+from abs_tool.model.deal import (
     CleanUpCall,
     Fee,
     NoteClass,
@@ -24,7 +33,6 @@ from abs_tool.deal import (
     TriggerAction,
     TriggerMetric,
 )
-from abs_tool.engine import Scenario, break_even, prepare_deal, run_scenario, scenario_grid
 
 CENT = 0.005
 
@@ -168,8 +176,8 @@ def deals(draw):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(deals(), st.lists(st.floats(0, 5), min_size=1, max_size=4))
 def test_invariants_hold_on_random_deals(prepared, multipliers):
-    from abs_tool.engine import run_paths
-    from abs_tool.projection import deterministic_defaults
+    from abs_tool.engine.deterministic import run_paths
+    from abs_tool.engine.projection import deterministic_defaults
 
     defaults = deterministic_defaults(prepared.model, prepared.deal.assumptions.default,
                                       np.array(multipliers))
@@ -196,7 +204,7 @@ def test_zero_default_random_deals_lose_nothing(prepared):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(deals())
 def test_more_defaults_never_reduce_a_class_loss(prepared):
-    from abs_tool.engine import _stress_losses
+    from abs_tool.analysis.break_even import _stress_losses
 
     # Defaults accelerate cash when loans outlive the legal final date or recoveries are
     # near par (a default is then a prepayment), and a fee on the performing balance falls
@@ -231,7 +239,7 @@ def test_break_even_is_a_threshold():
     prepared = hand_case()
     for j, be in enumerate(break_even(prepared)):
         assert be.loses
-        from abs_tool.engine import _stress_losses
+        from abs_tool.analysis.break_even import _stress_losses
 
         losses, _ = _stress_losses(prepared, np.array([be.multiplier * 0.99,
                                                        be.multiplier * 1.02]))
@@ -275,7 +283,7 @@ def test_cost_of_funds_hand_computed_two_classes():
     and the fees carry (A's with interest at its coupon): in month 3 the issuer pays
     900 * 1.005^3 to A and 3 of fees. All-in cost: 900 = (900 * 1.005^3 + 3) v^3, yield
     12 (1/v - 1); WA coupon 6%."""
-    from abs_tool.engine import cost_of_funds
+    from abs_tool.analysis.economics import cost_of_funds
 
     structure = Structure(
         classes=(NoteClass("A", Tier.SENIOR, 0.9, coupon_annual=0.06),
@@ -367,9 +375,9 @@ def test_quarterly_revolving_deal_holds_collections_until_its_payment_dates():
 def test_each_path_is_computed_on_its_own():
     """The kernel runs path by path: a path's flows and metrics are bit-identical whether it
     runs alone or beside others (the Monte Carlo's chunking independence rests on this)."""
-    from abs_tool.engine import run_paths
-    from abs_tool.metrics import class_metrics
-    from abs_tool.projection import deterministic_defaults
+    from abs_tool.engine.deterministic import run_paths
+    from abs_tool.engine.metrics import class_metrics
+    from abs_tool.engine.projection import deterministic_defaults
 
     structure = Structure(
         classes=THREE_CLASSES.classes, fees=THREE_CLASSES.fees, revolving=RevolvingPeriod(3),
@@ -406,7 +414,7 @@ def test_the_kernel_is_compiled_once_for_every_deal_shape():
     """Inputs are normalised (C-contiguous, writable, fixed dtypes), so one compiled version
     serves one path or many, every default driver and structure (numba compiles, and caches,
     one version per argument types)."""
-    from abs_tool import kernel
+    from abs_tool.engine import kernel
 
     hand = hand_case()
     run_scenario(hand)
@@ -425,17 +433,17 @@ def test_the_kernel_is_compiled_once_for_every_deal_shape():
     (np.zeros((3, 6)), r"\(got \(3, 6\)\)"),
 ])
 def test_default_arrays_must_fit_the_pool_and_the_paths(monthly, message):
-    from abs_tool.engine import run_paths
-    from abs_tool.projection import HazardDefaults
+    from abs_tool.engine.deterministic import run_paths
+    from abs_tool.engine.projection import HazardDefaults
 
     with pytest.raises(ValueError, match=message):
         run_paths(hand_case(), HazardDefaults(monthly), 3)
 
 
 def test_buying_without_a_purchase_profile_is_an_error():
+    from abs_tool.engine.projection import PoolState, deterministic_defaults
+    from abs_tool.engine.waterfall import run_waterfall
     from abs_tool.errors import AssumptionError
-    from abs_tool.projection import PoolState, deterministic_defaults
-    from abs_tool.waterfall import run_waterfall
 
     prepared = hand_case()  # prepared without a revolving period: no purchase profile
     model = prepared.model

@@ -2,12 +2,14 @@
 
 Reruns and page switches reuse results instead of recomputing. Keys are the inputs that
 determine a result: a sample name and seed, uploaded bytes and read options, a frozen
-:class:`~abs_tool.deal.Deal` and :class:`~abs_tool.engine.Scenario`. A pool is passed with
+:class:`~abs_tool.model.deal.Deal` and :class:`~abs_tool.engine.deterministic.Scenario`. A pool is
+passed with
 the string that names its content (``pool_key``) and as ``_pool``, which Streamlit does not
 hash (a leading underscore): the key stands for it.
 
 ``st.cache_data`` returns a fresh copy per call, so a session can never alter another's
-result. ``st.cache_resource`` is used only for :class:`~abs_tool.engine.PreparedDeal`, which
+result. ``st.cache_resource`` is used only for
+:class:`~abs_tool.engine.deterministic.PreparedDeal`, which
 is immutable and expensive to copy; its arrays are never written.
 """
 
@@ -21,23 +23,36 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from abs_tool import analytics, dealfile, engine, report, samples, simulation, tape
-from abs_tool.analytics import PoolSummary
-from abs_tool.assumptions import Assumptions
-from abs_tool.deal import Deal, PoolSource, RunSettings
-from abs_tool.eligibility import (
+from abs_tool.analysis import break_even as break_even_search
+from abs_tool.analysis import pool_stats as analytics
+from abs_tool.analysis.break_even import BreakEven
+from abs_tool.analysis.economics import CostOfFunds
+from abs_tool.analysis.economics import cost_of_funds as _cost_of_funds
+from abs_tool.analysis.pool_stats import PoolSummary
+from abs_tool.engine import montecarlo as simulation
+from abs_tool.engine.deterministic import PreparedDeal, Scenario, ScenarioResult
+from abs_tool.engine.deterministic import (
+    prepare_deal as _prepare_deal,
+)
+from abs_tool.engine.deterministic import (
+    run_scenario as _run_scenario,
+)
+from abs_tool.engine.montecarlo import MonteCarloResult
+from abs_tool.errors import ValidationReport
+from abs_tool.io import dealfile, samples, tape
+from abs_tool.model.assumptions import Assumptions
+from abs_tool.model.deal import Deal, PoolSource, RunSettings
+from abs_tool.model.eligibility import (
     ConcentrationLimits,
     EligibilityCriteria,
     EligibilityResult,
     apply_eligibility,
 )
-from abs_tool.engine import BreakEven, CostOfFunds, PreparedDeal, Scenario, ScenarioResult
-from abs_tool.errors import ValidationReport
-from abs_tool.pool import Pool
-from abs_tool.simulation import MonteCarloResult
+from abs_tool.model.pool import Pool
+from abs_tool.report import tables as report
 
 if TYPE_CHECKING:  # loaded by the pages that use them: the first page opens sooner
-    from abs_tool.structuring import StructuringResult
+    from abs_tool.analysis.structuring import StructuringResult
 
 def sample_key(name: str, seed: int = samples.DEFAULT_SEED) -> str:
     """The ``pool_key`` of a built-in sample pool."""
@@ -46,7 +61,7 @@ def sample_key(name: str, seed: int = samples.DEFAULT_SEED) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def sample_pool(name: str, seed: int = samples.DEFAULT_SEED) -> Pool:
-    """:func:`abs_tool.samples.sample_pool` with its default size."""
+    """:func:`abs_tool.io.samples.sample_pool` with its default size."""
     return samples.sample_pool(name, seed=seed)
 
 
@@ -54,20 +69,21 @@ def sample_pool(name: str, seed: int = samples.DEFAULT_SEED) -> Pool:
 def inspect_tape(
     data: bytes, file_name: str, sheet: str | None, rate_unit: str
 ) -> tuple[Pool | None, ValidationReport]:
-    """:func:`abs_tool.tape.inspect_tape` of uploaded bytes, keyed on the bytes and options."""
+    """:func:`abs_tool.io.tape.inspect_tape` of uploaded bytes, keyed on the bytes and options."""
     return tape.inspect_tape(data, file_name=file_name, sheet=sheet,
                              rate_unit=rate_unit)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def pool_summary(pool_key: str, _pool: Pool) -> PoolSummary:
-    """:func:`abs_tool.analytics.pool_summary` of the pool named ``pool_key``."""
+    """:func:`abs_tool.analysis.pool_stats.pool_summary` of the pool named ``pool_key``."""
     return analytics.pool_summary(_pool)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def stratify(pool_key: str, _pool: Pool, column: str, lang: str) -> pd.DataFrame:
-    """:func:`abs_tool.analytics.stratify` (default buckets) of the pool named ``pool_key``."""
+    """:func:`abs_tool.analysis.pool_stats.stratify` (default buckets) of the pool named
+    ``pool_key``."""
     return analytics.stratify(_pool, column, lang=lang)
 
 
@@ -78,19 +94,19 @@ def eligibility(
     criteria: EligibilityCriteria,
     limits: ConcentrationLimits | None,
 ) -> EligibilityResult:
-    """:func:`abs_tool.eligibility.apply_eligibility` on the pool named ``pool_key``."""
+    """:func:`abs_tool.model.eligibility.apply_eligibility` on the pool named ``pool_key``."""
     return apply_eligibility(_pool, criteria, limits)
 
 
 @st.cache_data(show_spinner=False)
 def sample_deal(name: str) -> Deal:
-    """The built-in sample deal ``name`` (:func:`abs_tool.dealfile.load_sample_deal`)."""
+    """The built-in sample deal ``name`` (:func:`abs_tool.io.dealfile.load_sample_deal`)."""
     return dealfile.load_sample_deal(name)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def deal_pool(source: PoolSource, _deal: Deal) -> tuple[Pool, EligibilityResult | None]:
-    """The pool of ``_deal`` (:func:`abs_tool.dealfile.load_deal_pool`), keyed on its pool
+    """The pool of ``_deal`` (:func:`abs_tool.io.dealfile.load_deal_pool`), keyed on its pool
     section ``source`` alone, with no file read (``allow_files=False``): a deal may come from
     an upload. (Class sizes that do not fit the pool are refused again by :func:`prepared`.)
     """
@@ -99,8 +115,9 @@ def deal_pool(source: PoolSource, _deal: Deal) -> tuple[Pool, EligibilityResult 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def prepared(deal: Deal, pool_key: str, _pool: Pool) -> PreparedDeal:
-    """:func:`abs_tool.engine.prepare_deal` of ``deal`` on the pool named ``pool_key``."""
-    return engine.prepare_deal(deal, _pool)
+    """:func:`abs_tool.engine.deterministic.prepare_deal` of ``deal`` on the pool named
+    ``pool_key``."""
+    return _prepare_deal(deal, _pool)
 
 
 def deterministic_part(deal: Deal) -> Deal:
@@ -122,21 +139,22 @@ def deterministic_part(deal: Deal) -> Deal:
 def scenario(
     deal: Deal, pool_key: str, scenario: Scenario, _prepared: PreparedDeal
 ) -> ScenarioResult:
-    """:func:`abs_tool.engine.run_scenario` of ``deal`` on the pool named ``pool_key``;
+    """:func:`~abs_tool.engine.deterministic.run_scenario` of ``deal`` on the pool ``pool_key``;
     ``deal`` is the key (:func:`deterministic_part` of the prepared deal's)."""
-    return engine.run_scenario(_prepared, scenario)
+    return _run_scenario(_prepared, scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def break_evens(deal: Deal, pool_key: str, _prepared: PreparedDeal) -> tuple[BreakEven, ...]:
-    """:func:`abs_tool.engine.break_even` of ``deal`` (the key, as :func:`scenario`)."""
-    return engine.break_even(_prepared)
+    """:func:`~abs_tool.analysis.break_even.break_even` of ``deal`` (key as :func:`scenario`)."""
+    return break_even_search.break_even(_prepared)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def cost_of_funds(deal: Deal, pool_key: str, _prepared: PreparedDeal) -> CostOfFunds:
-    """:func:`abs_tool.engine.cost_of_funds` in the base scenario (key as :func:`scenario`)."""
-    return engine.cost_of_funds(_prepared, scenario(deal, pool_key, Scenario(), _prepared))
+    """:func:`~abs_tool.analysis.economics.cost_of_funds`, base scenario (key as
+    :func:`scenario`)."""
+    return _cost_of_funds(_prepared, scenario(deal, pool_key, Scenario(), _prepared))
 
 
 class _NotStoredError(Exception):
@@ -176,12 +194,12 @@ def monte_carlo(
     progress: Callable[[int, int], None],
     cancel: threading.Event,
 ) -> MonteCarloResult:
-    """Run :func:`abs_tool.simulation.run_monte_carlo` of ``deal`` on the pool ``pool_key``
+    """Run :func:`abs_tool.engine.montecarlo.run_monte_carlo` of ``deal`` on the pool ``pool_key``
     and store the result for :func:`cached_monte_carlo`.
 
     Raises
     ------
-    abs_tool.simulation.CancelledError
+    abs_tool.engine.montecarlo.CancelledError
         When ``cancel`` was set during the run (nothing is stored).
     """
     result = simulation.run_monte_carlo(prepared_deal, progress=progress, cancel=cancel)
@@ -192,7 +210,7 @@ def monte_carlo(
 def ratings(
     deal: Deal, pool_key: str, _result: MonteCarloResult, _break_evens: tuple[BreakEven, ...]
 ) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, float]]]:
-    """Implied ratings and target default rates (:mod:`abs_tool.report`) of the Monte Carlo
+    """Implied ratings and target default rates (:mod:`abs_tool.report.tables`) of the Monte Carlo
     result of ``deal`` on the pool ``pool_key``."""
     return (report.implied_ratings(_result, _break_evens),
             report.target_default_rates(_result))
@@ -209,10 +227,10 @@ def term_sheet(
     _break_evens: tuple[BreakEven, ...],
     _sized: StructuringResult | None = None,
 ) -> bytes:
-    """The Excel term sheet (:mod:`abs_tool.excel`) of ``deal`` on the pool ``pool_key`` with
+    """The Excel term sheet (:mod:`abs_tool.report.excel`) of ``deal`` on the pool ``pool_key`` with
     its Monte Carlo result, in ``lang``; with the sizing of ``deal`` run with ``sized_with``
     on its Structuring sheet when there is one."""
-    from abs_tool.excel import build_term_sheet_inputs, term_sheet_bytes
+    from abs_tool.report.excel import build_term_sheet_inputs, term_sheet_bytes
 
     tables = None if _sized is None else report.structuring_tables(_sized, lang=lang)
     sheet = build_term_sheet_inputs(_prepared, monte_carlo=_result, break_evens=_break_evens,
@@ -261,15 +279,15 @@ def structuring(
     progress: Callable[[int, str], None],
     cancel: threading.Event,
 ) -> StructuringResult:
-    """Run :func:`abs_tool.structuring.structure_deal` and store the result for
+    """Run :func:`abs_tool.analysis.structuring.structure_deal` and store the result for
     :func:`cached_structuring`.
 
     Raises
     ------
-    abs_tool.simulation.CancelledError
+    abs_tool.engine.montecarlo.CancelledError
         When ``cancel`` was set during the run (nothing is stored).
     """
-    from abs_tool.structuring import structure_deal
+    from abs_tool.analysis.structuring import structure_deal
 
     result = structure_deal(
         deal, pool, criterion=settings.criterion, paths=settings.paths, seed=settings.seed,
@@ -303,8 +321,8 @@ def cached_sensitivity(sized: Deal, pool_key: str, settings: StructuringSettings
 
 def sensitivity(sized: Deal, pool_key: str, settings: StructuringSettings,
                 key: SensitivityKey, pool: Pool) -> pd.DataFrame:
-    """:func:`abs_tool.structuring.sensitivity_grid` of the sized deal, stored."""
-    from abs_tool.structuring import sensitivity_grid
+    """:func:`abs_tool.analysis.structuring.sensitivity_grid` of the sized deal, stored."""
+    from abs_tool.analysis.structuring import sensitivity_grid
 
     x, y, resize, paths = key
     grid = sensitivity_grid(sized, pool, x, y, resize=resize, criterion=settings.criterion,

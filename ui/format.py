@@ -75,7 +75,8 @@ def months(value: float | None, lang: str, decimals: int = 1) -> str:
 
 
 def summary_value(value: float | None, unit: str) -> str:
-    """A pool-summary figure by its unit key (:data:`abs_tool.analytics.UNIT_LABELS`), without
+    """A pool-summary figure by its unit key (:data:`abs_tool.analysis.pool_stats.UNIT_LABELS`),
+    without
     the unit (the summary table shows it in its own column).
 
     Rates and shares show as percent; counts that are whole numbers without decimals, others

@@ -2,7 +2,7 @@
 
 One source of truth: a loaded deal (a sample or an uploaded deal file) is written into the
 session state of the Assumptions and Structure widgets (:func:`load`); every run rebuilds
-the deal from those values through :func:`abs_tool.dealfile.deal_from_dict` (:func:`current`),
+the deal from those values through :func:`abs_tool.io.dealfile.deal_from_dict` (:func:`current`),
 so the library validates every input exactly as it validates a deal file. Each problem it
 reports names a field path (``structure.classes[1].coupon_annual: ...``); :data:`FIELD_WIDGETS`
 maps the path to the widget that holds the field, and :func:`show_problems` draws the message
@@ -28,12 +28,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from abs_tool import dealfile
-from abs_tool.deal import Deal, PoolSource
 from abs_tool.errors import DealFileError
-from abs_tool.pool import Pool
-from abs_tool.samples import DEFAULT_SEED
-from abs_tool.tape import tape_bytes
+from abs_tool.io import dealfile
+from abs_tool.io.samples import DEFAULT_SEED
+from abs_tool.io.tape import tape_bytes
+from abs_tool.model.deal import Deal, PoolSource
+from abs_tool.model.pool import Pool
 
 from . import cache, state
 

@@ -6,7 +6,7 @@ languages). Pages call :func:`t` with a literal key, or :func:`column` / :func:`
 table headers; a test checks that every key used under ``ui/`` exists.
 
 Summary figure names come from the library's own bilingual table
-(:data:`abs_tool.analytics.SUMMARY_LABELS`), read through :func:`summary_label`.
+(:data:`abs_tool.analysis.pool_stats.SUMMARY_LABELS`), read through :func:`summary_label`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
-from abs_tool.analytics import LANGS, SUMMARY_LABELS
+from abs_tool.analysis.pool_stats import LANGS, SUMMARY_LABELS
 
 LANG_KEY = "lang"
 DEFAULT_LANG = "en"
@@ -134,7 +134,7 @@ ELIGIBILITY_RULES: dict[str, Label] = {
     "rule.max_industry_share": ("Maximum share of one industry", "单一行业最高占比"),
 }
 
-# Loan-tape columns (abs_tool.schema.ALL_COLUMNS): the stratification choices.
+# Loan-tape columns (abs_tool.model.columns.ALL_COLUMNS): the stratification choices.
 POOL_COLUMNS: dict[str, Label] = {
     "col.loan_id": ("Loan ID", "资产编号"),
     "col.balance": ("Balance", "未偿本金"),
@@ -235,7 +235,7 @@ CASHFLOW_PAGE: dict[str, Label] = {
     "opt.action.accelerate": ("accelerate", "加速清偿"),
 }
 
-# Class table headers (abs_tool.report.class_table columns shown).
+# Class table headers (abs_tool.report.tables.class_table columns shown).
 CLASS_TABLE: dict[str, Label] = {
     "ct.class": ("Class", "档次"),
     "ct.tier": ("Tier", "层级"),
@@ -250,7 +250,7 @@ CLASS_TABLE: dict[str, Label] = {
     "ct.bdr_reached": ("BDR reached", "是否达到"),
 }
 
-# Period-table headers (abs_tool.report.cashflow_tables: pool, class and reserve tables).
+# Period-table headers (abs_tool.report.tables.cashflow_tables: pool, class and reserve tables).
 CASHFLOW_COLUMNS: dict[str, Label] = {
     "cfc.period": ("Period", "期数"),
     "cfc.date": ("Date", "日期"),
@@ -741,5 +741,5 @@ def namer(prefix: str, names: Iterable[str]) -> Callable[[str], str]:
 
 
 def summary_label(field: str) -> str:
-    """Name of a :class:`abs_tool.analytics.PoolSummary` figure in the chosen language."""
+    """Name of a :class:`abs_tool.analysis.pool_stats.PoolSummary` figure in the chosen language."""
     return SUMMARY_LABELS[field][lang_index()]

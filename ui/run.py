@@ -12,8 +12,10 @@ from typing import Any
 
 import streamlit as st
 
-from abs_tool.engine import BreakEven, CostOfFunds, PreparedDeal
-from abs_tool.simulation import CancelledError, MonteCarloResult
+from abs_tool.analysis.break_even import BreakEven
+from abs_tool.analysis.economics import CostOfFunds
+from abs_tool.engine.deterministic import PreparedDeal
+from abs_tool.engine.montecarlo import CancelledError, MonteCarloResult
 
 from . import cache, inputs, state
 from . import format as fmt

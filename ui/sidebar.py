@@ -7,8 +7,8 @@ import hashlib
 
 import streamlit as st
 
-from abs_tool.dealfile import MAX_DEAL_FILE_BYTES, SAMPLE_DEALS
 from abs_tool.errors import AbsToolError
+from abs_tool.io.dealfile import MAX_DEAL_FILE_BYTES, SAMPLE_DEALS
 
 from . import inputs, state
 from .labels import LANG_KEY, LANG_NAMES, namer, t

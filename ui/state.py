@@ -26,7 +26,7 @@ from typing import Any
 import streamlit as st
 
 from abs_tool.errors import AbsToolError, ValidationReport
-from abs_tool.pool import Pool
+from abs_tool.model.pool import Pool
 
 from .labels import DEFAULT_LANG, LANG_KEY, lang, t
 
@@ -35,13 +35,13 @@ _LOG = logging.getLogger(__name__)
 # --- Data keys ---------------------------------------------------------------------------------
 
 POOL = "pool"
-"""The current pool (:class:`abs_tool.pool.Pool`): a sample or a valid uploaded tape."""
+"""The current pool (:class:`abs_tool.model.pool.Pool`): a sample or a valid uploaded tape."""
 POOL_KEY = "pool_key"
 """A string naming the current pool's content (source and options); the cache key for it."""
 TAPE = "tape"
 """The last uploaded tape (:class:`LoadedTape`), kept when the page is left."""
 ELIGIBILITY = "eligibility"
-"""The last :class:`abs_tool.eligibility.EligibilityResult` applied to the current pool."""
+"""The last :class:`abs_tool.model.eligibility.EligibilityResult` applied to the current pool."""
 POOL_SELECTED = "pool_selected"
 """The pool after eligibility (the current pool itself until criteria are applied)."""
 POOL_SELECTED_KEY = "pool_selected_key"
@@ -49,7 +49,7 @@ POOL_SELECTED_KEY = "pool_selected_key"
 ELIGIBILITY_RULES = "eligibility_rules"
 """The ``(EligibilityCriteria, ConcentrationLimits)`` behind :data:`ELIGIBILITY`."""
 DEAL = "deal"
-"""The deal rebuilt from the inputs on this run (:class:`abs_tool.deal.Deal`), or None."""
+"""The deal rebuilt from the inputs on this run (:class:`abs_tool.model.deal.Deal`), or None."""
 DEAL_BASE = "deal_base"
 """The loaded deal: the fields no input edits come from it (:mod:`ui.inputs`)."""
 DEAL_ORIGIN = "deal_origin"

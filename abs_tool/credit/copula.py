@@ -4,7 +4,7 @@ Randomness is an input: every function takes a ``numpy.random.Generator`` and dr
 fixed order (systematic factor, sector factors, chi-squared mixing variable, recovery
 driver, default counts), so a block of paths depends only on its own seed.
 
-Model (see :class:`~abs_tool.assumptions.Assumptions`): conditional on the factors, loans
+Model (see :class:`~abs_tool.model.assumptions.Assumptions`): conditional on the factors, loans
 default independently; a group's cumulative default probability by month t is
 
     p_g(t | Z, Z_s, W) = Phi((a_g(t) sqrt(W / nu) - sqrt(rho) Z - sqrt(rho_s) Z_s)
@@ -27,13 +27,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
-from numpy.typing import NDArray
 
 # scipy.special, not scipy.stats (a second to import): the t and beta quantiles are the
 # same functions (stdtrit, betaincinv) that scipy.stats calls.
 from scipy.special import betaincinv, ndtr, ndtri, stdtrit
 
-from ..assumptions import (
+from abs_tool.model.assumptions import (
     AnnualPd,
     Assumptions,
     CdrVector,
@@ -42,11 +41,9 @@ from ..assumptions import (
     LifetimeDefault,
     monthly_vector,
 )
-from ..conventions import mdr_from_cdr
-from ..kernel import kernel_array
-from ..projection import PD_CAP, PoolModel
-
-Array = NDArray[np.float64]
+from abs_tool.model.conventions import mdr_from_cdr
+from abs_tool.model.pool_model import PD_CAP, PoolModel
+from abs_tool.types import Array, kernel_array
 
 
 def cumulative_default_probability(model: PoolModel, default: DefaultAssumption) -> Array:

@@ -38,7 +38,7 @@ from scipy import integrate, optimize
 from scipy.special import ndtr, ndtri
 from scipy.stats import binom
 
-from ..errors import ConvergenceError, InputError
+from abs_tool.errors import ConvergenceError, InputError
 
 __all__ = [
     "conditional_pd",

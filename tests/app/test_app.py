@@ -21,21 +21,21 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from abs_tool.analytics import STRAT_COLUMNS, STRATIFIABLE_COLUMNS, pool_summary
-from abs_tool.deal import Tier
-from abs_tool.dealfile import SAMPLE_DEALS, load_deal_pool, load_sample_deal
-from abs_tool.eligibility import (
+from abs_tool.analysis.pool_stats import STRAT_COLUMNS, STRATIFIABLE_COLUMNS, pool_summary
+from abs_tool.engine.deterministic import Scenario, prepare_deal, run_scenario
+from abs_tool.errors import AbsToolError, InputError
+from abs_tool.io.dealfile import SAMPLE_DEALS, load_deal_pool, load_sample_deal
+from abs_tool.io.samples import sample_pool
+from abs_tool.io.tape import tape_bytes
+from abs_tool.model.deal import Tier
+from abs_tool.model.eligibility import (
     EXCLUDED_COLUMNS,
     REPORT_COLUMNS,
     ConcentrationLimits,
     EligibilityCriteria,
     apply_eligibility,
 )
-from abs_tool.engine import Scenario, prepare_deal, run_scenario
-from abs_tool.errors import AbsToolError, InputError
-from abs_tool.report import cashflow_tables
-from abs_tool.samples import sample_pool
-from abs_tool.tape import tape_bytes
+from abs_tool.report.tables import cashflow_tables
 from ui import format as fmt
 from ui import inputs, labels, state
 from ui.pages import cashflows as cashflows_page

@@ -19,14 +19,16 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from abs_tool import engine, simulation
-from abs_tool.assumptions import AnnualPd, CdrVector, Copula, LifetimeDefault
-from abs_tool.deal import PoolSource, PrincipalMode
-from abs_tool.dealfile import deal_json, load_deal_pool, load_sample_deal
-from abs_tool.report import cashflow_tables
-from abs_tool.samples import sample_pool
-from abs_tool.simulation import CancelledError
-from abs_tool.tape import tape_bytes
+from abs_tool.analysis import break_even as break_even_search
+from abs_tool.engine import montecarlo as simulation
+from abs_tool.engine.deterministic import Scenario, prepare_deal, run_scenario
+from abs_tool.engine.montecarlo import CancelledError
+from abs_tool.io.dealfile import deal_json, load_deal_pool, load_sample_deal
+from abs_tool.io.samples import sample_pool
+from abs_tool.io.tape import tape_bytes
+from abs_tool.model.assumptions import AnnualPd, CdrVector, Copula, LifetimeDefault
+from abs_tool.model.deal import PoolSource, PrincipalMode
+from abs_tool.report.tables import cashflow_tables
 from ui import format as fmt
 from ui import inputs, labels, state
 from ui.pages import results as results_page
@@ -115,8 +117,8 @@ def test_results_cash_flows_are_drawn_when_opened(app: Start) -> None:
     shown = pa.ipc.open_stream(chart.datasets[0].data.data).read_pandas()
     deal = deal_of(at)
     pool, _ = load_deal_pool(deal, None)
-    stressed = engine.run_scenario(engine.prepare_deal(deal, pool),
-                                   engine.Scenario(default_multiplier=4.0))
+    stressed = run_scenario(prepare_deal(deal, pool),
+                                   Scenario(default_multiplier=4.0))
     flows = cashflow_tables(stressed.result, deal).classes[names[2]]
     stressed_shown = shown[shown["scenario"] == en("res.stressed").format(m="4.00")]
     for series in results_page.FLOW_SERIES:
@@ -297,7 +299,7 @@ def test_results_are_the_librarys_monte_carlo(app: Start) -> None:
     at = app(RESULTS)
     deal = deal_of(at)
     pool, _ = load_deal_pool(deal, None)
-    direct = simulation.run_monte_carlo(engine.prepare_deal(deal, pool))
+    direct = simulation.run_monte_carlo(prepare_deal(deal, pool))
     table = class_table(at)
     assert table["expected_loss"].tolist() == [
         fmt.percent_significant(c.expected_loss.value) for c in direct.classes]
@@ -328,7 +330,7 @@ def test_a_changed_correlation_reruns_only_the_simulation(
     app: Start, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runs = counting(monkeypatch, simulation, "run_monte_carlo")
-    break_evens = counting(monkeypatch, engine, "break_even")
+    break_evens = counting(monkeypatch, break_even_search, "break_even")
     at = app(RESULTS)
     before = quantile_shown(at)
     for page in (ASSUMPTIONS, RESULTS, STRUCTURE, RESULTS):  # page switches rerun nothing

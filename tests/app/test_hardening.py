@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import abs_tool.tape
-from abs_tool import dealfile
-from abs_tool.samples import sample_pool
-from abs_tool.tape import tape_bytes
+import abs_tool.io.tape
+from abs_tool.io import dealfile
+from abs_tool.io.samples import sample_pool
+from abs_tool.io.tape import tape_bytes
 from ui import labels
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def test_a_bug_in_the_sidebar_shows_a_reference_not_a_traceback(
 def test_a_bug_in_a_page_shows_a_reference_not_a_traceback(
         app: Start, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app()
-    monkeypatch.setattr(abs_tool.tape, "inspect_tape", _boom)
+    monkeypatch.setattr(abs_tool.io.tape, "inspect_tape", _boom)
     at.radio(key="pool_source").set_value("upload").run()
     data = tape_bytes(sample_pool("consumer", n_loans=5), "csv")
     at.file_uploader(key="tape_upload").set_value(("tape.csv", data, "text/csv")).run()
@@ -130,7 +130,7 @@ def test_server_settings_keep_details_from_users_and_listen_on_loopback() -> Non
 
 
 def test_upload_limit_matches_the_library_file_limits() -> None:
-    largest = max(abs_tool.tape.DEFAULT_MAX_BYTES, dealfile.MAX_DEAL_FILE_BYTES)
+    largest = max(abs_tool.io.tape.DEFAULT_MAX_BYTES, dealfile.MAX_DEAL_FILE_BYTES)
     assert CONFIG["server"]["maxUploadSize"] == math.ceil(largest / 2**20)
 
 

@@ -2,7 +2,7 @@
 under one deterministic scenario.
 
 Shows the class table (with break-even default rates), charts of class balances and pool
-collections, and the period tables, all laid out by :mod:`abs_tool.report`.
+collections, and the period tables, all laid out by :mod:`abs_tool.report.tables`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from abs_tool.deal import Deal
-from abs_tool.engine import PreparedDeal, Scenario
-from abs_tool.report import CashflowTables, cashflow_tables, class_table
+from abs_tool.engine.deterministic import PreparedDeal, Scenario
+from abs_tool.model.deal import Deal
+from abs_tool.report.tables import CashflowTables, cashflow_tables, class_table
 from ui import cache, inputs, run, state
 from ui import format as fmt
 from ui.charts import monthly_bars

@@ -1,6 +1,6 @@
 """Export page: the deal file (JSON) of the current inputs, the Excel term sheet
-(:mod:`abs_tool.excel`) and the results of the Monte Carlo run (JSON,
-:func:`abs_tool.report.monte_carlo_dict`).
+(:mod:`abs_tool.report.excel`) and the results of the Monte Carlo run (JSON,
+:func:`abs_tool.report.tables.monte_carlo_dict`).
 
 The results come from the same cached run as the Results page (:mod:`ui.run`).
 """
@@ -12,8 +12,8 @@ import re
 
 import streamlit as st
 
-from abs_tool.dealfile import deal_json
-from abs_tool.report import monte_carlo_dict
+from abs_tool.io.dealfile import deal_json
+from abs_tool.report.tables import monte_carlo_dict
 from ui import cache, inputs, run, state
 from ui.labels import lang, t
 

@@ -4,7 +4,7 @@ Shows the pool loss distribution with the classes' attachment points, the class 
 PD, LGD, WAL, IRR, DIRR with standard errors, break-even default rate, implied ratings), the
 target default rate of each rating against each class's break-even rate, the expected and a
 stressed deterministic cash flow of each class, and the cost of funds against the benchmark.
-Figures come from :mod:`abs_tool.report` and the engine; this page lays them out.
+Figures come from :mod:`abs_tool.report.tables` and the engine; this page lays them out.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from abs_tool.deal import Deal
-from abs_tool.engine import Scenario
-from abs_tool.report import attachment_points, cashflow_tables, monte_carlo_dict
-from abs_tool.simulation import Distribution
+from abs_tool.engine.deterministic import Scenario
+from abs_tool.engine.montecarlo import Distribution
+from abs_tool.model.deal import Deal
+from abs_tool.report.tables import attachment_points, cashflow_tables, monte_carlo_dict
 from ui import cache, run, state
 from ui import format as fmt
 from ui.charts import monthly_bars

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from abs_tool.deal import SizeUnit, Tier, TriggerAction, TriggerMetric
+from abs_tool.model.deal import SizeUnit, Tier, TriggerAction, TriggerMetric
 from ui import format as fmt
 from ui import inputs, state
 from ui.labels import column, namer, t

@@ -1,5 +1,5 @@
 """Structuring page: size the rated classes to their target ratings, price them, and show what
-the sized deal costs (:func:`abs_tool.structuring.structure_deal`).
+the sized deal costs (:func:`abs_tool.analysis.structuring.structure_deal`).
 
 Targets are the classes' target ratings (Structure page). The result is cached on the deal,
 the pool and the settings, so coming back to the page shows it again without a rerun; "Use
@@ -15,10 +15,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from abs_tool.deal import Deal, Tier
-from abs_tool.report import sizing_table
-from abs_tool.simulation import CancelledError
-from abs_tool.structuring import SENSITIVITY_PARAMETERS, Criterion, StructuringResult
+from abs_tool.analysis.structuring import SENSITIVITY_PARAMETERS, Criterion, StructuringResult
+from abs_tool.engine.montecarlo import CancelledError
+from abs_tool.model.deal import Deal, Tier
+from abs_tool.report.tables import sizing_table
 from ui import cache, inputs, run, state
 from ui import format as fmt
 from ui.labels import column, columns, lang, namer, t

@@ -1,0 +1,5 @@
+"""What a structurer asks of a deal: :mod:`.break_even` (break-even default rates),
+:mod:`.economics` (issuer flows and cost of funds), :mod:`.rating` (indicative criteria and
+target default rates), :mod:`.structuring` (sizing to target ratings, pricing, sensitivity
+grids), :mod:`.pool_stats` (pool summary and stratification). Imports the engine and below.
+"""

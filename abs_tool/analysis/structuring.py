@@ -1,0 +1,863 @@
+"""Structuring: size the note classes to target ratings, price them, and the deal's economics.
+
+Sizing (:func:`structure_deal`): the asset side is drawn once (:func:`simulate_assets`) and
+every candidate structure runs on those same paths (common random numbers), so the search
+reruns only the pool cash flows and the waterfall, and a class's figures move smoothly with
+its size instead of jumping with Monte Carlo noise. Sizes live on a grid of
+``size_step_share`` of the pool balance. Classes are sized senior first: the largest size of
+class j that meets its target, with the classes above it at their sizes, the classes below
+it at their current sizes (none yet on the first round; they give way when room runs out)
+and the subordinated class taking the rest, never less than the retention floor. A class's
+figures depend on the classes below it too (their interest ranks ahead of its principal),
+and with a pricing grid its coupon depends on its WAL, so rounds repeat until neither sizes
+nor coupons change: a fixed point, reported as converged or not. The deal as given runs on
+the same paths too, so the result compares the two without noise.
+
+Criteria (DOMAIN.md "Metrics"): ``el`` class EL at most the idealized EL of the target at
+the class WAL; ``pd`` class PD at most the idealized PD at the WAL; ``dirr`` class DIRR at
+most the target's bound; ``tdr`` the class's break-even default rate at least the target
+default rate (quantile of the simulated pool default rate) of the target at the class WAL.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from abs_tool.analysis.break_even import BreakEven, break_even
+from abs_tool.analysis.economics import CostOfFunds, IssuerFlows, cost_of_funds, issuer_flows
+from abs_tool.analysis.rating import el_rating, rating_threshold, tdr
+from abs_tool.engine.deterministic import PreparedDeal, prepare_deal, run_scenario
+from abs_tool.engine.montecarlo import (
+    AssetPaths,
+    Estimate,
+    MonteCarloResult,
+    run_cost,
+    run_monte_carlo,
+    simulate_assets,
+)
+from abs_tool.errors import FieldError
+from abs_tool.io.rating_tables import RatingTable, RatingTables
+from abs_tool.limits import (
+    MAX_HORIZON_MONTHS,
+    MAX_PATHS,
+    MIN_SIZE_STEP,
+    Cost,
+    check_cost,
+    check_integer,
+)
+from abs_tool.model.assumptions import AnnualPd, CdrVector, Cpr, LifetimeDefault, Recovery
+from abs_tool.model.deal import Deal, Pricing, SizeUnit, Tier
+from abs_tool.model.pool import Pool
+from abs_tool.model.scales import from_local_scale, to_local_scale
+
+
+class Criterion(StrEnum):
+    EL = "el"
+    PD = "pd"
+    DIRR = "dirr"
+    TDR = "tdr"
+
+
+SIZE_STEP_SHARE = 0.001
+"""Default grid of class sizes: 0.1% of the pool balance."""
+
+RETAINED_SHARE = 0.05
+"""Default smallest subordinated class, as a share of the pool: the originator retains at
+least 5% of the deal in the most junior class (China's risk-retention rule, horizontal)."""
+
+MAX_ROUNDS = 8
+"""Default limit on sizing-and-pricing rounds before the fixed point is declared failed."""
+
+COUPON_TOLERANCE = 1e-6
+"""Coupons have converged when no class's coupon moves by more than this (0.01 bp)."""
+
+SIZE_CURVE_SCALES = (0.125, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
+"""Deal sizes of the all-in cost curve, as multiples of the deal's pool balance."""
+
+ProgressCallback = Callable[[int, str], None]
+"""Called as ``progress(evaluations_done, what)`` after each candidate structure."""
+
+
+# --------------------------------------------------------------------------------------------
+# Pricing
+
+
+def _interp(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Linear between points, flat beyond the ends."""
+    return float(np.interp(x, np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)))
+
+
+def market_coupon(pricing: Pricing, rating: str, wal_years: float) -> float:
+    """The coupon a class of ``rating`` (local or Moody's) and WAL is placed at: the
+    benchmark curve at the WAL plus the rating's spread at the WAL.
+
+    Raises
+    ------
+    FieldError
+        ``pricing.spreads`` has no row for the rating.
+    """
+    wanted = from_local_scale(rating)
+    rows = [r for r in pricing.spreads if from_local_scale(r.rating) == wanted]
+    if not rows:
+        listed = ", ".join(r.rating for r in pricing.spreads)
+        raise FieldError("pricing.spreads", f"no spread for rating {rating} (the grid has "
+                         f"{listed})")
+    curve = pricing.benchmark_curve
+    base = _interp(wal_years, [p.tenor_years for p in curve], [p.rate_annual for p in curve])
+    spread = _interp(wal_years, pricing.spread_wal_years, rows[0].spreads_bp)
+    return base + spread * 1e-4
+
+
+# --------------------------------------------------------------------------------------------
+# Candidate structures on shared paths
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One structure run on the shared asset paths."""
+
+    prepared: PreparedDeal
+    monte_carlo: MonteCarloResult
+    break_even: tuple[BreakEven, ...] | None  # computed when the criterion needs it
+
+    @property
+    def deal(self) -> Deal:
+        return self.prepared.deal
+
+
+@dataclass(frozen=True)
+class Check:
+    """A class against its target under one criterion: it meets the target when
+    ``metric <= threshold`` (for ``tdr`` the metric is the TDR, the threshold the BDR)."""
+
+    metric: float
+    metric_se: float
+    threshold: float
+
+    @property
+    def meets(self) -> bool:
+        return bool(self.metric <= self.threshold)
+
+    @property
+    def ratio(self) -> float:
+        """metric / threshold: the search works on its logarithm."""
+        if self.threshold > 0:
+            return self.metric / self.threshold
+        return 0.0 if self.metric <= 0 else math.inf
+
+
+def check_class(evaluation: Evaluation, j: int, target: str, criterion: Criterion,
+                tables: RatingTables | None = None) -> Check:
+    """Class ``j`` of an evaluated structure against ``target`` (local or Moody's), with
+    ``tables`` (default: the shipped indicative ones)."""
+    tables = tables or RatingTables()
+    c = evaluation.monte_carlo.classes[j]
+    wal = c.wal_years.value
+    if not wal > 0:  # never repaid any principal on any path
+        return Check(math.inf, math.nan, 0.0)
+    horizon = min(wal, 10.0)  # the rating tables stop at 10 years
+    if criterion == Criterion.EL:
+        return Check(c.expected_loss.value, c.expected_loss.se,
+                     rating_threshold("el", target, horizon, tables.el))
+    if criterion == Criterion.PD:
+        return Check(c.pd.value, c.pd.se, rating_threshold("pd", target, wal, tables.pd))
+    if criterion == Criterion.DIRR:
+        return Check(c.dirr_bp.value, c.dirr_bp.se,
+                     rating_threshold("dirr_bp", target, table=tables.dirr))
+    assert evaluation.break_even is not None
+    target_rate = tdr(evaluation.monte_carlo.pool_default_rate.quantile_array,
+                      [from_local_scale(target)], wal_years=horizon, table=tables.pd).tdr[0]
+    be = evaluation.break_even[j]
+    return Check(target_rate, math.nan, be.default_rate if be.loses else math.inf)
+
+
+class _Candidates:
+    """Builds and evaluates structures of the deal's classes on the shared paths, once each.
+
+    A structure is given by the rated classes' sizes in whole steps of the size grid
+    (integers, so that equal structures are equal keys) and the coupons; the subordinated
+    class, last, takes the rest of the pool.
+    """
+
+    def __init__(self, prepared: PreparedDeal, assets: AssetPaths, criterion: Criterion,
+                 tables: RatingTables, step: float, workers: int | None,
+                 progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
+        self.prepared = prepared
+        self.tables = tables
+        self.cancel = cancel
+        self.assets = assets
+        self.criterion = criterion
+        self.step = step
+        self.workers = workers
+        self.progress = progress
+        self.cache: dict[tuple[tuple[int, ...], tuple[float, ...]], Evaluation] = {}
+
+    def check(self, evaluation: Evaluation, name: str, target: str) -> Check:
+        """Class ``name`` of an evaluated structure against its target."""
+        return check_class(evaluation, _position(evaluation, name), target, self.criterion,
+                           self.tables)
+
+    def shares(self, units: Sequence[int]) -> list[float]:
+        rated = [u * self.step for u in units]
+        return [*rated, 1.0 - math.fsum(rated)]
+
+    def evaluate(self, units: Sequence[int], coupons: Sequence[float]) -> Evaluation:
+        key = (tuple(units), tuple(coupons))
+        if key not in self.cache:
+            notes = self.prepared.deal.structure.classes
+            classes = tuple(
+                replace(note, size=share, size_unit=SizeUnit.SHARE, coupon_annual=coupon)
+                for note, share, coupon in zip(notes, self.shares(units), coupons, strict=True)
+                if share > 0)  # a rated class of size 0 is left out
+            structure = replace(self.prepared.deal.structure, classes=classes)
+            deal = replace(self.prepared.deal, structure=structure)
+            # Same pool model: only liabilities changed, so the drawn paths stay valid.
+            prepared = replace(self.prepared, deal=deal,
+                               class_balances=structure.class_amounts(self.prepared.pool.balance))
+            mc = run_monte_carlo(prepared, assets=self.assets, workers=self.workers,
+                                 cancel=self.cancel)
+            be = break_even(prepared) if self.criterion == Criterion.TDR else None
+            self.cache[key] = Evaluation(prepared, mc, be)
+            if self.progress is not None:
+                self.progress(len(self.cache), "sizes " + ", ".join(
+                    f"{s:.1%}" for s in self.shares(units)))
+        return self.cache[key]
+
+
+def _fit(units: Sequence[int], j: int, k: int, room: int) -> list[int]:
+    """Rated sizes (in steps) with class j at ``k``: the classes above it keep theirs, the
+    ones below it keep theirs as far as ``room`` (the steps the rated classes may take in
+    all) allows, seniority deciding who gives way."""
+    out = [*units[:j], k]
+    left = room - sum(out)
+    for u in units[j + 1:]:
+        out.append(min(u, max(left, 0)))
+        left -= out[-1]
+    return out
+
+
+def _position(evaluation: Evaluation, name: str) -> int:
+    return [c.name for c in evaluation.deal.structure.classes].index(name)
+
+
+def _largest_passing(ratio: Callable[[int], float], start: int, k_max: int,
+                     first_step: int) -> int:
+    """Largest k in [0, k_max] with ratio(k) <= 1, for ratio non-decreasing in k (k = 0, no
+    class at all, passes). Brackets from ``start`` with doubling steps, then narrows the
+    bracket by interpolating log(ratio) linearly in k, bisecting whenever interpolation
+    does not halve the bracket."""
+    if k_max < 1:
+        return 0
+    known: dict[int, float] = {}
+
+    def r(k: int) -> float:
+        if k not in known:
+            known[k] = ratio(k)
+        return known[k]
+
+    k = min(max(start, 1), k_max)
+    step = max(first_step, 1)
+    if r(k) <= 1:
+        lo, hi = k, k_max + 1  # hi: a virtual failing point past the end
+        while hi == k_max + 1 and lo < k_max:
+            k = min(lo + step, k_max)
+            if r(k) <= 1:
+                lo = k
+            else:
+                hi = k
+            step *= 2
+        if lo == k_max:
+            return k_max
+    else:
+        lo, hi = 0, k
+        while lo == 0 and hi > 1:
+            k = max(hi - step, 1)
+            if r(k) <= 1:
+                lo = k
+            else:
+                hi = k
+            step *= 2
+        if lo == 0:
+            return 0
+    bisect_next = False
+    while hi - lo > 1:
+        r_lo, r_hi = known[lo], known[hi]
+        width = hi - lo
+        if bisect_next or not (0 < r_lo <= 1 < r_hi < math.inf):
+            k = lo + width // 2
+        else:  # where log ratio crosses 0 on the chord
+            k = lo + math.floor(width * -math.log(r_lo) / (math.log(r_hi) - math.log(r_lo)))
+            k = min(max(k, lo + 1), hi - 1)
+        if r(k) <= 1:
+            lo = k
+        else:
+            hi = k
+        bisect_next = hi - lo > width / 2
+    return lo
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class ClassSizing:
+    """One class of the sized structure.
+
+    ``binding`` says what stopped the class from being larger: ``"target"`` (one step more
+    misses the target), ``"available"`` (the rest of the pool above the smallest
+    subordinated class is all it could have) or ``"cannot_meet"`` (even one step misses the
+    target: the class is left out). ``margin`` is threshold minus metric (in the metric's
+    unit; for ``tdr``, BDR minus TDR).
+    """
+
+    name: str
+    tier: str
+    target: str
+    size_share: float
+    amount: float
+    coupon: float
+    wal_years: float
+    criterion: str
+    metric: float
+    metric_se: float
+    threshold: float
+    margin: float
+    meets: bool
+    binding: str
+
+
+@dataclass(frozen=True)
+class Round:
+    """One sizing round of the fixed point: the shares found and the coupons used."""
+
+    shares: tuple[float, ...]
+    coupons: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Economics:
+    """What the sized deal costs and earns.
+
+    ``cost`` is the base-scenario cost of funds (upfront fees included); the retained class
+    is the subordinated one, with its expected return (the Monte Carlo mean of its IRR) and
+    IRR quantiles. ``size_curve`` gives the all-in cost for the same pool mix at other deal
+    sizes, with fixed costs (fixed upfront and running fees) unchanged; ``break_even_balance``
+    is the pool balance at which the all-in cost equals the benchmark rate (None when no
+    size beats it; 0 when every size does).
+    """
+
+    cost: CostOfFunds
+    retained: str | None
+    retained_return: Estimate | None
+    retained_irr_quantiles: dict[float, float]
+    size_curve: pd.DataFrame
+    break_even_balance: float | None
+
+
+@dataclass(frozen=True)
+class StructuringResult:
+    """The sized and priced deal, how it was found, and its economics."""
+
+    deal: Deal
+    criterion: str
+    tables: RatingTables
+    classes: tuple[ClassSizing, ...]
+    monte_carlo: MonteCarloResult
+    break_even: tuple[BreakEven, ...]
+    economics: Economics
+    rounds: tuple[Round, ...]
+    converged: bool
+    message: str
+    evaluations: int
+    size_step_share: float
+    runtime_seconds: float
+    simulation_seconds: float
+    comparison: pd.DataFrame  # the deal as given against the sized one, on the same paths
+
+
+# --------------------------------------------------------------------------------------------
+# Sizing
+
+
+def _targets(deal: Deal, targets: Sequence[str] | None) -> list[str]:
+    """Target rating of every rated class, senior first, checked against the scale."""
+    classes = deal.structure.classes
+    if classes[-1].tier != Tier.SUBORDINATED:
+        raise FieldError("structure.classes", "structuring needs a subordinated class, "
+                         "listed last, to take what the rated classes leave")
+    rated = [(i, c) for i, c in enumerate(classes) if c.tier != Tier.SUBORDINATED]
+    if not rated:
+        raise FieldError("structure.classes", "there is no rated class to size")
+    if targets is not None:
+        if len(targets) != len(rated):
+            names = ", ".join(c.name for _, c in rated)
+            raise FieldError("targets", f"give one target rating per rated class ({names}), "
+                             f"senior first (got {len(targets)})")
+        chosen = list(targets)
+    else:
+        chosen = []
+        for i, c in rated:
+            if not c.target_rating:
+                raise FieldError(f"structure.classes[{i}].target_rating",
+                                 f"class `{c.name}` needs a target rating to be sized")
+            chosen.append(c.target_rating)
+    for r in chosen:
+        from_local_scale(r)  # refuses an unknown symbol with the scale in the message
+    return chosen
+
+
+def structure_deal(
+    deal: Deal,
+    pool: Pool,
+    *,
+    targets: Sequence[str] | None = None,
+    criterion: Criterion | str = Criterion.EL,
+    paths: int | None = None,
+    seed: int | None = None,
+    importance_sampling: bool = True,
+    size_step_share: float = SIZE_STEP_SHARE,
+    retained_share: float = RETAINED_SHARE,
+    price: bool = True,
+    max_rounds: int = MAX_ROUNDS,
+    tables: RatingTables | None = None,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> StructuringResult:
+    """Size the rated classes to their targets (the largest senior class first) and
+    price them from the deal's pricing grid, on one set of simulated asset paths.
+
+    Parameters
+    ----------
+    deal, pool
+        The deal (its classes give names, tiers, starting sizes and coupons) and its pool.
+    targets
+        Target ratings of the rated classes, senior first (local scale, e.g. ``AAA``,
+        ``AA-``); by default each class's ``target_rating``.
+    criterion
+        ``el``, ``pd``, ``dirr`` or ``tdr`` (module docstring).
+    paths, seed
+        Monte Carlo settings; default the deal's ``run`` section.
+    importance_sampling
+        Shift the systematic factor to the senior tail (default on: senior targets are rare
+        events); the shift is the deal's, or chosen from the deal's own structure.
+    size_step_share
+        Grid of class sizes, as a share of the pool balance, in
+        [:data:`~abs_tool.limits.MIN_SIZE_STEP`, 0.1] (a finer grid means more structures
+        to evaluate).
+    retained_share
+        Smallest subordinated class, as a share of the pool (at least one step).
+    price
+        Set coupons from ``deal.pricing`` (ignored when the deal has none).
+    max_rounds
+        Rounds of the sizing-and-pricing fixed point before giving up (``converged`` False).
+    tables
+        Rating criteria tables (default: the shipped indicative ones).
+    workers
+        Threads for the Monte Carlo.
+    progress
+        Called after each structure evaluated.
+    cancel
+        When set, the running evaluation stops and
+        :class:`~abs_tool.engine.montecarlo.CancelledError` is raised.
+
+    Raises
+    ------
+    CancelledError
+        ``cancel`` was set.
+    FieldError
+        No subordinated class, a rated class without target, an unknown rating, or a target
+        rating missing from the pricing grid; ``size_step_share``, ``retained_share``,
+        ``paths``, ``seed`` or ``workers`` outside their ranges.
+    LimitError
+        The kept asset paths need more memory than the budget
+        (:func:`abs_tool.engine.montecarlo.simulate_assets`).
+    """
+    started = time.perf_counter()
+    criterion = Criterion(criterion)
+    if not (MIN_SIZE_STEP <= size_step_share <= 0.1):
+        raise FieldError("size_step_share", f"must be in [{MIN_SIZE_STEP:g}, 0.1] "
+                         f"(got {size_step_share!r})")
+    if not (0 <= retained_share < 1):
+        raise FieldError("retained_share", f"must be in [0, 1) (got {retained_share!r})")
+    chosen = _targets(deal, targets)
+    prepared = prepare_deal(deal, pool)
+    assets = simulate_assets(prepared, paths=paths, seed=seed,
+                             importance_sampling=importance_sampling, workers=workers)
+    simulated = time.perf_counter() - started
+    # The deal as given, on the same paths: what the sizing changed, without noise.
+    given = structure_figures(run_monte_carlo(prepared, assets=assets, workers=workers,
+                                              cancel=cancel), cost_of_funds(prepared))
+    step = size_step_share
+    tables = tables or RatingTables()
+    candidates = _Candidates(prepared, assets, criterion, tables, step, workers, progress,
+                             cancel)
+    notes = deal.structure.classes
+    n_rated = len(notes) - 1
+    # The rated classes may take this many steps in all: the rest is the subordinated class.
+    room = math.floor(1.0 / step + 1e-9) - max(1, math.ceil(retained_share / step - 1e-9))
+    units = [round(c.amount(pool.balance) / pool.balance / step) for c in notes[:-1]]
+    coupons = [c.coupon_annual for c in notes]
+    pricing = deal.pricing if price else None
+    rounds: list[Round] = []
+    converged = False
+    for round_number in range(max_rounds):
+        previous_units, previous_coupons = list(units), list(coupons)
+        for j in range(n_rated):
+            if round_number == 0:  # the classes below j are sized after it: none yet
+                units[j + 1:] = [0] * (n_rated - j - 1)
+            current = tuple(units)
+
+            def ratio(k: int, j: int = j, current: tuple[int, ...] = current) -> float:
+                evaluation = candidates.evaluate(_fit(current, j, k, room), coupons)
+                return candidates.check(evaluation, notes[j].name, chosen[j]).ratio
+
+            first_step = max(1, round(0.02 / step)) if round_number == 0 else 1
+            k = _largest_passing(ratio, previous_units[j], room - sum(units[:j]), first_step)
+            units = _fit(current, j, k, room)
+        evaluation = candidates.evaluate(units, coupons)
+        if pricing is not None:
+            for j in range(n_rated):
+                if units[j] > 0:
+                    wal = evaluation.monte_carlo.classes[
+                        _position(evaluation, notes[j].name)].wal_years.value
+                    coupons[j] = market_coupon(pricing, chosen[j], wal)
+        rounds.append(Round(tuple(candidates.shares(units)), tuple(coupons)))
+        moved = max(abs(a - b) for a, b in zip(coupons, previous_coupons, strict=True))
+        if units == previous_units and moved <= COUPON_TOLERANCE:
+            converged = True
+            break
+    final = candidates.evaluate(units, coupons)
+    be = final.break_even or break_even(final.prepared)
+    sizing = _class_sizings(candidates, final, units, coupons, chosen, room)
+    if converged:
+        message = f"sizes and coupons converged in {len(rounds)} rounds"
+    else:
+        message = (f"sizes and coupons did not converge in {max_rounds} rounds; the last "
+                   "round is shown")
+    econ = economics(final.prepared, final.monte_carlo)
+    return StructuringResult(
+        deal=final.deal,
+        criterion=criterion.value,
+        tables=tables,
+        classes=sizing,
+        monte_carlo=final.monte_carlo,
+        break_even=be,
+        economics=econ,
+        rounds=tuple(rounds),
+        converged=converged,
+        message=message,
+        evaluations=len(candidates.cache),
+        size_step_share=step,
+        runtime_seconds=time.perf_counter() - started,
+        simulation_seconds=simulated,
+        comparison=compare_structures(
+            given, structure_figures(final.monte_carlo, econ.cost), ("as given", "sized")),
+    )
+
+
+def _class_sizings(candidates: _Candidates, final: Evaluation, units: list[int],
+                   coupons: list[float], targets: list[str],
+                   room: int) -> tuple[ClassSizing, ...]:
+    criterion = candidates.criterion
+    notes = candidates.prepared.deal.structure.classes
+    balance = candidates.prepared.pool.balance
+    shares = candidates.shares(units)
+    out = []
+    for j, note in enumerate(notes):
+        if note.tier == Tier.SUBORDINATED:
+            c = final.monte_carlo.classes[_position(final, note.name)]
+            out.append(ClassSizing(note.name, note.tier.value, "", shares[j],
+                                   shares[j] * balance, 0.0, c.wal_years.value,
+                                   criterion.value, math.nan, math.nan, math.nan, math.nan,
+                                   True, "rest"))
+            continue
+        # What stopped the class is judged on one step more for it, the seniors unchanged.
+        room_for_more = sum(units[:j]) + units[j] < room
+        if units[j] == 0:
+            out.append(ClassSizing(note.name, note.tier.value, targets[j], 0.0, 0.0,
+                                   coupons[j], math.nan, criterion.value, math.nan, math.nan,
+                                   math.nan, math.nan, False,
+                                   "cannot_meet" if room_for_more else "available"))
+            continue
+        position = _position(final, note.name)
+        check = candidates.check(final, note.name, targets[j])
+        binding = "available"
+        if room_for_more:
+            trial = candidates.evaluate(_fit(units, j, units[j] + 1, room), coupons)
+            if not candidates.check(trial, note.name, targets[j]).meets:
+                binding = "target"
+        out.append(ClassSizing(
+            note.name, note.tier.value, targets[j], shares[j], shares[j] * balance,
+            coupons[j], final.monte_carlo.classes[position].wal_years.value, criterion.value,
+            check.metric, check.metric_se, check.threshold, check.threshold - check.metric,
+            check.meets, binding))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Economics
+
+
+def economics(prepared: PreparedDeal, monte_carlo: MonteCarloResult,
+              scales: Sequence[float] = SIZE_CURVE_SCALES) -> Economics:
+    """Cost of funds, the retained class's return and the all-in cost by deal size."""
+    base = run_scenario(prepared)
+    flows = issuer_flows(prepared, base)
+    cost = cost_of_funds(prepared, base, flows)
+    benchmark = prepared.deal.benchmark_rate_annual
+    scale = np.asarray(scales, dtype=np.float64)
+    all_in = flows.all_in(scale)
+    curve = pd.DataFrame({
+        "pool_balance": scale * prepared.pool.balance,
+        "placed_notes": scale * flows.proceeds,
+        "upfront_fees": scale * flows.upfront_scaled + flows.upfront_fixed,
+        "all_in": all_in,
+        "saving_bp": (benchmark - all_in) * 1e4,
+    })
+    retained = next((c for c in monte_carlo.classes if c.tier == Tier.SUBORDINATED.value), None)
+    return Economics(
+        cost=cost,
+        retained=None if retained is None else retained.name,
+        retained_return=None if retained is None else retained.yield_annual,
+        retained_irr_quantiles={} if retained is None else dict(
+            retained.yield_distribution.quantiles),
+        size_curve=curve,
+        break_even_balance=_break_even_balance(flows, benchmark, prepared.pool.balance),
+    )
+
+
+def _break_even_balance(flows: IssuerFlows, benchmark: float, balance: float) -> float | None:
+    """Pool balance where the all-in cost equals the benchmark: the all-in cost falls as the
+    deal grows (fixed costs spread over more notes), so there is at most one."""
+    def excess(log_scale: float) -> float:
+        return float(flows.all_in(math.exp(log_scale))[0]) - benchmark
+
+    # Just above the size where fixed fees take all the proceeds the cost is unbounded.
+    low, high = math.log(max(flows.smallest_scale * (1 + 1e-6), 1e-4)), math.log(1e4)
+    if excess(high) > 0:
+        return None
+    if excess(low) <= 0:
+        return 0.0
+    from scipy import optimize  # half a second to import: only when a deal is structured
+
+    root = optimize.brentq(excess, low, high, xtol=1e-10)
+    return math.exp(root) * balance
+
+
+# --------------------------------------------------------------------------------------------
+# Sensitivities and comparisons
+
+SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
+    "default_multiplier": (0.0, math.inf, "[0, inf)"),
+    "correlation": (0.0, 1.0, "[0, 1)"),
+    "recovery_rate": (0.0, 1.0, "[0, 1]"),
+    "cpr_annual": (0.0, 1.0, "[0, 1)"),
+    "cdr_annual": (0.0, 1.0, "[0, 1)"),
+    "lag_months": (0.0, MAX_HORIZON_MONTHS, f"whole months in [0, {MAX_HORIZON_MONTHS}]"),
+    "sector_correlation": (0.0, 1.0, "[0, 1)"),
+}
+"""Assumptions a sensitivity grid can move -> (low, high, the range in words); the range is
+closed where the words say ``]``."""
+
+SENSITIVITY_PARAMETERS = tuple(SENSITIVITY_RANGES)
+
+
+def check_sensitivity_value(name: str, value: float) -> None:
+    """Refuse an unknown sensitivity parameter, or a value outside its range (finite, and
+    whole for ``lag_months``): checked for every value of a grid before any cell runs.
+
+    Raises
+    ------
+    FieldError
+        ``parameter`` for an unknown name (the known ones listed), else ``name``.
+    """
+    if name not in SENSITIVITY_RANGES:
+        raise FieldError("parameter", f"unknown sensitivity parameter {name!r}; expected one "
+                         f"of {', '.join(SENSITIVITY_PARAMETERS)}")
+    low, high, words = SENSITIVITY_RANGES[name]
+    number = isinstance(value, int | float) and not isinstance(value, bool) \
+        and math.isfinite(value)
+    ok = number and low <= value and (value <= high if words.endswith("]") else value < high)
+    if not ok or (name == "lag_months" and value != int(value)):
+        raise FieldError(name, f"must be in {words} (got {value!r})")
+
+
+def with_assumption(deal: Deal, name: str, value: float) -> Deal:
+    """The deal with one assumption replaced (validated like any other).
+
+    ``default_multiplier`` scales whichever default assumption applies (PD multiplier, CDR
+    vector, lifetime rate); ``cdr_annual`` replaces it by a flat CDR.
+
+    Raises
+    ------
+    FieldError
+        An unknown parameter name or a value outside its range
+        (:func:`check_sensitivity_value`).
+    """
+    check_sensitivity_value(name, value)
+    a = deal.assumptions
+    d = a.default
+    if name == "default_multiplier":
+        if isinstance(d, AnnualPd):
+            a = replace(a, default=replace(d, multiplier=d.multiplier * value))
+        elif isinstance(d, CdrVector):
+            a = replace(a, default=CdrVector(tuple(min(x * value, 0.999) for x in d.annual)))
+        elif isinstance(d, LifetimeDefault):
+            a = replace(a, default=replace(d, cumulative_rate=min(d.cumulative_rate * value, 1.0)))
+    elif name in ("correlation", "sector_correlation"):
+        a = replace(a, **{name: float(value)})
+    elif name == "recovery_rate":
+        a = replace(a, recovery=Recovery(float(value), a.recovery.lag_months))
+    elif name == "lag_months":
+        a = replace(a, recovery=Recovery(a.recovery.rate, int(value)))
+    elif name == "cpr_annual":
+        a = replace(a, prepayment=Cpr((float(value),)))
+    else:  # cdr_annual: check_sensitivity_value knows no other name
+        a = replace(a, default=CdrVector((float(value),)))
+    return replace(deal, assumptions=a)
+
+
+def sensitivity_grid(
+    deal: Deal,
+    pool: Pool,
+    x: tuple[str, Sequence[float]],
+    y: tuple[str, Sequence[float]],
+    *,
+    resize: bool = False,
+    targets: Sequence[str] | None = None,
+    criterion: Criterion | str = Criterion.EL,
+    paths: int | None = None,
+    seed: int | None = None,
+    importance_sampling: bool = True,
+    tables: RatingTables | None = None,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> pd.DataFrame:
+    """Every pair of values of two assumptions: the structure's classes (EL, PD, WAL,
+    EL rating) and its cost, one row per cell and class.
+
+    Every cell uses the same seed, so neighbouring cells differ by the assumption, not by
+    noise. With ``resize`` each cell is sized afresh (:func:`structure_deal`, no repricing)
+    and the rows give the sizes found; otherwise the deal's structure is kept.
+
+    Raises
+    ------
+    FieldError
+        An unknown parameter or a value outside its range, before any cell runs.
+    LimitError
+        ``paths`` when the cells' simulations together would take longer than the time
+        budget (one simulation per cell; sizing afresh takes longer still).
+    """
+    (x_name, x_values), (y_name, y_values) = x, y
+    for name, values in ((x_name, x_values), (y_name, y_values)):
+        for value in values:
+            check_sensitivity_value(name, value)
+    cells = [(xv, yv) for xv in x_values for yv in y_values]
+    cell_paths = deal.run.paths if paths is None else check_integer("paths", paths, 1,
+                                                                     MAX_PATHS)
+    one = run_cost(prepare_deal(deal, pool), cell_paths,
+                   workers=workers or os.cpu_count() or 1)
+    check_cost(Cost(one.bytes, one.seconds * len(cells)), field="paths", value=cell_paths,
+               what=f"a sensitivity grid of {len(cells):,} cells of {cell_paths:,} paths")
+    rows = []
+    for n, (xv, yv) in enumerate(cells):
+        cell = with_assumption(with_assumption(deal, x_name, xv), y_name, yv)
+        if resize:
+            result = structure_deal(cell, pool, targets=targets, criterion=criterion,
+                                    paths=paths, seed=seed,
+                                    importance_sampling=importance_sampling, price=False,
+                                    tables=tables, workers=workers)
+            prepared, mc = prepare_deal(result.deal, pool), result.monte_carlo
+            cost = result.economics.cost
+        else:
+            prepared = prepare_deal(cell, pool)
+            mc = run_monte_carlo(prepared, paths=paths, seed=seed,
+                                 importance_sampling=importance_sampling, workers=workers)
+            cost = cost_of_funds(prepared)
+        for note, balance in zip(prepared.deal.structure.classes, prepared.class_balances,
+                                 strict=True):
+            c = next(r for r in mc.classes if r.name == note.name)
+            rows.append({
+                x_name: xv, y_name: yv, "class": note.name, "tier": note.tier.value,
+                "size_share": balance / prepared.pool.balance, "el": c.expected_loss.value,
+                "el_se": c.expected_loss.se, "pd": c.pd.value, "wal_years": c.wal_years.value,
+                "el_rating": _el_rating_local(c.expected_loss.value, c.wal_years.value,
+                                              (tables or RatingTables()).el),
+                "all_in": cost.all_in, "saving_bp": cost.saving_bp,
+            })
+        if progress is not None:
+            progress(n + 1, f"{x_name}={xv:g}, {y_name}={yv:g}")
+    return pd.DataFrame(rows)
+
+
+def _el_rating_local(el: float, wal: float, table: RatingTable | None) -> str:
+    if not wal > 0:
+        return "NR"
+    moodys = str(el_rating(el, min(wal, 10.0), table))
+    return moodys if moodys == "NR" else str(to_local_scale(moodys))
+
+
+def structure_figures(monte_carlo: MonteCarloResult,
+                      cost: CostOfFunds) -> dict[tuple[str, str], float]:
+    """The figures two structures are compared on, keyed by (item, metric)."""
+    out: dict[tuple[str, str], float] = {}
+    pool_balance = sum(c.balance for c in monte_carlo.classes)
+    for c in monte_carlo.classes:
+        out[(c.name, "size_share")] = c.balance / pool_balance
+        out[(c.name, "coupon")] = c.coupon
+        out[(c.name, "expected_loss")] = c.expected_loss.value
+        out[(c.name, "pd")] = c.pd.value
+        out[(c.name, "wal_years")] = c.wal_years.value
+        out[(c.name, "irr")] = c.yield_annual.value
+    for name in ("wa_coupon", "all_in", "saving_bp", "upfront_fees", "excess_spread_annual"):
+        out[("deal", name)] = getattr(cost, name)
+    out[("deal", "pool_expected_loss")] = monte_carlo.pool_loss_rate.mean.value
+    return out
+
+
+def compare_structures(
+    a: Mapping[tuple[str, str], float], b: Mapping[tuple[str, str], float],
+    labels: tuple[str, str] = ("A", "B"),
+) -> pd.DataFrame:
+    """Two structures side by side (:func:`structure_figures` of each): one row per item
+    and metric, the two values and B - A; an item only one of them has shows NaN."""
+    keys = list(a) + [k for k in b if k not in a]
+    va = np.array([a.get(k, math.nan) for k in keys], dtype=np.float64)
+    vb = np.array([b.get(k, math.nan) for k in keys], dtype=np.float64)
+    return pd.DataFrame({
+        "item": [k[0] for k in keys], "metric": [k[1] for k in keys],
+        labels[0]: va, labels[1]: vb, "difference": vb - va,
+    })
+
+
+__all__ = [
+    "SENSITIVITY_PARAMETERS",
+    "SENSITIVITY_RANGES",
+    "Check",
+    "ClassSizing",
+    "Criterion",
+    "Economics",
+    "Evaluation",
+    "Round",
+    "StructuringResult",
+    "check_class",
+    "check_sensitivity_value",
+    "compare_structures",
+    "economics",
+    "market_coupon",
+    "sensitivity_grid",
+    "structure_deal",
+    "structure_figures",
+    "with_assumption",
+]

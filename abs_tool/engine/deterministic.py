@@ -1,0 +1,232 @@
+"""Deal-level entry points of the engine: prepare a deal on its pool, run deterministic
+scenarios, run scenario grids.
+
+A deterministic scenario is the engine with one path; a grid runs many deterministic
+scenarios at once as paths of one engine call.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from abs_tool.engine.metrics import ClassMetrics, class_metrics
+from abs_tool.engine.projection import (
+    DefaultDriver,
+    HazardDefaults,
+    PoolState,
+    deterministic_defaults,
+)
+from abs_tool.engine.waterfall import WaterfallResult, run_waterfall
+from abs_tool.errors import FieldError
+from abs_tool.limits import MAX_HORIZON_MONTHS, check_cost, check_integer, estimate
+from abs_tool.model.assumptions import Assumptions, CdrVector, Cpr, Recovery, check_rates
+from abs_tool.model.conventions import mdr_from_cdr
+from abs_tool.model.deal import Deal
+from abs_tool.model.eligibility import apply_eligibility
+from abs_tool.model.pool import Pool
+from abs_tool.model.pool_model import PoolModel, build_pool_model
+from abs_tool.types import Array
+
+
+@dataclass(frozen=True)
+class PreparedDeal:
+    """A deal bound to its pool: the grouped pool model and the class balances."""
+
+    deal: Deal
+    pool: Pool
+    model: PoolModel
+    class_balances: tuple[float, ...]
+
+    @property
+    def coupons(self) -> Array:
+        return np.array([c.coupon_annual for c in self.deal.structure.classes])
+
+
+def prepare_deal(deal: Deal, pool: Pool) -> PreparedDeal:
+    """Group the pool, model the receivables bought while revolving, size the classes.
+
+    Raises
+    ------
+    FieldError
+        ``classes`` when class sizes do not add up to the pool balance.
+    LimitError
+        The pool's schedules need more memory or time than the budget
+        (:func:`abs_tool.model.pool_model.build_pool_model`).
+    """
+    structure = deal.structure
+    purchase_mask = None
+    if structure.revolving and structure.revolving.months > 0:
+        purchase_mask = np.ones(len(pool), dtype=bool)
+        if structure.revolving.eligibility is not None:
+            eligible = apply_eligibility(pool, structure.revolving.eligibility).pool
+            purchase_mask = pool.loans["loan_id"].isin(eligible.loans["loan_id"]).to_numpy()
+    sector = deal.assumptions.sector_column
+    model = build_pool_model(pool, deal.assumptions.default, deal.dates.horizon_months,
+                             purchase_mask, None if sector is None else str(sector))
+    return PreparedDeal(deal, pool, model, structure.class_amounts(pool.balance))
+
+
+def run_paths(
+    prepared: PreparedDeal,
+    defaults: DefaultDriver,
+    n_paths: int,
+    *,
+    prepayment: Cpr | None = None,
+    recovery_rate: ArrayLike | None = None,
+    lag_months: int | None = None,
+) -> WaterfallResult:
+    """Run the pool and the waterfall for ``n_paths`` paths of default fractions.
+
+    Prepayment, recovery rate and lag default to the deal's assumptions; ``recovery_rate``
+    may differ by path (shape (paths,)).
+    """
+    assumptions = prepared.deal.assumptions
+    cpr = prepayment or assumptions.prepayment
+    state = PoolState.start(
+        prepared.model,
+        defaults,
+        cpr.monthly(prepared.model.horizon_months),
+        assumptions.recovery.rate if recovery_rate is None else recovery_rate,
+        assumptions.recovery.lag_months if lag_months is None else lag_months,
+        n_paths,
+    )
+    return run_waterfall(prepared.deal.structure, state, prepared.class_balances)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A deterministic scenario: the deal's assumptions with some of them replaced.
+
+    ``cdr_annual`` replaces the default assumption by a flat CDR; ``default_multiplier``
+    stresses whichever default assumption applies (PD, CDR or lifetime rate).
+    """
+
+    cdr_annual: float | None = None
+    cpr_annual: float | None = None
+    recovery_rate: float | None = None
+    lag_months: int | None = None
+    default_multiplier: float = 1.0
+
+    def __post_init__(self) -> None:
+        def number(value: object) -> bool:
+            return isinstance(value, int | float) and math.isfinite(value)
+
+        for name, upper in (("cdr_annual", 1.0), ("cpr_annual", 1.0), ("recovery_rate", None)):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            ok = number(value) and value >= 0 and (value <= 1 if upper is None else value < 1)
+            if not ok:
+                interval = "[0, 1]" if upper is None else "[0, 1)"
+                raise FieldError(name, f"must be in {interval} (got {value!r})")
+        lag = self.lag_months  # its upper bound is Recovery's, checked by apply()
+        if lag is not None and not (isinstance(lag, int) and lag >= 0):
+            raise FieldError("lag_months", f"must be an integer >= 0 (got {lag!r})")
+        m = self.default_multiplier
+        if not (number(m) and m >= 0):
+            raise FieldError("default_multiplier", f"must be a number >= 0 (got {m!r})")
+
+    def apply(self, assumptions: Assumptions) -> Assumptions:
+        """The assumptions of this scenario (validated like any other)."""
+        recovery = Recovery(
+            assumptions.recovery.rate if self.recovery_rate is None else self.recovery_rate,
+            assumptions.recovery.lag_months if self.lag_months is None else self.lag_months,
+        )
+        return replace(
+            assumptions,
+            default=(assumptions.default if self.cdr_annual is None
+                     else CdrVector((self.cdr_annual,))),
+            prepayment=(assumptions.prepayment if self.cpr_annual is None
+                        else Cpr((self.cpr_annual,))),
+            recovery=recovery,
+        )
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One deterministic scenario: its assumptions, the engine output and class metrics."""
+
+    assumptions: Assumptions
+    result: WaterfallResult
+    metrics: ClassMetrics
+
+
+def run_scenario(prepared: PreparedDeal, scenario: Scenario | None = None) -> ScenarioResult:
+    """Run one deterministic scenario (one path)."""
+    scenario = scenario or Scenario()
+    assumptions = scenario.apply(prepared.deal.assumptions)
+    defaults = deterministic_defaults(prepared.model, assumptions.default,
+                                      scenario.default_multiplier)
+    result = run_paths(prepared, defaults, 1, prepayment=assumptions.prepayment,
+                       recovery_rate=assumptions.recovery.rate,
+                       lag_months=assumptions.recovery.lag_months)
+    return ScenarioResult(assumptions, result, class_metrics(result, prepared.coupons))
+
+
+def scenario_grid(
+    prepared: PreparedDeal,
+    cdr_annual: ArrayLike,
+    recovery_rate: ArrayLike,
+    *,
+    cpr_annual: float | None = None,
+    lag_months: int | None = None,
+) -> pd.DataFrame:
+    """Every (CDR, recovery) pair as one path of one engine run; a tidy table.
+
+    Returns one row per scenario and class: cdr, recovery, class, loss_pv, principal_loss,
+    wal_years, yield, dirr_bp, and the pool's lifetime default rate.
+
+    Raises
+    ------
+    FieldError
+        A CDR or CPR outside [0, 1), a recovery rate outside [0, 1], a lag outside
+        [0, :data:`~abs_tool.limits.MAX_HORIZON_MONTHS`].
+    LimitError
+        All the scenarios together need more memory or time than the budget.
+    """
+    cdr_values = np.atleast_1d(np.asarray(cdr_annual, dtype=np.float64))
+    recovery_values = np.atleast_1d(np.asarray(recovery_rate, dtype=np.float64))
+    check_rates("cdr_annual", cdr_values.tolist())
+    check_rates("recovery_rate", recovery_values.tolist(), upper_open=False)
+    if lag_months is not None:
+        check_integer("lag_months", lag_months, 0, MAX_HORIZON_MONTHS)
+    model, structure = prepared.model, prepared.deal.structure
+    n = len(cdr_values) * len(recovery_values)
+    check_cost(estimate(months=model.horizon_months, groups=model.n_groups,
+                        classes=len(structure.classes), fees=len(structure.fees),
+                        triggers=len(structure.triggers), paths=n, paths_in_flight=n),
+               field="cdr_annual", value=f"{len(cdr_values):,} x {len(recovery_values):,}",
+               what=f"a grid of {n:,} scenarios over {model.horizon_months} months (one "
+                    "engine run)")
+    cdr, recovery = np.meshgrid(cdr_values, recovery_values, indexing="ij")
+    cdr, recovery = cdr.ravel(), recovery.ravel()
+    defaults = HazardDefaults(np.broadcast_to(
+        mdr_from_cdr(cdr)[:, None, None], (len(cdr), 1, prepared.model.horizon_months)))
+    assumptions = prepared.deal.assumptions
+    result = run_paths(
+        prepared, defaults, len(cdr),
+        prepayment=assumptions.prepayment if cpr_annual is None else Cpr((cpr_annual,)),
+        recovery_rate=recovery,
+        lag_months=lag_months,
+    )
+    metrics = class_metrics(result, prepared.coupons)
+    rows = []
+    for j, note in enumerate(prepared.deal.structure.classes):
+        rows.append(pd.DataFrame({
+            "cdr": cdr,
+            "recovery": recovery,
+            "class": note.name,
+            "tier": note.tier.value,
+            "loss_pv": metrics.loss_pv[:, j],
+            "principal_loss": metrics.principal_loss[:, j],
+            "wal_years": metrics.wal_years[:, j],
+            "yield": metrics.yield_annual[:, j],
+            "dirr_bp": metrics.dirr_bp[:, j],
+            "pool_default_rate": result.pool.cumulative_default_rate[:, -1],
+        }))
+    return pd.concat(rows, ignore_index=True)

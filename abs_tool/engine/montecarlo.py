@@ -1,0 +1,622 @@
+"""The Monte Carlo driver: blocks of paths, each from its own seed, through the one engine.
+
+Paths come in fixed blocks of :data:`BLOCK_PATHS`; block ``b`` draws from child ``b`` of
+``numpy.random.SeedSequence(seed)``. Executors group blocks into work units as they like,
+every block returns its own partial sums, and the sums are added in block order, so the
+numbers for a seed do not depend on work-unit size, thread count or executor. Memory is
+bounded by the blocks in flight: distributions are kept as fine fixed-bin histograms, not
+as per-path arrays.
+
+Every estimate is a weighted mean ``sum(w x) / N`` (weights are 1 without importance
+sampling) and carries its standard error ``sd(w x) / sqrt(N)``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import ndtri
+
+from abs_tool.credit.copula import (
+    conditional_cumulative_pd,
+    cumulative_default_probability,
+    default_fractions,
+    draw_factors,
+    recovery_rates,
+)
+from abs_tool.engine.deterministic import PreparedDeal, run_paths
+from abs_tool.engine.metrics import ClassMetrics, class_metrics
+from abs_tool.engine.projection import HazardDefaults
+from abs_tool.errors import AbsToolError, FieldError
+from abs_tool.limits import (
+    MAX_PATHS,
+    MAX_SEED,
+    MAX_WORKERS,
+    Cost,
+    check_cost,
+    check_integer,
+    estimate,
+    memory_budget,
+    workers_within_budget,
+)
+from abs_tool.model.deal import Tier
+from abs_tool.types import Array
+
+BLOCK_PATHS = 4096
+"""Paths per block: part of the model (changing it changes the numbers for a seed)."""
+
+BLOCKS_PER_UNIT = 2
+"""Blocks of one work unit by default: one engine call (the numbers do not depend on it)."""
+
+RATE_BINS = 20_000
+"""Bins of the pool default- and loss-rate histograms on [0, 1] (resolution 0.005%)."""
+
+WAL_BINS, YIELD_BINS = 400, 400
+YIELD_RANGE = (-1.0, 1.0)
+
+QUANTILES = (0.5, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9997, 0.9999)
+
+MAX_SHIFT = 6.0
+
+
+class CancelledError(AbsToolError):
+    """The run was cancelled before it finished."""
+
+
+# Per-block sums: for each per-path quantity x, sum(w x) and sum((w x)^2) ...
+_CLASS_STATS = ("loss_pv", "principal_loss", "defaulted", "wal_years", "yield_annual")
+
+
+@dataclass
+class _Sums:
+    """Additive partial results of some blocks (all sums are weighted)."""
+
+    n_classes: int
+    horizon_years: float
+    paths: int = 0
+    weight: float = 0.0
+    first: dict[str, Array] = field(default_factory=dict)
+    second: dict[str, Array] = field(default_factory=dict)
+    loss_and_default: Array | None = None  # sum of (w loss)(w defaulted), per class
+    pool_default_hist: Array = field(default_factory=lambda: np.zeros(RATE_BINS))
+    pool_loss_hist: Array = field(default_factory=lambda: np.zeros(RATE_BINS))
+    pool_first: Array = field(default_factory=lambda: np.zeros(2))
+    pool_second: Array = field(default_factory=lambda: np.zeros(2))
+    wal_hist: Array | None = None
+    yield_hist: Array | None = None
+
+    def add(self, other: _Sums) -> None:
+        self.paths += other.paths
+        self.weight += other.weight
+        for name, value in other.first.items():
+            self.first[name] = self.first.get(name, 0.0) + value
+            self.second[name] = self.second.get(name, 0.0) + other.second[name]
+        for name in ("loss_and_default", "wal_hist", "yield_hist"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            setattr(self, name, theirs.copy() if mine is None else mine + theirs)
+        self.pool_default_hist += other.pool_default_hist
+        self.pool_loss_hist += other.pool_loss_hist
+        self.pool_first += other.pool_first
+        self.pool_second += other.pool_second
+
+
+def importance_shift(prepared: PreparedDeal) -> float:
+    """A mean shift of the systematic factor that makes senior-class losses common.
+
+    The factor value at which the large-pool loss, ``LGD * Phi((Phi^-1(p) - sqrt(rho) z) /
+    sqrt(1 - rho))``, reaches the credit enhancement of the most senior class (the share of
+    the pool below it); p is the pool's balance-weighted default probability by the legal
+    final date. Any shift gives unbiased estimates; this one puts the senior tail in the
+    middle of the sampled paths. Capped at +-:data:`MAX_SHIFT`.
+    """
+    assumptions = prepared.deal.assumptions
+    rho = assumptions.correlation
+    if rho == 0:
+        return 0.0
+    model = prepared.model
+    weights = model.initial.balance / model.initial.balance.sum()
+    pd_pool = float(weights @ cumulative_default_probability(model, assumptions.default)[:, -1])
+    lgd = 1.0 - assumptions.recovery.rate
+    balances = np.asarray(prepared.class_balances)
+    enhancement = 1.0 - balances[0] / balances.sum()
+    if lgd <= 0 or pd_pool <= 0:
+        return 0.0
+    target = min(max(enhancement / lgd, 1e-12), 1 - 1e-12)
+    z = (ndtri(pd_pool) - math.sqrt(1 - rho) * ndtri(target)) / math.sqrt(rho)
+    return float(np.clip(z, -MAX_SHIFT, MAX_SHIFT))
+
+
+@dataclass(frozen=True)
+class BlockDraws:
+    """The asset side of one block of paths: what the copula drew, before any waterfall."""
+
+    fractions: Array  # (paths, groups, periods) default fraction of the performing balance
+    recovery: Array  # (paths,) recovery rate
+    weight: Array  # (paths,) importance-sampling likelihood ratio (1 without)
+
+
+def draw_block(
+    prepared: PreparedDeal, seed: np.random.SeedSequence, n_paths: int, shift: float
+) -> BlockDraws:
+    """Draw one block of paths from its own seed."""
+    assumptions = prepared.deal.assumptions
+    model = prepared.model
+    rng = np.random.default_rng(seed)
+    draws = draw_factors(rng, n_paths, len(model.sector_names), assumptions, shift)
+    conditional = conditional_cumulative_pd(model, assumptions, draws)
+    return BlockDraws(default_fractions(rng, model, conditional),
+                      recovery_rates(assumptions, draws), draws.weight)
+
+
+@dataclass(frozen=True)
+class AssetPaths:
+    """The asset side of a whole run, drawn once and kept (:func:`simulate_assets`).
+
+    Structures that differ only in their liabilities (class sizes and coupons) run on the
+    same pool model, so they can be evaluated on these same paths (common random numbers):
+    :func:`run_monte_carlo` with ``assets=`` reruns only the pool cash flows and the
+    waterfall, and gives exactly what a fresh run with the same seed and shift would.
+    """
+
+    model: object  # the PoolModel the paths were drawn for
+    seed: int
+    shift: float
+    blocks: tuple[BlockDraws, ...]
+
+    @property
+    def paths(self) -> int:
+        return sum(len(b.weight) for b in self.blocks)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(b.fractions.nbytes + b.recovery.nbytes + b.weight.nbytes
+                   for b in self.blocks)
+
+
+def _settings(prepared: PreparedDeal, paths: int | None,
+              seed: int | None) -> tuple[int, int, str]:
+    """``paths`` and ``seed``, the deal's where None, checked against the limits, and the
+    name of where the number of paths came from (``paths`` or the deal's ``run.paths``)."""
+    run = prepared.deal.run
+    if seed is not None:
+        check_integer("seed", seed, 0, MAX_SEED)
+    if paths is None:
+        return run.paths, run.seed if seed is None else seed, "run.paths"
+    check_integer("paths", paths, 1, MAX_PATHS)
+    return paths, run.seed if seed is None else seed, "paths"
+
+
+def run_cost(prepared: PreparedDeal, paths: int, *, workers: int = 1, kept_paths: int = 0,
+             paths_in_flight: int = BLOCKS_PER_UNIT * BLOCK_PATHS) -> Cost:
+    """Estimated peak memory and time of a Monte Carlo run of ``prepared``
+    (:func:`abs_tool.limits.estimate`): ``paths`` in all, ``paths_in_flight`` at a time in
+    each of ``workers`` threads, ``kept_paths`` asset paths kept throughout."""
+    model, structure = prepared.model, prepared.deal.structure
+    return estimate(months=model.horizon_months, groups=model.n_groups,
+                    classes=len(structure.classes), fees=len(structure.fees),
+                    triggers=len(structure.triggers), paths=paths,
+                    paths_in_flight=min(paths, paths_in_flight), workers=workers,
+                    kept_paths=kept_paths)
+
+
+def _checked_workers(prepared: PreparedDeal, paths: int, workers: int | None,
+                     blocks_per_unit: int, *, kept_paths: int, paths_field: str) -> int:
+    """The threads of a run: ``workers``, or as many as the machine has cores and the
+    memory budget allows; the run's memory and time checked against the budget first.
+
+    Raises
+    ------
+    LimitError
+        ``workers`` when the threads asked for need too much memory together and one
+        would fit, else ``paths_field`` when the run needs too much memory or time.
+    """
+    if workers is not None:
+        check_integer("workers", workers, 1, MAX_WORKERS)
+    in_flight = blocks_per_unit * BLOCK_PATHS
+    units = math.ceil(paths / in_flight)
+    fixed = run_cost(prepared, 0, kept_paths=kept_paths).bytes
+    one = run_cost(prepared, paths, kept_paths=kept_paths, paths_in_flight=in_flight)
+    if workers is None:
+        chosen = workers_within_budget(fixed, one.bytes - fixed,
+                                       min(os.cpu_count() or 1, units))
+    else:
+        chosen = workers
+    cost = run_cost(prepared, paths, workers=min(chosen, units), kept_paths=kept_paths,
+                    paths_in_flight=in_flight)
+    kept = ", kept for structuring," if kept_paths else ""
+    what = (f"a run of {paths:,} paths{kept} of {prepared.model.n_groups:,} groups over "
+            f"{prepared.model.horizon_months} months on {chosen} worker(s)")
+    if workers is not None and workers > 1 and one.bytes <= memory_budget():
+        # Memory only: more workers make a run shorter, never longer.
+        check_cost(Cost(cost.bytes, 0.0), field="workers", value=workers, what=what)
+    check_cost(cost, field=paths_field, value=paths, what=what)
+    return chosen
+
+
+def _block_plan(paths: int, seed: int) -> tuple[list[np.random.SeedSequence], list[int]]:
+    """One seed child and one size per block: fixed by ``paths`` and ``seed`` alone."""
+    n_blocks = math.ceil(paths / BLOCK_PATHS)
+    children = np.random.SeedSequence(seed).spawn(n_blocks)
+    return children, [min(BLOCK_PATHS, paths - b * BLOCK_PATHS) for b in range(n_blocks)]
+
+
+def _shift(prepared: PreparedDeal, importance_sampling: bool | None,
+           shift: float | None) -> float:
+    """The mean shift a run uses: none without importance sampling, else the one given, the
+    deal's, or :func:`importance_shift`."""
+    run = prepared.deal.run
+    use_is = run.importance_sampling if importance_sampling is None else importance_sampling
+    if not use_is:
+        return 0.0
+    if shift is not None:
+        if not (isinstance(shift, int | float) and math.isfinite(shift) and -8 <= shift <= 8):
+            raise FieldError("shift", "must be a number in [-8, 8] (standard deviations of "
+                             f"the factor) (got {shift!r})")
+        return shift
+    return run.importance_shift if run.importance_shift is not None else importance_shift(
+        prepared)
+
+
+def simulate_assets(
+    prepared: PreparedDeal,
+    *,
+    paths: int | None = None,
+    seed: int | None = None,
+    importance_sampling: bool | None = None,
+    shift: float | None = None,
+    workers: int | None = None,
+) -> AssetPaths:
+    """Draw every block of a run and keep the draws (memory: paths x groups x periods x 8
+    bytes, e.g. 144 MB for 100,000 paths of 5 groups over 36 months).
+
+    Raises
+    ------
+    FieldError
+        ``paths``, ``seed`` or ``workers`` outside their limits (:mod:`abs_tool.limits`).
+    LimitError
+        The kept paths and the blocks in flight need more memory than the budget, or the
+        run more time.
+    """
+    paths, seed, field = _settings(prepared, paths, seed)
+    mu = _shift(prepared, importance_sampling, shift)
+    # The paths are drawn to be run through the waterfall: budget for both.
+    chosen = _checked_workers(prepared, paths, workers, BLOCKS_PER_UNIT, kept_paths=paths,
+                              paths_field=field)
+    children, sizes = _block_plan(paths, seed)
+    with ThreadPoolExecutor(max_workers=chosen) as pool:
+        blocks = tuple(pool.map(lambda b: draw_block(prepared, children[b], sizes[b], mu),
+                                range(len(sizes))))
+    return AssetPaths(prepared.model, seed, mu, blocks)
+
+
+def _simulate_unit(prepared: PreparedDeal, blocks: Sequence[BlockDraws]) -> list[_Sums]:
+    """Run blocks of drawn paths through one engine call, and reduce each block to its
+    own sums.
+
+    The engine treats every path on its own, so a path's numbers do not depend on which
+    blocks share the call; one call for several blocks only saves interpreter overhead.
+    """
+    result = run_paths(prepared, HazardDefaults(np.concatenate([b.fractions for b in blocks])),
+                       sum(len(b.weight) for b in blocks),
+                       recovery_rate=np.concatenate([b.recovery for b in blocks]))
+    metrics = class_metrics(result, prepared.coupons, with_duration=False)
+    default_rate = result.pool.cumulative_default_rate[:, -1]
+    defaults = result.pool.default.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # same denominator as the rate
+        loss_rate = np.where(defaults > 0, default_rate * result.pool.loss.sum(axis=1)
+                             / defaults, 0.0)
+    out = []
+    start = 0
+    for b in blocks:
+        block = slice(start, start + len(b.weight))
+        start += len(b.weight)
+        out.append(_block_sums(prepared, b.weight, metrics, block, default_rate[block],
+                               loss_rate[block]))
+    return out
+
+
+def _block_sums(
+    prepared: PreparedDeal,
+    w: Array,
+    all_metrics: ClassMetrics,
+    block: slice,
+    default_rate: Array,
+    loss_rate: Array,
+) -> _Sums:
+    """The additive sums of one block's paths."""
+    sums = _Sums(n_classes=len(prepared.class_balances),
+                 horizon_years=prepared.model.horizon_months / 12.0, paths=len(w),
+                 weight=float(w.sum()))
+    metrics = {name: getattr(all_metrics, name)[block] for name in
+               (*_CLASS_STATS, "wal_years", "yield_annual")}
+    for name in _CLASS_STATS:
+        weighted = w[:, None] * np.nan_to_num(metrics[name].astype(np.float64))
+        sums.first[name] = weighted.sum(axis=0)
+        sums.second[name] = (weighted**2).sum(axis=0)
+    # Yields are self-normalised (divided by the sum of weights, not the path count): they
+    # are far from zero on most paths, where weights that do not average exactly 1 in a
+    # finite sample would otherwise bias them.
+    y = metrics["yield_annual"]
+    sums.first["weight_squared"] = np.full(sums.n_classes, float((w**2).sum()))
+    sums.second["weight_squared"] = np.zeros(sums.n_classes)
+    sums.first["weight_squared_yield"] = ((w**2)[:, None] * y).sum(axis=0)
+    sums.second["weight_squared_yield"] = ((w**2)[:, None] * y**2).sum(axis=0)
+    wal_paid = ~np.isnan(metrics["wal_years"])
+    sums.first["wal_count"] = (w[:, None] * wal_paid).sum(axis=0)
+    sums.second["wal_count"] = ((w[:, None] * wal_paid) ** 2).sum(axis=0)
+    sums.loss_and_default = ((w[:, None] * metrics["loss_pv"])
+                             * (w[:, None] * metrics["defaulted"])).sum(axis=0)
+    for hist, values in ((sums.pool_default_hist, default_rate),
+                         (sums.pool_loss_hist, loss_rate)):
+        hist += np.bincount(_bin(values, RATE_BINS, 0.0, 1.0), weights=w, minlength=RATE_BINS)
+    pool_values = np.stack([default_rate, loss_rate], axis=1) * w[:, None]
+    sums.pool_first = pool_values.sum(axis=0)
+    sums.pool_second = (pool_values**2).sum(axis=0)
+    sums.wal_hist = np.zeros((sums.n_classes, WAL_BINS))
+    sums.yield_hist = np.zeros((sums.n_classes, YIELD_BINS))
+    for j in range(sums.n_classes):
+        paid = wal_paid[:, j]
+        sums.wal_hist[j] = np.bincount(
+            _bin(metrics["wal_years"][paid, j], WAL_BINS, 0.0, sums.horizon_years),
+            weights=w[paid], minlength=WAL_BINS)
+        sums.yield_hist[j] = np.bincount(
+            _bin(metrics["yield_annual"][:, j], YIELD_BINS, *YIELD_RANGE), weights=w,
+            minlength=YIELD_BINS)
+    return sums
+
+
+def _bin(values: Array, bins: int, low: float, high: float) -> NDArray[np.int64]:
+    scaled = (np.asarray(values, dtype=np.float64) - low) / (high - low) * bins
+    return np.clip(np.nan_to_num(scaled, nan=0.0), 0, bins - 1).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A Monte Carlo estimate and its standard error."""
+
+    value: float
+    se: float
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distribution on [low, high] as a weighted histogram, with summary statistics."""
+
+    mean: Estimate
+    sd: float
+    quantiles: dict[float, float]
+    edges: Array
+    density: Array  # probability of each bin
+
+    def quantile(self, q: float) -> float:
+        """Inverse of the histogram's CDF, linear within a bin."""
+        return float(self.quantile_array(np.asarray(q))[()])
+
+    def quantile_array(self, q: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`quantile` for an array of probabilities."""
+        cdf = np.concatenate([[0.0], np.cumsum(self.density)])
+        cdf /= cdf[-1] if cdf[-1] > 0 else 1.0
+        return np.interp(q, cdf, self.edges)
+
+
+@dataclass(frozen=True)
+class ClassResult:
+    """Monte Carlo figures of one class (losses as shares of its original balance)."""
+
+    name: str
+    tier: str
+    balance: float
+    coupon: float
+    expected_loss: Estimate  # PV at the coupon (DOMAIN.md EL)
+    principal_loss: Estimate
+    pd: Estimate
+    lgd: Estimate  # given loss
+    wal_years: Estimate
+    yield_annual: Estimate
+    dirr_bp: Estimate  # coupon minus mean yield; NaN without a coupon
+    wal_distribution: Distribution
+    yield_distribution: Distribution
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Everything a run produces; see docs/results.md for the JSON schema."""
+
+    paths: int
+    seed: int
+    block_paths: int
+    importance_shift: float
+    runtime_seconds: float
+    pool_default_rate: Distribution
+    pool_loss_rate: Distribution
+    classes: tuple[ClassResult, ...]
+
+
+def _estimate(first: Array, second: Array, n: int) -> tuple[Array, Array]:
+    mean = first / n
+    variance = np.maximum(second / n - mean**2, 0.0)
+    return mean, np.sqrt(variance / max(n - 1, 1))
+
+
+def _distribution(hist: Array, low: float, high: float, mean: Estimate, sd: float) -> Distribution:
+    edges = np.linspace(low, high, len(hist) + 1)
+    total = hist.sum()
+    density = hist / total if total > 0 else hist
+    dist = Distribution(mean, sd, {}, edges, density)
+    return Distribution(mean, sd, {q: dist.quantile(q) for q in QUANTILES}, edges, density)
+
+
+def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
+            runtime: float) -> MonteCarloResult:
+    n = sums.paths
+    pool_mean, pool_se = _estimate(sums.pool_first, sums.pool_second, n)
+    pool_sd = np.sqrt(np.maximum(sums.pool_second / n - pool_mean**2, 0.0))
+    default_dist = _distribution(sums.pool_default_hist, 0.0, 1.0,
+                                 Estimate(float(pool_mean[0]), float(pool_se[0])),
+                                 float(pool_sd[0]))
+    loss_dist = _distribution(sums.pool_loss_hist, 0.0, 1.0,
+                              Estimate(float(pool_mean[1]), float(pool_se[1])),
+                              float(pool_sd[1]))
+    stats = {name: _estimate(sums.first[name], sums.second[name], n) for name in sums.first}
+    el, el_se = stats["loss_pv"]
+    pd, pd_se = stats["defaulted"]
+    # LGD given loss = E[L] / P[loss], its error by the delta method.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lgd = el / pd
+        cov = sums.loss_and_default / n - el * pd
+        var_ratio = (el_se**2 / pd**2 + (el / pd**2) ** 2 * pd_se**2
+                     - 2 * el / pd**3 * cov / max(n - 1, 1))
+        lgd_se = np.sqrt(np.maximum(var_ratio, 0.0))
+        wal = stats["wal_years"][0] / stats["wal_count"][0]
+        wal_se = stats["wal_years"][1] / stats["wal_count"][0]
+    yields = sums.first["yield_annual"] / sums.weight
+    w2 = sums.first["weight_squared"]
+    w2y, w2y2 = sums.first["weight_squared_yield"], sums.second["weight_squared_yield"]
+    yields_se = np.sqrt(np.maximum(w2y2 - 2 * yields * w2y + yields**2 * w2, 0.0)) / sums.weight
+    classes = []
+    for j, note in enumerate(prepared.deal.structure.classes):
+        coupon = note.coupon_annual
+        has_coupon = note.tier != Tier.SUBORDINATED and coupon > 0
+        classes.append(ClassResult(
+            name=note.name, tier=note.tier.value, balance=prepared.class_balances[j],
+            coupon=coupon,
+            expected_loss=Estimate(float(el[j]), float(el_se[j])),
+            principal_loss=Estimate(float(stats["principal_loss"][0][j]),
+                                    float(stats["principal_loss"][1][j])),
+            pd=Estimate(float(pd[j]), float(pd_se[j])),
+            lgd=Estimate(float(lgd[j]), float(lgd_se[j])),
+            wal_years=Estimate(float(wal[j]), float(wal_se[j])),
+            yield_annual=Estimate(float(yields[j]), float(yields_se[j])),
+            dirr_bp=(Estimate((coupon - float(yields[j])) * 1e4, float(yields_se[j]) * 1e4)
+                     if has_coupon else Estimate(math.nan, math.nan)),
+            wal_distribution=_distribution(sums.wal_hist[j], 0.0, sums.horizon_years,
+                                           Estimate(float(wal[j]), float(wal_se[j])),
+                                           math.nan),
+            yield_distribution=_distribution(sums.yield_hist[j], *YIELD_RANGE,
+                                             Estimate(float(yields[j]),
+                                                      float(yields_se[j])), math.nan),
+        ))
+    return MonteCarloResult(
+        paths=n, seed=seed, block_paths=BLOCK_PATHS, importance_shift=shift,
+        runtime_seconds=runtime, pool_default_rate=default_dist, pool_loss_rate=loss_dist,
+        classes=tuple(classes),
+    )
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def run_monte_carlo(
+    prepared: PreparedDeal,
+    *,
+    paths: int | None = None,
+    seed: int | None = None,
+    importance_sampling: bool | None = None,
+    shift: float | None = None,
+    workers: int | None = None,
+    blocks_per_unit: int = BLOCKS_PER_UNIT,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    assets: AssetPaths | None = None,
+) -> MonteCarloResult:
+    """Simulate the deal; settings default to the deal's ``run`` section.
+
+    Parameters
+    ----------
+    paths, seed, importance_sampling, shift
+        Override the deal's run settings; ``shift`` is the importance-sampling mean shift
+        (None: :func:`importance_shift` when importance sampling is on).
+    workers
+        Threads (numpy releases the GIL in its array work); default: all cores.
+    blocks_per_unit
+        Blocks per work unit. The result does not depend on it (nor on ``workers``).
+    progress
+        Called as ``progress(blocks_done, blocks_total)`` after each work unit.
+    cancel
+        When set, no further work unit starts and :class:`CancelledError` is raised.
+    assets
+        Paths already drawn (:func:`simulate_assets`) for this deal's pool model; they
+        replace ``paths``, ``seed`` and the shift, and only the waterfall runs.
+
+    Raises
+    ------
+    FieldError
+        ``paths``, ``seed``, ``workers`` or ``blocks_per_unit`` outside their limits
+        (:mod:`abs_tool.limits`), or a ``shift`` outside [-8, 8].
+    LimitError
+        The run needs more memory or time than the budget (``ABS_TOOL_MAX_MEMORY_MB``,
+        ``ABS_TOOL_MAX_SECONDS``); nothing is simulated.
+    CancelledError
+        ``cancel`` was set.
+    """
+    started = time.perf_counter()
+    check_integer("blocks_per_unit", blocks_per_unit, 1, 1024)
+    if assets is not None:
+        if assets.model is not prepared.model:
+            raise ValueError("the asset paths were drawn for another pool model")
+        seed, mu, n_blocks = assets.seed, assets.shift, len(assets.blocks)
+        paths, kept, field = assets.paths, assets.paths, "assets"
+    else:
+        paths, seed, field = _settings(prepared, paths, seed)
+        mu = _shift(prepared, importance_sampling, shift)
+        kept = 0
+        n_blocks = math.ceil(paths / BLOCK_PATHS)
+    chosen = _checked_workers(prepared, paths, workers, blocks_per_unit, kept_paths=kept,
+                              paths_field=field)
+    if assets is None:
+        children, sizes = _block_plan(paths, seed)
+    units = [list(range(i, min(i + blocks_per_unit, n_blocks)))
+             for i in range(0, n_blocks, blocks_per_unit)]
+
+    def block(b: int) -> BlockDraws:
+        if assets is not None:
+            return assets.blocks[b]
+        return draw_block(prepared, children[b], sizes[b], mu)
+
+    def work(unit: Sequence[int]) -> list[_Sums]:
+        if cancel is not None and cancel.is_set():
+            return []
+        return _simulate_unit(prepared, [block(b) for b in unit])
+
+    total = _Sums(n_classes=len(prepared.class_balances),
+                  horizon_years=prepared.model.horizon_months / 12.0)
+    done = 0
+    with ThreadPoolExecutor(max_workers=chosen) as pool:
+        futures: list[Future[list[_Sums]] | None] = [pool.submit(work, unit) for unit in units]
+        try:
+            for i, unit in enumerate(units):
+                future = futures[i]
+                assert future is not None
+                # Units are added as they come, in block order, so the sum is the same
+                # however blocks were grouped; dropping each unit's future frees its
+                # histograms (about 0.3 MB a block) instead of holding all until the end.
+                for sums in future.result():
+                    total.add(sums)
+                futures[i] = None
+                done += len(unit)
+                if progress is not None:
+                    progress(done, n_blocks)
+                if cancel is not None and cancel.is_set():
+                    raise CancelledError(
+                        f"Monte Carlo cancelled after {done} of {n_blocks} blocks")
+        finally:
+            # On cancel, an error or Ctrl-C the units not started yet are dropped, so that
+            # leaving the executor waits only for those already running.
+            for later in futures:
+                if later is not None:
+                    later.cancel()
+    assert total.paths == paths
+    return _finish(prepared, total, seed, mu, time.perf_counter() - started)
+
+
+__all__ = ["BLOCK_PATHS", "AssetPaths", "BlockDraws", "CancelledError", "ClassResult",
+           "Distribution", "Estimate", "MonteCarloResult", "draw_block", "importance_shift",
+           "run_cost", "run_monte_carlo", "simulate_assets"]

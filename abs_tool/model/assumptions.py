@@ -1,0 +1,228 @@
+"""Default, prepayment and recovery assumptions as small tagged variants.
+
+A default assumption is one of :class:`AnnualPd` (loan PDs from the tape or a grade table),
+:class:`CdrVector` or :class:`LifetimeDefault`; prepayment is a :class:`Cpr` vector; recovery
+a :class:`Recovery`. :func:`monthly_vector` turns an annual vector whose last value repeats
+into one value per month.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+from abs_tool.errors import FieldError
+from abs_tool.limits import MAX_HORIZON_MONTHS, check_integer
+from abs_tool.model.conventions import mdr_from_cdr, smm_from_cpr
+
+TIMING_TOLERANCE = 1e-6
+"""A default timing curve must sum to 1 within this."""
+
+MIN_RECOVERY_VOLATILITY = 1e-6
+"""Smallest positive ``recovery_volatility``: below about 1e-9 the Beta distribution's
+parameters pass 1e17 and its quantiles are NaN (scipy's ``betaincinv``)."""
+
+
+def check_rates(name: str, values: Sequence[float], upper_open: bool = True) -> None:
+    """Refuse an empty vector or a value that is not a finite rate in [0, 1) (``[0, 1]``
+    unless ``upper_open``).
+
+    Raises
+    ------
+    FieldError
+        Naming ``name[i]`` of the first bad value, the interval and the value.
+    """
+    if len(values) == 0:
+        raise FieldError(name, "must have at least one value (got [])")
+    for i, v in enumerate(values):
+        ok = isinstance(v, int | float) and math.isfinite(v) and v >= 0
+        ok = ok and (v < 1 if upper_open else v <= 1)
+        if not ok:
+            interval = "[0, 1)" if upper_open else "[0, 1]"
+            raise FieldError(f"{name}[{i}]", f"must be in {interval} (got {v!r})")
+
+
+def monthly_vector(values: tuple[float, ...], n_periods: int) -> NDArray[np.float64]:
+    """Values by month 1..n_periods; the last given value repeats."""
+    given = np.asarray(values, dtype=np.float64)[:n_periods]
+    return np.concatenate([given, np.full(n_periods - len(given), given[-1])])
+
+
+@dataclass(frozen=True)
+class AnnualPd:
+    """Loan-level annual PDs (constant monthly hazard -ln(1-p)/12, DOMAIN.md).
+
+    A loan takes ``by_grade[grade]`` when its grade is in the table, else its tape
+    ``annual_pd``. ``multiplier`` scales every PD (stress), capped below 1.
+    """
+
+    by_grade: tuple[tuple[str, float], ...] = ()
+    multiplier: float = 1.0
+
+    def __post_init__(self) -> None:
+        grades = [g for g, _ in self.by_grade]
+        for i, (grade, pd) in enumerate(self.by_grade):
+            if grade in grades[:i]:
+                raise FieldError(f"by_grade[{grade!r}]", "duplicate grade")
+            if not (isinstance(pd, int | float) and math.isfinite(pd) and 0 <= pd < 1):
+                raise FieldError(f"by_grade[{grade!r}]", f"must be in [0, 1) (got {pd!r})")
+        m = self.multiplier
+        if not (isinstance(m, int | float) and math.isfinite(m) and m >= 0):
+            raise FieldError("multiplier", f"must be >= 0 (got {m!r})")
+
+    @property
+    def grade_table(self) -> dict[str, float]:
+        return dict(self.by_grade)
+
+
+@dataclass(frozen=True)
+class CdrVector:
+    """Annual constant default rates by month (last value repeats), on the surviving balance."""
+
+    annual: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        check_rates("annual", self.annual)
+
+    def monthly(self, n_periods: int) -> NDArray[np.float64]:
+        """Monthly default rate (MDR) by period."""
+        return mdr_from_cdr(monthly_vector(self.annual, n_periods))
+
+
+@dataclass(frozen=True)
+class LifetimeDefault:
+    """A lifetime cumulative default rate spread over months by a timing curve.
+
+    The default amount of month t is ``cumulative_rate * timing[t-1]`` times the initial pool
+    balance plus the receivables bought so far (revolving), capped by the performing balance.
+    ``timing`` gives the share of lifetime defaults in each month and sums to 1.
+    """
+
+    cumulative_rate: float
+    timing: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        check_rates("cumulative_rate", (self.cumulative_rate,), upper_open=False)
+        check_rates("timing", self.timing, upper_open=False)
+        total = math.fsum(self.timing)
+        if abs(total - 1) > TIMING_TOLERANCE:
+            raise FieldError("timing", f"shares must sum to 1 (got {total:.8g})")
+
+    def amounts_share(self, n_periods: int) -> NDArray[np.float64]:
+        """Default amount by month as a share of the initial pool (plus purchases)."""
+        shares = np.zeros(n_periods)
+        given = np.asarray(self.timing[:n_periods], dtype=np.float64)
+        shares[: len(given)] = given
+        return self.cumulative_rate * shares
+
+
+DefaultAssumption = AnnualPd | CdrVector | LifetimeDefault
+
+
+@dataclass(frozen=True)
+class Cpr:
+    """Annual constant prepayment rates by month (last value repeats)."""
+
+    annual: tuple[float, ...] = (0.0,)
+
+    def __post_init__(self) -> None:
+        check_rates("annual", self.annual)
+
+    def monthly(self, n_periods: int) -> NDArray[np.float64]:
+        """Single monthly mortality (SMM) by period."""
+        return smm_from_cpr(monthly_vector(self.annual, n_periods))
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """Recovery ``rate`` (= 1 - LGD) of the defaulted balance, received ``lag_months`` later
+    (at most :data:`~abs_tool.limits.MAX_HORIZON_MONTHS`)."""
+
+    rate: float = 0.0
+    lag_months: int = 0
+
+    def __post_init__(self) -> None:
+        check_rates("rate", (self.rate,), upper_open=False)
+        check_integer("lag_months", self.lag_months, 0, MAX_HORIZON_MONTHS)
+
+
+class Copula(StrEnum):
+    GAUSSIAN = "gaussian"
+    STUDENT_T = "student_t"
+
+
+class SectorColumn(StrEnum):
+    REGION = "region"
+    INDUSTRY = "industry"
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Everything the pool projection and the Monte Carlo assume about the assets.
+
+    Credit model (DOMAIN.md): loan i has latent ``X_i = sqrt(rho) Z + sqrt(rho_s) Z_s +
+    sqrt(1 - rho - rho_s) e_i`` with ``rho = correlation`` on the systematic factor and
+    ``rho_s = sector_correlation`` on the factor of its sector (``sector_column``), and
+    defaults by month t when ``Phi(X_i) <= F_i(t)``. With ``copula = "student_t"`` the
+    latent variable is divided by ``sqrt(W / nu)``, W chi-squared with ``nu =
+    t_degrees_of_freedom`` degrees, common to all loans (tail dependence). Each path's
+    recovery rate is Beta-distributed around ``recovery.rate`` with standard deviation
+    ``recovery_volatility``, driven by ``sqrt(c) Z + sqrt(1 - c) eta`` with
+    ``c = recovery_correlation`` (recoveries fall in bad states). Prepayment is
+    deterministic.
+    """
+
+    default: DefaultAssumption = field(default_factory=AnnualPd)
+    prepayment: Cpr = field(default_factory=Cpr)
+    recovery: Recovery = field(default_factory=Recovery)
+    correlation: float = 0.15
+    copula: Copula = Copula.GAUSSIAN
+    t_degrees_of_freedom: float = 6.0
+    sector_column: SectorColumn | None = None
+    sector_correlation: float = 0.0
+    recovery_volatility: float = 0.0
+    recovery_correlation: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.default, AnnualPd | CdrVector | LifetimeDefault):
+            raise FieldError(
+                "default",
+                "must be one of: annual PD by loan/grade, CDR vector, lifetime cumulative "
+                f"default with timing curve (got {type(self.default).__name__})",
+            )
+        for name in ("correlation", "sector_correlation", "recovery_correlation"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and 0 <= value < 1):
+                raise FieldError(name, f"must be in [0, 1) (got {value!r})")
+        if self.correlation + self.sector_correlation >= 1:
+            raise FieldError("sector_correlation", "correlation + sector_correlation must be "
+                             f"below 1 (got {self.correlation + self.sector_correlation!r})")
+        if self.sector_column is not None and self.sector_column not in set(SectorColumn):
+            raise FieldError("sector_column", f"must be one of {[c.value for c in SectorColumn]}"
+                             f" (got {self.sector_column!r})")
+        if self.sector_correlation > 0 and self.sector_column is None:
+            raise FieldError("sector_column", "name the column whose values are the sectors "
+                             "('region' or 'industry') when sector_correlation > 0")
+        if self.copula not in set(Copula):
+            raise FieldError("copula", f"must be one of {[c.value for c in Copula]} "
+                             f"(got {self.copula!r})")
+        nu = self.t_degrees_of_freedom
+        if not (isinstance(nu, int | float) and math.isfinite(nu) and nu > 2):
+            raise FieldError("t_degrees_of_freedom", f"must be > 2 (got {nu!r})")
+        mean, sd = self.recovery.rate, self.recovery_volatility
+        limit = math.sqrt(mean * (1 - mean))
+        if not (isinstance(sd, int | float) and math.isfinite(sd) and sd >= 0):
+            raise FieldError("recovery_volatility", f"must be >= 0 (got {sd!r})")
+        if 0 < sd < MIN_RECOVERY_VOLATILITY:
+            raise FieldError("recovery_volatility", f"must be 0 or at least "
+                             f"{MIN_RECOVERY_VOLATILITY:g}: a narrower Beta distribution is a "
+                             f"constant recovery rate, give 0 (got {sd!r})")
+        if sd > 0 and not sd < limit:
+            raise FieldError("recovery_volatility", "a Beta distribution with mean "
+                             f"{mean:g} needs a standard deviation below {limit:.6g} "
+                             f"(got {sd!r})")

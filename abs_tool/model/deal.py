@@ -1,0 +1,487 @@
+"""Contract terms as data: the deal, its note classes, fees, reserve, triggers, revolving period.
+
+Every object is a frozen dataclass validated in ``__post_init__``; a bad field raises
+:class:`~abs_tool.errors.FieldError` naming the field, and containers re-raise it with their
+own path prefix so that a message reads ``structure.classes[1].coupon_annual: must be in
+[0, 1) (got 1.5)``. Engines are functions elsewhere; nothing here computes cash flows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from abs_tool.errors import FieldError, InputError, LimitError
+from abs_tool.limits import (
+    AMOUNT,
+    AMOUNT_OR_ZERO,
+    MAX_HORIZON_MONTHS,
+    MAX_PATHS,
+    MAX_SEED,
+    check_integer,
+)
+from abs_tool.model.assumptions import Assumptions
+from abs_tool.model.eligibility import ConcentrationLimits, EligibilityCriteria
+
+SHARE_TOLERANCE = 1e-6
+"""Class sizes given as shares must add up to 1 within this."""
+
+
+def _check(ok: bool, name: str, message: str, value: object) -> None:
+    if not ok:
+        raise FieldError(name, f"{message} (got {value!r})")
+
+
+def _check_rate(name: str, value: float, upper_open: bool = True) -> None:
+    ok = isinstance(value, int | float) and math.isfinite(value) and value >= 0
+    ok = ok and (value < 1 if upper_open else value <= 1)
+    _check(ok, name, "must be in [0, 1)" if upper_open else "must be in [0, 1]", value)
+
+
+class Tier(StrEnum):
+    """Seniority tier of a note class; classes are listed senior first."""
+
+    SENIOR = "senior"  # 优先A级
+    MEZZANINE = "mezzanine"  # 优先B级
+    SUBORDINATED = "subordinated"  # 次级
+
+
+TIER_ORDER = {Tier.SENIOR: 0, Tier.MEZZANINE: 1, Tier.SUBORDINATED: 2}
+
+
+class SizeUnit(StrEnum):
+    SHARE = "share"  # of the initial pool balance
+    AMOUNT = "amount"  # currency
+
+
+class PrincipalMode(StrEnum):
+    SEQUENTIAL = "sequential"
+    PRO_RATA = "pro_rata"
+
+
+class TriggerMetric(StrEnum):
+    CUMULATIVE_DEFAULT_RATE = "cumulative_default_rate"  # cum. defaults / (initial + purchases)
+    RESERVE_SHORTFALL = "reserve_shortfall"  # (target - balance) / target, after top-up
+    # Notes not covered by the performing pool (after purchases), as a share of the notes:
+    # the principal deficiency a revolving deal builds up when losses outrun excess spread.
+    PRINCIPAL_DEFICIENCY = "principal_deficiency"
+
+
+class TriggerAction(StrEnum):
+    SEQUENTIAL = "sequential"  # pro rata -> sequential
+    END_REVOLVING = "end_revolving"  # early amortisation
+    ACCELERATE = "accelerate"  # class by class: interest then principal, no residual
+
+
+@dataclass(frozen=True)
+class NoteClass:
+    """One class of notes.
+
+    ``coupon_annual`` is the fixed annual coupon (30/360); the subordinated class has none
+    and receives the residual. ``payment_frequency_months`` applies during the revolving
+    period (1 or 3); after it every class pays monthly.
+    """
+
+    name: str
+    tier: Tier
+    size: float
+    size_unit: SizeUnit = SizeUnit.SHARE
+    coupon_annual: float = 0.0
+    payment_frequency_months: int = 1
+    target_rating: str | None = None
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
+        _check(self.tier in set(Tier), "tier", f"must be one of {[t.value for t in Tier]}",
+               self.tier)
+        _check(self.size_unit in set(SizeUnit), "size_unit",
+               f"must be one of {[u.value for u in SizeUnit]}", self.size_unit)
+        positive = isinstance(self.size, int | float) and math.isfinite(self.size)
+        positive = positive and self.size > 0
+        if self.size_unit == SizeUnit.SHARE:
+            _check(positive and self.size <= 1, "size", "a share must be in (0, 1]", self.size)
+        else:
+            _check(positive, "size", "an amount must be > 0", self.size)
+        _check_rate("coupon_annual", self.coupon_annual)
+        if self.tier == Tier.SUBORDINATED:
+            _check(self.coupon_annual == 0, "coupon_annual",
+                   "the subordinated class has no coupon: it receives the residual",
+                   self.coupon_annual)
+        _check(self.payment_frequency_months in (1, 3), "payment_frequency_months",
+               "must be 1 (monthly) or 3 (quarterly)", self.payment_frequency_months)
+
+    def amount(self, pool_balance: float) -> float:
+        """Original balance of the class in currency."""
+        return self.size * pool_balance if self.size_unit == SizeUnit.SHARE else self.size
+
+
+@dataclass(frozen=True)
+class Fee:
+    """A senior fee (trustee, custodian, servicer...): annual rate on the opening pool
+    balance plus a fixed annual amount, both paid monthly (1/12 each period)."""
+
+    name: str
+    rate_annual: float = 0.0
+    fixed_annual: float = field(default=0.0, metadata=AMOUNT_OR_ZERO)
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
+        _check_rate("rate_annual", self.rate_annual)
+        ok = isinstance(self.fixed_annual, int | float) and math.isfinite(self.fixed_annual)
+        _check(ok and self.fixed_annual >= 0, "fixed_annual", "must be >= 0", self.fixed_annual)
+
+
+@dataclass(frozen=True)
+class UpfrontFee:
+    """A cost paid once at closing (underwriting, rating, legal, trustee set-up): a share of
+    the placed notes' balance plus a fixed amount in the deal currency."""
+
+    name: str
+    share_of_placed: float = 0.0
+    fixed: float = field(default=0.0, metadata=AMOUNT_OR_ZERO)
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
+        _check_rate("share_of_placed", self.share_of_placed)
+        ok = isinstance(self.fixed, int | float) and math.isfinite(self.fixed)
+        _check(ok and self.fixed >= 0, "fixed", "must be >= 0", self.fixed)
+
+    def amount(self, placed_balance: float) -> float:
+        return self.share_of_placed * placed_balance + self.fixed
+
+
+@dataclass(frozen=True)
+class ReserveAccount:
+    """Cash reserve: funded at closing with ``initial_share`` of the initial note balance,
+    topped up (step 3) to ``target_share`` of the outstanding notes, never below
+    ``floor_share`` of the initial notes while notes are outstanding. All cash of the reserve
+    is available to pay fees, interest and principal each period."""
+
+    initial_share: float = 0.0
+    target_share: float = 0.0
+    floor_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("initial_share", "target_share", "floor_share"):
+            _check_rate(name, getattr(self, name))
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """When ``metric`` exceeds ``threshold`` (a scalar, or a vector by month whose last value
+    repeats), ``action`` takes effect from that period on and stays (triggers are sticky)."""
+
+    metric: TriggerMetric
+    threshold: tuple[float, ...]
+    action: TriggerAction
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        _check(self.metric in set(TriggerMetric), "metric",
+               f"must be one of {[m.value for m in TriggerMetric]}", self.metric)
+        _check(self.action in set(TriggerAction), "action",
+               f"must be one of {[a.value for a in TriggerAction]}", self.action)
+        _check(len(self.threshold) >= 1, "threshold", "must have at least one value",
+               self.threshold)
+        for i, value in enumerate(self.threshold):
+            _check_rate(f"threshold[{i}]", value, upper_open=False)
+
+
+@dataclass(frozen=True)
+class RevolvingPeriod:
+    """During the first ``months`` periods principal collections buy new receivables like
+    the initial pool (same composition and scheduled profile), at par, subject to
+    ``eligibility``; note principal is not paid."""
+
+    months: int
+    eligibility: EligibilityCriteria | None = None
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.months, int) and self.months >= 0, "months", "must be >= 0",
+               self.months)
+
+
+@dataclass(frozen=True)
+class CleanUpCall:
+    """The originator buys the remaining pool at par (performing balance plus expected
+    recoveries) when the performing balance falls to ``threshold_share`` of the initial
+    pool balance or below, after any revolving period; notes are then repaid."""
+
+    threshold_share: float = 0.10
+
+    def __post_init__(self) -> None:
+        _check_rate("threshold_share", self.threshold_share)
+
+
+@dataclass(frozen=True)
+class Structure:
+    """The liability side: classes senior first, fees, reserve, principal mode, triggers."""
+
+    classes: tuple[NoteClass, ...]
+    fees: tuple[Fee, ...] = ()
+    reserve: ReserveAccount = field(default_factory=ReserveAccount)
+    principal_mode: PrincipalMode = PrincipalMode.SEQUENTIAL
+    triggers: tuple[Trigger, ...] = ()
+    revolving: RevolvingPeriod | None = None
+    clean_up_call: CleanUpCall | None = None
+    turbo: bool = False
+    upfront_fees: tuple[UpfrontFee, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check(len(self.classes) >= 1, "classes", "at least one class is needed", self.classes)
+        names = [c.name for c in self.classes]
+        for i, name in enumerate(names):
+            _check(name not in names[:i], f"classes[{i}].name", "duplicate class name", name)
+        for i in range(1, len(self.classes)):
+            above, below = self.classes[i - 1], self.classes[i]
+            _check(TIER_ORDER[above.tier] <= TIER_ORDER[below.tier], f"classes[{i}].tier",
+                   f"classes are listed senior first, so `{below.name}` ({below.tier.value}) "
+                   f"cannot rank below `{above.name}` ({above.tier.value}): a "
+                   f"{above.tier.value} class may not be senior to a {below.tier.value} class",
+                   below.tier.value)
+        subs = [i for i, c in enumerate(self.classes) if c.tier == Tier.SUBORDINATED]
+        _check(len(subs) <= 1 and (not subs or subs[0] == len(self.classes) - 1),
+               "classes", "at most one subordinated class, listed last", names)
+        _check(self.principal_mode in set(PrincipalMode), "principal_mode",
+               f"must be one of {[m.value for m in PrincipalMode]}", self.principal_mode)
+
+    def class_amounts(self, pool_balance: float) -> tuple[float, ...]:
+        """Original class balances; raises unless they add up to the pool balance."""
+        amounts = tuple(c.amount(pool_balance) for c in self.classes)
+        total = sum(amounts)
+        if abs(total - pool_balance) > SHARE_TOLERANCE * pool_balance:
+            raise FieldError(
+                "classes",
+                f"class sizes add up to {total:,.2f} but the pool balance is "
+                f"{pool_balance:,.2f} ({total / pool_balance:.6%} of the pool); sizes must add "
+                "up to the pool",
+            )
+        return amounts
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end`` (calendar months, day of month ignored)."""
+    return (end.year - start.year) * 12 + (end.month - start.month)
+
+
+@dataclass(frozen=True)
+class DealDates:
+    """封包日 cut-off, 起息日 closing, first 兑付日 payment date, 法定到期日 legal final.
+
+    The legal final falls in a later month than the cut-off, at most
+    :data:`~abs_tool.limits.MAX_HORIZON_MONTHS` months later: every engine array has one
+    column per month, so the horizon bounds the work of a run.
+    """
+
+    cutoff: date
+    closing: date
+    first_payment: date
+    legal_final: date
+
+    def __post_init__(self) -> None:
+        order = ("cutoff", "closing", "first_payment", "legal_final")
+        for earlier, later in zip(order, order[1:], strict=False):
+            a, b = getattr(self, earlier), getattr(self, later)
+            _check(a <= b, later, f"must be on or after `{earlier}` ({a.isoformat()})",
+                   b.isoformat())
+        months = self.horizon_months
+        _check(months >= 1, "legal_final", f"must be in a later month than `cutoff` "
+               f"({self.cutoff.isoformat()}): the model runs one period per month after the "
+               "cut-off", self.legal_final.isoformat())
+        if months > MAX_HORIZON_MONTHS:
+            raise LimitError("legal_final", f"the horizon from the cut-off "
+                             f"({self.cutoff.isoformat()}) to the legal final date is "
+                             f"{months:,} months, over the limit of {MAX_HORIZON_MONTHS} months "
+                             f"({MAX_HORIZON_MONTHS // 12} years) (got "
+                             f"{self.legal_final.isoformat()!r})")
+
+    @property
+    def horizon_months(self) -> int:
+        """Periods modelled: months from the cut-off to the legal final date."""
+        return months_between(self.cutoff, self.legal_final)
+
+
+class RateUnit(StrEnum):
+    DECIMAL = "decimal"
+    PERCENT = "percent"
+
+
+@dataclass(frozen=True)
+class PoolSource:
+    """Where the pool comes from: exactly one of a built-in ``sample`` name, a ``tape`` path
+    (relative to the deal file) or an ``embedded_csv`` tape; then optional scaling and
+    eligibility.
+
+    ``scale_to_balance`` multiplies every loan's balance and original balance by one factor
+    so that the pool balance equals it: a representative sample standing for a larger pool.
+    """
+
+    sample: str | None = None
+    tape: str | None = None
+    embedded_csv: str | None = None
+    sheet: str | None = None
+    rate_unit: RateUnit = RateUnit.DECIMAL
+    sample_seed: int = 20151
+    scale_to_balance: float | None = field(default=None, metadata=AMOUNT)
+    eligibility: EligibilityCriteria | None = None
+    concentration: ConcentrationLimits | None = None
+
+    def __post_init__(self) -> None:
+        given = [k for k in ("sample", "tape", "embedded_csv") if getattr(self, k) is not None]
+        _check(len(given) == 1, "sample", "give exactly one of `sample`, `tape`, "
+               "`embedded_csv`", given)
+        _check(self.rate_unit in set(RateUnit), "rate_unit",
+               f"must be one of {[u.value for u in RateUnit]}", self.rate_unit)
+        scale = self.scale_to_balance
+        _check(scale is None or (isinstance(scale, int | float) and math.isfinite(scale)
+                                 and scale > 0), "scale_to_balance", "must be > 0", scale)
+        _check(self.tape is None or "\0" not in self.tape, "tape",
+               "a path may not contain a NUL character", self.tape)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Monte Carlo settings: number of paths, the root seed, and importance sampling of the
+    systematic factor (a mean shift ``importance_shift``; None chooses it from the deal)."""
+
+    paths: int = 20_000
+    seed: int = 1
+    importance_sampling: bool = False
+    importance_shift: float | None = None
+
+    def __post_init__(self) -> None:
+        check_integer("paths", self.paths, 1, MAX_PATHS)
+        check_integer("seed", self.seed, 0, MAX_SEED)
+        shift = self.importance_shift
+        _check(shift is None or (isinstance(shift, int | float) and math.isfinite(shift)
+                                 and -8 <= shift <= 8), "importance_shift",
+               "must be a number in [-8, 8] (standard deviations of the factor)", shift)
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One tenor of the benchmark curve (e.g. a government bond yield)."""
+
+    tenor_years: float
+    rate_annual: float
+
+    def __post_init__(self) -> None:
+        ok = isinstance(self.tenor_years, int | float) and math.isfinite(self.tenor_years)
+        _check(ok and self.tenor_years > 0, "tenor_years", "must be > 0", self.tenor_years)
+        _check_rate("rate_annual", self.rate_annual)
+
+
+@dataclass(frozen=True)
+class SpreadRow:
+    """Spreads of one rating (local scale, e.g. ``AA-``) over the benchmark, in bp, one per
+    WAL of ``Pricing.spread_wal_years``."""
+
+    rating: str
+    spreads_bp: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        from abs_tool.model.scales import from_local_scale  # rating imports nothing of deal's
+
+        try:
+            from_local_scale(self.rating)
+        except InputError as exc:
+            raise FieldError("rating", str(exc)) from None
+        for i, value in enumerate(self.spreads_bp):
+            ok = isinstance(value, int | float) and math.isfinite(value) and 0 <= value < 10_000
+            _check(ok, f"spreads_bp[{i}]", "must be in [0, 10000) bp", value)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What the market asks: a class of rating R and WAL T is placed at the benchmark curve
+    at T plus the spread of R at T (both linear in T between points, flat beyond them)."""
+
+    benchmark_curve: tuple[CurvePoint, ...]
+    spread_wal_years: tuple[float, ...]
+    spreads: tuple[SpreadRow, ...]
+
+    def __post_init__(self) -> None:
+        from abs_tool.model.scales import from_local_scale, rating_rank
+
+        _check(len(self.benchmark_curve) >= 1, "benchmark_curve",
+               "must have at least one point", self.benchmark_curve)
+        tenors = [p.tenor_years for p in self.benchmark_curve]
+        for i in range(1, len(tenors)):
+            _check(tenors[i] > tenors[i - 1], f"benchmark_curve[{i}].tenor_years",
+                   "tenors must increase", tenors[i])
+        wal = self.spread_wal_years
+        _check(len(wal) >= 1, "spread_wal_years", "must have at least one WAL", wal)
+        for i, value in enumerate(wal):
+            ok = isinstance(value, int | float) and math.isfinite(value) and value > 0
+            _check(ok and (i == 0 or value > wal[i - 1]), f"spread_wal_years[{i}]",
+                   "must be > 0 and increasing", value)
+        _check(len(self.spreads) >= 1, "spreads", "must have at least one rating", ())
+        ranks = [rating_rank(from_local_scale(r.rating)) for r in self.spreads]
+        for i, row in enumerate(self.spreads):
+            _check(len(row.spreads_bp) == len(wal), f"spreads[{i}].spreads_bp",
+                   f"must have one spread per WAL of spread_wal_years ({len(wal)})",
+                   row.spreads_bp)
+            if i:
+                above = self.spreads[i - 1]
+                _check(ranks[i] > ranks[i - 1], f"spreads[{i}].rating",
+                       "ratings are listed best first, each once", row.rating)
+                worse = all(b >= a for a, b in zip(above.spreads_bp, row.spreads_bp,
+                                                   strict=True))
+                _check(worse, f"spreads[{i}].spreads_bp",
+                       f"a worse rating cannot pay less than `{above.rating}` at any WAL",
+                       row.spreads_bp)
+
+
+@dataclass(frozen=True)
+class Deal:
+    """A whole deal: what the deal file holds. ``benchmark_rate_annual`` is the funding rate
+    the structure is compared with (a bank loan, say) for the cost-of-funds saving."""
+
+    name: str
+    dates: DealDates
+    pool: PoolSource
+    assumptions: Assumptions
+    structure: Structure
+    run: RunSettings = field(default_factory=RunSettings)
+    currency: str = "CNY"
+    benchmark_rate_annual: float = 0.0
+    pricing: Pricing | None = None
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
+        _check_rate("benchmark_rate_annual", self.benchmark_rate_annual)
+        revolving = self.structure.revolving.months if self.structure.revolving else 0
+        _check(revolving < self.dates.horizon_months, "structure.revolving.months",
+               f"must end before the legal final date ({self.dates.horizon_months} months "
+               "after the cut-off)", revolving)
+
+
+__all__ = [
+    "Assumptions",
+    "Deal",
+    "PoolSource",
+    "RateUnit",
+    "RunSettings",
+    "CleanUpCall",
+    "ConcentrationLimits",
+    "CurvePoint",
+    "DealDates",
+    "EligibilityCriteria",
+    "Fee",
+    "NoteClass",
+    "Pricing",
+    "PrincipalMode",
+    "ReserveAccount",
+    "RevolvingPeriod",
+    "SizeUnit",
+    "SpreadRow",
+    "Structure",
+    "Tier",
+    "Trigger",
+    "TriggerAction",
+    "TriggerMetric",
+    "UpfrontFee",
+    "months_between",
+]

@@ -1,0 +1,232 @@
+"""The pool as the engines see it: loans gathered into groups that share a default hazard
+(one group per distinct annual PD, or PD quantile buckets when there are many, split by
+sector when a sector factor is modelled), with each group's scheduled flows summed from its
+loans' schedules (:mod:`abs_tool.model.amortization`) and its granularity (loan count and
+1/HHI of balances). Cost grows with groups x months after this point, never with loans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from abs_tool.errors import AssumptionError, LimitError
+from abs_tool.limits import MAX_SECTORS, check_cost, estimate
+from abs_tool.model.amortization import amortization_index, scheduled_flows
+from abs_tool.model.assumptions import (
+    AnnualPd,
+    CdrVector,
+    DefaultAssumption,
+    LifetimeDefault,
+)
+from abs_tool.model.pool import Pool
+from abs_tool.types import Array
+
+MAX_GROUPS = 24
+"""More distinct PDs than this are bucketed into this many PD quantile groups."""
+
+PD_CAP = 0.9999
+"""Annual PDs scaled by a stress multiplier are capped here (a hazard must stay finite)."""
+
+
+def loan_annual_pd(pool: Pool, assumption: AnnualPd) -> Array:
+    """Each loan's annual PD before any multiplier: grade table first, then the tape.
+
+    Raises
+    ------
+    AssumptionError
+        When some loans have neither a grade in the table nor a tape PD.
+    """
+    loans = pool.loans
+    table = assumption.grade_table
+    from_table = loans["grade"].map(table).to_numpy(dtype=np.float64, na_value=np.nan)
+    pd_values = np.where(np.isnan(from_table), loans["annual_pd"].to_numpy(), from_table)
+    missing = np.isnan(pd_values)
+    if missing.any():
+        grades = sorted(set(loans.loc[missing, "grade"]))
+        raise AssumptionError(
+            f"{int(missing.sum())} loan(s) have no annual PD: the tape has no `annual_pd` "
+            f"for them and their grade(s) {grades[:10]} are not in the PD-by-grade table; "
+            "add the grades to the table or use a CDR / lifetime default assumption"
+        )
+    return pd_values
+
+
+def _group_index(pd_values: Array, balance: Array) -> tuple[NDArray[np.int64], Array]:
+    """Group of each loan and the balance-weighted annual PD of each group."""
+    unique, index = np.unique(pd_values, return_inverse=True)
+    if len(unique) > MAX_GROUPS:
+        order = np.argsort(pd_values, kind="stable")
+        cumulative = np.cumsum(balance[order]) / balance.sum()
+        bucket = np.minimum((cumulative * MAX_GROUPS).astype(np.int64), MAX_GROUPS - 1)
+        index = np.empty_like(bucket)
+        index[order] = bucket
+        _, index = np.unique(index, return_inverse=True)
+    weights = np.bincount(index, weights=balance)
+    group_pd = np.bincount(index, weights=balance * pd_values) / weights
+    return index.astype(np.int64), group_pd
+
+
+def _group_sums(values: Array, index: NDArray[np.int64], n_groups: int) -> Array:
+    """Sum the rows of a (loans, periods) array by group -> (groups, periods)."""
+    order = np.argsort(index, kind="stable")
+    sorted_index = index[order]
+    starts = np.flatnonzero(np.r_[True, sorted_index[1:] != sorted_index[:-1]])
+    out = np.zeros((n_groups, values.shape[1]))
+    out[sorted_index[starts]] = np.add.reduceat(values[order], starts, axis=0)
+    return out
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Scheduled flows of a set of loans summed by group: (groups,) and (groups, periods)."""
+
+    balance: Array
+    interest: Array
+    principal: Array
+    fee: Array
+    balance_end: Array
+
+
+
+@dataclass(frozen=True)
+class PoolModel:
+    """What the projection needs to know of a pool, by group.
+
+    ``initial`` is the pool at the cut-off; ``purchase`` is the profile of one unit of newly
+    bought receivables (balance sums to 1 over groups), or None when nothing may be bought.
+    ``annual_pd`` is each group's balance-weighted annual PD (NaN without PDs);
+    ``loan_count`` and ``effective_count`` (1/HHI of balances) measure granularity;
+    ``group_sector`` indexes ``sector_names`` (one unnamed sector without a sector factor).
+    """
+
+    horizon_months: int
+    initial: Profile
+    purchase: Profile | None
+    annual_pd: Array
+    loan_count: NDArray[np.int64]
+    effective_count: Array
+    group_sector: NDArray[np.int64]
+    sector_names: tuple[str, ...]
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.initial.balance)
+
+    @property
+    def balance(self) -> float:
+        return float(self.initial.balance.sum())
+
+
+def build_pool_model(
+    pool: Pool,
+    default: DefaultAssumption,
+    horizon_months: int,
+    purchase_mask: NDArray[np.bool_] | None = None,
+    sector_column: str | None = None,
+) -> PoolModel:
+    """Group the loans and sum their schedules.
+
+    Parameters
+    ----------
+    pool
+        The pool at the cut-off.
+    default
+        Groups follow the loans' PDs under :class:`AnnualPd`; otherwise one group.
+    horizon_months
+        Months projected (cut-off to legal final). Flows after it are not collected.
+    purchase_mask
+        Shape (loans,): loans whose kind new receivables resemble during a revolving period;
+        None means nothing is bought.
+    sector_column
+        Split each PD group further by the values of this column (the sector factor).
+
+    Raises
+    ------
+    LimitError
+        ``assumptions.sector_column`` with more than :data:`~abs_tool.limits.MAX_SECTORS`
+        distinct values; ``pool`` when the schedules would need more memory or time than
+        the budget (:func:`abs_tool.limits.check_cost`).
+    AssumptionError
+        Loans without a PD under :class:`AnnualPd`; no loan eligible for purchase.
+    """
+    loans = pool.loans
+    balance = loans["balance"].to_numpy(dtype=np.float64)
+    if isinstance(default, AnnualPd):
+        index, group_pd = _group_index(loan_annual_pd(pool, default), balance)
+    elif isinstance(default, CdrVector | LifetimeDefault):
+        index, group_pd = np.zeros(len(balance), dtype=np.int64), np.array([np.nan])
+    else:  # pragma: no cover - Assumptions validates the variant
+        raise AssumptionError(f"unknown default assumption {default!r}")
+    sector_names: tuple[str, ...] = ("",)
+    group_sector = np.zeros(len(group_pd), dtype=np.int64)
+    if sector_column is not None:
+        names, sector = np.unique(loans[sector_column].to_numpy(dtype=str), return_inverse=True)
+        if len(names) > MAX_SECTORS:
+            raise LimitError("assumptions.sector_column", f"the pool has {len(names):,} "
+                             f"distinct `{sector_column}` values, over the limit of "
+                             f"{MAX_SECTORS} sectors (got {str(sector_column)!r})")
+        keys, index = np.unique(index * len(names) + sector, return_inverse=True)
+        group_pd = group_pd[keys // len(names)]  # a PD bucket's PD for each of its sectors
+        group_sector = keys % len(names)
+        sector_names = tuple(str(n) for n in names)
+    n_groups = len(group_pd)
+    # Every flow is zero after a loan's last month, so the schedules stop at the longest
+    # term and the group sums are padded with zeros: a legal final long after the pool's
+    # maturity costs (groups, months), not (loans, months).
+    schedule_months = min(horizon_months, int(loans["remaining_term"].max()))
+    check_cost(estimate(months=horizon_months, loans=len(loans), schedule_months=schedule_months,
+                        groups=n_groups), field="pool", value=f"{len(loans):,} loans",
+               what=f"the payment schedules of {len(loans):,} loans over {schedule_months} "
+                    f"months in {n_groups:,} groups")
+    schedule = scheduled_flows(
+        balance,
+        loans["rate"].to_numpy(),
+        loans["remaining_term"].to_numpy(),
+        amortization_index(loans["amortization"].to_numpy()),
+        loans["original_balance"].to_numpy(),
+        schedule_months,
+    )
+
+    def profile(mask: NDArray[np.bool_] | None, unit: bool) -> Profile:
+        m = slice(None) if mask is None else mask
+        sums = []
+        for a in (schedule.interest, schedule.principal, schedule.fee, schedule.balance):
+            padded = np.zeros((n_groups, horizon_months))
+            padded[:, :schedule_months] = _group_sums(a[m], index[m], n_groups)
+            sums.append(padded)
+        bal = np.bincount(index[m], weights=balance[m], minlength=n_groups)
+        scale = 1.0 / bal.sum() if unit else 1.0
+        arrays = [bal * scale, *(s * scale for s in sums)]
+        for a in arrays:  # engines share a model: it must never change under them
+            a.flags.writeable = False
+        return Profile(*arrays)
+
+    purchase = None
+    if purchase_mask is not None:
+        if not np.any(purchase_mask):
+            raise AssumptionError(
+                "no loan of the pool meets the revolving-period eligibility criteria, so the "
+                "receivables to be bought cannot be modelled"
+            )
+        purchase = profile(np.asarray(purchase_mask, dtype=bool), unit=True)
+    counts = np.bincount(index, minlength=n_groups)
+    # 1/HHI from balances relative to the group's largest, so that no square overflows or
+    # vanishes whatever the unit: balances of 1e200 would give inf / inf.
+    largest = np.zeros(n_groups)
+    np.maximum.at(largest, index, balance)
+    relative = balance / largest[index]
+    effective = (np.bincount(index, weights=relative, minlength=n_groups) ** 2
+                 / np.bincount(index, weights=relative**2, minlength=n_groups))
+    return PoolModel(
+        horizon_months=horizon_months,
+        initial=profile(None, unit=False),
+        purchase=purchase,
+        annual_pd=group_pd,
+        loan_count=counts,
+        effective_count=effective,
+        group_sector=group_sector,
+        sector_names=sector_names,
+    )

@@ -1,0 +1,74 @@
+"""The Excel term sheet (issue 6): a workbook for investors and rating analysts.
+
+:func:`build_term_sheet_inputs` computes what the workbook shows; :func:`term_sheet_bytes`
+fills the template (``templates/term_sheet.xlsx``, shipped in ``abs_tool/data/templates``)
+in English or Chinese; :func:`write_term_sheet` writes it to a file atomically. Sheets and
+defined names are described in docs/term_sheet.md.
+"""
+
+from __future__ import annotations
+
+import os
+
+from abs_tool.analysis.pool_stats import LANGS
+from abs_tool.errors import InputError
+from abs_tool.io.atomic import write_atomic
+from abs_tool.report.excel.inputs import (
+    KeyRisk,
+    TermSheetInputs,
+    build_term_sheet_inputs,
+    file_sha256,
+)
+from abs_tool.report.excel.template import (
+    KEY_FIGURES,
+    TemplateError,
+    TemplateSource,
+    load_template,
+)
+from abs_tool.report.excel.writer import term_sheet_workbook_bytes
+
+
+def term_sheet_bytes(inputs: TermSheetInputs, lang: str = "en",
+                     template: TemplateSource = None) -> bytes:
+    """The term-sheet workbook as .xlsx bytes (for a download button).
+
+    Parameters
+    ----------
+    inputs
+        From :func:`build_term_sheet_inputs`.
+    lang
+        ``"en"`` or ``"zh"``: labels, sheet names and tier names (优先A级 / 优先B级 / 次级).
+    template
+        A template file or its bytes; default the shipped one.
+
+    Raises
+    ------
+    InputError
+        ``lang`` unknown.
+    TemplateError
+        The template lacks a sheet, named style or defined name the code fills.
+    """
+    if lang not in LANGS:
+        raise InputError(f"`lang` (got {lang!r}) must be one of {list(LANGS)}")
+    return term_sheet_workbook_bytes(inputs, lang, template)
+
+
+def write_term_sheet(path: str | os.PathLike[str], inputs: TermSheetInputs, lang: str = "en",
+                     template: TemplateSource = None) -> None:
+    """Write the workbook to ``path`` atomically: a reader sees the old file or the whole new
+    one, and a failure (while building or writing) leaves no new file behind."""
+    write_atomic(path, term_sheet_bytes(inputs, lang, template))
+
+
+__all__ = [
+    "KEY_FIGURES",
+    "KeyRisk",
+    "TemplateError",
+    "TemplateSource",
+    "TermSheetInputs",
+    "build_term_sheet_inputs",
+    "file_sha256",
+    "load_template",
+    "term_sheet_bytes",
+    "write_term_sheet",
+]

@@ -1,0 +1,531 @@
+"""Fill the term-sheet template with :class:`~abs_tool.report.excel.inputs.TermSheetInputs`.
+
+Every value goes through :func:`put`: text is stored as text (never a formula, whatever it
+starts with), numbers as numbers (NaN as an empty cell), each cell with a named style of the
+template. Sheets are written top-down from their anchors by a :class:`Cursor`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import platform
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.worksheet import Worksheet
+
+from abs_tool.analysis.pool_stats import LANGS, STRAT_WORDS, SUMMARY_LABELS
+from abs_tool.engine.montecarlo import Distribution, MonteCarloResult
+from abs_tool.io.dealfile import deal_to_dict
+from abs_tool.io.rating_tables import rating_table_to_frame
+from abs_tool.model.deal import Tier
+from abs_tool.model.scales import LOCAL_SCALE
+from abs_tool.report.excel.inputs import RATING_CRITERIA, TermSheetInputs
+from abs_tool.report.excel.labels import LABELS, text, translation
+from abs_tool.report.excel.template import (
+    ANCHORS,
+    SHEET_KEYS,
+    Template,
+    TemplateSource,
+    load_template,
+)
+from abs_tool.report.tables import cashflow_tables
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+"""Text starting with one of these could be read as a formula when a user edits the cell."""
+
+HEADER_HEIGHT = 30.0
+"""Height (points) of a table's header row: two lines of 10-point text."""
+
+LOSS_BUCKETS = 20
+"""Rows of the pool loss-rate distribution table on the Monte Carlo sheet."""
+
+# Number formats a Structuring table may ask for (frame.attrs["formats"]) -> named style.
+FORMAT_STYLES: dict[str, str] = {
+    "money": "ts_money", "pct": "ts_pct", "bp": "ts_bp", "number": "ts_number",
+    "int": "ts_int", "date": "ts_date", "text": "ts_text",
+}
+
+# Deal-file fields (last key) shown as percentages on the Assumptions sheet.
+_PERCENT_FIELDS = frozenset({
+    "coupon_annual", "rate_annual", "rate", "annual", "cumulative_rate", "timing", "threshold",
+    "initial_share", "target_share", "floor_share", "threshold_share", "benchmark_rate_annual",
+    "min_rate", "max_rate", "max_obligor_share", "max_region_share", "max_industry_share",
+    "share_of_placed", "correlation", "sector_correlation", "recovery_correlation",
+    "recovery_volatility",
+})
+
+_SUMMARY_STYLES = {"count": "ts_int", "money": "ts_money", "rate": "ts_pct",
+                   "months": "ts_number", "share": "ts_pct"}
+_STRAT_STYLES = {"count": "ts_int", "balance": "ts_money", "share": "ts_pct", "wac": "ts_pct",
+                 "wa_remaining_term": "ts_number", "wa_annual_pd": "ts_pct"}
+_POOL_FLOWS = ("balance_close", "collections", "default", "recovery", "loss", "purchases",
+               "cumulative_default_rate")
+_NOTE_FLOWS = ("interest_paid", "interest_shortfall", "principal_paid", "writedown",
+               "balance_close")
+_RESIDUAL_FLOWS = ("residual", "principal_paid", "writedown", "balance_close")
+# Estimates of a class on the Monte Carlo sheet (ClassResult fields) -> style.
+_CLASS_ESTIMATES = {
+    "expected_loss": "ts_pct_fine", "principal_loss": "ts_pct_fine", "pd": "ts_pct_fine",
+    "lgd": "ts_pct_fine", "wal_years": "ts_number", "yield_annual": "ts_pct",
+    "dirr_bp": "ts_bp",
+}
+
+Column = tuple[str, Sequence[Any], str]
+"""A table column: header, values top-down, named style."""
+
+
+def excel_value(value: Any) -> Any:
+    """``value`` as openpyxl stores it: plain Python numbers, NaN and inf as empty cells,
+    text without the control characters XML cannot hold."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any, style: str) -> Cell:
+    """Write one cell: text is always text (data type "s"; a leading = + - @ is kept as the
+    text's first character and marked with a quote prefix), never a formula."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = excel_value(value)
+    cell.style = style
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
+    return cell
+
+
+@dataclass
+class Cursor:
+    """Writes blocks one below another from ``(row, column)`` of ``ws``."""
+
+    ws: Worksheet
+    row: int
+    column: int
+
+    def line(self, *cells: tuple[Any, str]) -> int:
+        """One row of ``(value, style)`` cells from the cursor's column; returns its row."""
+        for offset, (value, style) in enumerate(cells):
+            put(self.ws, self.row, self.column + offset, value, style)
+        self.row += 1
+        return self.row - 1
+
+    def heading(self, title: str) -> None:
+        self.line((title, "ts_section"))
+
+    def note(self, note: str) -> None:
+        self.line((note, "ts_note"))
+
+    def groups(self, offset: int, groups: Sequence[tuple[str, int]]) -> None:
+        """A row of group headers over the table below, from ``offset`` columns right of the
+        cursor: each ``(name, width)`` merged across its columns."""
+        column = self.column + offset
+        for name, width in groups:
+            put(self.ws, self.row, column, name, "ts_header")
+            self.ws.merge_cells(start_row=self.row, start_column=column, end_row=self.row,
+                                end_column=column + width - 1)
+            column += width
+        self.row += 1
+
+    def table(self, columns: Sequence[Column], *, gap: int = 1) -> int:
+        """A header row and one row per value (a shorter column leaves its last cells empty);
+        returns the first data row."""
+        # Two lines: headers wrap, and neither Excel nor LibreOffice grows a row on load.
+        self.ws.row_dimensions[self.row].height = HEADER_HEIGHT
+        self.line(*((header, "ts_header") for header, _, _ in columns))
+        first = self.row
+        for i in range(max((len(values) for _, values, _ in columns), default=0)):
+            self.line(*((values[i] if i < len(values) else None, style)
+                        for _, values, style in columns))
+        self.row += gap
+        return first
+
+
+def fill(template: Template, inputs: TermSheetInputs, lang: str) -> None:
+    """Write every sheet of ``template`` in place (see :func:`term_sheet_bytes`)."""
+    wb = template.workbook
+    if lang != "en":
+        _translate(template, lang)
+    cursors = {key: Cursor(*template.anchors[key]) for key in SHEET_KEYS}
+    _key_figures(template, inputs)
+    _term_sheet(cursors["term_sheet"], inputs, lang)
+    _pool(cursors["pool"], inputs, lang)
+    _assumptions(cursors["assumptions"], inputs, lang)
+    _monte_carlo(cursors["monte_carlo"], inputs, lang)
+    _cash_flows(cursors["cash_flows"], inputs, lang)
+    _audit(cursors["audit"], inputs, lang)
+    if inputs.structuring is None:
+        wb.remove(template.sheet("structuring"))
+    else:
+        _structuring(cursors["structuring"], inputs.structuring)
+    for name in ANCHORS.values():
+        del wb.defined_names[name]
+    # Names are rewritten because sheets may have been renamed (Chinese titles).
+    for name, (ws, row, column) in template.figures.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=(
+            f"{quote_sheetname(ws.title)}!{absolute_coordinate(ws.cell(row, column).coordinate)}"))
+    for ws in wb.worksheets:
+        ws.print_area = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
+    wb.properties.title = excel_value(inputs.deal.name)
+    wb.properties.creator = f"abs-tool {inputs.tool_version}"
+    wb.properties.created = wb.properties.modified = inputs.created.replace(tzinfo=None)
+
+
+def term_sheet_workbook_bytes(inputs: TermSheetInputs, lang: str,
+                              template: TemplateSource) -> bytes:
+    """Load the template, fill it, and return the .xlsx bytes."""
+    loaded = load_template(template)
+    fill(loaded, inputs, lang)
+    out = io.BytesIO()
+    loaded.workbook.save(out)
+    return out.getvalue()
+
+
+def _translate(template: Template, lang: str) -> None:
+    """Fixed texts and sheet titles of the template into ``lang``."""
+    words = translation(lang)
+    for ws in template.workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value in words:
+                    cell.value = words[cell.value]
+    for key in SHEET_KEYS:
+        template.sheet(key).title = text(f"sheet.{key}", lang)
+
+
+def _key_figures(template: Template, inputs: TermSheetInputs) -> None:
+    """Values of the Term Sheet's defined-name cells (their formats are the template's)."""
+    deal, summary, cost = inputs.deal, inputs.summary, inputs.cost
+    values = {
+        "DealName": deal.name, "Currency": deal.currency, "CutoffDate": deal.dates.cutoff,
+        "ClosingDate": deal.dates.closing, "FirstPaymentDate": deal.dates.first_payment,
+        "LegalFinalDate": deal.dates.legal_final, "PoolBalance": summary.balance,
+        "LoanCount": summary.loan_count, "PoolWAC": summary.wac,
+        "SeniorSize": inputs.class_balances[0],
+        "SeniorShare": inputs.class_balances[0] / summary.balance,
+        "WACoupon": cost.wa_coupon, "AllInCost": cost.all_in, "BenchmarkRate": cost.benchmark,
+        "CostSavingBp": cost.saving_bp, "UpfrontFees": cost.upfront_fees,
+        "ExcessSpread": cost.excess_spread_annual,
+    }
+    for name, (ws, row, column) in template.figures.items():
+        cell = ws.cell(row, column)
+        put(ws, row, column, values[name], cell.style)
+
+
+def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    deal, mc = inputs.deal, inputs.monte_carlo
+    classes = deal.structure.classes
+    n = len(classes)
+    pool_balance = inputs.summary.balance
+    ratings = inputs.ratings or {}
+
+    def rating(criterion: str) -> list[str | None]:
+        return [ratings[c.name][criterion] if ratings else None for c in classes]
+
+    def estimate(name: str) -> list[float | None]:
+        return [getattr(c, name).value for c in mc.classes] if mc else [None] * n
+
+    total = [text("total", lang)]
+    columns: list[Column] = [
+        (text("col.class", lang), [c.name for c in classes] + total, "ts_text"),
+        (text("col.tier", lang), [text(f"tier.{c.tier.value}", lang) for c in classes],
+         "ts_text"),
+        (text("col.amount", lang), [*inputs.class_balances, sum(inputs.class_balances)],
+         "ts_money"),
+        (text("col.share", lang),
+         [b / pool_balance for b in inputs.class_balances] + [sum(inputs.class_balances)
+                                                               / pool_balance], "ts_pct"),
+        (text("col.ce", lang), inputs.credit_enhancement, "ts_pct"),
+        (text("col.coupon", lang),
+         [text("residual", lang) if c.tier == Tier.SUBORDINATED else c.coupon_annual
+          for c in classes], "ts_pct"),
+        (text("col.wal", lang), inputs.base.metrics.wal_years[0], "ts_number"),
+        (text("col.expected_final", lang), inputs.expected_final, "ts_date"),
+        (text("col.legal_final", lang), [deal.dates.legal_final] * n, "ts_date"),
+        (text("col.el", lang), estimate("expected_loss"), "ts_pct_fine"),
+        (text("col.pd", lang), estimate("pd"), "ts_pct_fine"),
+        (text("col.bdr", lang), [b.default_rate for b in inputs.break_even], "ts_pct"),
+        *((text(f"col.rating_{k}", lang), rating(k), "ts_text") for k in RATING_CRITERIA),
+        (text("col.target", lang), [c.target_rating for c in classes], "ts_text"),
+    ]
+    first = cur.table(columns, gap=0)
+    bdr_column = cur.column + [h for h, _, _ in columns].index(text("col.bdr", lang))
+    for j, be in enumerate(inputs.break_even):
+        if not be.loses:  # a lower bound: the class never lost up to the largest multiplier
+            cur.ws.cell(first + j, bdr_column).number_format = '"≥ "0.00%'
+    cur.row += 1
+    cur.note(text("note.ce", lang))
+    cur.note(text("note.mc", lang, paths=mc.paths, seed=mc.seed) if mc
+             else text("note.no_mc", lang))
+    cur.note(text("note.bdr", lang))
+    stress_bdr = inputs.break_even[[c.name for c in classes].index(inputs.stress_class)]
+    cur.note(text("note.stress", lang, multiplier=inputs.stress_multiplier,
+                  cls=inputs.stress_class, rate=stress_bdr.default_rate))
+    cur.row += 1
+    cur.heading(text("risks.title", lang))
+    sentences = [text(r.key, lang, **r.values) for r in inputs.risks]
+    for i, sentence in enumerate(sentences or [text("risk.none", lang)], start=1):
+        cur.line((f"{i}. {sentence}", "ts_text"))
+
+
+def _pool(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    cur.heading(text("pool.summary", lang))
+    rows = inputs.summary.rows(lang)
+    units = [SUMMARY_LABELS[f.name][2] for f in fields(inputs.summary)]
+    cur.line(*((text(k, lang), "ts_header") for k in ("col.figure", "col.value", "col.unit")))
+    for (label, value, unit), unit_key in zip(rows, units, strict=True):
+        cur.line((label, "ts_text"), (value, _SUMMARY_STYLES[unit_key]), (unit, "ts_text"))
+    cur.row += 1
+    top = inputs.top_obligors
+    cur.heading(text("pool.top_obligors", lang, n=len(top)))
+    cur.table([(text("col.obligor", lang), top["obligor"].to_numpy(), "ts_text"),
+               (text("col.count", lang), top["loans"].to_numpy(), "ts_int"),
+               (text("col.balance", lang), top["balance"].to_numpy(), "ts_money"),
+               (text("col.share", lang), top["share"].to_numpy(), "ts_pct_fine")])
+    # The tables were made with English bucket words; the last row is the total.
+    missing = {STRAT_WORDS["missing"][0]: _strat_words(lang)["missing"]}
+    for column, frame in inputs.strats.items():
+        cur.heading(text("pool.strat", lang, column=text(f"poolcol.{column}", lang)))
+        buckets = [missing.get(b, b) for b in frame["bucket"]]
+        buckets[-1] = _strat_words(lang)["total"]
+        cur.table([(text("col.bucket", lang), buckets, "ts_text")] + [
+            (text(f"col.{name}", lang), frame[name].to_numpy(), style)
+            for name, style in _STRAT_STYLES.items()])
+
+
+def _strat_words(lang: str) -> dict[str, str]:
+    """The stratification words (total, missing) in ``lang``."""
+    return {key: words[LANGS.index(lang)] for key, words in STRAT_WORDS.items()}
+
+
+def _run_rows(cur: Cursor, mc: MonteCarloResult | None, lang: str) -> None:
+    """Paths, seed, block size, importance shift and runtime of the simulation."""
+    not_run = text("not_run", lang)
+    rows = (("as.paths", "paths", "ts_int"), ("as.seed", "seed", "ts_text"),
+            ("as.block_paths", "block_paths", "ts_int"),
+            ("as.shift", "importance_shift", "ts_number"),
+            ("as.runtime", "runtime_seconds", "ts_number"))
+    for key, attr, style in rows:
+        cur.line((text(key, lang), "ts_label"),
+                 (getattr(mc, attr) if mc else not_run, style if mc else "ts_text"))
+
+
+def _assumptions(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    cur.heading(text("as.run", lang))
+    _run_rows(cur, inputs.monte_carlo, lang)
+    cur.row += 1
+    cur.heading(text("as.stress", lang))
+    cur.line((text("as.multiplier", lang), "ts_label"), (inputs.stress_multiplier, "ts_number"))
+    cur.line((text("as.stress_class", lang), "ts_label"), (inputs.stress_class, "ts_text"))
+    cur.row += 1
+    grades = inputs.pd_by_grade
+    if len(grades):
+        cur.heading(text("as.pd_by_grade", lang))
+        cur.table([(text("col.grade", lang), grades["grade"].to_numpy(), "ts_text"),
+                   (text("col.annual_pd", lang), grades["annual_pd"].to_numpy(), "ts_pct"),
+                   (text("col.source", lang),
+                    [text(f"source.{s}", lang) for s in grades["source"]], "ts_text")])
+    cur.heading(text("as.inputs", lang))
+    cur.line(*((text(k, lang), "ts_header") for k in ("col.input", "col.field", "col.values")))
+    for path, values in _flatten(deal_to_dict(inputs.deal)):
+        parts = re.sub(r"\[\d+\]", "", path).split(".")
+        key = "field." + ".".join(parts)
+        # A by_grade entry is keyed by the grade: its value is a PD.
+        percent = parts[-1] in _PERCENT_FIELDS or parts[-2:-1] == ["by_grade"]
+        cur.line((text(key, lang) if key in LABELS else "", "ts_label"), (path, "ts_text"),
+                 *((v, "ts_pct_fine" if percent else "ts_text") for v in values))
+    cur.row += 1
+    cur.heading(text("as.tables", lang))
+    for table in inputs.rating_tables:
+        for key, value in (("col.table", table.name), ("col.kind", table.kind),
+                           ("col.label", table.label), ("col.source", table.source),
+                           ("col.description", table.description)):
+            cur.line((text(key, lang), "ts_label"), (value, "ts_text"))
+        frame = rating_table_to_frame(table)
+        style = "ts_pct_fine" if table.kind == "el" else "ts_text"
+        cur.table([(text("col.rating", lang), frame["rating"].to_numpy(), "ts_text")] + [
+            (name, frame[name].to_numpy(), style) for name in frame.columns[1:]])
+
+
+def _flatten(data: Any, path: str = "") -> list[tuple[str, list[Any]]]:
+    """``(field path, values)`` rows of a deal-file dict; a list of numbers or strings is one
+    row of values (a vector), a list of objects one block per item."""
+    if isinstance(data, dict):
+        return [row for key, value in data.items()
+                for row in _flatten(value, f"{path}.{key}" if path else str(key))]
+    if isinstance(data, list) and any(isinstance(v, dict | list) for v in data):
+        return [row for i, value in enumerate(data) for row in _flatten(value, f"{path}[{i}]")]
+    return [(path, list(data) if isinstance(data, list) else [data])]
+
+
+def loss_buckets(dist: Distribution, buckets: int = LOSS_BUCKETS) -> pd.DataFrame:
+    """The distribution in ``buckets`` equal, round-width buckets from 0 up to its 99.99%
+    quantile; the last bucket also holds everything above.
+
+    Returns columns ``from``, ``to``, ``probability``, ``cumulative`` (probability of a rate
+    below ``to``; 1 in the last row).
+    """
+    top = max(dist.quantile(0.9999), 1e-4)
+    raw = top / buckets
+    steps = np.array([1.0, 2.0, 2.5, 5.0, 10.0]) * 10.0 ** math.floor(math.log10(raw))
+    step = float(steps[np.argmax(steps >= raw)])
+    edges = step * np.arange(buckets + 1)
+    cdf = np.concatenate([[0.0], np.cumsum(dist.density)])
+    cumulative = np.interp(edges, dist.edges, cdf / cdf[-1] if cdf[-1] > 0 else cdf)
+    cumulative[-1] = 1.0
+    return pd.DataFrame({"from": edges[:-1], "to": edges[1:],
+                         "probability": np.diff(cumulative), "cumulative": cumulative[1:]})
+
+
+def _monte_carlo(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    mc = inputs.monte_carlo
+    if mc is None:
+        cur.note(text("mc.none", lang))
+        return
+    _run_rows(cur, mc, lang)
+    cur.row += 1
+    cur.heading(text("mc.quantiles", lang))
+    dists = (mc.pool_default_rate, mc.pool_loss_rate)
+    stats: list[tuple[str, Callable[[Distribution], float]]] = [
+        (text("stat.mean", lang), lambda d: d.mean.value),
+        (text("stat.mean_se", lang), lambda d: d.mean.se),
+        (text("stat.sd", lang), lambda d: d.sd),
+    ] + [(text("stat.quantile", lang, q=q), lambda d, q=q: d.quantiles[q])
+         for q in mc.pool_default_rate.quantiles]
+    cur.table([(text("col.statistic", lang), [s for s, _ in stats], "ts_text")] + [
+        (text(key, lang), [f(d) for _, f in stats], "ts_pct_fine")
+        for key, d in zip(("col.default_rate", "col.loss_rate"), dists, strict=True)])
+    cur.heading(text("mc.distribution", lang))
+    table = loss_buckets(mc.pool_loss_rate)
+    top = cur.row
+    first = cur.table([(text(f"col.{name}", lang), table[name].to_numpy(), "ts_pct")
+                       for name in ("from", "to", "probability", "cumulative")])
+    chart = BarChart()
+    chart.type, chart.style, chart.legend = "col", 10, None
+    chart.title = text("mc.distribution", lang)
+    chart.y_axis.title, chart.x_axis.title = (text("col.probability", lang),
+                                              text("col.loss_rate", lang))
+    chart.y_axis.numFmt = chart.x_axis.numFmt = "0.0%"
+    # openpyxl omits <c:delete> otherwise, and Excel then hides the axes.
+    chart.x_axis.delete = chart.y_axis.delete = False
+    last = first + len(table) - 1
+    chart.add_data(Reference(cur.ws, min_col=cur.column + 2, min_row=first - 1, max_row=last),
+                   titles_from_data=True)
+    chart.set_categories(Reference(cur.ws, min_col=cur.column, min_row=first, max_row=last))
+    chart.width, chart.height = 18, 9
+    cur.ws.add_chart(chart, f"{get_column_letter(cur.column + 5)}{top}")
+    cur.heading(text("mc.classes", lang))
+    se = text("col.se", lang)
+    cur.table([(text("col.class", lang), [c.name for c in mc.classes], "ts_text")] + [
+        column
+        for name, style in _CLASS_ESTIMATES.items()
+        for column in (
+            (text(f"stat.{name}", lang), [getattr(c, name).value for c in mc.classes], style),
+            (se, [getattr(c, name).se for c in mc.classes], style))])
+    _tdr_table(cur, inputs, lang)
+
+
+def _tdr_table(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    """Ratings down, per class its TDR and whether its BDR reaches it; BDRs on top."""
+    tdrs = inputs.target_default_rates or {}
+    classes = [c.name for c in inputs.deal.structure.classes]
+    levels = [r for r in LOCAL_SCALE if any(r in t for t in tdrs.values())]
+    cur.heading(text("mc.tdr", lang))
+    cur.groups(1, [(name, 2) for name in classes])
+    columns: list[Column] = [(text("col.rating", lang), [text("col.bdr", lang), *levels],
+                              "ts_text")]
+    for name, be in zip(classes, inputs.break_even, strict=True):
+        by_level = tdrs.get(name, {})
+        passes = [text("pass" if be.default_rate >= by_level[r] else "fail", lang)
+                  if r in by_level else None for r in levels]
+        columns += [(text("col.tdr", lang), [be.default_rate, *map(by_level.get, levels)],
+                     "ts_pct"),
+                    (text("col.pass", lang), [None, *passes], "ts_text")]
+    cur.table(columns)
+
+
+def _cash_flows(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    """Expected and stress case, one below the other, in the same columns; headers frozen."""
+    deal = inputs.deal
+    header_rows = []
+    for title, scenario in (
+            (text("cf.expected", lang), inputs.base),
+            (text("cf.stress", lang, multiplier=inputs.stress_multiplier), inputs.stress)):
+        tables = cashflow_tables(scenario.result, deal)
+        cur.heading(title)
+        groups: list[tuple[str, pd.DataFrame, Sequence[str]]] = [
+            (text("cf.pool", lang), tables.pool, _POOL_FLOWS)]
+        groups += [(c.name, tables.classes[c.name],
+                    _RESIDUAL_FLOWS if c.tier == Tier.SUBORDINATED else _NOTE_FLOWS)
+                   for c in deal.structure.classes]
+        cur.groups(2, [(name, len(flows)) for name, _, flows in groups])
+        header_rows.append(cur.row)
+        columns: list[Column] = [
+            (text("cfc.period", lang), tables.pool.index.to_numpy(), "ts_int"),
+            (text("cfc.date", lang), tables.pool["date"].to_numpy(), "ts_date")]
+        columns += [(text(f"cfc.{flow}", lang), frame[flow].to_numpy(),
+                     "ts_pct" if flow == "cumulative_default_rate" else "ts_money")
+                    for _, frame, flows in groups for flow in flows]
+        cur.table(columns)
+    cur.ws.freeze_panes = cur.ws.cell(header_rows[0] + 1, cur.column + 2).coordinate
+    cur.ws.print_title_rows = f"{header_rows[0] - 1}:{header_rows[0]}"
+
+
+def _structuring(cur: Cursor, tables: Mapping[str, pd.DataFrame]) -> None:
+    for title, frame in tables.items():
+        cur.heading(title)
+        formats = frame.attrs.get("formats", {})
+        cur.table([(str(name), frame[name].to_numpy(),
+                    FORMAT_STYLES[formats[name]] if name in formats else _default_style(
+                        frame[name])) for name in frame.columns])
+
+
+def _default_style(series: pd.Series) -> str:
+    """Integers with separators, dates as dates, anything else as it comes (General)."""
+    if pd.api.types.is_integer_dtype(series):
+        return "ts_int"
+    if pd.api.types.is_datetime64_any_dtype(series) or isinstance(
+            series.iloc[0] if len(series) else None, date):
+        return "ts_date"
+    return "ts_text"
+
+
+def _audit(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    mc = inputs.monte_carlo
+    not_run = text("not_run", lang)
+    libraries = (f"Python {platform.python_version()}, numpy {np.__version__}, "
+                 f"pandas {pd.__version__}, openpyxl {openpyxl.__version__}")
+    rows = (("au.version", inputs.tool_version, "ts_text"),
+            ("au.generated", inputs.created.strftime("%Y-%m-%d %H:%M:%S"), "ts_text"),
+            ("au.libraries", libraries, "ts_text"),
+            ("au.deal", inputs.deal.name, "ts_text"),
+            ("au.seed", mc.seed if mc else not_run, "ts_text"),
+            ("au.paths", mc.paths if mc else not_run, "ts_int" if mc else "ts_text"))
+    cur.heading(text("au.tool", lang))
+    for key, value, style in rows:
+        cur.line((text(key, lang), "ts_label"), (value, style))
+    cur.row += 1
+    cur.heading(text("au.hashes", lang))
+    names = [text("au.deal_hash", lang), text("au.pool_hash", lang), *inputs.sources]
+    hashes = [inputs.deal_sha256, inputs.pool_sha256, *inputs.sources.values()]
+    cur.table([(text("col.input_name", lang), names, "ts_text"),
+               (text("col.sha256", lang), hashes, "ts_text")])
+

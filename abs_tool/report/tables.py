@@ -1,0 +1,435 @@
+"""Typed results -> pandas DataFrames for display, CSV and Excel (presentation only).
+
+Nothing here computes finance: it lays out what the engine and metrics produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from abs_tool.analysis.break_even import BreakEven
+from abs_tool.analysis.rating import bdr_tdr_pass, dirr_rating, el_rating, pd_rating, tdr
+from abs_tool.engine.deterministic import ScenarioResult
+from abs_tool.engine.metrics import ClassMetrics
+from abs_tool.engine.montecarlo import MonteCarloResult
+from abs_tool.engine.waterfall import POOL_LINES, WaterfallResult
+from abs_tool.io.rating_tables import RatingTables
+from abs_tool.model.deal import Deal
+from abs_tool.model.scales import to_local_scale
+
+if TYPE_CHECKING:  # the structuring module (and scipy.optimize) load only when used
+    from abs_tool.analysis.structuring import StructuringResult
+
+
+def payment_dates(first_payment: date, n_periods: int) -> list[date]:
+    """Date of each month's payment: the first payment date, then monthly."""
+    start = pd.Timestamp(first_payment)
+    return [(start + pd.DateOffset(months=k)).date() for k in range(n_periods)]
+
+
+@dataclass(frozen=True)
+class CashflowTables:
+    """Period tables of one path: the pool, each class, fees, reserve, triggers.
+
+    Every table is indexed by ``period`` (1..T) with a ``date`` column.
+    """
+
+    pool: pd.DataFrame
+    classes: dict[str, pd.DataFrame]
+    fees: pd.DataFrame
+    reserve: pd.DataFrame
+    triggers: pd.DataFrame
+
+    def wide(self) -> pd.DataFrame:
+        """All tables side by side, columns prefixed by table (for CSV export)."""
+        parts = [self.pool.add_prefix("pool.")]
+        parts += [t.drop(columns="date").add_prefix(f"{name}.")
+                  for name, t in self.classes.items()]
+        parts += [self.fees.drop(columns="date").add_prefix("fee."),
+                  self.reserve.drop(columns="date").add_prefix("reserve."),
+                  self.triggers.drop(columns="date").add_prefix("trigger.")]
+        out = pd.concat(parts, axis=1)
+        return out.rename(columns={"pool.date": "date"})
+
+
+def cashflow_tables(result: WaterfallResult, deal: Deal, path: int = 0) -> CashflowTables:
+    """Lay out path ``path`` of ``result`` as period tables."""
+    n = result.n_periods
+    index = pd.RangeIndex(1, n + 1, name="period")
+    dates = payment_dates(deal.dates.first_payment, n)
+    pool = result.pool
+    pool_table = pd.DataFrame(
+        {"date": dates}
+        | {name: getattr(pool, name)[path] for name in POOL_LINES}
+        | {"purchases": pool.purchases[path], "call_proceeds": pool.call_proceeds[path],
+           "collections": pool.collections[path],
+           "cumulative_default_rate": pool.cumulative_default_rate[path],
+           "revolving": result.revolving[path], "accelerated": result.accelerated[path]},
+        index=index,
+    )
+    flows = result.classes
+    classes = {
+        note.name: pd.DataFrame({
+            "date": dates,
+            "balance_open": flows.balance_open[path, j],
+            "interest_due": flows.interest_due[path, j],
+            "interest_paid": flows.interest_paid[path, j],
+            "interest_shortfall": flows.interest_shortfall[path, j],
+            "principal_paid": flows.principal_paid[path, j],
+            "writedown": flows.writedown[path, j],
+            "residual": flows.residual[path, j],
+            "balance_close": flows.balance_close[path, j],
+        }, index=index)
+        for j, note in enumerate(deal.structure.classes)
+    }
+    fees = pd.DataFrame({"date": dates} | {
+        f"{fee.name} paid": result.fees_paid[path, i] for i, fee in enumerate(deal.structure.fees)
+    } | {
+        f"{fee.name} unpaid": result.fees_unpaid[path, i]
+        for i, fee in enumerate(deal.structure.fees)
+    }, index=index)
+    reserve = pd.DataFrame({"date": dates, "balance_open": result.reserve_open[path],
+                            "target": result.reserve_target[path],
+                            "balance_close": result.reserve_close[path],
+                            "held_open": result.held_open[path],
+                            "held_close": result.held_close[path]}, index=index)
+    triggers = pd.DataFrame({"date": dates}, index=index)
+    for i, trig in enumerate(deal.structure.triggers):
+        label = trig.name or f"{trig.metric.value} -> {trig.action.value}"
+        triggers[f"{label} value"] = result.trigger_value[path, i]
+        triggers[f"{label} threshold"] = [trig.threshold[min(k, len(trig.threshold) - 1)]
+                                          for k in range(n)]
+        triggers[f"{label} breached"] = result.trigger_breached[path, i]
+    return CashflowTables(pool_table, classes, fees, reserve, triggers)
+
+
+def class_table(
+    deal: Deal,
+    metrics: ClassMetrics,
+    path: int = 0,
+    break_evens: tuple[BreakEven, ...] | None = None,
+) -> pd.DataFrame:
+    """One row per class for one path: balances, cash received, losses, WAL, yield, BDR."""
+    table = pd.DataFrame({
+        "class": [c.name for c in deal.structure.classes],
+        "tier": [c.tier.value for c in deal.structure.classes],
+        "original_balance": metrics.original_balance,
+        "coupon": metrics.coupon_annual,
+        "interest_received": metrics.interest_received[path],
+        "principal_received": metrics.principal_received[path],
+        "residual_received": metrics.residual_received[path],
+        "principal_loss": metrics.principal_loss[path],
+        "loss_pv": metrics.loss_pv[path],
+        "wal_years": metrics.wal_years[path],
+        "yield": metrics.yield_annual[path],
+        "modified_duration_years": metrics.modified_duration_years[path],
+        "dirr_bp": metrics.dirr_bp[path],
+    })
+    if break_evens is not None:
+        table["bdr"] = [b.default_rate for b in break_evens]
+        table["bdr_reached"] = [b.loses for b in break_evens]
+    return table
+
+
+def scenario_tables(scenario: ScenarioResult, deal: Deal) -> tuple[CashflowTables, pd.DataFrame]:
+    """Period tables and the class table of a deterministic scenario."""
+    return cashflow_tables(scenario.result, deal), class_table(deal, scenario.metrics)
+
+
+def _estimate_dict(name: str, estimate: object) -> dict[str, float]:
+    value, se = estimate.value, estimate.se
+    return {name: _number(value), f"{name}_se": _number(se)}
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN: a figure that does not exist is null."""
+    value = float(value)
+    return None if value != value else value
+
+
+def _distribution_dict(dist: object) -> dict[str, object]:
+    mean = dist.mean
+    return {
+        "mean": _number(mean.value), "mean_se": _number(mean.se),
+        "sd": _number(dist.sd),
+        "quantiles": {f"{q:.4%}": _number(v) for q, v in dist.quantiles.items()},
+        "histogram": {"edges": [float(e) for e in dist.edges],
+                      "probability": [float(p) for p in dist.density]},
+    }
+
+
+def monte_carlo_dict(
+    result: MonteCarloResult,
+    *,
+    break_evens: tuple[BreakEven, ...] | None = None,
+    ratings: dict[str, dict[str, str]] | None = None,
+    histograms: bool = True,
+) -> dict[str, object]:
+    """The results of a Monte Carlo run as plain JSON data (schema in docs/results.md)."""
+    def dist(d: object) -> dict[str, object]:
+        out = _distribution_dict(d)
+        if not histograms:
+            out.pop("histogram")
+        return out
+
+    classes = []
+    for j, c in enumerate(result.classes):
+        row: dict[str, object] = {"name": c.name, "tier": c.tier, "balance": c.balance,
+                                  "coupon": c.coupon}
+        row |= _estimate_dict("expected_loss", c.expected_loss)
+        row |= _estimate_dict("principal_loss", c.principal_loss)
+        row |= _estimate_dict("pd", c.pd)
+        row |= _estimate_dict("lgd", c.lgd)
+        row |= _estimate_dict("wal_years", c.wal_years)
+        row |= {"irr_mean": _number(c.yield_annual.value),
+                "irr_mean_se": _number(c.yield_annual.se)}
+        row |= _estimate_dict("dirr_bp", c.dirr_bp)
+        if break_evens is not None:
+            row["bdr"] = break_evens[j].default_rate
+            row["bdr_reached"] = break_evens[j].loses
+        if ratings is not None:
+            row["implied_ratings"] = ratings.get(c.name, {})
+        row["wal_distribution"] = dist(c.wal_distribution)
+        row["irr_distribution"] = dist(c.yield_distribution)
+        classes.append(row)
+    return {
+        "paths": result.paths,
+        "seed": result.seed,
+        "block_paths": result.block_paths,
+        "importance_shift": result.importance_shift,
+        "runtime_seconds": result.runtime_seconds,
+        "pool": {"default_rate": dist(result.pool_default_rate),
+                 "loss_rate": dist(result.pool_loss_rate)},
+        "classes": classes,
+    }
+
+
+def monte_carlo_table(
+    result: MonteCarloResult, break_evens: tuple[BreakEven, ...] | None = None
+) -> pd.DataFrame:
+    """One row per class: EL, PD, LGD, WAL, IRR, DIRR with their standard errors, BDR."""
+    rows = []
+    for j, c in enumerate(result.classes):
+        row = {"class": c.name, "tier": c.tier, "balance": c.balance, "coupon": c.coupon,
+               "EL": c.expected_loss.value, "EL se": c.expected_loss.se,
+               "PD": c.pd.value, "PD se": c.pd.se, "LGD": c.lgd.value,
+               "WAL (y)": c.wal_years.value, "IRR": c.yield_annual.value,
+               "IRR se": c.yield_annual.se, "DIRR (bp)": c.dirr_bp.value}
+        if break_evens is not None:
+            row["BDR"] = break_evens[j].default_rate
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def target_default_rates(
+    result: MonteCarloResult, tables: RatingTables | None = None
+) -> dict[str, dict[str, float]]:
+    """TDR of every rating level at each class's WAL (local scale): the quantile of the
+    simulated lifetime pool default rate at the level's confidence (docs/ratings.md)."""
+    tables = tables or RatingTables()
+    out = {}
+    for c in result.classes:
+        wal = c.wal_years.value
+        if not wal > 0:
+            continue
+        targets = tdr(result.pool_default_rate.quantile_array, wal_years=min(wal, 10.0),
+                      table=tables.pd)
+        out[c.name] = {str(to_local_scale(r)): float(v)
+                       for r, v in zip(targets.ratings, targets.tdr, strict=True)}
+    return out
+
+
+def implied_ratings(
+    result: MonteCarloResult, break_evens: tuple[BreakEven, ...],
+    tables: RatingTables | None = None,
+) -> dict[str, dict[str, str]]:
+    """Indicative ratings of each class by every criterion (local scale, e.g. "AA-").
+
+    ``el``: Moody's-style EL at the class WAL; ``pd``: idealized PD at the class WAL;
+    ``dirr``: reduction in yield; ``tdr``: the best rating whose target default rate
+    (quantile of the simulated pool default rate) the class's break-even default rate
+    withstands. ``tables`` default to the shipped indicative ones (docs/ratings.md).
+    """
+    tables = tables or RatingTables()
+    out = {}
+    for c, be in zip(result.classes, break_evens, strict=True):
+        wal = c.wal_years.value
+        if not wal > 0:
+            out[c.name] = {"el": "NR", "pd": "NR", "dirr": "NR", "tdr": "NR"}
+            continue
+        targets = tdr(result.pool_default_rate.quantile_array, wal_years=min(wal, 10.0),
+                      table=tables.pd)
+        # Importance-sampled estimates of a near-certain loss can exceed 1 by their noise.
+        moodys = {
+            "el": str(el_rating(min(c.expected_loss.value, 1.0), min(wal, 10.0), tables.el)),
+            "pd": str(pd_rating(min(c.pd.value, 1.0), wal, tables.pd)),
+            "dirr": str(dirr_rating(c.dirr_bp.value, tables.dirr)),
+            "tdr": str(bdr_tdr_pass(be.default_rate, targets)),
+        }
+        out[c.name] = {k: str(to_local_scale(v)) if v != "NR" else "NR"
+                       for k, v in moodys.items()}
+    return out
+
+
+def attachment_points(balances: Sequence[float]) -> tuple[float, ...]:
+    """Share of the notes below each class (listed senior first): where its losses start,
+    0 for the most junior."""
+    b = np.asarray(balances, dtype=np.float64)
+    return tuple(float(x) for x in (b.sum() - np.cumsum(b)) / b.sum())
+
+
+def sizing_table(result: StructuringResult) -> pd.DataFrame:
+    """One row per class of a sized structure: size, coupon, the criterion's figure against
+    its threshold, margin and what bound the size. ``attrs["formats"]`` names each number
+    column's format for the term sheet."""
+    frame = pd.DataFrame([{
+        "class": c.name, "tier": c.tier, "target": c.target, "size_share": c.size_share,
+        "amount": c.amount, "coupon": c.coupon, "wal_years": c.wal_years,
+        "criterion": c.criterion, "metric": c.metric, "metric_se": c.metric_se,
+        "threshold": c.threshold, "margin": c.margin, "meets": c.meets,
+        "binding": c.binding,
+    } for c in result.classes])
+    frame.attrs["formats"] = {"size_share": "pct", "amount": "money", "coupon": "pct",
+                              "wal_years": "number"}
+    return frame
+
+
+# Chinese wording of the structuring tables' titles, columns and items (English is the key).
+_STRUCTURING_ZH: dict[str, str] = {
+    "Sizing": "分层规模", "Cost of funds": "融资成本", "Economics": "经济性",
+    "All-in cost by deal size": "不同发行规模的综合成本",
+    "Sizing and pricing rounds": "规模与定价迭代", "Sensitivity": "敏感性分析",
+    "The deal as given and sized": "原结构与分层结果对比", "as given": "原结构",
+    "sized": "分层结果", "difference": "差异", "deal": "交易", "expected_loss": "预期损失",
+    "pd": "违约概率", "irr": "内部收益率", "wa_coupon": "加权平均票面利率",
+    "excess_spread_annual": "超额利差(年化)", "pool_expected_loss": "资产池预期损失",
+    "class": "证券", "tier": "层级", "target": "目标评级", "size_share": "占比",
+    "amount": "金额", "coupon": "票面利率", "wal_years": "加权平均期限(年)",
+    "criterion": "评级标准", "metric": "指标", "metric_se": "指标标准误",
+    "threshold": "阈值", "margin": "余量", "meets": "达标", "binding": "约束",
+    "item": "项目", "rate": "利率", "value": "数值", "unit": "单位", "round": "轮次",
+    "pool_balance": "资产池余额", "placed_notes": "对外发行证券", "upfront_fees": "前端费用",
+    "all_in": "综合成本", "saving_bp": "节约(bp)",
+    "WA coupon (placed classes)": "加权平均票面利率(对外发行证券)",
+    "all-in cost of funds": "综合融资成本", "benchmark funding rate": "基准融资利率",
+    "excess spread (a year, on the pool)": "超额利差(年化,占资产池)",
+    "retained class: expected IRR": "自持次级:预期内部收益率",
+    "saving vs benchmark (bp)": "相对基准的节约(bp)", "upfront fees": "前端费用",
+    "break-even pool balance": "盈亏平衡资产池规模", "currency": "元",
+    "available": "可用空间", "cannot_meet": "无法达标", "rest": "剩余",
+    "senior": "优先级", "mezzanine": "中间级", "subordinated": "次级",
+    "share": "占比",
+}
+
+
+def structuring_tables(
+    result: StructuringResult, sensitivity: pd.DataFrame | None = None, lang: str = "en"
+) -> dict[str, pd.DataFrame]:
+    """Titled tables of a structuring run (the Excel Structuring sheet and the app), in
+    English or Chinese (``lang="zh"``)."""
+    econ = result.economics
+    cost = econ.cost
+    nan = float("nan")
+    rates = pd.DataFrame([
+        ("WA coupon (placed classes)", cost.wa_coupon),
+        ("all-in cost of funds", cost.all_in),
+        ("benchmark funding rate", cost.benchmark),
+        ("excess spread (a year, on the pool)", cost.excess_spread_annual),
+        ("retained class: expected IRR",
+         econ.retained_return.value if econ.retained_return else nan),
+    ], columns=["item", "rate"])
+    rates.attrs["formats"] = {"rate": "pct"}
+    amounts = pd.DataFrame([
+        ("saving vs benchmark (bp)", cost.saving_bp, "bp"),
+        ("upfront fees", cost.upfront_fees, "currency"),
+        ("break-even pool balance",
+         nan if econ.break_even_balance is None else econ.break_even_balance, "currency"),
+    ], columns=["item", "value", "unit"])
+    amounts.attrs["formats"] = {"value": "number"}
+    curve = econ.size_curve.copy()
+    curve.attrs["formats"] = {"pool_balance": "money", "placed_notes": "money",
+                              "upfront_fees": "money", "all_in": "pct", "saving_bp": "bp"}
+    rounds = pd.DataFrame([
+        {"round": i + 1, **{f"share {c.name}": s for c, s in zip(result.classes, r.shares,
+                                                                   strict=True)},
+         **{f"coupon {c.name}": k for c, k in zip(result.classes, r.coupons, strict=True)}}
+        for i, r in enumerate(result.rounds)])
+    rounds.attrs["formats"] = {name: "pct" for name in rounds.columns if name != "round"}
+    sizing = sizing_table(result)
+    tables = {
+        "Sizing": sizing,
+        "Cost of funds": rates,
+        "Economics": amounts,
+        "All-in cost by deal size": curve,
+        "Sizing and pricing rounds": rounds,
+        "The deal as given and sized": result.comparison,
+    }
+    if sensitivity is not None:
+        tables["Sensitivity"] = sensitivity
+    if lang != "zh":
+        return tables
+    zh = _STRUCTURING_ZH
+
+    def translated(frame: pd.DataFrame) -> pd.DataFrame:
+        def name(column: str) -> str:
+            head, _, tail = column.partition(" ")
+            return f"{zh[head]} {tail}" if tail and head in zh else zh.get(column, column)
+
+        out = frame.rename(columns=name)
+        for column in ("item", "unit", "binding", "tier", "metric"):
+            if column in frame:
+                out[name(column)] = frame[column].map(lambda v: zh.get(v, v))
+        out.attrs["formats"] = {name(k): v for k, v in frame.attrs.get("formats", {}).items()}
+        return out
+
+    return {zh[title]: translated(frame) for title, frame in tables.items()}
+
+
+def structuring_dict(result: StructuringResult) -> dict[str, object]:
+    """A structuring run as plain JSON data (schema in docs/structuring.md)."""
+    from abs_tool.io.dealfile import deal_to_dict
+
+    econ = result.economics
+    return {
+        "deal": result.deal.name,
+        "criterion": result.criterion,
+        "converged": result.converged,
+        "message": result.message,
+        "evaluations": result.evaluations,
+        "size_step_share": result.size_step_share,
+        "runtime_seconds": result.runtime_seconds,
+        "simulation_seconds": result.simulation_seconds,
+        "classes": [{k: (_number(v) if isinstance(v, float) else v) for k, v in row.items()}
+                    for row in sizing_table(result).to_dict(orient="records")],
+        "rounds": [{"shares": list(r.shares), "coupons": list(r.coupons)}
+                   for r in result.rounds],
+        "comparison": [{k: (_number(v) if isinstance(v, float) else v) for k, v in row.items()}
+                       for row in result.comparison.to_dict(orient="records")],
+        "economics": {
+            "cost_of_funds": {k: _number(v) for k, v in asdict(econ.cost).items()},
+            "retained_class": econ.retained,
+            "retained_irr_mean": None if econ.retained_return is None else _number(
+                econ.retained_return.value),
+            "retained_irr_mean_se": None if econ.retained_return is None else _number(
+                econ.retained_return.se),
+            "retained_irr_quantiles": {f"{q:.4%}": _number(v)
+                                       for q, v in econ.retained_irr_quantiles.items()},
+            "size_curve": [{k: _number(v) for k, v in row.items()}
+                           for row in econ.size_curve.to_dict(orient="records")],
+            "break_even_pool_balance": None if econ.break_even_balance is None else _number(
+                econ.break_even_balance),
+        },
+        "rating_tables": result.tables.names,
+        "monte_carlo": monte_carlo_dict(result.monte_carlo, break_evens=result.break_even,
+                                        ratings=implied_ratings(result.monte_carlo,
+                                                                result.break_even,
+                                                                result.tables),
+                                        histograms=False),
+        "structured_deal": deal_to_dict(result.deal),
+    }
