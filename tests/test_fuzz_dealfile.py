@@ -210,6 +210,7 @@ def test_the_unmutated_small_deals_run() -> None:
         _run(json.dumps(data))
 
 
+@pytest.mark.slow
 def test_fuzzed_deal_files_end_in_a_named_error_or_a_sound_run() -> None:
     base = base_deals()
     outcomes: dict[str, int] = {}

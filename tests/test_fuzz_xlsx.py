@@ -118,6 +118,7 @@ def xml_cases(rng: random.Random) -> list[bytes]:
     return cases
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cases", [file_cases, xml_cases], ids=["file bytes", "sheet XML"])
 def test_damaged_workbooks_give_a_finding_or_a_pool(
         cases: Callable[[random.Random], list[bytes]]) -> None:
