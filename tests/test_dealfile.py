@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from abs_tool.errors import DealFileError, InputError, TapeError
+from abs_tool.io.deal_schema import SCHEMA_PATH
 from abs_tool.io.dealfile import (
     DEAL_FILE_VERSION,
     SAMPLE_DEALS,
@@ -166,9 +167,11 @@ def test_sample_deal_round_trips_through_dict_and_json(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(SAMPLE_DEALS))
 def test_packaged_sample_file_is_the_canonical_text(name: str) -> None:
-    # The packaged files are what save_deal writes, so a saved sample diffs cleanly.
-    deal = load_sample_deal(name)
-    assert sample_deal_path(name).read_text(encoding="utf-8") == deal_json(deal)
+    # The packaged files are what save_deal writes (naming the shipped schema by its path
+    # relative to them), so a saved sample diffs cleanly.
+    path = sample_deal_path(name)
+    schema = Path(os.path.relpath(SCHEMA_PATH, path.parent)).as_posix()
+    assert path.read_text(encoding="utf-8") == deal_json(load_sample_deal(name), schema=schema)
 
 
 def test_documented_consumer_example_is_the_packaged_file() -> None:

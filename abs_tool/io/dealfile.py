@@ -2,12 +2,13 @@
 
 This is an edge module, the only place where deal files are parsed. The JSON keys are the
 dataclass field names of :mod:`abs_tool.model.deal` and :mod:`abs_tool.model.assumptions`; one
-generic
-reader walks the type hints of those dataclasses, so a field added there is read and written
-here without new code. Every problem in a file is collected with its full field path
-(``structure.classes[1].coupon_annual: must be in [0, 1) (got 1.5)``) and reported in one
-:class:`~abs_tool.errors.DealFileError`. ``deal_from_dict(deal_to_dict(d)) == d`` for every
-deal. The format is described in ``docs/deal_file.md``.
+generic reader walks the type hints of those dataclasses, so a field added there is read and
+written here without new code, and appears in the JSON Schema that
+:mod:`abs_tool.io.deal_schema` derives from the same walk. Every problem in a file is collected
+with its full field path (``structure.classes[1].coupon_annual: must be in [0, 1) (got 1.5)``)
+and reported in one :class:`~abs_tool.errors.DealFileError`.
+``deal_from_dict(deal_to_dict(d)) == d`` for every deal. The format is described in
+``docs/deal_file.md``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ import os
 import re
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass, fields, is_dataclass
+from dataclasses import MISSING, Field, dataclass, fields, is_dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Union, cast, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Union, cast, get_args, get_origin, get_type_hints
 
 from abs_tool.errors import DealFileError, FieldError, InputError
 from abs_tool.io.atomic import checked_path, read_input, too_large, write_atomic
@@ -47,6 +48,7 @@ __all__ = [
     "DEAL_FILE_VERSION",
     "MAX_DEAL_FILE_BYTES",
     "SAMPLE_DEALS",
+    "SCHEMA_KEY",
     "deal_from_dict",
     "deal_from_json",
     "deal_json",
@@ -59,6 +61,10 @@ __all__ = [
 ]
 
 DEAL_FILE_VERSION = 1
+
+SCHEMA_KEY = "$schema"
+"""Top-level key naming a JSON Schema for editors (``docs/deal_file.md``); the reader takes a
+string there and ignores it."""
 
 SAMPLE_DEALS: dict[str, str] = {
     "consumer": "consumer_baitiao.json",
@@ -80,7 +86,8 @@ _TAG_KEY = "type"
 # difflib's default cutoff (0.6) misses a dropped suffix: "cupon" vs "coupon_annual" is 0.56.
 _SUGGEST_CUTOFF = 0.5
 _SHOWN_CHARS = 60
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# [0-9], not \d: the schema's "pattern" reuses it, and Python's \d takes other scripts' digits.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 _INVALID: Any = object()
 """What a reader returns for a value it could not read; the problem is already recorded."""
@@ -113,7 +120,8 @@ def deal_from_dict(data: Mapping[str, Any], *, file: str = "deal file") -> Deal:
     Parameters
     ----------
     data
-        The JSON object: ``version`` plus the fields of :class:`Deal` (``docs/deal_file.md``).
+        The JSON object: ``version`` plus the fields of :class:`Deal` (``docs/deal_file.md``),
+        and optionally a :data:`SCHEMA_KEY` string, which is not read.
     file
         The name shown in front of every problem.
 
@@ -149,25 +157,37 @@ def deal_from_dict(data: Mapping[str, Any], *, file: str = "deal file") -> Deal:
         # rules would only bury this one message under consequential ones.
         raise DealFileError([f"version: unsupported deal file version {_shown(version)}; "
                              f"this tool reads version {DEAL_FILE_VERSION}"], file)
-    deal = _read_dataclass(Deal, data, "", problems, extra_keys=("version",))
+    if SCHEMA_KEY in data:
+        _read(str, data[SCHEMA_KEY], SCHEMA_KEY, problems)
+    deal = _read_dataclass(Deal, data, "", problems, extra_keys=("version", SCHEMA_KEY))
     if problems:
         raise DealFileError(problems, file)
     return cast(Deal, deal)
 
 
-def deal_to_dict(deal: Deal) -> dict[str, Any]:
+def deal_to_dict(deal: Deal, *, schema: str | None = None) -> dict[str, Any]:
     """The JSON-ready dict of ``deal``; :func:`deal_from_dict` gives back an equal deal.
 
     Fields that are ``None`` and default to ``None`` are left out; every other field is
     written, defaults included, so that a file shows every number the tool uses.
+
+    Parameters
+    ----------
+    deal
+        The deal.
+    schema
+        Written first as :data:`SCHEMA_KEY` when given: the schema's URL or path relative to
+        the file, for an editor to check the file against (``docs/deal_file.md``).
     """
-    return {"version": DEAL_FILE_VERSION, **_write(Deal, deal)}
+    head = {} if schema is None else {SCHEMA_KEY: schema}
+    return {**head, "version": DEAL_FILE_VERSION, **_write(Deal, deal)}
 
 
-def deal_json(deal: Deal) -> str:
-    """The deal file text of ``deal``: JSON indented by two spaces, Chinese kept as is, and
-    lists of numbers or strings on one line (they are vectors a person reads across)."""
-    return _format(deal_to_dict(deal), "") + "\n"
+def deal_json(deal: Deal, *, schema: str | None = None) -> str:
+    """The deal file text of ``deal`` (``schema`` as in :func:`deal_to_dict`): JSON indented
+    by two spaces, Chinese kept as is, and lists of numbers or strings on one line (they are
+    vectors a person reads across)."""
+    return _format(deal_to_dict(deal, schema=schema), "") + "\n"
 
 
 def deal_from_json(text: str | bytes, *, file: str = "deal file") -> Deal:
@@ -245,8 +265,9 @@ def load_deal(path: str | os.PathLike[str]) -> Deal:
     return deal_from_json(data, file=str(path))
 
 
-def save_deal(deal: Deal, path: str | os.PathLike[str]) -> None:
-    """Write ``deal`` to ``path`` as a deal file, atomically.
+def save_deal(deal: Deal, path: str | os.PathLike[str], *, schema: str | None = None) -> None:
+    """Write ``deal`` to ``path`` as a deal file, atomically; ``schema`` as in
+    :func:`deal_to_dict`.
 
     The text goes to a temporary file in the target's folder, which then replaces the target
     in one step: a failure leaves the old file (or none) and no partial or temporary file.
@@ -256,7 +277,7 @@ def save_deal(deal: Deal, path: str | os.PathLike[str]) -> None:
     OutputError
         When the target cannot be written (an :class:`OSError` too); the message names it.
     """
-    write_atomic(path, deal_json(deal).encode("utf-8"))
+    write_atomic(path, deal_json(deal, schema=schema).encode("utf-8"))
 
 
 def sample_deal_path(name: str) -> Path:
@@ -437,6 +458,75 @@ _CHECKS: dict[type, Callable[[Any], list[tuple[str, str]]]] = {
 
 
 # --------------------------------------------------------------------------------------------
+# The forms of JSON values: one reading of the type hints for the reader, writer and schema
+# --------------------------------------------------------------------------------------------
+
+_Form = Literal["optional", "variant", "pairs", "vector", "list", "object", "enum", "date",
+                "scalar"]
+
+
+def _form(tp: Any) -> tuple[_Form, Any]:
+    """How a deal file gives a value of type hint ``tp``.
+
+    The reader, the writer and :mod:`abs_tool.io.deal_schema` all branch on this, so the
+    published schema describes the forms the reader takes.
+
+    Returns
+    -------
+    form, detail
+        ``"optional"``: the type without ``None``, and ``null`` besides. ``"variant"``:
+        ``{tag: dataclass}``, an object naming its variant in ``"type"``. ``"pairs"``: the
+        value type of ``tuple[tuple[str, X], ...]``, an object of key: value whose order is
+        kept. ``"vector"``: ``float``, a list of numbers or one number (a vector whose last
+        value repeats). ``"list"``: the item type. ``"object"``: the dataclass. ``"enum"``:
+        the enum class, given by value. ``"date"``: an ISO date string. ``"scalar"``:
+        ``bool``, ``int``, ``float`` or ``str``.
+
+    Raises
+    ------
+    TypeError
+        A type hint that no form covers: a model field of a new kind needs one here.
+    """
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        members = tuple(a for a in get_args(tp) if a is not type(None))
+        if len(members) < len(get_args(tp)):
+            return "optional", Union[members]  # noqa: UP007 (`|` has no form for a tuple)
+        return "variant", {_VARIANT_TAGS[m]: m for m in members}
+    if origin is tuple:
+        item = get_args(tp)[0]
+        if get_origin(item) is tuple:
+            return "pairs", get_args(item)[1]
+        return ("vector" if item is float else "list"), item
+    if is_dataclass(tp):
+        return "object", tp
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return "enum", tp
+    if tp is date:
+        return "date", tp
+    if tp in (bool, int, float, str):
+        return "scalar", tp
+    raise TypeError(f"no deal-file form for type {tp!r}")
+
+
+def _required(f: Field[Any]) -> bool:
+    """Whether a file must give the dataclass field ``f``: it has no default."""
+    return f.default is MISSING and f.default_factory is MISSING
+
+
+def _money(f: Field[Any]) -> bool | None:
+    """``None`` unless the field is a money amount (metadata :data:`abs_tool.limits.AMOUNT`
+    or :data:`~abs_tool.limits.AMOUNT_OR_ZERO`); then whether it may be 0."""
+    zero = f.metadata.get("amount")
+    return None if zero is None else bool(zero)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+# --------------------------------------------------------------------------------------------
 # The generic reader: JSON value + type hint -> typed value
 # --------------------------------------------------------------------------------------------
 
@@ -445,27 +535,32 @@ def _read(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
     """``value`` as type ``tp``, or :data:`_INVALID` after appending the problem(s)."""
     if isinstance(value, _Unreadable):
         return _problem(problems, path, value.message)
-    origin = get_origin(tp)
-    if origin in (Union, types.UnionType):
-        members = [a for a in get_args(tp) if a is not type(None)]
-        if value is None and len(members) < len(get_args(tp)):  # optional: null is None
-            return None
-        if len(members) == 1:
-            return _read(members[0], value, path, problems)
-        return _read_variant(members, value, path, problems)
-    if origin is tuple:
-        return _read_tuple(get_args(tp), value, path, problems)
-    if is_dataclass(tp):
-        return _read_dataclass(tp, value, path, problems)
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        allowed = [m.value for m in tp]
-        if not isinstance(value, str) or value not in allowed:
-            return _problem(problems, path, f"must be one of {_listed(allowed)} "
-                                            f"(got {_shown(value, python=isinstance(value, str))})")
-        return tp(value)
-    if tp is date:
-        return _read_date(value, path, problems)
-    return _read_scalar(tp, value, path, problems)
+    form, detail = _form(tp)
+    match form:
+        case "optional":
+            return None if value is None else _read(detail, value, path, problems)
+        case "variant":
+            return _read_variant(detail, value, path, problems)
+        case "pairs":
+            return _read_pairs(detail, value, path, problems)
+        case "vector" if not isinstance(value, list):
+            # A vector whose last value repeats: one number means that value throughout.
+            single = _read(detail, value, path, problems)
+            return _INVALID if single is _INVALID else (single,)
+        case "vector" | "list":
+            return _read_list(detail, value, path, problems)
+        case "object":
+            return _read_dataclass(detail, value, path, problems)
+        case "enum":
+            allowed = [m.value for m in detail]
+            if not isinstance(value, str) or value not in allowed:
+                return _problem(problems, path, f"must be one of {_listed(allowed)} (got "
+                                                f"{_shown(value, python=isinstance(value, str))})")
+            return detail(value)
+        case "date":
+            return _read_date(value, path, problems)
+        case _:
+            return _read_scalar(detail, value, path, problems)
 
 
 def _read_scalar(tp: type, value: Any, path: str, problems: list[str]) -> Any:
@@ -478,13 +573,11 @@ def _read_scalar(tp: type, value: Any, path: str, problems: list[str]) -> Any:
         # json reads 1e400 as inf; a deal file holds finite numbers only.
         ok = isinstance(value, int | float) and not isinstance(value, bool) and _finite(value)
         expected = "a finite number"
-    elif tp is str:
+    else:
         ok, expected = isinstance(value, str), "a string"
         if ok and not _is_text(value):
             return _problem(problems, path, "holds a lone surrogate escape (\\ud800 to "
                                             "\\udfff), which is no character; give UTF-8 text")
-    else:
-        raise TypeError(f"no deal-file reader for type {tp!r}")
     if not ok:
         return _problem(problems, path, f"must be {expected} (got {_shown(value)})")
     return float(value) if tp is float else value
@@ -502,28 +595,24 @@ def _read_date(value: Any, path: str, problems: list[str]) -> Any:
         return _problem(problems, path, f"not a calendar date: {exc} (got {value!r})")
 
 
-def _read_tuple(args: tuple[Any, ...], value: Any, path: str, problems: list[str]) -> Any:
-    """``tuple[X, ...]`` from a list; ``tuple[tuple[str, X], ...]`` from an object."""
-    item = args[0]
-    if get_origin(item) is tuple:  # pairs, such as grade -> PD: a JSON object keeps the order
-        if not isinstance(value, Mapping):
-            return _problem(problems, path, f"must be an object of key: value "
-                                            f"(got {_shown(value)})")
-        pairs = [(k, _read(get_args(item)[1], v, f"{path}[{k!r}]", problems))
-                 for k, v in value.items()]
-        return _INVALID if any(v is _INVALID for _, v in pairs) else tuple(pairs)
-    if item is float and not isinstance(value, list):
-        # A vector whose last value repeats: one number means that value throughout.
-        single = _read(float, value, path, problems)
-        return _INVALID if single is _INVALID else (single,)
+def _read_pairs(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
+    """``tuple[tuple[str, X], ...]``, such as grade -> PD, from an object (which keeps the
+    order)."""
+    if not isinstance(value, Mapping):
+        return _problem(problems, path, f"must be an object of key: value (got {_shown(value)})")
+    pairs = [(k, _read(tp, v, f"{path}[{k!r}]", problems)) for k, v in value.items()]
+    return _INVALID if any(v is _INVALID for _, v in pairs) else tuple(pairs)
+
+
+def _read_list(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
+    """``tuple[X, ...]`` from a list."""
     if not isinstance(value, list):
         return _problem(problems, path, f"must be a list (got {_shown(value)})")
-    items = [_read(item, v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
+    items = [_read(tp, v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
     return _INVALID if any(v is _INVALID for v in items) else tuple(items)
 
 
-def _read_variant(members: list[type], value: Any, path: str, problems: list[str]) -> Any:
-    tags = {_VARIANT_TAGS[m]: m for m in members}
+def _read_variant(tags: dict[str, type], value: Any, path: str, problems: list[str]) -> Any:
     if not isinstance(value, Mapping):
         return _problem(problems, path, f"must be an object with \"{_TAG_KEY}\" one of "
                                         f"{_listed(tags)} (got {_shown(value)})")
@@ -558,9 +647,10 @@ def _read_dataclass(cls: Any, value: Any, path: str, problems: list[str],
     for f in fields(cls):
         if f.name in value:
             read = _read(hints[f.name], value[f.name], _join(path, f.name), problems)
-            if read is not _INVALID and read is not None and "amount" in f.metadata:
-                read = _amount(read, f.metadata["amount"], _join(path, f.name), problems)
-        elif f.default is MISSING and f.default_factory is MISSING:
+            zero = _money(f)
+            if read is not _INVALID and read is not None and zero is not None:
+                read = _amount(read, zero, _join(path, f.name), problems)
+        elif _required(f):
             read = _problem(problems, _join(path, f.name), "required")
         else:
             continue  # the dataclass default applies
@@ -581,11 +671,6 @@ def _read_dataclass(cls: Any, value: Any, path: str, problems: list[str],
     return _INVALID if found else built
 
 
-@functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls)
-
-
 # --------------------------------------------------------------------------------------------
 # The generic writer: typed value + type hint -> JSON value
 # --------------------------------------------------------------------------------------------
@@ -595,32 +680,32 @@ def _write(tp: Any, value: Any) -> Any:
     """The JSON value of ``value``, the inverse of :func:`_read` for the same ``tp``."""
     if value is None:
         return None
-    origin = get_origin(tp)
-    if origin in (Union, types.UnionType):
-        members = [a for a in get_args(tp) if a is not type(None)]
-        if len(members) == 1:
-            return _write(members[0], value)
-        variant = type(value)
-        return {_TAG_KEY: _VARIANT_TAGS[variant], **_write(variant, value)}
-    if origin is tuple:
-        item = get_args(tp)[0]
-        if get_origin(item) is tuple:
-            return {k: _write(get_args(item)[1], v) for k, v in value}
-        return [_write(item, v) for v in value]
-    if isinstance(tp, type) and is_dataclass(tp):
-        hints = _hints(tp)
-        out = {}
-        for f in fields(tp):
-            field_value = getattr(value, f.name)
-            if field_value is None and f.default is None:
-                continue
-            out[f.name] = _write(hints[f.name], field_value)
-        return out
-    if isinstance(value, Enum):
-        return value.value
-    if tp is date:
-        return value.isoformat()
-    return tp(value)
+    form, detail = _form(tp)
+    match form:
+        case "optional":
+            return _write(detail, value)
+        case "variant":
+            variant = type(value)
+            return {_TAG_KEY: _VARIANT_TAGS[variant], **_write(variant, value)}
+        case "pairs":
+            return {k: _write(detail, v) for k, v in value}
+        case "vector" | "list":
+            return [_write(detail, v) for v in value]
+        case "object":
+            hints = _hints(detail)
+            out = {}
+            for f in fields(detail):
+                field_value = getattr(value, f.name)
+                if field_value is None and f.default is None:
+                    continue
+                out[f.name] = _write(hints[f.name], field_value)
+            return out
+        case "date":
+            return value.isoformat()
+        case "enum":
+            return detail(value).value
+        case _:
+            return detail(value)
 
 
 def _format(value: Any, indent: str) -> str:
