@@ -11,9 +11,11 @@ default independently; a group's cumulative default probability by month t is
                              / sqrt(1 - rho - rho_s))
 
 with ``a_g(t) = Phi^-1(F_g(t))`` (Gaussian copula, ``sqrt(W / nu) = 1``) or
-``t_nu^-1(F_g(t))`` (Student-t copula). The number of a group's loans that default by the
-horizon is Binomial(n_g, p_g(T | .)), where n_g is the group's effective number of loans
-(1 / HHI of balances, so concentrated groups are lumpy); their timing follows p_g(t | .).
+``t_nu^-1(F_g(t))`` (Student-t copula), where F_g is the unconditional curve of the default
+assumption (:mod:`abs_tool.credit.curves`, which also says how a lifetime default reads
+here). The number of a group's loans that default by the horizon is Binomial(n_g,
+p_g(T | .)), where n_g is the group's effective number of loans (1 / HHI of balances, so
+concentrated groups are lumpy); their timing follows p_g(t | .).
 Defaults are then a monthly fraction of each group's surviving balance, which receivables
 bought during a revolving period share (they are "like the pool's"). Within a group,
 defaulted loans are taken to be of average size: balance heterogeneity enters through the
@@ -32,39 +34,10 @@ from numba import njit
 # same functions (stdtrit, betaincinv) that scipy.stats calls.
 from scipy.special import betaincinv, ndtr, ndtri, stdtrit
 
-from abs_tool.model.assumptions import (
-    AnnualPd,
-    Assumptions,
-    CdrVector,
-    Copula,
-    DefaultAssumption,
-    LifetimeDefault,
-    monthly_vector,
-)
-from abs_tool.model.conventions import mdr_from_cdr
-from abs_tool.model.pool_model import PD_CAP, PoolModel
+from abs_tool.credit.curves import cumulative_default_probability
+from abs_tool.model.assumptions import Assumptions, Copula
+from abs_tool.model.pool_model import PoolModel
 from abs_tool.types import Array, kernel_array
-
-
-def cumulative_default_probability(model: PoolModel, default: DefaultAssumption) -> Array:
-    """Unconditional F_g(t): probability that a loan of group g defaults by month t.
-
-    Shape (groups, periods). Annual PDs use the constant hazard of DOMAIN.md,
-    ``F(t) = 1 - (1 - p)^(t / 12)``; a CDR vector compounds its monthly rates; a lifetime
-    default rate accumulates its timing curve.
-    """
-    periods = model.horizon_months
-    months = np.arange(1, periods + 1)
-    if isinstance(default, AnnualPd):
-        pd_annual = np.minimum(model.annual_pd * default.multiplier, PD_CAP)
-        return -np.expm1(np.log1p(-pd_annual)[:, None] * months[None, :] / 12.0)
-    if isinstance(default, CdrVector):
-        mdr = mdr_from_cdr(monthly_vector(default.annual, periods))
-        curve = -np.expm1(np.cumsum(np.log1p(-mdr)))
-    else:
-        assert isinstance(default, LifetimeDefault)
-        curve = np.minimum(np.cumsum(default.amounts_share(periods)), 1.0)
-    return np.broadcast_to(curve, (model.n_groups, periods)).copy()
 
 
 @dataclass(frozen=True)
@@ -108,7 +81,7 @@ def conditional_cumulative_pd(
     model: PoolModel, assumptions: Assumptions, draws: FactorDraws
 ) -> Array:
     """p_g(t | factors) of the module docstring, shape (paths, groups, periods)."""
-    cumulative = np.clip(cumulative_default_probability(model, assumptions.default), 0.0, 1.0)
+    cumulative = cumulative_default_probability(model, assumptions.default)
     if assumptions.copula == Copula.STUDENT_T:
         threshold = stdtrit(assumptions.t_degrees_of_freedom, cumulative)
     else:

@@ -27,11 +27,11 @@ from scipy.special import ndtri
 
 from abs_tool.credit.copula import (
     conditional_cumulative_pd,
-    cumulative_default_probability,
     default_fractions,
     draw_factors,
     recovery_rates,
 )
+from abs_tool.credit.curves import cumulative_default_probability
 from abs_tool.engine.deterministic import PreparedDeal, run_paths
 from abs_tool.engine.metrics import ClassMetrics, class_metrics
 from abs_tool.engine.projection import HazardDefaults

@@ -25,16 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from abs_tool.errors import AssumptionError
-from abs_tool.model.assumptions import (
-    AnnualPd,
-    CdrVector,
-    DefaultAssumption,
-    LifetimeDefault,
-    monthly_vector,
-)
-from abs_tool.model.conventions import mdr_from_cdr
-from abs_tool.model.pool_model import PD_CAP, PoolModel, Profile
+from abs_tool.credit.curves import default_curves
+from abs_tool.model.assumptions import DefaultAssumption
+from abs_tool.model.pool_model import PoolModel, Profile
 from abs_tool.types import Array, kernel_array
 
 
@@ -64,21 +57,29 @@ def deterministic_defaults(
 ) -> DefaultDriver:
     """The default driver of deterministic scenarios, one path per stress multiplier.
 
-    ``multiplier`` (scalar or (paths,)) scales annual PDs or CDRs (capped at
-    :data:`PD_CAP`), or the lifetime cumulative default rate.
+    The hazard of :func:`abs_tool.credit.curves.default_curves`, or, for a lifetime
+    default, its default amounts as shares of the base (why: that module's docstring).
+
+    Parameters
+    ----------
+    model
+        The pool model (groups, horizon in months).
+    default
+        The default assumption.
+    multiplier
+        Scalar or shape (paths,), >= 0: scales annual PDs or CDRs (capped at
+        :data:`~abs_tool.model.pool_model.PD_CAP`), or the lifetime cumulative default rate.
+
+    Returns
+    -------
+    DefaultDriver
+        :class:`HazardDefaults` shaped (paths, groups, periods), or :class:`AmountDefaults`
+        shaped (paths, periods).
     """
-    periods = model.horizon_months
-    m = np.atleast_1d(np.asarray(multiplier, dtype=np.float64))[:, None, None]
-    if isinstance(default, AnnualPd):
-        pd_annual = np.minimum(model.annual_pd[None, :, None] * default.multiplier * m, PD_CAP)
-        monthly = -np.expm1(np.log1p(-pd_annual) / 12.0)
-        return HazardDefaults(np.broadcast_to(monthly, (m.shape[0], model.n_groups, periods)))
-    if isinstance(default, CdrVector):
-        cdr = np.minimum(monthly_vector(default.annual, periods)[None, None, :] * m, PD_CAP)
-        return HazardDefaults(mdr_from_cdr(cdr))
-    if isinstance(default, LifetimeDefault):
-        return AmountDefaults(default.amounts_share(periods)[None, :] * m[:, :, 0])
-    raise AssumptionError(f"unknown default assumption {default!r}")  # pragma: no cover
+    curves = default_curves(model, default, multiplier)
+    if curves.share_of_base is not None:
+        return AmountDefaults(curves.share_of_base)
+    return HazardDefaults(curves.hazard)
 
 
 _FLOWS = ("interest", "principal", "fee", "balance_end")

@@ -3,15 +3,18 @@
 A default assumption is one of :class:`AnnualPd` (loan PDs from the tape or a grade table),
 :class:`CdrVector` or :class:`LifetimeDefault`; prepayment is a :class:`Cpr` vector; recovery
 a :class:`Recovery`. :func:`monthly_vector` turns an annual vector whose last value repeats
-into one value per month.
+into one value per month. Fields that only the Monte Carlo reads are marked
+:data:`MONTE_CARLO_ONLY`, and :func:`deterministic_inputs` drops them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,12 +23,64 @@ from abs_tool.errors import FieldError
 from abs_tool.limits import MAX_HORIZON_MONTHS, check_integer
 from abs_tool.model.conventions import mdr_from_cdr, smm_from_cpr
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 TIMING_TOLERANCE = 1e-6
 """A default timing curve must sum to 1 within this."""
 
 MIN_RECOVERY_VOLATILITY = 1e-6
 """Smallest positive ``recovery_volatility``: below about 1e-9 the Beta distribution's
 parameters pass 1e17 and its quantiles are NaN (scipy's ``betaincinv``)."""
+
+MONTE_CARLO_ONLY: dict[str, bool] = {"monte_carlo_only": True}
+"""Metadata of a dataclass field that only the Monte Carlo reads: a deterministic scenario,
+a break-even search or the cost of funds gives the same numbers whatever its value. Such a
+field needs a default. Unmarked fields count as deterministic inputs, so a new field makes
+cached deterministic results recompute, never go stale (:func:`deterministic_inputs`)."""
+
+_T = TypeVar("_T", bound="DataclassInstance")
+
+
+def deterministic_inputs(value: _T) -> _T:
+    """What a deterministic run reads of ``value``: ``value`` with every field marked
+    :data:`MONTE_CARLO_ONLY` reset to its default, in it and in the dataclasses its fields
+    hold, recursively.
+
+    Values with equal deterministic inputs give equal deterministic results, so this is the
+    key to cache those under. Dataclasses inside tuples are kept whole: none has such a
+    field, and one that did would only make the key finer (a recompute, never a stale
+    result).
+
+    Parameters
+    ----------
+    value
+        A dataclass instance: a :class:`~abs_tool.model.deal.Deal`, :class:`Assumptions`...
+
+    Returns
+    -------
+    Same type as ``value``
+        ``value`` itself when every marked field already holds its default.
+
+    Raises
+    ------
+    FieldError
+        When the defaults do not validate with the other fields (a marked field's default
+        must fit any value of the unmarked ones).
+    """
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(value):
+        current = getattr(value, f.name)
+        if f.metadata.get("monte_carlo_only"):
+            factory = f.default_factory
+            default = f.default if factory is dataclasses.MISSING else factory()
+            if default != current:
+                changes[f.name] = default
+        elif dataclasses.is_dataclass(current) and not isinstance(current, type):
+            inner = deterministic_inputs(current)
+            if inner is not current:
+                changes[f.name] = inner
+    return dataclasses.replace(value, **changes) if changes else value
 
 
 def check_rates(name: str, values: Sequence[float], upper_open: bool = True) -> None:
@@ -174,19 +229,21 @@ class Assumptions:
     recovery rate is Beta-distributed around ``recovery.rate`` with standard deviation
     ``recovery_volatility``, driven by ``sqrt(c) Z + sqrt(1 - c) eta`` with
     ``c = recovery_correlation`` (recoveries fall in bad states). Prepayment is
-    deterministic.
+    deterministic. Only the Monte Carlo reads the fields marked :data:`MONTE_CARLO_ONLY`
+    (the copula's and the recovery rate's randomness).
     """
 
     default: DefaultAssumption = field(default_factory=AnnualPd)
     prepayment: Cpr = field(default_factory=Cpr)
     recovery: Recovery = field(default_factory=Recovery)
-    correlation: float = 0.15
-    copula: Copula = Copula.GAUSSIAN
-    t_degrees_of_freedom: float = 6.0
+    correlation: float = field(default=0.15, metadata=MONTE_CARLO_ONLY)
+    copula: Copula = field(default=Copula.GAUSSIAN, metadata=MONTE_CARLO_ONLY)
+    t_degrees_of_freedom: float = field(default=6.0, metadata=MONTE_CARLO_ONLY)
+    # Not Monte Carlo only: the sectors split the pool model's groups.
     sector_column: SectorColumn | None = None
-    sector_correlation: float = 0.0
-    recovery_volatility: float = 0.0
-    recovery_correlation: float = 0.0
+    sector_correlation: float = field(default=0.0, metadata=MONTE_CARLO_ONLY)
+    recovery_volatility: float = field(default=0.0, metadata=MONTE_CARLO_ONLY)
+    recovery_correlation: float = field(default=0.0, metadata=MONTE_CARLO_ONLY)
 
     def __post_init__(self) -> None:
         if not isinstance(self.default, AnnualPd | CdrVector | LifetimeDefault):

@@ -28,7 +28,6 @@ def cpr_from_smm(smm: ArrayLike) -> NDArray[np.float64]:
 
 # A CDR converts to a monthly default rate exactly as a CPR converts to an SMM.
 mdr_from_cdr = smm_from_cpr
-cdr_from_mdr = cpr_from_smm
 
 
 def hazard_from_annual_pd(pd_annual: ArrayLike) -> NDArray[np.float64]:

@@ -22,7 +22,7 @@ from abs_tool.limits import (
     MAX_SEED,
     check_integer,
 )
-from abs_tool.model.assumptions import Assumptions
+from abs_tool.model.assumptions import MONTE_CARLO_ONLY, Assumptions, deterministic_inputs
 from abs_tool.model.eligibility import ConcentrationLimits, EligibilityCriteria
 
 SHARE_TOLERANCE = 1e-6
@@ -444,7 +444,7 @@ class Deal:
     pool: PoolSource
     assumptions: Assumptions
     structure: Structure
-    run: RunSettings = field(default_factory=RunSettings)
+    run: RunSettings = field(default_factory=RunSettings, metadata=MONTE_CARLO_ONLY)
     currency: str = "CNY"
     benchmark_rate_annual: float = 0.0
     pricing: Pricing | None = None
@@ -456,6 +456,15 @@ class Deal:
         _check(revolving < self.dates.horizon_months, "structure.revolving.months",
                f"must end before the legal final date ({self.dates.horizon_months} months "
                "after the cut-off)", revolving)
+
+    def deterministic_inputs(self) -> Deal:
+        """This deal with the run settings and every other field only the Monte Carlo reads
+        (:data:`~abs_tool.model.assumptions.MONTE_CARLO_ONLY`) at its default.
+
+        Deals with equal deterministic inputs have the same deterministic scenarios,
+        break-even rates and cost of funds: the key to cache those under.
+        """
+        return deterministic_inputs(self)
 
 
 __all__ = [
