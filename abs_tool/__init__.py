@@ -1,3 +1,148 @@
-"""abs_tool: asset-securitisation structuring — pools, cash flows, Monte Carlo, term sheets."""
+"""abs_tool: asset-securitisation structuring — pools, cash flows, Monte Carlo, term sheets.
+
+The names below are the public API: what the command line, the app and users import. ::
+
+    import abs_tool
+
+    deal = abs_tool.load_sample_deal("consumer")  # or load_deal("deal.json")
+    pool, _ = abs_tool.load_deal_pool(deal, base_dir=None)
+    prepared = abs_tool.prepare_deal(deal, pool)
+    result = abs_tool.run_monte_carlo(prepared)
+    analysis = abs_tool.analyse(prepared, monte_carlo=result)
+    abs_tool.write_term_sheet("term_sheet.xlsx", abs_tool.build_term_sheet_inputs(analysis))
+
+The package is layered (STYLE.md): :mod:`~abs_tool.model` (what a deal is),
+:mod:`~abs_tool.io` (files), :mod:`~abs_tool.credit` (default models),
+:mod:`~abs_tool.engine` (the cash-flow engine), :mod:`~abs_tool.analysis` (what a structurer
+asks), :mod:`~abs_tool.report` (tables and the term sheet). A name is imported from its module
+when first used, so ``import abs_tool`` stays cheap and importing one part (the tape reader,
+say) does not load numba, scipy or the rest.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "abs_tool.errors": (
+        "AbsToolError", "AssumptionError", "DealFileError", "FieldError", "InputError",
+        "LimitError", "OutputError", "TapeError", "ValidationReport",
+    ),
+    "abs_tool.model.assumptions": (
+        "AnnualPd", "Assumptions", "CdrVector", "Copula", "Cpr", "LifetimeDefault", "Recovery",
+    ),
+    "abs_tool.model.deal": (
+        "Deal", "DealDates", "Fee", "NoteClass", "Pricing", "ReserveAccount", "RunSettings",
+        "Structure", "Tier", "Trigger",
+    ),
+    "abs_tool.model.pool": ("Pool",),
+    "abs_tool.io.dealfile": (
+        "deal_from_json", "deal_json", "load_deal", "load_deal_pool", "load_sample_deal",
+        "save_deal",
+    ),
+    "abs_tool.io.tape": ("inspect_tape", "load_tape", "write_tape"),
+    "abs_tool.io.samples": ("sample_pool",),
+    "abs_tool.io.rating_tables": ("RatingTables", "load_rating_table"),
+    "abs_tool.engine.deterministic": (
+        "PreparedDeal", "Scenario", "ScenarioResult", "prepare_deal", "run_scenario",
+        "scenario_grid",
+    ),
+    "abs_tool.engine.montecarlo": ("CancelledError", "MonteCarloResult", "run_monte_carlo"),
+    "abs_tool.analysis.break_even": ("BreakEven", "break_even"),
+    "abs_tool.analysis.economics": ("CostOfFunds", "cost_of_funds"),
+    "abs_tool.analysis.deal_analysis": ("DealAnalysis", "analyse"),
+    "abs_tool.analysis.pool_stats": ("PoolSummary", "pool_summary", "stratify"),
+    "abs_tool.analysis.structuring": (
+        "StructuringResult", "compare_structures", "sensitivity_grid", "structure_deal",
+    ),
+    "abs_tool.report.excel": ("build_term_sheet_inputs", "term_sheet_bytes", "write_term_sheet"),
+}
+
+_MODULE_OF: dict[str, str] = {name: module for module, names in _EXPORTS.items()
+                              for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'abs_tool' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from abs_tool.analysis.break_even import BreakEven, break_even
+    from abs_tool.analysis.deal_analysis import DealAnalysis, analyse
+    from abs_tool.analysis.economics import CostOfFunds, cost_of_funds
+    from abs_tool.analysis.pool_stats import PoolSummary, pool_summary, stratify
+    from abs_tool.analysis.structuring import (
+        StructuringResult,
+        compare_structures,
+        sensitivity_grid,
+        structure_deal,
+    )
+    from abs_tool.engine.deterministic import (
+        PreparedDeal,
+        Scenario,
+        ScenarioResult,
+        prepare_deal,
+        run_scenario,
+        scenario_grid,
+    )
+    from abs_tool.engine.montecarlo import CancelledError, MonteCarloResult, run_monte_carlo
+    from abs_tool.errors import (
+        AbsToolError,
+        AssumptionError,
+        DealFileError,
+        FieldError,
+        InputError,
+        LimitError,
+        OutputError,
+        TapeError,
+        ValidationReport,
+    )
+    from abs_tool.io.dealfile import (
+        deal_from_json,
+        deal_json,
+        load_deal,
+        load_deal_pool,
+        load_sample_deal,
+        save_deal,
+    )
+    from abs_tool.io.rating_tables import RatingTables, load_rating_table
+    from abs_tool.io.samples import sample_pool
+    from abs_tool.io.tape import inspect_tape, load_tape, write_tape
+    from abs_tool.model.assumptions import (
+        AnnualPd,
+        Assumptions,
+        CdrVector,
+        Copula,
+        Cpr,
+        LifetimeDefault,
+        Recovery,
+    )
+    from abs_tool.model.deal import (
+        Deal,
+        DealDates,
+        Fee,
+        NoteClass,
+        Pricing,
+        ReserveAccount,
+        RunSettings,
+        Structure,
+        Tier,
+        Trigger,
+    )
+    from abs_tool.model.pool import Pool
+    from abs_tool.report.excel import build_term_sheet_inputs, term_sheet_bytes, write_term_sheet

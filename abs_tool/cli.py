@@ -236,18 +236,11 @@ def _progress_bar(done: int, total: int) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     import json
-    from dataclasses import asdict
 
-    from abs_tool.analysis.break_even import break_even
-    from abs_tool.analysis.economics import cost_of_funds
+    from abs_tool.analysis.deal_analysis import analyse
     from abs_tool.engine.deterministic import prepare_deal
     from abs_tool.engine.montecarlo import run_monte_carlo
-    from abs_tool.report.tables import (
-        implied_ratings,
-        monte_carlo_dict,
-        monte_carlo_table,
-        target_default_rates,
-    )
+    from abs_tool.report.tables import analysis_dict, monte_carlo_table
 
     deal, pool = _load_deal(args.deal)
     tables = _rating_tables(args)
@@ -257,7 +250,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         importance_sampling=True if args.importance_sampling else None,
         workers=args.workers, progress=None if args.quiet else _progress_bar,
     )
-    breakevens = break_even(prepared)
+    analysis = analyse(prepared, monte_carlo=result, tables=tables)
     print(f"{deal.name}: {result.paths:,} paths, seed {result.seed}, "
           f"{result.runtime_seconds:.2f} s"
           + (f", importance shift {result.importance_shift:.3f}" if result.importance_shift
@@ -265,31 +258,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     dist = result.pool_default_rate
     print(f"pool lifetime default rate: mean {dist.mean.value:.4%} (se {dist.mean.se:.4%}), "
           f"99.9% {dist.quantiles[0.999]:.4%}, 99.99% {dist.quantiles[0.9999]:.4%}")
-    ratings = implied_ratings(result, breakevens, tables)
-    table = monte_carlo_table(result, break_evens=breakevens)
-    for criterion in ("el", "pd", "dirr", "tdr"):
-        table[f"rating ({criterion})"] = [ratings[c.name][criterion] for c in result.classes]
-    _print_table(table)
-    cost = cost_of_funds(prepared)
+    _print_table(monte_carlo_table(result, break_evens=analysis.break_evens,
+                                   ratings=analysis.ratings))
+    cost = analysis.cost
     print(f"cost of funds (base scenario): WA coupon {cost.wa_coupon:.4%}, all-in "
           f"{cost.all_in:.4%}, benchmark {cost.benchmark:.4%}, saving {cost.saving_bp:,.1f} bp")
     if args.out_json:
-        data = monte_carlo_dict(result, break_evens=breakevens, ratings=ratings)
-        data["deal"] = deal.name
-        data["cost_of_funds"] = asdict(cost)
-        targets = target_default_rates(result, tables)
-        for row in data["classes"]:
-            row["tdr_by_rating"] = targets.get(row["name"], {})
-            row["tdr_pass"] = {level: row["bdr"] >= value
-                               for level, value in row["tdr_by_rating"].items()}
-        _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
+        _write_text(Path(args.out_json),
+                    json.dumps(analysis_dict(analysis), ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
     if args.out_xlsx:
         from abs_tool.report.excel import build_term_sheet_inputs, write_term_sheet
 
-        inputs = build_term_sheet_inputs(prepared, monte_carlo=result,
-                                         sources=_sources(args.deal, deal.pool.tape),
-                                         break_evens=breakevens, tables=tables)
+        inputs = build_term_sheet_inputs(analysis, sources=_sources(args.deal, deal.pool.tape))
         write_term_sheet(args.out_xlsx, inputs, args.lang)
         print(f"wrote {args.out_xlsx}")
     return 0
@@ -346,6 +327,7 @@ def _targets(text: str) -> list[str]:
 def cmd_structure(args: argparse.Namespace) -> int:
     import json
 
+    from abs_tool.analysis.deal_analysis import analyse
     from abs_tool.analysis.structuring import sensitivity_grid, structure_deal
     from abs_tool.engine.deterministic import prepare_deal
     from abs_tool.report.tables import sizing_table, structuring_dict, structuring_tables
@@ -392,8 +374,12 @@ def cmd_structure(args: argparse.Namespace) -> int:
                                 importance_sampling=not args.no_importance_sampling,
                                 tables=tables, workers=args.workers)
         _print_table(grid)
+    if not (args.out_json or args.out_xlsx):
+        return 0
+    # The outputs show the sized deal, analysed on the sizing's own simulation.
+    analysis = analyse(prepare_deal(result.deal, pool), structuring=result)
     if args.out_json:
-        data = structuring_dict(result)
+        data = structuring_dict(result, analysis)
         if grid is not None:
             data["sensitivity"] = json.loads(grid.to_json(orient="records"))
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
@@ -402,10 +388,8 @@ def cmd_structure(args: argparse.Namespace) -> int:
         from abs_tool.report.excel import build_term_sheet_inputs, write_term_sheet
 
         inputs = build_term_sheet_inputs(
-            prepare_deal(result.deal, pool), monte_carlo=mc,
-            structuring=structuring_tables(result, grid, args.lang),
-            sources=_sources(args.deal, deal.pool.tape), break_evens=result.break_even,
-            tables=tables)
+            analysis, structuring=structuring_tables(result, grid, args.lang),
+            sources=_sources(args.deal, deal.pool.tape))
         write_term_sheet(args.out_xlsx, inputs, args.lang)
         print(f"wrote {args.out_xlsx}")
     return 0

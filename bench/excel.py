@@ -1,9 +1,10 @@
 """The Excel term sheet of the consumer sample deal (issue 6 target: export under 2 s).
 
-Export = :func:`abs_tool.report.excel.build_term_sheet_inputs` (base and stress scenarios,
-break-even default rates, cost of funds, pool tables, ratings) plus
-:func:`abs_tool.report.excel.term_sheet_bytes` (fill the template, save); the Monte Carlo that feeds
-it is timed apart. Prints a table: step, seconds (best of --repeat runs).
+Export = :func:`abs_tool.analysis.deal_analysis.analyse` (base and stress scenarios,
+break-even default rates, cost of funds, pool tables, ratings) laid out by
+:func:`abs_tool.report.excel.build_term_sheet_inputs`, plus
+:func:`abs_tool.report.excel.term_sheet_bytes` (fill the template, save); the Monte Carlo that
+feeds it is timed apart. Prints a table: step, seconds (best of --repeat runs).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pstats
 
 from timing import best_of
 
+from abs_tool.analysis.deal_analysis import analyse
 from abs_tool.engine.deterministic import prepare_deal
 from abs_tool.engine.montecarlo import run_monte_carlo
 from abs_tool.io.dealfile import load_deal_pool, load_sample_deal
@@ -34,7 +36,7 @@ def main() -> None:
     prepared = prepare_deal(deal, pool)
     mc_s, mc = best_of(1, lambda: run_monte_carlo(prepared, paths=args.paths))
     build_s, inputs = best_of(args.repeat,
-                              lambda: build_term_sheet_inputs(prepared, monte_carlo=mc))
+                              lambda: build_term_sheet_inputs(analyse(prepared, monte_carlo=mc)))
     write_s, data = best_of(args.repeat, lambda: term_sheet_bytes(inputs, args.lang))
 
     print(f"deal: {deal.name}; {len(pool):,} loans; Monte Carlo {mc.paths:,} paths; "

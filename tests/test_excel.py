@@ -18,6 +18,12 @@ from openpyxl.utils import get_column_letter
 from PIL import Image
 
 from abs_tool.analysis.break_even import break_even
+from abs_tool.analysis.deal_analysis import (
+    analyse,
+    class_ratings,
+    key_risks,
+    target_default_rates,
+)
 from abs_tool.analysis.economics import cost_of_funds
 from abs_tool.analysis.pool_stats import pool_summary, stratify
 from abs_tool.cli import main
@@ -35,10 +41,9 @@ from abs_tool.report.excel import (
     term_sheet_bytes,
     write_term_sheet,
 )
-from abs_tool.report.excel.inputs import key_risks
 from abs_tool.report.excel.labels import LABELS, SHEETS, TEMPLATE, TIERS, text
-from abs_tool.report.excel.writer import loss_buckets
-from abs_tool.report.tables import cashflow_tables, implied_ratings
+from abs_tool.report.excel.writer import LOSS_BUCKETS
+from abs_tool.report.tables import cashflow_tables, loss_buckets
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ('=HYPERLINK("http://x","y")', "@SUM(1)", "+1+1", "-2")
@@ -56,7 +61,7 @@ def consumer():
                            "coupon": [0.051, 0.073, 0.0]})
     sizing.attrs["formats"] = {"size": "pct", "coupon": "pct"}
     structuring = {"Sizing": sizing}
-    inputs = build_term_sheet_inputs(prepared, monte_carlo=mc, structuring=structuring,
+    inputs = build_term_sheet_inputs(analyse(prepared, monte_carlo=mc), structuring=structuring,
                                      sources={"deal.json": "ab" * 32})
     return prepared, mc, inputs
 
@@ -90,7 +95,7 @@ def hostile():
     deal = dataclasses.replace(base, name=HOSTILE[0] + "\x01",
                                structure=dataclasses.replace(base.structure, classes=classes))
     prepared = prepare_deal(deal, Pool(loans))
-    return prepared, build_term_sheet_inputs(prepared)
+    return prepared, build_term_sheet_inputs(analyse(prepared, monte_carlo=False))
 
 
 def _cell(wb, name):
@@ -146,7 +151,7 @@ def test_capital_structure_equals_the_results(consumer, workbooks):
     ws = workbooks["en"]["Term Sheet"]
     headers = _find_row(ws, "Class")
     bdrs = break_even(prepared)
-    ratings = implied_ratings(mc, bdrs)
+    ratings = class_ratings(mc, target_default_rates(mc, bdrs))
     base = run_scenario(prepared)
     flows = cashflow_tables(base.result, deal).classes
     pool_balance = prepared.pool.balance
@@ -171,8 +176,8 @@ def test_capital_structure_equals_the_results(consumer, workbooks):
         assert row["PD"] == pytest.approx(mc.classes[j].pd.value)
         assert row["BDR"] == pytest.approx(be.default_rate)
         for criterion in ("el", "pd", "dirr"):
-            assert row[f"Rating ({criterion.upper()})"] == ratings[note.name][criterion]
-        assert row["Rating (BDR ≥ TDR)"] == ratings[note.name]["tdr"]
+            assert row[f"Rating ({criterion.upper()})"] == getattr(ratings[j], criterion).local
+        assert row["Rating (BDR ≥ TDR)"] == ratings[j].tdr.local
         assert row["Target rating"] == note.target_rating
     total = _row(ws, headers + 1 + len(deal.structure.classes), headers)
     assert (total["Class"], total["Amount"]) == ("Total", pytest.approx(pool_balance))
@@ -185,9 +190,10 @@ def test_capital_structure_equals_the_results(consumer, workbooks):
 
 def test_a_class_that_never_loses_shows_its_bdr_as_a_lower_bound(consumer):
     inputs = consumer[2]
-    never = dataclasses.replace(inputs.break_even[0], loses=False)
-    data = term_sheet_bytes(dataclasses.replace(inputs, break_even=(never,
-                                                                    *inputs.break_even[1:])))
+    bdrs = inputs.analysis.break_evens
+    never = dataclasses.replace(bdrs[0], loses=False)
+    analysis = dataclasses.replace(inputs.analysis, break_evens=(never, *bdrs[1:]))
+    data = term_sheet_bytes(dataclasses.replace(inputs, analysis=analysis))
     ws = load_workbook(io.BytesIO(data))["Term Sheet"]
     headers = _find_row(ws, "Class")
     column = next(c for c in range(1, ws.max_column + 1) if ws.cell(headers, c).value == "BDR")
@@ -214,17 +220,17 @@ def test_monte_carlo_sheet_equals_the_simulation(consumer, workbooks):
     assert len(ws._charts) == 1
     bdr_row = _find_row(ws, "BDR")
     assert [ws.cell(bdr_row, 2 + 2 * j).value for j in range(3)] == pytest.approx(
-        [be.default_rate for be in inputs.break_even])
+        [be.default_rate for be in inputs.analysis.break_evens])
     tdr_row = _find_row(ws, "AAA")
-    senior = mc.classes[0].name
-    assert ws.cell(tdr_row, 2).value == pytest.approx(inputs.target_default_rates[senior]["AAA"])
-    passes = inputs.break_even[0].default_rate >= inputs.target_default_rates[senior]["AAA"]
+    senior_aaa = inputs.analysis.target_default_rates[0].by_rating()["AAA"]
+    assert ws.cell(tdr_row, 2).value == pytest.approx(senior_aaa)
+    passes = inputs.analysis.break_evens[0].default_rate >= senior_aaa
     assert ws.cell(tdr_row, 3).value == ("pass" if passes else "fail")
 
 
 def test_loss_buckets_add_up_to_the_histogram(consumer):
     dist = consumer[1].pool_loss_rate
-    table = loss_buckets(dist)
+    table = loss_buckets(dist, LOSS_BUCKETS)
     assert table["probability"].sum() == pytest.approx(1.0, abs=1e-12)
     # Bucket edges fall on histogram edges, so the CDF there is a plain sum of bins.
     for to, cumulative in zip(table["to"].iloc[:-1], table["cumulative"].iloc[:-1],
@@ -237,6 +243,7 @@ def test_loss_buckets_add_up_to_the_histogram(consumer):
 
 def test_cash_flows_sheet_shows_both_scenarios(consumer, workbooks):
     prepared, _, inputs = consumer
+    inputs = inputs.analysis
     ws = workbooks["en"]["Cash Flows"]
     mezz = prepared.deal.structure.classes[1]
     # The stress case is the mezzanine class's break-even: it loses there, not in the base case.
@@ -331,7 +338,7 @@ def test_hostile_text_stays_text(hostile):
     pool_sheet = wb["Pool"]
     obligors = [pool_sheet.cell(_find_row(pool_sheet, text("col.obligor", "en")) + 1 + i,
                                 1).value for i in range(10)]
-    assert obligors == list(inputs.top_obligors["obligor"])
+    assert obligors == list(inputs.analysis.top_obligors["obligor"])
     assert set(HOSTILE) <= set(obligors)
 
 
@@ -345,32 +352,33 @@ def test_without_monte_carlo_or_structuring(hostile):
     row = _row(ws, headers + 1, headers)
     assert row["预期损失率"] is None
     assert row["评级(EL)"] is None
-    assert row["盈亏平衡违约率"] == pytest.approx(inputs.break_even[0].default_rate)
+    assert row["盈亏平衡违约率"] == pytest.approx(inputs.analysis.break_evens[0].default_rate)
 
 
 def test_key_risks_follow_the_numbers(consumer, hostile):
     prepared, mc, inputs = consumer
-    deal = prepared.deal
-    quiet = key_risks(deal, inputs.summary, inputs.base, inputs.cost, inputs.base_loss_annual,
-                      inputs.ratings)
+    deal, analysis = prepared.deal, inputs.analysis
+    quiet = key_risks(deal, analysis.summary, analysis.base, inputs.cost,
+                      analysis.base_loss_annual, analysis.ratings)
     assert [r.key for r in quiet] == (["risk.cost"] if inputs.cost.saving_bp < 0 else [])
     thin = dataclasses.replace(inputs.cost, excess_spread_annual=0.005, saving_bp=1.0)
-    keys = [r.key for r in key_risks(deal, inputs.summary, inputs.base, thin,
-                                     inputs.base_loss_annual, inputs.ratings)]
+    keys = [r.key for r in key_risks(deal, analysis.summary, analysis.base, thin,
+                                     analysis.base_loss_annual, analysis.ratings)]
     assert keys == ["risk.excess_spread"]
     # The subordinated class aimed at AAA misses it on every criterion.
     aimed = dataclasses.replace(deal, structure=dataclasses.replace(
         deal.structure, classes=deal.structure.classes[:2] + (dataclasses.replace(
             deal.structure.classes[2], target_rating="Aaa"),)))
-    missed = key_risks(aimed, inputs.summary, inputs.base, thin, inputs.base_loss_annual,
-                       inputs.ratings)
+    missed = key_risks(aimed, analysis.summary, analysis.base, thin, analysis.base_loss_annual,
+                       analysis.ratings)
     assert missed[-1].key == "risk.target"
     assert dict(missed[-1].values) == {"cls": "次级", "target": "Aaa",
-                                       **inputs.ratings["次级"]}
+                                       **analysis.ratings[2].local()}
     small = hostile[1]  # 60 loans, one obligor each: not granular
     concentration = small.risks[0]
     assert concentration.key == "risk.concentration"
-    assert concentration.values["effective"] == small.summary.effective_obligors < 100
+    assert (concentration.values["effective"] == small.analysis.summary.effective_obligors
+            < 100)
 
 
 def test_missing_template_parts_are_all_named(tmp_path):
@@ -475,10 +483,10 @@ def test_assumptions_show_every_input_and_the_rating_tables(consumer, workbooks)
     assert (labels["Paths"], labels["Seed"]) == (mc.paths, mc.seed)
     sources = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1)
                if ws.cell(r, 1).value == "Source"]
-    assert sources == [t.source for t in inputs.rating_tables]
-    assert [t.name for t in inputs.rating_tables] == ["idealized_el_derived",
-                                                      "idealized_pd_moodys",
-                                                      "dirr_moodys_style"]
+    tables = inputs.analysis.rating_tables.resolved()
+    assert sources == [t.source for t in tables]
+    assert [t.name for t in tables] == ["idealized_el_derived", "idealized_pd_moodys",
+                                        "dirr_moodys_style"]
     # The sample deal has no grade table: each grade's tape PD, weighted by balance.
     loans = prepared.pool.loans
     tape = (loans["annual_pd"] * loans["balance"]).groupby(loans["grade"]).sum() / loans[

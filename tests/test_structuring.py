@@ -408,9 +408,9 @@ def test_structure_command_prints_and_writes_the_documented_json(tmp_path, capsy
 
 
 def test_a_stricter_rating_table_sizes_a_smaller_senior_class():
+    from abs_tool.analysis.deal_analysis import class_ratings, target_default_rates
     from abs_tool.analysis.rating import derive_el_table
     from abs_tool.io.rating_tables import RatingTables, load_rating_table
-    from abs_tool.report.tables import implied_ratings
 
     pool = homogeneous_pool(2_000, 0.03, 0.6)
     deal = tranched_deal((0, 0.1, 1.0), 0.15, 0.6, paths=4096, targets=["AA", None])
@@ -424,7 +424,9 @@ def test_a_stricter_rating_table_sizes_a_smaller_senior_class():
     assert stricter.tables.el is strict.el
     mc, be = stricter.monte_carlo, stricter.break_even
     senior = stricter.classes[0].name
-    assert implied_ratings(mc, be, strict)[senior]["el"] == "AA"
+    ratings = class_ratings(mc, target_default_rates(mc, be, strict), strict)
+    assert ratings[0].class_name == senior
+    assert ratings[0].el.local == "AA"
     with pytest.raises(InputError, match="is a `pd` table, given where a `el` table"):
         RatingTables(el=load_rating_table("idealized_pd_moodys"))
 

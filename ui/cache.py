@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
 from abs_tool.analysis import break_even as break_even_search
+from abs_tool.analysis import deal_analysis
 from abs_tool.analysis import pool_stats as analytics
 from abs_tool.analysis.break_even import BreakEven
-from abs_tool.analysis.economics import CostOfFunds
-from abs_tool.analysis.economics import cost_of_funds as _cost_of_funds
+from abs_tool.analysis.deal_analysis import DealAnalysis
 from abs_tool.analysis.pool_stats import PoolSummary
 from abs_tool.engine import montecarlo as simulation
 from abs_tool.engine.deterministic import PreparedDeal, Scenario, ScenarioResult
@@ -40,8 +40,7 @@ from abs_tool.engine.deterministic import (
 from abs_tool.engine.montecarlo import MonteCarloResult
 from abs_tool.errors import ValidationReport
 from abs_tool.io import dealfile, samples, tape
-from abs_tool.model.assumptions import Assumptions
-from abs_tool.model.deal import Deal, PoolSource, RunSettings
+from abs_tool.model.deal import Deal, PoolSource
 from abs_tool.model.eligibility import (
     ConcentrationLimits,
     EligibilityCriteria,
@@ -121,18 +120,13 @@ def prepared(deal: Deal, pool_key: str, _pool: Pool) -> PreparedDeal:
 
 
 def deterministic_part(deal: Deal) -> Deal:
-    """``deal`` with the inputs only the Monte Carlo reads set to their defaults: the run
-    settings and the copula (correlations, copula, recovery volatility).
+    """``deal`` with the inputs only the Monte Carlo reads set to their defaults
+    (:meth:`~abs_tool.model.deal.Deal.deterministic_inputs`: the library declares which).
 
-    Deterministic scenarios, break-even rates and the cost of funds are cached under this
-    key, so a changed correlation or path count reruns the simulation only. (Prepayment and
-    recovery stay: the deterministic engine reads them; ``sector_column`` stays: it groups
-    the pool model.)
+    Deterministic scenarios and break-even rates are cached under this key, so a changed
+    correlation or path count reruns the simulation only.
     """
-    kept = deal.assumptions
-    assumptions = Assumptions(default=kept.default, prepayment=kept.prepayment,
-                              recovery=kept.recovery, sector_column=kept.sector_column)
-    return replace(deal, assumptions=assumptions, run=RunSettings())
+    return deal.deterministic_inputs()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -148,13 +142,6 @@ def scenario(
 def break_evens(deal: Deal, pool_key: str, _prepared: PreparedDeal) -> tuple[BreakEven, ...]:
     """:func:`~abs_tool.analysis.break_even.break_even` of ``deal`` (key as :func:`scenario`)."""
     return break_even_search.break_even(_prepared)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def cost_of_funds(deal: Deal, pool_key: str, _prepared: PreparedDeal) -> CostOfFunds:
-    """:func:`~abs_tool.analysis.economics.cost_of_funds`, base scenario (key as
-    :func:`scenario`)."""
-    return _cost_of_funds(_prepared, scenario(deal, pool_key, Scenario(), _prepared))
 
 
 class _NotStoredError(Exception):
@@ -207,13 +194,14 @@ def monte_carlo(
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def ratings(
-    deal: Deal, pool_key: str, _result: MonteCarloResult, _break_evens: tuple[BreakEven, ...]
-) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, float]]]:
-    """Implied ratings and target default rates (:mod:`abs_tool.report.tables`) of the Monte Carlo
-    result of ``deal`` on the pool ``pool_key``."""
-    return (report.implied_ratings(_result, _break_evens),
-            report.target_default_rates(_result))
+def analysis(
+    deal: Deal, pool_key: str, _prepared: PreparedDeal, _result: MonteCarloResult,
+    _break_evens: tuple[BreakEven, ...],
+) -> DealAnalysis:
+    """:func:`~abs_tool.analysis.deal_analysis.analyse` of ``deal`` on the pool ``pool_key``
+    with its Monte Carlo result and its break-evens (:func:`break_evens`, cached on the
+    deterministic part of the deal: a changed correlation does not search them again)."""
+    return deal_analysis.analyse(_prepared, monte_carlo=_result, break_evens=_break_evens)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -222,20 +210,16 @@ def term_sheet(
     pool_key: str,
     lang: str,
     sized_with: StructuringSettings | None,
-    _prepared: PreparedDeal,
-    _result: MonteCarloResult,
-    _break_evens: tuple[BreakEven, ...],
+    _analysis: DealAnalysis,
     _sized: StructuringResult | None = None,
 ) -> bytes:
-    """The Excel term sheet (:mod:`abs_tool.report.excel`) of ``deal`` on the pool ``pool_key`` with
-    its Monte Carlo result, in ``lang``; with the sizing of ``deal`` run with ``sized_with``
-    on its Structuring sheet when there is one."""
+    """The Excel term sheet (:mod:`abs_tool.report.excel`) of ``deal`` on the pool
+    ``pool_key`` (``_analysis``: :func:`analysis`), in ``lang``; with the sizing of ``deal``
+    run with ``sized_with`` on its Structuring sheet when there is one."""
     from abs_tool.report.excel import build_term_sheet_inputs, term_sheet_bytes
 
     tables = None if _sized is None else report.structuring_tables(_sized, lang=lang)
-    sheet = build_term_sheet_inputs(_prepared, monte_carlo=_result, break_evens=_break_evens,
-                                    structuring=tables)
-    return term_sheet_bytes(sheet, lang=lang)
+    return term_sheet_bytes(build_term_sheet_inputs(_analysis, structuring=tables), lang=lang)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Run the current deal: the Monte Carlo (with a progress bar and a Cancel button), the
-break-even default rates, the implied ratings and the cost of funds, each cached on the
-inputs it depends on (:mod:`ui.cache`). The Results and Export pages share it, so switching
-between them never reruns anything.
+break-even default rates and the deal's analysis (ratings, cost of funds, scenarios), each
+cached on the inputs it depends on (:mod:`ui.cache`). The Results and Export pages share it,
+so switching between them never reruns anything.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from abs_tool.analysis.break_even import BreakEven
-from abs_tool.analysis.economics import CostOfFunds
+from abs_tool.analysis.deal_analysis import DealAnalysis
 from abs_tool.engine.deterministic import PreparedDeal
 from abs_tool.engine.montecarlo import CancelledError, MonteCarloResult
 
@@ -24,15 +23,19 @@ from .labels import t
 
 @dataclass(frozen=True)
 class Outcome:
-    """Everything the Results and Export pages show of one run."""
+    """Everything the Results and Export pages show of one run: its inputs, the prepared
+    deal (for the pages' own scenarios) and the analysis, which always has the Monte Carlo
+    result (:attr:`monte_carlo`)."""
 
     inputs: inputs.RunInputs
     prepared: PreparedDeal
-    monte_carlo: MonteCarloResult
-    break_evens: tuple[BreakEven, ...]
-    ratings: dict[str, dict[str, str]]
-    target_default_rates: dict[str, dict[str, float]]
-    cost_of_funds: CostOfFunds | None  # None: the library refused it (its message is shown)
+    analysis: DealAnalysis
+
+    @property
+    def monte_carlo(self) -> MonteCarloResult:
+        result = self.analysis.monte_carlo
+        assert result is not None  # outcome() analyses a simulation
+        return result
 
 
 def invalid_inputs(problems: dict[str, list[str]]) -> None:
@@ -111,13 +114,9 @@ def outcome() -> Outcome | None:
     result = _simulate(run, prepared)
     if result is None:
         return None
-    fixed = cache.deterministic_part(run.deal)
-    break_evens = cache.break_evens(fixed, run.pool_key, prepared)
-    ratings, tdrs = cache.ratings(run.deal, run.pool_key, result, break_evens)
-    cost = None
-    with state.show_errors():
-        cost = cache.cost_of_funds(fixed, run.pool_key, prepared)
-    return Outcome(run, prepared, result, break_evens, ratings, tdrs, cost)
+    break_evens = cache.break_evens(cache.deterministic_part(run.deal), run.pool_key, prepared)
+    analysis = cache.analysis(run.deal, run.pool_key, prepared, result, break_evens)
+    return Outcome(run, prepared, analysis)
 
 
 def structuring_settings() -> cache.StructuringSettings:

@@ -1,36 +1,30 @@
-"""Typed results -> pandas DataFrames for display, CSV and Excel (presentation only).
+"""Typed results -> pandas DataFrames and JSON data for display, CSV and Excel
+(presentation only).
 
-Nothing here computes finance: it lays out what the engine and metrics produced.
+Nothing here computes finance: it lays out what the engine, the metrics and the analysis
+(:class:`~abs_tool.analysis.deal_analysis.DealAnalysis`) produced.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from abs_tool.analysis.break_even import BreakEven
-from abs_tool.analysis.rating import bdr_tdr_pass, dirr_rating, el_rating, pd_rating, tdr
-from abs_tool.engine.deterministic import ScenarioResult
+from abs_tool.analysis.deal_analysis import ClassRating, ClassTdr, DealAnalysis, payment_dates
 from abs_tool.engine.metrics import ClassMetrics
-from abs_tool.engine.montecarlo import MonteCarloResult
+from abs_tool.engine.montecarlo import Distribution, Estimate, MonteCarloResult
 from abs_tool.engine.waterfall import POOL_LINES, WaterfallResult
-from abs_tool.io.rating_tables import RatingTables
+from abs_tool.errors import InputError
 from abs_tool.model.deal import Deal
-from abs_tool.model.scales import to_local_scale
 
 if TYPE_CHECKING:  # the structuring module (and scipy.optimize) load only when used
     from abs_tool.analysis.structuring import StructuringResult
-
-
-def payment_dates(first_payment: date, n_periods: int) -> list[date]:
-    """Date of each month's payment: the first payment date, then monthly."""
-    start = pd.Timestamp(first_payment)
-    return [(start + pd.DateOffset(months=k)).date() for k in range(n_periods)]
 
 
 @dataclass(frozen=True)
@@ -137,14 +131,8 @@ def class_table(
     return table
 
 
-def scenario_tables(scenario: ScenarioResult, deal: Deal) -> tuple[CashflowTables, pd.DataFrame]:
-    """Period tables and the class table of a deterministic scenario."""
-    return cashflow_tables(scenario.result, deal), class_table(deal, scenario.metrics)
-
-
-def _estimate_dict(name: str, estimate: object) -> dict[str, float]:
-    value, se = estimate.value, estimate.se
-    return {name: _number(value), f"{name}_se": _number(se)}
+def _estimate_dict(name: str, estimate: Estimate) -> dict[str, float | None]:
+    return {name: _number(estimate.value), f"{name}_se": _number(estimate.se)}
 
 
 def _number(value: float) -> float | None:
@@ -153,7 +141,7 @@ def _number(value: float) -> float | None:
     return None if value != value else value
 
 
-def _distribution_dict(dist: object) -> dict[str, object]:
+def _distribution_dict(dist: Distribution) -> dict[str, object]:
     mean = dist.mean
     return {
         "mean": _number(mean.value), "mean_se": _number(mean.se),
@@ -167,12 +155,15 @@ def _distribution_dict(dist: object) -> dict[str, object]:
 def monte_carlo_dict(
     result: MonteCarloResult,
     *,
-    break_evens: tuple[BreakEven, ...] | None = None,
-    ratings: dict[str, dict[str, str]] | None = None,
+    break_evens: Sequence[BreakEven] | None = None,
+    ratings: Sequence[ClassRating] | None = None,
+    target_default_rates: Sequence[ClassTdr] | None = None,
     histograms: bool = True,
 ) -> dict[str, object]:
-    """The results of a Monte Carlo run as plain JSON data (schema in docs/results.md)."""
-    def dist(d: object) -> dict[str, object]:
+    """The results of a Monte Carlo run as plain JSON data (schema in docs/results.md, less
+    what :func:`analysis_dict` adds); ``break_evens``, ``ratings`` and
+    ``target_default_rates`` follow its classes."""
+    def dist(d: Distribution) -> dict[str, object]:
         out = _distribution_dict(d)
         if not histograms:
             out.pop("histogram")
@@ -194,9 +185,12 @@ def monte_carlo_dict(
             row["bdr"] = break_evens[j].default_rate
             row["bdr_reached"] = break_evens[j].loses
         if ratings is not None:
-            row["implied_ratings"] = ratings.get(c.name, {})
+            row["implied_ratings"] = ratings[j].local()
         row["wal_distribution"] = dist(c.wal_distribution)
         row["irr_distribution"] = dist(c.yield_distribution)
+        if target_default_rates is not None:
+            row["tdr_by_rating"] = target_default_rates[j].by_rating()
+            row["tdr_pass"] = target_default_rates[j].passes()
         classes.append(row)
     return {
         "paths": result.paths,
@@ -210,10 +204,35 @@ def monte_carlo_dict(
     }
 
 
+def analysis_dict(analysis: DealAnalysis) -> dict[str, object]:
+    """An analysis with its Monte Carlo result as plain JSON data: what ``abs-tool run``
+    writes (schema in docs/results.md).
+
+    Raises
+    ------
+    InputError
+        The analysis has no Monte Carlo result.
+    FieldError
+        Its cost of funds is undefined (:attr:`DealAnalysis.cost`).
+    """
+    mc = analysis.monte_carlo
+    if mc is None:
+        raise InputError("the results JSON needs an analysis with a Monte Carlo result: "
+                         "analyse(prepared, monte_carlo=...)")
+    data = monte_carlo_dict(mc, break_evens=analysis.break_evens, ratings=analysis.ratings,
+                            target_default_rates=analysis.target_default_rates)
+    data["deal"] = analysis.deal.name
+    data["cost_of_funds"] = asdict(analysis.cost)
+    return data
+
+
 def monte_carlo_table(
-    result: MonteCarloResult, break_evens: tuple[BreakEven, ...] | None = None
+    result: MonteCarloResult,
+    break_evens: Sequence[BreakEven] | None = None,
+    ratings: Sequence[ClassRating] | None = None,
 ) -> pd.DataFrame:
-    """One row per class: EL, PD, LGD, WAL, IRR, DIRR with their standard errors, BDR."""
+    """One row per class: EL, PD, LGD, WAL, IRR, DIRR with their standard errors, BDR, and
+    the local-scale rating by each criterion (columns ``rating (el)`` ...)."""
     rows = []
     for j, c in enumerate(result.classes):
         row = {"class": c.name, "tier": c.tier, "balance": c.balance, "coupon": c.coupon,
@@ -223,65 +242,29 @@ def monte_carlo_table(
                "IRR se": c.yield_annual.se, "DIRR (bp)": c.dirr_bp.value}
         if break_evens is not None:
             row["BDR"] = break_evens[j].default_rate
+        if ratings is not None:
+            row |= {f"rating ({r.criterion})": r.local for r in ratings[j].criteria()}
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def target_default_rates(
-    result: MonteCarloResult, tables: RatingTables | None = None
-) -> dict[str, dict[str, float]]:
-    """TDR of every rating level at each class's WAL (local scale): the quantile of the
-    simulated lifetime pool default rate at the level's confidence (docs/ratings.md)."""
-    tables = tables or RatingTables()
-    out = {}
-    for c in result.classes:
-        wal = c.wal_years.value
-        if not wal > 0:
-            continue
-        targets = tdr(result.pool_default_rate.quantile_array, wal_years=min(wal, 10.0),
-                      table=tables.pd)
-        out[c.name] = {str(to_local_scale(r)): float(v)
-                       for r, v in zip(targets.ratings, targets.tdr, strict=True)}
-    return out
+def loss_buckets(dist: Distribution, buckets: int) -> pd.DataFrame:
+    """``dist`` in ``buckets`` equal, round-width buckets from 0 up to its 99.99% quantile;
+    the last bucket also holds everything above.
 
-
-def implied_ratings(
-    result: MonteCarloResult, break_evens: tuple[BreakEven, ...],
-    tables: RatingTables | None = None,
-) -> dict[str, dict[str, str]]:
-    """Indicative ratings of each class by every criterion (local scale, e.g. "AA-").
-
-    ``el``: Moody's-style EL at the class WAL; ``pd``: idealized PD at the class WAL;
-    ``dirr``: reduction in yield; ``tdr``: the best rating whose target default rate
-    (quantile of the simulated pool default rate) the class's break-even default rate
-    withstands. ``tables`` default to the shipped indicative ones (docs/ratings.md).
+    Returns columns ``from``, ``to`` (rates), ``probability``, ``cumulative`` (probability of
+    a rate below ``to``; 1 in the last row).
     """
-    tables = tables or RatingTables()
-    out = {}
-    for c, be in zip(result.classes, break_evens, strict=True):
-        wal = c.wal_years.value
-        if not wal > 0:
-            out[c.name] = {"el": "NR", "pd": "NR", "dirr": "NR", "tdr": "NR"}
-            continue
-        targets = tdr(result.pool_default_rate.quantile_array, wal_years=min(wal, 10.0),
-                      table=tables.pd)
-        # Importance-sampled estimates of a near-certain loss can exceed 1 by their noise.
-        moodys = {
-            "el": str(el_rating(min(c.expected_loss.value, 1.0), min(wal, 10.0), tables.el)),
-            "pd": str(pd_rating(min(c.pd.value, 1.0), wal, tables.pd)),
-            "dirr": str(dirr_rating(c.dirr_bp.value, tables.dirr)),
-            "tdr": str(bdr_tdr_pass(be.default_rate, targets)),
-        }
-        out[c.name] = {k: str(to_local_scale(v)) if v != "NR" else "NR"
-                       for k, v in moodys.items()}
-    return out
-
-
-def attachment_points(balances: Sequence[float]) -> tuple[float, ...]:
-    """Share of the notes below each class (listed senior first): where its losses start,
-    0 for the most junior."""
-    b = np.asarray(balances, dtype=np.float64)
-    return tuple(float(x) for x in (b.sum() - np.cumsum(b)) / b.sum())
+    top = max(dist.quantile(0.9999), 1e-4)
+    raw = top / buckets
+    steps = np.array([1.0, 2.0, 2.5, 5.0, 10.0]) * 10.0 ** math.floor(math.log10(raw))
+    step = float(steps[np.argmax(steps >= raw)])
+    edges = step * np.arange(buckets + 1)
+    cdf = np.concatenate([[0.0], np.cumsum(dist.density)])
+    cumulative = np.interp(edges, dist.edges, cdf / cdf[-1] if cdf[-1] > 0 else cdf)
+    cumulative[-1] = 1.0
+    return pd.DataFrame({"from": edges[:-1], "to": edges[1:],
+                         "probability": np.diff(cumulative), "cumulative": cumulative[1:]})
 
 
 def sizing_table(result: StructuringResult) -> pd.DataFrame:
@@ -391,8 +374,10 @@ def structuring_tables(
     return {zh[title]: translated(frame) for title, frame in tables.items()}
 
 
-def structuring_dict(result: StructuringResult) -> dict[str, object]:
-    """A structuring run as plain JSON data (schema in docs/structuring.md)."""
+def structuring_dict(result: StructuringResult, analysis: DealAnalysis) -> dict[str, object]:
+    """A structuring run as plain JSON data (schema in docs/structuring.md); ``analysis`` is
+    the sized deal's (``analyse(prepare_deal(result.deal, pool), structuring=result)``), whose
+    ratings it shows."""
     from abs_tool.io.dealfile import deal_to_dict
 
     econ = result.economics
@@ -427,9 +412,6 @@ def structuring_dict(result: StructuringResult) -> dict[str, object]:
         },
         "rating_tables": result.tables.names,
         "monte_carlo": monte_carlo_dict(result.monte_carlo, break_evens=result.break_even,
-                                        ratings=implied_ratings(result.monte_carlo,
-                                                                result.break_even,
-                                                                result.tables),
-                                        histograms=False),
+                                        ratings=analysis.ratings, histograms=False),
         "structured_deal": deal_to_dict(result.deal),
     }

@@ -4,7 +4,8 @@ Deal (sidebar): opens on the consumer deal, loads the factoring deal, an uploade
 restores every input, a bad or file-reading deal file gives a message. Assumptions: the
 default-assumption variants, a bad vector, PD by grade, the copula. Structure: a class-size
 edit (refused, then fixed), fees and periods. Results: the consumer deal's Monte Carlo as the
-library computes it, reruns only what an input changes, cancellation, invalid inputs.
+library computes it, reruns only what an input changes, cancellation, invalid inputs, an
+undefined cost of funds.
 Export: the three downloads. Two sessions never share inputs.
 """
 
@@ -27,7 +28,7 @@ from abs_tool.io.dealfile import deal_json, load_deal_pool, load_sample_deal
 from abs_tool.io.samples import sample_pool
 from abs_tool.io.tape import tape_bytes
 from abs_tool.model.assumptions import AnnualPd, CdrVector, Copula, LifetimeDefault
-from abs_tool.model.deal import PoolSource, PrincipalMode
+from abs_tool.model.deal import PoolSource, PrincipalMode, UpfrontFee
 from abs_tool.report.tables import cashflow_tables
 from ui import format as fmt
 from ui import inputs, labels, state
@@ -305,6 +306,29 @@ def test_results_are_the_librarys_monte_carlo(app: Start) -> None:
         fmt.percent_significant(c.expected_loss.value) for c in direct.classes]
     assert table["pd_se"].tolist() == [fmt.percent_significant(c.pd.se) for c in direct.classes]
     assert table["balance"].tolist() == [fmt.money(c.balance, "en") for c in direct.classes]
+
+
+def test_an_undefined_cost_of_funds_leaves_the_rest_of_the_results(app: Start) -> None:
+    """Upfront fees above the placed notes' proceeds: the cost section says so, the class
+    table and ratings still show; Export offers no term sheet (it needs the cost)."""
+    base = load_sample_deal("consumer")
+    deal = replace(base, structure=replace(base.structure,
+                                           upfront_fees=(UpfrontFee("rating", fixed=1e10),)),
+                   run=replace(base.run, paths=2_048))
+    at = app(RESULTS)
+    at.file_uploader(key="deal_upload").set_value(
+        ("costly.json", deal_json(deal).encode("utf-8"), "application/json")).run()
+    at.switch_page(RESULTS).run()
+    no_problem(at)
+    assert [e.value for e in at.error if "upfront fees take all the proceeds" in e.value]
+    table = class_table(at)
+    assert table["name"].tolist() == [c.name for c in deal.structure.classes]
+    assert table["rating_el"].tolist()[0] == "AAA"
+    at.switch_page(EXPORT).run()
+    no_problem(at)
+    assert [b.label for b in at.get("download_button")] == [en("ex.deal_button"),
+                                                             en("ex.results_button")]
+    assert [e.value for e in at.error if "upfront fees take all the proceeds" in e.value]
 
 
 def quantile_shown(at: AppTest) -> str:

@@ -48,14 +48,14 @@ def main() -> None:
     workbook = None
     with state.show_errors():
         workbook = cache.term_sheet(deal, outcome.inputs.pool_key, lang(),
-                                    None if sized is None else settings, outcome.prepared,
-                                    outcome.monte_carlo, outcome.break_evens, sized)
+                                    None if sized is None else settings, outcome.analysis,
+                                    sized)
     if workbook is not None:
         st.download_button(t("ex.term_sheet_button"), workbook, file_name=f"{stem}.xlsx",
                            mime=XLSX, key="ex_term_sheet", type="primary")
     st.subheader(t("ex.results"))
-    results = monte_carlo_dict(outcome.monte_carlo, break_evens=outcome.break_evens,
-                               ratings=outcome.ratings)
+    results = monte_carlo_dict(outcome.monte_carlo, break_evens=outcome.analysis.break_evens,
+                               ratings=outcome.analysis.ratings)
     st.download_button(t("ex.results_button"),
                        json.dumps(results, ensure_ascii=False, indent=2).encode("utf-8"),
                        file_name=f"{stem}_results.json", mime="application/json",

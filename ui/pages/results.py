@@ -4,7 +4,8 @@ Shows the pool loss distribution with the classes' attachment points, the class 
 PD, LGD, WAL, IRR, DIRR with standard errors, break-even default rate, implied ratings), the
 target default rate of each rating against each class's break-even rate, the expected and a
 stressed deterministic cash flow of each class, and the cost of funds against the benchmark.
-Figures come from :mod:`abs_tool.report.tables` and the engine; this page lays them out.
+Figures come from the run's :class:`~abs_tool.analysis.deal_analysis.DealAnalysis` (laid out by
+:mod:`abs_tool.report.tables`) and the engine; this page lays them out.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from abs_tool.analysis.deal_analysis import RATING_CRITERIA
 from abs_tool.engine.deterministic import Scenario
 from abs_tool.engine.montecarlo import Distribution
 from abs_tool.model.deal import Deal
-from abs_tool.report.tables import attachment_points, cashflow_tables, monte_carlo_dict
+from abs_tool.report.tables import cashflow_tables, monte_carlo_dict
 from ui import cache, run, state
 from ui import format as fmt
 from ui.charts import monthly_bars
@@ -33,7 +35,6 @@ HISTOGRAM_BARS = 80
 HISTOGRAM_COVER = 0.9999
 # The class tables: what each class is and the ratings it can carry; then the Monte Carlo
 # estimates, each followed by its standard error. Both start with the class name.
-RATING_CRITERIA: tuple[str, ...] = ("el", "pd", "dirr", "tdr")
 RATING_COLUMNS: tuple[str, ...] = (
     "name", "tier", "balance", "coupon", "bdr", "target_rating",
     *(f"rating_{c}" for c in RATING_CRITERIA),
@@ -77,8 +78,9 @@ def loss_histogram(dist: Distribution, classes: list[str], attach: list[float]) 
 
 
 def class_table(outcome: run.Outcome) -> pd.DataFrame:
-    data = monte_carlo_dict(outcome.monte_carlo, break_evens=outcome.break_evens,
-                            ratings=outcome.ratings, histograms=False)
+    analysis = outcome.analysis
+    data = monte_carlo_dict(outcome.monte_carlo, break_evens=analysis.break_evens,
+                            ratings=analysis.ratings, histograms=False)
     table = pd.DataFrame(data["classes"])
     table["tier"] = [t(f"tier.{tier}") for tier in table["tier"]]
     targets = {c.name: c.target_rating for c in outcome.inputs.deal.structure.classes}
@@ -115,13 +117,14 @@ def show_class_table(outcome: run.Outcome) -> None:
 
 def tdr_chart(outcome: run.Outcome) -> alt.Chart:
     """Target default rate by rating (at each class's WAL) against each class's BDR."""
-    rows = [{"class": name, "rating": rating, "tdr": value}
-            for name, by_rating in outcome.target_default_rates.items()
-            for rating, value in by_rating.items()]
+    analysis = outcome.analysis
+    rows = [{"class": targets.class_name, "rating": rating, "tdr": value}
+            for targets in analysis.target_default_rates or ()
+            for rating, value in targets.by_rating().items()]
     tdrs = pd.DataFrame(rows, columns=["class", "rating", "tdr"])
     order = list(dict.fromkeys(tdrs["rating"]))
-    names = [b.class_name for b in outcome.break_evens]
-    bdrs = pd.DataFrame({"class": names, "bdr": [b.default_rate for b in outcome.break_evens]})
+    names = [b.class_name for b in analysis.break_evens]
+    bdrs = pd.DataFrame({"class": names, "bdr": [b.default_rate for b in analysis.break_evens]})
     color = alt.Color("class:N", title=column("mc", "name"), sort=names)
     lines = alt.Chart(tdrs).mark_line(point=True).encode(
         x=alt.X("rating:N", sort=order, title=t("res.rating")),
@@ -179,10 +182,12 @@ def cashflow_charts(outcome: run.Outcome) -> None:
 
 
 def cost_section(outcome: run.Outcome) -> None:
-    cof = outcome.cost_of_funds
+    st.subheader(t("res.cost"))
+    cof = None
+    with state.show_errors():  # the library refuses a cost the upfront fees make undefined
+        cof = outcome.analysis.cost
     if cof is None:
         return
-    st.subheader(t("res.cost"))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("res.wa_coupon"), fmt.percent(cof.wa_coupon, 3))
     c2.metric(t("res.all_in"), fmt.percent(cof.all_in, 3))
@@ -222,7 +227,7 @@ def chart_specs(deal: Deal, pool_key: str, language: str,
     """
     mc = _outcome.monte_carlo
     classes = [c.name for c in mc.classes]
-    attach = list(attachment_points([c.balance for c in mc.classes]))
+    attach = list(_outcome.analysis.attachment_points)
     return (loss_histogram(mc.pool_loss_rate, classes, attach).to_dict(),
             tdr_chart(_outcome).to_dict())
 

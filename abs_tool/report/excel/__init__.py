@@ -1,8 +1,9 @@
 """The Excel term sheet (issue 6): a workbook for investors and rating analysts.
 
-:func:`build_term_sheet_inputs` computes what the workbook shows; :func:`term_sheet_bytes`
-fills the template (``templates/term_sheet.xlsx``, shipped in ``abs_tool/data/templates``)
-in English or Chinese; :func:`write_term_sheet` writes it to a file atomically. Sheets and
+:func:`build_term_sheet_inputs` takes what the workbook shows from a
+:class:`~abs_tool.analysis.deal_analysis.DealAnalysis`; :func:`term_sheet_bytes` fills the
+template (``templates/term_sheet.xlsx``, shipped in ``abs_tool/data/templates``) in English or
+Chinese; :func:`write_term_sheet` writes it to a file atomically. Sheets and
 defined names are described in docs/term_sheet.md.
 """
 
@@ -14,7 +15,6 @@ from abs_tool.analysis.pool_stats import LANGS
 from abs_tool.errors import InputError
 from abs_tool.io.atomic import write_atomic
 from abs_tool.report.excel.inputs import (
-    KeyRisk,
     TermSheetInputs,
     build_term_sheet_inputs,
     file_sha256,
@@ -62,7 +62,6 @@ def write_term_sheet(path: str | os.PathLike[str], inputs: TermSheetInputs, lang
 
 __all__ = [
     "KEY_FIGURES",
-    "KeyRisk",
     "TemplateError",
     "TemplateSource",
     "TermSheetInputs",

@@ -1,4 +1,5 @@
-"""Fill the term-sheet template with :class:`~abs_tool.report.excel.inputs.TermSheetInputs`.
+"""Fill the term-sheet template with :class:`~abs_tool.report.excel.inputs.TermSheetInputs`:
+layout only, every figure comes from the analysis.
 
 Every value goes through :func:`put`: text is stored as text (never a formula, whatever it
 starts with), numbers as numbers (NaN as an empty cell), each cell with a named style of the
@@ -11,7 +12,7 @@ import io
 import math
 import platform
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -25,13 +26,13 @@ from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetna
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from abs_tool.analysis.deal_analysis import RATING_CRITERIA, DealAnalysis
 from abs_tool.analysis.pool_stats import LANGS, STRAT_WORDS, SUMMARY_LABELS
-from abs_tool.engine.montecarlo import Distribution, MonteCarloResult
 from abs_tool.io.dealfile import deal_to_dict
 from abs_tool.io.rating_tables import rating_table_to_frame
 from abs_tool.model.deal import Tier
 from abs_tool.model.scales import LOCAL_SCALE
-from abs_tool.report.excel.inputs import RATING_CRITERIA, TermSheetInputs
+from abs_tool.report.excel.inputs import TermSheetInputs
 from abs_tool.report.excel.labels import LABELS, text, translation
 from abs_tool.report.excel.template import (
     ANCHORS,
@@ -40,7 +41,7 @@ from abs_tool.report.excel.template import (
     TemplateSource,
     load_template,
 )
-from abs_tool.report.tables import cashflow_tables
+from abs_tool.report.tables import cashflow_tables, loss_buckets
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 """Text starting with one of these could be read as a formula when a user edits the cell."""
@@ -184,9 +185,10 @@ def fill(template: Template, inputs: TermSheetInputs, lang: str) -> None:
             f"{quote_sheetname(ws.title)}!{absolute_coordinate(ws.cell(row, column).coordinate)}"))
     for ws in wb.worksheets:
         ws.print_area = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
-    wb.properties.title = excel_value(inputs.deal.name)
-    wb.properties.creator = f"abs-tool {inputs.tool_version}"
-    wb.properties.created = wb.properties.modified = inputs.created.replace(tzinfo=None)
+    analysis = inputs.analysis
+    wb.properties.title = excel_value(analysis.deal.name)
+    wb.properties.creator = f"abs-tool {analysis.tool_version}"
+    wb.properties.created = wb.properties.modified = analysis.created.replace(tzinfo=None)
 
 
 def term_sheet_workbook_bytes(inputs: TermSheetInputs, lang: str,
@@ -213,14 +215,15 @@ def _translate(template: Template, lang: str) -> None:
 
 def _key_figures(template: Template, inputs: TermSheetInputs) -> None:
     """Values of the Term Sheet's defined-name cells (their formats are the template's)."""
-    deal, summary, cost = inputs.deal, inputs.summary, inputs.cost
+    analysis, cost = inputs.analysis, inputs.cost
+    deal, summary = analysis.deal, analysis.summary
     values = {
         "DealName": deal.name, "Currency": deal.currency, "CutoffDate": deal.dates.cutoff,
         "ClosingDate": deal.dates.closing, "FirstPaymentDate": deal.dates.first_payment,
         "LegalFinalDate": deal.dates.legal_final, "PoolBalance": summary.balance,
         "LoanCount": summary.loan_count, "PoolWAC": summary.wac,
-        "SeniorSize": inputs.class_balances[0],
-        "SeniorShare": inputs.class_balances[0] / summary.balance,
+        "SeniorSize": analysis.class_balances[0],
+        "SeniorShare": analysis.class_balances[0] / summary.balance,
         "WACoupon": cost.wa_coupon, "AllInCost": cost.all_in, "BenchmarkRate": cost.benchmark,
         "CostSavingBp": cost.saving_bp, "UpfrontFees": cost.upfront_fees,
         "ExcessSpread": cost.excess_spread_annual,
@@ -231,14 +234,17 @@ def _key_figures(template: Template, inputs: TermSheetInputs) -> None:
 
 
 def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
-    deal, mc = inputs.deal, inputs.monte_carlo
+    analysis = inputs.analysis
+    deal, mc = analysis.deal, analysis.monte_carlo
     classes = deal.structure.classes
     n = len(classes)
-    pool_balance = inputs.summary.balance
-    ratings = inputs.ratings or {}
+    pool_balance = analysis.summary.balance
+    balances = analysis.class_balances
 
     def rating(criterion: str) -> list[str | None]:
-        return [ratings[c.name][criterion] if ratings else None for c in classes]
+        if analysis.ratings is None:
+            return [None] * n
+        return [getattr(r, criterion).local for r in analysis.ratings]
 
     def estimate(name: str) -> list[float | None]:
         return [getattr(c, name).value for c in mc.classes] if mc else [None] * n
@@ -248,27 +254,25 @@ def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
         (text("col.class", lang), [c.name for c in classes] + total, "ts_text"),
         (text("col.tier", lang), [text(f"tier.{c.tier.value}", lang) for c in classes],
          "ts_text"),
-        (text("col.amount", lang), [*inputs.class_balances, sum(inputs.class_balances)],
-         "ts_money"),
+        (text("col.amount", lang), [*balances, sum(balances)], "ts_money"),
         (text("col.share", lang),
-         [b / pool_balance for b in inputs.class_balances] + [sum(inputs.class_balances)
-                                                               / pool_balance], "ts_pct"),
-        (text("col.ce", lang), inputs.credit_enhancement, "ts_pct"),
+         [b / pool_balance for b in balances] + [sum(balances) / pool_balance], "ts_pct"),
+        (text("col.ce", lang), analysis.credit_enhancement, "ts_pct"),
         (text("col.coupon", lang),
          [text("residual", lang) if c.tier == Tier.SUBORDINATED else c.coupon_annual
           for c in classes], "ts_pct"),
-        (text("col.wal", lang), inputs.base.metrics.wal_years[0], "ts_number"),
-        (text("col.expected_final", lang), inputs.expected_final, "ts_date"),
+        (text("col.wal", lang), analysis.base.metrics.wal_years[0], "ts_number"),
+        (text("col.expected_final", lang), analysis.expected_final, "ts_date"),
         (text("col.legal_final", lang), [deal.dates.legal_final] * n, "ts_date"),
         (text("col.el", lang), estimate("expected_loss"), "ts_pct_fine"),
         (text("col.pd", lang), estimate("pd"), "ts_pct_fine"),
-        (text("col.bdr", lang), [b.default_rate for b in inputs.break_even], "ts_pct"),
+        (text("col.bdr", lang), [b.default_rate for b in analysis.break_evens], "ts_pct"),
         *((text(f"col.rating_{k}", lang), rating(k), "ts_text") for k in RATING_CRITERIA),
         (text("col.target", lang), [c.target_rating for c in classes], "ts_text"),
     ]
     first = cur.table(columns, gap=0)
     bdr_column = cur.column + [h for h, _, _ in columns].index(text("col.bdr", lang))
-    for j, be in enumerate(inputs.break_even):
+    for j, be in enumerate(analysis.break_evens):
         if not be.loses:  # a lower bound: the class never lost up to the largest multiplier
             cur.ws.cell(first + j, bdr_column).number_format = '"≥ "0.00%'
     cur.row += 1
@@ -276,9 +280,9 @@ def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     cur.note(text("note.mc", lang, paths=mc.paths, seed=mc.seed) if mc
              else text("note.no_mc", lang))
     cur.note(text("note.bdr", lang))
-    stress_bdr = inputs.break_even[[c.name for c in classes].index(inputs.stress_class)]
-    cur.note(text("note.stress", lang, multiplier=inputs.stress_multiplier,
-                  cls=inputs.stress_class, rate=stress_bdr.default_rate))
+    stress_bdr = analysis.break_evens[[c.name for c in classes].index(analysis.stress_class)]
+    cur.note(text("note.stress", lang, multiplier=analysis.stress_multiplier,
+                  cls=analysis.stress_class, rate=stress_bdr.default_rate))
     cur.row += 1
     cur.heading(text("risks.title", lang))
     sentences = [text(r.key, lang, **r.values) for r in inputs.risks]
@@ -287,14 +291,15 @@ def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
 
 
 def _pool(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    analysis = inputs.analysis
     cur.heading(text("pool.summary", lang))
-    rows = inputs.summary.rows(lang)
-    units = [SUMMARY_LABELS[f.name][2] for f in fields(inputs.summary)]
+    rows = analysis.summary.rows(lang)
+    units = [SUMMARY_LABELS[f.name][2] for f in fields(analysis.summary)]
     cur.line(*((text(k, lang), "ts_header") for k in ("col.figure", "col.value", "col.unit")))
     for (label, value, unit), unit_key in zip(rows, units, strict=True):
         cur.line((label, "ts_text"), (value, _SUMMARY_STYLES[unit_key]), (unit, "ts_text"))
     cur.row += 1
-    top = inputs.top_obligors
+    top = analysis.top_obligors
     cur.heading(text("pool.top_obligors", lang, n=len(top)))
     cur.table([(text("col.obligor", lang), top["obligor"].to_numpy(), "ts_text"),
                (text("col.count", lang), top["loans"].to_numpy(), "ts_int"),
@@ -302,7 +307,7 @@ def _pool(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
                (text("col.share", lang), top["share"].to_numpy(), "ts_pct_fine")])
     # The tables were made with English bucket words; the last row is the total.
     missing = {STRAT_WORDS["missing"][0]: _strat_words(lang)["missing"]}
-    for column, frame in inputs.strats.items():
+    for column, frame in analysis.strats.items():
         cur.heading(text("pool.strat", lang, column=text(f"poolcol.{column}", lang)))
         buckets = [missing.get(b, b) for b in frame["bucket"]]
         buckets[-1] = _strat_words(lang)["total"]
@@ -316,8 +321,9 @@ def _strat_words(lang: str) -> dict[str, str]:
     return {key: words[LANGS.index(lang)] for key, words in STRAT_WORDS.items()}
 
 
-def _run_rows(cur: Cursor, mc: MonteCarloResult | None, lang: str) -> None:
+def _run_rows(cur: Cursor, analysis: DealAnalysis, lang: str) -> None:
     """Paths, seed, block size, importance shift and runtime of the simulation."""
+    mc = analysis.monte_carlo
     not_run = text("not_run", lang)
     rows = (("as.paths", "paths", "ts_int"), ("as.seed", "seed", "ts_text"),
             ("as.block_paths", "block_paths", "ts_int"),
@@ -329,14 +335,16 @@ def _run_rows(cur: Cursor, mc: MonteCarloResult | None, lang: str) -> None:
 
 
 def _assumptions(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    analysis = inputs.analysis
     cur.heading(text("as.run", lang))
-    _run_rows(cur, inputs.monte_carlo, lang)
+    _run_rows(cur, analysis, lang)
     cur.row += 1
     cur.heading(text("as.stress", lang))
-    cur.line((text("as.multiplier", lang), "ts_label"), (inputs.stress_multiplier, "ts_number"))
-    cur.line((text("as.stress_class", lang), "ts_label"), (inputs.stress_class, "ts_text"))
+    cur.line((text("as.multiplier", lang), "ts_label"),
+             (analysis.stress_multiplier, "ts_number"))
+    cur.line((text("as.stress_class", lang), "ts_label"), (analysis.stress_class, "ts_text"))
     cur.row += 1
-    grades = inputs.pd_by_grade
+    grades = analysis.pd_by_grade
     if len(grades):
         cur.heading(text("as.pd_by_grade", lang))
         cur.table([(text("col.grade", lang), grades["grade"].to_numpy(), "ts_text"),
@@ -345,7 +353,7 @@ def _assumptions(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
                     [text(f"source.{s}", lang) for s in grades["source"]], "ts_text")])
     cur.heading(text("as.inputs", lang))
     cur.line(*((text(k, lang), "ts_header") for k in ("col.input", "col.field", "col.values")))
-    for path, values in _flatten(deal_to_dict(inputs.deal)):
+    for path, values in _flatten(deal_to_dict(analysis.deal)):
         parts = re.sub(r"\[\d+\]", "", path).split(".")
         key = "field." + ".".join(parts)
         # A by_grade entry is keyed by the grade: its value is a PD.
@@ -354,7 +362,7 @@ def _assumptions(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
                  *((v, "ts_pct_fine" if percent else "ts_text") for v in values))
     cur.row += 1
     cur.heading(text("as.tables", lang))
-    for table in inputs.rating_tables:
+    for table in analysis.rating_tables.resolved():
         for key, value in (("col.table", table.name), ("col.kind", table.kind),
                            ("col.label", table.label), ("col.source", table.source),
                            ("col.description", table.description)):
@@ -376,45 +384,24 @@ def _flatten(data: Any, path: str = "") -> list[tuple[str, list[Any]]]:
     return [(path, list(data) if isinstance(data, list) else [data])]
 
 
-def loss_buckets(dist: Distribution, buckets: int = LOSS_BUCKETS) -> pd.DataFrame:
-    """The distribution in ``buckets`` equal, round-width buckets from 0 up to its 99.99%
-    quantile; the last bucket also holds everything above.
-
-    Returns columns ``from``, ``to``, ``probability``, ``cumulative`` (probability of a rate
-    below ``to``; 1 in the last row).
-    """
-    top = max(dist.quantile(0.9999), 1e-4)
-    raw = top / buckets
-    steps = np.array([1.0, 2.0, 2.5, 5.0, 10.0]) * 10.0 ** math.floor(math.log10(raw))
-    step = float(steps[np.argmax(steps >= raw)])
-    edges = step * np.arange(buckets + 1)
-    cdf = np.concatenate([[0.0], np.cumsum(dist.density)])
-    cumulative = np.interp(edges, dist.edges, cdf / cdf[-1] if cdf[-1] > 0 else cdf)
-    cumulative[-1] = 1.0
-    return pd.DataFrame({"from": edges[:-1], "to": edges[1:],
-                         "probability": np.diff(cumulative), "cumulative": cumulative[1:]})
-
-
 def _monte_carlo(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
-    mc = inputs.monte_carlo
+    mc = inputs.analysis.monte_carlo
     if mc is None:
         cur.note(text("mc.none", lang))
         return
-    _run_rows(cur, mc, lang)
+    _run_rows(cur, inputs.analysis, lang)
     cur.row += 1
     cur.heading(text("mc.quantiles", lang))
     dists = (mc.pool_default_rate, mc.pool_loss_rate)
-    stats: list[tuple[str, Callable[[Distribution], float]]] = [
-        (text("stat.mean", lang), lambda d: d.mean.value),
-        (text("stat.mean_se", lang), lambda d: d.mean.se),
-        (text("stat.sd", lang), lambda d: d.sd),
-    ] + [(text("stat.quantile", lang, q=q), lambda d, q=q: d.quantiles[q])
-         for q in mc.pool_default_rate.quantiles]
-    cur.table([(text("col.statistic", lang), [s for s, _ in stats], "ts_text")] + [
-        (text(key, lang), [f(d) for _, f in stats], "ts_pct_fine")
+    levels = list(mc.pool_default_rate.quantiles)
+    stats = [text("stat.mean", lang), text("stat.mean_se", lang), text("stat.sd", lang),
+             *(text("stat.quantile", lang, q=q) for q in levels)]
+    cur.table([(text("col.statistic", lang), stats, "ts_text")] + [
+        (text(key, lang), [d.mean.value, d.mean.se, d.sd, *(d.quantiles[q] for q in levels)],
+         "ts_pct_fine")
         for key, d in zip(("col.default_rate", "col.loss_rate"), dists, strict=True)])
     cur.heading(text("mc.distribution", lang))
-    table = loss_buckets(mc.pool_loss_rate)
+    table = loss_buckets(mc.pool_loss_rate, LOSS_BUCKETS)
     top = cur.row
     first = cur.table([(text(f"col.{name}", lang), table[name].to_numpy(), "ts_pct")
                        for name in ("from", "to", "probability", "cumulative")])
@@ -445,30 +432,34 @@ def _monte_carlo(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
 
 def _tdr_table(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     """Ratings down, per class its TDR and whether its BDR reaches it; BDRs on top."""
-    tdrs = inputs.target_default_rates or {}
-    classes = [c.name for c in inputs.deal.structure.classes]
-    levels = [r for r in LOCAL_SCALE if any(r in t for t in tdrs.values())]
+    analysis = inputs.analysis
+    tdrs = analysis.target_default_rates or ()
+    by_rating = {t.class_name: t.by_rating() for t in tdrs}
+    passes = {t.class_name: t.passes() for t in tdrs}
+    classes = [c.name for c in analysis.deal.structure.classes]
+    levels = [r for r in LOCAL_SCALE if any(r in t for t in by_rating.values())]
     cur.heading(text("mc.tdr", lang))
     cur.groups(1, [(name, 2) for name in classes])
     columns: list[Column] = [(text("col.rating", lang), [text("col.bdr", lang), *levels],
                               "ts_text")]
-    for name, be in zip(classes, inputs.break_even, strict=True):
-        by_level = tdrs.get(name, {})
-        passes = [text("pass" if be.default_rate >= by_level[r] else "fail", lang)
-                  if r in by_level else None for r in levels]
+    for name, be in zip(classes, analysis.break_evens, strict=True):
+        by_level, passed = by_rating.get(name, {}), passes.get(name, {})
+        shown = [text("pass" if passed[r] else "fail", lang) if r in by_level else None
+                 for r in levels]
         columns += [(text("col.tdr", lang), [be.default_rate, *map(by_level.get, levels)],
                      "ts_pct"),
-                    (text("col.pass", lang), [None, *passes], "ts_text")]
+                    (text("col.pass", lang), [None, *shown], "ts_text")]
     cur.table(columns)
 
 
 def _cash_flows(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     """Expected and stress case, one below the other, in the same columns; headers frozen."""
-    deal = inputs.deal
+    analysis = inputs.analysis
+    deal = analysis.deal
     header_rows = []
     for title, scenario in (
-            (text("cf.expected", lang), inputs.base),
-            (text("cf.stress", lang, multiplier=inputs.stress_multiplier), inputs.stress)):
+            (text("cf.expected", lang), analysis.base),
+            (text("cf.stress", lang, multiplier=analysis.stress_multiplier), analysis.stress)):
         tables = cashflow_tables(scenario.result, deal)
         cur.heading(title)
         groups: list[tuple[str, pd.DataFrame, Sequence[str]]] = [
@@ -509,14 +500,15 @@ def _default_style(series: pd.Series) -> str:
 
 
 def _audit(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
-    mc = inputs.monte_carlo
+    analysis = inputs.analysis
+    mc = analysis.monte_carlo
     not_run = text("not_run", lang)
     libraries = (f"Python {platform.python_version()}, numpy {np.__version__}, "
                  f"pandas {pd.__version__}, openpyxl {openpyxl.__version__}")
-    rows = (("au.version", inputs.tool_version, "ts_text"),
-            ("au.generated", inputs.created.strftime("%Y-%m-%d %H:%M:%S"), "ts_text"),
+    rows = (("au.version", analysis.tool_version, "ts_text"),
+            ("au.generated", analysis.created.strftime("%Y-%m-%d %H:%M:%S"), "ts_text"),
             ("au.libraries", libraries, "ts_text"),
-            ("au.deal", inputs.deal.name, "ts_text"),
+            ("au.deal", analysis.deal.name, "ts_text"),
             ("au.seed", mc.seed if mc else not_run, "ts_text"),
             ("au.paths", mc.paths if mc else not_run, "ts_int" if mc else "ts_text"))
     cur.heading(text("au.tool", lang))
@@ -525,7 +517,7 @@ def _audit(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     cur.row += 1
     cur.heading(text("au.hashes", lang))
     names = [text("au.deal_hash", lang), text("au.pool_hash", lang), *inputs.sources]
-    hashes = [inputs.deal_sha256, inputs.pool_sha256, *inputs.sources.values()]
+    hashes = [analysis.deal_sha256, analysis.pool_sha256, *inputs.sources.values()]
     cur.table([(text("col.input_name", lang), names, "ts_text"),
                (text("col.sha256", lang), hashes, "ts_text")])
 
