@@ -31,8 +31,13 @@ def main() -> None:
     root = args.package.resolve()
     modules = sorted(root.rglob("*.py"))
     print(f"{root.name}/")
+    shown: set[Path] = set()
     for path in modules:
         rel = path.relative_to(root)
+        for depth, folder in enumerate(rel.parents[:-1][::-1], start=1):
+            if folder not in shown:
+                shown.add(folder)
+                print(f"{'  ' * depth}{folder.name}/")
         lines = len(path.read_text(encoding="utf-8").splitlines())
         indent = "  " * len(rel.parts)
         print(f"{indent}{rel.name:<{28 - len(indent)}} {lines:>5}  {summary(path)[:70]}")

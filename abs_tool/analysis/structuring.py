@@ -715,8 +715,10 @@ def with_assumption(deal: Deal, name: str, value: float) -> Deal:
             a = replace(a, default=CdrVector(tuple(min(x * value, 0.999) for x in d.annual)))
         elif isinstance(d, LifetimeDefault):
             a = replace(a, default=replace(d, cumulative_rate=min(d.cumulative_rate * value, 1.0)))
-    elif name in ("correlation", "sector_correlation"):
-        a = replace(a, **{name: float(value)})
+    elif name == "correlation":
+        a = replace(a, correlation=float(value))
+    elif name == "sector_correlation":
+        a = replace(a, sector_correlation=float(value))
     elif name == "recovery_rate":
         a = replace(a, recovery=Recovery(float(value), a.recovery.lag_months))
     elif name == "lag_months":

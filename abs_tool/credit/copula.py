@@ -113,7 +113,7 @@ def default_fractions(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _fractions(conditional, share, out):  # pragma: no cover - compiled
+def _fractions(conditional: Array, share: Array, out: Array) -> None:  # pragma: no cover
     """:func:`default_fractions` after the draw, one path and group at a time (no
     (paths, groups, periods) temporaries); ``share`` (paths, groups) is the lifetime
     share defaulted."""

@@ -203,8 +203,8 @@ def scenario_grid(
                field="cdr_annual", value=f"{len(cdr_values):,} x {len(recovery_values):,}",
                what=f"a grid of {n:,} scenarios over {model.horizon_months} months (one "
                     "engine run)")
-    cdr, recovery = np.meshgrid(cdr_values, recovery_values, indexing="ij")
-    cdr, recovery = cdr.ravel(), recovery.ravel()
+    cdr_grid, recovery_grid = np.meshgrid(cdr_values, recovery_values, indexing="ij")
+    cdr, recovery = cdr_grid.ravel(), recovery_grid.ravel()
     defaults = HazardDefaults(np.broadcast_to(
         mdr_from_cdr(cdr)[:, None, None], (len(cdr), 1, prepared.model.horizon_months)))
     assumptions = prepared.deal.assumptions

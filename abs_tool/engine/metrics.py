@@ -19,7 +19,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from abs_tool.engine.waterfall import WaterfallResult
-from abs_tool.types import Array, kernel_array
+from abs_tool.types import Array, IntArray, kernel_array
 
 DEFAULT_THRESHOLD = 1e-9
 """A class has defaulted when its loss exceeds this share of its original balance."""
@@ -48,7 +48,7 @@ class ClassMetrics:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _log_discount(cash, price, log_cash):  # pragma: no cover - compiled
+def _log_discount(cash: Array, price: float, log_cash: Array) -> float:  # pragma: no cover
     """:func:`solve_log_discount` for one row ``cash`` (periods,); ``log_cash`` is scratch
     space of the same shape. Each row stops on its own tolerance, so a row's root does not
     depend on the rows solved beside it."""
@@ -78,7 +78,7 @@ def _log_discount(cash, price, log_cash):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _solve_rows(cash, price, out):  # pragma: no cover - compiled
+def _solve_rows(cash: Array, price: Array, out: Array) -> None:  # pragma: no cover - compiled
     log_cash = np.empty(cash.shape[1])
     for r in range(cash.shape[0]):
         out[r] = _log_discount(cash[r], price[r], log_cash)
@@ -113,8 +113,10 @@ _ROWS = ("interest_received", "principal_received", "residual_received", "princi
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _metrics_kernel(interest, principal, residual, writedown, shortfall, end_month,
-                    original, coupon_monthly, with_duration, out):  # pragma: no cover
+def _metrics_kernel(interest: Array, principal: Array, residual: Array, writedown: Array,
+                    shortfall: Array, end_month: IntArray, original: Array,
+                    coupon_monthly: Array, with_duration: bool,
+                    out: Array) -> None:  # pragma: no cover - compiled
     """Fill ``out`` (len(_ROWS), paths, classes) from flows (paths, classes, periods)."""
     n_paths, n_classes, n_periods = principal.shape
     cash = np.empty(n_periods)

@@ -457,6 +457,10 @@ def _distribution(hist: Array, low: float, high: float, mean: Estimate, sd: floa
 def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
             runtime: float) -> MonteCarloResult:
     n = sums.paths
+    # Every run has at least one block, which sets the per-class sums.
+    assert sums.loss_and_default is not None
+    assert sums.wal_hist is not None
+    assert sums.yield_hist is not None
     pool_mean, pool_se = _estimate(sums.pool_first, sums.pool_second, n)
     pool_sd = np.sqrt(np.maximum(sums.pool_second / n - pool_mean**2, 0.0))
     default_dist = _distribution(sums.pool_default_hist, 0.0, 1.0,

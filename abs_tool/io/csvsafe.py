@@ -71,8 +71,10 @@ def _neutralise_labels(labels: pd.Index) -> pd.Index:
             [_neutralise_labels(labels.get_level_values(i)) for i in range(labels.nlevels)])
     names = neutralise_text(pd.Series([labels.name], dtype=object))
     if not _is_text(labels):
-        return labels.rename(names[0])
-    return pd.Index(neutralise_text(pd.Series(labels, dtype=object)), name=names[0])
+        renamed: pd.Index = labels.rename(names[0])
+        return renamed
+    neutral: pd.Index = pd.Index(neutralise_text(pd.Series(labels, dtype=object)), name=names[0])
+    return neutral
 
 
 def csv_text(frame: pd.DataFrame, *, index: bool = True) -> str:
@@ -86,7 +88,8 @@ def csv_text(frame: pd.DataFrame, *, index: bool = True) -> str:
     for position in range(shown.shape[1]):
         column = shown.iloc[:, position]
         if _is_text(column):
-            shown.isetitem(position, neutralise_text(column))
+            # pandas takes a Series here (aligned on the index); pandas-stubs omits it.
+            shown.isetitem(position, neutralise_text(column))  # type: ignore[arg-type]
     shown.columns = _neutralise_labels(shown.columns)
     shown.index = _neutralise_labels(shown.index)
     # RFC 4180 line ends: the csv module quotes a field holding any character of the line

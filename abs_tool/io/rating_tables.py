@@ -426,7 +426,8 @@ def load_rating_table(name_or_path: str | Path) -> RatingTable:
         except UnicodeDecodeError as exc:
             raise InputError(f"{needed}: not UTF-8 text (byte {exc.start}); save the file as "
                              "UTF-8") from None
-    return _table_from_texts(path.stem, *texts, str(path), str(meta_path))
+    csv_text, meta_text = texts
+    return _table_from_texts(path.stem, csv_text, meta_text, str(path), str(meta_path))
 
 
 def _default_table(table: RatingTable | None, name: str, kind: str) -> RatingTable:

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from numpy.typing import NDArray
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -83,7 +84,7 @@ _CLASS_ESTIMATES = {
     "dirr_bp": "ts_bp",
 }
 
-Column = tuple[str, Sequence[Any], str]
+Column = tuple[str, Sequence[Any] | NDArray[Any], str]
 """A table column: header, values top-down, named style."""
 
 
@@ -101,7 +102,7 @@ def excel_value(value: Any) -> Any:
     return value
 
 
-def put(ws: Worksheet, row: int, column: int, value: Any, style: str) -> Cell:
+def put(ws: Worksheet, row: int, column: int, value: Any, style: str) -> Cell | MergedCell:
     """Write one cell: text is always text (data type "s"; a leading = + - @ is kept as the
     text's first character and marked with a quote prefix), never a formula."""
     cell = ws.cell(row=row, column=column)
