@@ -20,8 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from abs_tool import __version__
-from abs_tool.errors import AbsToolError, InputError
+from abs_tool import AbsToolError, InputError, __version__
 from abs_tool.io.atomic import check_writable, checked_path, write_atomic
 from abs_tool.limits import (
     MAX_HORIZON_MONTHS,
@@ -116,7 +115,8 @@ def _output_file(text: str) -> str:
 
 def _load_deal(spec: str):  # type: ignore[no-untyped-def]
     """A deal file path, or the name of a built-in sample deal."""
-    from abs_tool.io.dealfile import SAMPLE_DEALS, load_deal, load_deal_pool, load_sample_deal
+    from abs_tool import load_deal, load_deal_pool, load_sample_deal
+    from abs_tool.io.dealfile import SAMPLE_DEALS
 
     path = Path(spec)
     if path.exists():
@@ -138,8 +138,8 @@ def _print_table(frame: pd.DataFrame) -> None:
 
 
 def cmd_validate_tape(args: argparse.Namespace) -> int:
+    from abs_tool import inspect_tape
     from abs_tool.io.csvsafe import csv_text
-    from abs_tool.io.tape import inspect_tape
 
     pool, report = inspect_tape(args.file, sheet=args.sheet, rate_unit=args.rate_unit)
     print(report)
@@ -154,8 +154,7 @@ def cmd_validate_tape(args: argparse.Namespace) -> int:
 
 
 def cmd_sample_pool(args: argparse.Namespace) -> int:
-    from abs_tool.io.samples import sample_pool
-    from abs_tool.io.tape import write_tape
+    from abs_tool import sample_pool, write_tape
 
     pool = sample_pool(args.name, seed=args.seed, n_loans=args.loans)
     write_tape(pool, args.out)
@@ -164,10 +163,9 @@ def cmd_sample_pool(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from abs_tool.analysis.pool_stats import pool_summary, stratify
+    from abs_tool import load_tape, pool_summary, sample_pool, stratify
     from abs_tool.io.csvsafe import csv_text
-    from abs_tool.io.samples import SAMPLE_NAMES, sample_pool
-    from abs_tool.io.tape import load_tape
+    from abs_tool.io.samples import SAMPLE_NAMES
 
     if args.out_strats and not args.by:
         raise InputError("--out-strats writes the stratification tables: name their columns "
@@ -193,8 +191,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_cashflows(args: argparse.Namespace) -> int:
-    from abs_tool.analysis.break_even import break_even
-    from abs_tool.engine.deterministic import Scenario, prepare_deal, run_scenario
+    from abs_tool import Scenario, break_even, prepare_deal, run_scenario
     from abs_tool.io.csvsafe import csv_text
     from abs_tool.report.tables import cashflow_tables, class_table
 
@@ -213,7 +210,7 @@ def cmd_cashflows(args: argparse.Namespace) -> int:
 
 
 def cmd_grid(args: argparse.Namespace) -> int:
-    from abs_tool.engine.deterministic import prepare_deal, scenario_grid
+    from abs_tool import prepare_deal, scenario_grid
     from abs_tool.io.csvsafe import csv_text
 
     deal, pool = _load_deal(args.deal)
@@ -237,9 +234,7 @@ def _progress_bar(done: int, total: int) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     import json
 
-    from abs_tool.analysis.deal_analysis import analyse
-    from abs_tool.engine.deterministic import prepare_deal
-    from abs_tool.engine.montecarlo import run_monte_carlo
+    from abs_tool import analyse, prepare_deal, run_monte_carlo
     from abs_tool.report.tables import analysis_dict, monte_carlo_table
 
     deal, pool = _load_deal(args.deal)
@@ -268,7 +263,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     json.dumps(analysis_dict(analysis), ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
     if args.out_xlsx:
-        from abs_tool.report.excel import build_term_sheet_inputs, write_term_sheet
+        from abs_tool import build_term_sheet_inputs, write_term_sheet
 
         inputs = build_term_sheet_inputs(analysis, sources=_sources(args.deal, deal.pool.tape))
         write_term_sheet(args.out_xlsx, inputs, args.lang)
@@ -277,7 +272,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _rating_tables(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from abs_tool.io.rating_tables import RatingTables
+    from abs_tool import RatingTables
 
     return RatingTables.load(args.el_table, args.pd_table, args.dirr_table)
 
@@ -327,9 +322,7 @@ def _targets(text: str) -> list[str]:
 def cmd_structure(args: argparse.Namespace) -> int:
     import json
 
-    from abs_tool.analysis.deal_analysis import analyse
-    from abs_tool.analysis.structuring import sensitivity_grid, structure_deal
-    from abs_tool.engine.deterministic import prepare_deal
+    from abs_tool import analyse, prepare_deal, sensitivity_grid, structure_deal
     from abs_tool.report.tables import sizing_table, structuring_dict, structuring_tables
 
     deal, pool = _load_deal(args.deal)
@@ -385,7 +378,7 @@ def cmd_structure(args: argparse.Namespace) -> int:
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
     if args.out_xlsx:
-        from abs_tool.report.excel import build_term_sheet_inputs, write_term_sheet
+        from abs_tool import build_term_sheet_inputs, write_term_sheet
 
         inputs = build_term_sheet_inputs(
             analysis, structuring=structuring_tables(result, grid, args.lang),

@@ -15,11 +15,15 @@ import pstats
 
 from timing import best_of
 
-from abs_tool.analysis.deal_analysis import analyse
-from abs_tool.engine.deterministic import prepare_deal
-from abs_tool.engine.montecarlo import run_monte_carlo
-from abs_tool.io.dealfile import load_deal_pool, load_sample_deal
-from abs_tool.report.excel import build_term_sheet_inputs, term_sheet_bytes
+from abs_tool import (
+    analyse,
+    build_term_sheet_inputs,
+    load_deal_pool,
+    load_sample_deal,
+    prepare_deal,
+    run_monte_carlo,
+    term_sheet_bytes,
+)
 
 
 def main() -> None:

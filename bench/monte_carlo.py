@@ -17,9 +17,8 @@ import time
 
 import numpy as np
 
-from abs_tool.engine.deterministic import prepare_deal
-from abs_tool.engine.montecarlo import BLOCK_PATHS, _simulate_unit, draw_block, run_monte_carlo
-from abs_tool.io.dealfile import load_deal_pool, load_sample_deal
+from abs_tool import load_deal_pool, load_sample_deal, prepare_deal, run_monte_carlo
+from abs_tool.engine.montecarlo import BLOCK_PATHS, _simulate_unit, draw_block
 
 
 def peak_rss_mb() -> float:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 import resource
 
-from abs_tool.analysis.structuring import structure_deal
-from abs_tool.io.dealfile import load_deal_pool, load_sample_deal
+from abs_tool import load_deal_pool, load_sample_deal, structure_deal
 from abs_tool.report.tables import sizing_table
 
 

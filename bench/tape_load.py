@@ -14,9 +14,8 @@ from pathlib import Path
 
 from timing import best_of
 
-from abs_tool.analysis.pool_stats import pool_summary, stratify
-from abs_tool.io.samples import sample_pool
-from abs_tool.io.tape import load_tape, tape_bytes
+from abs_tool import load_tape, pool_summary, sample_pool, stratify
+from abs_tool.io.tape import tape_bytes
 
 
 def main() -> None:

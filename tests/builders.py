@@ -6,17 +6,19 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from abs_tool.model.assumptions import AnnualPd, Assumptions, Recovery
-from abs_tool.model.deal import (
+from abs_tool import (
+    AnnualPd,
+    Assumptions,
     Deal,
     DealDates,
     NoteClass,
-    PoolSource,
+    Pool,
+    Recovery,
     RunSettings,
     Structure,
     Tier,
 )
-from abs_tool.model.pool import Pool
+from abs_tool.model.deal import PoolSource
 
 
 def homogeneous_pool(n_loans: int, pd_annual: float, lgd: float, months: int = 12) -> Pool:

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abs_tool.errors import InputError
+from abs_tool import InputError
 from abs_tool.model.amortization import KIND, amortization_index, scheduled_flows
 from abs_tool.model.columns import Amortization
 

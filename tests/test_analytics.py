@@ -9,20 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from abs_tool import InputError, Pool, PoolSummary, pool_summary, sample_pool, stratify
 from abs_tool.analysis.pool_stats import (
     LANGS,
     STRAT_COLUMNS,
     STRAT_WORDS,
     SUMMARY_LABELS,
     UNIT_LABELS,
-    PoolSummary,
-    pool_summary,
-    stratify,
 )
-from abs_tool.errors import InputError
-from abs_tool.io.samples import sample_pool
 from abs_tool.model.columns import ALL_COLUMNS
-from abs_tool.model.pool import Pool
 
 NAN = math.nan
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from abs_tool.errors import InputError, OutputError
+from abs_tool import InputError, OutputError
 from abs_tool.io.atomic import check_writable, checked_path, write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,11 +17,8 @@ import numpy as np
 import pytest
 from builders import make_pool
 
-from abs_tool.engine.deterministic import prepare_deal, run_scenario
-from abs_tool.errors import AbsToolError
-from abs_tool.io.dealfile import load_sample_deal
-from abs_tool.model.assumptions import MONTE_CARLO_ONLY, Assumptions, SectorColumn
-from abs_tool.model.deal import Deal
+from abs_tool import AbsToolError, Assumptions, Deal, load_sample_deal, prepare_deal, run_scenario
+from abs_tool.model.assumptions import MONTE_CARLO_ONLY, SectorColumn
 
 
 def base_deal():

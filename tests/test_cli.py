@@ -5,11 +5,9 @@ import json
 import pandas as pd
 import pytest
 
-from abs_tool.analysis.pool_stats import pool_summary
+from abs_tool import load_tape, pool_summary, sample_pool, write_tape
 from abs_tool.cli import main
 from abs_tool.io.dealfile import sample_deal_path
-from abs_tool.io.samples import sample_pool
-from abs_tool.io.tape import load_tape, write_tape
 
 
 def test_validate_tape_exit_codes(tmp_path, capsys):

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from abs_tool import load_sample_deal, save_deal
 from abs_tool.cli import main
 from abs_tool.io.csvsafe import csv_text, neutralise_text, unquote_text
-from abs_tool.io.dealfile import load_sample_deal, save_deal
 
 # The leading characters that make Excel or LibreOffice run a cell (OWASP CSV injection).
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

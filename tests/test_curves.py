@@ -16,11 +16,18 @@ import numpy as np
 import pytest
 from builders import make_pool, tranched_deal
 
+from abs_tool import (
+    AnnualPd,
+    CdrVector,
+    LifetimeDefault,
+    prepare_deal,
+    run_monte_carlo,
+    run_scenario,
+)
 from abs_tool.credit.curves import default_curves
-from abs_tool.engine.deterministic import prepare_deal, run_paths, run_scenario
-from abs_tool.engine.montecarlo import run_monte_carlo, simulate_assets
+from abs_tool.engine.deterministic import run_paths
+from abs_tool.engine.montecarlo import simulate_assets
 from abs_tool.engine.projection import AmountDefaults, HazardDefaults, deterministic_defaults
-from abs_tool.model.assumptions import AnnualPd, CdrVector, LifetimeDefault
 from abs_tool.model.pool_model import PD_CAP, build_pool_model
 
 K_SE = 4.0  # tolerance: this many standard errors

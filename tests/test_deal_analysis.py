@@ -15,17 +15,30 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
+from abs_tool import (
+    FieldError,
+    InputError,
+    Scenario,
+    analyse,
+    break_even,
+    build_term_sheet_inputs,
+    cost_of_funds,
+    load_deal_pool,
+    load_sample_deal,
+    pool_summary,
+    prepare_deal,
+    run_monte_carlo,
+    run_scenario,
+    structure_deal,
+    term_sheet_bytes,
+)
 from abs_tool.analysis import break_even as break_even_module
-from abs_tool.analysis.break_even import break_even
 from abs_tool.analysis.deal_analysis import (
     RATING_CRITERIA,
     ClassRating,
-    analyse,
     class_ratings,
     target_default_rates,
 )
-from abs_tool.analysis.economics import cost_of_funds
-from abs_tool.analysis.pool_stats import pool_summary
 from abs_tool.analysis.rating import (
     bdr_tdr_pass,
     dirr_rating,
@@ -34,15 +47,10 @@ from abs_tool.analysis.rating import (
     rating_threshold,
     tdr,
 )
-from abs_tool.analysis.structuring import structure_deal
 from abs_tool.engine import montecarlo
-from abs_tool.engine.deterministic import Scenario, prepare_deal, run_scenario
-from abs_tool.engine.montecarlo import Estimate, run_monte_carlo
-from abs_tool.errors import FieldError, InputError
-from abs_tool.io.dealfile import load_deal_pool, load_sample_deal
+from abs_tool.engine.montecarlo import Estimate
 from abs_tool.model.deal import UpfrontFee
 from abs_tool.model.scales import NOT_RATED, to_local_scale
-from abs_tool.report.excel import build_term_sheet_inputs, term_sheet_bytes
 from abs_tool.report.tables import analysis_dict
 
 EXCEL_PACKAGE = Path(__file__).resolve().parents[1] / "abs_tool" / "report" / "excel"

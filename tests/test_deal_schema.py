@@ -25,7 +25,16 @@ from jsonschema import Draft202012Validator
 from test_dealfile import drop, kitchen_sink_deal, set_at
 from test_fuzz_dealfile import _at, _paths
 
-from abs_tool.errors import DealFileError
+from abs_tool import (
+    AnnualPd,
+    CdrVector,
+    Deal,
+    DealFileError,
+    LifetimeDefault,
+    load_deal,
+    load_sample_deal,
+    save_deal,
+)
 from abs_tool.io.deal_schema import DIALECT, SCHEMA_PATH, deal_schema, schema_json
 from abs_tool.io.dealfile import (
     _VARIANT_TAGS,
@@ -33,13 +42,8 @@ from abs_tool.io.dealfile import (
     SCHEMA_KEY,
     deal_from_dict,
     deal_to_dict,
-    load_deal,
-    load_sample_deal,
     sample_deal_path,
-    save_deal,
 )
-from abs_tool.model.assumptions import AnnualPd, CdrVector, LifetimeDefault
-from abs_tool.model.deal import Deal
 
 ROOT = Path(__file__).parents[1]
 REGENERATE = "python -m abs_tool.io.deal_schema > abs_tool/data/deal.schema.json"

@@ -14,48 +14,50 @@ from typing import Any
 
 import pytest
 
-from abs_tool.errors import DealFileError, InputError, TapeError
+from abs_tool import (
+    AnnualPd,
+    Assumptions,
+    CdrVector,
+    Cpr,
+    Deal,
+    DealDates,
+    DealFileError,
+    Fee,
+    InputError,
+    LifetimeDefault,
+    NoteClass,
+    Pricing,
+    Recovery,
+    ReserveAccount,
+    RunSettings,
+    Structure,
+    TapeError,
+    Tier,
+    Trigger,
+    deal_from_json,
+    deal_json,
+    load_deal,
+    load_deal_pool,
+    load_sample_deal,
+    save_deal,
+)
 from abs_tool.io.deal_schema import SCHEMA_PATH
 from abs_tool.io.dealfile import (
     DEAL_FILE_VERSION,
     SAMPLE_DEALS,
     deal_from_dict,
-    deal_from_json,
-    deal_json,
     deal_to_dict,
-    load_deal,
-    load_deal_pool,
-    load_sample_deal,
     sample_deal_path,
-    save_deal,
-)
-from abs_tool.model.assumptions import (
-    AnnualPd,
-    Assumptions,
-    CdrVector,
-    Cpr,
-    LifetimeDefault,
-    Recovery,
 )
 from abs_tool.model.deal import (
     CleanUpCall,
     CurvePoint,
-    Deal,
-    DealDates,
-    Fee,
-    NoteClass,
     PoolSource,
-    Pricing,
     PrincipalMode,
     RateUnit,
-    ReserveAccount,
     RevolvingPeriod,
-    RunSettings,
     SizeUnit,
     SpreadRow,
-    Structure,
-    Tier,
-    Trigger,
     TriggerAction,
     TriggerMetric,
     UpfrontFee,
@@ -980,8 +982,8 @@ def test_mixed_size_units_are_checked_against_the_pool() -> None:
     ({"recovery_correlation": 1.0}, r"assumptions\.recovery_correlation: must be in \[0, 1\)"),
 ])
 def test_credit_model_fields_are_validated(change, message):
-    from abs_tool.errors import DealFileError
-    from abs_tool.io.dealfile import deal_from_dict, deal_to_dict, load_sample_deal
+    from abs_tool import DealFileError, load_sample_deal
+    from abs_tool.io.dealfile import deal_from_dict, deal_to_dict
 
     data = deal_to_dict(load_sample_deal("consumer"))
     data["assumptions"].update(change)

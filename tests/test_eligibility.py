@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abs_tool.errors import InputError
-from abs_tool.io.samples import sample_pool
+from abs_tool import InputError, Pool, sample_pool
 from abs_tool.model.columns import ALL_COLUMNS
 from abs_tool.model.eligibility import (
     EXCLUDED_COLUMNS,
@@ -24,7 +23,6 @@ from abs_tool.model.eligibility import (
     criteria_from_dict,
     limits_from_dict,
 )
-from abs_tool.model.pool import Pool
 
 LIMIT_COLUMN = {
     "max_obligor_share": "obligor_id",

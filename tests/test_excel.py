@@ -17,30 +17,28 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from PIL import Image
 
-from abs_tool.analysis.break_even import break_even
-from abs_tool.analysis.deal_analysis import (
+from abs_tool import (
+    InputError,
+    Pool,
     analyse,
-    class_ratings,
-    key_risks,
-    target_default_rates,
-)
-from abs_tool.analysis.economics import cost_of_funds
-from abs_tool.analysis.pool_stats import pool_summary, stratify
-from abs_tool.cli import main
-from abs_tool.engine.deterministic import prepare_deal, run_scenario
-from abs_tool.engine.montecarlo import run_monte_carlo
-from abs_tool.errors import InputError
-from abs_tool.io.dealfile import load_deal_pool, load_sample_deal, save_deal
-from abs_tool.io.samples import sample_pool
-from abs_tool.model.pool import Pool
-from abs_tool.report.excel import (
-    KEY_FIGURES,
-    TemplateError,
+    break_even,
     build_term_sheet_inputs,
-    load_template,
+    cost_of_funds,
+    load_deal_pool,
+    load_sample_deal,
+    pool_summary,
+    prepare_deal,
+    run_monte_carlo,
+    run_scenario,
+    sample_pool,
+    save_deal,
+    stratify,
     term_sheet_bytes,
     write_term_sheet,
 )
+from abs_tool.analysis.deal_analysis import class_ratings, key_risks, target_default_rates
+from abs_tool.cli import main
+from abs_tool.report.excel import KEY_FIGURES, TemplateError, load_template
 from abs_tool.report.excel.labels import LABELS, SHEETS, TEMPLATE, TIERS, text
 from abs_tool.report.excel.writer import LOSS_BUCKETS
 from abs_tool.report.tables import cashflow_tables, loss_buckets

@@ -22,13 +22,18 @@ from typing import Any
 
 import pytest
 
-from abs_tool.analysis.break_even import break_even
-from abs_tool.analysis.economics import cost_of_funds
-from abs_tool.engine.deterministic import prepare_deal, run_scenario
-from abs_tool.engine.montecarlo import run_monte_carlo
-from abs_tool.errors import AbsToolError
-from abs_tool.io.dealfile import deal_from_json, load_deal_pool, sample_deal_path
-from abs_tool.io.samples import sample_pool
+from abs_tool import (
+    AbsToolError,
+    break_even,
+    cost_of_funds,
+    deal_from_json,
+    load_deal_pool,
+    prepare_deal,
+    run_monte_carlo,
+    run_scenario,
+    sample_pool,
+)
+from abs_tool.io.dealfile import sample_deal_path
 from abs_tool.io.tape import tape_bytes
 
 CASES = 800

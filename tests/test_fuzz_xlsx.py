@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 from python_calamine import CalamineWorkbook
 
+from abs_tool import inspect_tape, sample_pool
 from abs_tool.io import tape, workbook
-from abs_tool.io.samples import sample_pool
-from abs_tool.io.tape import inspect_tape, tape_bytes
+from abs_tool.io.tape import tape_bytes
 
 SEED = 20240612
 SHEET = "xl/worksheets/sheet1.xml"

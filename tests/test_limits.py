@@ -21,15 +21,30 @@ import numpy as np
 import pytest
 from builders import homogeneous_pool, make_deal, make_pool, tranched_deal
 
-from abs_tool import limits
-from abs_tool.analysis.structuring import sensitivity_grid, structure_deal, with_assumption
+from abs_tool import (
+    AnnualPd,
+    Assumptions,
+    DealDates,
+    FieldError,
+    InputError,
+    LimitError,
+    NoteClass,
+    Recovery,
+    Scenario,
+    Structure,
+    Tier,
+    limits,
+    prepare_deal,
+    run_monte_carlo,
+    run_scenario,
+    sample_pool,
+    scenario_grid,
+    sensitivity_grid,
+    structure_deal,
+)
+from abs_tool.analysis.structuring import with_assumption
 from abs_tool.engine import montecarlo as simulation
-from abs_tool.engine.deterministic import Scenario, prepare_deal, run_scenario, scenario_grid
-from abs_tool.engine.montecarlo import BLOCK_PATHS, run_cost, run_monte_carlo, simulate_assets
-from abs_tool.errors import FieldError, InputError, LimitError
-from abs_tool.io.samples import sample_pool
-from abs_tool.model.assumptions import AnnualPd, Assumptions, Recovery
-from abs_tool.model.deal import DealDates, NoteClass, Structure, Tier
+from abs_tool.engine.montecarlo import BLOCK_PATHS, run_cost, simulate_assets
 from abs_tool.model.pool_model import build_pool_model
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from abs_tool import InputError, load_rating_table
 from abs_tool.analysis.rating import (
     TargetDefaultRates,
     bdr_tdr_pass,
@@ -27,13 +28,11 @@ from abs_tool.analysis.rating import (
     weighted_quantile,
 )
 from abs_tool.credit.vasicek import conditional_pd, lhp_cdf, lhp_quantile
-from abs_tool.errors import InputError
 from abs_tool.io.rating_tables import (
     BUILTIN_TABLES,
     MAX_RATING_TABLE_BYTES,
     RatingTable,
     RatingTableError,
-    load_rating_table,
     rating_table_from_frame,
     rating_table_to_frame,
 )

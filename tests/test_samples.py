@@ -8,16 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abs_tool.errors import InputError
+from abs_tool import InputError, Pool, sample_pool
 from abs_tool.io.samples import (
     DEFAULT_LOANS,
     GRADES,
     MAX_SAMPLE_LOANS,
     SAMPLE_LABELS,
     SAMPLE_NAMES,
-    sample_pool,
 )
-from abs_tool.model.pool import POOL_DTYPES, Pool
+from abs_tool.model.pool import POOL_DTYPES
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$")
 

@@ -13,14 +13,13 @@ import pytest
 from builders import homogeneous_pool, tranched_deal
 from scipy.stats import binom
 
+from abs_tool import prepare_deal, run_monte_carlo
 from abs_tool.credit.vasicek import (
     finite_pool_pmf,
     finite_pool_tranche_el,
     lhp_cdf,
     lhp_tranche_el,
 )
-from abs_tool.engine.deterministic import prepare_deal
-from abs_tool.engine.montecarlo import run_monte_carlo
 from abs_tool.report.tables import monte_carlo_dict
 
 K_SE = 4.0  # tolerance: this many standard errors
@@ -139,7 +138,7 @@ def test_same_seed_same_numbers_however_the_work_is_split():
 def test_progress_reports_every_block_and_cancel_stops():
     import threading
 
-    from abs_tool.engine.montecarlo import CancelledError
+    from abs_tool import CancelledError
 
     prepared = homogeneous(100, 0.03, 0.2, 0.6, paths=5 * 4096)
     seen = []

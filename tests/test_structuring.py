@@ -11,33 +11,32 @@ from builders import homogeneous_pool, make_deal, make_pool, tranched_deal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abs_tool.analysis.economics import cost_of_funds, issuer_flows
-from abs_tool.analysis.rating import rating_threshold
-from abs_tool.analysis.structuring import (
-    _largest_passing,
-    compare_structures,
-    market_coupon,
-    sensitivity_grid,
-    structure_deal,
-    structure_figures,
-)
-from abs_tool.cli import main
-from abs_tool.credit.vasicek import lhp_attachment_for_el, lhp_tranche_el
-from abs_tool.engine.deterministic import prepare_deal, run_scenario
-from abs_tool.engine.montecarlo import run_monte_carlo, simulate_assets
-from abs_tool.errors import FieldError, InputError
-from abs_tool.model.assumptions import Assumptions, CdrVector
-from abs_tool.model.deal import (
-    CurvePoint,
+from abs_tool import (
+    Assumptions,
+    CdrVector,
     Fee,
+    FieldError,
+    InputError,
     NoteClass,
+    Pool,
     Pricing,
-    SpreadRow,
     Structure,
     Tier,
-    UpfrontFee,
+    compare_structures,
+    cost_of_funds,
+    prepare_deal,
+    run_monte_carlo,
+    run_scenario,
+    sensitivity_grid,
+    structure_deal,
 )
-from abs_tool.model.pool import Pool
+from abs_tool.analysis.economics import issuer_flows
+from abs_tool.analysis.rating import rating_threshold
+from abs_tool.analysis.structuring import _largest_passing, market_coupon, structure_figures
+from abs_tool.cli import main
+from abs_tool.credit.vasicek import lhp_attachment_for_el, lhp_tranche_el
+from abs_tool.engine.montecarlo import simulate_assets
+from abs_tool.model.deal import CurvePoint, SpreadRow, UpfrontFee
 
 K_SE = 4.0
 
@@ -224,7 +223,7 @@ def test_structures_that_cannot_be_sized_say_why(change, message):
 def test_a_cancelled_sizing_stops_with_cancelled_error():
     import threading
 
-    from abs_tool.engine.montecarlo import CancelledError
+    from abs_tool import CancelledError
 
     cancel = threading.Event()
     deal = tranched_deal((0, 0.1, 1.0), 0.1, 0.6, paths=1000, targets=["AA", None])
@@ -408,9 +407,9 @@ def test_structure_command_prints_and_writes_the_documented_json(tmp_path, capsy
 
 
 def test_a_stricter_rating_table_sizes_a_smaller_senior_class():
+    from abs_tool import RatingTables, load_rating_table
     from abs_tool.analysis.deal_analysis import class_ratings, target_default_rates
     from abs_tool.analysis.rating import derive_el_table
-    from abs_tool.io.rating_tables import RatingTables, load_rating_table
 
     pool = homogeneous_pool(2_000, 0.03, 0.6)
     deal = tranched_deal((0, 0.1, 1.0), 0.15, 0.6, paths=4096, targets=["AA", None])
@@ -434,7 +433,7 @@ def test_a_stricter_rating_table_sizes_a_smaller_senior_class():
 def test_structure_command_writes_the_sizing_into_the_term_sheet(tmp_path):
     import openpyxl
 
-    from abs_tool.io.dealfile import load_deal_pool, load_sample_deal
+    from abs_tool import load_deal_pool, load_sample_deal
     from abs_tool.report.tables import structuring_tables
 
     out = tmp_path / "sized.xlsx"

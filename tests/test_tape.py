@@ -20,12 +20,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from abs_tool import limits
-from abs_tool.errors import InputError, Issue, TapeError, ValidationReport
+from abs_tool import (
+    InputError,
+    Pool,
+    TapeError,
+    ValidationReport,
+    inspect_tape,
+    limits,
+    load_tape,
+    write_tape,
+)
+from abs_tool.errors import Issue
 from abs_tool.io import tape
-from abs_tool.io.tape import inspect_tape, load_tape, tape_bytes, write_tape
+from abs_tool.io.tape import tape_bytes
 from abs_tool.model.columns import ALL_COLUMNS, AMORTIZATION_CODES, OPTIONAL_COLUMNS
-from abs_tool.model.pool import POOL_DTYPES, Pool
+from abs_tool.model.pool import POOL_DTYPES
 
 TAPES = Path(__file__).parent / "fixtures" / "tapes"
 

@@ -19,12 +19,11 @@ import numpy as np
 import openpyxl
 import pytest
 
-from abs_tool import limits
-from abs_tool.errors import InputError, Issue, ValidationReport
+from abs_tool import InputError, ValidationReport, inspect_tape, limits, sample_pool
+from abs_tool.errors import Issue
 from abs_tool.io import tape
 from abs_tool.io import workbook as sheet_reader
-from abs_tool.io.samples import sample_pool
-from abs_tool.io.tape import inspect_tape, tape_bytes
+from abs_tool.io.tape import tape_bytes
 
 SHEET = "xl/worksheets/sheet1.xml"
 OPEN = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'

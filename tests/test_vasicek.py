@@ -16,6 +16,7 @@ import pytest
 from scipy import integrate
 from scipy.stats import binom
 
+from abs_tool import InputError
 from abs_tool.credit.vasicek import (
     _bvn_upper,
     conditional_pd,
@@ -28,7 +29,7 @@ from abs_tool.credit.vasicek import (
     lhp_tranche_el,
     lhp_tranche_el_quadrature,
 )
-from abs_tool.errors import ConvergenceError, InputError
+from abs_tool.errors import ConvergenceError
 
 N01 = NormalDist()
 

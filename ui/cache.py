@@ -23,35 +23,40 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+from abs_tool import (
+    BreakEven,
+    Deal,
+    DealAnalysis,
+    MonteCarloResult,
+    Pool,
+    PoolSummary,
+    PreparedDeal,
+    Scenario,
+    ScenarioResult,
+    ValidationReport,
+)
 from abs_tool.analysis import break_even as break_even_search
 from abs_tool.analysis import deal_analysis
 from abs_tool.analysis import pool_stats as analytics
-from abs_tool.analysis.break_even import BreakEven
-from abs_tool.analysis.deal_analysis import DealAnalysis
-from abs_tool.analysis.pool_stats import PoolSummary
 from abs_tool.engine import montecarlo as simulation
-from abs_tool.engine.deterministic import PreparedDeal, Scenario, ScenarioResult
 from abs_tool.engine.deterministic import (
     prepare_deal as _prepare_deal,
 )
 from abs_tool.engine.deterministic import (
     run_scenario as _run_scenario,
 )
-from abs_tool.engine.montecarlo import MonteCarloResult
-from abs_tool.errors import ValidationReport
 from abs_tool.io import dealfile, samples, tape
-from abs_tool.model.deal import Deal, PoolSource
+from abs_tool.model.deal import PoolSource
 from abs_tool.model.eligibility import (
     ConcentrationLimits,
     EligibilityCriteria,
     EligibilityResult,
     apply_eligibility,
 )
-from abs_tool.model.pool import Pool
 from abs_tool.report import tables as report
 
 if TYPE_CHECKING:  # loaded by the pages that use them: the first page opens sooner
-    from abs_tool.analysis.structuring import StructuringResult
+    from abs_tool import StructuringResult
 
 def sample_key(name: str, seed: int = samples.DEFAULT_SEED) -> str:
     """The ``pool_key`` of a built-in sample pool."""
@@ -216,7 +221,7 @@ def term_sheet(
     """The Excel term sheet (:mod:`abs_tool.report.excel`) of ``deal`` on the pool
     ``pool_key`` (``_analysis``: :func:`analysis`), in ``lang``; with the sizing of ``deal``
     run with ``sized_with`` on its Structuring sheet when there is one."""
-    from abs_tool.report.excel import build_term_sheet_inputs, term_sheet_bytes
+    from abs_tool import build_term_sheet_inputs, term_sheet_bytes
 
     tables = None if _sized is None else report.structuring_tables(_sized, lang=lang)
     return term_sheet_bytes(build_term_sheet_inputs(_analysis, structuring=tables), lang=lang)
@@ -271,7 +276,7 @@ def structuring(
     abs_tool.engine.montecarlo.CancelledError
         When ``cancel`` was set during the run (nothing is stored).
     """
-    from abs_tool.analysis.structuring import structure_deal
+    from abs_tool import structure_deal
 
     result = structure_deal(
         deal, pool, criterion=settings.criterion, paths=settings.paths, seed=settings.seed,
@@ -306,7 +311,7 @@ def cached_sensitivity(sized: Deal, pool_key: str, settings: StructuringSettings
 def sensitivity(sized: Deal, pool_key: str, settings: StructuringSettings,
                 key: SensitivityKey, pool: Pool) -> pd.DataFrame:
     """:func:`abs_tool.analysis.structuring.sensitivity_grid` of the sized deal, stored."""
-    from abs_tool.analysis.structuring import sensitivity_grid
+    from abs_tool import sensitivity_grid
 
     x, y, resize, paths = key
     grid = sensitivity_grid(sized, pool, x, y, resize=resize, criterion=settings.criterion,

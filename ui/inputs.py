@@ -28,12 +28,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from abs_tool.errors import DealFileError
+from abs_tool import Deal, DealFileError, Pool
 from abs_tool.io import dealfile
 from abs_tool.io.samples import DEFAULT_SEED
 from abs_tool.io.tape import tape_bytes
-from abs_tool.model.deal import Deal, PoolSource
-from abs_tool.model.pool import Pool
+from abs_tool.model.deal import PoolSource
 
 from . import cache, state
 

@@ -12,9 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from abs_tool.analysis.deal_analysis import DealAnalysis
-from abs_tool.engine.deterministic import PreparedDeal
-from abs_tool.engine.montecarlo import CancelledError, MonteCarloResult
+from abs_tool import CancelledError, DealAnalysis, MonteCarloResult, PreparedDeal
 
 from . import cache, inputs, state
 from . import format as fmt

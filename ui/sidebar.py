@@ -7,7 +7,7 @@ import hashlib
 
 import streamlit as st
 
-from abs_tool.errors import AbsToolError
+from abs_tool import AbsToolError
 from abs_tool.io.dealfile import MAX_DEAL_FILE_BYTES, SAMPLE_DEALS
 
 from . import inputs, state

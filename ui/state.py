@@ -25,8 +25,7 @@ from typing import Any
 
 import streamlit as st
 
-from abs_tool.errors import AbsToolError, ValidationReport
-from abs_tool.model.pool import Pool
+from abs_tool import AbsToolError, Pool, ValidationReport
 
 from .labels import DEFAULT_LANG, LANG_KEY, lang, t
 

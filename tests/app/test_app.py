@@ -21,13 +21,21 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from abs_tool.analysis.pool_stats import STRAT_COLUMNS, STRATIFIABLE_COLUMNS, pool_summary
-from abs_tool.engine.deterministic import Scenario, prepare_deal, run_scenario
-from abs_tool.errors import AbsToolError, InputError
-from abs_tool.io.dealfile import SAMPLE_DEALS, load_deal_pool, load_sample_deal
-from abs_tool.io.samples import sample_pool
+from abs_tool import (
+    AbsToolError,
+    InputError,
+    Scenario,
+    Tier,
+    load_deal_pool,
+    load_sample_deal,
+    pool_summary,
+    prepare_deal,
+    run_scenario,
+    sample_pool,
+)
+from abs_tool.analysis.pool_stats import STRAT_COLUMNS, STRATIFIABLE_COLUMNS
+from abs_tool.io.dealfile import SAMPLE_DEALS
 from abs_tool.io.tape import tape_bytes
-from abs_tool.model.deal import Tier
 from abs_tool.model.eligibility import (
     EXCLUDED_COLUMNS,
     REPORT_COLUMNS,

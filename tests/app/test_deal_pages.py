@@ -20,14 +20,23 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from abs_tool import (
+    AnnualPd,
+    CancelledError,
+    CdrVector,
+    Copula,
+    LifetimeDefault,
+    Scenario,
+    deal_json,
+    load_deal_pool,
+    load_sample_deal,
+    prepare_deal,
+    run_scenario,
+    sample_pool,
+)
 from abs_tool.analysis import break_even as break_even_search
 from abs_tool.engine import montecarlo as simulation
-from abs_tool.engine.deterministic import Scenario, prepare_deal, run_scenario
-from abs_tool.engine.montecarlo import CancelledError
-from abs_tool.io.dealfile import deal_json, load_deal_pool, load_sample_deal
-from abs_tool.io.samples import sample_pool
 from abs_tool.io.tape import tape_bytes
-from abs_tool.model.assumptions import AnnualPd, CdrVector, Copula, LifetimeDefault
 from abs_tool.model.deal import PoolSource, PrincipalMode, UpfrontFee
 from abs_tool.report.tables import cashflow_tables
 from ui import format as fmt

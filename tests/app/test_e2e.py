@@ -24,8 +24,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from abs_tool.io.samples import sample_pool
-from abs_tool.io.tape import write_tape
+from abs_tool import sample_pool, write_tape
 from ui.serve import serving
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,8 +26,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import abs_tool.io.tape
+from abs_tool import sample_pool
 from abs_tool.io import dealfile
-from abs_tool.io.samples import sample_pool
 from abs_tool.io.tape import tape_bytes
 from ui import labels
 

@@ -9,8 +9,7 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from abs_tool.analysis.structuring import structure_deal
-from abs_tool.io.dealfile import load_deal_pool, load_sample_deal
+from abs_tool import load_deal_pool, load_sample_deal, structure_deal
 from ui import labels, state
 
 Start = Callable[..., AppTest]

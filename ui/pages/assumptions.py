@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from abs_tool.model.pool import Pool
+from abs_tool import Pool
 from ui import cache, inputs, state
 from ui import format as fmt
 from ui.labels import column, lang, namer, t

@@ -11,8 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from abs_tool.engine.deterministic import PreparedDeal, Scenario
-from abs_tool.model.deal import Deal
+from abs_tool import Deal, PreparedDeal, Scenario
 from abs_tool.report.tables import CashflowTables, cashflow_tables, class_table
 from ui import cache, inputs, run, state
 from ui import format as fmt

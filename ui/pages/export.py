@@ -12,7 +12,7 @@ import re
 
 import streamlit as st
 
-from abs_tool.io.dealfile import deal_json
+from abs_tool import deal_json
 from abs_tool.report.tables import monte_carlo_dict
 from ui import cache, inputs, run, state
 from ui.labels import lang, t

@@ -15,13 +15,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from abs_tool.analysis.pool_stats import (
-    STRAT_COLUMNS,
-    STRATIFIABLE_COLUMNS,
-    SUMMARY_LABELS,
-    PoolSummary,
-)
-from abs_tool.errors import ValidationReport
+from abs_tool import Pool, PoolSummary, ValidationReport
+from abs_tool.analysis.pool_stats import STRAT_COLUMNS, STRATIFIABLE_COLUMNS, SUMMARY_LABELS
 from abs_tool.io.samples import SAMPLE_NAMES
 from abs_tool.io.tape import DEFAULT_MAX_BYTES
 from abs_tool.model.eligibility import (
@@ -31,7 +26,6 @@ from abs_tool.model.eligibility import (
     EligibilityCriteria,
     EligibilityResult,
 )
-from abs_tool.model.pool import Pool
 from ui import cache, inputs, state
 from ui import format as fmt
 from ui.labels import column, lang, namer, summary_label, t

@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from abs_tool import Deal, Scenario
 from abs_tool.analysis.deal_analysis import RATING_CRITERIA
-from abs_tool.engine.deterministic import Scenario
 from abs_tool.engine.montecarlo import Distribution
-from abs_tool.model.deal import Deal
 from abs_tool.report.tables import cashflow_tables, monte_carlo_dict
 from ui import cache, run, state
 from ui import format as fmt

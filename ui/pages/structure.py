@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from abs_tool.model.deal import SizeUnit, Tier, TriggerAction, TriggerMetric
+from abs_tool import Tier
+from abs_tool.model.deal import SizeUnit, TriggerAction, TriggerMetric
 from ui import format as fmt
 from ui import inputs, state
 from ui.labels import column, namer, t

@@ -15,9 +15,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from abs_tool.analysis.structuring import SENSITIVITY_PARAMETERS, Criterion, StructuringResult
-from abs_tool.engine.montecarlo import CancelledError
-from abs_tool.model.deal import Deal, Tier
+from abs_tool import CancelledError, Deal, StructuringResult, Tier
+from abs_tool.analysis.structuring import SENSITIVITY_PARAMETERS, Criterion
 from abs_tool.report.tables import sizing_table
 from ui import cache, inputs, run, state
 from ui import format as fmt
