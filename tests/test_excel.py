@@ -429,7 +429,7 @@ def test_cli_run_writes_the_term_sheet(tmp_path, capsys):
     assert _find_row(wb["蒙特卡洛模拟"], "路径数") > 0
 
 
-@pytest.mark.slow
+@pytest.mark.libreoffice
 def test_libreoffice_renders_page_one(consumer, tmp_path):
     soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
     if soffice is None or pdftoppm is None:

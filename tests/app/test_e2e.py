@@ -37,7 +37,7 @@ FIRST_RESULTS_S = 3.0
 CORRELATION_RERUN_S = 1.5
 WAIT_MS = 60_000
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.browser
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("ABS_REQUIRE_E2E") == "1":
