@@ -81,68 +81,100 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *__all__])
 
 
-if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
-    from abs_tool.analysis.break_even import BreakEven, break_even
-    from abs_tool.analysis.deal_analysis import DealAnalysis, analyse
-    from abs_tool.analysis.economics import CostOfFunds, cost_of_funds
-    from abs_tool.analysis.pool_stats import PoolSummary, pool_summary, stratify
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors ("X as X" re-exports)
+    from abs_tool.analysis.break_even import (
+        BreakEven as BreakEven,
+        break_even as break_even,
+    )
+    from abs_tool.analysis.deal_analysis import (
+        DealAnalysis as DealAnalysis,
+        analyse as analyse,
+    )
+    from abs_tool.analysis.economics import (
+        CostOfFunds as CostOfFunds,
+        cost_of_funds as cost_of_funds,
+    )
+    from abs_tool.analysis.pool_stats import (
+        PoolSummary as PoolSummary,
+        pool_summary as pool_summary,
+        stratify as stratify,
+    )
     from abs_tool.analysis.structuring import (
-        StructuringResult,
-        compare_structures,
-        sensitivity_grid,
-        structure_deal,
+        StructuringResult as StructuringResult,
+        compare_structures as compare_structures,
+        sensitivity_grid as sensitivity_grid,
+        structure_deal as structure_deal,
     )
     from abs_tool.engine.deterministic import (
-        PreparedDeal,
-        Scenario,
-        ScenarioResult,
-        prepare_deal,
-        run_scenario,
-        scenario_grid,
+        PreparedDeal as PreparedDeal,
+        Scenario as Scenario,
+        ScenarioResult as ScenarioResult,
+        prepare_deal as prepare_deal,
+        run_scenario as run_scenario,
+        scenario_grid as scenario_grid,
     )
-    from abs_tool.engine.montecarlo import CancelledError, MonteCarloResult, run_monte_carlo
+    from abs_tool.engine.montecarlo import (
+        CancelledError as CancelledError,
+        MonteCarloResult as MonteCarloResult,
+        run_monte_carlo as run_monte_carlo,
+    )
     from abs_tool.errors import (
-        AbsToolError,
-        AssumptionError,
-        DealFileError,
-        FieldError,
-        InputError,
-        LimitError,
-        OutputError,
-        TapeError,
-        ValidationReport,
+        AbsToolError as AbsToolError,
+        AssumptionError as AssumptionError,
+        DealFileError as DealFileError,
+        FieldError as FieldError,
+        InputError as InputError,
+        LimitError as LimitError,
+        OutputError as OutputError,
+        TapeError as TapeError,
+        ValidationReport as ValidationReport,
     )
     from abs_tool.io.dealfile import (
-        deal_from_json,
-        deal_json,
-        load_deal,
-        load_deal_pool,
-        load_sample_deal,
-        save_deal,
+        deal_from_json as deal_from_json,
+        deal_json as deal_json,
+        load_deal as load_deal,
+        load_deal_pool as load_deal_pool,
+        load_sample_deal as load_sample_deal,
+        save_deal as save_deal,
     )
-    from abs_tool.io.rating_tables import RatingTables, load_rating_table
-    from abs_tool.io.samples import sample_pool
-    from abs_tool.io.tape import inspect_tape, load_tape, write_tape
+    from abs_tool.io.rating_tables import (
+        RatingTables as RatingTables,
+        load_rating_table as load_rating_table,
+    )
+    from abs_tool.io.samples import (
+        sample_pool as sample_pool,
+    )
+    from abs_tool.io.tape import (
+        inspect_tape as inspect_tape,
+        load_tape as load_tape,
+        write_tape as write_tape,
+    )
     from abs_tool.model.assumptions import (
-        AnnualPd,
-        Assumptions,
-        CdrVector,
-        Copula,
-        Cpr,
-        LifetimeDefault,
-        Recovery,
+        AnnualPd as AnnualPd,
+        Assumptions as Assumptions,
+        CdrVector as CdrVector,
+        Copula as Copula,
+        Cpr as Cpr,
+        LifetimeDefault as LifetimeDefault,
+        Recovery as Recovery,
     )
     from abs_tool.model.deal import (
-        Deal,
-        DealDates,
-        Fee,
-        NoteClass,
-        Pricing,
-        ReserveAccount,
-        RunSettings,
-        Structure,
-        Tier,
-        Trigger,
+        Deal as Deal,
+        DealDates as DealDates,
+        Fee as Fee,
+        NoteClass as NoteClass,
+        Pricing as Pricing,
+        ReserveAccount as ReserveAccount,
+        RunSettings as RunSettings,
+        Structure as Structure,
+        Tier as Tier,
+        Trigger as Trigger,
     )
-    from abs_tool.model.pool import Pool
-    from abs_tool.report.excel import build_term_sheet_inputs, term_sheet_bytes, write_term_sheet
+    from abs_tool.model.pool import (
+        Pool as Pool,
+    )
+    from abs_tool.report.excel import (
+        build_term_sheet_inputs as build_term_sheet_inputs,
+        term_sheet_bytes as term_sheet_bytes,
+        write_term_sheet as write_term_sheet,
+    )

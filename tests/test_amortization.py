@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from abs_tool import InputError
 from abs_tool.model.amortization import KIND, amortization_index, scheduled_flows

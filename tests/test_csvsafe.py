@@ -6,8 +6,7 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from abs_tool import load_sample_deal, save_deal
 from abs_tool.cli import main

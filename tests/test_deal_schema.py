@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import find, given, settings
-from hypothesis import strategies as st
+from hypothesis import find, given, settings, strategies as st
 from jsonschema import Draft202012Validator
 from test_dealfile import drop, kitchen_sink_deal, set_at
 from test_fuzz_dealfile import _at, _paths

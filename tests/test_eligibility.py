@@ -8,8 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from abs_tool import InputError, Pool, sample_pool
 from abs_tool.model.columns import ALL_COLUMNS

@@ -8,8 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from builders import homogeneous_pool, make_deal, make_pool, tranched_deal
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from abs_tool import (
     Assumptions,

@@ -21,8 +21,7 @@ import pytest
 
 from abs_tool import InputError, ValidationReport, inspect_tape, limits, sample_pool
 from abs_tool.errors import Issue
-from abs_tool.io import tape
-from abs_tool.io import workbook as sheet_reader
+from abs_tool.io import tape, workbook as sheet_reader
 from abs_tool.io.tape import tape_bytes
 
 SHEET = "xl/worksheets/sheet1.xml"

@@ -35,14 +35,14 @@ from abs_tool import (
     ScenarioResult,
     ValidationReport,
 )
-from abs_tool.analysis import break_even as break_even_search
-from abs_tool.analysis import deal_analysis
-from abs_tool.analysis import pool_stats as analytics
+from abs_tool.analysis import (
+    break_even as break_even_search,
+    deal_analysis,
+    pool_stats as analytics,
+)
 from abs_tool.engine import montecarlo as simulation
 from abs_tool.engine.deterministic import (
     prepare_deal as _prepare_deal,
-)
-from abs_tool.engine.deterministic import (
     run_scenario as _run_scenario,
 )
 from abs_tool.io import dealfile, samples, tape

@@ -14,8 +14,7 @@ import streamlit as st
 
 from abs_tool import CancelledError, DealAnalysis, MonteCarloResult, PreparedDeal
 
-from . import cache, inputs, state
-from . import format as fmt
+from . import cache, format as fmt, inputs, state
 from .labels import t
 
 

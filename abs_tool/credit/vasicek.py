@@ -33,12 +33,13 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy import integrate, optimize
 from scipy.special import ndtr, ndtri
 from scipy.stats import binom
 
 from abs_tool.errors import ConvergenceError, InputError
+from abs_tool.types import Array
 
 __all__ = [
     "conditional_pd",
@@ -52,7 +53,6 @@ __all__ = [
     "lhp_tranche_el_quadrature",
 ]
 
-FloatArray = NDArray[np.float64]
 
 # Factor grid of the finite pool: half-width in Z and the coarsest step (see _factor_grid).
 _FACTOR_RANGE = 8.5
@@ -82,7 +82,7 @@ def _param(
     *,
     lo_open: bool = False,
     hi_open: bool = False,
-) -> FloatArray:
+) -> Array:
     """``value`` as float64, or InputError naming the first element outside the interval."""
     arr = np.asarray(value, dtype=np.float64)
     ok = (arr > lo if lo_open else arr >= lo) & (arr < hi if hi_open else arr <= hi)
@@ -93,21 +93,21 @@ def _param(
     return arr
 
 
-def _pd(value: ArrayLike, name: str = "pd") -> FloatArray:
+def _pd(value: ArrayLike, name: str = "pd") -> Array:
     return _param(name, value, 0.0, 1.0)
 
 
-def _rho(value: ArrayLike) -> FloatArray:
+def _rho(value: ArrayLike) -> Array:
     # rho = 1 makes every loan default together; its conditional PD is a step in Z and the
     # closed forms divide by sqrt(1 - rho). Ask for a value below 1 instead.
     return _param("rho", value, 0.0, 1.0, hi_open=True)
 
 
-def _lgd(value: ArrayLike) -> FloatArray:
+def _lgd(value: ArrayLike) -> Array:
     return _param("lgd", value, 0.0, 1.0, lo_open=True)
 
 
-def _tranche(attach: ArrayLike, detach: ArrayLike) -> tuple[FloatArray, FloatArray]:
+def _tranche(attach: ArrayLike, detach: ArrayLike) -> tuple[Array, Array]:
     a = _param("attach", attach, 0.0, 1.0, hi_open=True)
     d = _param("detach", detach, 0.0, 1.0, lo_open=True)
     if np.any(a >= d):
@@ -120,7 +120,7 @@ def _tranche(attach: ArrayLike, detach: ArrayLike) -> tuple[FloatArray, FloatArr
     return a, d
 
 
-def _scalar_or_array(arr: FloatArray) -> Any:
+def _scalar_or_array(arr: Array) -> Any:
     # A 0-d result becomes a numpy scalar, as numpy's own ufuncs return for scalar inputs.
     return arr[()]
 
@@ -285,7 +285,7 @@ def lhp_pdf(x: ArrayLike, pd: ArrayLike, rho: ArrayLike, lgd: ArrayLike = 1.0) -
 # Tranche expected loss
 
 
-def _bvn_upper(h: FloatArray, k: FloatArray, r: FloatArray) -> FloatArray:
+def _bvn_upper(h: Array, k: Array, r: Array) -> Array:
     """P(X > h, Y > k) for standard normals with correlation r in [0, 1); 1-d arrays.
 
     Genz (2004), section 2: for r < 0.925 integrate the derivative in r,
@@ -339,8 +339,8 @@ def _bvn_upper(h: FloatArray, k: FloatArray, r: FloatArray) -> FloatArray:
     return np.clip(out, 0.0, 1.0)
 
 
-def _lhp_excess_loss(strike: FloatArray, pd: FloatArray, rho: FloatArray,
-                     lgd: FloatArray) -> FloatArray:
+def _lhp_excess_loss(strike: Array, pd: Array, rho: Array,
+                     lgd: Array) -> Array:
     """E[(L - K)^+] under the LHP model for same-shaped arrays (the "call" on pool loss).
 
     With ``c = Phi^-1(pd)``, ``k = K / lgd`` and ``z_k = (c - sqrt(1 - rho) Phi^-1(k)) /
@@ -405,7 +405,7 @@ def lhp_tranche_el(
 
 
 def _tranche_el(
-    excess_loss: Callable[[FloatArray, FloatArray, FloatArray, FloatArray], FloatArray],
+    excess_loss: Callable[[Array, Array, Array, Array], Array],
     attach: ArrayLike, detach: ArrayLike, pd: ArrayLike, rho: ArrayLike, lgd: ArrayLike,
 ) -> Any:
     """``(E[(L - a)^+] - E[(L - d)^+]) / (d - a)`` with the parameters checked and broadcast,
@@ -546,7 +546,7 @@ def lhp_attachment_for_el(
 # Finite homogeneous pool
 
 
-def _factor_grid(n: int, rho: float, step: float | None) -> tuple[FloatArray, FloatArray]:
+def _factor_grid(n: int, rho: float, step: float | None) -> tuple[Array, Array]:
     """Nodes and weights of the trapezoidal rule for E over Z ~ N(0, 1), summing to 1.
 
     The rule is the uniform grid ``z = j h`` on [-8.5, 8.5] (the normal mass beyond is 2e-17)
@@ -570,7 +570,7 @@ def _factor_grid(n: int, rho: float, step: float | None) -> tuple[FloatArray, Fl
     return z, w / w.sum()
 
 
-def finite_pool_pmf(n: int, pd: float, rho: float, step: float | None = None) -> FloatArray:
+def finite_pool_pmf(n: int, pd: float, rho: float, step: float | None = None) -> Array:
     """P(K = k), k = 0..n, defaults among n equal loans under the one-factor Gaussian copula.
 
     ``P(K = k) = E_Z[Binom(k; n, p(Z))]`` with ``p`` from :func:`conditional_pd` (O'Kane 2008,

@@ -30,8 +30,7 @@ from typing import Any, Literal, Union, cast, get_args, get_origin, get_type_hin
 from abs_tool.errors import DealFileError, FieldError, InputError
 from abs_tool.io.atomic import checked_path, read_input, too_large, write_atomic
 from abs_tool.io.samples import SAMPLE_NAMES, sample_pool
-from abs_tool.io.tape import RateUnit as TapeRateUnit
-from abs_tool.io.tape import load_tape
+from abs_tool.io.tape import RateUnit as TapeRateUnit, load_tape
 from abs_tool.limits import (
     MAX_DEAL_FILE_BYTES,
     MAX_JSON_DEPTH,

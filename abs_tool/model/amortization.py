@@ -29,9 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from abs_tool.errors import InputError
 from abs_tool.model.columns import AMORTIZATION_CODES, Amortization
 from abs_tool.model.conventions import monthly_rate
-
-LoansByPeriods = NDArray[np.float64]
-"""float64 array shaped (loans, periods)."""
+from abs_tool.types import LoansByPeriods
 
 KIND: dict[Amortization, int] = {a: AMORTIZATION_CODES.index(a) for a in Amortization}
 """Integer code of each amortization type, as used in the ``kind`` arrays."""

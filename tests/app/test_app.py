@@ -44,12 +44,13 @@ from abs_tool.model.eligibility import (
     apply_eligibility,
 )
 from abs_tool.report.tables import cashflow_tables
-from ui import format as fmt
-from ui import inputs, labels, state
-from ui.pages import cashflows as cashflows_page
-from ui.pages import pool as pool_page
-from ui.pages import results as results_page
-from ui.pages import structure as structure_page
+from ui import format as fmt, inputs, labels, state
+from ui.pages import (
+    cashflows as cashflows_page,
+    pool as pool_page,
+    results as results_page,
+    structure as structure_page,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 POOL_PAGE = "ui/pages/pool.py"

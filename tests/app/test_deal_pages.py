@@ -39,8 +39,7 @@ from abs_tool.engine import montecarlo as simulation
 from abs_tool.io.tape import tape_bytes
 from abs_tool.model.deal import PoolSource, PrincipalMode, UpfrontFee
 from abs_tool.report.tables import cashflow_tables
-from ui import format as fmt
-from ui import inputs, labels, state
+from ui import format as fmt, inputs, labels, state
 from ui.pages import results as results_page
 
 Start = Callable[..., AppTest]

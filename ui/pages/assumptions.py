@@ -12,8 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from abs_tool import Pool
-from ui import cache, inputs, state
-from ui import format as fmt
+from ui import cache, format as fmt, inputs, state
 from ui.labels import column, lang, namer, t
 
 

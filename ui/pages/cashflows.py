@@ -13,8 +13,7 @@ import streamlit as st
 
 from abs_tool import Deal, PreparedDeal, Scenario
 from abs_tool.report.tables import CashflowTables, cashflow_tables, class_table
-from ui import cache, inputs, run, state
-from ui import format as fmt
+from ui import cache, format as fmt, inputs, run, state
 from ui.charts import monthly_bars
 from ui.labels import CASHFLOW_COLUMNS, column, lang, t
 

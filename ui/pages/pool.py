@@ -26,8 +26,7 @@ from abs_tool.model.eligibility import (
     EligibilityCriteria,
     EligibilityResult,
 )
-from ui import cache, inputs, state
-from ui import format as fmt
+from ui import cache, format as fmt, inputs, state
 from ui.labels import column, lang, namer, summary_label, t
 
 DEAL = "deal"

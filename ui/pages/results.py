@@ -24,8 +24,7 @@ from abs_tool import Deal, Scenario
 from abs_tool.analysis.deal_analysis import RATING_CRITERIA
 from abs_tool.engine.montecarlo import Distribution
 from abs_tool.report.tables import cashflow_tables, monte_carlo_dict
-from ui import cache, run, state
-from ui import format as fmt
+from ui import cache, format as fmt, run, state
 from ui.charts import monthly_bars
 from ui.labels import column, columns, lang, t
 

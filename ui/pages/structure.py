@@ -13,8 +13,7 @@ import streamlit as st
 
 from abs_tool import Tier
 from abs_tool.model.deal import SizeUnit, TriggerAction, TriggerMetric
-from ui import format as fmt
-from ui import inputs, state
+from ui import format as fmt, inputs, state
 from ui.labels import column, namer, t
 
 TIERS: tuple[str, ...] = tuple(tier.value for tier in Tier)

@@ -18,8 +18,7 @@ import streamlit as st
 from abs_tool import CancelledError, Deal, StructuringResult, Tier
 from abs_tool.analysis.structuring import SENSITIVITY_PARAMETERS, Criterion
 from abs_tool.report.tables import sizing_table
-from ui import cache, inputs, run, state
-from ui import format as fmt
+from ui import cache, format as fmt, inputs, run, state
 from ui.labels import column, columns, lang, namer, t
 
 CRITERIA: tuple[str, ...] = tuple(c.value for c in Criterion)
