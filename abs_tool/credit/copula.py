@@ -37,18 +37,18 @@ from scipy.special import betaincinv, ndtr, ndtri, stdtrit
 from abs_tool.credit.curves import cumulative_default_probability
 from abs_tool.model.assumptions import Assumptions, Copula
 from abs_tool.model.pool_model import PoolModel
-from abs_tool.types import Array, kernel_array
+from abs_tool.types import Array, ByPaths, PathsByGroupsByPeriods, kernel_array
 
 
 @dataclass(frozen=True)
 class FactorDraws:
     """Common factors of a block of paths and each path's importance-sampling weight."""
 
-    systematic: Array  # (paths,)
+    systematic: ByPaths
     sector: Array  # (paths, sectors)
-    mixing: Array  # (paths,): sqrt(W / nu), ones for the Gaussian copula
-    recovery_driver: Array  # (paths,): standard normal, loaded on the systematic factor
-    weight: Array  # (paths,): likelihood ratio of the factor's sampling law; ones if plain
+    mixing: ByPaths  # sqrt(W / nu), ones for the Gaussian copula
+    recovery_driver: ByPaths  # standard normal, loaded on the systematic factor
+    weight: ByPaths  # likelihood ratio of the factor's sampling law; ones if plain
 
 
 def draw_factors(
@@ -79,7 +79,7 @@ def draw_factors(
 
 def conditional_cumulative_pd(
     model: PoolModel, assumptions: Assumptions, draws: FactorDraws
-) -> Array:
+) -> PathsByGroupsByPeriods:
     """p_g(t | factors) of the module docstring, shape (paths, groups, periods)."""
     cumulative = cumulative_default_probability(model, assumptions.default)
     if assumptions.copula == Copula.STUDENT_T:
@@ -98,8 +98,8 @@ def conditional_cumulative_pd(
 
 
 def default_fractions(
-    rng: np.random.Generator, model: PoolModel, conditional: Array
-) -> Array:
+    rng: np.random.Generator, model: PoolModel, conditional: PathsByGroupsByPeriods
+) -> PathsByGroupsByPeriods:
     """Monthly default fraction of each group's surviving loans, (paths, groups, periods).
 
     The lifetime count of defaults is Binomial(n_g, p_g(T)); the fraction defaulted by month
@@ -137,7 +137,7 @@ def _fractions(conditional: Array, share: Array, out: Array) -> None:  # pragma:
                 previous = cumulative
 
 
-def recovery_rates(assumptions: Assumptions, draws: FactorDraws) -> Array:
+def recovery_rates(assumptions: Assumptions, draws: FactorDraws) -> ByPaths:
     """Each path's recovery rate: Beta with the deal's mean and volatility, driven by the
     recovery driver through its normal CDF (a Gaussian copula); constant without
     volatility."""

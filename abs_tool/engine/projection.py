@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike
 from abs_tool.credit.curves import default_curves
 from abs_tool.model.assumptions import DefaultAssumption
 from abs_tool.model.pool_model import PoolModel, Profile
-from abs_tool.types import Array, kernel_array
+from abs_tool.types import Array, PathsByPeriods, kernel_array
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class AmountDefaults:
     so far) by month (lifetime default + timing curve), shaped (paths or 1, periods), taken
     from every group in proportion to its performing balance and capped by it."""
 
-    share_of_base: Array
+    share_of_base: PathsByPeriods
 
 
 DefaultDriver = HazardDefaults | AmountDefaults
