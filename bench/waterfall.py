@@ -14,11 +14,10 @@ import pstats
 import numpy as np
 from timing import best_of
 
-from abs_tool.analysis.break_even import break_even
-from abs_tool.engine.deterministic import prepare_deal, run_paths
+from abs_tool import break_even, load_deal_pool, load_sample_deal, prepare_deal
+from abs_tool.engine.deterministic import run_paths
 from abs_tool.engine.metrics import class_metrics
 from abs_tool.engine.projection import HazardDefaults, deterministic_defaults
-from abs_tool.io.dealfile import load_deal_pool, load_sample_deal
 
 
 def main() -> None:

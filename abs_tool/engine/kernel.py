@@ -6,44 +6,84 @@ state of one path in scalars and small arrays: no (paths,) temporaries, and a pa
 ended skips its remaining months. On the consumer sample deal this is about 3x faster than
 the numpy version that stepped all paths at once (bench/waterfall.py, 10,000 paths x 36
 months: 0.11 s against 0.33 s), with the same numbers to the last bit. A path's numbers do
-not depend on which other paths share the call. The order of events within a month is
-documented in :mod:`abs_tool.engine.projection` (pool) and :mod:`abs_tool.engine.waterfall`
-(payments); :func:`abs_tool.engine.waterfall.run_waterfall` packs its inputs into the arrays below
-and wraps the results.
+not depend on which other paths share the call.
 
-The whole month loop lives in this one file, and compiled functions elsewhere
-(:mod:`abs_tool.engine.metrics`, :mod:`abs_tool.credit.copula`) call only compiled functions of
-their own file: numba's on-disk cache (``cache=True``, in ``__pycache__`` next to the file)
-is invalidated when a file changes, but not when a compiled function it calls from another
-file does. ``nogil`` lets the Monte Carlo's threads run the kernel at the same time;
-``error_model="numpy"`` makes a division by zero give inf or NaN, as in numpy, instead of
-raising. Compiling takes 6 to 8 s on first use; later processes load the cache in about
+A month is a sequence of named steps, each a compiled function whose docstring states the
+part of the order of events it implements (DOMAIN.md "Waterfall"), called in this order by
+:func:`run_kernel`:
+
+- :func:`pool_month`: defaults, scheduled flows, prepayments, recoveries;
+- :func:`clean_up_call` (step 0 of the priority of payments), :func:`sell_pool` if called;
+- :func:`available_funds`: collections, call proceeds, reserve and held cash;
+- :func:`pay_fees` (1); :func:`pay_interest` (2; under acceleration, principal too);
+- :func:`top_up_reserve` (3);
+- :func:`principal_due`, then :func:`buy_receivables` and :func:`add_cohort` while
+  revolving, :func:`pay_principal` and :func:`pay_turbo` after (4);
+- :func:`pay_residual` (5);
+- :func:`close_classes`: balances, and write-downs and shortfalls when the deal ends;
+- :func:`evaluate_triggers`: at the end of the month, acting from the next one.
+
+Inputs and outputs travel in three named tuples, :class:`PoolInputs`, :class:`Terms` and
+:class:`Outputs`, and a path's working arrays in a :class:`PathState`. Rows of the output
+arrays are named by the constants below (``out.pool[POOL_INTEREST, p, k]``), and
+:mod:`abs_tool.engine.waterfall` reads them by the names in ``*_ROWS``.
+
+The steps are inlined into the month loop (``inline="always"``: numba flattens a named
+tuple argument into one argument per array field, so a call per step and month made the loop
+1.7x slower). Inlined, a step binds its arguments, and every binding of an array or a named
+tuple holding arrays costs numba a reference-count update per array unless its compiler can
+prove it redundant. It cannot when the last use of the binding is inside a branch (an
+``if``, a conditional expression, ``and``/``or``), which made the loop up to 5 times slower.
+Hence the steps' form: arrays are indexed through their tuple (``path.balance[j]``), what a
+branch needs is read into scalars before it, branches choose between scalars, and array work
+done only in some months is a step of its own that :func:`run_kernel` calls in its branch
+(:func:`sell_pool`, :func:`add_cohort`, :func:`pay_turbo`).
+
+Everything compiled for the month loop lives in this one file, and compiled functions
+elsewhere (:mod:`abs_tool.engine.metrics`, :mod:`abs_tool.credit.copula`) call only compiled
+functions of their own file: numba's on-disk cache (``cache=True``, in ``__pycache__`` next
+to the file) is invalidated when a file changes, but not when a compiled function it calls
+from another file does. ``nogil`` lets the Monte Carlo's threads run the kernel at the same
+time; ``error_model="numpy"`` makes a division by zero give inf or NaN, as in numpy, instead
+of raising. Compiling takes 6 to 8 s on first use; later processes load the cache in about
 0.4 s.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
-# Rows of the kernel's output arrays (see :func:`run_kernel`).
+from abs_tool.types import Array, BoolArray, IntArray
+
+# Rows of the output arrays: a name in *_ROWS is the field of the result that the row
+# becomes (abs_tool.engine.waterfall), the constant next to it the row's index.
 POOL_ROWS = (
     "balance_open", "interest", "scheduled_principal", "prepayment", "default", "recovery",
     "loss", "fee_income", "balance_close", "purchases", "call_proceeds",
     "cumulative_default_rate",
 )
-(_OPEN, _INTEREST, _SCHEDULED, _PREPAID, _DEFAULT, _RECOVERY, _LOSS, _FEE, _CLOSE, _BOUGHT,
- _CALLED, _CDR) = range(len(POOL_ROWS))
+(POOL_OPEN, POOL_INTEREST, POOL_SCHEDULED, POOL_PREPAID, POOL_DEFAULT, POOL_RECOVERY,
+ POOL_LOSS, POOL_FEE, POOL_CLOSE, POOL_BOUGHT, POOL_CALLED, POOL_CDR) = range(len(POOL_ROWS))
 CLASS_ROWS = (
     "balance_open", "interest_due", "interest_paid", "interest_shortfall", "principal_paid",
     "writedown", "residual", "balance_close",
 )
-(_C_OPEN, _C_DUE, _C_INTEREST, _C_SHORTFALL, _C_PRINCIPAL, _C_WRITEDOWN, _C_RESIDUAL,
- _C_CLOSE) = range(len(CLASS_ROWS))
-FEE_ROWS = ("paid", "unpaid")
+(CLASS_OPEN, CLASS_DUE, CLASS_INTEREST, CLASS_SHORTFALL, CLASS_PRINCIPAL, CLASS_WRITEDOWN,
+ CLASS_RESIDUAL, CLASS_CLOSE) = range(len(CLASS_ROWS))
+FEE_ROWS = ("fees_paid", "fees_unpaid")
+FEE_PAID, FEE_UNPAID = range(len(FEE_ROWS))
 ACCOUNT_ROWS = ("reserve_open", "reserve_target", "reserve_close", "originator_residual",
                 "held_open", "held_close")
+(RESERVE_OPEN, RESERVE_TARGET, RESERVE_CLOSE, ORIGINATOR_RESIDUAL, HELD_OPEN,
+ HELD_CLOSE) = range(len(ACCOUNT_ROWS))
 FLAG_ROWS = ("revolving", "accelerated")
+FLAG_REVOLVING, FLAG_ACCELERATED = range(len(FLAG_ROWS))
+
+# Columns of the scheduled flows (PoolInputs.initial_flows, .purchase_flows).
+FLOW_INTEREST, FLOW_PRINCIPAL, FLOW_FEE, FLOW_BALANCE = range(4)
 
 # Codes of the trigger metrics and actions (deal.TriggerMetric, deal.TriggerAction).
 CUMULATIVE_DEFAULT_RATE, RESERVE_SHORTFALL, PRINCIPAL_DEFICIENCY = 0, 1, 2
@@ -53,325 +93,676 @@ OK, BOUGHT_WITHOUT_PROFILE = 0, 1
 """Status codes returned by :func:`run_kernel`."""
 
 
+class PoolInputs(NamedTuple):
+    """The asset side (:class:`abs_tool.engine.projection.PoolState`), as arrays."""
+
+    initial_flows: Array
+    """(periods, groups, 4) scheduled interest, principal, fee and closing balance of the
+    initial pool by month (columns ``FLOW_*``)."""
+    purchase_flows: Array
+    """(ages, groups, 4) the same per unit bought, by month of age; no rows when nothing
+    may be bought."""
+    purchase_balance: Array
+    """(groups,) balance per unit bought."""
+    initial_balance: Array
+    """(groups,) performing balance at the cut-off."""
+    initial_pool: float
+    """The sum of ``initial_balance``."""
+    hazard: Array
+    """(1 or paths, groups, periods) defaults as fractions of the performing balance; no
+    rows when ``amount_share`` drives the defaults."""
+    amount_share: Array
+    """(1 or paths, periods) defaults as shares of the base (initial pool plus purchases);
+    no rows when ``hazard`` drives them."""
+    smm: Array
+    """(periods,) single monthly mortality of prepayments."""
+    recovery: Array
+    """(paths,) recovery rate of defaulted balances."""
+    lag: int
+    """Months from a default to its recovery."""
+
+
+class Terms(NamedTuple):
+    """The liability side: classes (in seniority order), fees, reserve, revolving period,
+    clean-up call, principal mode and triggers."""
+
+    original: Array
+    """(classes,) original balance."""
+    initial_notes: float
+    """The sum of ``original``."""
+    coupon: Array
+    """(classes,) monthly coupon (annual / 12)."""
+    quarterly: BoolArray
+    """(classes,) pays interest quarterly while revolving."""
+    rated: BoolArray
+    """(classes,) not subordinated: paid by the turbo."""
+    sub: int
+    """Index of the subordinated class, which takes the residual; -1: none (the originator
+    takes it)."""
+    fee_rate: Array
+    """(fees,) monthly rate (annual / 12) on the opening pool balance."""
+    fee_fixed: Array
+    """(fees,) monthly fixed amount (annual / 12)."""
+    reserve_initial: float
+    """Reserve funded at closing, share of the notes."""
+    reserve_target: float
+    """Reserve target, share of the notes outstanding."""
+    reserve_floor: float
+    """Reserve floor, share of the original notes, while notes are outstanding."""
+    revolving_months: int
+    """Months of the revolving period (0: none)."""
+    call_share: float
+    """Clean-up call threshold, share of the initial pool (NaN: no call)."""
+    sequential: bool
+    """Principal is paid sequentially from the start (else pro rata)."""
+    turbo: bool
+    """All cash left after principal pays the rated classes' principal too."""
+    trigger_metric: IntArray
+    """(triggers,) metric codes (``CUMULATIVE_DEFAULT_RATE``, ...)."""
+    trigger_action: IntArray
+    """(triggers,) action codes (``SEQUENTIAL``, ...)."""
+    trigger_threshold: Array
+    """(triggers, periods) threshold by month."""
+
+
+class Outputs(NamedTuple):
+    """What the kernel writes, paths on the second axis of the row arrays."""
+
+    pool: Array
+    """(len(POOL_ROWS), paths, periods)."""
+    classes: Array
+    """(len(CLASS_ROWS), paths, classes, periods)."""
+    fees: Array
+    """(len(FEE_ROWS), paths, fees, periods)."""
+    accounts: Array
+    """(len(ACCOUNT_ROWS), paths, periods)."""
+    flags: BoolArray
+    """(len(FLAG_ROWS), paths, periods)."""
+    trigger_value: Array
+    """(paths, triggers, periods)."""
+    trigger_breached: BoolArray
+    """(paths, triggers, periods), sticky."""
+    end_month: IntArray
+    """(paths,) month in which the deal ended."""
+
+
+def zeroed_outputs(
+    n_paths: int, horizon: int, n_classes: int, n_fees: int, n_triggers: int
+) -> Outputs:
+    """Zeroed :class:`Outputs` for ``n_paths`` paths of ``horizon`` months."""
+    return Outputs(
+        pool=np.zeros((len(POOL_ROWS), n_paths, horizon)),
+        classes=np.zeros((len(CLASS_ROWS), n_paths, n_classes, horizon)),
+        fees=np.zeros((len(FEE_ROWS), n_paths, n_fees, horizon)),
+        accounts=np.zeros((len(ACCOUNT_ROWS), n_paths, horizon)),
+        flags=np.zeros((len(FLAG_ROWS), n_paths, horizon), dtype=np.bool_),
+        trigger_value=np.zeros((n_paths, n_triggers, horizon)),
+        trigger_breached=np.zeros((n_paths, n_triggers, horizon), dtype=np.bool_),
+        end_month=np.zeros(n_paths, dtype=np.int64),
+    )
+
+
+class PathState(NamedTuple):
+    """The working arrays of one path, reused from path to path (:func:`new_path_state`)."""
+
+    weights: Array
+    """(periods + 1, groups) per cohort (0: the initial pool, then one per month of
+    purchases) the amount bought times the share still performing."""
+    bought_in: IntArray
+    """(periods + 1,) month index at the end of which each cohort was bought."""
+    performing: Array
+    """(groups,) performing balance."""
+    d: Array
+    """(groups,) default fraction of the month."""
+    history: Array
+    """(periods,) defaults by month, whose recoveries are still to come."""
+    balance: Array
+    """(classes,) note balance."""
+    accrued: Array
+    """(classes,) interest accrued and not paid."""
+    interest_paid: Array
+    """(classes,) interest paid this month."""
+    principal_paid: Array
+    """(classes,) principal paid this month."""
+    outstanding: Array
+    """(classes,) balance left to share pro rata this month."""
+    pay_date: BoolArray
+    """(classes,) this month is an interest payment date."""
+    fee_carry: Array
+    """(fees,) fees due and not paid."""
+    breached: BoolArray
+    """(triggers,) breached so far."""
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
-def run_kernel(
-    initial_flows, purchase_flows, purchase_balance, initial_balance, initial_pool,
-    hazard, amount_share, smm, recovery, lag,
-    original, initial_notes, coupon, quarterly, rated, sub, fee_rate, fee_fixed,
-    reserve_initial, reserve_target_share, reserve_floor_share, revolving_months,
-    call_share, sequential_mode, turbo, trigger_metric, trigger_action, trigger_threshold,
-    pool_out, class_out, fee_out, account_out, trigger_value, trigger_breached, flag_out,
-    end_month,
-):  # pragma: no cover - compiled; run_waterfall's tests exercise it
-    """Run every path; write (paths, ..., periods) results into the ``*_out`` arrays, which
-    must come zeroed (months after a path has ended are left as they are but for the fees
-    carried and the triggers).
+def new_path_state(pool: PoolInputs, terms: Terms,
+                   horizon: int) -> PathState:  # pragma: no cover - compiled
+    """Uninitialised working arrays for paths of ``horizon`` months (:func:`start_path`)."""
+    n_groups, n_classes = pool.initial_balance.shape[0], terms.original.shape[0]
+    return PathState(
+        np.empty((horizon + 1, n_groups)), np.empty(horizon + 1, np.int64),
+        np.empty(n_groups), np.empty(n_groups), np.empty(horizon),
+        np.empty(n_classes), np.empty(n_classes), np.empty(n_classes), np.empty(n_classes),
+        np.empty(n_classes), np.empty(n_classes, np.bool_),
+        np.empty(terms.fee_rate.shape[0]), np.empty(terms.trigger_metric.shape[0], np.bool_),
+    )
 
-    Pool inputs: ``initial_flows`` and ``purchase_flows`` (periods, groups, 4) scheduled
-    interest, principal, fee and closing balance by month of age (purchase: per unit
-    bought, zero rows when nothing may be bought), ``purchase_balance`` and
-    ``initial_balance`` (groups,), ``initial_pool`` their sum; default drivers ``hazard``
-    (1 or paths, groups, periods) fractions of the performing balance, used when it has
-    rows, else ``amount_share`` (1 or paths, periods) shares of the base; ``smm``
-    (periods,), ``recovery`` (paths,), ``lag`` months.
 
-    Structure inputs: by class ``original`` balance, monthly ``coupon``, ``quarterly`` and
-    ``rated`` flags, ``sub`` the subordinated class (-1: none); by fee ``fee_rate``
-    (monthly, on the pool) and ``fee_fixed`` (monthly); reserve shares; the revolving
-    months; ``call_share`` (NaN: no call); by trigger a metric and action code and a
-    threshold per month.
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def start_path(pool: PoolInputs, terms: Terms,
+               path: PathState) -> None:  # pragma: no cover - compiled
+    """Set ``path`` to the cut-off: the initial pool performing, the classes at their
+    original balance, nothing accrued, carried, defaulted or breached."""
+    # Element by element: an array-to-array slice assignment compiles numba's shape-error
+    # machinery, which tripled the compile time.
+    for g in range(pool.initial_balance.shape[0]):
+        path.weights[0, g] = 1.0
+        path.performing[g] = pool.initial_balance[g]
+    path.history[:] = 0.0
+    for j in range(terms.original.shape[0]):
+        path.balance[j] = terms.original[j]
+        path.accrued[j] = 0.0
+    path.fee_carry[:] = 0.0
+    path.breached[:] = False
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _total(values: Array) -> float:  # pragma: no cover - compiled
+    """Sum in index order (the order every balance total of the kernel uses)."""
+    total = 0.0
+    for x in values:
+        total += x
+    return total
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def pool_month(
+    pool: PoolInputs, p: int, k: int, base: float, cohorts: int, path: PathState, out: Outputs,
+) -> tuple[float, float, float, float, float]:  # pragma: no cover - compiled
+    """The pool in month ``k`` (index from 0) of path ``p``: write its rows from
+    ``POOL_OPEN`` to ``POOL_FEE`` and move its state to the end of the month.
+
+    Order of events, for each group, from its opening performing balance ``A``:
+
+    1. defaults ``D = d A``, with ``d`` the group's hazard of the month, or, with amount
+       defaults, the month's share of ``base`` (initial pool plus purchases so far) taken
+       from every group in proportion to its performing balance and capped by it; the
+       defaulted loans pay nothing this month;
+    2. the survivors pay scheduled interest, fee and principal: each cohort's profile row
+       of its age times its weight, times the survival ``1 - d``;
+    3. prepayments: ``SMM`` of the balance left after the scheduled principal;
+    4. recoveries: the recovery rate times the defaults of ``lag`` months before; the
+       rest of a default is its loss.
+
+    Every cohort's weight is multiplied by ``(1 - d)(1 - SMM)``: nothing is divided by.
+
+    Returns
+    -------
+    tuple of float
+        The opening performing balance; the month's collections (interest, scheduled
+        principal, prepayments, recoveries and fees, added in this order); its defaults;
+        the closing performing balance; the recoveries still to come on past defaults.
+    """
+    n_groups, n_ages = pool.initial_balance.shape[0], pool.purchase_flows.shape[0]
+    if pool.hazard.shape[0] > 0:
+        hp = p if pool.hazard.shape[0] > 1 else 0
+        for g in range(n_groups):
+            path.d[g] = pool.hazard[hp, g, k]
+    else:
+        ap = p if pool.amount_share.shape[0] > 1 else 0
+        total = _total(path.performing)
+        amount = pool.amount_share[ap, k] * base
+        path.d[:] = min(amount / total, 1.0) if total > 0 else 0.0
+    opening_total = interest = scheduled = prepayment = fee_income = 0.0
+    default_total = pool_close = 0.0
+    smm = pool.smm[k]
+    keep = 1.0 - smm
+    for g in range(n_groups):
+        opening = path.performing[g]
+        survive = 1.0 - path.d[g]
+        w = path.weights[0, g]
+        flow_i = w * pool.initial_flows[k, g, FLOW_INTEREST]
+        flow_p = w * pool.initial_flows[k, g, FLOW_PRINCIPAL]
+        flow_f = w * pool.initial_flows[k, g, FLOW_FEE]
+        flow_b = w * pool.initial_flows[k, g, FLOW_BALANCE]
+        for c in range(1, cohorts):
+            age = k - path.bought_in[c] - 1  # bought at the end of month index bought_in
+            if 0 <= age < n_ages:
+                w = path.weights[c, g]
+                flow_i += w * pool.purchase_flows[age, g, FLOW_INTEREST]
+                flow_p += w * pool.purchase_flows[age, g, FLOW_PRINCIPAL]
+                flow_f += w * pool.purchase_flows[age, g, FLOW_FEE]
+                flow_b += w * pool.purchase_flows[age, g, FLOW_BALANCE]
+        after_schedule = flow_b * survive
+        prepaid = smm * after_schedule
+        factor = survive * keep
+        for c in range(cohorts):
+            path.weights[c, g] *= factor
+        path.performing[g] = after_schedule - prepaid
+        opening_total += opening
+        interest += flow_i * survive
+        scheduled += flow_p * survive
+        fee_income += flow_f * survive
+        prepayment += prepaid
+        default_total += path.d[g] * opening
+        pool_close += path.performing[g]
+    path.history[k] = default_total
+    rate, lag = pool.recovery[p], pool.lag
+    received = rate * path.history[k - lag] if k >= lag else 0.0
+    pending = 0.0
+    for j in range(max(k + 1 - lag, 0), k + 1):
+        pending += path.history[j]
+    pending *= rate
+    out.pool[POOL_OPEN, p, k] = opening_total
+    out.pool[POOL_INTEREST, p, k] = interest
+    out.pool[POOL_SCHEDULED, p, k] = scheduled
+    out.pool[POOL_PREPAID, p, k] = prepayment
+    out.pool[POOL_DEFAULT, p, k] = default_total
+    out.pool[POOL_RECOVERY, p, k] = received
+    out.pool[POOL_LOSS, p, k] = (1.0 - rate) * default_total
+    out.pool[POOL_FEE, p, k] = fee_income
+    collections = interest + scheduled + prepayment + received + fee_income
+    return opening_total, collections, default_total, pool_close, pending
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def clean_up_call(
+    pool: PoolInputs, terms: Terms, p: int, k: int, revolving: bool, pool_close: float,
+    pending: float, out: Outputs,
+) -> tuple[bool, float]:  # pragma: no cover - compiled
+    """Step 0 of the priority of payments: the clean-up call is exercised once the
+    revolving period is over and the performing balance, still positive, has fallen to
+    ``call_share`` of the initial pool or below. Its price is the performing balance plus
+    the recoveries still to come (``pending``); :func:`sell_pool` then empties the pool.
+    Writes ``POOL_CALLED``.
+
+    Returns
+    -------
+    tuple
+        Whether the call is exercised, and its proceeds (0 when it is not).
+    """
+    share = terms.call_share
+    threshold = share * pool.initial_pool
+    call = not np.isnan(share) and not revolving and pool_close > 0 and pool_close <= threshold
+    proceeds = pool_close + pending if call else 0.0
+    out.pool[POOL_CALLED, p, k] = proceeds
+    return call, proceeds
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def sell_pool(cohorts: int, path: PathState) -> None:  # pragma: no cover - compiled
+    """After a clean-up call: no cohort performs any more and no recovery is to come."""
+    path.weights[:cohorts, :] = 0.0
+    path.performing[:] = 0.0
+    path.history[:] = 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def available_funds(
+    p: int, k: int, cash_in: float, reserve_cash: float, held: float, path: PathState,
+    out: Outputs,
+) -> float:  # pragma: no cover - compiled
+    """Step 0: the available funds are the month's collections and call proceeds
+    (``cash_in``), plus the whole reserve balance, plus the collections the trust account
+    held from the month before. Writes ``RESERVE_OPEN``, ``HELD_OPEN`` and the classes'
+    ``CLASS_OPEN``; returns the available funds."""
+    out.accounts[RESERVE_OPEN, p, k] = reserve_cash
+    out.accounts[HELD_OPEN, p, k] = held
+    for j in range(path.balance.shape[0]):
+        out.classes[CLASS_OPEN, p, j, k] = path.balance[j]
+    return cash_in + reserve_cash + held
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def pay_fees(
+    terms: Terms, p: int, k: int, pool_open: float, available: float, path: PathState,
+    out: Outputs,
+) -> float:  # pragma: no cover - compiled
+    """Step 1: senior fees, in the order listed. A fee is due at its monthly rate on the
+    opening pool balance ``pool_open`` plus its monthly fixed amount plus what is carried
+    from before; what the available funds do not pay is carried to the next month. Writes
+    ``FEE_PAID`` and ``FEE_UNPAID``; returns the funds left."""
+    for f in range(path.fee_carry.shape[0]):
+        due = pool_open * terms.fee_rate[f] + terms.fee_fixed[f]
+        due += path.fee_carry[f]
+        paid = min(available, max(due, 0.0))
+        available -= paid
+        path.fee_carry[f] = due - paid
+        out.fees[FEE_PAID, p, f, k] = paid
+        out.fees[FEE_UNPAID, p, f, k] = path.fee_carry[f]
+    return available
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def pay_interest(
+    terms: Terms, p: int, k: int, revolving: bool, wind_down: bool, accelerated: bool,
+    available: float, path: PathState, out: Outputs,
+) -> float:  # pragma: no cover - compiled
+    """Step 2: interest to each coupon-bearing class in seniority order, on its payment
+    dates.
+
+    Interest accrues every month at the monthly coupon on the balance, and unpaid interest
+    itself bears interest at the coupon, so the promised flows are worth par at the coupon
+    rate and the expected loss of DOMAIN.md is exactly the present value of what is finally
+    not paid. Every month is a payment date, except that a quarterly class, during the
+    revolving period, pays only every third month, or when the deal winds down
+    (``wind_down``: the legal final, a call, acceleration, or the pool exhausted). Under
+    acceleration the funds go class by class: a class's interest, then all its principal,
+    then the next class.
+
+    Writes ``CLASS_DUE`` (the interest owed on a payment date, 0 on other months); fills
+    ``path.interest_paid``, ``path.pay_date`` and ``path.principal_paid`` (0 unless
+    accelerated); returns the funds left.
+    """
+    t = k + 1
+    for j in range(path.balance.shape[0]):
+        coupon = terms.coupon[j]
+        path.accrued[j] = path.accrued[j] * (1.0 + coupon) + path.balance[j] * coupon
+        path.pay_date[j] = ((not terms.quarterly[j] or not revolving or t % 3 == 0
+                             or wind_down) and coupon > 0)
+        due = path.accrued[j] if path.pay_date[j] else 0.0
+        out.classes[CLASS_DUE, p, j, k] = due
+        path.interest_paid[j] = min(available, max(due, 0.0))
+        available -= path.interest_paid[j]
+        path.principal_paid[j] = 0.0
+        if accelerated:
+            path.principal_paid[j] = min(available, max(path.balance[j], 0.0))
+            available -= path.principal_paid[j]
+        path.accrued[j] -= path.interest_paid[j]
+    return available
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def top_up_reserve(
+    terms: Terms, p: int, k: int, notes_open: float, wind_down: bool, available: float,
+    out: Outputs,
+) -> tuple[float, float, float]:  # pragma: no cover - compiled
+    """Step 3: the reserve is topped up to its target, the larger of ``reserve_target``
+    of the opening note balance ``notes_open`` and ``reserve_floor`` of the original
+    notes (while any note is outstanding); the target is 0 when the deal winds down, which
+    releases the whole reserve. The reserve's opening balance was part of the available
+    funds, so the reserve closes at the smaller of the target and the funds. Writes
+    ``RESERVE_TARGET`` and ``RESERVE_CLOSE``.
+
+    Returns
+    -------
+    tuple of float
+        The target, the reserve's closing balance and the funds left.
+    """
+    floor = terms.reserve_floor * terms.initial_notes
+    target = max(terms.reserve_target * notes_open, floor * (1.0 if notes_open > 0 else 0.0))
+    if wind_down:
+        target = 0.0
+    reserve_cash = min(available, target)
+    available -= reserve_cash
+    out.accounts[RESERVE_TARGET, p, k] = target
+    out.accounts[RESERVE_CLOSE, p, k] = reserve_cash
+    return target, reserve_cash, available
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def principal_due(notes_open: float, pool_close: float,
+                  path: PathState) -> float:  # pragma: no cover - compiled
+    """Step 4, the amount due: the note balance, after any principal paid under
+    acceleration, in excess of the performing pool balance. That is the pool's decline
+    including defaults, so excess spread covers losses (a principal deficiency ledger)."""
+    return max(notes_open - _total(path.principal_paid) - pool_close, 0.0)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def buy_receivables(
+    p: int, k: int, buying: bool, due: float, available: float, pool_close: float,
+    out: Outputs,
+) -> float:  # pragma: no cover - compiled
+    """Step 4 during the revolving period (``buying``: revolving and not called): the
+    principal due, as far as the funds pay it, buys new receivables at the end of the month
+    instead of paying the notes (:func:`add_cohort`). Writes ``POOL_BOUGHT`` and
+    ``POOL_CLOSE`` (the performing balance with the purchases); returns the amount
+    bought."""
+    purchase = min(available, due) if buying else 0.0
+    out.pool[POOL_BOUGHT, p, k] = purchase
+    out.pool[POOL_CLOSE, p, k] = pool_close + purchase
+    return purchase
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def add_cohort(
+    pool: PoolInputs, k: int, purchase: float, cohorts: int, base: float, path: PathState,
+) -> tuple[int, float]:  # pragma: no cover - compiled
+    """The receivables bought at the end of month ``k`` become a cohort that follows the
+    purchase profile from the next month on, with weight ``purchase``; they add to the
+    performing balance and to ``base``. Returns the number of cohorts and the base."""
+    path.bought_in[cohorts] = k
+    path.weights[cohorts, :] = purchase
+    for g in range(path.performing.shape[0]):
+        path.performing[g] = path.performing[g] + purchase * pool.purchase_balance[g]
+    return cohorts + 1, base + purchase
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def pay_principal(
+    sequential: bool, amortising: bool, due: float, available: float, path: PathState,
+) -> float:  # pragma: no cover - compiled
+    """Step 4 after the revolving period (``amortising``: neither buying nor accelerated):
+    the principal due, as far as the funds pay it, goes to the classes sequentially
+    (senior first) or, while no ``sequential`` trigger is breached, pro rata to their
+    balances left after any principal paid in step 2. Adds to ``path.principal_paid``;
+    returns the funds left."""
+    amount = min(available, due) if amortising else 0.0
+    total = 0.0
+    for j in range(path.balance.shape[0]):
+        path.outstanding[j] = path.balance[j] - path.principal_paid[j]
+        total += path.outstanding[j]
+    split_total = 0.0
+    for j in range(path.balance.shape[0]):
+        outstanding = path.outstanding[j]
+        if sequential:
+            split = min(amount, outstanding)
+            amount -= split
+        else:
+            share = outstanding / total if total > 0 else 0.0
+            split = min(amount * share, outstanding)
+        path.principal_paid[j] += split
+        split_total += split
+    return available - split_total
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def pay_turbo(terms: Terms, amortising: bool, available: float,
+              path: PathState) -> float:  # pragma: no cover - compiled
+    """Step 4 with ``turbo``: once amortising, all the funds left after the principal due
+    pay the rated classes' principal too, senior first. Adds to ``path.principal_paid``;
+    returns the funds left."""
+    left = available if amortising else 0.0
+    extra_total = 0.0
+    for j in range(path.balance.shape[0]):
+        room = (path.balance[j] - path.principal_paid[j]) * (1.0 if terms.rated[j] else 0.0)
+        extra = min(left, room)
+        left -= extra
+        path.principal_paid[j] += extra
+        extra_total += extra
+    return available - extra_total
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def pay_residual(terms: Terms, p: int, k: int, hold: bool, available: float,
+                 out: Outputs) -> float:  # pragma: no cover - compiled
+    """Step 5: the funds left go to the subordinated class (``CLASS_RESIDUAL``), or to the
+    originator (``ORIGINATOR_RESIDUAL``) when there is none. In the revolving period of a
+    deal with quarterly payment dates, between those dates (``hold``), the trust account
+    keeps them instead until the next month (``HELD_CLOSE``), where they are available
+    funds again: nothing is released before the coupons of the quarter are paid. Returns
+    the amount held."""
+    sub = terms.sub
+    held = available if hold else 0.0
+    residual = 0.0 if hold else available
+    if sub >= 0:
+        out.classes[CLASS_RESIDUAL, p, sub, k] = residual
+    else:
+        out.accounts[ORIGINATOR_RESIDUAL, p, k] = residual
+    out.accounts[HELD_CLOSE, p, k] = held
+    return held
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def close_classes(p: int, k: int, ending: bool, path: PathState,
+                  out: Outputs) -> float:  # pragma: no cover - compiled
+    """The classes at the end of the month: the principal paid comes off the balances.
+    When the deal ends (``ending``: the legal final, or the pool exhausted with no recovery
+    to come), every balance still outstanding is written down (``CLASS_WRITEDOWN``) and
+    the interest still unpaid is a shortfall that is never paid. On other months
+    ``CLASS_SHORTFALL`` is the interest left unpaid on a payment date, carried (bearing
+    interest). Writes the classes' interest and principal paid and closing balances;
+    returns the notes outstanding."""
+    for j in range(path.balance.shape[0]):
+        balance = path.balance[j] - path.principal_paid[j]
+        accrued = path.accrued[j]
+        writedown = balance if ending else 0.0
+        out.classes[CLASS_INTEREST, p, j, k] = path.interest_paid[j]
+        out.classes[CLASS_PRINCIPAL, p, j, k] = path.principal_paid[j]
+        out.classes[CLASS_WRITEDOWN, p, j, k] = writedown
+        out.classes[CLASS_SHORTFALL, p, j, k] = accrued if path.pay_date[j] or ending else 0.0
+        path.balance[j] = balance - writedown
+        if ending:
+            path.accrued[j] = 0.0
+        out.classes[CLASS_CLOSE, p, j, k] = path.balance[j]
+    return _total(path.balance)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def evaluate_triggers(
+    terms: Terms, p: int, k: int, default_rate: float, target: float, reserve_cash: float,
+    notes: float, sequential: bool, revolving: bool, accelerated: bool, path: PathState,
+    out: Outputs,
+) -> tuple[bool, bool, bool]:  # pragma: no cover - compiled
+    """Triggers, at the end of the month; they act from the next month on and are sticky.
+
+    A trigger is breached when its value exceeds the month's threshold. Values: the
+    cumulative default rate ``default_rate`` (defaults over initial pool plus purchases,
+    also written as ``POOL_CDR``); the reserve shortfall, ``(target - reserve) / target``;
+    the principal deficiency, notes in excess of the closing pool balance over notes.
+    Actions: ``SEQUENTIAL`` switches pro rata principal to sequential, ``END_REVOLVING``
+    ends the revolving period, ``ACCELERATE`` ends it and pays class by class (step 2).
+    Writes ``trigger_value`` and ``trigger_breached``; updates ``path.breached``.
+
+    Returns
+    -------
+    tuple of bool
+        ``sequential``, ``revolving`` and ``accelerated`` for the next month.
+    """
+    out.pool[POOL_CDR, p, k] = default_rate
+    for i in range(path.breached.shape[0]):
+        metric = terms.trigger_metric[i]
+        if metric == CUMULATIVE_DEFAULT_RATE:
+            value = default_rate
+        elif metric == RESERVE_SHORTFALL:
+            value = (target - reserve_cash) / target if target > 0 else 0.0
+        else:
+            uncovered = notes - out.pool[POOL_CLOSE, p, k]
+            value = max(uncovered, 0.0) / notes if notes > 0 else 0.0
+        breached = path.breached[i] or value > terms.trigger_threshold[i, k]
+        path.breached[i] = breached
+        out.trigger_value[p, i, k] = value
+        out.trigger_breached[p, i, k] = breached
+        action = terms.trigger_action[i]
+        if action == SEQUENTIAL:
+            sequential = sequential or breached
+        elif action == END_REVOLVING:
+            revolving = revolving and not breached
+        else:
+            accelerated = accelerated or breached
+            revolving = revolving and not breached
+    return sequential, revolving, accelerated
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def run_kernel(pool: PoolInputs, terms: Terms,
+               out: Outputs) -> int:  # pragma: no cover - compiled; run through run_waterfall
+    """Run every path of ``pool`` (:class:`PoolInputs`) under ``terms`` (:class:`Terms`),
+    writing into ``out`` (:class:`Outputs`), which must come zeroed: months after a path
+    has ended are left as they are but for the fees carried and the triggers.
 
     Returns a status code: :data:`OK`, or :data:`BOUGHT_WITHOUT_PROFILE`.
     """
-    n_paths, horizon = pool_out.shape[1], pool_out.shape[2]
-    n_groups, n_classes = initial_balance.shape[0], original.shape[0]
-    n_fees, n_triggers = fee_rate.shape[0], trigger_metric.shape[0]
-    n_ages = purchase_flows.shape[0]
-    by_hazard = hazard.shape[0] > 0
-    has_call = not np.isnan(call_share)
+    n_paths, horizon = out.pool.shape[1], out.pool.shape[2]
     # Some coupon class pays quarterly while revolving: collections wait for its dates.
     quarterly_dates = False
-    for j in range(original.shape[0]):
-        quarterly_dates = quarterly_dates or (quarterly[j] and coupon[j] > 0)
+    for j in range(terms.original.shape[0]):
+        quarterly_dates = quarterly_dates or (terms.quarterly[j] and terms.coupon[j] > 0)
+    profiled = pool.purchase_flows.shape[0] > 0
     status = OK
-
-    weights = np.empty((horizon + 1, n_groups))  # cohort 0 is the initial pool
-    bought_in = np.empty(horizon + 1, np.int64)  # month index of each purchase cohort
-    performing = np.empty(n_groups)
-    d = np.empty(n_groups)
-    history = np.empty(horizon)
-    balance = np.empty(n_classes)
-    accrued = np.empty(n_classes)
-    interest_paid = np.empty(n_classes)
-    principal_paid = np.empty(n_classes)
-    outstanding = np.empty(n_classes)
-    pay_date = np.empty(n_classes, np.bool_)
-    fee_carry = np.empty(n_fees)
-    breached = np.empty(n_triggers, np.bool_)
+    path = new_path_state(pool, terms, horizon)
 
     for p in range(n_paths):
-        hp = p if hazard.shape[0] > 1 else 0
-        ap = p if amount_share.shape[0] > 1 else 0
-        rate = recovery[p]
-        # Element by element: an array-to-array slice assignment compiles numba's
-        # shape-error machinery, which tripled the compile time.
-        for g in range(n_groups):
-            weights[0, g] = 1.0
-            performing[g] = initial_balance[g]
+        start_path(pool, terms, path)
         cohorts = 1
-        history[:] = 0.0
-        base = initial_pool
-        for j in range(n_classes):
-            balance[j] = original[j]
-            accrued[j] = 0.0
-        fee_carry[:] = 0.0
-        breached[:] = False
-        reserve_cash = initial_notes * reserve_initial
+        base = pool.initial_pool
+        reserve_cash = terms.initial_notes * terms.reserve_initial
         held = 0.0
-        revolving = revolving_months > 0
-        sequential = sequential_mode
+        revolving = terms.revolving_months > 0
+        sequential = terms.sequential
         accelerated = False
         ended = False
-        end_month[p] = horizon
+        out.end_month[p] = horizon
         cumulative_default = 0.0
 
         for k in range(horizon):
             t = k + 1
-            last = t == horizon
-            revolving = revolving and t <= revolving_months
-            flag_out[0, p, k] = revolving
-            flag_out[1, p, k] = accelerated
+            revolving = revolving and t <= terms.revolving_months
+            out.flags[FLAG_REVOLVING, p, k] = revolving
+            out.flags[FLAG_ACCELERATED, p, k] = accelerated
 
             if ended:
                 # The deal ended before the legal final date because the pool was exhausted
                 # with no recovery to come: every later month collects and pays nothing
                 # (balances, flows and fractions are never negative), so only the carried
                 # fees and the trigger values are left to report; the rest stays zero.
-                for f in range(n_fees):
-                    fee_out[1, p, f, k] = fee_carry[f]
+                for f in range(path.fee_carry.shape[0]):
+                    out.fees[FEE_UNPAID, p, f, k] = path.fee_carry[f]
                 target = reserve_cash = notes = held = 0.0
             else:
-                # --- pool (projection.py): defaults, schedule, prepayment, recoveries
-                if by_hazard:
-                    for g in range(n_groups):
-                        d[g] = hazard[hp, g, k]
-                else:
-                    total = 0.0
-                    for g in range(n_groups):
-                        total += performing[g]
-                    amount = amount_share[ap, k] * base
-                    share = min(amount / total, 1.0) if total > 0 else 0.0
-                    d[:] = share
-                opening_total = interest = scheduled = prepayment = fee_income = 0.0
-                default_total = pool_close = 0.0
-                keep = 1.0 - smm[k]
-                for g in range(n_groups):
-                    opening = performing[g]
-                    survive = 1.0 - d[g]
-                    flow_i = weights[0, g] * initial_flows[k, g, 0]
-                    flow_p = weights[0, g] * initial_flows[k, g, 1]
-                    flow_f = weights[0, g] * initial_flows[k, g, 2]
-                    flow_b = weights[0, g] * initial_flows[k, g, 3]
-                    for c in range(1, cohorts):
-                        age = k - bought_in[c] - 1  # bought at the end of month index bought_in
-                        if 0 <= age < n_ages:
-                            w = weights[c, g]
-                            flow_i += w * purchase_flows[age, g, 0]
-                            flow_p += w * purchase_flows[age, g, 1]
-                            flow_f += w * purchase_flows[age, g, 2]
-                            flow_b += w * purchase_flows[age, g, 3]
-                    after_schedule = flow_b * survive
-                    prepaid = smm[k] * after_schedule
-                    factor = survive * keep
-                    for c in range(cohorts):
-                        weights[c, g] *= factor
-                    performing[g] = after_schedule - prepaid
-                    opening_total += opening
-                    interest += flow_i * survive
-                    scheduled += flow_p * survive
-                    fee_income += flow_f * survive
-                    prepayment += prepaid
-                    default_total += d[g] * opening
-                    pool_close += performing[g]
-                history[k] = default_total
-                received = rate * history[k - lag] if k >= lag else 0.0
-                cumulative_default += default_total
-                pool_out[_OPEN, p, k] = opening_total
-                pool_out[_INTEREST, p, k] = interest
-                pool_out[_SCHEDULED, p, k] = scheduled
-                pool_out[_PREPAID, p, k] = prepayment
-                pool_out[_DEFAULT, p, k] = default_total
-                pool_out[_RECOVERY, p, k] = received
-                pool_out[_LOSS, p, k] = (1.0 - rate) * default_total
-                pool_out[_FEE, p, k] = fee_income
-
-                # --- 0. clean-up call; recoveries still to come are part of its price
-                pending = 0.0
-                for j in range(max(t - lag, 0), t):
-                    pending += history[j]
-                pending *= rate
-                call = (has_call and not revolving and not ended and pool_close > 0
-                        and pool_close <= call_share * initial_pool)
-                proceeds = 0.0
+                pool_open, collections, defaulted, pool_close, pending = pool_month(
+                    pool, p, k, base, cohorts, path, out)
+                cumulative_default += defaulted
+                call, proceeds = clean_up_call(pool, terms, p, k, revolving, pool_close,
+                                               pending, out)
                 if call:
-                    proceeds = pool_close + pending
-                    weights[:cohorts, :] = 0.0
-                    performing[:] = 0.0
-                    history[:] = 0.0
-                    pool_close = 0.0
-                    pending = 0.0
-                pool_out[_CALLED, p, k] = proceeds
+                    sell_pool(cohorts, path)
+                    pool_close = pending = 0.0
                 # Nothing more will come in: every account is paid out this month.
                 pool_done = pool_close <= 0 and pending <= 0 and not revolving
-
-                collections = interest + scheduled + prepayment + received + fee_income
-                account_out[0, p, k] = reserve_cash
-                account_out[4, p, k] = held
-                available = collections + proceeds + reserve_cash + held
-                for j in range(n_classes):
-                    class_out[_C_OPEN, p, j, k] = balance[j]
-
-                # --- 1. senior fees
-                for f in range(n_fees):
-                    due = (opening_total * fee_rate[f] + fee_fixed[f] if not ended else 0.0)
-                    due += fee_carry[f]
-                    paid = min(available, max(due, 0.0))
-                    available -= paid
-                    fee_carry[f] = due - paid
-                    fee_out[0, p, f, k] = paid
-                    fee_out[1, p, f, k] = fee_carry[f]
-
-                # --- 2. interest (accrues every month; paid on payment dates)
-                wind_down = last or call or accelerated or pool_done
-                for j in range(n_classes):
-                    accrued[j] = accrued[j] * (1.0 + coupon[j]) + balance[j] * coupon[j]
-                    pay_date[j] = ((not quarterly[j] or not revolving or t % 3 == 0 or wind_down)
-                                   and coupon[j] > 0)
-                    due = accrued[j] if pay_date[j] else 0.0
-                    class_out[_C_DUE, p, j, k] = due
-                    interest_paid[j] = min(available, max(due, 0.0))
-                    available -= interest_paid[j]
-                    principal_paid[j] = 0.0
-                    if accelerated:  # class by class: this class's principal before the next
-                        principal_paid[j] = min(available, max(balance[j], 0.0))
-                        available -= principal_paid[j]
-                    accrued[j] -= interest_paid[j]
-
-                # --- 3. reserve top-up
-                notes_open = 0.0
-                for j in range(n_classes):
-                    notes_open += balance[j]
-                target = max(reserve_target_share * notes_open,
-                             reserve_floor_share * initial_notes * (1.0 if notes_open > 0 else 0.0))
-                if wind_down or ended or pool_done:
-                    target = 0.0
-                reserve_cash = min(available, target)
-                available -= reserve_cash
-                account_out[1, p, k] = target
-                account_out[2, p, k] = reserve_cash
-
-                # --- 4. principal, or purchases while revolving
-                paid_so_far = 0.0
-                for j in range(n_classes):
-                    paid_so_far += principal_paid[j]
-                principal_due = max(notes_open - paid_so_far - pool_close, 0.0)
+                wind_down = t == horizon or call or accelerated or pool_done
+                available = available_funds(p, k, collections + proceeds, reserve_cash, held,
+                                            path, out)
+                available = pay_fees(terms, p, k, pool_open, available, path, out)
+                available = pay_interest(terms, p, k, revolving, wind_down, accelerated,
+                                         available, path, out)
+                notes_open = _total(path.balance)
+                target, reserve_cash, available = top_up_reserve(
+                    terms, p, k, notes_open, wind_down, available, out)
+                due = principal_due(notes_open, pool_close, path)
                 buying = revolving and not call
-                purchase = min(available, principal_due) if buying else 0.0
-                if t < horizon and purchase > 0:
-                    if n_ages == 0:
-                        status = BOUGHT_WITHOUT_PROFILE
-                    else:
-                        bought_in[cohorts] = k
-                        weights[cohorts, :] = purchase
-                        cohorts += 1
-                        for g in range(n_groups):
-                            performing[g] = performing[g] + purchase * purchase_balance[g]
-                        base = base + purchase
+                purchase = buy_receivables(p, k, buying, due, available, pool_close, out)
                 available -= purchase
-                pool_out[_BOUGHT, p, k] = purchase
-                pool_out[_CLOSE, p, k] = pool_close + purchase
-                amortising = not accelerated and not buying
-                amount = min(available, principal_due) if amortising else 0.0
-                total = 0.0
-                for j in range(n_classes):
-                    outstanding[j] = balance[j] - principal_paid[j]
-                    total += outstanding[j]
-                split_total = 0.0
-                for j in range(n_classes):
-                    if sequential:
-                        split = min(amount, outstanding[j])
-                        amount -= split
+                # Nothing is bought into the pool in the last month.
+                if t < horizon and purchase > 0:
+                    if profiled:
+                        cohorts, base = add_cohort(pool, k, purchase, cohorts, base, path)
                     else:
-                        share = outstanding[j] / total if total > 0 else 0.0
-                        split = min(amount * share, outstanding[j])
-                    principal_paid[j] += split
-                    split_total += split
-                available -= split_total
-                if turbo:
-                    left = available if amortising else 0.0
-                    extra_total = 0.0
-                    for j in range(n_classes):
-                        room = (balance[j] - principal_paid[j]) * (1.0 if rated[j] else 0.0)
-                        extra = min(left, room)
-                        left -= extra
-                        principal_paid[j] += extra
-                        extra_total += extra
-                    available -= extra_total
-                for j in range(n_classes):
-                    balance[j] = balance[j] - principal_paid[j]
-
-                # --- 5. residual; between the quarterly payment dates of a revolving
-                # period the trust account keeps what is left until the next one (the
-                # coupons accruing meanwhile are paid from it), releasing nothing.
-                held = 0.0
-                if buying and quarterly_dates and t % 3 != 0 and not wind_down:
-                    held = available
-                    available = 0.0
-                account_out[5, p, k] = held
-                if sub >= 0:
-                    class_out[_C_RESIDUAL, p, sub, k] = available
-                else:
-                    account_out[3, p, k] = available
-
-                # --- end of the deal for a path: write down what is left
-                ending = not ended and (last or pool_done)
-                notes = 0.0
-                for j in range(n_classes):
-                    class_out[_C_INTEREST, p, j, k] = interest_paid[j]
-                    class_out[_C_PRINCIPAL, p, j, k] = principal_paid[j]
-                    writedown = balance[j] if ending else 0.0
-                    class_out[_C_WRITEDOWN, p, j, k] = writedown
-                    class_out[_C_SHORTFALL, p, j, k] = (accrued[j] if pay_date[j] or ending
-                                                        else 0.0)
-                    balance[j] = balance[j] - writedown
-                    if ending:
-                        accrued[j] = 0.0
-                    class_out[_C_CLOSE, p, j, k] = balance[j]
-                    notes += balance[j]
+                        status = BOUGHT_WITHOUT_PROFILE
+                amortising = not accelerated and not buying
+                available = pay_principal(sequential, amortising, due, available, path)
+                if terms.turbo:
+                    available = pay_turbo(terms, amortising, available, path)
+                hold = buying and quarterly_dates and t % 3 != 0 and not wind_down
+                held = pay_residual(terms, p, k, hold, available, out)
+                ending = t == horizon or pool_done
+                notes = close_classes(p, k, ending, path, out)
                 if ending:
                     ended = True
-                    end_month[p] = t
+                    out.end_month[p] = t
 
-            # --- triggers, acting from next month
-            pool_out[_CDR, p, k] = cumulative_default / base
-            for i in range(n_triggers):
-                metric = trigger_metric[i]
-                if metric == CUMULATIVE_DEFAULT_RATE:
-                    value = cumulative_default / base
-                elif metric == RESERVE_SHORTFALL:
-                    value = (target - reserve_cash) / target if target > 0 else 0.0
-                else:
-                    uncovered = notes - pool_out[_CLOSE, p, k]
-                    value = max(uncovered, 0.0) / notes if notes > 0 else 0.0
-                breached[i] = breached[i] or value > trigger_threshold[i, k]
-                trigger_value[p, i, k] = value
-                trigger_breached[p, i, k] = breached[i]
-                action = trigger_action[i]
-                if action == SEQUENTIAL:
-                    sequential = sequential or breached[i]
-                elif action == END_REVOLVING:
-                    revolving = revolving and not breached[i]
-                else:
-                    accelerated = accelerated or breached[i]
-                    revolving = revolving and not breached[i]
+            sequential, revolving, accelerated = evaluate_triggers(
+                terms, p, k, cumulative_default / base, target, reserve_cash, notes,
+                sequential, revolving, accelerated, path, out)
     return status

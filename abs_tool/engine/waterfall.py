@@ -1,38 +1,33 @@
-"""The priority of payments, stepping month by month with the pool, path by path.
+"""The priority of payments: its results, and the deal's terms packed for the kernel.
 
-The arithmetic runs in the one compiled kernel of :mod:`abs_tool.engine.kernel`; this module
-defines its results and packs the deal's terms for it. Each month t, on every path
-(DOMAIN.md "Waterfall"):
+The arithmetic runs in the one compiled kernel of :mod:`abs_tool.engine.kernel`, one named step
+per part of the order of events (DOMAIN.md "Waterfall"), each documenting the rules it
+computes. Each month t, on every path, the pool's collections
+(:func:`~abs_tool.engine.kernel.pool_month`), the proceeds of a clean-up call
+(:func:`~abs_tool.engine.kernel.clean_up_call`), the reserve and the cash held from the
+month before make the available funds (:func:`~abs_tool.engine.kernel.available_funds`),
+which pay in this order:
 
-0. Collections of the pool (:mod:`abs_tool.engine.projection`) plus the whole reserve balance are
-   available; if a clean-up call is exercised this month, its price (performing balance plus
-   expected pending recoveries) is added and the pool is gone.
-1. Senior fees in the order listed (annual rate on the opening pool balance plus a fixed
-   annual amount, 1/12 a month); unpaid fees carry forward.
-2. Interest to each coupon-bearing class in seniority order, on its payment dates (quarterly
-   classes pay every third month of the revolving period, monthly after it). Interest accrues
-   monthly at coupon/12 on the outstanding balance and unpaid interest itself bears interest
-   at the coupon, so the promised flows are worth par at the coupon rate and the expected
-   loss of DOMAIN.md is exactly the present value of what is finally not paid.
-3. Reserve top-up to its target.
-4. Principal: the amount due is the note balance in excess of the performing pool balance
-   (the pool's decline including defaults, so excess spread covers losses: a PDL). During the
-   revolving period it buys new receivables instead. Sequential, or pro rata by balance while
-   no ``sequential`` trigger is breached. With ``turbo``, all cash left pays principal too.
-5. The residual goes to the subordinated class (or the originator when there is none). In
-   the revolving period of a deal with quarterly payment dates, the trust account keeps what
-   is left in the months between them (``held_close``) and brings it in the next month
-   (``held_open``): nothing is released before the coupons of the quarter are paid.
+1. senior fees (:func:`~abs_tool.engine.kernel.pay_fees`);
+2. interest to each class in seniority order, on its payment dates
+   (:func:`~abs_tool.engine.kernel.pay_interest`);
+3. the reserve top-up to its target (:func:`~abs_tool.engine.kernel.top_up_reserve`);
+4. principal (:func:`~abs_tool.engine.kernel.principal_due`): purchases of new receivables
+   while revolving (:func:`~abs_tool.engine.kernel.buy_receivables`), then sequential or pro
+   rata (:func:`~abs_tool.engine.kernel.pay_principal`), and the turbo
+   (:func:`~abs_tool.engine.kernel.pay_turbo`);
+5. the residual to the subordinated class or the originator
+   (:func:`~abs_tool.engine.kernel.pay_residual`).
 
-Under acceleration, cash after fees goes class by class: interest, then all principal.
-Triggers are evaluated at the end of each month and act from the next month on; they are
-sticky. A class still outstanding when the deal ends (legal final, or pool exhausted with no
-recovery to come) is written down; its unpaid interest is a shortfall.
+When the deal ends, what is outstanding is written down
+(:func:`~abs_tool.engine.kernel.close_classes`); triggers are evaluated at the end of each
+month and act from the next (:func:`~abs_tool.engine.kernel.evaluate_triggers`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -150,8 +145,8 @@ def run_waterfall(
 ) -> WaterfallResult:
     """Step the pool and the waterfall through every month of the pool's horizon.
 
-    Every path runs on its own through :func:`abs_tool.engine.kernel.run_kernel`, in the order of
-    events of this module's docstring and of :mod:`abs_tool.engine.projection`.
+    Every path runs on its own through :func:`abs_tool.engine.kernel.run_kernel`, step by step in
+    the order of events that this module's docstring outlines.
 
     Parameters
     ----------
@@ -177,54 +172,56 @@ def run_waterfall(
     for i, trig in enumerate(triggers):  # the last value repeats
         threshold[i] = monthly_vector(trig.threshold, horizon)
 
-    pool_out = np.zeros((len(kernel.POOL_ROWS), n_paths, horizon))
-    class_out = np.zeros((len(kernel.CLASS_ROWS), n_paths, n_classes, horizon))
-    fee_out = np.zeros((len(kernel.FEE_ROWS), n_paths, len(fees), horizon))
-    account_out = np.zeros((len(kernel.ACCOUNT_ROWS), n_paths, horizon))
-    trigger_value = np.zeros((n_paths, len(triggers), horizon))
-    trigger_breached = np.zeros((n_paths, len(triggers), horizon), dtype=np.bool_)
-    flag_out = np.zeros((len(kernel.FLAG_ROWS), n_paths, horizon), dtype=np.bool_)
-    end_month = np.zeros(n_paths, dtype=np.int64)
-    status = kernel.run_kernel(
-        pool.initial_flows, pool.purchase_flows, pool.purchase_balance,
-        pool.initial_balance, pool.model.balance,
-        pool.hazard, pool.amount_share, pool.smm, pool.recovery_rate, pool.lag_months,
-        original, float(original.sum()),
-        np.array([c.coupon_annual / 12.0 for c in classes]),
-        np.array([c.payment_frequency_months == 3 for c in classes], dtype=np.bool_),
-        np.array([c.tier != Tier.SUBORDINATED for c in classes], dtype=np.bool_),
-        sub[0] if sub else -1,
-        np.array([f.rate_annual / 12.0 for f in fees], dtype=np.float64),
-        np.array([f.fixed_annual / 12.0 for f in fees], dtype=np.float64),
-        float(reserve.initial_share), float(reserve.target_share), float(reserve.floor_share),
-        structure.revolving.months if structure.revolving else 0,
-        (float(structure.clean_up_call.threshold_share) if structure.clean_up_call
-         else np.nan),
-        structure.principal_mode == PrincipalMode.SEQUENTIAL,
-        bool(structure.turbo),
-        np.array([_METRIC_CODES[t.metric] for t in triggers], dtype=np.int64),
-        np.array([_ACTION_CODES[t.action] for t in triggers], dtype=np.int64),
-        threshold,
-        pool_out, class_out, fee_out, account_out, trigger_value, trigger_breached, flag_out,
-        end_month,
+    inputs = kernel.PoolInputs(
+        initial_flows=pool.initial_flows,
+        purchase_flows=pool.purchase_flows,
+        purchase_balance=pool.purchase_balance,
+        initial_balance=pool.initial_balance,
+        initial_pool=pool.model.balance,
+        hazard=pool.hazard,
+        amount_share=pool.amount_share,
+        smm=pool.smm,
+        recovery=pool.recovery_rate,
+        lag=pool.lag_months,
     )
+    terms = kernel.Terms(
+        original=original,
+        initial_notes=float(original.sum()),
+        coupon=np.array([c.coupon_annual / 12.0 for c in classes]),
+        quarterly=np.array([c.payment_frequency_months == 3 for c in classes], dtype=np.bool_),
+        rated=np.array([c.tier != Tier.SUBORDINATED for c in classes], dtype=np.bool_),
+        sub=sub[0] if sub else -1,
+        fee_rate=np.array([f.rate_annual / 12.0 for f in fees], dtype=np.float64),
+        fee_fixed=np.array([f.fixed_annual / 12.0 for f in fees], dtype=np.float64),
+        reserve_initial=float(reserve.initial_share),
+        reserve_target=float(reserve.target_share),
+        reserve_floor=float(reserve.floor_share),
+        revolving_months=structure.revolving.months if structure.revolving else 0,
+        call_share=(float(structure.clean_up_call.threshold_share) if structure.clean_up_call
+                    else np.nan),
+        sequential=structure.principal_mode == PrincipalMode.SEQUENTIAL,
+        turbo=bool(structure.turbo),
+        trigger_metric=np.array([_METRIC_CODES[t.metric] for t in triggers], dtype=np.int64),
+        trigger_action=np.array([_ACTION_CODES[t.action] for t in triggers], dtype=np.int64),
+        trigger_threshold=threshold,
+    )
+    out = kernel.zeroed_outputs(n_paths, horizon, n_classes, len(fees), len(triggers))
+    status = kernel.run_kernel(inputs, terms, out)
     if status == kernel.BOUGHT_WITHOUT_PROFILE:
         raise AssumptionError("the deal buys receivables but no purchase profile is set")
     return WaterfallResult(
         original_balance=original,
-        pool=PoolFlows(**dict(zip(kernel.POOL_ROWS, pool_out, strict=True))),
-        classes=ClassFlows(**dict(zip(kernel.CLASS_ROWS, class_out, strict=True))),
-        fees_paid=fee_out[0],
-        fees_unpaid=fee_out[1],
-        reserve_open=account_out[0],
-        reserve_target=account_out[1],
-        reserve_close=account_out[2],
-        originator_residual=account_out[3],
-        held_open=account_out[4],
-        held_close=account_out[5],
-        trigger_value=trigger_value,
-        trigger_breached=trigger_breached,
-        revolving=flag_out[0],
-        accelerated=flag_out[1],
-        end_month=end_month,
+        pool=PoolFlows(**_named(kernel.POOL_ROWS, out.pool)),
+        classes=ClassFlows(**_named(kernel.CLASS_ROWS, out.classes)),
+        **_named(kernel.FEE_ROWS, out.fees),
+        **_named(kernel.ACCOUNT_ROWS, out.accounts),
+        trigger_value=out.trigger_value,
+        trigger_breached=out.trigger_breached,
+        **_named(kernel.FLAG_ROWS, out.flags),
+        end_month=out.end_month,
     )
+
+
+def _named(rows: tuple[str, ...], out: NDArray[Any]) -> dict[str, NDArray[Any]]:
+    """The rows of a kernel output array by their names."""
+    return dict(zip(rows, out, strict=True))
