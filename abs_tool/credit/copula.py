@@ -51,6 +51,12 @@ class FactorDraws:
     weight: ByPaths  # likelihood ratio of the factor's sampling law; ones if plain
 
 
+def plain_paths(n_paths: int) -> int:
+    """How many of a block's ``n_paths`` an importance-sampled run draws without the shift:
+    half, rounded up."""
+    return n_paths - n_paths // 2
+
+
 def draw_factors(
     rng: np.random.Generator,
     n_paths: int,
@@ -60,12 +66,30 @@ def draw_factors(
 ) -> FactorDraws:
     """Draw the factors of ``n_paths`` paths.
 
-    With ``shift`` mu != 0 the systematic factor is drawn from N(mu, 1) and each path is
-    weighted by the likelihood ratio phi(z) / phi(z - mu) = exp(-mu z + mu^2 / 2)
-    (Glasserman & Li 2005), which keeps every estimate unbiased.
+    With ``shift`` mu != 0, importance sampling by a defensive mixture (Hesterberg 1995;
+    Owen & Zhou 2000): the first :func:`plain_paths` of the block draw the systematic factor
+    from N(0, 1), the others from N(mu, 1), and every path is weighted by the density of
+    N(0, 1) over the block's mixture of the two (the balance heuristic of multiple
+    importance sampling, Veach 1997),
+
+        w(z) = phi(z) / (a phi(z) + (1 - a) phi(z - mu)) = 1 / (a + (1 - a) e^(mu z - mu^2 / 2)),
+
+    with ``a`` the block's share of plain paths. Weighted sums over n paths divided by n are
+    then unbiased for every figure, and since w <= 1 / a = 2 their variance is at most twice
+    that of plain sampling for any figure, while the shifted half still samples the senior
+    tail (a plain likelihood ratio exp(-mu z + mu^2 / 2) reaches e^13 at mu = -5: junior
+    figures and pool quantiles then rest on a handful of paths and their standard errors
+    are not honest). The paths draw the same normals as a plain run; only the shifted half
+    moves.
     """
-    z = rng.standard_normal(n_paths) + shift
-    weight = np.exp(-shift * z + 0.5 * shift * shift) if shift else np.ones(n_paths)
+    z = rng.standard_normal(n_paths)
+    if shift:
+        plain = plain_paths(n_paths)
+        z[plain:] += shift
+        share = plain / n_paths
+        weight = 1.0 / (share + (1.0 - share) * np.exp(shift * z - 0.5 * shift * shift))
+    else:
+        weight = np.ones(n_paths)
     sector = rng.standard_normal((n_paths, n_sectors))
     if assumptions.copula == Copula.STUDENT_T:
         nu = assumptions.t_degrees_of_freedom

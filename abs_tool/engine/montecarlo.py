@@ -29,6 +29,7 @@ from abs_tool.credit.copula import (
     conditional_cumulative_pd,
     default_fractions,
     draw_factors,
+    plain_paths,
     recovery_rates,
 )
 from abs_tool.credit.curves import cumulative_default_probability
@@ -92,6 +93,9 @@ class _Sums:
     pool_second: Array = field(default_factory=lambda: np.zeros(2))
     wal_hist: Array | None = None
     yield_hist: Array | None = None
+    # The same sums over the shifted paths alone (importance sampling): the two halves are
+    # drawn in fixed numbers (strata), so a variance is the sum of the two halves' variances.
+    shifted: _Sums | None = None
 
     def add(self, other: _Sums) -> None:
         self.paths += other.paths
@@ -106,6 +110,10 @@ class _Sums:
         self.pool_loss_hist += other.pool_loss_hist
         self.pool_first += other.pool_first
         self.pool_second += other.pool_second
+        if other.shifted is not None:
+            if self.shifted is None:
+                self.shifted = _Sums(self.n_classes, self.horizon_years)
+            self.shifted.add(other.shifted)
 
 
 def importance_shift(prepared: PreparedDeal) -> float:
@@ -140,7 +148,8 @@ class BlockDraws:
 
     fractions: Array  # (paths, groups, periods) default fraction of the performing balance
     recovery: Array  # (paths,) recovery rate
-    weight: Array  # (paths,) importance-sampling likelihood ratio (1 without)
+    weight: Array  # (paths,) importance-sampling weight (1 without)
+    plain: int  # the first this many paths are not shifted (all of them without sampling)
 
 
 def draw_block(
@@ -153,7 +162,8 @@ def draw_block(
     draws = draw_factors(rng, n_paths, len(model.sector_names), assumptions, shift)
     conditional = conditional_cumulative_pd(model, assumptions, draws)
     return BlockDraws(default_fractions(rng, model, conditional),
-                      recovery_rates(assumptions, draws), draws.weight)
+                      recovery_rates(assumptions, draws), draws.weight,
+                      plain_paths(n_paths) if shift else n_paths)
 
 
 @dataclass(frozen=True)
@@ -319,7 +329,7 @@ def _simulate_unit(prepared: PreparedDeal, blocks: Sequence[BlockDraws]) -> list
         block = slice(start, start + len(b.weight))
         start += len(b.weight)
         out.append(_block_sums(prepared, b.weight, metrics, block, default_rate[block],
-                               loss_rate[block]))
+                               loss_rate[block], b.plain))
     return out
 
 
@@ -330,8 +340,10 @@ def _block_sums(
     block: slice,
     default_rate: Array,
     loss_rate: Array,
+    plain: int,
 ) -> _Sums:
-    """The additive sums of one block's paths."""
+    """The additive sums of one block's paths, of which the first ``plain`` are not
+    shifted (and the sums of the shifted ones on their own)."""
     sums = _Sums(n_classes=len(prepared.class_balances),
                  horizon_years=prepared.model.horizon_months / 12.0, paths=len(w),
                  weight=float(w.sum()))
@@ -370,6 +382,11 @@ def _block_sums(
         sums.yield_hist[j] = np.bincount(
             _bin(metrics["yield_annual"][:, j], YIELD_BINS, *YIELD_RANGE), weights=w,
             minlength=YIELD_BINS)
+    if plain < len(w):
+        rest = slice(plain, None)
+        sums.shifted = _block_sums(prepared, w[rest], all_metrics,
+                                   slice(block.start + plain, block.stop),
+                                   default_rate[rest], loss_rate[rest], len(w) - plain)
     return sums
 
 
@@ -439,11 +456,48 @@ class MonteCarloResult:
     pool_loss_rate: Distribution
     classes: tuple[ClassResult, ...]
 
+    @property
+    def sampling(self) -> str:
+        """``"plain"``, or ``"defensive_mixture"`` (importance sampling: half of each block's
+        paths shifted by :attr:`importance_shift`, :func:`~abs_tool.credit.copula.draw_factors`);
+        :data:`ESTIMATORS` says how each figure is estimated from the weighted paths."""
+        return "defensive_mixture" if self.importance_shift else "plain"
 
-def _estimate(first: Array, second: Array, n: int) -> tuple[Array, Array]:
+
+ESTIMATORS: dict[str, str] = {
+    "expected_loss": "weighted mean",
+    "principal_loss": "weighted mean",
+    "pd": "weighted mean",
+    "pool_default_rate.mean": "weighted mean",
+    "pool_loss_rate.mean": "weighted mean",
+    "lgd": "ratio of weighted means (expected_loss / pd), delta-method s.e.",
+    "wal_years": "ratio of weighted means (over paths that receive principal)",
+    "irr_mean": "self-normalised weighted mean, delta-method s.e.",
+    "quantiles and histograms": "self-normalised weighted histogram",
+}
+"""How each reported figure is estimated from the paths and their weights w (all 1 in a plain
+run). A weighted mean is sum(w x) / paths: unbiased under importance sampling, and a
+probability or a loss share is capped at 1 (bounded weights can carry a sure event slightly
+past it). Ratio and self-normalised estimators divide by the weights' sum instead; with the
+defensive mixture's weights (at most 2) their bias is of order 1 / paths, far below their
+standard errors."""
+
+
+def _estimate(first: Array, second: Array, n: int,
+              shifted: tuple[Array, Array, int] | None = None) -> tuple[Array, Array]:
+    """Mean and standard error of a weighted mean from the sums of x and x^2 over n paths;
+    with ``shifted`` (the sums and count of the shifted paths), the error of a stratified
+    sample: each half's variance counted on its own."""
     mean = first / n
-    variance = np.maximum(second / n - mean**2, 0.0)
-    return mean, np.sqrt(variance / max(n - 1, 1))
+    if shifted is None:
+        variance = np.maximum(second / n - mean**2, 0.0)
+        return mean, np.sqrt(variance / max(n - 1, 1))
+    error = np.zeros_like(mean)
+    first_s, second_s, n_s = shifted
+    for s1, s2, k in ((first - first_s, second - second_s, n - n_s), (first_s, second_s, n_s)):
+        stratum_mean = s1 / k
+        error += np.maximum(s2 - k * stratum_mean**2, 0.0) * k / max(k - 1, 1)
+    return mean, np.sqrt(error) / n
 
 
 def _distribution(hist: Array, low: float, high: float, mean: Estimate, sd: float) -> Distribution:
@@ -461,7 +515,10 @@ def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
     assert sums.loss_and_default is not None
     assert sums.wal_hist is not None
     assert sums.yield_hist is not None
-    pool_mean, pool_se = _estimate(sums.pool_first, sums.pool_second, n)
+    shifted = sums.shifted
+    pool_mean, pool_se = _estimate(sums.pool_first, sums.pool_second, n, None if shifted is None
+                                   else (shifted.pool_first, shifted.pool_second, shifted.paths))
+    pool_mean = np.minimum(pool_mean, 1.0)
     pool_sd = np.sqrt(np.maximum(sums.pool_second / n - pool_mean**2, 0.0))
     default_dist = _distribution(sums.pool_default_hist, 0.0, 1.0,
                                  Estimate(float(pool_mean[0]), float(pool_se[0])),
@@ -469,7 +526,11 @@ def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
     loss_dist = _distribution(sums.pool_loss_hist, 0.0, 1.0,
                               Estimate(float(pool_mean[1]), float(pool_se[1])),
                               float(pool_sd[1]))
-    stats = {name: _estimate(sums.first[name], sums.second[name], n) for name in sums.first}
+    stats = {name: _estimate(sums.first[name], sums.second[name], n, None if shifted is None
+                             else (shifted.first[name], shifted.second[name], shifted.paths))
+             for name in sums.first}
+    for name in ("loss_pv", "principal_loss", "defaulted"):  # shares and probabilities
+        stats[name] = (np.minimum(stats[name][0], 1.0), stats[name][1])
     el, el_se = stats["loss_pv"]
     pd, pd_se = stats["defaulted"]
     # LGD given loss = E[L] / P[loss], its error by the delta method.

@@ -18,7 +18,7 @@ import pandas as pd
 from abs_tool.analysis.break_even import BreakEven
 from abs_tool.analysis.deal_analysis import ClassRating, ClassTdr, DealAnalysis, payment_dates
 from abs_tool.engine.metrics import ClassMetrics
-from abs_tool.engine.montecarlo import Distribution, Estimate, MonteCarloResult
+from abs_tool.engine.montecarlo import ESTIMATORS, Distribution, Estimate, MonteCarloResult
 from abs_tool.engine.waterfall import POOL_LINES, WaterfallResult
 from abs_tool.errors import InputError
 from abs_tool.model.deal import Deal
@@ -197,6 +197,7 @@ def monte_carlo_dict(
         "seed": result.seed,
         "block_paths": result.block_paths,
         "importance_shift": result.importance_shift,
+        "sampling": {"method": result.sampling, "estimators": dict(ESTIMATORS)},
         "runtime_seconds": result.runtime_seconds,
         "pool": {"default_rate": dist(result.pool_default_rate),
                  "loss_rate": dist(result.pool_loss_rate)},
