@@ -23,6 +23,7 @@ import pandas as pd
 from abs_tool import AbsToolError, InputError, __version__
 from abs_tool.io.atomic import check_writable, checked_path, write_atomic
 from abs_tool.limits import (
+    MAX_CONFIDENCE_SE,
     MAX_HORIZON_MONTHS,
     MAX_PATHS,
     MAX_SEED,
@@ -100,6 +101,7 @@ def _numbers(item: Callable[[str], float]) -> Callable[[str], list[float]]:
 _RATE = _number(0.0, 1.0, high_open=True)
 _RECOVERY = _number(0.0, 1.0)
 _SHARE = _number(0.0, 1.0, high_open=True)
+_CONFIDENCE = _number(0.0, MAX_CONFIDENCE_SE)
 _LAG = _integer(0, MAX_HORIZON_MONTHS)
 
 
@@ -336,8 +338,10 @@ def cmd_structure(args: argparse.Namespace) -> int:
     result = structure_deal(
         deal, pool, targets=targets, criterion=args.criterion, paths=args.paths,
         seed=args.seed, importance_sampling=not args.no_importance_sampling,
-        size_step_share=args.step, retained_share=args.retained, price=not args.no_pricing,
-        tables=tables, workers=args.workers, progress=progress)
+        size_step_share=args.step, retained_share=args.retained,
+        price=not args.no_pricing,
+        tables=tables, workers=args.workers, progress=progress,
+        **({} if args.confidence_se is None else {"confidence_se": args.confidence_se}))
     if not args.quiet:
         print(file=sys.stderr)
     mc = result.monte_carlo
@@ -485,6 +489,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retained", type=_SHARE, default=0.05,
                    help="smallest subordinated class, share of the pool in [0, 1) "
                    "(default 0.05)")
+    p.add_argument("--confidence-se", type=_CONFIDENCE, metavar="K",
+                   help="a class meets its target only when its metric is K standard errors "
+                   f"inside the threshold, 0 to {MAX_CONFIDENCE_SE:g} (default: a pass holds "
+                   "at about 97.5%%, one-sided)")
     p.add_argument("--grid", nargs=2, type=_option_type(_grid_axis), metavar="PARAM=V1,V2",
                    help="a two-way sensitivity of the sized structure, e.g. "
                    "correlation=0.1,0.2 default_multiplier=1,1.5; parameters: "

@@ -86,6 +86,9 @@ AMOUNT_OR_ZERO: dict[str, bool] = {"amount": True}
 MIN_SIZE_STEP = 1e-4
 """Finest grid of class sizes in structuring (0.01% of the pool)."""
 
+MAX_CONFIDENCE_SE = 10.0
+"""Most standard errors a structuring pass may ask a metric to be inside its threshold."""
+
 MAX_DEAL_FILE_BYTES = 64 * 2**20
 """Largest deal file (64 MiB: room for a tape of a few hundred thousand loans embedded)."""
 

@@ -154,8 +154,11 @@ def test_reported_figures_are_a_fresh_run_of_the_sized_deal_and_one_step_more_fa
     assert [c.name for c in sized_classes] == [c.name for c in result.deal.structure.classes]
     for j, sized in enumerate(sized_classes[:-1]):
         assert fresh.classes[j].expected_loss.value == sized.metric
-        assert sized.metric <= sized.threshold
+        # A pass is the metric inside the threshold by the stated number of standard errors.
+        assert sized.metric + result.confidence_se * sized.metric_se <= sized.threshold
         assert sized.margin == pytest.approx(sized.threshold - sized.metric)
+        assert sized.margin_se == pytest.approx(sized.margin / sized.metric_se)
+        assert sized.margin_se >= result.confidence_se
         if sized.binding != "target":
             continue
         bigger = [c.size_share for c in sized_classes]
@@ -168,7 +171,7 @@ def test_reported_figures_are_a_fresh_run_of_the_sized_deal_and_one_step_more_fa
         over = run_monte_carlo(grown, paths=8192, seed=7, importance_sampling=True,
                                shift=result.monte_carlo.importance_shift).classes[j]
         threshold = rating_threshold("el", sized.target, over.wal_years.value)
-        assert over.expected_loss.value > threshold
+        assert over.expected_loss.value + result.confidence_se * over.expected_loss.se > threshold
     assert sum(c.size_share for c in result.classes) == pytest.approx(1.0, abs=1e-12)
     assert result.classes[-1].size_share >= 0.02 - 1e-12
 
@@ -398,11 +401,17 @@ def test_structure_command_prints_and_writes_the_documented_json(tmp_path, capsy
     assert {"deal", "criterion", "converged", "classes", "rounds", "economics",
             "monte_carlo", "structured_deal"} <= set(data)
     assert [c["class"] for c in data["classes"]] == ["优先A级", "优先B级", "次级"]
-    assert {"size_share", "coupon", "metric", "threshold", "margin", "binding"} <= set(
-        data["classes"][0])
+    assert {"size_share", "coupon", "metric", "threshold", "margin", "margin_se",
+            "binding"} <= set(data["classes"][0])
+    assert data["confidence_se"] == 1.96
     assert sum(c["size_share"] for c in data["classes"]) == pytest.approx(1.0)
     assert main(["structure", "consumer", "--targets", "AAA,ZZ", "--quiet"]) == 2
     assert "unknown rating 'ZZ'" in capsys.readouterr().err
+    assert main(["structure", "consumer", "--paths", "4096", "--step", "0.005", "--quiet",
+                 "--confidence-se", "0.5", "--out-json", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["confidence_se"] == 0.5
+    assert main(["structure", "consumer", "--confidence-se", "11"]) == 2
+    assert "--confidence-se: must be a finite number in [0, 10]" in capsys.readouterr().err
 
 
 def test_a_stricter_rating_table_sizes_a_smaller_senior_class():
@@ -469,3 +478,23 @@ def test_the_deal_as_given_is_compared_on_the_same_paths():
         assert table.loc[(c.name, "size_share"), "sized"] == pytest.approx(
             next(s.size_share for s in result.classes if s.name == c.name), abs=1e-12)
     np.testing.assert_array_equal(table["difference"], table["sized"] - table["as given"])
+
+
+def test_a_pass_needs_the_stated_confidence():
+    # Asking for no margin sizes each class at least as large as the default 1.96 standard
+    # errors, and strictly larger for a class bound by its target; out-of-range values are
+    # refused by name.
+    pool = homogeneous_pool(2_000, 0.03, 0.6)
+    deal = tranched_deal((0, 0.05, 0.15, 1.0), 0.2, 0.6, paths=8192,
+                         targets=["AA", "BBB", None])
+    default = structure_deal(deal, pool, retained_share=0.02)
+    bare = structure_deal(deal, pool, retained_share=0.02, confidence_se=0.0)
+    assert default.confidence_se == 1.96
+    assert bare.confidence_se == 0.0
+    senior, senior_bare = default.classes[0], bare.classes[0]
+    assert senior.binding == "target"
+    assert senior_bare.size_share > senior.size_share
+    assert 0 <= senior_bare.margin_se < 1.96 <= senior.margin_se
+    for bad in (-0.1, 10.5, math.nan):
+        with pytest.raises(FieldError, match="confidence_se"):
+            structure_deal(deal, pool, confidence_se=bad)

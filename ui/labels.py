@@ -593,6 +593,7 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.col.metric_se": ("Standard error", "标准误"),
     "sz.col.threshold": ("Threshold", "阈值"),
     "sz.col.margin": ("Margin", "余量"),
+    "sz.col.margin_se": ("Margin (standard errors)", "余量(标准误倍数)"),
     "sz.col.meets": ("Meets target", "达标"),
     "sz.col.binding": ("Size bound by", "规模约束"),
     "sz.col.pool_balance": ("Pool balance", "资产池余额"),
@@ -607,10 +608,13 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.binding.cannot_meet": ("cannot meet target", "无法达标"),
     "sz.binding.rest": ("the rest", "剩余部分"),
     "sz.table_help": (
-        "A class meets its target when the metric is at most the threshold (for the TDR "
+        "A class meets its target when the metric is inside the threshold by at least {k} "
+        "standard errors (by default 1.96: the pass then holds at about 97.5%; for the TDR "
         "criterion: its break-even default rate at least the TDR). The margin is threshold "
-        "minus metric; one step more would miss the target when the size is bound by it.",
-        "指标不超过阈值即达到目标评级(TDR 标准:临界违约率不低于目标违约率)。余量 = 阈值 - 指标;"
+        "minus metric, also in standard errors; one step more would miss the target when "
+        "the size is bound by it.",
+        "指标比阈值低出至少 {k} 个标准误才算达到目标评级(默认 1.96,达标结论约有 97.5% 的把握)"
+        "(TDR 标准:临界违约率不低于目标违约率)。余量 = 阈值 - 指标,并以标准误倍数列示;"
         "规模受目标评级约束时,再增加一个步长即不达标。",
     ),
     "sz.use": ("Use this structure", "采用该结构"),

@@ -47,6 +47,7 @@ from abs_tool.engine.montecarlo import (
 from abs_tool.errors import FieldError
 from abs_tool.io.rating_tables import RatingTable, RatingTables
 from abs_tool.limits import (
+    MAX_CONFIDENCE_SE,
     MAX_HORIZON_MONTHS,
     MAX_PATHS,
     MIN_SIZE_STEP,
@@ -73,6 +74,11 @@ SIZE_STEP_SHARE = 0.001
 RETAINED_SHARE = 0.05
 """Default smallest subordinated class, as a share of the pool: the originator retains at
 least 5% of the deal in the most junior class (China's risk-retention rule, horizontal)."""
+
+CONFIDENCE_SE = 1.96
+"""Default confidence of a pass: a class meets its target only when its metric is inside
+the threshold by this many standard errors, so the pass holds with about 97.5% probability
+(one-sided, normal) rather than a coin toss at the boundary."""
 
 MAX_ROUNDS = 8
 """Default limit on sizing-and-pricing rounds before the fixed point is declared failed."""
@@ -137,28 +143,45 @@ class Evaluation:
 @dataclass(frozen=True)
 class Check:
     """A class against its target under one criterion: it meets the target when
-    ``metric <= threshold`` (for ``tdr`` the metric is the TDR, the threshold the BDR)."""
+    ``metric + confidence_se * metric_se <= threshold`` (for ``tdr`` the metric is the TDR,
+    the threshold the BDR, and there is no standard error: the margin is not widened)."""
 
     metric: float
     metric_se: float
     threshold: float
+    confidence_se: float = 0.0
+
+    @property
+    def bound(self) -> float:
+        """The metric plus ``confidence_se`` standard errors: what must meet the threshold."""
+        if math.isfinite(self.metric_se):
+            return self.metric + self.confidence_se * self.metric_se
+        return self.metric
 
     @property
     def meets(self) -> bool:
-        return bool(self.metric <= self.threshold)
+        return bool(self.bound <= self.threshold)
 
     @property
     def ratio(self) -> float:
-        """metric / threshold: the search works on its logarithm."""
+        """bound / threshold: the search works on its logarithm."""
         if self.threshold > 0:
-            return self.metric / self.threshold
-        return 0.0 if self.metric <= 0 else math.inf
+            return self.bound / self.threshold
+        return 0.0 if self.bound <= 0 else math.inf
+
+    @property
+    def margin_se(self) -> float:
+        """(threshold - metric) in standard errors; NaN without one."""
+        if math.isfinite(self.metric_se) and self.metric_se > 0:
+            return (self.threshold - self.metric) / self.metric_se
+        return math.nan
 
 
 def check_class(evaluation: Evaluation, j: int, target: str, criterion: Criterion,
-                tables: RatingTables | None = None) -> Check:
+                tables: RatingTables | None = None, confidence_se: float = 0.0) -> Check:
     """Class ``j`` of an evaluated structure against ``target`` (local or Moody's), with
-    ``tables`` (default: the shipped indicative ones)."""
+    ``tables`` (default: the shipped indicative ones), passing only ``confidence_se``
+    standard errors inside the threshold."""
     tables = tables or RatingTables()
     c = evaluation.monte_carlo.classes[j]
     wal = c.wal_years.value
@@ -167,12 +190,13 @@ def check_class(evaluation: Evaluation, j: int, target: str, criterion: Criterio
     horizon = min(wal, 10.0)  # the rating tables stop at 10 years
     if criterion == Criterion.EL:
         return Check(c.expected_loss.value, c.expected_loss.se,
-                     rating_threshold("el", target, horizon, tables.el))
+                     rating_threshold("el", target, horizon, tables.el), confidence_se)
     if criterion == Criterion.PD:
-        return Check(c.pd.value, c.pd.se, rating_threshold("pd", target, wal, tables.pd))
+        return Check(c.pd.value, c.pd.se, rating_threshold("pd", target, wal, tables.pd),
+                     confidence_se)
     if criterion == Criterion.DIRR:
         return Check(c.dirr_bp.value, c.dirr_bp.se,
-                     rating_threshold("dirr_bp", target, table=tables.dirr))
+                     rating_threshold("dirr_bp", target, table=tables.dirr), confidence_se)
     assert evaluation.break_even is not None
     target_rate = tdr(evaluation.monte_carlo.pool_default_rate.quantile_array,
                       [from_local_scale(target)], wal_years=horizon, table=tables.pd).tdr[0]
@@ -190,8 +214,10 @@ class _Candidates:
 
     def __init__(self, prepared: PreparedDeal, assets: AssetPaths, criterion: Criterion,
                  tables: RatingTables, step: float, workers: int | None,
-                 progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
+                 progress: ProgressCallback | None, cancel: threading.Event | None,
+                 confidence_se: float) -> None:
         self.prepared = prepared
+        self.confidence_se = confidence_se
         self.tables = tables
         self.cancel = cancel
         self.assets = assets
@@ -204,7 +230,7 @@ class _Candidates:
     def check(self, evaluation: Evaluation, name: str, target: str) -> Check:
         """Class ``name`` of an evaluated structure against its target."""
         return check_class(evaluation, _position(evaluation, name), target, self.criterion,
-                           self.tables)
+                           self.tables, self.confidence_se)
 
     def shares(self, units: Sequence[int]) -> list[float]:
         rated = [u * self.step for u in units]
@@ -317,7 +343,8 @@ class ClassSizing:
     misses the target), ``"available"`` (the rest of the pool above the smallest
     subordinated class is all it could have) or ``"cannot_meet"`` (even one step misses the
     target: the class is left out). ``margin`` is threshold minus metric (in the metric's
-    unit; for ``tdr``, BDR minus TDR).
+    unit; for ``tdr``, BDR minus TDR), ``margin_se`` the same in standard errors of the
+    metric (NaN for ``tdr``); ``meets`` asks for more than ``confidence_se`` of them.
     """
 
     name: str
@@ -332,6 +359,7 @@ class ClassSizing:
     metric_se: float
     threshold: float
     margin: float
+    margin_se: float
     meets: bool
     binding: str
 
@@ -370,6 +398,7 @@ class StructuringResult:
 
     deal: Deal
     criterion: str
+    confidence_se: float  # a class meets its target by at least this many standard errors
     tables: RatingTables
     classes: tuple[ClassSizing, ...]
     monte_carlo: MonteCarloResult
@@ -427,6 +456,7 @@ def structure_deal(
     importance_sampling: bool = True,
     size_step_share: float = SIZE_STEP_SHARE,
     retained_share: float = RETAINED_SHARE,
+    confidence_se: float = CONFIDENCE_SE,
     price: bool = True,
     max_rounds: int = MAX_ROUNDS,
     tables: RatingTables | None = None,
@@ -457,6 +487,10 @@ def structure_deal(
         to evaluate).
     retained_share
         Smallest subordinated class, as a share of the pool (at least one step).
+    confidence_se
+        Standard errors by which a class's metric must be inside its threshold to meet the
+        target, in [0, :data:`MAX_CONFIDENCE_SE`] (:data:`CONFIDENCE_SE`: about 97.5%
+        one-sided); 0 passes on the estimate alone. The TDR criterion has no standard error.
     price
         Set coupons from ``deal.pricing`` (ignored when the deal has none).
     max_rounds
@@ -478,7 +512,7 @@ def structure_deal(
     FieldError
         No subordinated class, a rated class without target, an unknown rating, or a target
         rating missing from the pricing grid; ``size_step_share``, ``retained_share``,
-        ``paths``, ``seed`` or ``workers`` outside their ranges.
+        ``confidence_se``, ``paths``, ``seed`` or ``workers`` outside their ranges.
     LimitError
         The kept asset paths need more memory than the budget
         (:func:`abs_tool.engine.montecarlo.simulate_assets`).
@@ -490,6 +524,9 @@ def structure_deal(
                          f"(got {size_step_share!r})")
     if not (0 <= retained_share < 1):
         raise FieldError("retained_share", f"must be in [0, 1) (got {retained_share!r})")
+    if not (0 <= confidence_se <= MAX_CONFIDENCE_SE):
+        raise FieldError("confidence_se", f"must be in [0, {MAX_CONFIDENCE_SE:g}] standard "
+                         f"errors (got {confidence_se!r})")
     chosen = _targets(deal, targets)
     prepared = prepare_deal(deal, pool)
     assets = simulate_assets(prepared, paths=paths, seed=seed,
@@ -501,7 +538,7 @@ def structure_deal(
     step = size_step_share
     tables = tables or RatingTables()
     candidates = _Candidates(prepared, assets, criterion, tables, step, workers, progress,
-                             cancel)
+                             cancel, confidence_se)
     notes = deal.structure.classes
     n_rated = len(notes) - 1
     # The rated classes may take this many steps in all: the rest is the subordinated class.
@@ -549,6 +586,7 @@ def structure_deal(
     return StructuringResult(
         deal=final.deal,
         criterion=criterion.value,
+        confidence_se=confidence_se,
         tables=tables,
         classes=sizing,
         monte_carlo=final.monte_carlo,
@@ -580,14 +618,14 @@ def _class_sizings(candidates: _Candidates, final: Evaluation, units: list[int],
             out.append(ClassSizing(note.name, note.tier.value, "", shares[j],
                                    shares[j] * balance, 0.0, c.wal_years.value,
                                    criterion.value, math.nan, math.nan, math.nan, math.nan,
-                                   True, "rest"))
+                                   math.nan, True, "rest"))
             continue
         # What stopped the class is judged on one step more for it, the seniors unchanged.
         room_for_more = sum(units[:j]) + units[j] < room
         if units[j] == 0:
             out.append(ClassSizing(note.name, note.tier.value, targets[j], 0.0, 0.0,
                                    coupons[j], math.nan, criterion.value, math.nan, math.nan,
-                                   math.nan, math.nan, False,
+                                   math.nan, math.nan, math.nan, False,
                                    "cannot_meet" if room_for_more else "available"))
             continue
         position = _position(final, note.name)
@@ -601,7 +639,7 @@ def _class_sizings(candidates: _Candidates, final: Evaluation, units: list[int],
             note.name, note.tier.value, targets[j], shares[j], shares[j] * balance,
             coupons[j], final.monte_carlo.classes[position].wal_years.value, criterion.value,
             check.metric, check.metric_se, check.threshold, check.threshold - check.metric,
-            check.meets, binding))
+            check.margin_se, check.meets, binding))
     return tuple(out)
 
 

@@ -276,7 +276,8 @@ def sizing_table(result: StructuringResult) -> pd.DataFrame:
         "class": c.name, "tier": c.tier, "target": c.target, "size_share": c.size_share,
         "amount": c.amount, "coupon": c.coupon, "wal_years": c.wal_years,
         "criterion": c.criterion, "metric": c.metric, "metric_se": c.metric_se,
-        "threshold": c.threshold, "margin": c.margin, "meets": c.meets,
+        "threshold": c.threshold, "margin": c.margin, "margin_se": c.margin_se,
+        "meets": c.meets,
         "binding": c.binding,
     } for c in result.classes])
     frame.attrs["formats"] = {"size_share": "pct", "amount": "money", "coupon": "pct",
@@ -296,7 +297,8 @@ _STRUCTURING_ZH: dict[str, str] = {
     "class": "证券", "tier": "层级", "target": "目标评级", "size_share": "占比",
     "amount": "金额", "coupon": "票面利率", "wal_years": "加权平均期限(年)",
     "criterion": "评级标准", "metric": "指标", "metric_se": "指标标准误",
-    "threshold": "阈值", "margin": "余量", "meets": "达标", "binding": "约束",
+    "threshold": "阈值", "margin": "余量", "margin_se": "余量(标准误倍数)", "meets": "达标",
+    "binding": "约束",
     "item": "项目", "rate": "利率", "value": "数值", "unit": "单位", "round": "轮次",
     "pool_balance": "资产池余额", "placed_notes": "对外发行证券", "upfront_fees": "前端费用",
     "all_in": "综合成本", "saving_bp": "节约(bp)",
@@ -385,6 +387,7 @@ def structuring_dict(result: StructuringResult, analysis: DealAnalysis) -> dict[
     return {
         "deal": result.deal.name,
         "criterion": result.criterion,
+        "confidence_se": result.confidence_se,
         "converged": result.converged,
         "message": result.message,
         "evaluations": result.evaluations,

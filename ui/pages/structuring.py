@@ -25,7 +25,7 @@ CRITERIA: tuple[str, ...] = tuple(c.value for c in Criterion)
 PARAMETERS: tuple[str, ...] = SENSITIVITY_PARAMETERS
 SIZING_COLUMNS: tuple[str, ...] = (
     "class", "tier", "target", "size_share", "amount", "coupon", "wal_years", "metric",
-    "metric_se", "threshold", "margin", "meets", "binding",
+    "metric_se", "threshold", "margin", "margin_se", "meets", "binding",
 )
 
 
@@ -146,8 +146,10 @@ def show_sizing(result: StructuringResult) -> None:
         headers["threshold"]: st.column_config.NumberColumn(headers["threshold"],
                                                             format="%.3g"),
         headers["margin"]: st.column_config.NumberColumn(headers["margin"], format="%.3g"),
+        headers["margin_se"]: st.column_config.NumberColumn(headers["margin_se"],
+                                                            format="%.1f"),
     })
-    st.caption(t("sz.table_help"))
+    st.caption(t("sz.table_help").format(k=fmt.number(result.confidence_se, 2)))
 
 
 def show_economics(result: StructuringResult) -> None:
