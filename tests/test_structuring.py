@@ -481,9 +481,15 @@ def test_the_deal_as_given_is_compared_on_the_same_paths():
 
 
 def test_a_pass_needs_the_stated_confidence():
-    # Asking for no margin sizes each class at least as large as the default 1.96 standard
-    # errors, and strictly larger for a class bound by its target; out-of-range values are
-    # refused by name.
+    from abs_tool.analysis.structuring import Check
+
+    # EL 1.0 (s.e. 0.1) against a threshold of 1.1: inside by 1 s.e., a pass on the estimate
+    # but not at 1.96 s.e.; without a standard error (TDR) the estimate alone decides.
+    assert Check(1.0, 0.1, 1.1).meets
+    assert not Check(1.0, 0.1, 1.1, confidence_se=1.96).meets
+    assert Check(1.0, 0.1, 1.1, confidence_se=1.96).margin_se == pytest.approx(1.0)
+    assert Check(1.0, math.nan, 1.1, confidence_se=1.96).meets
+    # Asking for no margin sizes the senior class at least as large as the default does.
     pool = homogeneous_pool(2_000, 0.03, 0.6)
     deal = tranched_deal((0, 0.05, 0.15, 1.0), 0.2, 0.6, paths=8192,
                          targets=["AA", "BBB", None])
@@ -491,10 +497,53 @@ def test_a_pass_needs_the_stated_confidence():
     bare = structure_deal(deal, pool, retained_share=0.02, confidence_se=0.0)
     assert default.confidence_se == 1.96
     assert bare.confidence_se == 0.0
-    senior, senior_bare = default.classes[0], bare.classes[0]
-    assert senior.binding == "target"
-    assert senior_bare.size_share > senior.size_share
-    assert 0 <= senior_bare.margin_se < 1.96 <= senior.margin_se
+    assert default.classes[0].margin_se >= 1.96
+    assert bare.classes[0].size_share >= default.classes[0].size_share
     for bad in (-0.1, 10.5, math.nan):
         with pytest.raises(FieldError, match="confidence_se"):
             structure_deal(deal, pool, confidence_se=bad)
+
+
+def _fresh_checks(result, pool, units_more=None):
+    """Each rated class of the sized deal (or of it with class ``units_more`` one step
+    larger) against its target, on the estimate alone, on the verification seed's paths."""
+    from abs_tool.analysis.structuring import Criterion, Evaluation, check_class
+
+    classes = list(result.deal.structure.classes)
+    if units_more is not None:
+        step = result.size_step_share
+        classes[units_more] = replace(classes[units_more], size=classes[units_more].size + step)
+        classes[-1] = replace(classes[-1], size=classes[-1].size - step)
+    deal = replace(result.deal, structure=replace(result.deal.structure, classes=tuple(classes)))
+    prepared = prepare_deal(deal, pool)
+    fresh = run_monte_carlo(prepared, paths=result.monte_carlo.paths,
+                            seed=result.verification_seed, importance_sampling=True,
+                            shift=result.monte_carlo.importance_shift)
+    sized = [c for c in result.classes if c.size_share > 0]
+    return [check_class(Evaluation(prepared, fresh, None), j, c.target, Criterion.EL).meets
+            for j, c in enumerate(sized[:-1])]
+
+
+def test_the_sized_structure_meets_its_targets_on_an_independent_seed():
+    pool = homogeneous_pool(2_000, 0.03, 0.6)
+    deal = tranched_deal((0, 0.05, 0.15, 1.0), 0.2, 0.6, paths=8192,
+                         targets=["AA", "BBB", None])
+    result = structure_deal(deal, pool, retained_share=0.02)
+    assert result.verification_seed == 8  # the deal's seed 7, plus one
+    assert all(_fresh_checks(result, pool))
+    assert "on an independent seed (8) every class meets its target" in result.message
+
+
+def test_a_class_that_misses_on_the_independent_seed_is_shrunk_until_it_meets():
+    # Without a confidence margin the senior class is sized on the boundary of its target on
+    # the sizing paths; on seed 1 the independent seed (2) finds it a step too large.
+    pool = homogeneous_pool(2_000, 0.03, 0.6)
+    deal = tranched_deal((0, 0.05, 0.15, 1.0), 0.2, 0.6, paths=8192,
+                         targets=["AA", "BBB", None], seed=1)
+    result = structure_deal(deal, pool, retained_share=0.02, confidence_se=0.0)
+    senior = result.classes[0]
+    assert senior.binding == "verification"
+    assert senior.meets  # still a pass on the sizing paths, now with room to spare
+    assert all(_fresh_checks(result, pool))
+    assert not _fresh_checks(result, pool, units_more=0)[0]
+    assert f"{senior.name} by 0.10% of the pool" in result.message

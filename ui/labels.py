@@ -607,6 +607,7 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.binding.available": ("room left", "剩余空间"),
     "sz.binding.cannot_meet": ("cannot meet target", "无法达标"),
     "sz.binding.rest": ("the rest", "剩余部分"),
+    "sz.binding.verification": ("fresh-seed check", "独立种子复核"),
     "sz.table_help": (
         "A class meets its target when the metric is inside the threshold by at least {k} "
         "standard errors (by default 1.96: the pass then holds at about 97.5%; for the TDR "

@@ -50,6 +50,7 @@ from abs_tool.limits import (
     MAX_CONFIDENCE_SE,
     MAX_HORIZON_MONTHS,
     MAX_PATHS,
+    MAX_SEED,
     MIN_SIZE_STEP,
     Cost,
     check_cost,
@@ -236,19 +237,33 @@ class _Candidates:
         rated = [u * self.step for u in units]
         return [*rated, 1.0 - math.fsum(rated)]
 
+    def structure(self, units: Sequence[int], coupons: Sequence[float]) -> PreparedDeal:
+        """The deal with these sizes and coupons, on the same pool model (only liabilities
+        change, so the drawn paths stay valid)."""
+        notes = self.prepared.deal.structure.classes
+        classes = tuple(
+            replace(note, size=share, size_unit=SizeUnit.SHARE, coupon_annual=coupon)
+            for note, share, coupon in zip(notes, self.shares(units), coupons, strict=True)
+            if share > 0)  # a rated class of size 0 is left out
+        structure = replace(self.prepared.deal.structure, classes=classes)
+        deal = replace(self.prepared.deal, structure=structure)
+        return replace(self.prepared, deal=deal,
+                       class_balances=structure.class_amounts(self.prepared.pool.balance))
+
+    def verify(self, units: Sequence[int], coupons: Sequence[float], seed: int) -> Evaluation:
+        """The structure on fresh paths: as many, the same shift, another seed."""
+        prepared = self.structure(units, coupons)
+        shift = self.assets.shift
+        mc = run_monte_carlo(prepared, paths=self.assets.paths, seed=seed,
+                             importance_sampling=bool(shift), shift=shift or None,
+                             workers=self.workers, cancel=self.cancel)
+        # Break-even rates are deterministic: the sizing paths' are the fresh run's.
+        return Evaluation(prepared, mc, self.evaluate(units, coupons).break_even)
+
     def evaluate(self, units: Sequence[int], coupons: Sequence[float]) -> Evaluation:
         key = (tuple(units), tuple(coupons))
         if key not in self.cache:
-            notes = self.prepared.deal.structure.classes
-            classes = tuple(
-                replace(note, size=share, size_unit=SizeUnit.SHARE, coupon_annual=coupon)
-                for note, share, coupon in zip(notes, self.shares(units), coupons, strict=True)
-                if share > 0)  # a rated class of size 0 is left out
-            structure = replace(self.prepared.deal.structure, classes=classes)
-            deal = replace(self.prepared.deal, structure=structure)
-            # Same pool model: only liabilities changed, so the drawn paths stay valid.
-            prepared = replace(self.prepared, deal=deal,
-                               class_balances=structure.class_amounts(self.prepared.pool.balance))
+            prepared = self.structure(units, coupons)
             mc = run_monte_carlo(prepared, assets=self.assets, workers=self.workers,
                                  cancel=self.cancel)
             be = break_even(prepared) if self.criterion == Criterion.TDR else None
@@ -341,10 +356,12 @@ class ClassSizing:
 
     ``binding`` says what stopped the class from being larger: ``"target"`` (one step more
     misses the target), ``"available"`` (the rest of the pool above the smallest
-    subordinated class is all it could have) or ``"cannot_meet"`` (even one step misses the
-    target: the class is left out). ``margin`` is threshold minus metric (in the metric's
-    unit; for ``tdr``, BDR minus TDR), ``margin_se`` the same in standard errors of the
-    metric (NaN for ``tdr``); ``meets`` asks for more than ``confidence_se`` of them.
+    subordinated class is all it could have), ``"verification"`` (it passed on the sizing
+    paths but missed its target on an independent seed, and was shrunk until it met it
+    there) or ``"cannot_meet"`` (even one step misses the target: the class is left out).
+    ``margin`` is threshold minus metric (in the metric's unit; for ``tdr``, BDR minus TDR),
+    ``margin_se`` the same in standard errors of the metric (NaN for ``tdr``); ``meets``
+    asks for more than ``confidence_se`` of them.
     """
 
     name: str
@@ -407,6 +424,7 @@ class StructuringResult:
     rounds: tuple[Round, ...]
     converged: bool
     message: str
+    verification_seed: int  # the independent seed the sized structure was checked on
     evaluations: int
     size_step_share: float
     runtime_seconds: float
@@ -574,14 +592,32 @@ def structure_deal(
         if units == previous_units and moved <= COUPON_TOLERANCE:
             converged = True
             break
+    # A pass on the sizing paths is checked on independent ones: a class that misses its
+    # target there (on its estimate alone) gives up a step, most senior first, until every
+    # class passes (each step less only helps the classes below it).
+    verification_seed = (assets.seed + 1) % (MAX_SEED + 1)
+    shrunk = [0] * n_rated
+    while True:
+        fresh = candidates.verify(units, coupons, verification_seed)
+        failing = [j for j in range(n_rated) if units[j] > 0 and not check_class(
+            fresh, _position(fresh, notes[j].name), chosen[j], criterion, tables).meets]
+        if not failing:
+            break
+        units[failing[0]] -= 1
+        shrunk[failing[0]] += 1
     final = candidates.evaluate(units, coupons)
     be = final.break_even or break_even(final.prepared)
-    sizing = _class_sizings(candidates, final, units, coupons, chosen, room)
+    sizing = _class_sizings(candidates, final, units, coupons, chosen, room, shrunk)
     if converged:
         message = f"sizes and coupons converged in {len(rounds)} rounds"
     else:
         message = (f"sizes and coupons did not converge in {max_rounds} rounds; the last "
                    "round is shown")
+    given_up = [f"{notes[j].name} by {shrunk[j] * step:.2%} of the pool"
+                for j in range(n_rated) if shrunk[j]]
+    message += (f"; on an independent seed ({verification_seed}) every class meets its target"
+                if not given_up else f"; shrunk to meet its target on an independent seed "
+                f"({verification_seed}): {', '.join(given_up)}")
     econ = economics(final.prepared, final.monte_carlo)
     return StructuringResult(
         deal=final.deal,
@@ -595,6 +631,7 @@ def structure_deal(
         rounds=tuple(rounds),
         converged=converged,
         message=message,
+        verification_seed=verification_seed,
         evaluations=len(candidates.cache),
         size_step_share=step,
         runtime_seconds=time.perf_counter() - started,
@@ -605,8 +642,8 @@ def structure_deal(
 
 
 def _class_sizings(candidates: _Candidates, final: Evaluation, units: list[int],
-                   coupons: list[float], targets: list[str],
-                   room: int) -> tuple[ClassSizing, ...]:
+                   coupons: list[float], targets: list[str], room: int,
+                   shrunk: list[int]) -> tuple[ClassSizing, ...]:
     criterion = candidates.criterion
     notes = candidates.prepared.deal.structure.classes
     balance = candidates.prepared.pool.balance
@@ -626,12 +663,15 @@ def _class_sizings(candidates: _Candidates, final: Evaluation, units: list[int],
             out.append(ClassSizing(note.name, note.tier.value, targets[j], 0.0, 0.0,
                                    coupons[j], math.nan, criterion.value, math.nan, math.nan,
                                    math.nan, math.nan, math.nan, False,
+                                   "verification" if shrunk[j] else
                                    "cannot_meet" if room_for_more else "available"))
             continue
         position = _position(final, note.name)
         check = candidates.check(final, note.name, targets[j])
         binding = "available"
-        if room_for_more:
+        if shrunk[j]:
+            binding = "verification"
+        elif room_for_more:
             trial = candidates.evaluate(_fit(units, j, units[j] + 1, room), coupons)
             if not candidates.check(trial, note.name, targets[j]).meets:
                 binding = "target"

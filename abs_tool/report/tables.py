@@ -388,6 +388,7 @@ def structuring_dict(result: StructuringResult, analysis: DealAnalysis) -> dict[
         "deal": result.deal.name,
         "criterion": result.criterion,
         "confidence_se": result.confidence_se,
+        "verification_seed": result.verification_seed,
         "converged": result.converged,
         "message": result.message,
         "evaluations": result.evaluations,
