@@ -492,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confidence-se", type=_CONFIDENCE, metavar="K",
                    help="a class meets its target only when its metric is K standard errors "
                    f"inside the threshold, 0 to {MAX_CONFIDENCE_SE:g} (default: a pass holds "
-                   "at about 97.5%%, one-sided)")
+                   "in a fresh run at about 97.5%%, one-sided)")
     p.add_argument("--grid", nargs=2, type=_option_type(_grid_axis), metavar="PARAM=V1,V2",
                    help="a two-way sensitivity of the sized structure, e.g. "
                    "correlation=0.1,0.2 default_multiplier=1,1.5; parameters: "

@@ -76,10 +76,12 @@ RETAINED_SHARE = 0.05
 """Default smallest subordinated class, as a share of the pool: the originator retains at
 least 5% of the deal in the most junior class (China's risk-retention rule, horizontal)."""
 
-CONFIDENCE_SE = 1.96
+CONFIDENCE_SE = 2.77
 """Default confidence of a pass: a class meets its target only when its metric is inside
-the threshold by this many standard errors, so the pass holds with about 97.5% probability
-(one-sided, normal) rather than a coin toss at the boundary."""
+the threshold by this many standard errors, so that a fresh run of as many paths on another
+seed also finds it inside with about 97.5% probability (one-sided, normal) rather than a coin
+toss at the boundary: the fresh estimate and the sizing one each carry an error, and their
+difference sqrt(2) times one, so the margin is 1.96 x sqrt(2) = 2.77 standard errors."""
 
 MAX_ROUNDS = 8
 """Default limit on sizing-and-pricing rounds before the fixed point is declared failed."""
@@ -357,8 +359,9 @@ class ClassSizing:
     ``binding`` says what stopped the class from being larger: ``"target"`` (one step more
     misses the target), ``"available"`` (the rest of the pool above the smallest
     subordinated class is all it could have), ``"verification"`` (it passed on the sizing
-    paths but missed its target on an independent seed, and was shrunk until it met it
-    there) or ``"cannot_meet"`` (even one step misses the target: the class is left out).
+    paths but missed its target, with the same margin, on an independent seed, and was
+    shrunk until it met it there) or ``"cannot_meet"`` (even one step misses the target: the
+    class is left out).
     ``margin`` is threshold minus metric (in the metric's unit; for ``tdr``, BDR minus TDR),
     ``margin_se`` the same in standard errors of the metric (NaN for ``tdr``); ``meets``
     asks for more than ``confidence_se`` of them.
@@ -507,8 +510,9 @@ def structure_deal(
         Smallest subordinated class, as a share of the pool (at least one step).
     confidence_se
         Standard errors by which a class's metric must be inside its threshold to meet the
-        target, in [0, :data:`MAX_CONFIDENCE_SE`] (:data:`CONFIDENCE_SE`: about 97.5%
-        one-sided); 0 passes on the estimate alone. The TDR criterion has no standard error.
+        target, in [0, :data:`MAX_CONFIDENCE_SE`] (:data:`CONFIDENCE_SE`: a fresh run
+        passes with about 97.5%, one-sided); 0 passes on the estimate alone. The TDR
+        criterion has no standard error.
     price
         Set coupons from ``deal.pricing`` (ignored when the deal has none).
     max_rounds
@@ -592,15 +596,18 @@ def structure_deal(
         if units == previous_units and moved <= COUPON_TOLERANCE:
             converged = True
             break
-    # A pass on the sizing paths is checked on independent ones: a class that misses its
-    # target there (on its estimate alone) gives up a step, most senior first, until every
-    # class passes (each step less only helps the classes below it).
+    # A pass on the sizing paths is checked on independent ones, with the same margin: the
+    # search keeps the largest size that passes, so it favours sizes whose sizing estimate
+    # happens to be low (a winner's curse the margin alone does not remove), while the
+    # independent paths know nothing of the search. A class that misses there gives up a
+    # step, most senior first, until every class passes (a step less only helps those below).
     verification_seed = (assets.seed + 1) % (MAX_SEED + 1)
     shrunk = [0] * n_rated
     while True:
         fresh = candidates.verify(units, coupons, verification_seed)
         failing = [j for j in range(n_rated) if units[j] > 0 and not check_class(
-            fresh, _position(fresh, notes[j].name), chosen[j], criterion, tables).meets]
+            fresh, _position(fresh, notes[j].name), chosen[j], criterion, tables,
+            confidence_se).meets]
         if not failing:
             break
         units[failing[0]] -= 1
