@@ -608,6 +608,17 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.binding.cannot_meet": ("cannot meet target", "无法达标"),
     "sz.binding.rest": ("the rest", "剩余部分"),
     "sz.binding.verification": ("fresh-seed check", "独立种子复核"),
+    "sz.verified": (
+        "Checked on an independent seed ({seed}), same paths and margin: every class meets "
+        "its target.",
+        "已用独立随机种子({seed})按相同路径数与余量复核:各档均达到目标评级。",
+    ),
+    "sz.verified_shrunk": (
+        "Checked on an independent seed ({seed}), same paths and margin: {classes} missed "
+        "there and {was} shrunk until it met its target (size bound by \"fresh-seed check\").",
+        "已用独立随机种子({seed})按相同路径数与余量复核:{classes} 在复核中未达标,已逐步缩小规模"
+        "直至达标(规模约束为“独立种子复核”)。",
+    ),
     "sz.table_help": (
         "A class meets its target when the metric is inside the threshold by at least {k} "
         "standard errors (by default 2.77: a fresh run on another seed then passes with "

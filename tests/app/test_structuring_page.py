@@ -58,6 +58,11 @@ def test_the_sizing_shown_is_the_librarys(app: Start, library_result) -> None:
     all_in = next(m for m in at.metric if m.label == en("res.all_in"))
     assert all_in.value == f"{library_result.economics.cost.all_in:.3%}"
     assert any(en("sz.converged").split("{")[0] in s.value for s in at.success)
+    # The check on an independent seed is reported with its seed and outcome.
+    seed = str(library_result.verification_seed)
+    shrunk = [c.name for c in expected if c.binding == "verification"]
+    shown = [i.value for i in at.info] if shrunk else [c.value for c in at.caption]
+    assert any(f"({seed})" in text for text in shown)
 
 
 def test_the_sizing_is_kept_across_pages_and_can_be_loaded(app: Start,

@@ -150,6 +150,13 @@ def show_sizing(result: StructuringResult) -> None:
                                                             format="%.1f"),
     })
     st.caption(t("sz.table_help").format(k=fmt.number(result.confidence_se, 2)))
+    shrunk = [c.name for c in result.classes if c.binding == "verification"]
+    if shrunk:
+        st.info(t("sz.verified_shrunk").format(seed=result.verification_seed,
+                                               classes=", ".join(shrunk),
+                                               was="was" if len(shrunk) == 1 else "were"))
+    else:
+        st.caption(t("sz.verified").format(seed=result.verification_seed))
 
 
 def show_economics(result: StructuringResult) -> None:
