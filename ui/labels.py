@@ -614,8 +614,9 @@ STRUCTURING_PAGE: dict[str, Label] = {
         "已用独立随机种子({seed})按相同路径数与余量复核:各档均达到目标评级。",
     ),
     "sz.verified_shrunk": (
-        "Checked on an independent seed ({seed}), same paths and margin: {classes} missed "
-        "there and {was} shrunk until it met its target (size bound by \"fresh-seed check\").",
+        "Checked on an independent seed ({seed}), same paths and margin. Missed there, and "
+        "shrunk a step at a time until they met their targets: {classes} (size bound by "
+        "\"fresh-seed check\").",
         "已用独立随机种子({seed})按相同路径数与余量复核:{classes} 在复核中未达标,已逐步缩小规模"
         "直至达标(规模约束为“独立种子复核”)。",
     ),

@@ -153,8 +153,7 @@ def show_sizing(result: StructuringResult) -> None:
     shrunk = [c.name for c in result.classes if c.binding == "verification"]
     if shrunk:
         st.info(t("sz.verified_shrunk").format(seed=result.verification_seed,
-                                               classes=", ".join(shrunk),
-                                               was="was" if len(shrunk) == 1 else "were"))
+                                               classes=", ".join(shrunk)))
     else:
         st.caption(t("sz.verified").format(seed=result.verification_seed))
 
