@@ -105,7 +105,8 @@ class _Sums:
             self.second[name] = self.second.get(name, 0.0) + other.second[name]
         for name in ("loss_and_default", "wal_hist", "yield_hist"):
             mine, theirs = getattr(self, name), getattr(other, name)
-            setattr(self, name, theirs.copy() if mine is None else mine + theirs)
+            if theirs is not None:  # a stratum's sums have no histograms
+                setattr(self, name, theirs.copy() if mine is None else mine + theirs)
         self.pool_default_hist += other.pool_default_hist
         self.pool_loss_hist += other.pool_loss_hist
         self.pool_first += other.pool_first
@@ -341,9 +342,10 @@ def _block_sums(
     default_rate: Array,
     loss_rate: Array,
     plain: int,
+    histograms: bool = True,
 ) -> _Sums:
     """The additive sums of one block's paths, of which the first ``plain`` are not
-    shifted (and the sums of the shifted ones on their own)."""
+    shifted (and the sums of the shifted ones on their own, without histograms)."""
     sums = _Sums(n_classes=len(prepared.class_balances),
                  horizon_years=prepared.model.horizon_months / 12.0, paths=len(w),
                  weight=float(w.sum()))
@@ -366,12 +368,20 @@ def _block_sums(
     sums.second["wal_count"] = ((w[:, None] * wal_paid) ** 2).sum(axis=0)
     sums.loss_and_default = ((w[:, None] * metrics["loss_pv"])
                              * (w[:, None] * metrics["defaulted"])).sum(axis=0)
-    for hist, values in ((sums.pool_default_hist, default_rate),
-                         (sums.pool_loss_hist, loss_rate)):
-        hist += np.bincount(_bin(values, RATE_BINS, 0.0, 1.0), weights=w, minlength=RATE_BINS)
     pool_values = np.stack([default_rate, loss_rate], axis=1) * w[:, None]
     sums.pool_first = pool_values.sum(axis=0)
     sums.pool_second = (pool_values**2).sum(axis=0)
+    if plain < len(w):
+        rest = slice(plain, None)
+        sums.shifted = _block_sums(prepared, w[rest], all_metrics,
+                                   slice(block.start + plain, block.stop),
+                                   default_rate[rest], loss_rate[rest], len(w) - plain,
+                                   histograms=False)
+    if not histograms:  # a stratum's sums serve only its standard errors
+        return sums
+    for hist, values in ((sums.pool_default_hist, default_rate),
+                         (sums.pool_loss_hist, loss_rate)):
+        hist += np.bincount(_bin(values, RATE_BINS, 0.0, 1.0), weights=w, minlength=RATE_BINS)
     sums.wal_hist = np.zeros((sums.n_classes, WAL_BINS))
     sums.yield_hist = np.zeros((sums.n_classes, YIELD_BINS))
     for j in range(sums.n_classes):
@@ -382,11 +392,6 @@ def _block_sums(
         sums.yield_hist[j] = np.bincount(
             _bin(metrics["yield_annual"][:, j], YIELD_BINS, *YIELD_RANGE), weights=w,
             minlength=YIELD_BINS)
-    if plain < len(w):
-        rest = slice(plain, None)
-        sums.shifted = _block_sums(prepared, w[rest], all_metrics,
-                                   slice(block.start + plain, block.stop),
-                                   default_rate[rest], loss_rate[rest], len(w) - plain)
     return sums
 
 
