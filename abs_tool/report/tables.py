@@ -309,6 +309,7 @@ _STRUCTURING_ZH: dict[str, str] = {
     "saving vs benchmark (bp)": "相对基准的节约(bp)", "upfront fees": "前端费用",
     "break-even pool balance": "盈亏平衡资产池规模", "currency": "元",
     "available": "可用空间", "cannot_meet": "无法达标", "rest": "剩余",
+    "verification": "独立种子复核",
     "senior": "优先级", "mezzanine": "中间级", "subordinated": "次级",
     "share": "占比",
 }
