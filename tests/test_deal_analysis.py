@@ -68,19 +68,6 @@ def consumer():
     return prepared, mc, analyse(prepared, monte_carlo=mc)
 
 
-def counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
-    """Count the calls of a library function, patched in its own module."""
-    calls: list[int] = []
-    real = getattr(module, name)
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
-
-
 def test_deterministic_figures_equal_the_library_functions(consumer):
     prepared, _, analysis = consumer
     bdrs = break_even(prepared)
@@ -179,10 +166,10 @@ def test_a_class_without_a_wal_is_not_rated(consumer):
         r.local() for r in analysis.ratings[1:]]
 
 
-def test_precomputed_parts_are_used_not_recomputed(consumer, monkeypatch):
+def test_precomputed_parts_are_used_not_recomputed(consumer, count_calls):
     prepared, mc, analysis = consumer
-    runs = counting(monkeypatch, montecarlo, "run_monte_carlo")
-    searches = counting(monkeypatch, break_even_module, "break_even")
+    runs = count_calls(montecarlo, "run_monte_carlo")
+    searches = count_calls(break_even_module, "break_even")
     given = analyse(prepared, monte_carlo=mc, break_evens=analysis.break_evens)
     assert (len(runs), len(searches)) == (0, 0)
     assert given.monte_carlo is mc
@@ -200,11 +187,11 @@ def test_precomputed_parts_are_used_not_recomputed(consumer, monkeypatch):
     assert [r.local() for r in everything.ratings] == [r.local() for r in analysis.ratings]
 
 
-def test_a_sizing_gives_its_own_simulation_and_break_evens(consumer, monkeypatch):
+def test_a_sizing_gives_its_own_simulation_and_break_evens(consumer, count_calls):
     prepared, mc, analysis = consumer
     sized = structure_deal(prepared.deal, prepared.pool, paths=1024, seed=MC_SEED, workers=1)
-    runs = counting(monkeypatch, montecarlo, "run_monte_carlo")
-    searches = counting(monkeypatch, break_even_module, "break_even")
+    runs = count_calls(montecarlo, "run_monte_carlo")
+    searches = count_calls(break_even_module, "break_even")
     result = analyse(prepare_deal(sized.deal, prepared.pool), structuring=sized)
     assert (len(runs), len(searches)) == (0, 0)
     assert result.monte_carlo is sized.monte_carlo

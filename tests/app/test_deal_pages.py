@@ -345,24 +345,11 @@ def quantile_shown(at: AppTest) -> str:
     return next(m.value for m in at.metric if m.label == en("res.loss_999"))
 
 
-def counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
-    """Count the calls of a library function (patched where the UI calls it)."""
-    calls: list[int] = []
-    real = getattr(module, name)
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
-
-
 def test_a_changed_correlation_reruns_only_the_simulation(
-    app: Start, monkeypatch: pytest.MonkeyPatch
+    app: Start, count_calls: Callable[[object, str], list[int]]
 ) -> None:
-    runs = counting(monkeypatch, simulation, "run_monte_carlo")
-    break_evens = counting(monkeypatch, break_even_search, "break_even")
+    runs = count_calls(simulation, "run_monte_carlo")
+    break_evens = count_calls(break_even_search, "break_even")
     at = app(RESULTS)
     before = quantile_shown(at)
     for page in (ASSUMPTIONS, RESULTS, STRUCTURE, RESULTS):  # page switches rerun nothing
