@@ -334,7 +334,7 @@ def test_a_trigger_fires_above_its_threshold(metric, action, value, state):
               trigger_threshold=np.full((1, MONTHS), 0.05))
     path, out = start(t)
     out.pool[kernel.POOL_CLOSE, 0, 0] = 90.0
-    got = kernel.evaluate_triggers(t, 0, 0, 0.06, 20.0, 15.0, 100.0, False, True, False,
+    got = kernel.evaluate_triggers(t, 0, 0, 0, 0.06, 20.0, 15.0, 100.0, False, True, False,
                                    path, out)
     assert got == state
     assert out.trigger_value[0, 0, 0] == pytest.approx(value)
@@ -347,11 +347,11 @@ def test_a_breached_trigger_stays_breached():
               trigger_action=np.array([kernel.SEQUENTIAL]),
               trigger_threshold=np.full((1, MONTHS), 0.05))
     path, out = start(t)
-    assert kernel.evaluate_triggers(t, 0, 0, 0.04, 0.0, 0.0, 0.0, False, False, False,
+    assert kernel.evaluate_triggers(t, 0, 0, 0, 0.04, 0.0, 0.0, 0.0, False, False, False,
                                     path, out) == (False, False, False)  # 4% <= 5%
-    kernel.evaluate_triggers(t, 0, 1, 0.06, 0.0, 0.0, 0.0, False, False, False, path, out)
+    kernel.evaluate_triggers(t, 0, 0, 1, 0.06, 0.0, 0.0, 0.0, False, False, False, path, out)
     # Month 3: the rate is back to 4% (purchases grew the base), the breach stays.
-    got = kernel.evaluate_triggers(t, 0, 2, 0.04, 0.0, 0.0, 0.0, False, False, False,
+    got = kernel.evaluate_triggers(t, 0, 0, 2, 0.04, 0.0, 0.0, 0.0, False, False, False,
                                    path, out)
     assert got == (True, False, False)
     np.testing.assert_array_equal(out.trigger_breached[0, 0, :3], [False, True, True])

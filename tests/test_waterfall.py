@@ -1,6 +1,7 @@
 """The waterfall: a hand-computed case to the cent, invariants on random deals (hypothesis),
 zero defaults repay everything, more defaults never reduce a class's loss."""
 
+import dataclasses
 
 import numpy as np
 import pytest
@@ -422,11 +423,49 @@ def test_each_path_is_computed_on_its_own():
         np.testing.assert_array_equal(one.loss_pv[0], both.loss_pv[i])
 
 
+def test_a_summary_keeps_the_numbers_of_the_whole_run():
+    """summarise_paths computes the class metrics inside the kernel as each path ends,
+    overwriting one path's lines: its numbers are those of run_paths and class_metrics to
+    the last bit, paths that end early (the pool exhausted in month 10 of 18) included."""
+    from abs_tool.engine.deterministic import run_paths, summarise_paths
+    from abs_tool.engine.metrics import class_metrics
+    from abs_tool.engine.projection import deterministic_defaults
+
+    structure = Structure(
+        classes=THREE_CLASSES.classes, fees=THREE_CLASSES.fees, revolving=RevolvingPeriod(3),
+        triggers=(Trigger(TriggerMetric.CUMULATIVE_DEFAULT_RATE, (0.05,),
+                          TriggerAction.ACCELERATE),),
+        reserve=ReserveAccount(0.01, 0.02, 0.005),
+    )
+    prepared = prepare_deal(make_deal(structure, Assumptions(default=AnnualPd()), months=18),
+                            make_pool([400.0, 900.0, 1500.0], term=9, pd_annual=[0.01, 0.05, 0.3],
+                                      amortization="level"))
+    multipliers = np.array([0.0, 0.5, 2.0, 6.0, 20.0])
+    recovery = np.array([0.1, 0.9, 0.4, 0.0, 0.5])
+    defaults = deterministic_defaults(prepared.model, prepared.deal.assumptions.default,
+                                      multipliers)
+    result = run_paths(prepared, defaults, len(multipliers), recovery_rate=recovery)
+    assert (result.end_month < 18).any()
+    for with_duration in (False, True):
+        whole = class_metrics(result, prepared.coupons, with_duration=with_duration)
+        summary = summarise_paths(prepared, defaults, len(multipliers), recovery_rate=recovery,
+                                  with_duration=with_duration)
+        for field in dataclasses.fields(whole):
+            np.testing.assert_array_equal(getattr(summary.metrics, field.name),
+                                          getattr(whole, field.name), err_msg=field.name)
+        for field in dataclasses.fields(result.pool):
+            np.testing.assert_array_equal(getattr(summary.pool, field.name),
+                                          getattr(result.pool, field.name), err_msg=field.name)
+        np.testing.assert_array_equal(summary.end_month, result.end_month)
+
+
 def test_the_kernel_is_compiled_once_for_every_deal_shape():
     """Inputs are normalised (C-contiguous, writable, fixed dtypes), so one compiled version
     serves one path or many, every default driver and structure (numba compiles, and caches,
     one version per argument types)."""
     from abs_tool.engine import kernel
+    from abs_tool.engine.deterministic import summarise_paths
+    from abs_tool.engine.projection import deterministic_defaults
 
     hand = hand_case()
     run_scenario(hand)
@@ -435,6 +474,7 @@ def test_the_kernel_is_compiled_once_for_every_deal_shape():
     revolving = Structure(classes=THREE_CLASSES.classes, revolving=RevolvingPeriod(2))
     run_scenario(prepare_deal(make_deal(revolving, lifetime, months=8),
                               make_pool([100.0, 200.0], term=4)))
+    summarise_paths(hand, deterministic_defaults(hand.model, hand.deal.assumptions.default), 1)
     assert len(kernel.run_kernel.signatures) == 1
 
 

@@ -12,16 +12,21 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
-from abs_tool.engine.metrics import ClassMetrics, class_metrics
+from abs_tool.engine.metrics import ClassMetrics, class_metrics, metrics_from_rows
 from abs_tool.engine.projection import (
     DefaultDriver,
     HazardDefaults,
     PoolState,
     deterministic_defaults,
 )
-from abs_tool.engine.waterfall import WaterfallResult, run_waterfall
+from abs_tool.engine.waterfall import (
+    PoolFlows,
+    WaterfallResult,
+    run_waterfall,
+    summarise_waterfall,
+)
 from abs_tool.errors import FieldError
 from abs_tool.limits import MAX_HORIZON_MONTHS, check_cost, check_integer, estimate
 from abs_tool.model.assumptions import Assumptions, CdrVector, Cpr, Recovery, check_rates
@@ -85,9 +90,53 @@ def run_paths(
     Prepayment, recovery rate and lag default to the deal's assumptions; ``recovery_rate``
     may differ by path (shape (paths,)).
     """
+    state = _pool_state(prepared, defaults, n_paths, prepayment, recovery_rate, lag_months)
+    return run_waterfall(prepared.deal.structure, state, prepared.class_balances)
+
+
+@dataclass(frozen=True)
+class PathsSummary:
+    """What a Monte Carlo keeps of :func:`run_paths` and
+    :func:`~abs_tool.engine.metrics.class_metrics`: the pool's lines (paths, periods), the
+    month each path ended, and the class metrics."""
+
+    pool: PoolFlows
+    end_month: NDArray[np.int64]  # (paths,)
+    metrics: ClassMetrics
+
+
+def summarise_paths(
+    prepared: PreparedDeal,
+    defaults: DefaultDriver,
+    n_paths: int,
+    *,
+    prepayment: Cpr | None = None,
+    recovery_rate: ArrayLike | None = None,
+    lag_months: int | None = None,
+    with_duration: bool = False,
+) -> PathsSummary:
+    """:func:`run_paths` and ``class_metrics(result, prepared.coupons,
+    with_duration=with_duration)``, the same numbers, without keeping the lines of the
+    classes, fees and accounts (:func:`~abs_tool.engine.waterfall.summarise_waterfall`)."""
+    state = _pool_state(prepared, defaults, n_paths, prepayment, recovery_rate, lag_months)
+    summary = summarise_waterfall(prepared.deal.structure, state, prepared.class_balances,
+                                  with_duration=with_duration)
+    metrics = metrics_from_rows(summary.metric_rows, summary.original_balance,
+                                np.asarray(prepared.coupons, dtype=np.float64))
+    return PathsSummary(summary.pool, summary.end_month, metrics)
+
+
+def _pool_state(
+    prepared: PreparedDeal,
+    defaults: DefaultDriver,
+    n_paths: int,
+    prepayment: Cpr | None,
+    recovery_rate: ArrayLike | None,
+    lag_months: int | None,
+) -> PoolState:
     assumptions = prepared.deal.assumptions
     cpr = prepayment or assumptions.prepayment
-    state = PoolState.start(
+    return PoolState.start(
         prepared.model,
         defaults,
         cpr.monthly(prepared.model.horizon_months),
@@ -95,7 +144,6 @@ def run_paths(
         assumptions.recovery.lag_months if lag_months is None else lag_months,
         n_paths,
     )
-    return run_waterfall(prepared.deal.structure, state, prepared.class_balances)
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
+from abs_tool.engine import kernel
 from abs_tool.engine.waterfall import WaterfallResult
-from abs_tool.types import Array, IntArray, kernel_array
+from abs_tool.types import Array, kernel_array
 
-DEFAULT_THRESHOLD = 1e-9
+DEFAULT_THRESHOLD = kernel.DEFAULT_THRESHOLD
 """A class has defaulted when its loss exceeds this share of its original balance."""
-
-_NEWTON_ITERATIONS = 60
-_NEWTON_TOLERANCE = 1e-13
 
 
 @dataclass(frozen=True)
@@ -47,43 +44,6 @@ class ClassMetrics:
     dirr_bp: Array  # coupon minus yield in bp; NaN for classes without a coupon
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _log_discount(cash: Array, price: float, log_cash: Array) -> float:  # pragma: no cover
-    """:func:`solve_log_discount` for one row ``cash`` (periods,); ``log_cash`` is scratch
-    space of the same shape. Each row stops on its own tolerance, so a row's root does not
-    depend on the rows solved beside it."""
-    n = cash.shape[0]
-    received = 0.0
-    for i in range(n):
-        received += cash[i]
-        log_cash[i] = np.log(cash[i])
-    if not received > 0:
-        return np.inf
-    log_price = np.log(price)
-    u = 0.0
-    for _ in range(_NEWTON_ITERATIONS):
-        top = -np.inf
-        for i in range(n):
-            top = max(top, log_cash[i] + u * (i + 1))
-        total = moment = 0.0
-        for i in range(n):
-            w = np.exp(log_cash[i] + u * (i + 1) - top)
-            total += w
-            moment += w * (i + 1)
-        step = (top + np.log(total) - log_price) / (moment / total)
-        u -= step
-        if abs(step) <= _NEWTON_TOLERANCE:
-            break
-    return u
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _solve_rows(cash: Array, price: Array, out: Array) -> None:  # pragma: no cover - compiled
-    log_cash = np.empty(cash.shape[1])
-    for r in range(cash.shape[0]):
-        out[r] = _log_discount(cash[r], price[r], log_cash)
-
-
 def solve_log_discount(cash: Array, price: Array) -> Array:
     """Log monthly discount factor u with ``sum_t cash_t e^(u t) = price``.
 
@@ -103,72 +63,8 @@ def solve_log_discount(cash: Array, price: Array) -> Array:
     (n,) log discount factors; +inf where no cash is received (yield -100% a month).
     """
     out = np.empty(len(price))
-    _solve_rows(kernel_array(cash), kernel_array(price), out)
+    kernel.solve_rows(kernel_array(cash), kernel_array(price), out)
     return out
-
-
-# Rows of the per-path metrics array that _metrics_kernel fills.
-_ROWS = ("interest_received", "principal_received", "residual_received", "principal_loss",
-         "interest_loss", "loss_pv", "wal_years", "yield_annual", "modified_duration_years")
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _metrics_kernel(interest: Array, principal: Array, residual: Array, writedown: Array,
-                    shortfall: Array, end_month: IntArray, original: Array,
-                    coupon_monthly: Array, with_duration: bool,
-                    out: Array) -> None:  # pragma: no cover - compiled
-    """Fill ``out`` (len(_ROWS), paths, classes) from flows (paths, classes, periods)."""
-    n_paths, n_classes, n_periods = principal.shape
-    cash = np.empty(n_periods)
-    log_cash = np.empty(n_periods)
-    discount = np.empty((n_classes, n_periods))  # (1 + r)^-t, t = 1..periods
-    for c in range(n_classes):
-        for k in range(n_periods):
-            discount[c, k] = (1.0 + coupon_monthly[c]) ** -(k + 1.0)
-    for p in range(n_paths):
-        end = end_month[p] - 1  # what is still unpaid when the deal ends is lost
-        for c in range(n_classes):
-            r = coupon_monthly[c]
-            received_i = received_p = received_r = lost_principal = lost_pv = 0.0
-            timed = 0.0
-            for k in range(n_periods):
-                received_i += interest[p, c, k]
-                received_p += principal[p, c, k]
-                received_r += residual[p, c, k]
-                lost_principal += writedown[p, c, k]
-                timed += principal[p, c, k] * (k + 1)
-                lost = writedown[p, c, k] + (shortfall[p, c, k] if k == end else 0.0)
-                lost_pv += lost * discount[c, k]
-                cash[k] = interest[p, c, k] + principal[p, c, k] + residual[p, c, k]
-            loss_pv = lost_pv / original[c]
-            # Paid in full without residual: exactly the promised flows, worth par at the
-            # coupon, so the yield is the coupon. Only the other classes need the solver.
-            u = -np.log1p(r)
-            if loss_pv > DEFAULT_THRESHOLD or received_r > 0:
-                u = _log_discount(cash, original[c], log_cash)
-            receives = np.isfinite(u)
-            u_safe = u if receives else 0.0
-            modified = np.nan
-            if with_duration and receives:
-                top = -np.inf
-                for k in range(n_periods):
-                    log_cash[k] = np.log(cash[k]) + u_safe * (k + 1)
-                    top = max(top, log_cash[k])
-                total = moment = 0.0
-                for k in range(n_periods):
-                    w = np.exp(log_cash[k] - top)
-                    total += w
-                    moment += w * (k + 1)
-                modified = moment / total / 12.0 * np.exp(u_safe)
-            out[0, p, c] = received_i
-            out[1, p, c] = received_p
-            out[2, p, c] = received_r
-            out[3, p, c] = lost_principal / original[c]
-            out[4, p, c] = (shortfall[p, c, end] if 0 <= end < n_periods else 0.0) / original[c]
-            out[5, p, c] = loss_pv
-            out[6, p, c] = timed / received_p / 12.0 if received_p > 0 else np.nan
-            out[7, p, c] = 12.0 * np.expm1(-u_safe) if receives else -12.0
-            out[8, p, c] = modified
 
 
 def class_metrics(
@@ -183,18 +79,24 @@ def class_metrics(
     original = kernel_array(result.original_balance)
     n_paths, n_classes, _ = flows.principal_paid.shape
     coupon = np.asarray(coupon_annual, dtype=np.float64)
-    out = np.empty((len(_ROWS), n_paths, n_classes))
-    _metrics_kernel(
+    rows = np.empty((len(kernel.METRIC_ROWS), n_paths, n_classes))
+    kernel.metrics_kernel(
         kernel_array(flows.interest_paid), kernel_array(flows.principal_paid),
         kernel_array(flows.residual), kernel_array(flows.writedown),
         kernel_array(flows.interest_shortfall),
         kernel_array(result.end_month, np.int64), original,
-        kernel_array(coupon / 12.0), bool(with_duration), out,
+        kernel_array(coupon / 12.0), bool(with_duration), rows,
     )
-    values = dict(zip(_ROWS, out, strict=True))
+    return metrics_from_rows(rows, original, coupon)
+
+
+def metrics_from_rows(rows: Array, original_balance: Array, coupon: Array) -> ClassMetrics:
+    """:class:`ClassMetrics` from the compiled metrics ``rows`` (len(kernel.METRIC_ROWS),
+    paths, classes) of classes of these original balances and annual coupons."""
+    values = dict(zip(kernel.METRIC_ROWS, rows, strict=True))
     yield_annual = values["yield_annual"]
     return ClassMetrics(
-        original_balance=original,
+        original_balance=original_balance,
         coupon_annual=coupon,
         defaulted=values["loss_pv"] > DEFAULT_THRESHOLD,
         dirr_bp=np.where(coupon[None, :] > 0, (coupon[None, :] - yield_annual) * 1e4, np.nan),
