@@ -227,6 +227,11 @@ def test_more_defaults_never_reduce_a_class_loss(prepared):
     assume(all(f.rate_annual == 0 for f in structure.fees))
     assume(not structure.triggers)
     assume(not (bought_until and isinstance(assumptions.default, LifetimeDefault)))
+    # A clean-up call comes sooner when defaults shrink the pool, and its sale of the
+    # performing loans at their balance repays a class that later defaults would have hit
+    # (Hypothesis: one class, a 100% lifetime default, a call at 25%: the class's loss fell
+    # from 0.28125 to 0.25 as the defaults grew).
+    assume(structure.clean_up_call is None)
     # Coupons are left out: each month's collections pay interest before any principal, so
     # defaults that come sooner move cash between months and classes. Hypothesis found both
     # ways: a loan defaulting instead of paying its last instalment (senior principal) whose
