@@ -501,6 +501,82 @@ RESULTS_PAGE: dict[str, Label] = {
     ),
     "res.expected": ("Expected (base)", "预期(基准)"),
     "res.stressed": ("Stress ({m}x defaults)", "压力({m} 倍违约)"),
+    # Convergence and the closed-form (Vasicek) cross-check.
+    "res.lhp": ("Vasicek large pool", "Vasicek 大池近似"),
+    "res.simulated": ("Simulated", "模拟"),
+    "res.lhp_shown": (
+        "Black line: the large homogeneous pool (Vasicek) loss distribution of a homogeneous "
+        "equivalent of the pool, on the same bins: PD {pd} = the pool's expected lifetime "
+        "default rate (after amortisation and prepayment, from the engine with every loan "
+        "group defaulting its conditional probability in each state of the economy), asset "
+        "correlation {rho} (the deal's), LGD {lgd} = expected loss / expected defaults; "
+        "{loans} effective loans (1/HHI).",
+        "黑线:资产池同质等价组合的大样本同质池(Vasicek)损失分布,与直方图同一分组:违约概率 "
+        "{pd} 为资产池预期累计违约率(已计入摊还与提前还款,由现金流引擎在各经济状态下按各组"
+        "条件违约概率计算),资产相关系数 {rho}(交易设定),违约损失率 {lgd} 为预期损失 / "
+        "预期违约;有效资产笔数(1/HHI){loans}。",
+    ),
+    "res.lhp_compare": (
+        "Simulated vs Vasicek: mean {mean_sim} (se {mean_se}) vs {mean_lhp}; 99% quantile "
+        "{q99_sim} vs {q99_lhp}; 99.9% quantile {q999_sim} vs {q999_lhp}.",
+        "模拟值与 Vasicek 对比:均值 {mean_sim}(标准误 {mean_se})对 {mean_lhp};99% 分位数 "
+        "{q99_sim} 对 {q99_lhp};99.9% 分位数 {q999_sim} 对 {q999_lhp}。",
+    ),
+    "res.lhp_not_shown": (
+        "No Vasicek large-pool curve is drawn: {reason}.",
+        "未绘制 Vasicek 大池近似曲线:{reason}。",
+    ),
+    "res.lhp_why.student_t": (
+        "the deal uses a Student-t copula, whose defaults cluster more in the tail than the "
+        "Gaussian copula's Vasicek distribution allows",
+        "交易采用 Student-t Copula,其尾部违约聚集程度高于高斯 Copula 的 Vasicek 分布",
+    ),
+    "res.lhp_why.sector_factor": (
+        "sector factors add a second common factor (sector correlation {sector}); the Vasicek "
+        "distribution has one",
+        "行业/地区因子引入了第二个共同因子(行业相关系数 {sector}),而 Vasicek 分布只有一个",
+    ),
+    "res.lhp_why.random_recovery": (
+        "the recovery rate is random and moves with the economy (volatility {volatility}), so "
+        "the loss is not a fixed LGD times the default rate",
+        "回收率随机且随经济状况变动(波动率 {volatility}),损失并非固定违约损失率乘以违约率",
+    ),
+    "res.lhp_why.no_correlation": (
+        "with no asset correlation the large-pool loss is the constant {loss}: all the "
+        "simulated spread is idiosyncratic",
+        "资产相关系数为零时,大池损失为常数 {loss}:模拟分布的离散全部来自个体风险",
+    ),
+    "res.lhp_why.no_loss": (
+        "the pool's expected default rate ({pd}) or LGD ({lgd}) leaves no loss distribution",
+        "资产池预期违约率({pd})或违约损失率({lgd})为零,不存在损失分布",
+    ),
+    "res.lhp_why.not_granular": (
+        "with {loans} effective loans (1/HHI) the pool is too concentrated for the large-pool "
+        "limit: its default-rate quantiles (50%, 99%, 99.9%) can differ from that limit's by "
+        "{gap}, counting the step of one default (at most {limit})",
+        "有效资产笔数(1/HHI)为 {loans},资产池过于集中,不适用大池极限:其违约率分位数"
+        "(50%、99%、99.9%)与大池极限相差可达 {gap}(含一笔违约的跳跃,上限 {limit})",
+    ),
+    "res.lhp_why.heterogeneous": (
+        "the pool's own large-pool loss (its PD mix, the timing of defaults as it amortises, "
+        "revolving purchases) differs from that of its homogeneous equivalent (PD {pd}, "
+        "correlation {rho}, LGD {lgd}) by up to {gap} at the 50%, 99% and 99.9% quantiles "
+        "(at most {limit})",
+        "资产池自身的大池损失(违约概率结构、摊还过程中的违约时点、循环购买)与其同质等价"
+        "组合(违约概率 {pd},相关系数 {rho},违约损失率 {lgd})在 50%、99%、99.9% 分位数上"
+        "相差可达 {gap}(上限 {limit})",
+    ),
+    "res.convergence": ("Convergence of the expected loss", "预期损失的收敛"),
+    "res.conv_paths": ("Paths simulated", "已模拟路径数"),
+    "res.conv_el": ("Running EL", "累计预期损失估计"),
+    "res.conv_help": (
+        "Each class's expected loss estimated from the paths simulated so far (blocks of "
+        "{block} paths, in order), with a band of ±{band} standard errors. The last point is "
+        "the figure in the table; the point at n paths is what a run of n paths with the same "
+        "seed gives.",
+        "各档次按已模拟路径(每块 {block} 条,依次累加)估计的预期损失,阴影为 ±{band} 倍"
+        "标准误。最后一点即表中数值;横轴 n 处的点等于相同随机种子下模拟 n 条路径的结果。",
+    ),
 }
 
 EXPORT_PAGE: dict[str, Label] = {

@@ -47,7 +47,8 @@ from abs_tool.model.deal import Deal, Tier
 from abs_tool.model.pool import Pool
 from abs_tool.model.scales import LOCAL_SCALE, NOT_RATED, to_local_scale
 
-if TYPE_CHECKING:  # the structuring module (and scipy.optimize) load only when used
+if TYPE_CHECKING:  # these modules (and scipy.optimize, scipy.stats) load only when used
+    from abs_tool.analysis.closed_form import ClosedFormCheck
     from abs_tool.analysis.structuring import StructuringResult
 
 RATING_CRITERIA: tuple[str, ...] = ("el", "pd", "dirr", "tdr")
@@ -225,6 +226,10 @@ class DealAnalysis:
         deal's last period if never).
     monte_carlo
         The simulation, or None (then no ratings and no target default rates).
+    closed_form
+        With a simulation: the Vasicek large-pool cross-check of its pool loss distribution,
+        or why the pool does not fit that model
+        (:func:`abs_tool.analysis.closed_form.closed_form_check`); None without one.
     target_default_rates, ratings
         Per class, with a Monte Carlo result: :class:`ClassTdr` and :class:`ClassRating`;
         None without one.
@@ -257,6 +262,7 @@ class DealAnalysis:
     credit_enhancement: tuple[float, ...]
     expected_final: tuple[date, ...]
     monte_carlo: MonteCarloResult | None
+    closed_form: ClosedFormCheck | None
     target_default_rates: tuple[ClassTdr, ...] | None
     ratings: tuple[ClassRating, ...] | None
     rating_tables: RatingTables
@@ -383,10 +389,13 @@ def analyse(
     multiplier = float(bdrs[j_stress].multiplier)
     stress = run_scenario(prepared, Scenario(default_multiplier=multiplier))
 
-    tdrs = ratings = None
+    tdrs = ratings = check = None
     if mc is not None:
+        from abs_tool.analysis import closed_form  # scipy.stats: loaded only with a simulation
+
         tdrs = target_default_rates(mc, bdrs, resolved)
         ratings = class_ratings(mc, tdrs, resolved)
+        check = closed_form.closed_form_check(prepared, mc)
 
     pool = prepared.pool
     balances = np.asarray(prepared.class_balances, dtype=np.float64)
@@ -412,6 +421,7 @@ def analyse(
         credit_enhancement=credit_enhancement(balances, deal.structure.reserve.initial_share),
         expected_final=expected_final_dates(base, deal),
         monte_carlo=mc,
+        closed_form=check,
         target_default_rates=tdrs,
         ratings=ratings,
         rating_tables=resolved,

@@ -136,6 +136,15 @@ def default_fractions(
     return out
 
 
+def large_pool_fractions(conditional: PathsByGroupsByPeriods) -> PathsByGroupsByPeriods:
+    """:func:`default_fractions` of an infinitely granular pool: each group's lifetime share
+    defaulted is p_g(T | .) itself (the law of large numbers), so nothing is drawn; the
+    timing is the same."""
+    out = np.empty(conditional.shape)
+    _fractions(kernel_array(conditional), kernel_array(conditional[:, :, -1]), out)
+    return out
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def _fractions(conditional: Array, share: Array, out: Array) -> None:  # pragma: no cover
     """:func:`default_fractions` after the draw, one path and group at a time (no

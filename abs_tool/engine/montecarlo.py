@@ -5,7 +5,8 @@ Paths come in fixed blocks of :data:`BLOCK_PATHS`; block ``b`` draws from child 
 every block returns its own partial sums, and the sums are added in block order, so the
 numbers for a seed do not depend on work-unit size, thread count or executor. Memory is
 bounded by the blocks in flight: distributions are kept as fine fixed-bin histograms, not
-as per-path arrays.
+as per-path arrays. The sums behind each class's EL are also kept after every block (a few
+numbers a class), so a result carries its own convergence (:class:`Convergence`).
 
 Every estimate is a weighted mean ``sum(w x) / N`` (weights are 1 without importance
 sampling) and carries its standard error ``sd(w x) / sqrt(N)``.
@@ -36,6 +37,7 @@ from abs_tool.credit.curves import cumulative_default_probability
 from abs_tool.engine.deterministic import PreparedDeal, summarise_paths
 from abs_tool.engine.metrics import ClassMetrics
 from abs_tool.engine.projection import HazardDefaults
+from abs_tool.engine.waterfall import PoolFlows
 from abs_tool.errors import AbsToolError, FieldError
 from abs_tool.limits import (
     MAX_PATHS,
@@ -49,7 +51,7 @@ from abs_tool.limits import (
     workers_within_budget,
 )
 from abs_tool.model.deal import Tier
-from abs_tool.types import Array
+from abs_tool.types import Array, ByPaths
 
 BLOCK_PATHS = 4096
 """Paths per block: part of the model (changing it changes the numbers for a seed)."""
@@ -308,6 +310,18 @@ def simulate_assets(
     return AssetPaths(prepared.model, seed, mu, blocks)
 
 
+def pool_rates(pool: PoolFlows) -> tuple[ByPaths, ByPaths]:
+    """Each path's lifetime pool default rate (defaults over the initial pool plus the
+    receivables bought) and loss rate (net losses over the same base): the figures of
+    :attr:`MonteCarloResult.pool_default_rate` and :attr:`MonteCarloResult.pool_loss_rate`."""
+    default_rate = pool.cumulative_default_rate[:, -1]
+    defaults = pool.default.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # same denominator as the rate
+        loss_rate = np.where(defaults > 0, default_rate * pool.loss.sum(axis=1)
+                             / defaults, 0.0)
+    return default_rate, loss_rate
+
+
 def _simulate_unit(prepared: PreparedDeal, blocks: Sequence[BlockDraws]) -> list[_Sums]:
     """Run blocks of drawn paths through one engine call, and reduce each block to its
     own sums.
@@ -322,11 +336,7 @@ def _simulate_unit(prepared: PreparedDeal, blocks: Sequence[BlockDraws]) -> list
         sum(len(b.weight) for b in blocks),
         recovery_rate=np.concatenate([b.recovery for b in blocks]))
     metrics = summary.metrics
-    default_rate = summary.pool.cumulative_default_rate[:, -1]
-    defaults = summary.pool.default.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):  # same denominator as the rate
-        loss_rate = np.where(defaults > 0, default_rate * summary.pool.loss.sum(axis=1)
-                             / defaults, 0.0)
+    default_rate, loss_rate = pool_rates(summary.pool)
     out = []
     start = 0
     for b in blocks:
@@ -452,6 +462,22 @@ class ClassResult:
 
 
 @dataclass(frozen=True)
+class Convergence:
+    """Each class's running expected loss at the end of every block, in block order.
+
+    Point ``b`` is the estimate from blocks 0..b alone, by the estimator of the final figure
+    (stratified errors under importance sampling), so the last point is each class's
+    :attr:`ClassResult.expected_loss`, and point ``b`` is what a run of ``paths[b]`` paths
+    with the same seed and shift reports: block b's seed does not depend on the number of
+    blocks.
+    """
+
+    paths: NDArray[np.int64]  # (blocks,) paths simulated by the end of each block
+    el: Array  # (blocks, classes) running EL, share of the class's original balance
+    el_se: Array  # (blocks, classes) its standard error
+
+
+@dataclass(frozen=True)
 class MonteCarloResult:
     """Everything a run produces; see docs/results.md for the JSON schema."""
 
@@ -463,6 +489,7 @@ class MonteCarloResult:
     pool_default_rate: Distribution
     pool_loss_rate: Distribution
     classes: tuple[ClassResult, ...]
+    convergence: Convergence
 
     @property
     def sampling(self) -> str:
@@ -508,6 +535,33 @@ def _estimate(first: Array, second: Array, n: int,
     return mean, np.sqrt(error) / n
 
 
+@dataclass(frozen=True)
+class _RunningSums:
+    """The sums behind the class EL after some blocks: a few scalars a class, kept for every
+    block (:class:`Convergence`)."""
+
+    paths: int
+    first: Array
+    second: Array
+    shifted: tuple[Array, Array, int] | None
+
+    @classmethod
+    def of(cls, sums: _Sums) -> _RunningSums:
+        s = sums.shifted
+        return cls(sums.paths, sums.first["loss_pv"].copy(), sums.second["loss_pv"].copy(),
+                   None if s is None else (s.first["loss_pv"].copy(),
+                                           s.second["loss_pv"].copy(), s.paths))
+
+
+def _convergence(running: Sequence[_RunningSums]) -> Convergence:
+    """The running EL of every block, by the same steps as :func:`_finish` (so the last
+    point is the final figure to the bit)."""
+    el, se = zip(*(_estimate(r.first, r.second, r.paths, r.shifted) for r in running),
+                 strict=True)
+    return Convergence(np.array([r.paths for r in running], dtype=np.int64),
+                       np.minimum(np.array(el), 1.0), np.array(se))
+
+
 def _distribution(hist: Array, low: float, high: float, mean: Estimate, sd: float) -> Distribution:
     edges = np.linspace(low, high, len(hist) + 1)
     total = hist.sum()
@@ -517,7 +571,7 @@ def _distribution(hist: Array, low: float, high: float, mean: Estimate, sd: floa
 
 
 def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
-            runtime: float) -> MonteCarloResult:
+            runtime: float, running: Sequence[_RunningSums]) -> MonteCarloResult:
     n = sums.paths
     # Every run has at least one block, which sets the per-class sums.
     assert sums.loss_and_default is not None
@@ -580,7 +634,7 @@ def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
     return MonteCarloResult(
         paths=n, seed=seed, block_paths=BLOCK_PATHS, importance_shift=shift,
         runtime_seconds=runtime, pool_default_rate=default_dist, pool_loss_rate=loss_dist,
-        classes=tuple(classes),
+        classes=tuple(classes), convergence=_convergence(running),
     )
 
 
@@ -661,6 +715,7 @@ def run_monte_carlo(
 
     total = _Sums(n_classes=len(prepared.class_balances),
                   horizon_years=prepared.model.horizon_months / 12.0)
+    running: list[_RunningSums] = []
     done = 0
     with ThreadPoolExecutor(max_workers=chosen) as pool:
         futures: list[Future[list[_Sums]] | None] = [pool.submit(work, unit) for unit in units]
@@ -673,6 +728,7 @@ def run_monte_carlo(
                 # histograms (about 0.3 MB a block) instead of holding all until the end.
                 for sums in future.result():
                     total.add(sums)
+                    running.append(_RunningSums.of(total))
                 futures[i] = None
                 done += len(unit)
                 if progress is not None:
@@ -687,9 +743,9 @@ def run_monte_carlo(
                 if later is not None:
                     later.cancel()
     assert total.paths == paths
-    return _finish(prepared, total, seed, mu, time.perf_counter() - started)
+    return _finish(prepared, total, seed, mu, time.perf_counter() - started, running)
 
 
 __all__ = ["BLOCK_PATHS", "AssetPaths", "BlockDraws", "CancelledError", "ClassResult",
-           "Distribution", "Estimate", "MonteCarloResult", "draw_block", "importance_shift",
-           "run_cost", "run_monte_carlo", "simulate_assets"]
+           "Convergence", "Distribution", "Estimate", "MonteCarloResult", "draw_block",
+           "importance_shift", "pool_rates", "run_cost", "run_monte_carlo", "simulate_assets"]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from abs_tool.analysis.break_even import BreakEven
 from abs_tool.analysis.deal_analysis import ClassRating, ClassTdr, DealAnalysis, payment_dates
@@ -23,8 +24,16 @@ from abs_tool.engine.waterfall import POOL_LINES, WaterfallResult
 from abs_tool.errors import InputError
 from abs_tool.model.deal import Deal
 
-if TYPE_CHECKING:  # the structuring module (and scipy.optimize) load only when used
+if TYPE_CHECKING:  # these modules (and scipy.optimize, scipy.stats) load only when used
+    from abs_tool.analysis.closed_form import ClosedFormCheck
     from abs_tool.analysis.structuring import StructuringResult
+
+CONVERGENCE_POINTS = 200
+"""Most points of a run's running EL in the JSON and the app (evenly spread blocks, the last
+always kept)."""
+
+BAND_SE = 2.0
+"""Half-width of the band drawn around a running EL, in standard errors."""
 
 
 @dataclass(frozen=True)
@@ -152,17 +161,74 @@ def _distribution_dict(dist: Distribution) -> dict[str, object]:
     }
 
 
+def _thinned(n: int) -> NDArray[np.int64]:
+    """At most :data:`CONVERGENCE_POINTS` indices of 0..n-1, evenly spread, first and last
+    kept."""
+    return np.unique(np.linspace(0, n - 1, min(n, CONVERGENCE_POINTS)).round().astype(np.int64))
+
+
+def convergence_dict(result: MonteCarloResult) -> dict[str, object]:
+    """The running EL of each class against paths (:class:`~abs_tool.engine.montecarlo.
+    Convergence`), thinned to :data:`CONVERGENCE_POINTS` blocks."""
+    conv = result.convergence
+    keep = _thinned(len(conv.paths))
+    return {"paths": [int(p) for p in conv.paths[keep]],
+            "classes": [{"name": c.name, "el": [float(v) for v in conv.el[keep, j]],
+                         "el_se": [float(v) for v in conv.el_se[keep, j]]}
+                        for j, c in enumerate(result.classes)]}
+
+
+def convergence_frame(result: MonteCarloResult) -> pd.DataFrame:
+    """:func:`convergence_dict` as a tidy table: columns ``class``, ``paths``, ``el``,
+    ``el_se``, and ``low`` / ``high``, the running EL -+ :data:`BAND_SE` standard errors."""
+    conv = result.convergence
+    keep = _thinned(len(conv.paths))
+    frame = pd.concat([pd.DataFrame({"class": c.name, "paths": conv.paths[keep],
+                                     "el": conv.el[keep, j], "el_se": conv.el_se[keep, j]})
+                       for j, c in enumerate(result.classes)], ignore_index=True)
+    frame["low"] = frame["el"] - BAND_SE * frame["el_se"]
+    frame["high"] = frame["el"] + BAND_SE * frame["el_se"]
+    return frame
+
+
+def closed_form_dict(check: ClosedFormCheck, histograms: bool = True) -> dict[str, object]:
+    """The Vasicek cross-check of a run's pool loss distribution as plain JSON data (schema in
+    docs/results.md); with ``histograms`` the curve's probability on the bins of the run's
+    ``pool.loss_rate`` histogram."""
+    out: dict[str, object] = {"method": check.method, "applicable": check.applicable}
+    if not check.applicable:
+        out |= {"reason": check.reason, "message": check.message}
+    eq = check.equivalent
+    if eq is not None:
+        out["equivalent"] = {"pd": eq.pd, "rho": eq.rho, "lgd": eq.lgd,
+                             "effective_loans": eq.effective_loans,
+                             "derivation": dict(check.derivation)}
+    out["granularity_gap"] = _number(check.granularity_gap)
+    out["shape_gap"] = _number(check.shape_gap)
+    if check.applicable:
+        figures = {("mean" if c.figure == "mean" else f"{c.level:.4%}"): {
+            "simulated": _number(c.simulated), "simulated_se": _number(c.simulated_se),
+            "lhp": _number(c.lhp), "large_pool": _number(c.large_pool)}
+            for c in check.comparisons}
+        out["comparison"] = {"mean": figures.pop("mean"), "quantiles": figures}
+        if histograms and check.probability is not None:
+            out["histogram"] = {"probability": [float(p) for p in check.probability]}
+    return out
+
+
 def monte_carlo_dict(
     result: MonteCarloResult,
     *,
     break_evens: Sequence[BreakEven] | None = None,
     ratings: Sequence[ClassRating] | None = None,
     target_default_rates: Sequence[ClassTdr] | None = None,
+    closed_form: ClosedFormCheck | None = None,
     histograms: bool = True,
 ) -> dict[str, object]:
     """The results of a Monte Carlo run as plain JSON data (schema in docs/results.md, less
     what :func:`analysis_dict` adds); ``break_evens``, ``ratings`` and
-    ``target_default_rates`` follow its classes."""
+    ``target_default_rates`` follow its classes; ``closed_form`` (the run's
+    :attr:`DealAnalysis.closed_form`) adds the key ``closed_form``."""
     def dist(d: Distribution) -> dict[str, object]:
         out = _distribution_dict(d)
         if not histograms:
@@ -202,7 +268,9 @@ def monte_carlo_dict(
         "pool": {"default_rate": dist(result.pool_default_rate),
                  "loss_rate": dist(result.pool_loss_rate)},
         "classes": classes,
-    }
+        "convergence": convergence_dict(result),
+    } | ({} if closed_form is None else {"closed_form": closed_form_dict(closed_form,
+                                                                          histograms)})
 
 
 def analysis_dict(analysis: DealAnalysis) -> dict[str, object]:
@@ -221,7 +289,8 @@ def analysis_dict(analysis: DealAnalysis) -> dict[str, object]:
         raise InputError("the results JSON needs an analysis with a Monte Carlo result: "
                          "analyse(prepared, monte_carlo=...)")
     data = monte_carlo_dict(mc, break_evens=analysis.break_evens, ratings=analysis.ratings,
-                            target_default_rates=analysis.target_default_rates)
+                            target_default_rates=analysis.target_default_rates,
+                            closed_form=analysis.closed_form)
     data["deal"] = analysis.deal.name
     data["cost_of_funds"] = asdict(analysis.cost)
     return data
@@ -418,6 +487,7 @@ def structuring_dict(result: StructuringResult, analysis: DealAnalysis) -> dict[
         },
         "rating_tables": result.tables.names,
         "monte_carlo": monte_carlo_dict(result.monte_carlo, break_evens=result.break_even,
-                                        ratings=analysis.ratings, histograms=False),
+                                        ratings=analysis.ratings,
+                                        closed_form=analysis.closed_form, histograms=False),
         "structured_deal": deal_to_dict(result.deal),
     }

@@ -102,7 +102,7 @@ def test_opens_on_the_consumer_deal_results(app: Start) -> None:
     sample = load_sample_deal("consumer")
     assert deal_of(at) == replace(sample, run=replace(sample.run, paths=inputs.INTERACTIVE_PATHS))
     assert class_table(at)["name"].tolist() == [c.name for c in sample.structure.classes]
-    assert len(at.get("vega_lite_chart")) == 2  # loss histogram, TDR vs BDR
+    assert len(at.get("vega_lite_chart")) == 3  # loss histogram, TDR vs BDR, running EL
 
 
 def test_results_cash_flows_are_drawn_when_opened(app: Start) -> None:
@@ -111,18 +111,18 @@ def test_results_cash_flows_are_drawn_when_opened(app: Start) -> None:
     at = app(RESULTS)
     assert [e.label for e in at.expander] == [en("res.cashflows")]
     assert not at.number_input
-    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("vega_lite_chart")) == 3
     at.session_state["res_cf_open"] = True
     at.run()
     no_problem(at)
     names = [c.name for c in deal_of(at).structure.classes]
     assert [tab.label for tab in at.tabs] == names
     assert at.number_input(key="res_stress").value == state.default("res_stress")
-    assert len(at.get("vega_lite_chart")) == 3
+    assert len(at.get("vega_lite_chart")) == 4
     at.session_state["res_cf_class"] = names[2]
     at.number_input(key="res_stress").set_value(4.0).run()
     no_problem(at)
-    chart = at.get("vega_lite_chart")[2].proto
+    chart = at.get("vega_lite_chart")[3].proto
     shown = pa.ipc.open_stream(chart.datasets[0].data.data).read_pandas()
     deal = deal_of(at)
     pool, _ = load_deal_pool(deal, None)

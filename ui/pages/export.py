@@ -55,7 +55,8 @@ def main() -> None:
                            mime=XLSX, key="ex_term_sheet", type="primary")
     st.subheader(t("ex.results"))
     results = monte_carlo_dict(outcome.monte_carlo, break_evens=outcome.analysis.break_evens,
-                               ratings=outcome.analysis.ratings)
+                               ratings=outcome.analysis.ratings,
+                               closed_form=outcome.analysis.closed_form)
     st.download_button(t("ex.results_button"),
                        json.dumps(results, ensure_ascii=False, indent=2).encode("utf-8"),
                        file_name=f"{stem}_results.json", mime="application/json",

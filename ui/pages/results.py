@@ -1,7 +1,9 @@
 """Results page: the Monte Carlo of the current deal on the selected pool.
 
-Shows the pool loss distribution with the classes' attachment points, the class table (EL,
-PD, LGD, WAL, IRR, DIRR with standard errors, break-even default rate, implied ratings), the
+Shows the pool loss distribution with the classes' attachment points and, where the pool fits
+it, the Vasicek large-pool curve of its homogeneous equivalent (else why not), the class table
+(EL, PD, LGD, WAL, IRR, DIRR with standard errors, break-even default rate, implied ratings),
+the running EL of each class against paths with its standard-error band, the
 target default rate of each rating against each class's break-even rate, the expected and a
 stressed deterministic cash flow of each class, and the cost of funds against the benchmark.
 Figures come from the run's :class:`~abs_tool.analysis.deal_analysis.DealAnalysis` (laid out by
@@ -21,9 +23,12 @@ import pandas as pd
 import streamlit as st
 
 from abs_tool import Deal, Scenario
+from abs_tool.analysis.closed_form import MAX_GRANULARITY_GAP, MAX_SHAPE_GAP, ClosedFormCheck
 from abs_tool.analysis.deal_analysis import RATING_CRITERIA
-from abs_tool.engine.montecarlo import Distribution
-from abs_tool.report.tables import cashflow_tables, monte_carlo_dict
+from abs_tool.engine.montecarlo import Distribution, MonteCarloResult
+from abs_tool.model.assumptions import Assumptions
+from abs_tool.report.tables import BAND_SE, cashflow_tables, convergence_frame, monte_carlo_dict
+from abs_tool.types import Array
 from ui import cache, format as fmt, run, state
 from ui.charts import monthly_bars
 from ui.labels import column, columns, lang, t
@@ -47,18 +52,25 @@ RATES: frozenset[str] = frozenset({"irr_mean", "coupon", "bdr"})
 FLOW_SERIES: tuple[str, ...] = ("interest_paid", "principal_paid", "writedown")
 
 
-def loss_histogram(dist: Distribution, classes: list[str], attach: list[float]) -> alt.Chart:
+def loss_histogram(dist: Distribution, classes: list[str], attach: list[float],
+                   lhp: Array | None = None) -> alt.Chart:
     """The pool loss distribution in :data:`HISTOGRAM_BARS` bars over the range that holds
-    :data:`HISTOGRAM_COVER` of it (and every attachment point), the classes marked."""
+    :data:`HISTOGRAM_COVER` of it (and every attachment point), the classes marked; with
+    ``lhp`` (the probability of each of ``dist``'s bins under the closed-form curve), that
+    curve on the same bars as a line."""
     fine = dist.edges[1] - dist.edges[0]
     top = max(dist.quantile(HISTOGRAM_COVER), *(a for a in attach if a < 1), fine)
     n_fine = min(len(dist.density), math.ceil(top * 1.05 / fine))
     group = max(1, math.ceil(n_fine / HISTOGRAM_BARS))
     bars = math.ceil(n_fine / group)
-    shown = np.zeros(bars * group)
-    shown[:n_fine] = dist.density[:n_fine]
+
+    def grouped(probability: Array) -> Array:
+        shown = np.zeros(bars * group)
+        shown[:n_fine] = probability[:n_fine]
+        return shown.reshape(bars, group).sum(axis=1)
+
     bins = pd.DataFrame({"low": dist.edges[0:bars * group:group][:bars],
-                         "probability": shown.reshape(bars, group).sum(axis=1)})
+                         "probability": grouped(dist.density)})
     bins["high"] = bins["low"] + group * fine
     marks = pd.DataFrame({"class": classes, "attachment": attach})
     x_title = t("res.loss_rate")
@@ -72,7 +84,66 @@ def loss_histogram(dist: Distribution, classes: list[str], attach: list[float]) 
         x="attachment:Q", color=alt.Color("class:N", title=column("mc", "name"), sort=classes),
         tooltip=[alt.Tooltip("class:N", title=column("mc", "name")),
                  alt.Tooltip("attachment:Q", title=t("res.attachment"), format=".2%")])
-    return (histogram + rules).properties(title=t("res.loss_chart"), height=300)
+    chart = histogram + rules
+    if lhp is not None:
+        bins["lhp"] = grouped(lhp)
+        bins["middle"] = (bins["low"] + bins["high"]) / 2
+        chart += alt.Chart(bins).mark_line(color="black").encode(
+            x="middle:Q", y="lhp:Q",
+            tooltip=[alt.Tooltip("low:Q", title=x_title, format=".2%"),
+                     alt.Tooltip("probability:Q", title=t("res.simulated"), format=".3%"),
+                     alt.Tooltip("lhp:Q", title=t("res.lhp"), format=".3%")])
+    return chart.properties(title=t("res.loss_chart"), height=300)
+
+
+def closed_form_captions(check: ClosedFormCheck, assumptions: Assumptions) -> list[str]:
+    """What the loss histogram's closed-form curve is and how the simulation compares with
+    it, or why it is not drawn."""
+    eq = check.equivalent
+    figures: dict[str, str] = {
+        "gap": fmt.percent(check.shape_gap if check.reason == "heterogeneous"
+                           else check.granularity_gap, 0),
+        "limit": fmt.percent(MAX_SHAPE_GAP if check.reason == "heterogeneous"
+                             else MAX_GRANULARITY_GAP, 0),
+        "sector": fmt.number(assumptions.sector_correlation),
+        "volatility": fmt.number(assumptions.recovery_volatility),
+    }
+    if eq is not None:
+        figures |= {"pd": fmt.percent_significant(eq.pd, 3), "rho": fmt.number(eq.rho),
+                    "lgd": fmt.percent(eq.lgd), "loans": fmt.count(eq.effective_loans),
+                    "loss": fmt.percent_significant(eq.mean_loss, 3)}
+    if not check.applicable:
+        reason = t(f"res.lhp_why.{check.reason}").format(**figures)
+        return [t("res.lhp_not_shown").format(reason=reason)]
+    rows = {(c.figure, c.level): c for c in check.comparisons}
+    mean = next(c for c in check.comparisons if c.figure == "mean")
+    q99, q999 = rows[("quantile", 0.99)], rows[("quantile", 0.999)]
+    compare = t("res.lhp_compare").format(
+        mean_sim=fmt.percent_significant(mean.simulated, 3),
+        mean_se=fmt.percent_significant(mean.simulated_se),
+        mean_lhp=fmt.percent_significant(mean.lhp, 3),
+        q99_sim=fmt.percent(q99.simulated), q99_lhp=fmt.percent(q99.lhp),
+        q999_sim=fmt.percent(q999.simulated), q999_lhp=fmt.percent(q999.lhp))
+    return [t("res.lhp_shown").format(**figures), compare]
+
+
+def convergence_chart(result: MonteCarloResult) -> alt.Chart:
+    """Each class's running EL against paths with its band, one panel a class (their ELs
+    differ by orders of magnitude, so each has its own scale)."""
+    frame = convergence_frame(result)
+    names = [c.name for c in result.classes]
+    x = alt.X("paths:Q", title=t("res.conv_paths"))
+    el_title = t("res.conv_el")
+    band = alt.Chart().mark_area(opacity=0.3).encode(
+        x=x, y=alt.Y("low:Q", title=el_title, axis=alt.Axis(format="%")), y2="high:Q")
+    line = alt.Chart().mark_line().encode(
+        x=x, y="el:Q",
+        tooltip=[alt.Tooltip("paths:Q", title=t("res.conv_paths"), format=","),
+                 alt.Tooltip("el:Q", title=el_title, format=".4%"),
+                 alt.Tooltip("el_se:Q", title=column("mc", "expected_loss_se"), format=".4%")])
+    return alt.layer(band, line, data=frame).properties(width=240, height=180).facet(
+        facet=alt.Facet("class:N", title=None, sort=names), columns=3,
+    ).resolve_scale(y="independent").properties(title=t("res.convergence"))
 
 
 def class_table(outcome: run.Outcome) -> pd.DataFrame:
@@ -214,9 +285,10 @@ def summary(outcome: run.Outcome) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def chart_specs(deal: Deal, pool_key: str, language: str,
-                _outcome: run.Outcome) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The loss histogram and the TDR chart of the run of ``deal`` on the pool ``pool_key``,
-    as Vega-Lite specifications in ``language``.
+                _outcome: run.Outcome) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The loss histogram (with the closed-form curve where it applies), the TDR chart and
+    the convergence chart of the run of ``deal`` on the pool ``pool_key``, as Vega-Lite
+    specifications in ``language``.
 
     Altair checks a chart against the Vega-Lite schema each time it is drawn: that was the
     largest part of this page's time on the server (0.1-0.35 s of a 0.3-0.6 s run on two busy
@@ -226,8 +298,10 @@ def chart_specs(deal: Deal, pool_key: str, language: str,
     mc = _outcome.monte_carlo
     classes = [c.name for c in mc.classes]
     attach = list(_outcome.analysis.attachment_points)
-    return (loss_histogram(mc.pool_loss_rate, classes, attach).to_dict(),
-            tdr_chart(_outcome).to_dict())
+    check = _outcome.analysis.closed_form
+    lhp = None if check is None else check.probability
+    return (loss_histogram(mc.pool_loss_rate, classes, attach, lhp).to_dict(),
+            tdr_chart(_outcome).to_dict(), convergence_chart(mc).to_dict())
 
 
 def main() -> None:
@@ -236,12 +310,20 @@ def main() -> None:
     if outcome is None:
         return
     summary(outcome)
-    histogram, tdrs = chart_specs(outcome.inputs.deal, outcome.inputs.pool_key, lang(), outcome)
+    histogram, tdrs, convergence = chart_specs(outcome.inputs.deal, outcome.inputs.pool_key,
+                                               lang(), outcome)
     left, right = st.columns(2)
     left.vega_lite_chart(histogram, width="stretch")
     right.vega_lite_chart(tdrs, width="stretch")
     st.caption(t("res.charts_help"))
+    check = outcome.analysis.closed_form
+    assert check is not None  # outcome() analyses a simulation
+    for caption in closed_form_captions(check, outcome.inputs.deal.assumptions):
+        st.caption(caption)
     show_class_table(outcome)
+    st.vega_lite_chart(convergence, width="stretch")
+    st.caption(t("res.conv_help").format(block=fmt.count(outcome.monte_carlo.block_paths),
+                                         band=fmt.number(BAND_SE, 0)))
     cost_section(outcome)
     cashflow_charts(outcome)
 
