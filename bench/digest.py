@@ -4,7 +4,10 @@ refactor left them bit-identical: run it before and after, on the same machine.
 Per sample deal: the base deterministic scenario (every pool, class, fee and account row of
 the waterfall, and the class metrics), the break-even multipliers and default rates, and a
 Monte Carlo of --paths paths (plain and importance-sampled; every estimate and histogram).
-``python bench/digest.py [--paths N]`` prints one line per part and the digest of all.
+``python bench/digest.py [--paths N] [--skip FIELD ...]`` prints one line per part and the
+digest of all; ``--skip`` leaves fields out by name, so that a change that adds a field can
+show that every number there before is unchanged (the digest before it, with the new
+fields skipped).
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ import numpy as np
 import abs_tool
 
 
+SKIPPED = {"runtime_seconds"}  # wall-clock time, not a result; and the fields of --skip
+
+
 def _feed(h: Any, value: Any) -> None:
     """Hash ``value`` by its bytes: arrays and floats exactly, containers in order."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         for field in dataclasses.fields(value):
-            if field.name != "runtime_seconds":  # wall-clock time, not a result
+            if field.name not in SKIPPED:
                 h.update(field.name.encode())
                 _feed(h, getattr(value, field.name))
     elif isinstance(value, np.ndarray):
@@ -53,7 +59,9 @@ def digest(value: Any) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--paths", type=int, default=20_000)
+    parser.add_argument("--skip", nargs="*", default=[], metavar="FIELD")
     args = parser.parse_args()
+    SKIPPED.update(args.skip)
     total = hashlib.sha256()
     for name in ("consumer", "factoring"):
         deal = abs_tool.load_sample_deal(name)

@@ -72,6 +72,12 @@ def test_every_class_and_pool_figure_matches_the_finite_pool_model(n, pd, rho, l
         high = losses[min(np.searchsorted(cdf, q + eps), n)]
         got = result.pool_loss_rate.quantiles[q]
         assert low - bin_width <= got <= high + bin_width, (q, got, low, high)
+    # The probability of more than k defaults, at the exact 99% and 99.9% default counts: a
+    # level halfway between counts shares its histogram bin with none of them.
+    for q in (0.99, 0.999):
+        k = int(np.searchsorted(cdf, q))
+        exceeded = result.pool_default_rate.exceedance((k + 0.5) / n)
+        assert within(exceeded, float(pmf[k + 1:].sum())), (q, k, exceeded)
 
 
 def test_a_sure_loss_is_a_probability_of_one_not_more():
@@ -110,6 +116,8 @@ def test_reported_standard_errors_match_the_spread_over_seeds(shift):
     figures = {f"{c.name} {what}": [getattr(r.classes[j], what) for r in runs]
                for j, c in enumerate(runs[0].classes) for what in ("expected_loss", "pd")}
     figures["pool EL"] = [r.pool_loss_rate.mean for r in runs]
+    figures["P(more than 40 defaults)"] = [r.pool_default_rate.exceedance(40.5 / n)
+                                           for r in runs]
     for name, estimates in figures.items():
         spread = np.std([e.value for e in estimates], ddof=1)
         reported = np.mean([e.se for e in estimates])

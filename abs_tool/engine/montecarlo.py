@@ -90,6 +90,7 @@ class _Sums:
     second: dict[str, Array] = field(default_factory=dict)
     loss_and_default: Array | None = None  # sum of (w loss)(w defaulted), per class
     pool_default_hist: Array = field(default_factory=lambda: np.zeros(RATE_BINS))
+    pool_default_hist_sq: Array = field(default_factory=lambda: np.zeros(RATE_BINS))  # w^2
     pool_loss_hist: Array = field(default_factory=lambda: np.zeros(RATE_BINS))
     pool_first: Array = field(default_factory=lambda: np.zeros(2))
     pool_second: Array = field(default_factory=lambda: np.zeros(2))
@@ -110,6 +111,7 @@ class _Sums:
             if theirs is not None:  # a stratum's sums have no histograms
                 setattr(self, name, theirs.copy() if mine is None else mine + theirs)
         self.pool_default_hist += other.pool_default_hist
+        self.pool_default_hist_sq += other.pool_default_hist_sq
         self.pool_loss_hist += other.pool_loss_hist
         self.pool_first += other.pool_first
         self.pool_second += other.pool_second
@@ -358,7 +360,8 @@ def _block_sums(
     histograms: bool = True,
 ) -> _Sums:
     """The additive sums of one block's paths, of which the first ``plain`` are not
-    shifted (and the sums of the shifted ones on their own, without histograms)."""
+    shifted (and the sums of the shifted ones on their own, without histograms but the
+    default rate's)."""
     sums = _Sums(n_classes=len(prepared.class_balances),
                  horizon_years=prepared.model.horizon_months / 12.0, paths=len(w),
                  weight=float(w.sum()))
@@ -384,6 +387,11 @@ def _block_sums(
     pool_values = np.stack([default_rate, loss_rate], axis=1) * w[:, None]
     sums.pool_first = pool_values.sum(axis=0)
     sums.pool_second = (pool_values**2).sum(axis=0)
+    # The probability that the default rate exceeds a level (a class's break-even rate)
+    # and its standard error need the sums of w and w^2 above it, per stratum too.
+    default_bins = _bin(default_rate, RATE_BINS, 0.0, 1.0)
+    sums.pool_default_hist += np.bincount(default_bins, weights=w, minlength=RATE_BINS)
+    sums.pool_default_hist_sq += np.bincount(default_bins, weights=w**2, minlength=RATE_BINS)
     if plain < len(w):
         rest = slice(plain, None)
         sums.shifted = _block_sums(prepared, w[rest], all_metrics,
@@ -392,9 +400,8 @@ def _block_sums(
                                    histograms=False)
     if not histograms:  # a stratum's sums serve only its standard errors
         return sums
-    for hist, values in ((sums.pool_default_hist, default_rate),
-                         (sums.pool_loss_hist, loss_rate)):
-        hist += np.bincount(_bin(values, RATE_BINS, 0.0, 1.0), weights=w, minlength=RATE_BINS)
+    sums.pool_loss_hist += np.bincount(_bin(loss_rate, RATE_BINS, 0.0, 1.0), weights=w,
+                                       minlength=RATE_BINS)
     sums.wal_hist = np.zeros((sums.n_classes, WAL_BINS))
     sums.yield_hist = np.zeros((sums.n_classes, YIELD_BINS))
     for j in range(sums.n_classes):
@@ -422,6 +429,17 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class TailSums:
+    """Per-bin sums of the weights w and of w^2 of a histogram's paths, over all of them and
+    over the shifted ones (importance sampling): what :meth:`Distribution.exceedance` needs."""
+
+    weight: Array
+    weight_squared: Array
+    paths: int
+    shifted: tuple[Array, Array, int] | None
+
+
+@dataclass(frozen=True)
 class Distribution:
     """A distribution on [low, high] as a weighted histogram, with summary statistics."""
 
@@ -430,6 +448,29 @@ class Distribution:
     quantiles: dict[float, float]
     edges: Array
     density: Array  # probability of each bin
+    tail: TailSums | None = None  # the pool default rate's only
+
+    def exceedance(self, x: float) -> Estimate:
+        """P(value > x) as a weighted mean over the paths (unbiased under importance
+        sampling, unlike the self-normalised quantiles), with its standard error
+        (stratified). The whole bin holding ``x`` counts as above it: a bin's width (0.005%
+        for the pool rates) too much at most, never too little.
+
+        Raises
+        ------
+        ValueError
+            The distribution keeps no tail sums.
+        """
+        if self.tail is None:
+            raise ValueError("this distribution keeps no tail sums")
+        t = self.tail
+        start = int(np.clip(np.searchsorted(self.edges, x, side="right") - 1, 0,
+                            len(t.weight)))
+        shifted = None if t.shifted is None else (
+            t.shifted[0][start:].sum(), t.shifted[1][start:].sum(), t.shifted[2])
+        mean, se = _estimate(t.weight[start:].sum(), t.weight_squared[start:].sum(), t.paths,
+                             shifted)
+        return Estimate(min(float(mean), 1.0), float(se))
 
     def quantile(self, q: float) -> float:
         """Inverse of the histogram's CDF, linear within a bin."""
@@ -562,12 +603,14 @@ def _convergence(running: Sequence[_RunningSums]) -> Convergence:
                        np.minimum(np.array(el), 1.0), np.array(se))
 
 
-def _distribution(hist: Array, low: float, high: float, mean: Estimate, sd: float) -> Distribution:
+def _distribution(hist: Array, low: float, high: float, mean: Estimate, sd: float,
+                  tail: TailSums | None = None) -> Distribution:
     edges = np.linspace(low, high, len(hist) + 1)
     total = hist.sum()
     density = hist / total if total > 0 else hist
     dist = Distribution(mean, sd, {}, edges, density)
-    return Distribution(mean, sd, {q: dist.quantile(q) for q in QUANTILES}, edges, density)
+    return Distribution(mean, sd, {q: dist.quantile(q) for q in QUANTILES}, edges, density,
+                        tail)
 
 
 def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
@@ -582,9 +625,12 @@ def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
                                    else (shifted.pool_first, shifted.pool_second, shifted.paths))
     pool_mean = np.minimum(pool_mean, 1.0)
     pool_sd = np.sqrt(np.maximum(sums.pool_second / n - pool_mean**2, 0.0))
-    default_dist = _distribution(sums.pool_default_hist, 0.0, 1.0,
-                                 Estimate(float(pool_mean[0]), float(pool_se[0])),
-                                 float(pool_sd[0]))
+    default_dist = _distribution(
+        sums.pool_default_hist, 0.0, 1.0, Estimate(float(pool_mean[0]), float(pool_se[0])),
+        float(pool_sd[0]), TailSums(sums.pool_default_hist, sums.pool_default_hist_sq, n,
+                                    None if shifted is None else (
+                                        shifted.pool_default_hist,
+                                        shifted.pool_default_hist_sq, shifted.paths)))
     loss_dist = _distribution(sums.pool_loss_hist, 0.0, 1.0,
                               Estimate(float(pool_mean[1]), float(pool_se[1])),
                               float(pool_sd[1]))
@@ -747,5 +793,6 @@ def run_monte_carlo(
 
 
 __all__ = ["BLOCK_PATHS", "AssetPaths", "BlockDraws", "CancelledError", "ClassResult",
-           "Convergence", "Distribution", "Estimate", "MonteCarloResult", "draw_block",
+           "Convergence", "Distribution", "Estimate", "MonteCarloResult", "TailSums",
+           "draw_block",
            "importance_shift", "pool_rates", "run_cost", "run_monte_carlo", "simulate_assets"]
