@@ -56,7 +56,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "abs_tool.analysis.deal_analysis": ("DealAnalysis", "analyse"),
     "abs_tool.analysis.pool_stats": ("PoolSummary", "pool_summary", "stratify"),
     "abs_tool.analysis.structuring": (
-        "StructuringResult", "compare_structures", "sensitivity_grid", "structure_deal",
+        "StructuringResult", "compare_structures", "resize_class", "sensitivity_grid",
+        "structure_deal",
     ),
     "abs_tool.report.excel": ("build_term_sheet_inputs", "term_sheet_bytes", "write_term_sheet"),
 }
@@ -102,6 +103,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors ("X 
     from abs_tool.analysis.structuring import (
         StructuringResult as StructuringResult,
         compare_structures as compare_structures,
+        resize_class as resize_class,
         sensitivity_grid as sensitivity_grid,
         structure_deal as structure_deal,
     )

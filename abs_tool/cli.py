@@ -311,6 +311,23 @@ def _grid_axis(text: str) -> tuple[str, list[float]]:
     return name.strip(), numbers
 
 
+def _size(text: str) -> tuple[float, str]:
+    """A class size: ``2%`` a share of the pool, a plain number an amount in currency."""
+    share = text.strip().endswith("%")
+    value = _number(0.0, math.inf, high_open=True)(text.strip().removesuffix("%"))
+    if share and value >= 100:
+        raise InputError(f"a share must be under 100% (got {text!r})")
+    return (value / 100, "share") if share else (value, "amount")
+
+
+def _fix(text: str) -> tuple[str, tuple[float, str] | None]:
+    """``NAME`` (held at the deal's size) or ``NAME=SIZE``."""
+    name, equals, size = text.partition("=")
+    if not name.strip():
+        raise InputError(f"expected NAME or NAME=SIZE (got {text!r})")
+    return name.strip(), _size(size) if equals else None
+
+
 def _targets(text: str) -> list[str]:
     """Comma-separated target ratings on the local scale, each one known."""
     from abs_tool.model.scales import from_local_scale
@@ -324,12 +341,17 @@ def _targets(text: str) -> list[str]:
 def cmd_structure(args: argparse.Namespace) -> int:
     import json
 
-    from abs_tool import analyse, prepare_deal, sensitivity_grid, structure_deal
+    from abs_tool import analyse, prepare_deal, resize_class, sensitivity_grid, structure_deal
+    from abs_tool.analysis.structuring import MIN_CLASS_SHARE
     from abs_tool.report.tables import sizing_table, structuring_dict, structuring_tables
 
     deal, pool = _load_deal(args.deal)
     tables = _rating_tables(args)
     targets = args.targets
+    for name, size in args.fix or ():
+        if size is not None:
+            deal = resize_class(deal, pool, name, *size)
+    minimum = args.min_class_size or (MIN_CLASS_SHARE, "share")
 
     def progress(done: int, what: str) -> None:
         if not args.quiet:
@@ -339,7 +361,9 @@ def cmd_structure(args: argparse.Namespace) -> int:
         deal, pool, targets=targets, criterion=args.criterion, paths=args.paths,
         seed=args.seed, importance_sampling=not args.no_importance_sampling,
         size_step_share=args.step, retained_share=args.retained,
-        price=not args.no_pricing,
+        min_class_share=minimum[0] if minimum[1] == "share" else 0.0,
+        min_class_amount=minimum[0] if minimum[1] == "amount" else 0.0,
+        fixed=[name for name, _ in args.fix or ()], price=not args.no_pricing,
         tables=tables, workers=args.workers, progress=progress,
         **({} if args.confidence_se is None else {"confidence_se": args.confidence_se}))
     if not args.quiet:
@@ -489,6 +513,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retained", type=_SHARE, default=0.05,
                    help="smallest subordinated class, share of the pool in [0, 1) "
                    "(default 0.05)")
+    p.add_argument("--min-class-size", type=_option_type(_size), metavar="SIZE",
+                   help="smallest rated class: a share of the pool (2%%) or an amount "
+                   "(5000000); a class that cannot meet its target at that size is left out "
+                   "(default 1%%)")
+    p.add_argument("--fix", type=_option_type(_fix), action="append", metavar="NAME[=SIZE]",
+                   help="hold class NAME at SIZE (2%% of the pool, or an amount), or at its "
+                   "size in the deal file; the subordinated class takes the rest; repeatable")
     p.add_argument("--confidence-se", type=_CONFIDENCE, metavar="K",
                    help="a class meets its target only when its metric is K standard errors "
                    f"inside the threshold, 0 to {MAX_CONFIDENCE_SE:g} (default: a pass holds "

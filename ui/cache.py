@@ -236,6 +236,8 @@ class StructuringSettings:
     seed: int
     size_step_share: float
     retained_share: float
+    min_class_share: float
+    fixed: tuple[str, ...]
     price: bool
 
 
@@ -281,6 +283,7 @@ def structuring(
     result = structure_deal(
         deal, pool, criterion=settings.criterion, paths=settings.paths, seed=settings.seed,
         size_step_share=settings.size_step_share, retained_share=settings.retained_share,
+        min_class_share=settings.min_class_share, fixed=settings.fixed,
         price=settings.price, progress=progress, cancel=cancel)
     return _stored_structuring(deal, pool_key, settings, result)
 

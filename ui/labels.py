@@ -678,12 +678,47 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.metric.el": ("EL", "预期损失"),
     "sz.metric.pd": ("PD", "违约概率"),
     "sz.metric.dirr": ("DIRR (bp)", "收益率减损(bp)"),
-    "sz.metric.tdr": ("TDR (threshold: BDR)", "目标违约率(阈值:临界违约率)"),
+    "sz.metric.tdr": ("P(pool default rate > BDR) (threshold: target PD)",
+                      "资产池违约率超过临界违约率的概率(阈值:目标评级违约概率)"),
     "sz.binding.target": ("its target", "目标评级"),
     "sz.binding.available": ("room left", "剩余空间"),
     "sz.binding.cannot_meet": ("cannot meet target", "无法达标"),
     "sz.binding.rest": ("the rest", "剩余部分"),
     "sz.binding.verification": ("fresh-seed check", "独立种子复核"),
+    "sz.binding.fixed": ("fixed size", "固定规模"),
+    "sz.binding.no_room": ("no room for the minimum", "空间不足"),
+    "sz.min_class": ("Smallest rated class (% of the pool)", "单档证券最低规模(占资产池 %)"),
+    "sz.min_class_help": (
+        "A rated class is left out rather than made smaller than this; the classes above "
+        "leave room for it when it can meet its target at this size.",
+        "评级证券的规模不低于该比例,否则不设该档;若该档在最低规模下可达到目标评级,"
+        "上层证券为其预留空间。",
+    ),
+    "sz.fixed": ("Classes held at their size", "固定规模的证券"),
+    "sz.fixed_help": (
+        "These classes keep their size on the Structure page; the others are sized around "
+        "them, and the subordinated class takes the rest.",
+        "这些证券保持“交易结构”页设定的规模不变,其余证券围绕其确定规模,次级证券取剩余部分。",
+    ),
+    "sz.shortfall.cannot_meet": (
+        "{name} cannot meet {target} at or above the minimum size ({min}): left out.",
+        "{name} 在最低规模({min})及以上无法达到 {target}:不设该档。",
+    ),
+    "sz.shortfall.no_room": (
+        "{name} ({target}): less than the minimum size ({min}) is left above the retained "
+        "share: left out.",
+        "{name}({target}):扣除自持比例后剩余空间不足最低规模({min}):不设该档。",
+    ),
+    "sz.shortfall.fixed": (
+        "{name}, held at {size}, misses {target} (on the sizing paths or the independent "
+        "seed).",
+        "{name} 固定规模为 {size},未达到 {target}(分层模拟或独立种子复核)。",
+    ),
+    "sz.shortfall.verification": (
+        "{name} missed {target} on the independent seed down to the minimum size ({min}): "
+        "left out.",
+        "{name} 在独立种子复核中直至最低规模({min})仍未达到 {target}:不设该档。",
+    ),
     "sz.verified": (
         "Checked on an independent seed ({seed}), same paths and margin: every class meets "
         "its target.",
@@ -699,12 +734,15 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.table_help": (
         "A class meets its target when the metric is inside the threshold by at least {k} "
         "standard errors (by default 2.77: a fresh run on another seed then passes with "
-        "about 97.5%; for the TDR criterion: its break-even default rate at least the TDR). "
+        "about 97.5%; for the TDR criterion the metric is the probability that the pool "
+        "default rate exceeds the class's break-even rate: at most the target's PD is the "
+        "same as a break-even rate at least the TDR). "
         "The margin is threshold minus metric, also in standard errors; one step more would "
         "miss the target when the size is bound by it.",
         "指标比阈值低出至少 {k} 个标准误才算达到目标评级"
         "(默认 2.77,换用其他随机种子重新模拟时约有 97.5% 的把握仍达标)"
-        "(TDR 标准:临界违约率不低于目标违约率)。余量 = 阈值 - 指标,并以标准误倍数列示;"
+        "(TDR 标准的指标为资产池违约率超过该档临界违约率的概率:不高于目标评级违约概率,"
+        "即临界违约率不低于目标违约率)。余量 = 阈值 - 指标,并以标准误倍数列示;"
         "规模受目标评级约束时,再增加一个步长即不达标。",
     ),
     "sz.use": ("Use this structure", "采用该结构"),

@@ -126,4 +126,6 @@ def structuring_settings() -> cache.StructuringSettings:
         criterion=str(value("sz_criterion")), paths=int(value("sz_paths")),
         seed=int(value("sz_seed")), size_step_share=float(value("sz_step")) / 100.0,
         retained_share=float(value("sz_retained")) / 100.0,
+        min_class_share=float(value("sz_min_class")) / 100.0,
+        fixed=tuple(value("sz_fixed")),
         price=bool(value("sz_price")) and deal is not None and deal.pricing is not None)

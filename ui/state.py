@@ -118,6 +118,8 @@ WIDGET_DEFAULTS: dict[str, Any] = {
     "sz_seed": 1,
     "sz_step": 0.1,  # percent of the pool
     "sz_retained": 5.0,  # percent of the pool
+    "sz_min_class": 1.0,  # percent of the pool
+    "sz_fixed": [],  # names of classes held at their size
     "sz_price": True,
     "sz_axis1": "default_multiplier",
     "sz_values1": "1, 1.5, 2",

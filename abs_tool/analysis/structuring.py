@@ -6,17 +6,23 @@ reruns only the pool cash flows and the waterfall, and a class's figures move sm
 its size instead of jumping with Monte Carlo noise. Sizes live on a grid of
 ``size_step_share`` of the pool balance. Classes are sized senior first: the largest size of
 class j that meets its target, with the classes above it at their sizes, the classes below
-it at their current sizes (none yet on the first round; they give way when room runs out)
-and the subordinated class taking the rest, never less than the retention floor. A class's
-figures depend on the classes below it too (their interest ranks ahead of its principal),
-and with a pricing grid its coupon depends on its WAL, so rounds repeat until neither sizes
-nor coupons change: a fixed point, reported as converged or not. The deal as given runs on
-the same paths too, so the result compares the two without noise.
+it at their current sizes (none yet on the first round; they give way when room runs out,
+but each keeps room for its minimum size unless it cannot meet its target there) and the
+subordinated class taking the rest, never less than the retention floor. A rated class is
+either left out or at least the minimum class size; a class may be held at a fixed size.
+A class's figures depend on the classes below it too (their interest ranks ahead of its
+principal), and with a pricing grid its coupon depends on its WAL, so rounds repeat until
+neither sizes nor coupons change: a fixed point, reported as converged or not. On a large
+run the fixed point is first found on the first :data:`COARSE_BLOCKS` blocks of paths, and
+then settled on all of them, which decide every pass. The deal as given runs on the same
+paths too, so the result compares the two without noise.
 
 Criteria (DOMAIN.md "Metrics"): ``el`` class EL at most the idealized EL of the target at
 the class WAL; ``pd`` class PD at most the idealized PD at the WAL; ``dirr`` class DIRR at
 most the target's bound; ``tdr`` the class's break-even default rate at least the target
-default rate (quantile of the simulated pool default rate) of the target at the class WAL.
+default rate (quantile of the simulated pool default rate) of the target at the class WAL,
+tested in its equivalent form: the probability that the pool default rate exceeds the BDR at
+most the target's idealized PD at the WAL, which has a standard error like the others.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -34,7 +40,7 @@ import pandas as pd
 
 from abs_tool.analysis.break_even import BreakEven, break_even
 from abs_tool.analysis.economics import CostOfFunds, IssuerFlows, cost_of_funds, issuer_flows
-from abs_tool.analysis.rating import el_rating, rating_threshold, tdr
+from abs_tool.analysis.rating import el_rating, rating_threshold
 from abs_tool.engine.deterministic import PreparedDeal, prepare_deal, run_scenario
 from abs_tool.engine.montecarlo import (
     AssetPaths,
@@ -86,8 +92,21 @@ difference sqrt(2) times one, so the margin is 1.96 x sqrt(2) = 2.77 standard er
 MAX_ROUNDS = 8
 """Default limit on sizing-and-pricing rounds before the fixed point is declared failed."""
 
-COUPON_TOLERANCE = 1e-6
-"""Coupons have converged when no class's coupon moves by more than this (0.01 bp)."""
+MIN_CLASS_SHARE = 0.01
+"""Default smallest rated class, as a share of the pool: a thinner class is not worth
+placing, so a class that cannot meet its target at this size is left out, and says so."""
+
+COUPON_DECIMALS = 5
+"""Priced coupons are set to 0.1 bp (finer than any quote), so the sizing-and-pricing fixed
+point reaches equal coupons instead of creeping by fractions of a basis point, each creep a
+new round of structures to evaluate."""
+
+COARSE_BLOCKS = 4
+"""Blocks of paths (16,384) the search first runs on: it finds the sizes nearly, cheaply,
+and the full paths then only confirm or correct them by a step or two. Used when the run
+has at least four times as many blocks; the sizes found are those of a search on the full
+paths alone (the full paths decide every pass, and a class's metric grows with its size),
+found with fewer evaluations."""
 
 SIZE_CURVE_SCALES = (0.125, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
 """Deal sizes of the all-in cost curve, as multiples of the deal's pool balance."""
@@ -146,8 +165,9 @@ class Evaluation:
 @dataclass(frozen=True)
 class Check:
     """A class against its target under one criterion: it meets the target when
-    ``metric + confidence_se * metric_se <= threshold`` (for ``tdr`` the metric is the TDR,
-    the threshold the BDR, and there is no standard error: the margin is not widened)."""
+    ``metric + confidence_se * metric_se <= threshold`` (for ``tdr`` the metric is the
+    probability that the pool default rate exceeds the class's BDR, the threshold the
+    target's PD at the class WAL)."""
 
     metric: float
     metric_se: float
@@ -201,42 +221,56 @@ def check_class(evaluation: Evaluation, j: int, target: str, criterion: Criterio
         return Check(c.dirr_bp.value, c.dirr_bp.se,
                      rating_threshold("dirr_bp", target, table=tables.dirr), confidence_se)
     assert evaluation.break_even is not None
-    target_rate = tdr(evaluation.monte_carlo.pool_default_rate.quantile_array,
-                      [from_local_scale(target)], wal_years=horizon, table=tables.pd).tdr[0]
+    # BDR >= TDR, the default-rate quantile at the target's confidence 1 - PD, is the same
+    # test as P(default rate > BDR) <= PD, and in that form it has a standard error.
     be = evaluation.break_even[j]
-    return Check(target_rate, math.nan, be.default_rate if be.loses else math.inf)
+    exceeded = evaluation.monte_carlo.pool_default_rate.exceedance(
+        be.default_rate if be.loses else math.inf)
+    return Check(exceeded.value, exceeded.se,
+                 rating_threshold("pd", target, horizon, tables.pd), confidence_se)
 
 
 class _Candidates:
     """Builds and evaluates structures of the deal's classes on the shared paths, once each.
 
     A structure is given by the rated classes' sizes in whole steps of the size grid
-    (integers, so that equal structures are equal keys) and the coupons; the subordinated
-    class, last, takes the rest of the pool.
+    (integers, so that equal structures are equal keys) and the coupons; a class held at a
+    fixed size has that share whatever its steps, and the subordinated class, last, takes
+    the rest of the pool. An evaluation runs on all the paths, or (``coarse``) on the first
+    :data:`COARSE_BLOCKS` blocks, whose checks use the standard errors the full paths would
+    have so that a coarse search aims at the full one's answer.
     """
 
     def __init__(self, prepared: PreparedDeal, assets: AssetPaths, criterion: Criterion,
-                 tables: RatingTables, step: float, workers: int | None,
-                 progress: ProgressCallback | None, cancel: threading.Event | None,
-                 confidence_se: float) -> None:
+                 tables: RatingTables, step: float, fixed_shares: Mapping[int, float],
+                 workers: int | None, progress: ProgressCallback | None,
+                 cancel: threading.Event | None, confidence_se: float) -> None:
         self.prepared = prepared
         self.confidence_se = confidence_se
         self.tables = tables
         self.cancel = cancel
         self.assets = assets
+        self.coarse_assets = (replace(assets, blocks=assets.blocks[:COARSE_BLOCKS])
+                              if len(assets.blocks) >= 4 * COARSE_BLOCKS else None)
         self.criterion = criterion
         self.step = step
+        self.fixed_shares = dict(fixed_shares)
         self.workers = workers
         self.progress = progress
-        self.cache: dict[tuple[tuple[int, ...], tuple[float, ...]], Evaluation] = {}
+        self.cache: dict[tuple[tuple[int, ...], tuple[float, ...], bool], Evaluation] = {}
+        self.break_evens: dict[tuple[tuple[int, ...], tuple[float, ...]],
+                               tuple[BreakEven, ...]] = {}
 
     def check(self, evaluation: Evaluation, name: str, target: str) -> Check:
-        """Class ``name`` of an evaluated structure against its target."""
-        return check_class(evaluation, _position(evaluation, name), target, self.criterion,
-                           self.tables, self.confidence_se)
+        """Class ``name`` of an evaluated structure against its target, with the standard
+        error it would have on all the paths."""
+        check = check_class(evaluation, _position(evaluation, name), target, self.criterion,
+                            self.tables, self.confidence_se)
+        scale = math.sqrt(evaluation.monte_carlo.paths / self.assets.paths)
+        return check if scale == 1 else replace(check, metric_se=check.metric_se * scale)
 
     def shares(self, units: Sequence[int]) -> list[float]:
-        rated = [u * self.step for u in units]
+        rated = [self.fixed_shares.get(j, u * self.step) for j, u in enumerate(units)]
         return [*rated, 1.0 - math.fsum(rated)]
 
     def structure(self, units: Sequence[int], coupons: Sequence[float]) -> PreparedDeal:
@@ -262,18 +296,42 @@ class _Candidates:
         # Break-even rates are deterministic: the sizing paths' are the fresh run's.
         return Evaluation(prepared, mc, self.evaluate(units, coupons).break_even)
 
-    def evaluate(self, units: Sequence[int], coupons: Sequence[float]) -> Evaluation:
-        key = (tuple(units), tuple(coupons))
+    def evaluate(self, units: Sequence[int], coupons: Sequence[float],
+                 coarse: bool = False) -> Evaluation:
+        coarse = coarse and self.coarse_assets is not None
+        key = (tuple(units), tuple(coupons), coarse)
         if key not in self.cache:
             prepared = self.structure(units, coupons)
-            mc = run_monte_carlo(prepared, assets=self.assets, workers=self.workers,
-                                 cancel=self.cancel)
-            be = break_even(prepared) if self.criterion == Criterion.TDR else None
+            mc = run_monte_carlo(prepared, assets=self.coarse_assets if coarse else self.assets,
+                                 workers=self.workers, cancel=self.cancel)
+            be = None
+            if self.criterion == Criterion.TDR:  # deterministic: one per structure
+                if key[:2] not in self.break_evens:
+                    self.break_evens[key[:2]] = break_even(prepared)
+                be = self.break_evens[key[:2]]
             self.cache[key] = Evaluation(prepared, mc, be)
             if self.progress is not None:
                 self.progress(len(self.cache), "sizes " + ", ".join(
                     f"{s:.1%}" for s in self.shares(units)))
         return self.cache[key]
+
+    @property
+    def evaluations(self) -> tuple[int, int]:
+        """Structures evaluated on all the paths, and on the coarse ones."""
+        coarse = sum(key[2] for key in self.cache)
+        return len(self.cache) - coarse, coarse
+
+
+def _space(j: int, units: Sequence[int], room: int, min_units: int, searched: Sequence[int],
+           unable: Collection[int]) -> int:
+    """Steps class j may take: the room less the classes above it and the minimum size of
+    each searched class below it that can meet its target, as many of them as fit beside
+    class j's own minimum (seniority first)."""
+    free = room - sum(units[:j])
+    below = sum(1 for i in searched if i > j and i not in unable)
+    if free < min_units:
+        return free
+    return free - min_units * min(below, (free - min_units) // min_units)
 
 
 def _fit(units: Sequence[int], j: int, k: int, room: int) -> list[int]:
@@ -356,15 +414,18 @@ def _largest_passing(ratio: Callable[[int], float], start: int, k_max: int,
 class ClassSizing:
     """One class of the sized structure.
 
-    ``binding`` says what stopped the class from being larger: ``"target"`` (one step more
-    misses the target), ``"available"`` (the rest of the pool above the smallest
-    subordinated class is all it could have), ``"verification"`` (it passed on the sizing
-    paths but missed its target, with the same margin, on an independent seed, and was
-    shrunk until it met it there) or ``"cannot_meet"`` (even one step misses the target: the
-    class is left out).
-    ``margin`` is threshold minus metric (in the metric's unit; for ``tdr``, BDR minus TDR),
-    ``margin_se`` the same in standard errors of the metric (NaN for ``tdr``); ``meets``
-    asks for more than ``confidence_se`` of them.
+    ``binding`` says what set the class's size: ``"target"`` (one step more misses the
+    target), ``"available"`` (all the room there was: the pool less the classes above it,
+    the retained share of the subordinated class and the minimum size of each class below
+    it that can meet its target), ``"fixed"`` (held at the size given), ``"verification"``
+    (it passed on the sizing paths but missed its target, with the same margin, on an
+    independent seed, and was shrunk until it met it there, or left out when that took it
+    under the minimum size; or a class above it was, after this one was sized, so that it
+    might now be a little larger); a class left out says why: ``"cannot_meet"`` (it misses its
+    target even at the minimum size) or ``"no_room"`` (less than the minimum size is left
+    for it).
+    ``margin`` is threshold minus metric (in the metric's unit), ``margin_se`` the same in
+    standard errors of the metric; ``meets`` asks for more than ``confidence_se`` of them.
     """
 
     name: str
@@ -386,10 +447,12 @@ class ClassSizing:
 
 @dataclass(frozen=True)
 class Round:
-    """One sizing round of the fixed point: the shares found and the coupons used."""
+    """One sizing round of the fixed point: the shares found, the coupons they price at,
+    and the paths the round ran on (the first rounds may run on the coarse paths)."""
 
     shares: tuple[float, ...]
     coupons: tuple[float, ...]
+    paths: int
 
 
 @dataclass(frozen=True)
@@ -428,8 +491,11 @@ class StructuringResult:
     converged: bool
     message: str
     verification_seed: int  # the independent seed the sized structure was checked on
-    evaluations: int
+    evaluations: int  # structures run on all the paths
+    coarse_evaluations: int  # structures run on the first COARSE_BLOCKS blocks only
     size_step_share: float
+    min_class_share: float  # smallest rated class (a minimum amount as its share)
+    fixed: tuple[str, ...]  # classes held at their given size
     runtime_seconds: float
     simulation_seconds: float
     comparison: pd.DataFrame  # the deal as given against the sized one, on the same paths
@@ -466,6 +532,63 @@ def _targets(deal: Deal, targets: Sequence[str] | None) -> list[str]:
     return chosen
 
 
+def _rated_position(deal: Deal, name: str) -> int:
+    """Position of rated class ``name``; a class a size can be fixed for."""
+    names = [c.name for c in deal.structure.classes]
+    if name not in names:
+        raise FieldError("fixed", f"there is no class named {name!r}; the classes are "
+                         f"{', '.join(names)}")
+    j = names.index(name)
+    if j == len(names) - 1:  # _targets: the subordinated class is last
+        raise FieldError("fixed", f"class `{name}` is the subordinated class, which takes "
+                         "what the rated classes leave: hold it at a minimum with the "
+                         "retained share instead")
+    return j
+
+
+def _fixed_shares(deal: Deal, pool: Pool, fixed: Collection[str]) -> dict[int, float]:
+    """Position -> share of the pool of each class held at the size the deal gives it."""
+    notes = deal.structure.classes
+    out = {}
+    for name in (fixed,) if isinstance(fixed, str) else fixed:
+        j = _rated_position(deal, name)
+        share = notes[j].amount(pool.balance) / pool.balance
+        if not 0 < share < 1:
+            raise FieldError(f"structure.classes[{j}].size", f"class `{name}` is fixed at "
+                             f"{share:.2%} of the pool; a fixed size must be above 0 and "
+                             "below the whole pool")
+        out[j] = share
+    return out
+
+
+def resize_class(deal: Deal, pool: Pool, name: str, size: float,
+                 size_unit: SizeUnit | str = SizeUnit.SHARE) -> Deal:
+    """The deal with class ``name`` (a rated class) at ``size`` (a share of the pool or an
+    amount), the subordinated class taking what the others leave: how a class is fixed at
+    a size for :func:`structure_deal`.
+
+    Raises
+    ------
+    FieldError
+        ``fixed`` for an unknown class or the subordinated one, or a size that leaves the
+        subordinated class nothing; the class's own size checks otherwise.
+    """
+    notes = deal.structure.classes
+    j = _rated_position(deal, name)
+    classes = list(notes)
+    classes[j] = replace(notes[j], size=size, size_unit=SizeUnit(size_unit))
+    others = math.fsum(c.amount(pool.balance) for c in classes[:-1])
+    sub = notes[-1]
+    rest = pool.balance - others
+    if not rest > 0:
+        raise FieldError("fixed", f"class `{name}` at {classes[j].amount(pool.balance):,.2f} "
+                         f"leaves the subordinated class nothing of a pool of "
+                         f"{pool.balance:,.2f}")
+    classes[-1] = replace(sub, size=rest / pool.balance if sub.size_unit == SizeUnit.SHARE
+                          else rest)
+    return replace(deal, structure=replace(deal.structure, classes=tuple(classes)))
+
+
 def structure_deal(
     deal: Deal,
     pool: Pool,
@@ -477,6 +600,9 @@ def structure_deal(
     importance_sampling: bool = True,
     size_step_share: float = SIZE_STEP_SHARE,
     retained_share: float = RETAINED_SHARE,
+    min_class_share: float = MIN_CLASS_SHARE,
+    min_class_amount: float = 0.0,
+    fixed: Collection[str] = (),
     confidence_se: float = CONFIDENCE_SE,
     price: bool = True,
     max_rounds: int = MAX_ROUNDS,
@@ -508,11 +634,17 @@ def structure_deal(
         to evaluate).
     retained_share
         Smallest subordinated class, as a share of the pool (at least one step).
+    min_class_share, min_class_amount
+        Smallest rated class, as a share of the pool and as an amount (the larger binds;
+        rounded up to the size grid): a class that cannot meet its target at that size is
+        left out, and the classes above it leave room for it when it can.
+    fixed
+        Names of rated classes held at the size the deal gives them (share or amount);
+        they are priced and checked like the others, never resized.
     confidence_se
         Standard errors by which a class's metric must be inside its threshold to meet the
         target, in [0, :data:`MAX_CONFIDENCE_SE`] (:data:`CONFIDENCE_SE`: a fresh run
-        passes with about 97.5%, one-sided); 0 passes on the estimate alone. The TDR
-        criterion has no standard error.
+        passes with about 97.5%, one-sided); 0 passes on the estimate alone.
     price
         Set coupons from ``deal.pricing`` (ignored when the deal has none).
     max_rounds
@@ -534,7 +666,9 @@ def structure_deal(
     FieldError
         No subordinated class, a rated class without target, an unknown rating, or a target
         rating missing from the pricing grid; ``size_step_share``, ``retained_share``,
-        ``confidence_se``, ``paths``, ``seed`` or ``workers`` outside their ranges.
+        ``min_class_share``, ``min_class_amount``, ``confidence_se``, ``paths``, ``seed``
+        or ``workers`` outside their ranges; ``fixed`` naming no rated class, or fixed
+        classes leaving less than the retained share.
     LimitError
         The kept asset paths need more memory than the budget
         (:func:`abs_tool.engine.montecarlo.simulate_assets`).
@@ -546,10 +680,27 @@ def structure_deal(
                          f"(got {size_step_share!r})")
     if not (0 <= retained_share < 1):
         raise FieldError("retained_share", f"must be in [0, 1) (got {retained_share!r})")
+    if not (0 <= min_class_share < 1):
+        raise FieldError("min_class_share", f"must be in [0, 1) (got {min_class_share!r})")
+    if not (0 <= min_class_amount < math.inf):
+        raise FieldError("min_class_amount", f"must be a finite amount >= 0 "
+                         f"(got {min_class_amount!r})")
     if not (0 <= confidence_se <= MAX_CONFIDENCE_SE):
         raise FieldError("confidence_se", f"must be in [0, {MAX_CONFIDENCE_SE:g}] standard "
                          f"errors (got {confidence_se!r})")
     chosen = _targets(deal, targets)
+    fixed_shares = _fixed_shares(deal, pool, fixed)
+    step = size_step_share
+    # The searched classes may take this many steps in all; the rest is the fixed classes
+    # and the subordinated class.
+    room = (math.floor((1.0 - math.fsum(fixed_shares.values())) / step + 1e-9)
+            - max(1, math.ceil(retained_share / step - 1e-9)))
+    if room < 0:
+        raise FieldError("fixed", f"the fixed classes take {math.fsum(fixed_shares.values()):.2%}"
+                         f" of the pool, leaving less than the retained share "
+                         f"({retained_share:.2%}) for the subordinated class")
+    min_share = max(min_class_share, min_class_amount / pool.balance)
+    min_units = max(1, math.ceil(min_share / step - 1e-9))
     prepared = prepare_deal(deal, pool)
     assets = simulate_assets(prepared, paths=paths, seed=seed,
                              importance_sampling=importance_sampling, workers=workers)
@@ -557,75 +708,127 @@ def structure_deal(
     # The deal as given, on the same paths: what the sizing changed, without noise.
     given = structure_figures(run_monte_carlo(prepared, assets=assets, workers=workers,
                                               cancel=cancel), cost_of_funds(prepared))
-    step = size_step_share
     tables = tables or RatingTables()
-    candidates = _Candidates(prepared, assets, criterion, tables, step, workers, progress,
-                             cancel, confidence_se)
+    candidates = _Candidates(prepared, assets, criterion, tables, step, fixed_shares, workers,
+                             progress, cancel, confidence_se)
     notes = deal.structure.classes
     n_rated = len(notes) - 1
-    # The rated classes may take this many steps in all: the rest is the subordinated class.
-    room = math.floor(1.0 / step + 1e-9) - max(1, math.ceil(retained_share / step - 1e-9))
-    units = [round(c.amount(pool.balance) / pool.balance / step) for c in notes[:-1]]
+    searched = [j for j in range(n_rated) if j not in fixed_shares]
+    units = [0 if j in fixed_shares else round(notes[j].amount(pool.balance) / pool.balance
+                                                / step) for j in range(n_rated)]
     coupons = [c.coupon_annual for c in notes]
     pricing = deal.pricing if price else None
+    unable: set[int] = set()  # classes that miss their target even at the minimum size
+
+    def space(j: int, current: Sequence[int]) -> int:
+        return _space(j, current, room, min_units, searched, unable)
+
+    def largest(j: int, current: tuple[int, ...], start: int, first_step: int,
+                coarse_only: bool) -> int:
+        """Class j's largest size in steps that meets its target (on the coarse paths
+        alone, or found on them and settled on all), or 0: sizes under the minimum are not
+        searched (search point i stands for size min_units + i - 1)."""
+        top = space(j, current) - min_units + 1
+
+        def ratio(i: int, coarse: bool) -> float:
+            evaluation = candidates.evaluate(_fit(current, j, i + min_units - 1, room),
+                                             coupons, coarse)
+            return candidates.check(evaluation, notes[j].name, chosen[j]).ratio
+
+        i = max(start - min_units + 1, 1)
+        if candidates.coarse_assets is not None:
+            i = _largest_passing(lambda i: ratio(i, True), i, top, first_step)
+            if not coarse_only:
+                i = _largest_passing(lambda i: ratio(i, False), max(i, 1), top, 1)
+        else:
+            i = _largest_passing(lambda i: ratio(i, False), i, top, first_step)
+        return 0 if i == 0 else i + min_units - 1
+
+    def price_classes(evaluation: Evaluation) -> None:
+        """Coupons of the classes in the structure from the pricing grid at their WALs."""
+        if pricing is None:
+            return
+        for j in range(n_rated):
+            if candidates.shares(units)[j] > 0:
+                wal = evaluation.monte_carlo.classes[
+                    _position(evaluation, notes[j].name)].wal_years.value
+                coupons[j] = round(market_coupon(pricing, chosen[j], wal), COUPON_DECIMALS)
+
+    # The fixed point runs on the coarse paths first when there are any, then on all.
+    stages = (True, False) if candidates.coarse_assets is not None else (False,)
     rounds: list[Round] = []
     converged = False
-    for round_number in range(max_rounds):
-        previous_units, previous_coupons = list(units), list(coupons)
-        for j in range(n_rated):
-            if round_number == 0:  # the classes below j are sized after it: none yet
-                units[j + 1:] = [0] * (n_rated - j - 1)
-            current = tuple(units)
-
-            def ratio(k: int, j: int = j, current: tuple[int, ...] = current) -> float:
-                evaluation = candidates.evaluate(_fit(current, j, k, room), coupons)
-                return candidates.check(evaluation, notes[j].name, chosen[j]).ratio
-
-            first_step = max(1, round(0.02 / step)) if round_number == 0 else 1
-            k = _largest_passing(ratio, previous_units[j], room - sum(units[:j]), first_step)
-            units = _fit(current, j, k, room)
-        evaluation = candidates.evaluate(units, coupons)
-        if pricing is not None:
-            for j in range(n_rated):
-                if units[j] > 0:
-                    wal = evaluation.monte_carlo.classes[
-                        _position(evaluation, notes[j].name)].wal_years.value
-                    coupons[j] = market_coupon(pricing, chosen[j], wal)
-        rounds.append(Round(tuple(candidates.shares(units)), tuple(coupons)))
-        moved = max(abs(a - b) for a, b in zip(coupons, previous_coupons, strict=True))
-        if units == previous_units and moved <= COUPON_TOLERANCE:
-            converged = True
-            break
+    for stage, coarse in enumerate(stages):
+        unable.clear()  # judged afresh on all the paths
+        converged = False
+        for round_number in range(max_rounds):
+            first = stage == 0 and round_number == 0
+            previous_units, previous_coupons = list(units), list(coupons)
+            for j in searched:
+                if j in unable:
+                    continue
+                if first:  # the classes below j are sized after it: none yet
+                    units[j + 1:] = [0] * (n_rated - j - 1)
+                current = tuple(units)
+                if space(j, current) < min_units:
+                    k = 0
+                else:
+                    k = largest(j, current, previous_units[j],
+                                max(1, round(0.02 / step)) if first else 1, coarse)
+                    if k == 0:
+                        unable.add(j)
+                units = _fit(current, j, k, room)
+            evaluation = candidates.evaluate(units, coupons, coarse)
+            price_classes(evaluation)
+            rounds.append(Round(tuple(candidates.shares(units)), tuple(coupons),
+                                evaluation.monte_carlo.paths))
+            if units == previous_units and coupons == previous_coupons:
+                converged = True
+                break
     # A pass on the sizing paths is checked on independent ones, with the same margin: the
     # search keeps the largest size that passes, so it favours sizes whose sizing estimate
     # happens to be low (a winner's curse the margin alone does not remove), while the
     # independent paths know nothing of the search. A class that misses there gives up a
-    # step, most senior first, until every class passes (a step less only helps those below).
+    # step, most senior first, until every class passes (a step less only helps those
+    # below); under the minimum size it is left out. The coupons are priced again at the
+    # new WALs, and the check is repeated on them.
     verification_seed = (assets.seed + 1) % (MAX_SEED + 1)
     shrunk = [0] * n_rated
     while True:
         fresh = candidates.verify(units, coupons, verification_seed)
-        failing = [j for j in range(n_rated) if units[j] > 0 and not check_class(
-            fresh, _position(fresh, notes[j].name), chosen[j], criterion, tables,
-            confidence_se).meets]
+        failing = [j for j in range(n_rated) if candidates.shares(units)[j] > 0
+                   and not check_class(fresh, _position(fresh, notes[j].name), chosen[j],
+                                       criterion, tables, confidence_se).meets]
+        fixed_missed = {j for j in failing if j in fixed_shares}  # never resized
+        failing = [j for j in failing if j not in fixed_shares]
         if not failing:
             break
-        units[failing[0]] -= 1
-        shrunk[failing[0]] += 1
+        j = failing[0]
+        units[j] = units[j] - 1 if units[j] > min_units else 0
+        shrunk[j] += 1
+        price_classes(candidates.evaluate(units, coupons))
     final = candidates.evaluate(units, coupons)
     be = final.break_even or break_even(final.prepared)
-    sizing = _class_sizings(candidates, final, units, coupons, chosen, room, shrunk)
+    sizing = _class_sizings(candidates, final, units, coupons, chosen, room, min_units,
+                            unable, shrunk, fixed_missed)
+    full_rounds = sum(r.paths == assets.paths for r in rounds)
     if converged:
-        message = f"sizes and coupons converged in {len(rounds)} rounds"
+        message = f"sizes and coupons converged in {full_rounds} rounds"
     else:
         message = (f"sizes and coupons did not converge in {max_rounds} rounds; the last "
                    "round is shown")
+    if len(rounds) > full_rounds:
+        message += (f" (after {len(rounds) - full_rounds} on the first "
+                    f"{rounds[0].paths:,} paths)")
     given_up = [f"{notes[j].name} by {shrunk[j] * step:.2%} of the pool"
                 for j in range(n_rated) if shrunk[j]]
     message += (f"; on an independent seed ({verification_seed}) every class meets its target"
                 if not given_up else f"; shrunk to meet its target on an independent seed "
                 f"({verification_seed}): {', '.join(given_up)}")
+    message += "".join(f"; {_shortfall(c, min_units * step)}" for c in sizing
+                       if c.tier != Tier.SUBORDINATED.value and not c.meets)
     econ = economics(final.prepared, final.monte_carlo)
+    full, coarse_count = candidates.evaluations
     return StructuringResult(
         deal=final.deal,
         criterion=criterion.value,
@@ -639,8 +842,11 @@ def structure_deal(
         converged=converged,
         message=message,
         verification_seed=verification_seed,
-        evaluations=len(candidates.cache),
+        evaluations=full,
+        coarse_evaluations=coarse_count,
         size_step_share=step,
+        min_class_share=min_units * step,
+        fixed=tuple(notes[j].name for j in sorted(fixed_shares)),
         runtime_seconds=time.perf_counter() - started,
         simulation_seconds=simulated,
         comparison=compare_structures(
@@ -648,13 +854,30 @@ def structure_deal(
     )
 
 
+def _shortfall(c: ClassSizing, min_share: float) -> str:
+    """Why a requested target has no class meeting it, in words."""
+    if c.binding == "fixed":
+        return (f"{c.name} fixed at {c.size_share:.2%} of the pool misses {c.target} (on the "
+                "sizing paths or the independent seed)")
+    if c.binding == "cannot_meet":
+        return (f"{c.name} cannot meet {c.target} at or above the minimum size "
+                f"({min_share:.2%} of the pool): left out")
+    if c.binding == "no_room":
+        return (f"{c.name} ({c.target}) has less than the minimum size ({min_share:.2%} of "
+                "the pool) left above the retained share: left out")
+    return (f"{c.name} missed {c.target} on the independent seed down to the minimum size "
+            f"({min_share:.2%} of the pool): left out")
+
+
 def _class_sizings(candidates: _Candidates, final: Evaluation, units: list[int],
-                   coupons: list[float], targets: list[str], room: int,
-                   shrunk: list[int]) -> tuple[ClassSizing, ...]:
+                   coupons: list[float], targets: list[str], room: int, min_units: int,
+                   unable: set[int], shrunk: list[int],
+                   fixed_missed: set[int]) -> tuple[ClassSizing, ...]:
     criterion = candidates.criterion
     notes = candidates.prepared.deal.structure.classes
     balance = candidates.prepared.pool.balance
     shares = candidates.shares(units)
+    searched = [j for j in range(len(notes) - 1) if j not in candidates.fixed_shares]
     out = []
     for j, note in enumerate(notes):
         if note.tier == Tier.SUBORDINATED:
@@ -664,29 +887,34 @@ def _class_sizings(candidates: _Candidates, final: Evaluation, units: list[int],
                                    criterion.value, math.nan, math.nan, math.nan, math.nan,
                                    math.nan, True, "rest"))
             continue
-        # What stopped the class is judged on one step more for it, the seniors unchanged.
-        room_for_more = sum(units[:j]) + units[j] < room
-        if units[j] == 0:
+        # What stopped the class is judged on one step more for it, the seniors unchanged
+        # and the classes below that can meet their targets keeping their minimum.
+        top = _space(j, units, room, min_units, searched, unable)
+        if shares[j] == 0:
             out.append(ClassSizing(note.name, note.tier.value, targets[j], 0.0, 0.0,
                                    coupons[j], math.nan, criterion.value, math.nan, math.nan,
                                    math.nan, math.nan, math.nan, False,
                                    "verification" if shrunk[j] else
-                                   "cannot_meet" if room_for_more else "available"))
+                                   "cannot_meet" if j in unable else "no_room"))
             continue
         position = _position(final, note.name)
         check = candidates.check(final, note.name, targets[j])
-        binding = "available"
-        if shrunk[j]:
+        if j in candidates.fixed_shares:
+            binding = "fixed"
+        elif shrunk[j]:
             binding = "verification"
-        elif room_for_more:
-            trial = candidates.evaluate(_fit(units, j, units[j] + 1, room), coupons)
-            if not candidates.check(trial, note.name, targets[j]).meets:
-                binding = "target"
+        elif units[j] >= top:
+            binding = "available"
+        elif not candidates.check(candidates.evaluate(_fit(units, j, units[j] + 1, room),
+                                                      coupons), note.name, targets[j]).meets:
+            binding = "target"
+        else:  # sized before a class above it gave up a step on the independent seed
+            binding = "verification" if any(shrunk[:j]) else "available"
         out.append(ClassSizing(
             note.name, note.tier.value, targets[j], shares[j], shares[j] * balance,
             coupons[j], final.monte_carlo.classes[position].wal_years.value, criterion.value,
             check.metric, check.metric_se, check.threshold, check.threshold - check.metric,
-            check.margin_se, check.meets, binding))
+            check.margin_se, check.meets and j not in fixed_missed, binding))
     return tuple(out)
 
 
@@ -943,6 +1171,7 @@ __all__ = [
     "compare_structures",
     "economics",
     "market_coupon",
+    "resize_class",
     "sensitivity_grid",
     "structure_deal",
     "structure_figures",

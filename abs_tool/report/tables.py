@@ -378,7 +378,8 @@ _STRUCTURING_ZH: dict[str, str] = {
     "saving vs benchmark (bp)": "相对基准的节约(bp)", "upfront fees": "前端费用",
     "break-even pool balance": "盈亏平衡资产池规模", "currency": "元",
     "available": "可用空间", "cannot_meet": "无法达标", "rest": "剩余",
-    "verification": "独立种子复核",
+    "verification": "独立种子复核", "fixed": "固定规模", "no_room": "空间不足",
+    "paths": "路径数",
     "senior": "优先级", "mezzanine": "中间级", "subordinated": "次级",
     "share": "占比",
 }
@@ -412,11 +413,12 @@ def structuring_tables(
     curve.attrs["formats"] = {"pool_balance": "money", "placed_notes": "money",
                               "upfront_fees": "money", "all_in": "pct", "saving_bp": "bp"}
     rounds = pd.DataFrame([
-        {"round": i + 1, **{f"share {c.name}": s for c, s in zip(result.classes, r.shares,
-                                                                   strict=True)},
+        {"round": i + 1, "paths": r.paths,
+         **{f"share {c.name}": s for c, s in zip(result.classes, r.shares, strict=True)},
          **{f"coupon {c.name}": k for c, k in zip(result.classes, r.coupons, strict=True)}}
         for i, r in enumerate(result.rounds)])
-    rounds.attrs["formats"] = {name: "pct" for name in rounds.columns if name != "round"}
+    rounds.attrs["formats"] = {name: "pct" for name in rounds.columns
+                               if name not in ("round", "paths")}
     sizing = sizing_table(result)
     tables = {
         "Sizing": sizing,
@@ -462,12 +464,15 @@ def structuring_dict(result: StructuringResult, analysis: DealAnalysis) -> dict[
         "converged": result.converged,
         "message": result.message,
         "evaluations": result.evaluations,
+        "coarse_evaluations": result.coarse_evaluations,
         "size_step_share": result.size_step_share,
+        "min_class_share": result.min_class_share,
+        "fixed": list(result.fixed),
         "runtime_seconds": result.runtime_seconds,
         "simulation_seconds": result.simulation_seconds,
         "classes": [{k: (_number(v) if isinstance(v, float) else v) for k, v in row.items()}
                     for row in sizing_table(result).to_dict(orient="records")],
-        "rounds": [{"shares": list(r.shares), "coupons": list(r.coupons)}
+        "rounds": [{"shares": list(r.shares), "coupons": list(r.coupons), "paths": r.paths}
                    for r in result.rounds],
         "comparison": [{k: (_number(v) if isinstance(v, float) else v) for k, v in row.items()}
                        for row in result.comparison.to_dict(orient="records")],

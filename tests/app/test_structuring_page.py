@@ -140,3 +140,40 @@ def test_the_pricing_grid_is_edited_on_the_page_and_prices_the_classes(app: Star
     assert any("pricing.spreads[0].spreads_bp" in e.value for e in at.error)
     assert at.session_state[state.DEAL] is None
 
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_minimum_class_size_and_a_class_held_at_its_size(app: Start, lang: str) -> None:
+    """Sized on PD above a 1% retained class, a 30% minimum class size leaves the mezzanine
+    out, and the page says why in its language; then the mezzanine held at its
+    Structure-page size: the library's sizing, with "fixed size" as what bound it."""
+    deal = load_sample_deal("consumer")
+    pool, _ = load_deal_pool(deal, None)
+    k = 0 if lang == "en" else 1
+    at = app(STRUCTURING, lang)
+    at.session_state["sz_paths"] = PATHS
+    at.session_state["sz_criterion"] = "pd"
+    at.session_state["sz_retained"] = 1.0
+    at.session_state["sz_min_class"] = 30.0
+    at.button(key="sz_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    strict = structure_deal(deal, pool, paths=PATHS, seed=1, criterion="pd",
+                            retained_share=0.01, min_class_share=0.3)
+    left_out = [c for c in strict.classes[:-1] if not c.meets]
+    assert [c.binding for c in left_out] == ["cannot_meet"]
+    expected_text = labels.LABELS["sz.shortfall.cannot_meet"][k].format(
+        name=left_out[0].name, target=left_out[0].target, min="30.0%")
+    assert expected_text in [w.value for w in at.warning]
+
+    mezzanine = deal.structure.classes[1].name
+    held = structure_deal(deal, pool, paths=PATHS, seed=1, criterion="pd",
+                          retained_share=0.01, fixed=[mezzanine])
+    at.session_state["sz_min_class"] = 1.0
+    at.session_state["sz_fixed"] = [mezzanine]
+    at.button(key="sz_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = sizing_frame(at, lang)
+    assert list(table[labels.LABELS["sz.col.size_share"][k]]) == pytest.approx(
+        [c.size_share for c in held.classes], abs=1e-12)
+    assert table[labels.LABELS["sz.col.binding"][k]].iloc[1] == \
+        labels.LABELS["sz.binding.fixed"][k]

@@ -52,6 +52,16 @@ def settings(deal: Deal) -> cache.StructuringSettings:
                    disabled=deal.pricing is None,
                    help=t("sz.price_help" if deal.pricing else "sz.no_pricing"),
                    **state.widget("sz_price"))
+    left, right = st.columns([1, 2])
+    left.number_input(t("sz.min_class"), min_value=0.0, max_value=50.0,
+                      value=state.default("sz_min_class"), step=0.5, format="%.1f",
+                      help=t("sz.min_class_help"), **state.widget("sz_min_class"))
+    rated = [c.name for c in deal.structure.classes if c.tier != Tier.SUBORDINATED]
+    # Classes renamed or removed on the Structure page can no longer be held.
+    st.session_state["sz_fixed"] = [name for name in st.session_state.get(
+        "sz_fixed", state.default("sz_fixed")) if name in rated]
+    right.multiselect(t("sz.fixed"), rated, help=t("sz.fixed_help"),
+                      **state.widget("sz_fixed"))
     return run.structuring_settings()
 
 
@@ -150,11 +160,17 @@ def show_sizing(result: StructuringResult) -> None:
                                                             format="%.1f"),
     })
     st.caption(t("sz.table_help").format(k=fmt.number(result.confidence_se, 2)))
+    minimum = fmt.percent(result.min_class_share, 1)
+    shortfalls = [t(f"sz.shortfall.{c.binding}").format(
+        name=c.name, target=c.target, min=minimum, size=fmt.percent(c.size_share, 2))
+        for c in result.classes if c.tier != Tier.SUBORDINATED.value and not c.meets]
+    if shortfalls:
+        st.warning("\n\n".join(shortfalls))
     shrunk = [c.name for c in result.classes if c.binding == "verification"]
     if shrunk:
         st.info(t("sz.verified_shrunk").format(seed=result.verification_seed,
                                                classes=", ".join(shrunk)))
-    else:
+    elif not shortfalls:
         st.caption(t("sz.verified").format(seed=result.verification_seed))
 
 
