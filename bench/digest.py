@@ -21,7 +21,6 @@ import numpy as np
 
 import abs_tool
 
-
 SKIPPED = {"runtime_seconds"}  # wall-clock time, not a result; and the fields of --skip
 
 
