@@ -141,7 +141,7 @@ def convergence_chart(result: MonteCarloResult) -> alt.Chart:
         tooltip=[alt.Tooltip("paths:Q", title=t("res.conv_paths"), format=","),
                  alt.Tooltip("el:Q", title=el_title, format=".4%"),
                  alt.Tooltip("el_se:Q", title=column("mc", "expected_loss_se"), format=".4%")])
-    return alt.layer(band, line, data=frame).properties(width=240, height=180).facet(
+    return alt.layer(band, line, data=frame).properties(width=150, height=180).facet(
         facet=alt.Facet("class:N", title=None, sort=names), columns=3,
     ).resolve_scale(y="independent").properties(title=t("res.convergence"))
 
