@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -34,6 +35,7 @@ from abs_tool import (
     save_deal,
     stratify,
     term_sheet_bytes,
+    write_tape,
     write_term_sheet,
 )
 from abs_tool.analysis.deal_analysis import class_ratings, key_risks, target_default_rates
@@ -336,8 +338,7 @@ def test_hostile_text_stays_text(hostile):
     pool_sheet = wb["Pool"]
     obligors = [pool_sheet.cell(_find_row(pool_sheet, text("col.obligor", "en")) + 1 + i,
                                 1).value for i in range(10)]
-    assert obligors == list(inputs.analysis.top_obligors["obligor"])
-    assert set(HOSTILE) <= set(obligors)
+    assert obligors == [f"Obligor {i}" for i in range(1, 11)]  # ranks, never the ids
 
 
 def test_without_monte_carlo_or_structuring(hostile):
@@ -506,3 +507,50 @@ def test_pool_sheet_equals_the_analytics(consumer, workbooks):
     shown = pd.DataFrame([[ws.cell(header + 1 + i, c).value for c in range(1, 8)]
                           for i in range(len(strat))], columns=strat.columns)
     pd.testing.assert_frame_equal(shown, strat, check_dtype=False)
+
+
+def _tape_ids(pool) -> set[str]:
+    loans = pool.loans
+    return {str(v) for v in pd.concat([loans["loan_id"], loans["obligor_id"]]).dropna()}
+
+
+def _leaks(data: bytes, ids: set[str]) -> list[str]:
+    """Cells of a workbook that hold a loan or obligor id (as a whole value or as a word of
+    a longer text), or a text longer than Excel keeps."""
+    found = []
+    for ws in load_workbook(io.BytesIO(data)).worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, str):
+                    continue
+                if len(cell.value) > 32_767:
+                    found.append(f"{ws.title}!{cell.coordinate}: {len(cell.value)} characters")
+                words = set(re.findall(r"[\w-]+", cell.value)) | {cell.value}
+                found += [f"{ws.title}!{cell.coordinate}: {w}" for w in words & ids]
+    return found
+
+
+@pytest.mark.parametrize("source", ["consumer", "factoring", "uploaded"])
+def test_the_term_sheet_carries_no_loan_or_obligor_identity(source, tmp_path):
+    """An investor document: stratifications and concentration shares, but not one loan id or
+    obligor id from the tape, in either language, checked cell by cell; an uploaded tape
+    travels inside the deal file (a separate download), not in the workbook."""
+    deal = load_sample_deal("consumer" if source == "uploaded" else source)
+    pool, _ = load_deal_pool(deal, None)
+    if source == "uploaded":  # the sample's own loans, as a tape inside the deal file
+        tape = tmp_path / "tape.csv"
+        write_tape(pool, tape)
+        deal = dataclasses.replace(deal, pool=dataclasses.replace(
+            deal.pool, sample=None, embedded_csv=tape.read_text(encoding="utf-8")))
+        pool, _ = load_deal_pool(deal, None)
+    prepared = prepare_deal(deal, pool)
+    mc = run_monte_carlo(prepared, paths=MC_PATHS, seed=MC_SEED)
+    inputs = build_term_sheet_inputs(analyse(prepared, monte_carlo=mc))
+    ids = _tape_ids(pool)
+    assert len(ids) > 1_000
+    for lang in ("en", "zh"):
+        assert _leaks(term_sheet_bytes(inputs, lang), ids) == [], lang
+    if source == "uploaded":
+        ws = load_workbook(io.BytesIO(term_sheet_bytes(inputs)))["Assumptions"]
+        row = _find_row(ws, "pool.embedded_csv", column=2)
+        assert ws.cell(row, 3).value == text("as.embedded_tape", "en")

@@ -139,7 +139,8 @@ TERM_SHEET: dict[str, Label] = {
 POOL: dict[str, Label] = {
     "pool.summary": ("Pool summary", "资产池概况"),
     "pool.top_obligors": ("Largest {n} obligors", "前 {n} 大借款人"),
-    "col.obligor": ("Obligor (or loan without one)", "借款人(无借款人编号时为资产编号)"),
+    "col.obligor": ("Obligor, by balance", "借款人(按余额排序)"),
+    "pool.obligor_rank": ("Obligor {n}", "借款人{n}"),
     "pool.strat": ("Stratification by {column}", "按{column}分层"),
     "col.figure": ("Figure", "指标"),
     "col.value": ("Value", "数值"),
@@ -179,6 +180,11 @@ ASSUMPTIONS: dict[str, Label] = {
     "source.deal": ("deal file (by_grade)", "交易文件(by_grade)"),
     "source.tape": ("loan tape (annual_pd)", "资产清单(annual_pd)"),
     "as.inputs": ("Deal inputs: every field of the deal file", "交易输入:交易文件的全部字段"),
+    "as.embedded_tape": (
+        "the loan tape embedded in the deal file (loan-level data: not in this document; the "
+        "deal file is a separate download)",
+        "交易文件内嵌的资产清单(逐笔资产数据,不列入本文件;交易文件另行下载)",
+    ),
     "col.input": ("Input", "输入项"),
     "col.field": ("Deal-file field", "交易文件字段"),
     "col.values": ("Value(s)", "取值"),

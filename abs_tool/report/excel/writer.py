@@ -302,7 +302,9 @@ def _pool(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     cur.row += 1
     top = analysis.top_obligors
     cur.heading(text("pool.top_obligors", lang, n=len(top)))
-    cur.table([(text("col.obligor", lang), top["obligor"].to_numpy(), "ts_text"),
+    # An investor document names no borrower: the obligors by rank, with their shares.
+    ranks = [text("pool.obligor_rank", lang, n=i) for i in range(1, len(top) + 1)]
+    cur.table([(text("col.obligor", lang), ranks, "ts_text"),
                (text("col.count", lang), top["loans"].to_numpy(), "ts_int"),
                (text("col.balance", lang), top["balance"].to_numpy(), "ts_money"),
                (text("col.share", lang), top["share"].to_numpy(), "ts_pct_fine")])
@@ -355,6 +357,8 @@ def _assumptions(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     cur.heading(text("as.inputs", lang))
     cur.line(*((text(k, lang), "ts_header") for k in ("col.input", "col.field", "col.values")))
     for path, values in _flatten(deal_to_dict(analysis.deal)):
+        if path == "pool.embedded_csv":  # the loan tape: loan-level data, not for investors
+            values = [text("as.embedded_tape", lang)]
         parts = re.sub(r"\[\d+\]", "", path).split(".")
         key = "field." + ".".join(parts)
         # A by_grade entry is keyed by the grade: its value is a PD.
