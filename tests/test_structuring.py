@@ -490,6 +490,36 @@ def test_structure_command_writes_the_sizing_into_the_term_sheet(tmp_path):
         assert got[5] == pytest.approx(expected[5], abs=1e-12)  # coupon
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_structuring_sheet_is_labelled_and_formatted(tmp_path, lang):
+    """Headers and words, not code names; every number with a number format (no General,
+    so no 1.19E-05), a met target as a word, each comparison row in its own unit."""
+    import openpyxl
+
+    out = tmp_path / "sized.xlsx"
+    assert main(["structure", "consumer", "--paths", "4096", "--step", "0.005", "--quiet",
+                 "--grid", "correlation=0.1,0.2", "default_multiplier=1,2", "--grid-paths",
+                 "2048", "--out-xlsx", str(out), "--lang", lang]) == 0
+    sheet = openpyxl.load_workbook(out)["Structuring" if lang == "en" else "结构设计"]
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    for code in ("size_share", "metric_se", "margin_se", "wal_years", "binding", "no_room",
+                 "expected_loss", "saving_bp", "cannot_meet", "el_se"):
+        assert code not in texts, code
+    numbers = [c for row in sheet.iter_rows() for c in row
+               if isinstance(c.value, int | float) and not isinstance(c.value, bool)]
+    assert numbers
+    assert all(c.number_format != "General" for c in numbers), [
+        (c.coordinate, c.value) for c in numbers if c.number_format == "General"][:5]
+    words = {"en": ("yes", "Meets its target", "Size (share of the pool)", "expected loss"),
+             "zh": ("是", "达标", "占比", "预期损失")}[lang]
+    assert set(words) <= set(texts)
+    assert not any(v in (0, 1) and c.number_format == "0" for c in numbers for v in [c.value])
+    # The comparison: each row in its own unit (a share in %, the saving in bp, fees in money).
+    item = "expected loss" if lang == "en" else "预期损失"
+    row = next(r for r in sheet.iter_rows() if any(c.value == item for c in r))
+    assert any(c.number_format == "0.0000%" for c in row)
+
+
 def test_the_deal_as_given_is_compared_on_the_same_paths():
     pool = homogeneous_pool(2_000, 0.03, 0.6)
     deal = tranched_deal((0, 0.05, 1.0), 0.2, 0.6, paths=4096, targets=["AA", None])

@@ -354,42 +354,84 @@ def sizing_table(result: StructuringResult) -> pd.DataFrame:
     return frame
 
 
-# Chinese wording of the structuring tables' titles, columns and items (English is the key).
-_STRUCTURING_ZH: dict[str, str] = {
-    "Sizing": "分层规模", "Cost of funds": "融资成本", "Economics": "经济性",
-    "All-in cost by deal size": "不同发行规模的综合成本",
-    "Sizing and pricing rounds": "规模与定价迭代", "Sensitivity": "敏感性分析",
-    "The deal as given and sized": "原结构与分层结果对比", "as given": "原结构",
-    "sized": "分层结果", "difference": "差异", "deal": "交易", "expected_loss": "预期损失",
-    "pd": "违约概率", "irr": "内部收益率", "wa_coupon": "加权平均票面利率",
-    "excess_spread_annual": "超额利差(年化)", "pool_expected_loss": "资产池预期损失",
-    "class": "证券", "tier": "层级", "target": "目标评级", "size_share": "占比",
-    "amount": "金额", "coupon": "票面利率", "wal_years": "加权平均期限(年)",
-    "criterion": "评级标准", "metric": "指标", "metric_se": "指标标准误",
-    "threshold": "阈值", "margin": "余量", "margin_se": "余量(标准误倍数)", "meets": "达标",
-    "binding": "约束",
-    "item": "项目", "rate": "利率", "value": "数值", "unit": "单位", "round": "轮次",
-    "pool_balance": "资产池余额", "placed_notes": "对外发行证券", "upfront_fees": "前端费用",
-    "all_in": "综合成本", "saving_bp": "节约(bp)",
-    "WA coupon (placed classes)": "加权平均票面利率(对外发行证券)",
-    "all-in cost of funds": "综合融资成本", "benchmark funding rate": "基准融资利率",
-    "excess spread (a year, on the pool)": "超额利差(年化,占资产池)",
-    "retained class: expected IRR": "自持次级:预期内部收益率",
-    "saving vs benchmark (bp)": "相对基准的节约(bp)", "upfront fees": "前端费用",
-    "break-even pool balance": "盈亏平衡资产池规模", "currency": "元",
-    "available": "可用空间", "cannot_meet": "无法达标", "rest": "剩余",
-    "verification": "独立种子复核", "fixed": "固定规模", "no_room": "空间不足",
-    "paths": "路径数",
-    "senior": "优先级", "mezzanine": "中间级", "subordinated": "次级",
-    "share": "占比",
+# The structuring tables' titles and column headers, and the words in their cells, in English
+# and Chinese; the key is the code name a table is built with.
+_STRUCTURING_HEADERS: dict[str, tuple[str, str]] = {
+    "Sizing": ("Sizing", "分层规模"), "Cost of funds": ("Cost of funds", "融资成本"),
+    "Economics": ("Economics", "经济性"),
+    "All-in cost by deal size": ("All-in cost by deal size", "不同发行规模的综合成本"),
+    "Sizing and pricing rounds": ("Sizing and pricing rounds", "规模与定价迭代"),
+    "Sensitivity": ("Sensitivity", "敏感性分析"),
+    "The deal as given and sized": ("The deal as given and sized", "原结构与分层结果对比"),
+    "class": ("Class", "证券"), "tier": ("Tier", "层级"), "target": ("Target rating", "目标评级"),
+    "size_share": ("Size (share of the pool)", "占比"), "amount": ("Amount", "金额"),
+    "coupon": ("Coupon", "票面利率"), "wal_years": ("WAL (years)", "加权平均期限(年)"),
+    "criterion": ("Criterion", "评级标准"), "metric": ("Metric", "指标"),
+    "metric_se": ("Metric: standard error", "指标标准误"), "threshold": ("Threshold", "阈值"),
+    "margin": ("Margin", "余量"), "margin_se": ("Margin (standard errors)", "余量(标准误倍数)"),
+    "meets": ("Meets its target", "达标"), "binding": ("Size bound by", "规模约束"),
+    "item": ("Item", "项目"), "rate": ("Rate", "利率"), "value": ("Value", "数值"),
+    "unit": ("Unit", "单位"), "round": ("Round", "轮次"), "paths": ("Paths", "路径数"),
+    "share": ("Share", "占比"), "pool_balance": ("Pool balance", "资产池余额"),
+    "placed_notes": ("Placed notes", "对外发行证券"), "upfront_fees": ("Upfront fees", "前端费用"),
+    "all_in": ("All-in cost", "综合成本"), "saving_bp": ("Saving (bp)", "节约(bp)"),
+    "as given": ("As given", "原结构"), "sized": ("Sized", "分层结果"),
+    "difference": ("Sized - as given", "差异"), "el": ("EL", "预期损失"),
+    "el_se": ("EL: standard error", "预期损失标准误"), "pd": ("PD", "违约概率"),
+    "el_rating": ("EL rating", "预期损失评级"),
+    "default_multiplier": ("Default multiplier", "违约倍数"),
+    "correlation": ("Correlation", "相关系数"), "sector_correlation": ("Sector correlation",
+                                                                     "行业相关系数"),
+    "recovery_rate": ("Recovery rate", "回收率"), "cpr_annual": ("CPR (a year)", "年化提前还款率"),
+    "cdr_annual": ("CDR (a year)", "年化违约率"), "lag_months": ("Recovery lag (months)",
+                                                            "回收滞后(月)"),
 }
+_STRUCTURING_VALUES: dict[str, tuple[str, str]] = {
+    "senior": ("senior", "优先级"), "mezzanine": ("mezzanine", "中间级"),
+    "subordinated": ("subordinated", "次级"), "deal": ("the deal", "交易"),
+    "target": ("its target", "目标评级"), "available": ("room left", "可用空间"),
+    "cannot_meet": ("cannot meet its target", "无法达标"), "rest": ("the rest", "剩余"),
+    "verification": ("fresh-seed check", "独立种子复核"), "fixed": ("fixed size", "固定规模"),
+    "no_room": ("no room for the minimum", "空间不足"),
+    "el": ("EL", "预期损失"), "pd": ("PD", "违约概率"), "dirr": ("DIRR (bp)", "收益率减损(bp)"),
+    "tdr": ("P(default rate > BDR)", "违约率超过临界违约率的概率"),
+    "size_share": ("size (share of the pool)", "占比"), "coupon": ("coupon", "票面利率"),
+    "expected_loss": ("expected loss", "预期损失"), "wal_years": ("WAL (years)",
+                                                               "加权平均期限(年)"),
+    "irr": ("IRR", "内部收益率"), "wa_coupon": ("WA coupon", "加权平均票面利率"),
+    "all_in": ("all-in cost", "综合成本"), "saving_bp": ("saving (bp)", "节约(bp)"),
+    "upfront_fees": ("upfront fees", "前端费用"),
+    "excess_spread_annual": ("excess spread (a year)", "超额利差(年化)"),
+    "pool_expected_loss": ("pool expected loss", "资产池预期损失"),
+    "WA coupon (placed classes)": ("WA coupon (placed classes)",
+                                   "加权平均票面利率(对外发行证券)"),
+    "all-in cost of funds": ("all-in cost of funds", "综合融资成本"),
+    "benchmark funding rate": ("benchmark funding rate", "基准融资利率"),
+    "excess spread (a year, on the pool)": ("excess spread (a year, on the pool)",
+                                            "超额利差(年化,占资产池)"),
+    "retained class: expected IRR": ("retained class: expected IRR", "自持次级:预期内部收益率"),
+    "saving vs benchmark (bp)": ("saving vs benchmark (bp)", "相对基准的节约(bp)"),
+    "upfront fees": ("upfront fees", "前端费用"),
+    "break-even pool balance": ("break-even pool balance", "盈亏平衡资产池规模"),
+    "currency": ("currency", "元"), "bp": ("bp", "bp"), "yes": ("yes", "是"), "no": ("no", "否"),
+}
+# How a figure named in a table's ``metric`` column (the comparison) is formatted.
+_FIGURE_FORMATS: dict[str, str] = {
+    "size_share": "pct", "coupon": "pct", "expected_loss": "pct_fine", "pd": "pct_fine",
+    "wal_years": "number", "irr": "pct", "wa_coupon": "pct", "all_in": "pct",
+    "saving_bp": "bp", "upfront_fees": "money", "excess_spread_annual": "pct",
+    "pool_expected_loss": "pct_fine",
+}
+# The unit of a criterion's metric, threshold and margin.
+_CRITERION_FORMATS = {"el": "pct_fine", "pd": "pct_fine", "tdr": "pct_fine", "dirr": "bp"}
 
 
 def structuring_tables(
     result: StructuringResult, sensitivity: pd.DataFrame | None = None, lang: str = "en"
 ) -> dict[str, pd.DataFrame]:
-    """Titled tables of a structuring run (the Excel Structuring sheet and the app), in
-    English or Chinese (``lang="zh"``)."""
+    """Titled tables of a structuring run (the Excel Structuring sheet and the app), their
+    headers and words in English or Chinese (``lang="zh"``) and every number column with a
+    format in ``attrs["formats"]`` (a format a column, or one a row)."""
     econ = result.economics
     cost = econ.cost
     nan = float("nan")
@@ -408,7 +450,7 @@ def structuring_tables(
         ("break-even pool balance",
          nan if econ.break_even_balance is None else econ.break_even_balance, "currency"),
     ], columns=["item", "value", "unit"])
-    amounts.attrs["formats"] = {"value": "number"}
+    amounts.attrs["formats"] = {"value": ["bp", "money", "money"]}
     curve = econ.size_curve.copy()
     curve.attrs["formats"] = {"pool_balance": "money", "placed_notes": "money",
                               "upfront_fees": "money", "all_in": "pct", "saving_bp": "bp"}
@@ -417,36 +459,50 @@ def structuring_tables(
          **{f"share {c.name}": s for c, s in zip(result.classes, r.shares, strict=True)},
          **{f"coupon {c.name}": k for c, k in zip(result.classes, r.coupons, strict=True)}}
         for i, r in enumerate(result.rounds)])
-    rounds.attrs["formats"] = {name: "pct" for name in rounds.columns
-                               if name not in ("round", "paths")}
+    rounds.attrs["formats"] = {name: "int" if name in ("round", "paths") else "pct"
+                               for name in rounds.columns}
     sizing = sizing_table(result)
+    sizing["meets"] = sizing["meets"].map({True: "yes", False: "no"})
+    unit = _CRITERION_FORMATS[result.criterion]
+    sizing.attrs["formats"] |= {"metric": unit, "metric_se": unit, "threshold": unit,
+                                "margin": unit, "margin_se": "number"}
+    comparison = result.comparison.copy()
+    comparison.attrs["formats"] = {name: [_FIGURE_FORMATS[m] for m in comparison["metric"]]
+                                   for name in ("as given", "sized", "difference")}
     tables = {
         "Sizing": sizing,
         "Cost of funds": rates,
         "Economics": amounts,
         "All-in cost by deal size": curve,
         "Sizing and pricing rounds": rounds,
-        "The deal as given and sized": result.comparison,
+        "The deal as given and sized": comparison,
     }
     if sensitivity is not None:
-        tables["Sensitivity"] = sensitivity
-    if lang != "zh":
-        return tables
-    zh = _STRUCTURING_ZH
+        grid = sensitivity.copy()
+        grid.attrs["formats"] = {
+            name: {"size_share": "pct", "el": "pct_fine", "el_se": "pct_fine",
+                   "pd": "pct_fine", "all_in": "pct", "saving_bp": "bp"}.get(name, "number")
+            for name in grid.columns if name not in ("class", "tier", "el_rating")}
+        tables["Sensitivity"] = grid
+    k = 1 if lang == "zh" else 0
+
+    def header(column: str) -> str:
+        head, _, tail = column.partition(" ")  # "share <class>", "coupon <class>"
+        if tail and head in _STRUCTURING_HEADERS and column not in _STRUCTURING_HEADERS:
+            return f"{_STRUCTURING_HEADERS[head][k]} {tail}"
+        return _STRUCTURING_HEADERS[column][k] if column in _STRUCTURING_HEADERS else column
 
     def translated(frame: pd.DataFrame) -> pd.DataFrame:
-        def name(column: str) -> str:
-            head, _, tail = column.partition(" ")
-            return f"{zh[head]} {tail}" if tail and head in zh else zh.get(column, column)
-
-        out = frame.rename(columns=name)
-        for column in ("item", "unit", "binding", "tier", "metric"):
+        out = frame.rename(columns=header)
+        for column in ("item", "unit", "binding", "tier", "metric", "criterion", "meets"):
             if column in frame:
-                out[name(column)] = frame[column].map(lambda v: zh.get(v, v))
-        out.attrs["formats"] = {name(k): v for k, v in frame.attrs.get("formats", {}).items()}
+                out[header(column)] = frame[column].map(
+                    lambda v: _STRUCTURING_VALUES[v][k] if v in _STRUCTURING_VALUES else v)
+        out.attrs["formats"] = {header(name): f
+                                for name, f in frame.attrs.get("formats", {}).items()}
         return out
 
-    return {zh[title]: translated(frame) for title, frame in tables.items()}
+    return {_STRUCTURING_HEADERS[title][k]: translated(frame) for title, frame in tables.items()}
 
 
 def structuring_dict(result: StructuringResult, analysis: DealAnalysis) -> dict[str, object]:

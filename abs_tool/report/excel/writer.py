@@ -55,8 +55,8 @@ LOSS_BUCKETS = 20
 
 # Number formats a Structuring table may ask for (frame.attrs["formats"]) -> named style.
 FORMAT_STYLES: dict[str, str] = {
-    "money": "ts_money", "pct": "ts_pct", "bp": "ts_bp", "number": "ts_number",
-    "int": "ts_int", "date": "ts_date", "text": "ts_text",
+    "money": "ts_money", "pct": "ts_pct", "pct_fine": "ts_pct_fine", "bp": "ts_bp",
+    "number": "ts_number", "int": "ts_int", "date": "ts_date", "text": "ts_text",
 }
 
 # Deal-file fields (last key) shown as percentages on the Assumptions sheet.
@@ -84,7 +84,8 @@ _CLASS_ESTIMATES = {
     "dirr_bp": "ts_bp",
 }
 
-Column = tuple[str, Sequence[Any] | NDArray[Any], str]
+Column = tuple[str, Sequence[Any] | NDArray[Any], str | Sequence[str]]
+"""(header, values, style): one style for the column, or one a row."""
 """A table column: header, values top-down, named style."""
 
 
@@ -155,7 +156,8 @@ class Cursor:
         self.line(*((header, "ts_header") for header, _, _ in columns))
         first = self.row
         for i in range(max((len(values) for _, values, _ in columns), default=0)):
-            self.line(*((values[i] if i < len(values) else None, style)
+            self.line(*((values[i] if i < len(values) else None,
+                         style if isinstance(style, str) else style[i])
                         for _, values, style in columns))
         self.row += gap
         return first
@@ -488,10 +490,18 @@ def _cash_flows(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
 def _structuring(cur: Cursor, tables: Mapping[str, pd.DataFrame]) -> None:
     for title, frame in tables.items():
         cur.heading(title)
-        formats = frame.attrs.get("formats", {})
-        cur.table([(str(name), frame[name].to_numpy(),
-                    FORMAT_STYLES[formats[name]] if name in formats else _default_style(
-                        frame[name])) for name in frame.columns])
+        cur.table([(str(name), frame[name].to_numpy(), _column_style(frame, name))
+                   for name in frame.columns])
+
+
+def _column_style(frame: pd.DataFrame, name: str) -> str | list[str]:
+    """The style of a column of ``frame`` by its ``attrs["formats"]`` (one format, or one a
+    row), else by its type."""
+    chosen = frame.attrs.get("formats", {}).get(name)
+    if chosen is None:
+        return _default_style(frame[name])
+    return FORMAT_STYLES[chosen] if isinstance(chosen, str) else [FORMAT_STYLES[f]
+                                                                   for f in chosen]
 
 
 def _default_style(series: pd.Series) -> str:
