@@ -15,6 +15,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -246,12 +247,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         prepared, paths=args.paths, seed=args.seed,
         importance_sampling=True if args.importance_sampling else None,
         workers=args.workers, progress=None if args.quiet else _progress_bar,
+        default_method=args.defaults,
     )
     analysis = analyse(prepared, monte_carlo=result, tables=tables)
     print(f"{deal.name}: {result.paths:,} paths, seed {result.seed}, "
           f"{result.runtime_seconds:.2f} s"
           + (f", importance shift {result.importance_shift:.3f}" if result.importance_shift
              else ""))
+    print(f"defaults drawn: {result.default_method} (docs/results.md, default_method)")
     dist = result.pool_default_rate
     print(f"pool lifetime default rate: mean {dist.mean.value:.4%} (se {dist.mean.se:.4%}), "
           f"99.9% {dist.quantiles[0.999]:.4%}, 99.99% {dist.quantiles[0.9999]:.4%}")
@@ -346,6 +349,8 @@ def cmd_structure(args: argparse.Namespace) -> int:
     from abs_tool.report.tables import sizing_table, structuring_dict, structuring_tables
 
     deal, pool = _load_deal(args.deal)
+    if args.defaults is not None:
+        deal = replace(deal, run=replace(deal.run, default_method=args.defaults))
     tables = _rating_tables(args)
     targets = args.targets
     for name, size in args.fix or ():
@@ -420,6 +425,13 @@ def _write_text(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
+def _defaults_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--defaults", choices=["auto", "exact", "grouped"], default=None,
+                   help="draw defaults obligor by obligor (exact), per PD group (grouped), "
+                   "or exact up to EXACT_MAX_OBLIGORS obligors (auto; docs/results.md); "
+                   "default: the deal's run.default_method")
+
+
 def _simulation_options(p: argparse.ArgumentParser, json_doc: str) -> None:
     """What `run` and `structure` share: the deal, Monte Carlo settings, outputs (JSON, the
     term sheet) and the rating tables."""
@@ -492,6 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="Monte Carlo: loss distributions, class EL / PD / WAL / "
                        "yield with standard errors, break-even default rates")
     _simulation_options(p, "docs/results.md")
+    _defaults_option(p)
     p.add_argument("--importance-sampling", action="store_true",
                    help="shift the systematic factor (precise senior-class tails)")
     p.set_defaults(func=cmd_run)
@@ -499,6 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("structure", help="size the classes to target ratings on common "
                        "random numbers, price them, and the deal's economics")
     _simulation_options(p, "docs/structuring.md")
+    _defaults_option(p)
     p.add_argument("--targets", type=_option_type(_targets),
                    help="target ratings of the rated classes, senior first, "
                    "e.g. AAA,AA- (default: each class's target_rating)")

@@ -24,6 +24,8 @@ from abs_tool.errors import FieldError, InputError, LimitError
 __all__ = [
     "AMOUNT",
     "AMOUNT_OR_ZERO",
+    "EXACT_CHUNK_DOUBLES",
+    "EXACT_MAX_OBLIGORS",
     "MAX_DEAL_AMOUNT",
     "MAX_DEAL_FILE_BYTES",
     "MAX_HORIZON_MONTHS",
@@ -64,6 +66,17 @@ MAX_WORKERS = 256
 
 MAX_SECTORS = 100
 """Most distinct values of the sector column (``assumptions.sector_column``)."""
+
+EXACT_MAX_OBLIGORS = 5_000
+"""Most obligors for which ``run.default_method = "auto"`` draws defaults obligor by obligor
+(exact mode); a pool with more is drawn per PD group. Exact mode costs about 8 ns of CPU per
+obligor and path on top of the engine (bench/monte_carlo.py --defaults, 2 cores): at this
+limit about 2 s more for 100,000 paths. The factoring sample (1,989 obligors) runs exact
+(1.5 s against 0.8 s grouped), the consumer sample (19,326) grouped (exact would take 8.5 s
+against 0.6 s)."""
+
+EXACT_CHUNK_DOUBLES = 2**21
+"""Most uniforms exact mode draws at once (16 MiB), which bounds its memory per block."""
 
 MIN_AMOUNT = 0.01
 """Smallest positive money amount of a deal file or of one loan on a tape (one cent)."""
@@ -118,7 +131,10 @@ _DEFAULT_SECONDS = 3600.0
 # - engine paths in flight: the waterfall's outputs per path and month take 8 float64 per
 #   class, 2 per fee, 1 per trigger and about 20 more (pool, accounts, metrics), and the
 #   copula draws 2 per group; 4e-7 s + 6.5e-8 s per group, per path-month on one core;
-# - kept asset paths (structuring): one float64 per path, group and month.
+# - kept asset paths (structuring): one float64 per path, group and month;
+# - exact defaults: a chunk of uniforms (at most EXACT_CHUNK_DOUBLES) per worker, and per
+#   obligor its curve (months + groups), per loan-month of schedule about 3 numbers;
+#   8e-9 s per path and obligor on one core (both samples, bench/monte_carlo.py).
 # Memory figures carry a margin of a quarter over the largest measured.
 _MARGIN = 1.25
 _SCHEDULE_ARRAYS = 7
@@ -126,6 +142,7 @@ _PROFILE_ARRAYS = 16
 _SECONDS_PER_LOAN_MONTH = 1.2e-7
 _PATH_BASE, _PATH_PER_GROUP, _PATH_PER_CLASS, _PATH_PER_FEE, _PATH_PER_TRIGGER = 20, 2, 8, 2, 1
 _SECONDS_PER_PATH_MONTH, _SECONDS_PER_PATH_GROUP_MONTH = 4e-7, 6.5e-8
+_SCHEDULE_NUMBERS, _SECONDS_PER_PATH_OBLIGOR = 3, 8e-9
 
 
 def _env_number(name: str, default: float) -> float:
@@ -185,6 +202,8 @@ def estimate(
     paths_in_flight: int = 0,
     workers: int = 1,
     kept_paths: int = 0,
+    obligors: int = 0,
+    loan_months: int = 0,
 ) -> Cost:
     """Peak memory and time of one engine task, from its shape alone (nothing allocated).
 
@@ -205,6 +224,10 @@ def estimate(
         Workers running at once; time assumes no more than the machine's cores help.
     kept_paths
         Asset paths kept for the whole run (:func:`abs_tool.engine.montecarlo.simulate_assets`).
+    obligors, loan_months
+        Exact-mode defaults (:func:`abs_tool.credit.copula.exact_default_fractions`): the
+        obligors drawn for each path, and the months of the loans' schedules kept (the sum
+        of their remaining terms, cut at the horizon); 0 for grouped defaults.
 
     Returns
     -------
@@ -216,10 +239,15 @@ def estimate(
     per_path_month = (_PATH_BASE + _PATH_PER_GROUP * groups + _PATH_PER_CLASS * classes
                       + _PATH_PER_FEE * fees + _PATH_PER_TRIGGER * triggers)
     doubles += workers * paths_in_flight * months * per_path_month
+    if obligors:
+        chunk = min(paths_in_flight * obligors, max(EXACT_CHUNK_DOUBLES, obligors))
+        doubles += (obligors * (months + groups) + _SCHEDULE_NUMBERS * loan_months
+                    + workers * chunk)
     parallel = max(1, min(workers, os.cpu_count() or 1))
     seconds = (_SECONDS_PER_LOAN_MONTH * loans * schedule_months
-               + paths * months * (_SECONDS_PER_PATH_MONTH
-                                   + _SECONDS_PER_PATH_GROUP_MONTH * groups) / parallel)
+               + paths * (months * (_SECONDS_PER_PATH_MONTH
+                                    + _SECONDS_PER_PATH_GROUP_MONTH * groups)
+                          + _SECONDS_PER_PATH_OBLIGOR * obligors) / parallel)
     return Cost(8.0 * doubles * _MARGIN, seconds)
 
 

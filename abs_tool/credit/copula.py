@@ -21,10 +21,43 @@ bought during a revolving period share (they are "like the pool's"). Within a gr
 defaulted loans are taken to be of average size: balance heterogeneity enters through the
 effective number of loans, not loan by loan. The cost grows with paths x groups x months,
 never with loans.
+
+Exact mode (:func:`exact_default_fractions`): obligor by obligor. Obligor o's latent variable
+is ``X_o = sqrt(rho) Z + sqrt(rho_s) Z_s(o) + sqrt(1 - rho - rho_s) e_o`` (divided by
+``sqrt(W / nu)`` for the Student-t copula), with Z_s(o) the factor of the sector of its
+largest receivable, and o defaults in the first month t with ``X_o <= a_o(t)``, where a_o is
+the threshold of its cumulative curve F_o: the balance-weighted mix of its receivables' group
+curves, so an obligor whose receivables carry different PDs has their balance-weighted
+default curve. All its receivables outstanding then default together. ``e_o`` is drawn as
+the uniform ``U_o = Phi(e_o)`` (six times cheaper to draw than a normal here), so that
+``X_o <= a_o(t)`` reads ``U_o <= p_o(t | Z, Z_s, W)``, the conditional curve of the grouped
+mode: each path computes p_o(T | .) once per distinct (curve, sector) class of obligors,
+compares every obligor's U_o with it, and finds the month of the few that default by a
+binary search of their class's conditional curve (computed once per path, for the classes
+that have a default). The uniforms are drawn after the factors, in chunks of paths of at
+most :data:`~abs_tool.limits.EXACT_CHUNK_DOUBLES` numbers (one obligor after the other
+within a path), so a block's numbers do not depend on the chunking.
+
+The engine takes defaults as a fraction of each group's performing balance. For group g and
+month t that fraction is the balance of g's receivables whose obligor defaults in t over
+that of g's receivables whose obligor has not defaulted before t, each receivable i counted
+at ``s_i(t) + q(t) b_i``: its scheduled balance at the start of month t (prepayment, a
+common factor, cancels), plus its share of the receivables bought while revolving, which
+resemble the pool's (``b_i`` its cut-off balance if eligible for purchase, ``q(t)`` the
+balance bought and still held on the path without defaults, per unit of eligible balance).
+Without purchases this is exactly the balance that defaults each month in the initial pool,
+and receivables bought default with their obligors at the same rate. The work after the
+draw grows with the defaulted receivables' remaining months, not with obligors x months.
+Two approximations remain, both from the engine scaling each group's aggregate schedule by
+the fraction: a defaulted receivable's own later schedule is not removed exactly when the
+receivables of a group amortise differently (docs/results.md gives its measured size), and
+the purchased balance ``q(t)`` is the one of the path without defaults, whatever a path's
+triggers do (it only weighs receivables bought against initial ones).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,9 +68,10 @@ from numba import njit
 from scipy.special import betaincinv, ndtr, ndtri, stdtrit
 
 from abs_tool.credit.curves import cumulative_default_probability
+from abs_tool.limits import EXACT_CHUNK_DOUBLES
 from abs_tool.model.assumptions import Assumptions, Copula
-from abs_tool.model.pool_model import PoolModel
-from abs_tool.types import Array, ByPaths, PathsByGroupsByPeriods, kernel_array
+from abs_tool.model.pool_model import Obligors, PoolModel
+from abs_tool.types import Array, ByPaths, IntArray, PathsByGroupsByPeriods, kernel_array
 
 
 @dataclass(frozen=True)
@@ -180,3 +214,187 @@ def recovery_rates(assumptions: Assumptions, draws: FactorDraws) -> ByPaths:
     concentration = mean * (1.0 - mean) / sd**2 - 1.0
     a, b = mean * concentration, (1.0 - mean) * concentration
     return np.asarray(betaincinv(a, b, ndtr(draws.recovery_driver)), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ExactDefaults:
+    """What :func:`exact_default_fractions` needs of a pool, in the form its compiled loop
+    takes; built once per run by :func:`exact_defaults`.
+
+    Positions by obligor, as the loans of :class:`~abs_tool.model.pool_model.Obligors`
+    (``start``, ``group``, ``purchase``, ``schedule_start``, ``schedule``), where a
+    position is an obligor's loans of one group with their schedules and purchase weights
+    summed (they default together: the same numbers, fewer of them); ``obligor_class``
+    (obligors,) indexes the classes of obligors that share a default curve and a sector:
+    ``class_threshold`` (classes, periods) a(t) and ``class_sector`` (classes,).
+    ``purchase_scale`` (periods,) is q(t) of the module docstring and ``group_total``
+    (groups, periods) each group's balance ``sum_i s_i(t) + q(t) b_i``.
+    """
+
+    start: IntArray
+    group: IntArray
+    purchase: Array
+    schedule_start: IntArray
+    schedule: Array
+    obligor_class: IntArray
+    class_threshold: Array
+    class_sector: IntArray
+    purchase_scale: Array
+    group_total: Array
+
+    @property
+    def count(self) -> int:
+        """Obligors."""
+        return len(self.start) - 1
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, f).nbytes for f in self.__dataclass_fields__)
+
+
+def exact_defaults(model: PoolModel, obligors: Obligors, assumptions: Assumptions,
+                   purchased: Array) -> ExactDefaults:
+    """The obligors' curves and the groups' balances of the module docstring.
+
+    Parameters
+    ----------
+    model, obligors
+        The pool model and its loans by obligor
+        (:func:`~abs_tool.model.pool_model.build_obligors`).
+    assumptions
+        Default curve, copula and degrees of freedom.
+    purchased
+        (periods,) balance of receivables bought and held at the start of each month on
+        the path without defaults, in units of the initial pool's scheduled balance (that
+        is, divided by the share the prepayments have left of it).
+    """
+    n_groups, n_periods = model.n_groups, model.horizon_months
+    o = obligors
+    owner = np.repeat(np.arange(o.count), np.diff(o.start))
+    weights = np.zeros((o.count, n_groups))
+    np.add.at(weights, (owner, o.group), o.balance)
+    weights /= weights.sum(axis=1, keepdims=True)
+    keys, obligor_class = np.unique(np.column_stack([weights, o.sector]), axis=0,
+                                    return_inverse=True)
+    cumulative = np.clip(keys[:, :n_groups] @ cumulative_default_probability(
+        model, assumptions.default), 0.0, 1.0)
+    if assumptions.copula == Copula.STUDENT_T:
+        threshold = stdtrit(assumptions.t_degrees_of_freedom, cumulative)
+    else:
+        threshold = ndtri(cumulative)
+    eligible = float(o.purchase.sum())
+    scale = purchased / eligible if eligible > 0 else np.zeros(n_periods)
+    # Positions: loans sorted by obligor, so their keys are too.
+    keys_by_loan = owner * n_groups + o.group
+    position_keys, position = np.unique(keys_by_loan, return_inverse=True)
+    position_owner = position_keys // n_groups
+    position_group = position_keys % n_groups
+    months = np.diff(o.schedule_start)
+    length = np.zeros(len(position_keys), dtype=np.int64)
+    np.maximum.at(length, position, months)
+    loan = np.repeat(np.arange(len(months)), months)
+    month = np.arange(len(o.schedule)) - o.schedule_start[loan]
+    dense = np.zeros((len(position_keys), max(int(length.max()), 1)))
+    np.add.at(dense, (position[loan], month), o.schedule)
+    schedule = dense[np.arange(dense.shape[1])[None, :] < length[:, None]]
+    purchase = np.bincount(position, weights=o.purchase, minlength=len(position_keys))
+    group_total = np.outer(np.bincount(position_group, weights=purchase, minlength=n_groups),
+                           scale)
+    np.add.at(group_total[:, :dense.shape[1]], position_group, dense)
+    return ExactDefaults(
+        kernel_array(np.searchsorted(position_owner, np.arange(o.count + 1)), np.int64),
+        kernel_array(position_group, np.int64), kernel_array(purchase),
+        kernel_array(np.concatenate([[0], np.cumsum(length)]), np.int64),
+        kernel_array(schedule), kernel_array(obligor_class.reshape(-1), np.int64),
+        kernel_array(threshold), kernel_array(keys[:, -1], np.int64), kernel_array(scale),
+        kernel_array(group_total))
+
+
+def exact_default_fractions(rng: np.random.Generator, model: PoolModel, exact: ExactDefaults,
+                            assumptions: Assumptions,
+                            draws: FactorDraws) -> PathsByGroupsByPeriods:
+    """Monthly default fraction of each group's performing balance from obligor-level
+    default times (module docstring), (paths, groups, periods); draws the obligors'
+    uniforms after ``draws``."""
+    n_paths = len(draws.systematic)
+    out = np.zeros((n_paths, model.n_groups, model.horizon_months))
+    rho, rho_s = assumptions.correlation, assumptions.sector_correlation
+    rows = max(1, EXACT_CHUNK_DOUBLES // max(exact.count, 1))
+    z, sector = kernel_array(draws.systematic), kernel_array(draws.sector)
+    mixing = kernel_array(draws.mixing)
+    for first in range(0, n_paths, rows):
+        last = min(first + rows, n_paths)
+        _exact_fractions(rng.random((last - first, exact.count)), z[first:last],
+                         sector[first:last], mixing[first:last], math.sqrt(rho),
+                         math.sqrt(rho_s), math.sqrt(1.0 - rho - rho_s), exact.obligor_class,
+                         exact.class_threshold, exact.class_sector, exact.start, exact.group,
+                         exact.purchase, exact.schedule_start, exact.schedule,
+                         exact.purchase_scale, exact.group_total, out[first:last])
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _conditional(threshold: float, mixing: float, shock: float,
+                 sigma: float) -> float:  # pragma: no cover - compiled
+    """p(t | factors) = Phi((a(t) sqrt(W / nu) - shock) / sigma)."""
+    return 0.5 * math.erfc(-(threshold * mixing - shock) / (sigma * math.sqrt(2.0)))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _exact_fractions(uniforms: Array, z: Array, sector: Array, mixing: Array,
+                     load: float, load_sector: float, sigma: float,
+                     obligor_class: IntArray, threshold: Array, class_sector: IntArray,
+                     start: IntArray, group: IntArray, purchase: Array,
+                     schedule_start: IntArray, schedule: Array, scale: Array,
+                     group_total: Array, out: Array) -> None:  # pragma: no cover - compiled
+    """:func:`exact_default_fractions` for one chunk of paths, path by path."""
+    n_paths, n_obligors = uniforms.shape
+    n_classes, n_periods = threshold.shape
+    n_groups = group_total.shape[0]
+    last = n_periods - 1
+    lifetime = np.empty(n_classes)
+    shock = np.empty(n_classes)
+    # A class's conditional curve, computed the first time one of its obligors defaults in
+    # the path: one per class is far cheaper than a binary search of it per defaulter.
+    curve = np.empty((n_classes, n_periods))
+    known = np.zeros(n_classes, dtype=np.bool_)
+    defaulted = np.empty((n_groups, n_periods))  # balance defaulting in each month
+    removed = np.empty((n_groups, n_periods))  # scheduled balance defaulted before it
+    bought = np.empty((n_groups, n_periods))  # purchase weight defaulting in each month
+    for p in range(n_paths):
+        m = mixing[p]
+        for c in range(n_classes):
+            shock[c] = load * z[p] + load_sector * sector[p, class_sector[c]]
+            lifetime[c] = _conditional(threshold[c, last], m, shock[c], sigma)
+        known[:] = False
+        defaulted[:] = 0.0
+        removed[:] = 0.0
+        bought[:] = 0.0
+        for o in range(n_obligors):
+            c = obligor_class[o]
+            u = uniforms[p, o]
+            if u >= lifetime[c]:
+                continue
+            if not known[c]:
+                for k in range(last):
+                    curve[c, k] = _conditional(threshold[c, k], m, shock[c], sigma)
+                curve[c, last] = lifetime[c]
+                known[c] = True
+            k = np.searchsorted(curve[c], u, side="right")  # the first month past u
+            for i in range(start[o], start[o + 1]):
+                g = group[i]
+                first, end = schedule_start[i], schedule_start[i + 1]
+                own = schedule[first + k] if first + k < end else 0.0
+                defaulted[g, k] += own + scale[k] * purchase[i]
+                bought[g, k] += purchase[i]
+                for j in range(first + k + 1, end):
+                    removed[g, j - first] += schedule[j]
+        for g in range(n_groups):
+            gone = 0.0  # purchase weight of the obligors defaulted before the month
+            for k in range(n_periods):
+                performing = group_total[g, k] - removed[g, k] - scale[k] * gone
+                fraction = 0.0
+                if defaulted[g, k] > 0.0 and performing > 0.0:
+                    fraction = min(defaulted[g, k] / performing, 1.0)
+                out[p, g, k] = fraction
+                gone += bought[g, k]

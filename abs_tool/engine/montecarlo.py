@@ -10,6 +10,13 @@ numbers a class), so a result carries its own convergence (:class:`Convergence`)
 
 Every estimate is a weighted mean ``sum(w x) / N`` (weights are 1 without importance
 sampling) and carries its standard error ``sd(w x) / sqrt(N)``.
+
+Defaults are drawn obligor by obligor (exact mode) or per PD group (grouped mode,
+:mod:`abs_tool.credit.copula`), as ``run.default_method`` or the ``default_method`` argument
+says; ``"auto"`` runs exact when the pool has at most
+:data:`~abs_tool.limits.EXACT_MAX_OBLIGORS` obligors (a loan without ``obligor_id`` is its
+own obligor), grouped above. Both give the engine the same default fractions, so everything
+after the draw is the same code.
 """
 
 from __future__ import annotations
@@ -27,19 +34,23 @@ from numpy.typing import NDArray
 from scipy.special import ndtri
 
 from abs_tool.credit.copula import (
+    ExactDefaults,
     conditional_cumulative_pd,
     default_fractions,
     draw_factors,
+    exact_default_fractions,
+    exact_defaults,
     plain_paths,
     recovery_rates,
 )
 from abs_tool.credit.curves import cumulative_default_probability
-from abs_tool.engine.deterministic import PreparedDeal, summarise_paths
+from abs_tool.engine.deterministic import PreparedDeal, run_paths, summarise_paths
 from abs_tool.engine.metrics import ClassMetrics
 from abs_tool.engine.projection import HazardDefaults
 from abs_tool.engine.waterfall import PoolFlows
 from abs_tool.errors import AbsToolError, FieldError
 from abs_tool.limits import (
+    EXACT_MAX_OBLIGORS,
     MAX_PATHS,
     MAX_SEED,
     MAX_WORKERS,
@@ -50,7 +61,8 @@ from abs_tool.limits import (
     memory_budget,
     workers_within_budget,
 )
-from abs_tool.model.deal import Tier
+from abs_tool.model.deal import DefaultMethod, Tier
+from abs_tool.model.pool_model import build_obligors, obligor_codes
 from abs_tool.types import Array, ByPaths
 
 BLOCK_PATHS = 4096
@@ -158,17 +170,62 @@ class BlockDraws:
 
 
 def draw_block(
-    prepared: PreparedDeal, seed: np.random.SeedSequence, n_paths: int, shift: float
+    prepared: PreparedDeal, seed: np.random.SeedSequence, n_paths: int, shift: float,
+    exact: ExactDefaults | None = None,
 ) -> BlockDraws:
-    """Draw one block of paths from its own seed."""
+    """Draw one block of paths from its own seed: obligor by obligor with ``exact``
+    (:func:`exact_inputs`), else per PD group."""
     assumptions = prepared.deal.assumptions
     model = prepared.model
     rng = np.random.default_rng(seed)
     draws = draw_factors(rng, n_paths, len(model.sector_names), assumptions, shift)
-    conditional = conditional_cumulative_pd(model, assumptions, draws)
-    return BlockDraws(default_fractions(rng, model, conditional),
-                      recovery_rates(assumptions, draws), draws.weight,
+    if exact is None:
+        fractions = default_fractions(rng, model,
+                                      conditional_cumulative_pd(model, assumptions, draws))
+    else:
+        fractions = exact_default_fractions(rng, model, exact, assumptions, draws)
+    return BlockDraws(fractions, recovery_rates(assumptions, draws), draws.weight,
                       plain_paths(n_paths) if shift else n_paths)
+
+
+def resolve_default_method(prepared: PreparedDeal, method: str | None = None) -> str:
+    """``"exact"`` or ``"grouped"``: ``method`` (None: the deal's ``run.default_method``),
+    with ``"auto"`` exact when the pool has at most :data:`EXACT_MAX_OBLIGORS` obligors.
+
+    Raises
+    ------
+    FieldError
+        ``default_method`` not one of ``"auto"``, ``"exact"``, ``"grouped"``.
+    """
+    if method is None:
+        method = prepared.deal.run.default_method
+    elif not (isinstance(method, str) and method in set(DefaultMethod)):
+        raise FieldError("default_method", f"must be one of {[m.value for m in DefaultMethod]}"
+                         f" (got {method!r})")
+    if method == DefaultMethod.AUTO:
+        exact = obligor_codes(prepared.pool)[1] <= EXACT_MAX_OBLIGORS
+        return DefaultMethod.EXACT.value if exact else DefaultMethod.GROUPED.value
+    return DefaultMethod(method).value
+
+
+def exact_inputs(prepared: PreparedDeal) -> ExactDefaults:
+    """What exact mode needs of ``prepared``, once per run: the loans by obligor and their
+    schedules, the obligors' default curves, and the balance of receivables bought on the
+    path without defaults (one path of the engine)."""
+    model = prepared.model
+    periods = model.horizon_months
+    purchased = np.zeros(periods)
+    if model.purchase is not None:
+        flows = run_paths(prepared, HazardDefaults(np.zeros((1, model.n_groups, periods))), 1)
+        smm = prepared.deal.assumptions.prepayment.monthly(periods)
+        left = np.concatenate([[1.0], np.cumprod(1.0 - smm)[:-1]])
+        initial = np.concatenate([[model.initial.balance.sum()],
+                                  model.initial.balance_end.sum(axis=0)[:-1]])
+        with np.errstate(divide="ignore", invalid="ignore"):  # nothing left: nothing bought
+            bought = np.where(left > 0, flows.pool.balance_open[0] / left - initial, 0.0)
+        purchased = np.maximum(bought, 0.0)
+    return exact_defaults(model, build_obligors(prepared.pool, model),
+                          prepared.deal.assumptions, purchased)
 
 
 @dataclass(frozen=True)
@@ -185,6 +242,7 @@ class AssetPaths:
     seed: int
     shift: float
     blocks: tuple[BlockDraws, ...]
+    default_method: str  # "exact" or "grouped"
 
     @property
     def paths(self) -> int:
@@ -210,20 +268,28 @@ def _settings(prepared: PreparedDeal, paths: int | None,
 
 
 def run_cost(prepared: PreparedDeal, paths: int, *, workers: int = 1, kept_paths: int = 0,
-             paths_in_flight: int = BLOCKS_PER_UNIT * BLOCK_PATHS) -> Cost:
+             paths_in_flight: int = BLOCKS_PER_UNIT * BLOCK_PATHS,
+             method: str = DefaultMethod.GROUPED) -> Cost:
     """Estimated peak memory and time of a Monte Carlo run of ``prepared``
     (:func:`abs_tool.limits.estimate`): ``paths`` in all, ``paths_in_flight`` at a time in
-    each of ``workers`` threads, ``kept_paths`` asset paths kept throughout."""
+    each of ``workers`` threads, ``kept_paths`` asset paths kept throughout, defaults drawn
+    by ``method`` (``"exact"`` or ``"grouped"``)."""
     model, structure = prepared.model, prepared.deal.structure
+    obligors = loan_months = 0
+    if method == DefaultMethod.EXACT:
+        obligors = obligor_codes(prepared.pool)[1]
+        loan_months = int(np.minimum(prepared.pool.loans["remaining_term"].to_numpy(),
+                                     model.horizon_months).sum())
     return estimate(months=model.horizon_months, groups=model.n_groups,
                     classes=len(structure.classes), fees=len(structure.fees),
                     triggers=len(structure.triggers), paths=paths,
                     paths_in_flight=min(paths, paths_in_flight), workers=workers,
-                    kept_paths=kept_paths)
+                    kept_paths=kept_paths, obligors=obligors, loan_months=loan_months)
 
 
 def _checked_workers(prepared: PreparedDeal, paths: int, workers: int | None,
-                     blocks_per_unit: int, *, kept_paths: int, paths_field: str) -> int:
+                     blocks_per_unit: int, *, kept_paths: int, paths_field: str,
+                     method: str) -> int:
     """The threads of a run: ``workers``, or as many as the machine has cores and the
     memory budget allows; the run's memory and time checked against the budget first.
 
@@ -237,15 +303,16 @@ def _checked_workers(prepared: PreparedDeal, paths: int, workers: int | None,
         check_integer("workers", workers, 1, MAX_WORKERS)
     in_flight = blocks_per_unit * BLOCK_PATHS
     units = math.ceil(paths / in_flight)
-    fixed = run_cost(prepared, 0, kept_paths=kept_paths).bytes
-    one = run_cost(prepared, paths, kept_paths=kept_paths, paths_in_flight=in_flight)
+    fixed = run_cost(prepared, 0, kept_paths=kept_paths, method=method).bytes
+    one = run_cost(prepared, paths, kept_paths=kept_paths, paths_in_flight=in_flight,
+                   method=method)
     if workers is None:
         chosen = workers_within_budget(fixed, one.bytes - fixed,
                                        min(os.cpu_count() or 1, units))
     else:
         chosen = workers
     cost = run_cost(prepared, paths, workers=min(chosen, units), kept_paths=kept_paths,
-                    paths_in_flight=in_flight)
+                    paths_in_flight=in_flight, method=method)
     kept = ", kept for structuring," if kept_paths else ""
     what = (f"a run of {paths:,} paths{kept} of {prepared.model.n_groups:,} groups over "
             f"{prepared.model.horizon_months} months on {chosen} worker(s)")
@@ -288,14 +355,17 @@ def simulate_assets(
     importance_sampling: bool | None = None,
     shift: float | None = None,
     workers: int | None = None,
+    default_method: str | None = None,
 ) -> AssetPaths:
     """Draw every block of a run and keep the draws (memory: paths x groups x periods x 8
-    bytes, e.g. 144 MB for 100,000 paths of 5 groups over 36 months).
+    bytes, e.g. 144 MB for 100,000 paths of 5 groups over 36 months); ``default_method``
+    overrides the deal's ``run.default_method`` (:func:`resolve_default_method`).
 
     Raises
     ------
     FieldError
-        ``paths``, ``seed`` or ``workers`` outside their limits (:mod:`abs_tool.limits`).
+        ``paths``, ``seed`` or ``workers`` outside their limits (:mod:`abs_tool.limits`),
+        or an unknown ``default_method``.
     LimitError
         The kept paths and the blocks in flight need more memory than the budget, or the
         run more time.
@@ -303,13 +373,15 @@ def simulate_assets(
     paths, seed, field = _settings(prepared, paths, seed)
     mu = _shift(prepared, importance_sampling, shift)
     # The paths are drawn to be run through the waterfall: budget for both.
+    method = resolve_default_method(prepared, default_method)
     chosen = _checked_workers(prepared, paths, workers, BLOCKS_PER_UNIT, kept_paths=paths,
-                              paths_field=field)
+                              paths_field=field, method=method)
+    exact = exact_inputs(prepared) if method == DefaultMethod.EXACT else None
     children, sizes = _block_plan(paths, seed)
     with ThreadPoolExecutor(max_workers=chosen) as pool:
-        blocks = tuple(pool.map(lambda b: draw_block(prepared, children[b], sizes[b], mu),
-                                range(len(sizes))))
-    return AssetPaths(prepared.model, seed, mu, blocks)
+        blocks = tuple(pool.map(lambda b: draw_block(prepared, children[b], sizes[b], mu,
+                                                     exact), range(len(sizes))))
+    return AssetPaths(prepared.model, seed, mu, blocks, method)
 
 
 def pool_rates(pool: PoolFlows) -> tuple[ByPaths, ByPaths]:
@@ -531,6 +603,7 @@ class MonteCarloResult:
     pool_loss_rate: Distribution
     classes: tuple[ClassResult, ...]
     convergence: Convergence
+    default_method: str  # which ran: "exact" (obligor by obligor) or "grouped"
 
     @property
     def sampling(self) -> str:
@@ -614,7 +687,7 @@ def _distribution(hist: Array, low: float, high: float, mean: Estimate, sd: floa
 
 
 def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
-            runtime: float, running: Sequence[_RunningSums]) -> MonteCarloResult:
+            runtime: float, running: Sequence[_RunningSums], method: str) -> MonteCarloResult:
     n = sums.paths
     # Every run has at least one block, which sets the per-class sums.
     assert sums.loss_and_default is not None
@@ -680,7 +753,7 @@ def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
     return MonteCarloResult(
         paths=n, seed=seed, block_paths=BLOCK_PATHS, importance_shift=shift,
         runtime_seconds=runtime, pool_default_rate=default_dist, pool_loss_rate=loss_dist,
-        classes=tuple(classes), convergence=_convergence(running),
+        classes=tuple(classes), convergence=_convergence(running), default_method=method,
     )
 
 
@@ -699,6 +772,7 @@ def run_monte_carlo(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     assets: AssetPaths | None = None,
+    default_method: str | None = None,
 ) -> MonteCarloResult:
     """Simulate the deal; settings default to the deal's ``run`` section.
 
@@ -717,13 +791,19 @@ def run_monte_carlo(
         When set, no further work unit starts and :class:`CancelledError` is raised.
     assets
         Paths already drawn (:func:`simulate_assets`) for this deal's pool model; they
-        replace ``paths``, ``seed`` and the shift, and only the waterfall runs.
+        replace ``paths``, ``seed``, the shift and the default method, and only the
+        waterfall runs.
+    default_method
+        ``"auto"``, ``"exact"`` or ``"grouped"`` (:func:`resolve_default_method`); None: the
+        deal's ``run.default_method``. :attr:`MonteCarloResult.default_method` says which
+        ran.
 
     Raises
     ------
     FieldError
         ``paths``, ``seed``, ``workers`` or ``blocks_per_unit`` outside their limits
-        (:mod:`abs_tool.limits`), or a ``shift`` outside [-8, 8].
+        (:mod:`abs_tool.limits`), a ``shift`` outside [-8, 8], or an unknown
+        ``default_method``.
     LimitError
         The run needs more memory or time than the budget (``ABS_TOOL_MAX_MEMORY_MB``,
         ``ABS_TOOL_MAX_SECONDS``); nothing is simulated.
@@ -737,22 +817,28 @@ def run_monte_carlo(
             raise ValueError("the asset paths were drawn for another pool model")
         seed, mu, n_blocks = assets.seed, assets.shift, len(assets.blocks)
         paths, kept, field = assets.paths, assets.paths, "assets"
+        method = assets.default_method
     else:
         paths, seed, field = _settings(prepared, paths, seed)
         mu = _shift(prepared, importance_sampling, shift)
         kept = 0
         n_blocks = math.ceil(paths / BLOCK_PATHS)
+        method = resolve_default_method(prepared, default_method)
+    # Kept paths were drawn already: only their waterfall is to run.
     chosen = _checked_workers(prepared, paths, workers, blocks_per_unit, kept_paths=kept,
-                              paths_field=field)
+                              paths_field=field,
+                              method=DefaultMethod.GROUPED if assets else method)
+    exact = None
     if assets is None:
         children, sizes = _block_plan(paths, seed)
+        exact = exact_inputs(prepared) if method == DefaultMethod.EXACT else None
     units = [list(range(i, min(i + blocks_per_unit, n_blocks)))
              for i in range(0, n_blocks, blocks_per_unit)]
 
     def block(b: int) -> BlockDraws:
         if assets is not None:
             return assets.blocks[b]
-        return draw_block(prepared, children[b], sizes[b], mu)
+        return draw_block(prepared, children[b], sizes[b], mu, exact)
 
     def work(unit: Sequence[int]) -> list[_Sums]:
         if cancel is not None and cancel.is_set():
@@ -789,10 +875,10 @@ def run_monte_carlo(
                 if later is not None:
                     later.cancel()
     assert total.paths == paths
-    return _finish(prepared, total, seed, mu, time.perf_counter() - started, running)
+    return _finish(prepared, total, seed, mu, time.perf_counter() - started, running, method)
 
 
 __all__ = ["BLOCK_PATHS", "AssetPaths", "BlockDraws", "CancelledError", "ClassResult",
            "Convergence", "Distribution", "Estimate", "MonteCarloResult", "TailSums",
-           "draw_block",
-           "importance_shift", "pool_rates", "run_cost", "run_monte_carlo", "simulate_assets"]
+           "draw_block", "exact_inputs", "importance_shift", "pool_rates",
+           "resolve_default_method", "run_cost", "run_monte_carlo", "simulate_assets"]

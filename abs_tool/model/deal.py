@@ -341,19 +341,34 @@ class PoolSource:
                "a path may not contain a NUL character", self.tape)
 
 
+class DefaultMethod(StrEnum):
+    """How the Monte Carlo draws defaults (:mod:`abs_tool.credit.copula`)."""
+
+    AUTO = "auto"  # exact up to EXACT_MAX_OBLIGORS obligors, grouped above
+    EXACT = "exact"  # one default time per obligor
+    GROUPED = "grouped"  # Binomial(1/HHI, p_g) per PD group
+
+
 @dataclass(frozen=True)
 class RunSettings:
-    """Monte Carlo settings: number of paths, the root seed, and importance sampling of the
-    systematic factor (a mean shift ``importance_shift``; None chooses it from the deal)."""
+    """Monte Carlo settings: number of paths, the root seed, importance sampling of the
+    systematic factor (a mean shift ``importance_shift``; None chooses it from the deal), and
+    how defaults are drawn: ``default_method`` ``"exact"`` (obligor by obligor), ``"grouped"``
+    (per PD group) or ``"auto"``: exact when the pool has at most
+    :data:`~abs_tool.limits.EXACT_MAX_OBLIGORS` obligors, grouped above."""
 
     paths: int = 20_000
     seed: int = 1
     importance_sampling: bool = False
     importance_shift: float | None = None
+    default_method: DefaultMethod = DefaultMethod.AUTO
 
     def __post_init__(self) -> None:
         check_integer("paths", self.paths, 1, MAX_PATHS)
         check_integer("seed", self.seed, 0, MAX_SEED)
+        _check(isinstance(self.default_method, str) and self.default_method in set(DefaultMethod),
+               "default_method", f"must be one of {[m.value for m in DefaultMethod]}",
+               self.default_method)
         shift = self.importance_shift
         _check(shift is None or (isinstance(shift, int | float) and math.isfinite(shift)
                                  and -8 <= shift <= 8), "importance_shift",

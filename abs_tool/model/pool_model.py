@@ -2,7 +2,10 @@
 (one group per distinct annual PD, or PD quantile buckets when there are many, split by
 sector when a sector factor is modelled), with each group's scheduled flows summed from its
 loans' schedules (:mod:`abs_tool.model.amortization`) and its granularity (loan count and
-1/HHI of balances). Cost grows with groups x months after this point, never with loans.
+1/HHI of balances). Cost grows with groups x months after this point, never with loans,
+except in the Monte Carlo's exact mode: :func:`build_obligors` gathers the loans by obligor,
+with each loan's own scheduled balance, for obligor-level default times
+(:mod:`abs_tool.credit.copula`).
 """
 
 from __future__ import annotations
@@ -10,11 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from abs_tool.errors import AssumptionError, LimitError
 from abs_tool.limits import MAX_SECTORS, check_cost, estimate
-from abs_tool.model.amortization import amortization_index, scheduled_flows
+from abs_tool.model.amortization import (
+    amortization_index,
+    remaining_fraction,
+    scheduled_flows,
+)
 from abs_tool.model.assumptions import (
     AnnualPd,
     CdrVector,
@@ -22,7 +30,7 @@ from abs_tool.model.assumptions import (
     LifetimeDefault,
 )
 from abs_tool.model.pool import Pool
-from abs_tool.types import Array
+from abs_tool.types import Array, BoolArray, IntArray
 
 MAX_GROUPS = 24
 """More distinct PDs than this are bucketed into this many PD quantile groups."""
@@ -100,6 +108,9 @@ class PoolModel:
     ``annual_pd`` is each group's balance-weighted annual PD (NaN without PDs);
     ``loan_count`` and ``effective_count`` (1/HHI of balances) measure granularity;
     ``group_sector`` indexes ``sector_names`` (one unnamed sector without a sector factor).
+    ``loan_group`` (loans,) is each loan's group and ``loan_purchasable`` (loans,) whether
+    the receivables bought resemble it (all False when nothing may be bought), in the
+    pool's loan order: what :func:`build_obligors` needs.
     """
 
     horizon_months: int
@@ -110,6 +121,8 @@ class PoolModel:
     effective_count: Array
     group_sector: NDArray[np.int64]
     sector_names: tuple[str, ...]
+    loan_group: IntArray
+    loan_purchasable: BoolArray
 
     @property
     def n_groups(self) -> int:
@@ -213,6 +226,10 @@ def build_pool_model(
             )
         purchase = profile(np.asarray(purchase_mask, dtype=bool), unit=True)
     counts = np.bincount(index, minlength=n_groups)
+    loan_group = index.astype(np.int64)
+    purchasable = (np.zeros(len(balance), dtype=bool) if purchase_mask is None
+                   else np.asarray(purchase_mask, dtype=bool).copy())
+    loan_group.flags.writeable = purchasable.flags.writeable = False
     # 1/HHI from balances relative to the group's largest, so that no square overflows or
     # vanishes whatever the unit: balances of 1e200 would give inf / inf.
     largest = np.zeros(n_groups)
@@ -229,4 +246,80 @@ def build_pool_model(
         effective_count=effective,
         group_sector=group_sector,
         sector_names=sector_names,
+        loan_group=loan_group,
+        loan_purchasable=purchasable,
     )
+
+
+@dataclass(frozen=True)
+class Obligors:
+    """The pool's loans gathered by obligor, for obligor-level default times.
+
+    Loans are in obligor order: obligor ``o`` owns loans ``start[o]:start[o + 1]``. Loan
+    ``i`` (in that order) belongs to group ``group[i]``, had ``balance[i]`` at the cut-off,
+    and weighs ``purchase[i]`` (its balance if the receivables bought resemble it, else 0)
+    in every unit bought while revolving. Its scheduled balance at the start of month
+    ``k`` (index from 0, no default or prepayment) is ``schedule[schedule_start[i] + k]``
+    for ``k < schedule_start[i + 1] - schedule_start[i]`` (its remaining term, cut at the
+    horizon) and 0 after. ``sector`` (obligors,) is the sector of each obligor's largest
+    loan (the first of equal ones).
+    """
+
+    start: IntArray
+    group: IntArray
+    balance: Array
+    purchase: Array
+    schedule_start: IntArray
+    schedule: Array
+    sector: IntArray
+
+    @property
+    def count(self) -> int:
+        return len(self.start) - 1
+
+
+def obligor_codes(pool: Pool) -> tuple[IntArray, int]:
+    """Each loan's obligor, 0..n-1, and n: one per distinct ``obligor_id``, and one of its own
+    for every loan without an ``obligor_id``."""
+    ids = pool.loans["obligor_id"]
+    missing = ids.isna().to_numpy()
+    codes = np.empty(len(ids), dtype=np.int64)
+    named = pd.factorize(ids[~missing])[0]
+    n_named = int(named.max()) + 1 if len(named) else 0
+    codes[~missing] = named
+    codes[missing] = n_named + np.arange(int(missing.sum()))
+    return codes, n_named + int(missing.sum())
+
+
+def build_obligors(pool: Pool, model: PoolModel) -> Obligors:
+    """:class:`Obligors` of ``pool``, the pool ``model`` was built from.
+
+    Costs loans x months once (the loans' schedules, as :func:`build_pool_model`), then
+    keeps each loan's schedule only until its maturity.
+    """
+    loans = pool.loans
+    codes, n_obligors = obligor_codes(pool)
+    order = np.argsort(codes, kind="stable")
+    start = np.searchsorted(codes[order], np.arange(n_obligors + 1)).astype(np.int64)
+    balance = loans["balance"].to_numpy(dtype=np.float64)[order]
+    term = loans["remaining_term"].to_numpy(dtype=np.int64)[order]
+    kept = np.minimum(term, model.horizon_months)
+    months = int(kept.max())
+    closing = remaining_fraction(loans["rate"].to_numpy()[order], term,
+                                 amortization_index(loans["amortization"].to_numpy())[order],
+                                 months)
+    opening = balance[:, None] * np.concatenate([np.ones((len(order), 1)),
+                                                 closing[:, :-1]], axis=1)
+    schedule = opening[np.arange(months)[None, :] < kept[:, None]]
+    schedule_start = np.concatenate([[0], np.cumsum(kept)]).astype(np.int64)
+    group = model.loan_group[order]
+    # The largest loan of each obligor: the last of a sort by (obligor, balance), taking
+    # the first of equal balances.
+    by_size = np.lexsort((-np.arange(len(order)), balance, codes[order]))
+    largest = by_size[start[1:] - 1]
+    arrays = (start, group, balance,
+              np.where(model.loan_purchasable[order], balance, 0.0),
+              schedule_start, schedule, model.group_sector[group[largest]].astype(np.int64))
+    for a in arrays:
+        a.flags.writeable = False
+    return Obligors(*arrays)

@@ -264,6 +264,7 @@ def monte_carlo_dict(
         "block_paths": result.block_paths,
         "importance_shift": result.importance_shift,
         "sampling": {"method": result.sampling, "estimators": dict(ESTIMATORS)},
+        "default_method": result.default_method,
         "runtime_seconds": result.runtime_seconds,
         "pool": {"default_rate": dist(result.pool_default_rate),
                  "loss_rate": dist(result.pool_loss_rate)},
