@@ -427,6 +427,18 @@ RESULTS_PAGE: dict[str, Label] = {
         "蒙特卡洛模拟已取消。可修改输入,或重新运行。",
     ),
     "run.run": ("Run", "运行"),
+    "res.defaults.exact": (
+        "Defaults drawn obligor by obligor: {obligors} obligors, each defaulting once with "
+        "all its receivables (exact mode, used up to {limit} obligors).",
+        "违约按借款人逐户模拟:共 {obligors} 户借款人,每户违约时其全部资产同时违约"
+        "(精确模式,借款人不超过 {limit} 户时采用)。",
+    ),
+    "res.defaults.grouped": (
+        "Defaults drawn per PD group, each with its effective number of loans (grouped mode: "
+        "{obligors} obligors, more than the {limit} of the exact mode).",
+        "违约按违约概率分组模拟,各组按有效资产笔数抽样(分组模式:共 {obligors} 户借款人,"
+        "超过精确模式 {limit} 户的上限)。",
+    ),
     "res.caption": (
         "{deal}: {loans} loans, pool balance {balance}; {paths} paths, seed {seed}, "
         "run in {seconds} s.",

@@ -125,3 +125,18 @@ def test_a_pool_that_does_not_fit_says_why(app: Start, lang: str) -> None:
     assert why in shown[0]
     if lang == "zh":
         assert not re.search(r"[A-Za-z]{4,}", shown[0].replace("Vasicek", "")), shown[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_says_how_defaults_were_drawn(app: Start, lang: str) -> None:
+    """The consumer sample (19,326 obligors) runs grouped; a pool of 5,000 loans, each its own
+    obligor, runs obligor by obligor; each caption in the page's language."""
+    at = app(RESULTS, lang=lang)
+    no_problem(at)
+    grouped = [c for c in captions(at) if c.startswith(lead("res.defaults.grouped", lang))]
+    assert len(grouped) == 1
+    assert "19,326" in grouped[0]
+    at = results_of(app, homogeneous_deal(), lang)
+    exact = [c for c in captions(at) if c.startswith(lead("res.defaults.exact", lang))]
+    assert len(exact) == 1
+    assert "5,000" in exact[0]

@@ -26,7 +26,9 @@ from abs_tool import Deal, Scenario
 from abs_tool.analysis.closed_form import MAX_GRANULARITY_GAP, MAX_SHAPE_GAP, ClosedFormCheck
 from abs_tool.analysis.deal_analysis import RATING_CRITERIA
 from abs_tool.engine.montecarlo import Distribution, MonteCarloResult
+from abs_tool.limits import EXACT_MAX_OBLIGORS
 from abs_tool.model.assumptions import Assumptions
+from abs_tool.model.pool_model import obligor_codes
 from abs_tool.report.tables import BAND_SE, cashflow_tables, convergence_frame, monte_carlo_dict
 from abs_tool.types import Array
 from ui import cache, format as fmt, run, state
@@ -273,6 +275,8 @@ def summary(outcome: run.Outcome) -> None:
         deal=run_inputs.deal.name, loans=fmt.count(len(run_inputs.pool)),
         balance=fmt.money(run_inputs.pool.balance, language), paths=fmt.count(mc.paths),
         seed=mc.seed, seconds=fmt.number(mc.runtime_seconds, 2)))
+    st.caption(t(f"res.defaults.{mc.default_method}").format(
+        obligors=fmt.count(obligor_codes(run_inputs.pool)[1]), limit=fmt.count(EXACT_MAX_OBLIGORS)))
     default, loss = mc.pool_default_rate, mc.pool_loss_rate
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("res.mean_default"), fmt.percent(default.mean.value),
