@@ -131,7 +131,9 @@ _DEFAULT_SECONDS = 3600.0
 # - engine paths in flight: the waterfall's outputs per path and month take 8 float64 per
 #   class, 2 per fee, 1 per trigger and about 20 more (pool, accounts, metrics), and the
 #   copula draws 2 per group; 4e-7 s + 6.5e-8 s per group, per path-month on one core;
-# - kept asset paths (structuring): one float64 per path, group and month;
+# - kept asset paths (structuring): one float64 per path, group and month, two in exact
+#   mode with loan-level recovery rates (the rates of each path's defaults), which also
+#   draws one more per group in flight;
 # - exact defaults: a chunk of uniforms (at most EXACT_CHUNK_DOUBLES) per worker, and per
 #   obligor its curve (months + groups), per loan-month of schedule about 3 numbers;
 #   8e-9 s per path and obligor on one core (both samples, bench/monte_carlo.py).
@@ -204,6 +206,8 @@ def estimate(
     kept_paths: int = 0,
     obligors: int = 0,
     loan_months: int = 0,
+    recovery_by_path: bool = False,
+    kept_rates: bool = False,
 ) -> Cost:
     """Peak memory and time of one engine task, from its shape alone (nothing allocated).
 
@@ -228,6 +232,9 @@ def estimate(
         Exact-mode defaults (:func:`abs_tool.credit.copula.exact_default_fractions`): the
         obligors drawn for each path, and the months of the loans' schedules kept (the sum
         of their remaining terms, cut at the horizon); 0 for grouped defaults.
+    recovery_by_path, kept_rates
+        Exact-mode defaults with loan-level recovery rates draw a rate per path, group and
+        month beside the default fraction (in flight), and kept asset paths keep it too.
 
     Returns
     -------
@@ -235,8 +242,9 @@ def estimate(
         Bytes (an upper bound, with a margin) and seconds (typical).
     """
     doubles = (_SCHEDULE_ARRAYS * loans * schedule_months + _PROFILE_ARRAYS * groups * months
-               + kept_paths * groups * months)
-    per_path_month = (_PATH_BASE + _PATH_PER_GROUP * groups + _PATH_PER_CLASS * classes
+               + kept_paths * groups * months * (2 if kept_rates else 1))
+    per_path_group = _PATH_PER_GROUP + (1 if recovery_by_path else 0)
+    per_path_month = (_PATH_BASE + per_path_group * groups + _PATH_PER_CLASS * classes
                       + _PATH_PER_FEE * fees + _PATH_PER_TRIGGER * triggers)
     doubles += workers * paths_in_flight * months * per_path_month
     if obligors:

@@ -23,7 +23,8 @@ def pool_inputs(**given):
         initial_flows=flows, purchase_flows=flows / 100.0, purchase_balance=np.ones(1),
         initial_balance=np.array([100.0]), initial_pool=100.0,
         hazard=np.full((1, 1, MONTHS), 0.1), amount_share=np.zeros((0, MONTHS)),
-        smm=np.full(MONTHS, 0.5), recovery=np.array([0.4]), lag=0,
+        smm=np.full(MONTHS, 0.5), recovery=np.array([0.4]),
+        loan_recovery=np.ones((1, 1, MONTHS)), loan_level=False, lag=0,
     )
     return inputs._replace(**given)
 
@@ -92,6 +93,22 @@ def test_recoveries_arrive_after_the_lag_and_are_pending_until_then():
     # Month 2: the 4 arrives; the month's defaults are 10% of 40.5 = 4.05.
     assert out.pool[kernel.POOL_RECOVERY, 0, 1] == pytest.approx(4.0)
     assert out.pool[kernel.POOL_DEFAULT, 0, 1] == pytest.approx(4.05)
+
+
+@pytest.mark.parametrize(("scale", "recovered"), [
+    (0.5, 3.5),  # the group's 70% scaled by 0.5: 35% of the 10 defaulted
+    (2.0, 10.0),  # 140% capped at 100%: all of the 10
+])
+def test_loan_level_rates_recover_the_groups_rate_scaled_and_capped(scale, recovered):
+    path, out = start(terms())
+    pool = pool_inputs(recovery=np.array([scale]), loan_recovery=np.full((1, 1, MONTHS), 0.7),
+                       loan_level=True, lag=1)
+    first = kernel.pool_month(pool, 0, 0, 100.0, 1, path, out)
+    # Month 1: 10 defaulted; its recovery is pending until the lag has passed.
+    assert out.pool[kernel.POOL_LOSS, 0, 0] == pytest.approx(10.0 - recovered)
+    assert first[4] == pytest.approx(recovered)
+    kernel.pool_month(pool, 0, 1, 100.0, 1, path, out)
+    assert out.pool[kernel.POOL_RECOVERY, 0, 1] == pytest.approx(recovered)
 
 
 @pytest.mark.parametrize(("share", "fraction"), [

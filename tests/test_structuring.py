@@ -23,6 +23,8 @@ from abs_tool import (
     Tier,
     compare_structures,
     cost_of_funds,
+    load_deal_pool,
+    load_sample_deal,
     prepare_deal,
     run_monte_carlo,
     run_scenario,
@@ -362,6 +364,22 @@ def test_break_even_size_is_where_issuing_costs_the_benchmark():
 
 # --------------------------------------------------------------------------------------------
 # Sensitivities and comparisons
+
+
+def test_a_recovery_sensitivity_sets_the_tapes_lgd_aside_and_a_lag_keeps_it():
+    from abs_tool.analysis.structuring import with_assumption
+
+    deal = load_sample_deal("consumer")  # its tape gives every loan an LGD
+    assert deal.assumptions.recovery.from_tape
+    moved = with_assumption(deal, "recovery_rate", 0.5).assumptions.recovery
+    assert (moved.rate, moved.from_tape) == (0.5, False)
+    lagged = with_assumption(deal, "lag_months", 3).assumptions.recovery
+    assert (lagged.lag_months, lagged.from_tape, lagged.rate) == (3, True,
+                                                                  deal.assumptions.recovery.rate)
+    pool, _ = load_deal_pool(deal, None)
+    losses = [run_scenario(prepare_deal(with_assumption(deal, "recovery_rate", r), pool)
+                           ).result.pool.loss.sum() for r in (0.1, 0.5)]
+    assert losses[1] < losses[0]
 
 
 def test_sensitivity_grid_moves_losses_the_right_way():

@@ -345,6 +345,29 @@ ASSUMPTIONS_PAGE: dict[str, Label] = {
     "as.cpr": ("CPR by year (annual, last value repeats)", "各年 CPR(年化,末值延续)"),
     "as.recovery": ("Recovery rate", "回收率"),
     "as.lag": ("Recovery lag (months)", "回收滞后(月)"),
+    "as.recovery_tape": ("Use the tape's loan-level LGD", "采用资产清单中的逐笔违约损失率"),
+    "as.recovery_tape_help": (
+        "A loan with an LGD on the tape recovers 1 - LGD of its defaulted balance; the "
+        "recovery rate above applies to the loans without one. Untick to ignore the tape's "
+        "LGD and apply the recovery rate to every loan.",
+        "资产清单给出违约损失率(LGD)的贷款按 1 - LGD 回收,其余贷款按上方回收率回收。"
+        "取消勾选则忽略清单中的 LGD,所有贷款均按回收率回收。",
+    ),
+    "as.recovery_tape_used": (
+        "The tape gives an LGD for {share} of the pool balance (balance-weighted LGD {lgd}): "
+        "those loans recover 1 - LGD, the rest the recovery rate above.",
+        "资产清单为资产池余额的 {share} 给出了 LGD(余额加权 LGD {lgd}):这些贷款按 1 - LGD "
+        "回收,其余按上方回收率回收。",
+    ),
+    "as.recovery_tape_ignored": (
+        "The tape gives an LGD for {share} of the pool balance; it is ignored: every loan "
+        "recovers the recovery rate above.",
+        "资产清单为资产池余额的 {share} 给出了 LGD;现已忽略:所有贷款均按上方回收率回收。",
+    ),
+    "as.recovery_tape_none": (
+        "The tape gives no LGD: every loan recovers the recovery rate above.",
+        "资产清单未给出 LGD:所有贷款均按上方回收率回收。",
+    ),
     "as.run": ("Monte Carlo", "蒙特卡洛模拟"),
     "as.paths": ("Paths", "模拟路径数"),
     "as.paths_help": (

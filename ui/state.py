@@ -106,6 +106,7 @@ WIDGET_DEFAULTS: dict[str, Any] = {
     **dict.fromkeys((
         "as_default_kind", "as_pd_multiplier", "as_cdr", "as_lifetime_rate", "as_timing",
         "as_correlation", "as_copula", "as_t_dof", "as_recovery", "as_lag", "as_cpr",
+        "as_recovery_tape",
         "run_paths", "run_seed", "run_is", "st_reserve_initial", "st_reserve_target",
         "st_reserve_floor", "st_revolving", "st_principal_mode", "st_turbo", "st_cleanup_on",
         "st_cleanup", "st_benchmark", "sz_pricing_on", "sz_spread_wals",

@@ -181,8 +181,9 @@ def large_pool(prepared: PreparedDeal) -> LargePool:
     draws = FactorDraws(systematic=z, sector=np.zeros((n, len(model.sector_names))),
                         mixing=np.ones(n), recovery_driver=np.zeros(n), weight=np.ones(n))
     conditional = conditional_cumulative_pd(model, assumptions, draws)
-    result = run_paths(prepared, HazardDefaults(large_pool_fractions(conditional)), n,
-                       recovery_rate=np.full(n, assumptions.recovery.rate))
+    # The deal's own recoveries (the tape's loan-level ones where it uses them), as the
+    # Monte Carlo's; the equivalent's LGD is then the pool's, E[L] / E[D].
+    result = run_paths(prepared, HazardDefaults(large_pool_fractions(conditional)), n)
     default_rate, loss_rate = pool_rates(result.pool)
     share = model.initial.balance / model.initial.balance.sum()
     lifetime = conditional[:, :, -1]

@@ -62,7 +62,7 @@ from abs_tool.limits import (
     check_cost,
     check_integer,
 )
-from abs_tool.model.assumptions import AnnualPd, CdrVector, Cpr, LifetimeDefault, Recovery
+from abs_tool.model.assumptions import AnnualPd, CdrVector, Cpr, LifetimeDefault
 from abs_tool.model.deal import Deal, Pricing, SizeUnit, Tier
 from abs_tool.model.pool import Pool
 from abs_tool.model.scales import from_local_scale, to_local_scale
@@ -1032,10 +1032,10 @@ def with_assumption(deal: Deal, name: str, value: float) -> Deal:
         a = replace(a, correlation=float(value))
     elif name == "sector_correlation":
         a = replace(a, sector_correlation=float(value))
-    elif name == "recovery_rate":
-        a = replace(a, recovery=Recovery(float(value), a.recovery.lag_months))
+    elif name == "recovery_rate":  # the rate of every loan: the tape's LGDs set aside
+        a = replace(a, recovery=replace(a.recovery, rate=float(value), from_tape=False))
     elif name == "lag_months":
-        a = replace(a, recovery=Recovery(a.recovery.rate, int(value)))
+        a = replace(a, recovery=replace(a.recovery, lag_months=int(value)))
     elif name == "cpr_annual":
         a = replace(a, prepayment=Cpr((float(value),)))
     else:  # cdr_annual: check_sensitivity_value knows no other name

@@ -53,6 +53,15 @@ the fraction: a defaulted receivable's own later schedule is not removed exactly
 receivables of a group amortise differently (docs/results.md gives its measured size), and
 the purchased balance ``q(t)`` is the one of the path without defaults, whatever a path's
 triggers do (it only weighs receivables bought against initial ones).
+
+Loan-level recovery rates (the tape's ``lgd``, :mod:`abs_tool.engine.projection`): in
+grouped mode each group recovers its balance-weighted rate, which needs nothing per path.
+In exact mode the recovery rate of group g in month t on a path is that of the receivables
+that default then, ``sum_i r_i w_i / sum_i w_i`` with ``w_i = s_i(t) + q(t) b_i`` the same
+weights as the default fraction, so an obligor with LGD 1 that defaults recovers nothing,
+whatever the group's average. Positions then also split an obligor's loans of one group by
+their rate, and the rates come out as (paths, groups, periods) beside the fractions: the
+only mode whose asset paths take twice the memory, and only when the tape gives LGDs.
 """
 
 from __future__ import annotations
@@ -228,7 +237,9 @@ class ExactDefaults:
     (obligors,) indexes the classes of obligors that share a default curve and a sector:
     ``class_threshold`` (classes, periods) a(t) and ``class_sector`` (classes,).
     ``purchase_scale`` (periods,) is q(t) of the module docstring and ``group_total``
-    (groups, periods) each group's balance ``sum_i s_i(t) + q(t) b_i``.
+    (groups, periods) each group's balance ``sum_i s_i(t) + q(t) b_i``. With
+    ``loan_level``, ``recovery`` (positions,) is each position's recovery rate (module
+    docstring); without, zeros.
     """
 
     start: IntArray
@@ -241,6 +252,8 @@ class ExactDefaults:
     class_sector: IntArray
     purchase_scale: Array
     group_total: Array
+    recovery: Array
+    loan_level: bool
 
     @property
     def count(self) -> int:
@@ -249,11 +262,12 @@ class ExactDefaults:
 
     @property
     def nbytes(self) -> int:
-        return sum(getattr(self, f).nbytes for f in self.__dataclass_fields__)
+        return sum(getattr(self, f).nbytes for f in self.__dataclass_fields__
+                   if f != "loan_level")
 
 
 def exact_defaults(model: PoolModel, obligors: Obligors, assumptions: Assumptions,
-                   purchased: Array) -> ExactDefaults:
+                   purchased: Array, loan_level: bool = False) -> ExactDefaults:
     """The obligors' curves and the groups' balances of the module docstring.
 
     Parameters
@@ -267,6 +281,9 @@ def exact_defaults(model: PoolModel, obligors: Obligors, assumptions: Assumption
         (periods,) balance of receivables bought and held at the start of each month on
         the path without defaults, in units of the initial pool's scheduled balance (that
         is, divided by the share the prepayments have left of it).
+    loan_level
+        Recover each receivable's own rate (``obligors.recovery``, ``recovery.rate`` where
+        the tape gives no LGD) instead of the path's.
     """
     n_groups, n_periods = model.n_groups, model.horizon_months
     o = obligors
@@ -286,7 +303,16 @@ def exact_defaults(model: PoolModel, obligors: Obligors, assumptions: Assumption
     scale = purchased / eligible if eligible > 0 else np.zeros(n_periods)
     # Positions: loans sorted by obligor, so their keys are too.
     keys_by_loan = owner * n_groups + o.group
-    position_keys, position = np.unique(keys_by_loan, return_inverse=True)
+    rate = np.where(np.isnan(o.recovery), assumptions.recovery.rate, o.recovery)
+    if loan_level:
+        # Rate second: positions stay in obligor order, loans of one rate merged.
+        rows, position = np.unique(np.column_stack([keys_by_loan, rate]), axis=0,
+                                   return_inverse=True)
+        position = position.reshape(-1)
+        position_keys, position_rate = rows[:, 0].astype(np.int64), rows[:, 1]
+    else:
+        position_keys, position = np.unique(keys_by_loan, return_inverse=True)
+        position_rate = np.zeros(len(position_keys))
     position_owner = position_keys // n_groups
     position_group = position_keys % n_groups
     months = np.diff(o.schedule_start)
@@ -307,17 +333,22 @@ def exact_defaults(model: PoolModel, obligors: Obligors, assumptions: Assumption
         kernel_array(np.concatenate([[0], np.cumsum(length)]), np.int64),
         kernel_array(schedule), kernel_array(obligor_class.reshape(-1), np.int64),
         kernel_array(threshold), kernel_array(keys[:, -1], np.int64), kernel_array(scale),
-        kernel_array(group_total))
+        kernel_array(group_total), kernel_array(position_rate), loan_level)
 
 
-def exact_default_fractions(rng: np.random.Generator, model: PoolModel, exact: ExactDefaults,
-                            assumptions: Assumptions,
-                            draws: FactorDraws) -> PathsByGroupsByPeriods:
+def exact_default_fractions(
+    rng: np.random.Generator, model: PoolModel, exact: ExactDefaults, assumptions: Assumptions,
+    draws: FactorDraws,
+) -> tuple[PathsByGroupsByPeriods, PathsByGroupsByPeriods | None]:
     """Monthly default fraction of each group's performing balance from obligor-level
-    default times (module docstring), (paths, groups, periods); draws the obligors'
-    uniforms after ``draws``."""
+    default times (module docstring), (paths, groups, periods), and with
+    ``exact.loan_level`` the recovery rate of those defaults (the same shape; 0 where
+    nothing defaults), else None; draws the obligors' uniforms after ``draws``."""
     n_paths = len(draws.systematic)
-    out = np.zeros((n_paths, model.n_groups, model.horizon_months))
+    shape = (n_paths, model.n_groups, model.horizon_months)
+    out = np.zeros(shape)
+    # Without loan-level rates every path writes its rates over one scratch row.
+    rates = np.zeros(shape if exact.loan_level else (1, *shape[1:]))
     rho, rho_s = assumptions.correlation, assumptions.sector_correlation
     rows = max(1, EXACT_CHUNK_DOUBLES // max(exact.count, 1))
     z, sector = kernel_array(draws.systematic), kernel_array(draws.sector)
@@ -329,8 +360,9 @@ def exact_default_fractions(rng: np.random.Generator, model: PoolModel, exact: E
                          math.sqrt(rho_s), math.sqrt(1.0 - rho - rho_s), exact.obligor_class,
                          exact.class_threshold, exact.class_sector, exact.start, exact.group,
                          exact.purchase, exact.schedule_start, exact.schedule,
-                         exact.purchase_scale, exact.group_total, out[first:last])
-    return out
+                         exact.purchase_scale, exact.group_total, exact.recovery,
+                         out[first:last], rates[first:last] if exact.loan_level else rates)
+    return out, rates if exact.loan_level else None
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -346,8 +378,10 @@ def _exact_fractions(uniforms: Array, z: Array, sector: Array, mixing: Array,
                      obligor_class: IntArray, threshold: Array, class_sector: IntArray,
                      start: IntArray, group: IntArray, purchase: Array,
                      schedule_start: IntArray, schedule: Array, scale: Array,
-                     group_total: Array, out: Array) -> None:  # pragma: no cover - compiled
-    """:func:`exact_default_fractions` for one chunk of paths, path by path."""
+                     group_total: Array, recovery: Array, out: Array,
+                     rates: Array) -> None:  # pragma: no cover - compiled
+    """:func:`exact_default_fractions` for one chunk of paths, path by path; ``rates`` has
+    a row per path, or one that every path overwrites."""
     n_paths, n_obligors = uniforms.shape
     n_classes, n_periods = threshold.shape
     n_groups = group_total.shape[0]
@@ -361,7 +395,9 @@ def _exact_fractions(uniforms: Array, z: Array, sector: Array, mixing: Array,
     defaulted = np.empty((n_groups, n_periods))  # balance defaulting in each month
     removed = np.empty((n_groups, n_periods))  # scheduled balance defaulted before it
     bought = np.empty((n_groups, n_periods))  # purchase weight defaulting in each month
+    recovered = np.empty((n_groups, n_periods))  # rate-weighted balance defaulting
     for p in range(n_paths):
+        row = p if rates.shape[0] > 1 else 0
         m = mixing[p]
         for c in range(n_classes):
             shock[c] = load * z[p] + load_sector * sector[p, class_sector[c]]
@@ -370,6 +406,7 @@ def _exact_fractions(uniforms: Array, z: Array, sector: Array, mixing: Array,
         defaulted[:] = 0.0
         removed[:] = 0.0
         bought[:] = 0.0
+        recovered[:] = 0.0
         for o in range(n_obligors):
             c = obligor_class[o]
             u = uniforms[p, o]
@@ -385,7 +422,9 @@ def _exact_fractions(uniforms: Array, z: Array, sector: Array, mixing: Array,
                 g = group[i]
                 first, end = schedule_start[i], schedule_start[i + 1]
                 own = schedule[first + k] if first + k < end else 0.0
-                defaulted[g, k] += own + scale[k] * purchase[i]
+                amount = own + scale[k] * purchase[i]
+                defaulted[g, k] += amount
+                recovered[g, k] += recovery[i] * amount
                 bought[g, k] += purchase[i]
                 for j in range(first + k + 1, end):
                     removed[g, j - first] += schedule[j]
@@ -394,7 +433,10 @@ def _exact_fractions(uniforms: Array, z: Array, sector: Array, mixing: Array,
             for k in range(n_periods):
                 performing = group_total[g, k] - removed[g, k] - scale[k] * gone
                 fraction = 0.0
+                rate = 0.0
                 if defaulted[g, k] > 0.0 and performing > 0.0:
                     fraction = min(defaulted[g, k] / performing, 1.0)
+                    rate = recovered[g, k] / defaulted[g, k]
                 out[p, g, k] = fraction
+                rates[row, g, k] = rate
                 gone += bought[g, k]

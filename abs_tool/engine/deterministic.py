@@ -20,6 +20,7 @@ from abs_tool.engine.projection import (
     HazardDefaults,
     PoolState,
     deterministic_defaults,
+    loan_recovery,
 )
 from abs_tool.engine.waterfall import (
     PoolFlows,
@@ -84,13 +85,18 @@ def run_paths(
     prepayment: Cpr | None = None,
     recovery_rate: ArrayLike | None = None,
     lag_months: int | None = None,
+    loan_rates: ArrayLike | None = None,
 ) -> WaterfallResult:
     """Run the pool and the waterfall for ``n_paths`` paths of default fractions.
 
-    Prepayment, recovery rate and lag default to the deal's assumptions; ``recovery_rate``
-    may differ by path (shape (paths,)).
+    Prepayment, recovery and lag default to the deal's assumptions (with its loan-level
+    rates from the tape, :func:`~abs_tool.engine.projection.loan_recovery`). A
+    ``recovery_rate`` given, scalar or (paths,), is the rate of every default; with
+    ``loan_rates`` (1 or paths, groups, periods) too, the factor that scales those
+    (:class:`~abs_tool.engine.projection.PoolState`).
     """
-    state = _pool_state(prepared, defaults, n_paths, prepayment, recovery_rate, lag_months)
+    state = _pool_state(prepared, defaults, n_paths, prepayment, recovery_rate, lag_months,
+                        loan_rates)
     return run_waterfall(prepared.deal.structure, state, prepared.class_balances)
 
 
@@ -113,12 +119,14 @@ def summarise_paths(
     prepayment: Cpr | None = None,
     recovery_rate: ArrayLike | None = None,
     lag_months: int | None = None,
+    loan_rates: ArrayLike | None = None,
     with_duration: bool = False,
 ) -> PathsSummary:
     """:func:`run_paths` and ``class_metrics(result, prepared.coupons,
     with_duration=with_duration)``, the same numbers, without keeping the lines of the
     classes, fees and accounts (:func:`~abs_tool.engine.waterfall.summarise_waterfall`)."""
-    state = _pool_state(prepared, defaults, n_paths, prepayment, recovery_rate, lag_months)
+    state = _pool_state(prepared, defaults, n_paths, prepayment, recovery_rate, lag_months,
+                        loan_rates)
     summary = summarise_waterfall(prepared.deal.structure, state, prepared.class_balances,
                                   with_duration=with_duration)
     metrics = metrics_from_rows(summary.metric_rows, summary.original_balance,
@@ -133,17 +141,28 @@ def _pool_state(
     prepayment: Cpr | None,
     recovery_rate: ArrayLike | None,
     lag_months: int | None,
+    loan_rates: ArrayLike | None,
 ) -> PoolState:
     assumptions = prepared.deal.assumptions
     cpr = prepayment or assumptions.prepayment
+    if recovery_rate is None:
+        recovery_rate, loan_rates = recovery_inputs(prepared.model, assumptions.recovery)
     return PoolState.start(
         prepared.model,
         defaults,
         cpr.monthly(prepared.model.horizon_months),
-        assumptions.recovery.rate if recovery_rate is None else recovery_rate,
+        recovery_rate,
         assumptions.recovery.lag_months if lag_months is None else lag_months,
         n_paths,
+        loan_rates,
     )
+
+
+def recovery_inputs(model: PoolModel, recovery: Recovery) -> tuple[float, Array | None]:
+    """``recovery_rate`` and ``loan_rates`` of :func:`run_paths` for ``recovery``: the
+    groups' rates from the tape, unscaled, or ``recovery.rate`` for every default."""
+    rates = loan_recovery(model, recovery)
+    return (recovery.rate, None) if rates is None else (1.0, rates)
 
 
 @dataclass(frozen=True)
@@ -151,7 +170,9 @@ class Scenario:
     """A deterministic scenario: the deal's assumptions with some of them replaced.
 
     ``cdr_annual`` replaces the default assumption by a flat CDR; ``default_multiplier``
-    stresses whichever default assumption applies (PD, CDR or lifetime rate).
+    stresses whichever default assumption applies (PD, CDR or lifetime rate). A
+    ``recovery_rate`` applies to every loan, whatever the tape's LGDs: a stress that says
+    "recovery 20%" means it of every default.
     """
 
     cdr_annual: float | None = None
@@ -181,10 +202,11 @@ class Scenario:
 
     def apply(self, assumptions: Assumptions) -> Assumptions:
         """The assumptions of this scenario (validated like any other)."""
-        recovery = Recovery(
-            assumptions.recovery.rate if self.recovery_rate is None else self.recovery_rate,
-            assumptions.recovery.lag_months if self.lag_months is None else self.lag_months,
-        )
+        recovery = assumptions.recovery
+        if self.recovery_rate is not None:
+            recovery = replace(recovery, rate=self.recovery_rate, from_tape=False)
+        if self.lag_months is not None:
+            recovery = replace(recovery, lag_months=self.lag_months)
         return replace(
             assumptions,
             default=(assumptions.default if self.cdr_annual is None
@@ -210,9 +232,10 @@ def run_scenario(prepared: PreparedDeal, scenario: Scenario | None = None) -> Sc
     assumptions = scenario.apply(prepared.deal.assumptions)
     defaults = deterministic_defaults(prepared.model, assumptions.default,
                                       scenario.default_multiplier)
+    rate, loan_rates = recovery_inputs(prepared.model, assumptions.recovery)
     result = run_paths(prepared, defaults, 1, prepayment=assumptions.prepayment,
-                       recovery_rate=assumptions.recovery.rate,
-                       lag_months=assumptions.recovery.lag_months)
+                       recovery_rate=rate, lag_months=assumptions.recovery.lag_months,
+                       loan_rates=loan_rates)
     return ScenarioResult(assumptions, result, class_metrics(result, prepared.coupons))
 
 

@@ -136,7 +136,14 @@ class PoolInputs(NamedTuple):
     smm: Array
     """(periods,) single monthly mortality of prepayments."""
     recovery: Array
-    """(paths,) recovery rate of defaulted balances."""
+    """(paths,) recovery rate of defaulted balances; with ``loan_level``, the factor that
+    scales ``loan_recovery`` (capped at 1)."""
+    loan_recovery: Array
+    """(1 or paths, groups, periods) each group's recovery rate by month; ones without
+    ``loan_level``."""
+    loan_level: bool
+    """Defaults recover ``loan_recovery``, scaled by ``recovery``: loan-level rates from the
+    tape (:mod:`abs_tool.engine.projection`)."""
     lag: int
     """Months from a default to its recovery."""
 
@@ -236,7 +243,8 @@ class PathState(NamedTuple):
     d: Array
     """(groups,) default fraction of the month."""
     history: Array
-    """(periods,) defaults by month, whose recoveries are still to come."""
+    """(periods,) defaults by month, each weighted by its recovery rate relative to the
+    path's rate (1 without loan-level rates), whose recoveries are still to come."""
     balance: Array
     """(classes,) note balance."""
     accrued: Array
@@ -313,7 +321,8 @@ def pool_month(
        of its age times its weight, times the survival ``1 - d``;
     3. prepayments: ``SMM`` of the balance left after the scheduled principal;
     4. recoveries: the recovery rate times the defaults of ``lag`` months before; the
-       rest of a default is its loss.
+       rest of a default is its loss. With loan-level rates, group g's defaults recover
+       ``min(loan_recovery[g] x recovery, 1)`` of the path; without, ``recovery``.
 
     Every cohort's weight is multiplied by ``(1 - d)(1 - SMM)``: nothing is divided by.
 
@@ -325,6 +334,13 @@ def pool_month(
         the closing performing balance; the recoveries still to come on past defaults.
     """
     n_groups, n_ages = pool.initial_balance.shape[0], pool.purchase_flows.shape[0]
+    # Without loan-level rates each group's weight is min(1 x 1, 1) = 1 and the path's rate
+    # multiplies the month's defaults, as before they existed (the same bits); with them,
+    # the weights are the recovery rates and the month's recoveries are taken as they are.
+    path_rate = pool.recovery[p]
+    scale = path_rate if pool.loan_level else 1.0
+    rate = 1.0 if pool.loan_level else path_rate
+    rp = p if pool.loan_recovery.shape[0] > 1 else 0
     if pool.hazard.shape[0] > 0:
         hp = p if pool.hazard.shape[0] > 1 else 0
         for g in range(n_groups):
@@ -335,7 +351,7 @@ def pool_month(
         amount = pool.amount_share[ap, k] * base
         path.d[:] = min(amount / total, 1.0) if total > 0 else 0.0
     opening_total = interest = scheduled = prepayment = fee_income = 0.0
-    default_total = pool_close = 0.0
+    default_total = recoverable = pool_close = 0.0
     smm = pool.smm[k]
     keep = 1.0 - smm
     for g in range(n_groups):
@@ -366,10 +382,12 @@ def pool_month(
         scheduled += flow_p * survive
         fee_income += flow_f * survive
         prepayment += prepaid
-        default_total += path.d[g] * opening
+        defaulted = path.d[g] * opening
+        default_total += defaulted
+        recoverable += min(pool.loan_recovery[rp, g, k] * scale, 1.0) * defaulted
         pool_close += path.performing[g]
-    path.history[k] = default_total
-    rate, lag = pool.recovery[p], pool.lag
+    path.history[k] = recoverable
+    lag = pool.lag
     received = rate * path.history[k - lag] if k >= lag else 0.0
     pending = 0.0
     for j in range(max(k + 1 - lag, 0), k + 1):
@@ -381,7 +399,10 @@ def pool_month(
     out.pool[POOL_PREPAID, p, k] = prepayment
     out.pool[POOL_DEFAULT, p, k] = default_total
     out.pool[POOL_RECOVERY, p, k] = received
-    out.pool[POOL_LOSS, p, k] = (1.0 - rate) * default_total
+    # (1 - rate) D + rate (D - H): D - H with loan-level rates (rate 1), and exactly
+    # (1 - rate) D without (H = D, so the second term adds 0).
+    out.pool[POOL_LOSS, p, k] = ((1.0 - rate) * default_total
+                                 + rate * (default_total - recoverable))
     out.pool[POOL_FEE, p, k] = fee_income
     collections = interest + scheduled + prepayment + received + fee_income
     return opening_total, collections, default_total, pool_close, pending

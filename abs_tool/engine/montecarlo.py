@@ -16,7 +16,11 @@ Defaults are drawn obligor by obligor (exact mode) or per PD group (grouped mode
 says; ``"auto"`` runs exact when the pool has at most
 :data:`~abs_tool.limits.EXACT_MAX_OBLIGORS` obligors (a loan without ``obligor_id`` is its
 own obligor), grouped above. Both give the engine the same default fractions, so everything
-after the draw is the same code.
+after the draw is the same code. With loan-level recovery rates from the tape
+(:mod:`abs_tool.engine.projection`), grouped mode recovers each group's balance-weighted
+rate, the same numbers for every path, and exact mode the rate of the receivables that
+default on the path (:mod:`abs_tool.credit.copula`); a path's Beta-distributed recovery R
+scales either by R / m (m = ``recovery.rate``), capped at 1.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from abs_tool.credit.copula import (
 from abs_tool.credit.curves import cumulative_default_probability
 from abs_tool.engine.deterministic import PreparedDeal, run_paths, summarise_paths
 from abs_tool.engine.metrics import ClassMetrics
-from abs_tool.engine.projection import HazardDefaults
+from abs_tool.engine.projection import HazardDefaults, loan_recovery
 from abs_tool.engine.waterfall import PoolFlows
 from abs_tool.errors import AbsToolError, FieldError
 from abs_tool.limits import (
@@ -139,8 +143,9 @@ def importance_shift(prepared: PreparedDeal) -> float:
     The factor value at which the large-pool loss, ``LGD * Phi((Phi^-1(p) - sqrt(rho) z) /
     sqrt(1 - rho))``, reaches the credit enhancement of the most senior class (the share of
     the pool below it); p is the pool's balance-weighted default probability by the legal
-    final date. Any shift gives unbiased estimates; this one puts the senior tail in the
-    middle of the sampled paths. Capped at +-:data:`MAX_SHIFT`.
+    final date, and LGD the pool's (with loan-level rates, 1 - their balance-weighted mean
+    at the cut-off). Any shift gives unbiased estimates; this one puts the senior tail in
+    the middle of the sampled paths. Capped at +-:data:`MAX_SHIFT`.
     """
     assumptions = prepared.deal.assumptions
     rho = assumptions.correlation
@@ -149,7 +154,9 @@ def importance_shift(prepared: PreparedDeal) -> float:
     model = prepared.model
     weights = model.initial.balance / model.initial.balance.sum()
     pd_pool = float(weights @ cumulative_default_probability(model, assumptions.default)[:, -1])
-    lgd = 1.0 - assumptions.recovery.rate
+    rates = loan_recovery(model, assumptions.recovery)
+    recovery = assumptions.recovery.rate if rates is None else float(weights @ rates[0, :, 0])
+    lgd = 1.0 - recovery
     balances = np.asarray(prepared.class_balances)
     enhancement = 1.0 - balances[0] / balances.sum()
     if lgd <= 0 or pd_pool <= 0:
@@ -167,6 +174,14 @@ class BlockDraws:
     recovery: Array  # (paths,) recovery rate
     weight: Array  # (paths,) importance-sampling weight (1 without)
     plain: int  # the first this many paths are not shifted (all of them without sampling)
+    # (paths, groups, periods) recovery rate of the defaults: exact mode with loan-level
+    # rates only (grouped mode's are the pool model's, the same on every path)
+    loan_recovery: Array | None = None
+
+    @property
+    def nbytes(self) -> int:
+        kept = (self.fractions, self.recovery, self.weight, self.loan_recovery)
+        return sum(a.nbytes for a in kept if a is not None)
 
 
 def draw_block(
@@ -179,13 +194,14 @@ def draw_block(
     model = prepared.model
     rng = np.random.default_rng(seed)
     draws = draw_factors(rng, n_paths, len(model.sector_names), assumptions, shift)
+    rates = None
     if exact is None:
         fractions = default_fractions(rng, model,
                                       conditional_cumulative_pd(model, assumptions, draws))
     else:
-        fractions = exact_default_fractions(rng, model, exact, assumptions, draws)
+        fractions, rates = exact_default_fractions(rng, model, exact, assumptions, draws)
     return BlockDraws(fractions, recovery_rates(assumptions, draws), draws.weight,
-                      plain_paths(n_paths) if shift else n_paths)
+                      plain_paths(n_paths) if shift else n_paths, rates)
 
 
 def resolve_default_method(prepared: PreparedDeal, method: str | None = None) -> str:
@@ -224,8 +240,9 @@ def exact_inputs(prepared: PreparedDeal) -> ExactDefaults:
         with np.errstate(divide="ignore", invalid="ignore"):  # nothing left: nothing bought
             bought = np.where(left > 0, flows.pool.balance_open[0] / left - initial, 0.0)
         purchased = np.maximum(bought, 0.0)
-    return exact_defaults(model, build_obligors(prepared.pool, model),
-                          prepared.deal.assumptions, purchased)
+    assumptions = prepared.deal.assumptions
+    return exact_defaults(model, build_obligors(prepared.pool, model), assumptions, purchased,
+                          loan_recovery(model, assumptions.recovery) is not None)
 
 
 @dataclass(frozen=True)
@@ -250,8 +267,7 @@ class AssetPaths:
 
     @property
     def nbytes(self) -> int:
-        return sum(b.fractions.nbytes + b.recovery.nbytes + b.weight.nbytes
-                   for b in self.blocks)
+        return sum(b.nbytes for b in self.blocks)
 
 
 def _settings(prepared: PreparedDeal, paths: int | None,
@@ -269,29 +285,37 @@ def _settings(prepared: PreparedDeal, paths: int | None,
 
 def run_cost(prepared: PreparedDeal, paths: int, *, workers: int = 1, kept_paths: int = 0,
              paths_in_flight: int = BLOCKS_PER_UNIT * BLOCK_PATHS,
-             method: str = DefaultMethod.GROUPED) -> Cost:
+             method: str = DefaultMethod.GROUPED, kept_rates: bool | None = None) -> Cost:
     """Estimated peak memory and time of a Monte Carlo run of ``prepared``
     (:func:`abs_tool.limits.estimate`): ``paths`` in all, ``paths_in_flight`` at a time in
     each of ``workers`` threads, ``kept_paths`` asset paths kept throughout, defaults drawn
-    by ``method`` (``"exact"`` or ``"grouped"``)."""
+    by ``method`` (``"exact"`` or ``"grouped"``). Exact mode with loan-level recovery
+    rates draws a rate per path, group and month too, and so do the kept paths when
+    ``kept_rates`` (None: when ``method`` draws them)."""
     model, structure = prepared.model, prepared.deal.structure
     obligors = loan_months = 0
+    by_path = False
     if method == DefaultMethod.EXACT:
+        by_path = loan_recovery(model, prepared.deal.assumptions.recovery) is not None
         obligors = obligor_codes(prepared.pool)[1]
         loan_months = int(np.minimum(prepared.pool.loans["remaining_term"].to_numpy(),
                                      model.horizon_months).sum())
+    if kept_rates is None:
+        kept_rates = by_path
     return estimate(months=model.horizon_months, groups=model.n_groups,
                     classes=len(structure.classes), fees=len(structure.fees),
                     triggers=len(structure.triggers), paths=paths,
                     paths_in_flight=min(paths, paths_in_flight), workers=workers,
-                    kept_paths=kept_paths, obligors=obligors, loan_months=loan_months)
+                    kept_paths=kept_paths, obligors=obligors, loan_months=loan_months,
+                    recovery_by_path=by_path, kept_rates=kept_rates)
 
 
 def _checked_workers(prepared: PreparedDeal, paths: int, workers: int | None,
                      blocks_per_unit: int, *, kept_paths: int, paths_field: str,
-                     method: str) -> int:
+                     method: str, kept_rates: bool | None = None) -> int:
     """The threads of a run: ``workers``, or as many as the machine has cores and the
-    memory budget allows; the run's memory and time checked against the budget first.
+    memory budget allows; the run's memory and time checked against the budget first
+    (``method`` and ``kept_rates`` as :func:`run_cost` takes them).
 
     Raises
     ------
@@ -303,16 +327,17 @@ def _checked_workers(prepared: PreparedDeal, paths: int, workers: int | None,
         check_integer("workers", workers, 1, MAX_WORKERS)
     in_flight = blocks_per_unit * BLOCK_PATHS
     units = math.ceil(paths / in_flight)
-    fixed = run_cost(prepared, 0, kept_paths=kept_paths, method=method).bytes
+    fixed = run_cost(prepared, 0, kept_paths=kept_paths, method=method,
+                     kept_rates=kept_rates).bytes
     one = run_cost(prepared, paths, kept_paths=kept_paths, paths_in_flight=in_flight,
-                   method=method)
+                   method=method, kept_rates=kept_rates)
     if workers is None:
         chosen = workers_within_budget(fixed, one.bytes - fixed,
                                        min(os.cpu_count() or 1, units))
     else:
         chosen = workers
     cost = run_cost(prepared, paths, workers=min(chosen, units), kept_paths=kept_paths,
-                    paths_in_flight=in_flight, method=method)
+                    paths_in_flight=in_flight, method=method, kept_rates=kept_rates)
     kept = ", kept for structuring," if kept_paths else ""
     what = (f"a run of {paths:,} paths{kept} of {prepared.model.n_groups:,} groups over "
             f"{prepared.model.horizon_months} months on {chosen} worker(s)")
@@ -405,10 +430,18 @@ def _simulate_unit(prepared: PreparedDeal, blocks: Sequence[BlockDraws]) -> list
     """
     # Only the pool's lines and the class metrics are kept: not writing every class line of
     # every path saves a third of the engine's time.
+    recovery = prepared.deal.assumptions.recovery
+    rates = np.concatenate([b.recovery for b in blocks])
+    loan_rates = loan_recovery(prepared.model, recovery)
+    if loan_rates is not None:
+        # Each path's draw scales the loans' rates by R / m; without volatility R = m.
+        rates = rates / recovery.rate if recovery.rate > 0 else np.ones_like(rates)
+        drawn = [b.loan_recovery for b in blocks if b.loan_recovery is not None]
+        if len(drawn) == len(blocks):
+            loan_rates = np.concatenate(drawn)
     summary = summarise_paths(
         prepared, HazardDefaults(np.concatenate([b.fractions for b in blocks])),
-        sum(len(b.weight) for b in blocks),
-        recovery_rate=np.concatenate([b.recovery for b in blocks]))
+        sum(len(b.weight) for b in blocks), recovery_rate=rates, loan_rates=loan_rates)
     metrics = summary.metrics
     default_rate, loss_rate = pool_rates(summary.pool)
     out = []
@@ -827,7 +860,9 @@ def run_monte_carlo(
     # Kept paths were drawn already: only their waterfall is to run.
     chosen = _checked_workers(prepared, paths, workers, blocks_per_unit, kept_paths=kept,
                               paths_field=field,
-                              method=DefaultMethod.GROUPED if assets else method)
+                              method=DefaultMethod.GROUPED if assets else method,
+                              kept_rates=None if assets is None else any(
+                                  b.loan_recovery is not None for b in assets.blocks))
     exact = None
     if assets is None:
         children, sizes = _block_plan(paths, seed)

@@ -16,6 +16,20 @@ Order of events in month t, for each group, from the opening performing balance 
 
 New receivables are "like the pool's": they follow the scheduled profile (per unit of
 balance) of the receivables eligible for purchase, split over groups as those are.
+
+Recovery rates. Without loan-level rates, every default of a path recovers the path's
+rate (the deal's ``recovery.rate``, or a Monte Carlo path's Beta draw R). With them
+(``recovery.from_tape`` and a tape that gives ``lgd``: :func:`loan_recovery`), a group's
+defaults of month t recover its rate ``r_g(t)``: the scheduled-balance-weighted mean of its
+loans' ``1 - lgd`` (the deal's rate for loans without one,
+:func:`~abs_tool.model.pool_model.group_recovery_rates`), or in the Monte Carlo's exact
+mode the balance-weighted mean over the receivables that default then
+(:mod:`abs_tool.credit.copula`). Receivables bought while revolving recover their group's
+rate. A random recovery scales them: the path recovers ``min(r_g(t) R / m, 1)``, with m the
+deal's ``recovery.rate``, the Beta law's mean. Scaling keeps each loan's rate on average
+(E[R / m] = 1) and keeps the ranking of loans the tape gives, and the cap only acts on the
+paths and groups where the scaled rate would pass 100%; it is applied to the group's (or
+the month's defaulting receivables') rate, not loan by loan.
 """
 
 from __future__ import annotations
@@ -26,8 +40,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from abs_tool.credit.curves import default_curves
-from abs_tool.model.assumptions import DefaultAssumption
-from abs_tool.model.pool_model import PoolModel, Profile
+from abs_tool.model.assumptions import DefaultAssumption, Recovery
+from abs_tool.model.pool_model import PoolModel, Profile, group_recovery_rates
 from abs_tool.types import Array, PathsByPeriods, kernel_array
 
 
@@ -82,6 +96,15 @@ def deterministic_defaults(
     return HazardDefaults(curves.hazard)
 
 
+def loan_recovery(model: PoolModel, recovery: Recovery) -> Array | None:
+    """Each group's recovery rate by month from the loans' tape LGDs, (1, groups, periods),
+    or None when ``recovery.rate`` applies to every default: ``from_tape`` is off, or no
+    loan of the tape gives an ``lgd``."""
+    if not recovery.from_tape or model.lgd_share == 0:
+        return None
+    return group_recovery_rates(model, recovery.rate)[None]
+
+
 _FLOWS = ("interest", "principal", "fee", "balance_end")
 
 
@@ -124,7 +147,9 @@ class PoolState:
     hazard: Array  # (1 or paths, groups, periods); no rows with AmountDefaults
     amount_share: Array  # (1 or paths, periods); no rows with HazardDefaults
     smm: Array  # (periods,)
-    recovery_rate: Array  # (paths,)
+    recovery_rate: Array  # (paths,); the scale R / m of loan_recovery with loan_level
+    loan_recovery: Array  # (1 or paths, groups, periods); ones without loan_level
+    loan_level: bool
     lag_months: int
     initial_flows: Array  # (periods, groups, 4), see _stacked
     initial_balance: Array  # (groups,)
@@ -140,8 +165,12 @@ class PoolState:
         recovery_rate: ArrayLike,
         lag_months: int,
         n_paths: int,
+        loan_recovery: ArrayLike | None = None,
     ) -> PoolState:
-        """The inputs of ``n_paths`` paths; ``recovery_rate`` is a scalar or (paths,).
+        """The inputs of ``n_paths`` paths; ``recovery_rate`` is a scalar or (paths,): the
+        recovery rate of every default, or with ``loan_recovery`` (1 or paths, groups,
+        periods), the groups' recovery rates by month, the factor that scales those
+        (capped at 1; module docstring).
 
         Raises
         ------
@@ -160,6 +189,11 @@ class PoolState:
         if smm.ndim != 1 or len(smm) < periods:
             raise ValueError(f"`smm` must be shaped ({periods},) (got {smm.shape})")
         purchase = model.purchase
+        loan_level = loan_recovery is not None
+        # Ones without loan-level rates: the kernel then multiplies each default by 1, which
+        # leaves every number as it was before loan-level rates existed.
+        by_group = (_rows("loan_recovery", loan_recovery, (groups, periods), n_paths)
+                    if loan_recovery is not None else np.ones((1, groups, periods)))
         return cls(
             model=model,
             n_paths=n_paths,
@@ -168,6 +202,8 @@ class PoolState:
             smm=smm,
             recovery_rate=kernel_array(np.broadcast_to(
                 np.asarray(recovery_rate, dtype=np.float64), (n_paths,))),
+            loan_recovery=by_group,
+            loan_level=loan_level,
             lag_months=int(lag_months),
             initial_flows=_stacked(model.initial, periods),
             initial_balance=kernel_array(model.initial.balance),

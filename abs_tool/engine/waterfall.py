@@ -253,6 +253,8 @@ def _kernel_inputs(
         amount_share=pool.amount_share,
         smm=pool.smm,
         recovery=pool.recovery_rate,
+        loan_recovery=pool.loan_recovery,
+        loan_level=pool.loan_level,
         lag=pool.lag_months,
     )
     terms = kernel.Terms(

@@ -196,14 +196,23 @@ class Cpr:
 @dataclass(frozen=True)
 class Recovery:
     """Recovery ``rate`` (= 1 - LGD) of the defaulted balance, received ``lag_months`` later
-    (at most :data:`~abs_tool.limits.MAX_HORIZON_MONTHS`)."""
+    (at most :data:`~abs_tool.limits.MAX_HORIZON_MONTHS`).
+
+    With ``from_tape`` (the default), a loan whose tape gives an ``lgd`` recovers ``1 - lgd``
+    of its defaulted balance instead, and ``rate`` applies to the loans without one: the
+    tape is information the analyst gave. ``from_tape=False`` applies ``rate`` to every
+    loan. How the engines use loan-level rates: :mod:`abs_tool.engine.projection`.
+    """
 
     rate: float = 0.0
     lag_months: int = 0
+    from_tape: bool = True
 
     def __post_init__(self) -> None:
         check_rates("rate", (self.rate,), upper_open=False)
         check_integer("lag_months", self.lag_months, 0, MAX_HORIZON_MONTHS)
+        if not isinstance(self.from_tape, bool):
+            raise FieldError("from_tape", f"must be true or false (got {self.from_tape!r})")
 
 
 class Copula(StrEnum):
@@ -226,9 +235,11 @@ class Assumptions:
     defaults by month t when ``Phi(X_i) <= F_i(t)``. With ``copula = "student_t"`` the
     latent variable is divided by ``sqrt(W / nu)``, W chi-squared with ``nu =
     t_degrees_of_freedom`` degrees, common to all loans (tail dependence). Each path's
-    recovery rate is Beta-distributed around ``recovery.rate`` with standard deviation
+    recovery rate R is Beta-distributed around ``recovery.rate`` (m) with standard deviation
     ``recovery_volatility``, driven by ``sqrt(c) Z + sqrt(1 - c) eta`` with
-    ``c = recovery_correlation`` (recoveries fall in bad states). Prepayment is
+    ``c = recovery_correlation`` (recoveries fall in bad states); with loan-level rates
+    from the tape (``recovery.from_tape``), the path scales every one of them by R / m,
+    capped at 1 (:mod:`abs_tool.engine.projection`). Prepayment is
     deterministic. Only the Monte Carlo reads the fields marked :data:`MONTE_CARLO_ONLY`
     (the copula's and the recovery rate's randomness).
     """

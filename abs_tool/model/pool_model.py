@@ -2,9 +2,10 @@
 (one group per distinct annual PD, or PD quantile buckets when there are many, split by
 sector when a sector factor is modelled), with each group's scheduled flows summed from its
 loans' schedules (:mod:`abs_tool.model.amortization`) and its granularity (loan count and
-1/HHI of balances). Cost grows with groups x months after this point, never with loans,
-except in the Monte Carlo's exact mode: :func:`build_obligors` gathers the loans by obligor,
-with each loan's own scheduled balance, for obligor-level default times
+1/HHI of balances), and the recovery rates that the loans' tape LGDs give each group by
+month (:attr:`PoolModel.tape_recovery`). Cost grows with groups x months after this point,
+never with loans, except in the Monte Carlo's exact mode: :func:`build_obligors` gathers the
+loans by obligor, with each loan's own scheduled balance, for obligor-level default times
 (:mod:`abs_tool.credit.copula`).
 """
 
@@ -111,6 +112,17 @@ class PoolModel:
     ``loan_group`` (loans,) is each loan's group and ``loan_purchasable`` (loans,) whether
     the receivables bought resemble it (all False when nothing may be bought), in the
     pool's loan order: what :func:`build_obligors` needs.
+
+    Recovery from the tape's ``lgd``: ``lgd_share`` is the share of the cut-off balance whose
+    loans give one; of each group's scheduled balance at the start of month t (index from
+    0), ``tape_share`` (groups, periods) is the share of those loans and ``tape_recovery``
+    (groups, periods) the sum of their ``(1 - lgd) x balance`` over the whole balance (both
+    0 once the group has no balance left). A group's recovery rate in month t, with ``r``
+    the deal's rate for the other loans, is ``tape_recovery + r (1 - tape_share)``
+    (:func:`group_recovery_rates`). The weights are scheduled balances, not cut-off ones,
+    because the loans of a group share its default and prepayment rates: the balance that
+    defaults in month t is split over them as their scheduled balances are, so the rate is
+    exact for the initial pool whatever their terms and amortisation.
     """
 
     horizon_months: int
@@ -123,6 +135,9 @@ class PoolModel:
     sector_names: tuple[str, ...]
     loan_group: IntArray
     loan_purchasable: BoolArray
+    lgd_share: float
+    tape_share: Array
+    tape_recovery: Array
 
     @property
     def n_groups(self) -> int:
@@ -229,6 +244,9 @@ def build_pool_model(
     loan_group = index.astype(np.int64)
     purchasable = (np.zeros(len(balance), dtype=bool) if purchase_mask is None
                    else np.asarray(purchase_mask, dtype=bool).copy())
+    tape_share, tape_recovery = _tape_recovery(balance, schedule.balance, index, n_groups,
+                                               horizon_months, loans["lgd"].to_numpy())
+    tape_share.flags.writeable = tape_recovery.flags.writeable = False
     loan_group.flags.writeable = purchasable.flags.writeable = False
     # 1/HHI from balances relative to the group's largest, so that no square overflows or
     # vanishes whatever the unit: balances of 1e200 would give inf / inf.
@@ -248,7 +266,52 @@ def build_pool_model(
         sector_names=sector_names,
         loan_group=loan_group,
         loan_purchasable=purchasable,
+        lgd_share=tape_lgd(pool)[0],
+        tape_share=tape_share,
+        tape_recovery=tape_recovery,
     )
+
+
+def tape_lgd(pool: Pool) -> tuple[float, float]:
+    """The share of ``pool``'s balance whose loans give an ``lgd`` on the tape, and their
+    balance-weighted LGD (NaN when none gives one)."""
+    balance = pool.loans["balance"].to_numpy(dtype=np.float64)
+    lgd = pool.loans["lgd"].to_numpy(dtype=np.float64)
+    given = ~np.isnan(lgd)
+    covered = float(balance[given].sum())
+    mean = float(balance[given] @ lgd[given] / covered) if covered > 0 else float("nan")
+    return covered / float(balance.sum()), mean
+
+
+def _tape_recovery(balance: Array, closing: Array, index: NDArray[np.int64], n_groups: int,
+                   horizon_months: int, lgd: Array) -> tuple[Array, Array]:
+    """:attr:`PoolModel.tape_share` and :attr:`PoolModel.tape_recovery` from the loans'
+    cut-off ``balance`` (loans,), scheduled ``closing`` balances (loans, schedule months),
+    groups ``index`` and tape ``lgd`` (loans,), NaN where not given."""
+    given = ~np.isnan(lgd)
+    share = np.zeros((n_groups, horizon_months))
+    recovery = np.zeros((n_groups, horizon_months))
+    if not given.any():
+        return share, recovery
+    rate = np.where(given, 1.0 - lgd, 0.0)
+    # A month at a time: (loans,) temporaries, not another (loans, months) array at the
+    # peak of the schedules' memory.
+    for k in range(min(closing.shape[1], horizon_months)):
+        opening = balance if k == 0 else closing[:, k - 1]
+        total = np.bincount(index, weights=opening, minlength=n_groups)
+        left = total > 0
+        share[left, k] = (np.bincount(index, weights=opening * given, minlength=n_groups)[left]
+                          / total[left])
+        recovery[left, k] = (np.bincount(index, weights=opening * rate,
+                                         minlength=n_groups)[left] / total[left])
+    return share, recovery
+
+
+def group_recovery_rates(model: PoolModel, rate: float) -> Array:
+    """Each group's recovery rate by month, (groups, periods): the loans' tape rates, and
+    ``rate`` for the loans without a tape LGD (:class:`PoolModel`). In months where a group
+    has no scheduled balance left, ``rate``."""
+    return model.tape_recovery + rate * (1.0 - model.tape_share)
 
 
 @dataclass(frozen=True)
@@ -262,7 +325,8 @@ class Obligors:
     ``k`` (index from 0, no default or prepayment) is ``schedule[schedule_start[i] + k]``
     for ``k < schedule_start[i + 1] - schedule_start[i]`` (its remaining term, cut at the
     horizon) and 0 after. ``sector`` (obligors,) is the sector of each obligor's largest
-    loan (the first of equal ones).
+    loan (the first of equal ones). ``recovery[i]`` is ``1 - lgd`` of the tape, NaN where
+    not given.
     """
 
     start: IntArray
@@ -272,6 +336,7 @@ class Obligors:
     schedule_start: IntArray
     schedule: Array
     sector: IntArray
+    recovery: Array
 
     @property
     def count(self) -> int:
@@ -319,7 +384,8 @@ def build_obligors(pool: Pool, model: PoolModel) -> Obligors:
     largest = by_size[start[1:] - 1]
     arrays = (start, group, balance,
               np.where(model.loan_purchasable[order], balance, 0.0),
-              schedule_start, schedule, model.group_sector[group[largest]].astype(np.int64))
+              schedule_start, schedule, model.group_sector[group[largest]].astype(np.int64),
+              1.0 - loans["lgd"].to_numpy(dtype=np.float64)[order])
     for a in arrays:
         a.flags.writeable = False
     return Obligors(*arrays)

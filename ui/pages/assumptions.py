@@ -1,6 +1,7 @@
 """Assumptions page: defaults (PD by grade, a CDR vector, or a lifetime default with its
-timing curve), prepayment, recovery and lag, the copula and its correlation, and the Monte
-Carlo settings (paths, seed, importance sampling).
+timing curve), prepayment, recovery and lag, whether the tape's loan-level LGD is used (and
+for what share of the pool balance it is given), the copula and its correlation, and the
+Monte Carlo settings (paths, seed, importance sampling).
 
 Every input is a field of the deal (:mod:`ui.inputs`); a value the library refuses shows its
 message below the input.
@@ -12,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from abs_tool import Pool
+from abs_tool.model.pool_model import tape_lgd
 from ui import cache, format as fmt, inputs, state
 from ui.labels import column, lang, namer, t
 
@@ -80,7 +82,24 @@ def defaults_section(run: inputs.RunInputs | None) -> None:
         text(right, "as.timing", "as_timing", "as.timing_help")
 
 
-def credit_section() -> None:
+def tape_recovery(pool: Pool | None) -> None:
+    """The checkbox that uses or ignores the tape's LGD, and what it covers."""
+    st.checkbox(t("as.recovery_tape"), help=t("as.recovery_tape_help"),
+                **state.widget("as_recovery_tape"))
+    inputs.show_problems("as_recovery_tape")
+    if pool is None:
+        return
+    share, lgd = tape_lgd(pool)
+    if share == 0:
+        st.caption(t("as.recovery_tape_none"))
+    elif st.session_state["as_recovery_tape"]:
+        st.caption(t("as.recovery_tape_used").format(share=fmt.percent(share, 1),
+                                                    lgd=fmt.percent(lgd, 1)))
+    else:
+        st.caption(t("as.recovery_tape_ignored").format(share=fmt.percent(share, 1)))
+
+
+def credit_section(pool: Pool | None) -> None:
     st.subheader(t("as.credit"))
     c1, c2, c3 = st.columns(3)
     number(c1, "as.correlation", "as_correlation", step=0.01, fmt_="%.4f",
@@ -97,6 +116,7 @@ def credit_section() -> None:
     text(c1, "as.cpr", "as_cpr", "as.vector_help")
     number(c2, "as.recovery", "as_recovery", step=0.05, fmt_="%.4f")
     number(c3, "as.lag", "as_lag", step=1)
+    tape_recovery(pool)
 
 
 def run_section() -> None:
@@ -113,7 +133,7 @@ def main() -> None:
     st.title(t("as.title"))
     run = inputs.run_inputs(lambda problems: None)  # problems show next to each input
     defaults_section(run)
-    credit_section()
+    credit_section(None if run is None else run.pool)
     run_section()
     inputs.show_problems("")
 

@@ -208,6 +208,9 @@ FIELDS: dict[str, Label] = {
     "field.assumptions.prepayment.annual": ("CPR (annual, by year)", "年提前还款率 CPR"),
     "field.assumptions.recovery.rate": ("Recovery rate", "回收率"),
     "field.assumptions.recovery.lag_months": ("Recovery lag (months)", "回收滞后(月)"),
+    "field.assumptions.recovery.from_tape": (
+        "Recovery from the tape's loan-level LGD where given",
+        "有逐笔违约损失率时采用资产清单数据"),
     "field.assumptions.correlation": ("Asset correlation", "资产相关系数"),
     "field.assumptions.copula": ("Copula", "Copula 类型"),
     "field.assumptions.t_degrees_of_freedom": ("Student-t degrees of freedom", "t 分布自由度"),
