@@ -686,8 +686,10 @@ STRUCTURING_PAGE: dict[str, Label] = {
     ),
     "sz.progress": ("Structures evaluated: {done}", "已评估结构:{done}"),
     "sz.converged": (
-        "Sizes and coupons converged in {rounds} rounds ({n} structures, {seconds} s).",
-        "规模与票面利率经 {rounds} 轮收敛(评估 {n} 个结构,{seconds} 秒)。",
+        "Sizes and coupons converged in {rounds} rounds ({n} structures run on all the paths, "
+        "{coarse} more on the first ones only; {seconds} s).",
+        "规模与票面利率经 {rounds} 轮收敛(全部路径评估 {n} 个结构,另有 {coarse} 个仅用前段路径"
+        "评估;耗时 {seconds} 秒)。",
     ),
     "sz.not_converged": (
         "Sizes and coupons did not converge in {rounds} rounds: the last round is shown.",

@@ -136,6 +136,7 @@ def show_sizing(result: StructuringResult) -> None:
     if result.converged:
         st.success(t("sz.converged").format(rounds=len(result.rounds),
                                             n=result.evaluations,
+                                            coarse=result.coarse_evaluations,
                                             seconds=fmt.number(result.runtime_seconds, 1)))
     else:
         st.warning(t("sz.not_converged").format(rounds=len(result.rounds)))
