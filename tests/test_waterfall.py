@@ -390,6 +390,27 @@ def test_quarterly_revolving_deal_holds_collections_until_its_payment_dates():
 
 # --- the compiled kernel --------------------------------------------------------------------
 
+def _paths_of_every_kind(call):
+    """A revolving three-class deal with a reserve and an accelerating trigger (and the
+    clean-up ``call``), and five paths of default multipliers and recovery rates from none
+    to total: (prepared, multipliers, recovery rates, their default fractions)."""
+    from abs_tool.engine.projection import deterministic_defaults
+
+    structure = Structure(
+        classes=THREE_CLASSES.classes, fees=THREE_CLASSES.fees, revolving=RevolvingPeriod(3),
+        triggers=(Trigger(TriggerMetric.CUMULATIVE_DEFAULT_RATE, (0.05,),
+                          TriggerAction.ACCELERATE),),
+        clean_up_call=call, reserve=ReserveAccount(0.01, 0.02, 0.005),
+    )
+    prepared = prepare_deal(make_deal(structure, Assumptions(default=AnnualPd()), months=18),
+                            make_pool([400.0, 900.0, 1500.0], term=9, pd_annual=[0.01, 0.05, 0.3],
+                                      amortization="level"))
+    multipliers = np.array([0.0, 0.5, 2.0, 6.0, 20.0])
+    recovery = np.array([0.1, 0.9, 0.4, 0.0, 0.5])
+    return prepared, multipliers, recovery, deterministic_defaults(
+        prepared.model, prepared.deal.assumptions.default, multipliers)
+
+
 def test_each_path_is_computed_on_its_own():
     """The kernel runs path by path: a path's flows and metrics are bit-identical whether it
     runs alone or beside others (the Monte Carlo's chunking independence rests on this)."""
@@ -397,19 +418,7 @@ def test_each_path_is_computed_on_its_own():
     from abs_tool.engine.metrics import class_metrics
     from abs_tool.engine.projection import deterministic_defaults
 
-    structure = Structure(
-        classes=THREE_CLASSES.classes, fees=THREE_CLASSES.fees, revolving=RevolvingPeriod(3),
-        triggers=(Trigger(TriggerMetric.CUMULATIVE_DEFAULT_RATE, (0.05,),
-                          TriggerAction.ACCELERATE),),
-        clean_up_call=CleanUpCall(0.2), reserve=ReserveAccount(0.01, 0.02, 0.005),
-    )
-    prepared = prepare_deal(make_deal(structure, Assumptions(default=AnnualPd()), months=18),
-                            make_pool([400.0, 900.0, 1500.0], term=9, pd_annual=[0.01, 0.05, 0.3],
-                                      amortization="level"))
-    multipliers = np.array([0.0, 0.5, 2.0, 6.0, 20.0])
-    recovery = np.array([0.1, 0.9, 0.4, 0.0, 0.5])
-    defaults = deterministic_defaults(prepared.model, prepared.deal.assumptions.default,
-                                      multipliers)
+    prepared, multipliers, recovery, defaults = _paths_of_every_kind(CleanUpCall(0.2))
     together = run_paths(prepared, defaults, len(multipliers), recovery_rate=recovery)
     both = class_metrics(together, prepared.coupons)
     assert together.accelerated.any()  # the paths cover acceleration and purchases
@@ -434,21 +443,8 @@ def test_a_summary_keeps_the_numbers_of_the_whole_run():
     the last bit, paths that end early (the pool exhausted in month 10 of 18) included."""
     from abs_tool.engine.deterministic import run_paths, summarise_paths
     from abs_tool.engine.metrics import class_metrics
-    from abs_tool.engine.projection import deterministic_defaults
 
-    structure = Structure(
-        classes=THREE_CLASSES.classes, fees=THREE_CLASSES.fees, revolving=RevolvingPeriod(3),
-        triggers=(Trigger(TriggerMetric.CUMULATIVE_DEFAULT_RATE, (0.05,),
-                          TriggerAction.ACCELERATE),),
-        reserve=ReserveAccount(0.01, 0.02, 0.005),
-    )
-    prepared = prepare_deal(make_deal(structure, Assumptions(default=AnnualPd()), months=18),
-                            make_pool([400.0, 900.0, 1500.0], term=9, pd_annual=[0.01, 0.05, 0.3],
-                                      amortization="level"))
-    multipliers = np.array([0.0, 0.5, 2.0, 6.0, 20.0])
-    recovery = np.array([0.1, 0.9, 0.4, 0.0, 0.5])
-    defaults = deterministic_defaults(prepared.model, prepared.deal.assumptions.default,
-                                      multipliers)
+    prepared, multipliers, recovery, defaults = _paths_of_every_kind(None)
     result = run_paths(prepared, defaults, len(multipliers), recovery_rate=recovery)
     assert (result.end_month < 18).any()
     for with_duration in (False, True):
