@@ -731,6 +731,11 @@ def test_sizing_constraints_out_of_range_are_refused_before_any_simulation(
 
 @pytest.mark.slow
 def test_the_coarse_first_search_finds_the_sizes_of_a_search_on_all_the_paths(monkeypatch):
+    """Within one step of the size grid, each passing on all the paths and on the
+    independent seed, in fewer full evaluations. Not always the same sizes: a class's figures
+    depend on the sizes below it, so the fixed point may not be unique, and the two searches
+    reach it by different ways (here the senior class at 85.1% either way, the mezzanine at
+    4.8% or 4.7%)."""
     import abs_tool.analysis.structuring as structuring
 
     pool = homogeneous_pool(2_000, 0.03, 0.6)
@@ -744,8 +749,10 @@ def test_the_coarse_first_search_finds_the_sizes_of_a_search_on_all_the_paths(mo
     monkeypatch.setattr(structuring, "COARSE_BLOCKS", 10**6)  # all the paths from the start
     full = structure_deal(deal, pool, retained_share=0.02)
     assert full.coarse_evaluations == 0
-    assert [(c.size_share, c.coupon, c.binding) for c in both.classes] == [
-        (c.size_share, c.coupon, c.binding) for c in full.classes]
+    for fast, slow in zip(both.classes, full.classes, strict=True):
+        assert abs(fast.size_share - slow.size_share) <= both.size_step_share + 1e-12
+        assert fast.meets
+        assert slow.meets
     assert both.evaluations < full.evaluations
 
 

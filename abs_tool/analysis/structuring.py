@@ -104,9 +104,10 @@ new round of structures to evaluate."""
 COARSE_BLOCKS = 4
 """Blocks of paths (16,384) the search first runs on: it finds the sizes nearly, cheaply,
 and the full paths then only confirm or correct them by a step or two. Used when the run
-has at least four times as many blocks; the sizes found are those of a search on the full
-paths alone (the full paths decide every pass, and a class's metric grows with its size),
-found with fewer evaluations."""
+has at least four times as many blocks. The full paths decide every pass, so the result is
+a fixed point of the sizing on them; where the sizing has more than one (a class's figures
+depend on the sizes below it) it may be a neighbouring one, a step of the grid from where a
+search on the full paths alone would stop."""
 
 SIZE_CURVE_SCALES = (0.125, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
 """Deal sizes of the all-in cost curve, as multiples of the deal's pool balance."""
