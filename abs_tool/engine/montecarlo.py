@@ -652,7 +652,7 @@ ESTIMATORS: dict[str, str] = {
     "pd": "weighted mean",
     "pool_default_rate.mean": "weighted mean",
     "pool_loss_rate.mean": "weighted mean",
-    "lgd": "ratio of weighted means (expected_loss / pd), delta-method s.e.",
+    "lgd": "ratio of weighted means (expected_loss / pd), delta-method s.e. (stratified)",
     "wal_years": "ratio of weighted means (over paths that receive principal)",
     "irr_mean": "self-normalised weighted mean, delta-method s.e.",
     "quantiles and histograms": "self-normalised weighted histogram",
@@ -747,13 +747,22 @@ def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
         stats[name] = (np.minimum(stats[name][0], 1.0), stats[name][1])
     el, el_se = stats["loss_pv"]
     pd, pd_se = stats["defaulted"]
-    # LGD given loss = E[L] / P[loss], its error by the delta method.
+    # LGD given loss = E[L] / P[loss], its error by the delta method: the standard error of
+    # the mean residual w (L - LGD x D) over P[loss], stratum by stratum like every other
+    # error (a covariance over all the paths beside stratified variances understated it by
+    # up to 1.7 times under importance sampling).
     with np.errstate(divide="ignore", invalid="ignore"):
         lgd = el / pd
-        cov = sums.loss_and_default / n - el * pd
-        var_ratio = (el_se**2 / pd**2 + (el / pd**2) ** 2 * pd_se**2
-                     - 2 * el / pd**3 * cov / max(n - 1, 1))
-        lgd_se = np.sqrt(np.maximum(var_ratio, 0.0))
+        ratio = sums.first["loss_pv"] / sums.first["defaulted"]
+
+        def residual(s: _Sums) -> tuple[Array, Array]:
+            assert s.loss_and_default is not None
+            return (s.first["loss_pv"] - ratio * s.first["defaulted"],
+                    s.second["loss_pv"] - 2 * ratio * s.loss_and_default
+                    + ratio**2 * s.second["defaulted"])
+
+        lgd_se = _estimate(*residual(sums), n, None if shifted is None
+                           else (*residual(shifted), shifted.paths))[1] / pd
         wal = stats["wal_years"][0] / stats["wal_count"][0]
         wal_se = stats["wal_years"][1] / stats["wal_count"][0]
     yields = sums.first["yield_annual"] / sums.weight
