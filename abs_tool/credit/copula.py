@@ -14,7 +14,8 @@ with ``a_g(t) = Phi^-1(F_g(t))`` (Gaussian copula, ``sqrt(W / nu) = 1``) or
 ``t_nu^-1(F_g(t))`` (Student-t copula), where F_g is the unconditional curve of the default
 assumption (:mod:`abs_tool.credit.curves`, which also says how a lifetime default reads
 here). The number of a group's loans that default by the horizon is Binomial(n_g,
-p_g(T | .)), where n_g is the group's effective number of loans (1 / HHI of balances, so
+p_g(T | .)), where n_g is the group's effective number of obligors (1 / HHI of their
+balances in the group, an obligor's receivables summed: they default together, and
 concentrated groups are lumpy); their timing follows p_g(t | .).
 Defaults are then a monthly fraction of each group's surviving balance, which receivables
 bought during a revolving period share (they are "like the pool's"). Within a group,

@@ -2,11 +2,11 @@
 (one group per distinct annual PD, or PD quantile buckets when there are many, split by
 sector when a sector factor is modelled), with each group's scheduled flows summed from its
 loans' schedules (:mod:`abs_tool.model.amortization`) and its granularity (loan count and
-1/HHI of balances), and the recovery rates that the loans' tape LGDs give each group by
-month (:attr:`PoolModel.tape_recovery`). Cost grows with groups x months after this point,
-never with loans, except in the Monte Carlo's exact mode: :func:`build_obligors` gathers the
-loans by obligor, with each loan's own scheduled balance, for obligor-level default times
-(:mod:`abs_tool.credit.copula`).
+1/HHI of its obligors' balances), and the recovery rates that the loans' tape LGDs give each
+group by month (:attr:`PoolModel.tape_recovery`). Cost grows with groups x months after this
+point, never with loans, except in the Monte Carlo's exact mode: :func:`build_obligors`
+gathers the loans by obligor, with each loan's own scheduled balance, for obligor-level
+default times (:mod:`abs_tool.credit.copula`).
 """
 
 from __future__ import annotations
@@ -107,7 +107,8 @@ class PoolModel:
     ``initial`` is the pool at the cut-off; ``purchase`` is the profile of one unit of newly
     bought receivables (balance sums to 1 over groups), or None when nothing may be bought.
     ``annual_pd`` is each group's balance-weighted annual PD (NaN without PDs);
-    ``loan_count`` and ``effective_count`` (1/HHI of balances) measure granularity;
+    ``loan_count`` and ``effective_count`` (1/HHI of the balances of the group's obligors,
+    each obligor's receivables in it summed) measure granularity;
     ``group_sector`` indexes ``sector_names`` (one unnamed sector without a sector factor).
     ``loan_group`` (loans,) is each loan's group and ``loan_purchasable`` (loans,) whether
     the receivables bought resemble it (all False when nothing may be bought), in the
@@ -248,13 +249,19 @@ def build_pool_model(
                                                horizon_months, loans["lgd"].to_numpy())
     tape_share.flags.writeable = tape_recovery.flags.writeable = False
     loan_group.flags.writeable = purchasable.flags.writeable = False
-    # 1/HHI from balances relative to the group's largest, so that no square overflows or
-    # vanishes whatever the unit: balances of 1e200 would give inf / inf.
+    # The receivables of one obligor default together, so a group is as granular as its
+    # obligors (their balances in it summed), not its receivables. 1/HHI from balances
+    # relative to the group's largest, so that no square overflows or vanishes whatever the
+    # unit: balances of 1e200 would give inf / inf.
+    codes, n_obligors = obligor_codes(pool)
+    keys, holding = np.unique(index.astype(np.int64) * n_obligors + codes, return_inverse=True)
+    held = np.bincount(holding.reshape(-1), weights=balance)
+    held_group = keys // n_obligors
     largest = np.zeros(n_groups)
-    np.maximum.at(largest, index, balance)
-    relative = balance / largest[index]
-    effective = (np.bincount(index, weights=relative, minlength=n_groups) ** 2
-                 / np.bincount(index, weights=relative**2, minlength=n_groups))
+    np.maximum.at(largest, held_group, held)
+    relative = held / largest[held_group]
+    effective = (np.bincount(held_group, weights=relative, minlength=n_groups) ** 2
+                 / np.bincount(held_group, weights=relative**2, minlength=n_groups))
     return PoolModel(
         horizon_months=horizon_months,
         initial=profile(None, unit=False),
