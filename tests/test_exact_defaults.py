@@ -60,8 +60,10 @@ def agree(a, b):
 
 
 def figures(result):
-    return [(c.expected_loss.value, c.pd.value, c.expected_loss.se)
-            for c in result.classes], result.pool_loss_rate.quantiles
+    top = result.concentration
+    return ([(c.expected_loss.value, c.pd.value, c.expected_loss.se) for c in result.classes],
+            result.pool_loss_rate.quantiles,
+            None if top is None else [(o.el_share, o.pd) for o in top.obligors])
 
 
 def zipf_pool(n_obligors=120, seed=0):

@@ -240,7 +240,10 @@ class ExactDefaults:
     ``purchase_scale`` (periods,) is q(t) of the module docstring and ``group_total``
     (groups, periods) each group's balance ``sum_i s_i(t) + q(t) b_i``. With
     ``loan_level``, ``recovery`` (positions,) is each position's recovery rate (module
-    docstring); without, zeros.
+    docstring); without, zeros. ``top_slot`` (obligors,) is the rank of each obligor
+    followed loan by loan (:attr:`ExactDraws.top_default`), -1 for the others, and
+    ``survival`` (periods,) the share of the scheduled balance that prepayments leave at the
+    start of each month, which turns a scheduled balance into the path's.
     """
 
     start: IntArray
@@ -255,11 +258,18 @@ class ExactDefaults:
     group_total: Array
     recovery: Array
     loan_level: bool
+    top_slot: IntArray
+    survival: Array
 
     @property
     def count(self) -> int:
         """Obligors."""
         return len(self.start) - 1
+
+    @property
+    def top_count(self) -> int:
+        """Obligors followed one by one."""
+        return int((self.top_slot >= 0).sum())
 
     @property
     def nbytes(self) -> int:
@@ -268,7 +278,8 @@ class ExactDefaults:
 
 
 def exact_defaults(model: PoolModel, obligors: Obligors, assumptions: Assumptions,
-                   purchased: Array, loan_level: bool = False) -> ExactDefaults:
+                   purchased: Array, loan_level: bool = False,
+                   top: IntArray | None = None) -> ExactDefaults:
     """The obligors' curves and the groups' balances of the module docstring.
 
     Parameters
@@ -285,6 +296,9 @@ def exact_defaults(model: PoolModel, obligors: Obligors, assumptions: Assumption
     loan_level
         Recover each receivable's own rate (``obligors.recovery``, ``recovery.rate`` where
         the tape gives no LGD) instead of the path's.
+    top
+        Obligors (their indices in ``obligors``) whose defaults and losses are followed one by
+        one, in the order of :attr:`ExactDraws.top_default`; none without.
     """
     n_groups, n_periods = model.n_groups, model.horizon_months
     o = obligors
@@ -328,28 +342,53 @@ def exact_defaults(model: PoolModel, obligors: Obligors, assumptions: Assumption
     group_total = np.outer(np.bincount(position_group, weights=purchase, minlength=n_groups),
                            scale)
     np.add.at(group_total[:, :dense.shape[1]], position_group, dense)
+    top_slot = np.full(o.count, -1)
+    if top is not None:
+        top_slot[top] = np.arange(len(top))
     return ExactDefaults(
         kernel_array(np.searchsorted(position_owner, np.arange(o.count + 1)), np.int64),
         kernel_array(position_group, np.int64), kernel_array(purchase),
         kernel_array(np.concatenate([[0], np.cumsum(length)]), np.int64),
         kernel_array(schedule), kernel_array(obligor_class.reshape(-1), np.int64),
         kernel_array(threshold), kernel_array(keys[:, -1], np.int64), kernel_array(scale),
-        kernel_array(group_total), kernel_array(position_rate), loan_level)
+        kernel_array(group_total), kernel_array(position_rate), loan_level,
+        kernel_array(top_slot, np.int64),
+        kernel_array(assumptions.prepayment.survival(n_periods)))
+
+
+@dataclass(frozen=True)
+class ExactDraws:
+    """What :func:`exact_default_fractions` draws for a block of paths.
+
+    ``fractions`` (paths, groups, periods) is each month's default fraction of each group's
+    performing balance; ``rates`` the recovery rate of those defaults (the same shape, 0
+    where nothing defaults) with ``loan_level``, else None. For the obligors of
+    ``top_slot``, in its order: ``top_default`` (paths, top) the balance each one has
+    outstanding when it defaults (0 when it does not), its receivables' scheduled balances
+    and its share of those bought, times the prepayments' ``survival``; and
+    ``top_recovery`` (paths, top) the balance-weighted recovery rate of those receivables
+    (with ``loan_level``; else 0).
+    """
+
+    fractions: PathsByGroupsByPeriods
+    rates: PathsByGroupsByPeriods | None
+    top_default: Array
+    top_recovery: Array
 
 
 def exact_default_fractions(
     rng: np.random.Generator, model: PoolModel, exact: ExactDefaults, assumptions: Assumptions,
     draws: FactorDraws,
-) -> tuple[PathsByGroupsByPeriods, PathsByGroupsByPeriods | None]:
-    """Monthly default fraction of each group's performing balance from obligor-level
-    default times (module docstring), (paths, groups, periods), and with
-    ``exact.loan_level`` the recovery rate of those defaults (the same shape; 0 where
-    nothing defaults), else None; draws the obligors' uniforms after ``draws``."""
+) -> ExactDraws:
+    """The default fractions from obligor-level default times (module docstring), and the
+    obligors of ``exact.top_slot`` one by one; draws the obligors' uniforms after
+    ``draws``."""
     n_paths = len(draws.systematic)
     shape = (n_paths, model.n_groups, model.horizon_months)
     out = np.zeros(shape)
     # Without loan-level rates every path writes its rates over one scratch row.
     rates = np.zeros(shape if exact.loan_level else (1, *shape[1:]))
+    top = np.zeros((3, n_paths, exact.top_count))  # month, balance, rate-weighted balance
     rho, rho_s = assumptions.correlation, assumptions.sector_correlation
     rows = max(1, EXACT_CHUNK_DOUBLES // max(exact.count, 1))
     z, sector = kernel_array(draws.systematic), kernel_array(draws.sector)
@@ -362,8 +401,14 @@ def exact_default_fractions(
                          exact.class_threshold, exact.class_sector, exact.start, exact.group,
                          exact.purchase, exact.schedule_start, exact.schedule,
                          exact.purchase_scale, exact.group_total, exact.recovery,
-                         out[first:last], rates[first:last] if exact.loan_level else rates)
-    return out, rates if exact.loan_level else None
+                         exact.top_slot, out[first:last],
+                         rates[first:last] if exact.loan_level else rates,
+                         top[:, first:last])
+    month, balance, recovered = top
+    with np.errstate(divide="ignore", invalid="ignore"):
+        top_recovery = np.where(balance > 0, recovered / balance, 0.0)
+    return ExactDraws(out, rates if exact.loan_level else None,
+                      balance * exact.survival[month.astype(np.int64)], top_recovery)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -379,10 +424,11 @@ def _exact_fractions(uniforms: Array, z: Array, sector: Array, mixing: Array,
                      obligor_class: IntArray, threshold: Array, class_sector: IntArray,
                      start: IntArray, group: IntArray, purchase: Array,
                      schedule_start: IntArray, schedule: Array, scale: Array,
-                     group_total: Array, recovery: Array, out: Array,
-                     rates: Array) -> None:  # pragma: no cover - compiled
+                     group_total: Array, recovery: Array, top_slot: IntArray, out: Array,
+                     rates: Array, top: Array) -> None:  # pragma: no cover - compiled
     """:func:`exact_default_fractions` for one chunk of paths, path by path; ``rates`` has
-    a row per path, or one that every path overwrites."""
+    a row per path, or one that every path overwrites; ``top`` (3, paths, top) takes the
+    default month, the balance and the rate-weighted balance of each obligor followed."""
     n_paths, n_obligors = uniforms.shape
     n_classes, n_periods = threshold.shape
     n_groups = group_total.shape[0]
@@ -419,6 +465,9 @@ def _exact_fractions(uniforms: Array, z: Array, sector: Array, mixing: Array,
                 curve[c, last] = lifetime[c]
                 known[c] = True
             k = np.searchsorted(curve[c], u, side="right")  # the first month past u
+            slot = top_slot[o]
+            if slot >= 0:
+                top[0, p, slot] = k
             for i in range(start[o], start[o + 1]):
                 g = group[i]
                 first, end = schedule_start[i], schedule_start[i + 1]
@@ -427,6 +476,9 @@ def _exact_fractions(uniforms: Array, z: Array, sector: Array, mixing: Array,
                 defaulted[g, k] += amount
                 recovered[g, k] += recovery[i] * amount
                 bought[g, k] += purchase[i]
+                if slot >= 0:
+                    top[1, p, slot] += amount
+                    top[2, p, slot] += recovery[i] * amount
                 for j in range(first + k + 1, end):
                     removed[g, j - first] += schedule[j]
         for g in range(n_groups):

@@ -65,8 +65,9 @@ from abs_tool.limits import (
     memory_budget,
     workers_within_budget,
 )
+from abs_tool.model.assumptions import Recovery
 from abs_tool.model.deal import DefaultMethod, Tier
-from abs_tool.model.pool_model import build_obligors, obligor_codes
+from abs_tool.model.pool_model import TopObligors, build_obligors, obligor_codes, top_obligors
 from abs_tool.types import Array, ByPaths
 
 BLOCK_PATHS = 4096
@@ -74,6 +75,10 @@ BLOCK_PATHS = 4096
 
 BLOCKS_PER_UNIT = 2
 """Blocks of one work unit by default: one engine call (the numbers do not depend on it)."""
+
+TOP_OBLIGORS = 10
+"""Obligors whose share of the expected loss a run in exact mode reports
+(:attr:`MonteCarloResult.top_obligors`)."""
 
 RATE_BINS = 20_000
 """Bins of the pool default- and loss-rate histograms on [0, 1] (resolution 0.005%)."""
@@ -182,10 +187,15 @@ class BlockDraws:
     # (paths, groups, periods) recovery rate of the defaults: exact mode with loan-level
     # rates only (grouped mode's are the pool model's, the same on every path)
     loan_recovery: Array | None = None
+    # Exact mode: (paths, TOP_OBLIGORS) the largest obligors' defaulted balances and their
+    # recovery rates (:class:`~abs_tool.credit.copula.ExactDraws`)
+    top_default: Array | None = None
+    top_recovery: Array | None = None
 
     @property
     def nbytes(self) -> int:
-        kept = (self.fractions, self.recovery, self.weight, self.loan_recovery)
+        kept = (self.fractions, self.recovery, self.weight, self.loan_recovery,
+                self.top_default, self.top_recovery)
         return sum(a.nbytes for a in kept if a is not None)
 
 
@@ -199,14 +209,15 @@ def draw_block(
     model = prepared.model
     rng = np.random.default_rng(seed)
     draws = draw_factors(rng, n_paths, len(model.sector_names), assumptions, shift)
-    rates = None
     if exact is None:
         fractions = default_fractions(rng, model,
                                       conditional_cumulative_pd(model, assumptions, draws))
-    else:
-        fractions, rates = exact_default_fractions(rng, model, exact, assumptions, draws)
-    return BlockDraws(fractions, recovery_rates(assumptions, draws), draws.weight,
-                      plain_paths(n_paths) if shift else n_paths, rates)
+        return BlockDraws(fractions, recovery_rates(assumptions, draws), draws.weight,
+                          plain_paths(n_paths) if shift else n_paths)
+    drawn = exact_default_fractions(rng, model, exact, assumptions, draws)
+    return BlockDraws(drawn.fractions, recovery_rates(assumptions, draws), draws.weight,
+                      plain_paths(n_paths) if shift else n_paths, drawn.rates,
+                      drawn.top_default, drawn.top_recovery)
 
 
 def resolve_default_method(prepared: PreparedDeal, method: str | None = None) -> str:
@@ -231,15 +242,15 @@ def resolve_default_method(prepared: PreparedDeal, method: str | None = None) ->
 
 def exact_inputs(prepared: PreparedDeal) -> ExactDefaults:
     """What exact mode needs of ``prepared``, once per run: the loans by obligor and their
-    schedules, the obligors' default curves, and the balance of receivables bought on the
-    path without defaults (one path of the engine)."""
+    schedules, the obligors' default curves, the balance of receivables bought on the
+    path without defaults (one path of the engine), and the :data:`TOP_OBLIGORS` largest
+    obligors to follow one by one."""
     model = prepared.model
     periods = model.horizon_months
     purchased = np.zeros(periods)
     if model.purchase is not None:
         flows = run_paths(prepared, HazardDefaults(np.zeros((1, model.n_groups, periods))), 1)
-        smm = prepared.deal.assumptions.prepayment.monthly(periods)
-        left = np.concatenate([[1.0], np.cumprod(1.0 - smm)[:-1]])
+        left = prepared.deal.assumptions.prepayment.survival(periods)
         initial = np.concatenate([[model.initial.balance.sum()],
                                   model.initial.balance_end.sum(axis=0)[:-1]])
         with np.errstate(divide="ignore", invalid="ignore"):  # nothing left: nothing bought
@@ -247,7 +258,8 @@ def exact_inputs(prepared: PreparedDeal) -> ExactDefaults:
         purchased = np.maximum(bought, 0.0)
     assumptions = prepared.deal.assumptions
     return exact_defaults(model, build_obligors(prepared.pool, model), assumptions, purchased,
-                          loan_recovery(model, assumptions.recovery) is not None)
+                          loan_recovery(model, assumptions.recovery) is not None,
+                          top_obligors(prepared.pool, TOP_OBLIGORS).code)
 
 
 @dataclass(frozen=True)
@@ -449,14 +461,49 @@ def _simulate_unit(prepared: PreparedDeal, blocks: Sequence[BlockDraws]) -> list
         sum(len(b.weight) for b in blocks), recovery_rate=rates, loan_rates=loan_rates)
     metrics = summary.metrics
     default_rate, loss_rate = pool_rates(summary.pool)
+    pool_loss = summary.pool.loss.sum(axis=1)
     out = []
     start = 0
     for b in blocks:
         block = slice(start, start + len(b.weight))
         start += len(b.weight)
+        top = None
+        if b.top_default is not None:
+            top = _TopPaths(b.top_default, _obligor_loss(b, recovery, loan_rates is not None),
+                            pool_loss[block])
         out.append(_block_sums(prepared, b.weight, metrics, block, default_rate[block],
-                               loss_rate[block], b.plain))
+                               loss_rate[block], b.plain, top=top))
     return out
+
+
+@dataclass(frozen=True)
+class _TopPaths:
+    """Per path of a block: the followed obligors' defaulted balances and losses (paths,
+    top), and the pool's loss (paths,)."""
+
+    default: Array
+    loss: Array
+    pool_loss: Array
+
+    def __getitem__(self, rows: slice) -> _TopPaths:
+        return _TopPaths(self.default[rows], self.loss[rows], self.pool_loss[rows])
+
+
+def _obligor_loss(block: BlockDraws, recovery: Recovery, loan_level: bool) -> Array:
+    """Each followed obligor's loss on each path of ``block``: its defaulted balance less
+    what it recovers. As the engine recovers a group's defaults
+    (:mod:`abs_tool.engine.projection`), but at the obligor's own rate: with loan-level
+    rates, its receivables' rate scaled by the path's draw R / m and capped at 1; else the
+    path's rate."""
+    assert block.top_default is not None
+    assert block.top_recovery is not None
+    if loan_level:
+        scale = (block.recovery / recovery.rate if recovery.rate > 0
+                 else np.ones_like(block.recovery))
+        rate = np.minimum(block.top_recovery * scale[:, None], 1.0)
+    else:
+        rate = block.recovery[:, None]
+    return np.asarray(block.top_default * (1.0 - rate))
 
 
 def _block_sums(
@@ -468,10 +515,11 @@ def _block_sums(
     loss_rate: Array,
     plain: int,
     histograms: bool = True,
+    top: _TopPaths | None = None,
 ) -> _Sums:
     """The additive sums of one block's paths, of which the first ``plain`` are not
     shifted (and the sums of the shifted ones on their own, without histograms but the
-    default rate's)."""
+    default rate's); with ``top`` (exact mode), those of the largest obligors' losses."""
     sums = _Sums(n_classes=len(prepared.class_balances),
                  horizon_years=prepared.model.horizon_months / 12.0, paths=len(w),
                  weight=float(w.sum()))
@@ -509,12 +557,27 @@ def _block_sums(
     default_bins = _bin(default_rate, RATE_BINS, 0.0, 1.0)
     sums.pool_default_hist += np.bincount(default_bins, weights=w, minlength=RATE_BINS)
     sums.pool_default_hist_sq += np.bincount(default_bins, weights=w**2, minlength=RATE_BINS)
+    if top is not None:
+        # Each obligor's loss, and in the last column the followed obligors' together, as
+        # ratios sum(w L) / sum(w L_pool): their errors need the cross sums with the pool's.
+        followed = w[:, None] * np.column_stack([top.loss, top.loss.sum(axis=1)])
+        pooled = np.full(followed.shape[1], float(w @ top.pool_loss))
+        sums.first["top_loss"] = followed.sum(axis=0)
+        sums.second["top_loss"] = (followed**2).sum(axis=0)
+        sums.first["top_pool_loss"] = pooled
+        sums.second["top_pool_loss"] = np.full_like(pooled, float((w * top.pool_loss)
+                                                                  @ (w * top.pool_loss)))
+        sums.first["top_cross"] = ((w * top.pool_loss) @ followed)
+        sums.second["top_cross"] = np.zeros_like(pooled)
+        hit = w[:, None] * np.column_stack([top.default > 0, (top.default > 0).any(axis=1)])
+        sums.first["top_defaulted"] = hit.sum(axis=0)
+        sums.second["top_defaulted"] = (hit**2).sum(axis=0)
     if plain < len(w):
         rest = slice(plain, None)
         sums.shifted = _block_sums(prepared, w[rest], all_metrics,
                                    slice(block.start + plain, block.stop),
                                    default_rate[rest], loss_rate[rest], len(w) - plain,
-                                   histograms=False)
+                                   histograms=False, top=None if top is None else top[rest])
     if not histograms:  # a stratum's sums serve only its standard errors
         return sums
     sums.pool_loss_hist += np.bincount(_bin(loss_rate, RATE_BINS, 0.0, 1.0), weights=w,
@@ -636,6 +699,30 @@ class Convergence:
 
 
 @dataclass(frozen=True)
+class ObligorContribution:
+    """One of the largest obligors, in a run of exact mode."""
+
+    rank: int  # 1 for the largest by cut-off balance
+    obligor_id: str
+    balance_share: float  # of the pool at the cut-off
+    pd: Estimate  # probability that it defaults within the horizon
+    expected_loss: Estimate  # its expected loss, share of its cut-off balance
+    el_share: Estimate  # its expected loss, share of the pool's expected loss
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """How much of the pool's expected loss its :data:`TOP_OBLIGORS` largest obligors carry
+    (exact mode): each of them, and all of them together (``pd``: that any defaults)."""
+
+    obligors: tuple[ObligorContribution, ...]
+    balance_share: float
+    pd: Estimate
+    expected_loss: Estimate
+    el_share: Estimate
+
+
+@dataclass(frozen=True)
 class MonteCarloResult:
     """Everything a run produces; see docs/results.md for the JSON schema."""
 
@@ -649,6 +736,7 @@ class MonteCarloResult:
     classes: tuple[ClassResult, ...]
     convergence: Convergence
     default_method: str  # which ran: "exact" (obligor by obligor) or "grouped"
+    concentration: Concentration | None = None  # exact mode only
 
     @property
     def sampling(self) -> str:
@@ -669,6 +757,8 @@ ESTIMATORS: dict[str, str] = {
     "wal_years": "ratio of weighted means (over paths that receive principal), delta-method "
                  "s.e. (stratified)",
     "irr_mean": "self-normalised weighted mean, delta-method s.e. (stratified)",
+    "concentration.el_share": "ratio of weighted means (an obligor's loss / the pool's), "
+                              "delta-method s.e. (stratified)",
     "quantiles and histograms": "self-normalised weighted histogram",
 }
 """How each reported figure is estimated from the paths and their weights w (all 1 in a plain
@@ -734,7 +824,8 @@ def _distribution(hist: Array, low: float, high: float, mean: Estimate, sd: floa
 
 
 def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
-            runtime: float, running: Sequence[_RunningSums], method: str) -> MonteCarloResult:
+            runtime: float, running: Sequence[_RunningSums], method: str,
+            top: TopObligors | None = None) -> MonteCarloResult:
     n = sums.paths
     # Every run has at least one block, which sets the per-class sums.
     assert sums.loss_and_default is not None
@@ -792,6 +883,22 @@ def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
         wal_se = ratio_se("wal_years", "wal_count", lambda s: s.first["wal_cross"])
         yields = sums.first["yield_annual"] / sums.weight
         yields_se = ratio_se("yield_annual", "weight", lambda s: s.first["yield_cross"])
+        concentration = None
+        if top is not None:
+            share = sums.first["top_loss"] / sums.first["top_pool_loss"]
+            share_se = ratio_se("top_loss", "top_pool_loss", lambda s: s.first["top_cross"])
+            balance = np.append(top.balance, top.balance.sum())
+            loss, loss_se = stats["top_loss"][0] / balance, stats["top_loss"][1] / balance
+            top_pd, top_pd_se = stats["top_defaulted"]
+            figures = [(Estimate(float(top_pd[i]), float(top_pd_se[i])),
+                        Estimate(float(loss[i]), float(loss_se[i])),
+                        Estimate(float(share[i]), float(share_se[i])))
+                       for i in range(len(balance))]
+            concentration = Concentration(
+                tuple(ObligorContribution(i + 1, top.obligor_id[i],
+                                          float(top.balance_share[i]), *figures[i])
+                      for i in range(len(top.balance))),
+                float(top.balance_share.sum()), *figures[-1])
     classes = []
     for j, note in enumerate(prepared.deal.structure.classes):
         coupon = note.coupon_annual
@@ -819,6 +926,7 @@ def _finish(prepared: PreparedDeal, sums: _Sums, seed: int, shift: float,
         paths=n, seed=seed, block_paths=BLOCK_PATHS, importance_shift=shift,
         runtime_seconds=runtime, pool_default_rate=default_dist, pool_loss_rate=loss_dist,
         classes=tuple(classes), convergence=_convergence(running), default_method=method,
+        concentration=concentration,
     )
 
 
@@ -942,10 +1050,14 @@ def run_monte_carlo(
                 if later is not None:
                     later.cancel()
     assert total.paths == paths
-    return _finish(prepared, total, seed, mu, time.perf_counter() - started, running, method)
+    top = (top_obligors(prepared.pool, TOP_OBLIGORS) if method == DefaultMethod.EXACT
+           else None)
+    return _finish(prepared, total, seed, mu, time.perf_counter() - started, running, method,
+                   top)
 
 
-__all__ = ["BLOCK_PATHS", "AssetPaths", "BlockDraws", "CancelledError", "ClassResult",
-           "Convergence", "Distribution", "Estimate", "MonteCarloResult", "TailSums",
+__all__ = ["BLOCK_PATHS", "TOP_OBLIGORS", "AssetPaths", "BlockDraws", "CancelledError",
+           "ClassResult", "Concentration", "Convergence", "Distribution", "Estimate",
+           "MonteCarloResult", "ObligorContribution", "TailSums",
            "draw_block", "exact_inputs", "importance_shift", "pool_rates",
            "resolve_default_method", "run_cost", "run_monte_carlo", "simulate_assets"]

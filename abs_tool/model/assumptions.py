@@ -192,6 +192,11 @@ class Cpr:
         """Single monthly mortality (SMM) by period."""
         return smm_from_cpr(monthly_vector(self.annual, n_periods))
 
+    def survival(self, n_periods: int) -> NDArray[np.float64]:
+        """The share of a scheduled balance that prepayments leave at the start of each
+        period: the product of (1 - SMM) over the periods before it."""
+        return np.concatenate([[1.0], np.cumprod(1.0 - self.monthly(n_periods))[:-1]])
+
 
 @dataclass(frozen=True)
 class Recovery:

@@ -396,3 +396,31 @@ def build_obligors(pool: Pool, model: PoolModel) -> Obligors:
     for a in arrays:
         a.flags.writeable = False
     return Obligors(*arrays)
+
+
+@dataclass(frozen=True)
+class TopObligors:
+    """The largest obligors at the cut-off, largest first (ties in :func:`obligor_codes`
+    order): their ``code`` (:func:`obligor_codes`), ``obligor_id`` (a loan without one is
+    its own obligor, named by its ``loan_id``), ``balance`` and ``balance_share`` of the
+    pool."""
+
+    code: IntArray
+    obligor_id: tuple[str, ...]
+    balance: Array
+    balance_share: Array
+
+
+def top_obligors(pool: Pool, count: int) -> TopObligors:
+    """The ``count`` largest obligors of ``pool`` (all of them when it has fewer)."""
+    codes, n_obligors = obligor_codes(pool)
+    balance = np.asarray(np.bincount(codes, weights=pool.loans["balance"].to_numpy(
+        dtype=np.float64), minlength=n_obligors), dtype=np.float64)
+    order = np.lexsort((np.arange(n_obligors), -balance))[:count]
+    first_loan = np.full(n_obligors, len(codes))
+    np.minimum.at(first_loan, codes, np.arange(len(codes)))
+    loans = pool.loans.iloc[first_loan[order]]
+    names = loans["obligor_id"].fillna(loans["loan_id"]).astype(str)
+    total = balance.sum()
+    return TopObligors(order.astype(np.int64), tuple(names), balance[order],
+                       balance[order] / total if total > 0 else np.zeros(len(order)))

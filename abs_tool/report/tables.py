@@ -19,7 +19,14 @@ from numpy.typing import NDArray
 from abs_tool.analysis.break_even import BreakEven
 from abs_tool.analysis.deal_analysis import ClassRating, ClassTdr, DealAnalysis, payment_dates
 from abs_tool.engine.metrics import ClassMetrics
-from abs_tool.engine.montecarlo import ESTIMATORS, Distribution, Estimate, MonteCarloResult
+from abs_tool.engine.montecarlo import (
+    ESTIMATORS,
+    Concentration,
+    Distribution,
+    Estimate,
+    MonteCarloResult,
+    ObligorContribution,
+)
 from abs_tool.engine.waterfall import POOL_LINES, WaterfallResult
 from abs_tool.errors import InputError
 from abs_tool.model.deal import Deal
@@ -271,7 +278,23 @@ def monte_carlo_dict(
         "classes": classes,
         "convergence": convergence_dict(result),
     } | ({} if closed_form is None else {"closed_form": closed_form_dict(closed_form,
-                                                                          histograms)})
+                                                                          histograms)}
+         ) | ({} if result.concentration is None
+              else {"concentration": concentration_dict(result.concentration)})
+
+
+def concentration_dict(concentration: Concentration) -> dict[str, object]:
+    """The largest obligors' shares of the expected loss as plain JSON data (docs/results.md);
+    they carry obligor ids: not for an investor document."""
+    def figures(row: ObligorContribution | Concentration) -> dict[str, object]:
+        out: dict[str, object] = {"balance_share": row.balance_share}
+        return (out | _estimate_dict("pd", row.pd)
+                | _estimate_dict("expected_loss", row.expected_loss)
+                | _estimate_dict("el_share", row.el_share))
+
+    return {"obligors": [{"rank": o.rank, "obligor_id": o.obligor_id} | figures(o)
+                         for o in concentration.obligors],
+            "together": figures(concentration)}
 
 
 def analysis_dict(analysis: DealAnalysis) -> dict[str, object]:
