@@ -209,6 +209,22 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("null-where-required", set_at("structure", "classes", 0, "name", value=None),
      "$.structure.classes[0].name: None is not of type 'string'",
      "structure.classes[0].name: must be a string (got null)"),
+    ("wrong-loss-timing", set_at("structure", "loss_allocation", "timing", value="on_sale"),
+     "$.structure.loss_allocation.timing: 'on_sale' is not one of ['at_end', 'on_default', "
+     "'on_liquidation']",
+     "structure.loss_allocation.timing: must be one of 'at_end', 'on_default', "
+     "'on_liquidation' (got 'on_sale')"),
+    ("wrong-fee-basis", set_at("structure", "fees", 0, "basis", value="pool"),
+     "$.structure.fees[0].basis: 'pool' is not one of ['performing_start_incl_defaults', "
+     "'performing_start', 'notes', 'fixed']",
+     "structure.fees[0].basis: must be one of 'performing_start_incl_defaults', "
+     "'performing_start', 'notes', 'fixed' (got 'pool')"),
+    ("fee-cap-below-a-cent", set_at("structure", "fees", 0, "cap_per_month", value=0.001),
+     "$.structure.fees[0].cap_per_month: 0.001 is less than the minimum of 0.01",
+     "structure.fees[0].cap_per_month: must be an amount from 0.01 to 1e+15 (got 0.001)"),
+    ("string-for-reinstate", set_at("structure", "loss_allocation", "reinstate", value="no"),
+     "$.structure.loss_allocation.reinstate: 'no' is not of type 'boolean'",
+     'structure.loss_allocation.reinstate: must be true or false (got "no")'),
     ("schema-key-not-a-string", set_at(SCHEMA_KEY, value=5),
      "$['$schema']: 5 is not of type 'string'",
      "$schema: must be a string (got 5)"),

@@ -52,6 +52,10 @@ from abs_tool.io.dealfile import (
 from abs_tool.model.deal import (
     CleanUpCall,
     CurvePoint,
+    ExcessInterest,
+    FeeBasis,
+    LossAllocation,
+    LossTiming,
     PoolSource,
     PrincipalMode,
     RateUnit,
@@ -137,7 +141,8 @@ def kitchen_sink_deal() -> Deal:
                 NoteClass("B", Tier.MEZZANINE, 300_000.0, SizeUnit.AMOUNT, 0.065),
                 NoteClass("Sub", Tier.SUBORDINATED, 100_000.5, SizeUnit.AMOUNT),
             ),
-            fees=(Fee("servicer", 0.01, 1_234.5),),
+            fees=(Fee("servicer", 0.01, 1_234.5),
+                  Fee("trustee", 0.001, basis=FeeBasis.NOTES, cap_per_month=900.5)),
             reserve=ReserveAccount(0.02, 0.015, 0.005),
             principal_mode=PrincipalMode.PRO_RATA,
             triggers=(Trigger(TriggerMetric.RESERVE_SHORTFALL, (0.5, 0.25, 1.0),
@@ -146,6 +151,8 @@ def kitchen_sink_deal() -> Deal:
             clean_up_call=CleanUpCall(0.05),
             turbo=True,
             upfront_fees=(UpfrontFee("arranger", 0.001, 50_000.5),),
+            loss_allocation=LossAllocation(LossTiming.ON_LIQUIDATION, reinstate=True),
+            excess_interest=ExcessInterest(haircut_share=0.1),
         ),
         run=RunSettings(paths=1, seed=0, importance_sampling=True),
         currency="USD",
@@ -193,6 +200,23 @@ def test_every_variant_and_optional_field_round_trips(default: Any) -> None:
     deal = replace(sink, assumptions=replace(sink.assumptions, default=default))
     assert deal_from_dict(deal_to_dict(deal)) == deal
     assert deal_from_json(deal_json(deal)) == deal
+
+
+def test_a_file_without_the_waterfall_options_loads_with_todays_rules(
+        consumer_json: dict[str, Any]) -> None:
+    """Files written before issue 16 have no `loss_allocation`, `excess_interest`, fee
+    `basis` or `cap_per_month`: they load with the defaults, today's rules."""
+    data = copy.deepcopy(consumer_json)
+    del data["structure"]["loss_allocation"], data["structure"]["excess_interest"]
+    for fee in data["structure"]["fees"]:
+        del fee["basis"]
+    deal = deal_from_dict(data)
+    assert deal == load_sample_deal("consumer")
+    structure = deal.structure
+    assert structure.loss_allocation == LossAllocation(LossTiming.AT_END, reinstate=False)
+    assert structure.excess_interest == ExcessInterest()
+    assert all(f.basis == FeeBasis.PERFORMING_START_INCL_DEFAULTS and f.cap_per_month is None
+               for f in structure.fees)
 
 
 def test_python_ints_in_float_fields_are_written_as_numbers() -> None:
@@ -589,6 +613,48 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "1e+15 (got -1.0)"),
     ("eligibility-max-balance-huge", set_at("pool", "eligibility", "max_balance", value=1e16),
      "pool.eligibility.max_balance: must be an amount from 0.01 to 1e+15 (got 1e+16)"),
+    # Fee basis and cap (issue 16)
+    ("fee-basis", set_at(*FEE_0, "basis", value="pool"),
+     "structure.fees[0].basis: must be one of 'performing_start_incl_defaults', "
+     "'performing_start', 'notes', 'fixed' (got 'pool')"),
+    ("fee-fixed-with-rate", both(set_at(*FEE_0, "basis", value="fixed"),
+                                 set_at(*FEE_0, "rate_annual", value=0.001)),
+     'structure.fees[0].rate_annual: must be 0 with `basis` "fixed"'),
+    ("fee-cap-zero", set_at(*FEE_0, "cap_per_month", value=0),
+     "structure.fees[0].cap_per_month: must be an amount from 0.01 to 1e+15 (got 0.0)"),
+    ("fee-cap-type", set_at(*FEE_0, "cap_per_month", value="100"),
+     'structure.fees[0].cap_per_month: must be a finite number (got "100")'),
+    # LossAllocation
+    ("loss-timing", set_at("structure", "loss_allocation", value={"timing": "on_sale"}),
+     "structure.loss_allocation.timing: must be one of 'at_end', 'on_default', "
+     "'on_liquidation' (got 'on_sale')"),
+    ("loss-reinstate-at-end", set_at("structure", "loss_allocation",
+                                     value={"timing": "at_end", "reinstate": True}),
+     'structure.loss_allocation.reinstate: with `timing` "at_end" nothing is written down'),
+    ("loss-reinstate-type", set_at("structure", "loss_allocation",
+                                   value={"timing": "on_default", "reinstate": "yes"}),
+     'structure.loss_allocation.reinstate: must be true or false (got "yes")'),
+    ("loss-unknown", set_at("structure", "loss_allocation", value={"timng": "at_end"}),
+     "structure.loss_allocation.timng: unknown field; did you mean 'timing'?"),
+    # ExcessInterest
+    ("excess-use", set_at("structure", "excess_interest", value={"use": "turbo"}),
+     "structure.excess_interest.use: must be one of 'cover_deficiency', 'release', "
+     "'cover_up_to' (got 'turbo')"),
+    ("excess-limit-missing", set_at("structure", "excess_interest", value={"use": "cover_up_to"}),
+     'structure.excess_interest.cover_limit_per_month: must be > 0 with `use` "cover_up_to"'),
+    ("excess-limit-unused", set_at("structure", "excess_interest",
+                                   value={"use": "release", "cover_limit_per_month": 5}),
+     'structure.excess_interest.cover_limit_per_month: applies only with `use` "cover_up_to"'),
+    ("excess-limit-negative", set_at("structure", "excess_interest",
+                                     value={"use": "cover_up_to", "cover_limit_per_month": -5}),
+     "structure.excess_interest.cover_limit_per_month: must be an amount of 0 or from 0.01 to "
+     "1e+15 (got -5.0)"),
+    ("excess-haircut", set_at("structure", "excess_interest", value={"haircut_share": 1.5}),
+     "structure.excess_interest.haircut_share: must be in [0, 1] (got 1.5)"),
+    ("excess-release-with-turbo", both(set_at("structure", "turbo", value=True),
+                                       set_at("structure", "excess_interest",
+                                              value={"use": "release"})),
+     "structure.excess_interest.use: the turbo pays all the cash left to the rated classes"),
     # CleanUpCall
     ("clean-up-range", set_at("structure", "clean_up_call", "threshold_share", value=1),
      "structure.clean_up_call.threshold_share: must be in [0, 1) (got 1.0)"),

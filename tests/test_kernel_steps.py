@@ -35,10 +35,12 @@ def terms(**given):
     default = kernel.Terms(
         original=np.array([80.0, 20.0]), initial_notes=100.0, coupon=np.zeros(2),
         quarterly=np.zeros(2, dtype=np.bool_), rated=np.array([True, False]), sub=1,
-        fee_rate=np.zeros(0), fee_fixed=np.zeros(0), reserve_initial=0.0, reserve_target=0.0,
+        fee_rate=np.zeros(0), fee_fixed=np.zeros(0), fee_basis=np.zeros(0, dtype=np.int64),
+        fee_cap=np.zeros(0), reserve_initial=0.0, reserve_target=0.0,
         reserve_floor=0.0, revolving_months=0, call_share=np.nan, sequential=True, turbo=False,
         trigger_metric=np.zeros(0, dtype=np.int64), trigger_action=np.zeros(0, dtype=np.int64),
-        trigger_threshold=np.zeros((0, MONTHS)),
+        trigger_threshold=np.zeros((0, MONTHS)), loss_timing=kernel.AT_END, reinstate=False,
+        excess_use=kernel.COVER_DEFICIENCY, cover_limit=0.0, haircut=0.0,
     )
     return default._replace(**given)
 
@@ -185,15 +187,16 @@ def test_available_funds_are_collections_reserve_and_cash_held():
 # --- steps 1 to 3 ----------------------------------------------------------------------------
 
 def test_fees_are_paid_in_order_and_a_shortfall_is_carried():
-    t = terms(fee_rate=np.array([0.01, 0.0]), fee_fixed=np.array([2.0, 10.0]))
+    t = terms(fee_rate=np.array([0.01, 0.0]), fee_fixed=np.array([2.0, 10.0]),
+              fee_basis=np.zeros(2, dtype=np.int64), fee_cap=np.full(2, np.inf))
     path, out = start(t)
     path.fee_carry[0] = 3.0
     # Fee 1: 1% of 1,000 + 2 + 3 carried = 15, paid; fee 2: 10 due, 5 left to pay it.
-    assert kernel.pay_fees(t, 0, 0, 1000.0, 20.0, path, out) == pytest.approx(0.0)
+    assert kernel.pay_fees(t, 0, 0, 1000.0, 0.0, 0.0, 20.0, path, out) == pytest.approx(0.0)
     np.testing.assert_allclose(out.fees[kernel.FEE_PAID, 0, :, 0], [15.0, 5.0])
     np.testing.assert_allclose(out.fees[kernel.FEE_UNPAID, 0, :, 0], [0.0, 5.0])
     # Next month, on an empty pool: fee 1 is 2, fee 2 is 10 + 5 carried; 100 - 17 left.
-    assert kernel.pay_fees(t, 0, 1, 0.0, 100.0, path, out) == pytest.approx(83.0)
+    assert kernel.pay_fees(t, 0, 1, 0.0, 0.0, 0.0, 100.0, path, out) == pytest.approx(83.0)
     np.testing.assert_allclose(out.fees[kernel.FEE_PAID, 0, :, 1], [2.0, 15.0])
     np.testing.assert_allclose(path.fee_carry, [0.0, 0.0])
 
@@ -260,8 +263,8 @@ def test_the_reserve_is_topped_up_to_its_target(notes_open, available, wind_down
 def test_principal_due_is_the_note_balance_above_the_pool():
     path, _ = start(terms())
     path.principal_paid[:] = [5.0, 0.0]  # paid under acceleration in step 2
-    assert kernel.principal_due(100.0, 80.0, path) == 15.0  # 100 - 5 - 80
-    assert kernel.principal_due(100.0, 120.0, path) == 0.0  # the pool covers the notes
+    assert kernel.principal_due(100.0, 80.0, 0.0, path) == 15.0  # 100 - 5 - 80
+    assert kernel.principal_due(100.0, 120.0, 0.0, path) == 0.0  # the pool covers the notes
 
 
 @pytest.mark.parametrize(("sequential", "available", "paid"), [

@@ -28,21 +28,32 @@ def _violations(name: str, gap: NDArray[np.float64], tol: float) -> list[str]:
 def waterfall_violations(result: WaterfallResult) -> list[str]:
     """Every invariant that fails, described; an empty list when all hold.
 
-    * cash: collections + call proceeds + reserve and held cash brought in = fees + interest
-      + principal + purchases + residuals + reserve and held cash carried, every path and
-      month; held cash is carried only to the next month's opening;
+    * cash: collections + call proceeds + reserve and held cash brought in = excess-spread
+      haircut + fees + interest + principal (reinstatements included) + purchases +
+      residuals + reserve and held cash carried, every path and month; held cash is carried
+      only to the next month's opening;
     * pool roll-forward: opening - scheduled principal - prepayments - defaults + purchases
       - balance taken by a call = closing, and each month opens where the last closed;
-    * class identity: opening - principal - write-down = closing;
-    * no class receives more principal than its balance, balances never go negative;
+    * class identity: opening - principal - write-down + reinstated = closing, and each
+      month opens where the last closed;
+    * the write-down ledger: balance + cumulative write-downs - cumulative reinstatements
+      = original - cumulative principal paid; no class has more reinstated than written
+      down so far; write-downs and reinstatements are never negative;
+    * write-downs fall on the most junior class first: a class is written down only in a
+      month that leaves every class below it at zero but for what is reinstated to it
+      later in the month; reinstatements go senior first: a
+      class is reinstated only in a month that leaves every class above it with nothing
+      written down outstanding;
+    * no class receives more principal than its balance (plus what is reinstated),
+      balances never go negative;
     * nothing goes to the residual while a coupon on a payment date is left unpaid.
     """
     tol = RELATIVE_TOLERANCE * float(result.original_balance.sum())
     pool, classes = result.pool, result.classes
     cash_in = pool.collections + pool.call_proceeds + result.reserve_open + result.held_open
-    cash_out = (result.fees_paid.sum(axis=1) + classes.interest_paid.sum(axis=1)
-                + classes.principal_paid.sum(axis=1) + pool.purchases
-                + classes.residual.sum(axis=1) + result.originator_residual
+    cash_out = (result.excess_spread_haircut + result.fees_paid.sum(axis=1)
+                + classes.interest_paid.sum(axis=1) + classes.principal_paid.sum(axis=1)
+                + pool.purchases + classes.residual.sum(axis=1) + result.originator_residual
                 + result.reserve_close + result.held_close)
     out = _violations("cash in = cash out", cash_in - cash_out, tol)
     out += _violations("held cash opens where it closed",
@@ -58,11 +69,36 @@ def waterfall_violations(result: WaterfallResult) -> list[str]:
     out += _violations("pool opens where it closed",
                        pool.balance_open[:, 1:] - pool.balance_close[:, :-1], tol)
 
+    out += _violations("negative haircut", np.minimum(result.excess_spread_haircut, 0.0), tol)
     identity = (classes.balance_open - classes.principal_paid - classes.writedown
-                - classes.balance_close)
+                + classes.reinstated - classes.balance_close)
     out += _violations("class balance identity", identity, tol)
+    out += _violations("class opens where it closed",
+                       classes.balance_open[..., 1:] - classes.balance_close[..., :-1], tol)
+    out += _violations("class opens at its original balance",
+                       classes.balance_open[..., 0] - result.original_balance, tol)
+    written = np.cumsum(classes.writedown, axis=2)
+    reinstated = np.cumsum(classes.reinstated, axis=2)
+    ledger = (classes.balance_close + written - reinstated
+              - (result.original_balance[:, None] - np.cumsum(classes.principal_paid, axis=2)))
+    out += _violations("write-down ledger", ledger, tol)
+    out += _violations("reinstated more than written down",
+                       np.maximum(reinstated - written, 0.0), tol)
+    out += _violations("negative write-down or reinstatement", np.minimum(np.minimum(
+        classes.writedown, classes.reinstated), 0.0), tol)
+    # Junior classes are those after a class: what they close with, less what was
+    # reinstated to them after the write-downs of the month, summed.
+    left = np.maximum(classes.balance_close - classes.reinstated, 0.0)
+    below = np.cumsum(left[:, ::-1], axis=1)[:, ::-1] - left
+    out += _violations("write-down above a junior class with a balance",
+                       np.where(classes.writedown > tol, below, 0.0), tol)
+    outstanding = written - reinstated
+    above = np.cumsum(outstanding, axis=1) - outstanding
+    out += _violations("reinstated below a senior class still written down",
+                       np.where(classes.reinstated > tol, above, 0.0), tol)
     out += _violations("principal paid above balance",
-                       np.maximum(classes.principal_paid - classes.balance_open, 0.0), tol)
+                       np.maximum(classes.principal_paid - classes.balance_open
+                                  - classes.reinstated, 0.0), tol)
     out += _violations("negative balance", np.minimum(classes.balance_close, 0.0), tol)
     out += _violations("negative payment", np.minimum(np.minimum(
         classes.interest_paid, classes.principal_paid), 0.0), tol)

@@ -23,11 +23,14 @@ part of the order of events it implements (DOMAIN.md "Waterfall"), called in thi
 
 - :func:`pool_month`: defaults, scheduled flows, prepayments, recoveries;
 - :func:`clean_up_call` (step 0 of the priority of payments), :func:`sell_pool` if called;
-- :func:`available_funds`: collections, call proceeds, reserve and held cash;
+- :func:`take_haircut` (the excess-spread haircut, 0 by default), then
+  :func:`available_funds`: collections, call proceeds, reserve and held cash;
 - :func:`pay_fees` (1); :func:`pay_interest` (2; under acceleration, principal too);
 - :func:`top_up_reserve` (3);
-- :func:`principal_due`, then :func:`buy_receivables` and :func:`add_cohort` while
-  revolving, :func:`pay_principal` and :func:`pay_turbo` after (4);
+- :func:`write_down` when losses are written down as they arise (4a);
+- :func:`principal_due`, capped by :func:`principal_funds` when excess interest is
+  released, then :func:`buy_receivables` and :func:`add_cohort` while revolving,
+  :func:`reinstate`, :func:`pay_principal` and :func:`pay_turbo` after (4);
 - :func:`pay_residual` (5);
 - :func:`close_classes`: balances, and write-downs and shortfalls when the deal ends;
 - :func:`evaluate_triggers`: at the end of the month, acting from the next one.
@@ -78,16 +81,16 @@ POOL_ROWS = (
  POOL_LOSS, POOL_FEE, POOL_CLOSE, POOL_BOUGHT, POOL_CALLED, POOL_CDR) = range(len(POOL_ROWS))
 CLASS_ROWS = (
     "balance_open", "interest_due", "interest_paid", "interest_shortfall", "principal_paid",
-    "writedown", "residual", "balance_close",
+    "writedown", "reinstated", "residual", "balance_close",
 )
 (CLASS_OPEN, CLASS_DUE, CLASS_INTEREST, CLASS_SHORTFALL, CLASS_PRINCIPAL, CLASS_WRITEDOWN,
- CLASS_RESIDUAL, CLASS_CLOSE) = range(len(CLASS_ROWS))
+ CLASS_REINSTATED, CLASS_RESIDUAL, CLASS_CLOSE) = range(len(CLASS_ROWS))
 FEE_ROWS = ("fees_paid", "fees_unpaid")
 FEE_PAID, FEE_UNPAID = range(len(FEE_ROWS))
 ACCOUNT_ROWS = ("reserve_open", "reserve_target", "reserve_close", "originator_residual",
-                "held_open", "held_close")
+                "held_open", "held_close", "excess_spread_haircut")
 (RESERVE_OPEN, RESERVE_TARGET, RESERVE_CLOSE, ORIGINATOR_RESIDUAL, HELD_OPEN,
- HELD_CLOSE) = range(len(ACCOUNT_ROWS))
+ HELD_CLOSE, HAIRCUT) = range(len(ACCOUNT_ROWS))
 FLAG_ROWS = ("revolving", "accelerated")
 FLAG_REVOLVING, FLAG_ACCELERATED = range(len(FLAG_ROWS))
 
@@ -97,6 +100,12 @@ FLOW_INTEREST, FLOW_PRINCIPAL, FLOW_FEE, FLOW_BALANCE = range(4)
 # Codes of the trigger metrics and actions (deal.TriggerMetric, deal.TriggerAction).
 CUMULATIVE_DEFAULT_RATE, RESERVE_SHORTFALL, PRINCIPAL_DEFICIENCY = 0, 1, 2
 SEQUENTIAL, END_REVOLVING, ACCELERATE = 0, 1, 2
+
+# Codes of the fee bases (deal.FeeBasis), loss timings (deal.LossTiming) and uses of excess
+# interest (deal.ExcessInterestUse).
+ON_POOL_START, ON_POOL_START_EX_DEFAULTS, ON_NOTES, FIXED_ONLY = 0, 1, 2, 3
+AT_END, ON_DEFAULT, ON_LIQUIDATION = 0, 1, 2
+COVER_DEFICIENCY, RELEASE, COVER_UP_TO = 0, 1, 2
 
 OK, BOUGHT_WITHOUT_PROFILE = 0, 1
 """Status codes returned by :func:`run_kernel`."""
@@ -166,9 +175,13 @@ class Terms(NamedTuple):
     """Index of the subordinated class, which takes the residual; -1: none (the originator
     takes it)."""
     fee_rate: Array
-    """(fees,) monthly rate (annual / 12) on the opening pool balance."""
+    """(fees,) monthly rate (annual / 12) on the fee's basis."""
     fee_fixed: Array
     """(fees,) monthly fixed amount (annual / 12)."""
+    fee_basis: IntArray
+    """(fees,) what the rate applies to (``ON_POOL_START``, ...)."""
+    fee_cap: Array
+    """(fees,) most a fee may accrue in a month (inf: no cap)."""
     reserve_initial: float
     """Reserve funded at closing, share of the notes."""
     reserve_target: float
@@ -189,6 +202,16 @@ class Terms(NamedTuple):
     """(triggers,) action codes (``SEQUENTIAL``, ...)."""
     trigger_threshold: Array
     """(triggers, periods) threshold by month."""
+    loss_timing: int
+    """When losses are written down (``AT_END``, ``ON_DEFAULT``, ``ON_LIQUIDATION``)."""
+    reinstate: bool
+    """Excess cash reinstates written-down amounts, senior first."""
+    excess_use: int
+    """What excess interest pays (``COVER_DEFICIENCY``, ``RELEASE``, ``COVER_UP_TO``)."""
+    cover_limit: float
+    """With ``COVER_UP_TO``, the most excess interest that covers losses in a month."""
+    haircut: float
+    """Share of the pool's interest and fee income taken out before the waterfall."""
 
 
 class Outputs(NamedTuple):
@@ -261,6 +284,14 @@ class PathState(NamedTuple):
     """(fees,) fees due and not paid."""
     breached: BoolArray
     """(triggers,) breached so far."""
+    gross: Array
+    """(periods,) defaulted balance by month (for write-downs on liquidation)."""
+    writedown: Array
+    """(classes,) written down this month before the end."""
+    reinstated: Array
+    """(classes,) reinstated this month."""
+    written_off: Array
+    """(classes,) written down and not reinstated so far."""
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -274,6 +305,7 @@ def new_path_state(pool: PoolInputs, terms: Terms,
         np.empty(n_classes), np.empty(n_classes), np.empty(n_classes), np.empty(n_classes),
         np.empty(n_classes), np.empty(n_classes, np.bool_),
         np.empty(terms.fee_rate.shape[0]), np.empty(terms.trigger_metric.shape[0], np.bool_),
+        np.empty(horizon), np.empty(n_classes), np.empty(n_classes), np.empty(n_classes),
     )
 
 
@@ -291,6 +323,9 @@ def start_path(pool: PoolInputs, terms: Terms,
     for j in range(terms.original.shape[0]):
         path.balance[j] = terms.original[j]
         path.accrued[j] = 0.0
+        path.writedown[j] = 0.0
+        path.reinstated[j] = 0.0
+        path.written_off[j] = 0.0
     path.fee_carry[:] = 0.0
     path.breached[:] = False
 
@@ -458,15 +493,27 @@ def available_funds(
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def pay_fees(
-    terms: Terms, p: int, k: int, pool_open: float, available: float, path: PathState,
-    out: Outputs,
+    terms: Terms, p: int, k: int, pool_open: float, defaulted: float, notes_start: float,
+    available: float, path: PathState, out: Outputs,
 ) -> float:  # pragma: no cover - compiled
-    """Step 1: senior fees, in the order listed. A fee is due at its monthly rate on the
-    opening pool balance ``pool_open`` plus its monthly fixed amount plus what is carried
-    from before; what the available funds do not pay is carried to the next month. Writes
-    ``FEE_PAID`` and ``FEE_UNPAID``; returns the funds left."""
+    """Step 1: senior fees, in the order listed. A fee accrues its monthly rate on its
+    basis plus its monthly fixed amount, capped at its monthly cap; it is due with what is
+    carried from before, and what the available funds do not pay is carried to the next
+    month. Bases: the opening performing pool balance ``pool_open`` (``ON_POOL_START``,
+    the month's defaults ``defaulted`` included), the same less them
+    (``ON_POOL_START_EX_DEFAULTS``), the notes outstanding at the start of the month
+    ``notes_start`` (``ON_NOTES``), or none (``FIXED_ONLY``). Writes ``FEE_PAID`` and
+    ``FEE_UNPAID``; returns the funds left."""
     for f in range(path.fee_carry.shape[0]):
-        due = pool_open * terms.fee_rate[f] + terms.fee_fixed[f]
+        code = terms.fee_basis[f]
+        base = pool_open
+        if code == ON_POOL_START_EX_DEFAULTS:
+            base = pool_open - defaulted
+        elif code == ON_NOTES:
+            base = notes_start
+        elif code == FIXED_ONLY:
+            base = 0.0
+        due = min(base * terms.fee_rate[f] + terms.fee_fixed[f], terms.fee_cap[f])
         due += path.fee_carry[f]
         paid = min(available, max(due, 0.0))
         available -= paid
@@ -544,12 +591,127 @@ def top_up_reserve(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def principal_due(notes_open: float, pool_close: float,
+def principal_due(notes_open: float, pool_close: float, offset: float,
                   path: PathState) -> float:  # pragma: no cover - compiled
     """Step 4, the amount due: the note balance, after any principal paid under
-    acceleration, in excess of the performing pool balance. That is the pool's decline
-    including defaults, so excess spread covers losses (a principal deficiency ledger)."""
-    return max(notes_open - _total(path.principal_paid) - pool_close, 0.0)
+    acceleration and the month's write-downs, in excess of the performing pool balance and
+    of the defaults not yet liquidated (``offset``: the month's write-downs plus, when
+    losses are written down on liquidation, the defaulted balance whose recovery is still
+    to come; 0 with write-downs at the end). With write-downs at the end that is the pool's
+    decline including defaults, so excess spread covers losses (a principal deficiency
+    ledger); with write-downs as losses arise, the principal collections and recoveries."""
+    return max(notes_open - _total(path.principal_paid) - pool_close - offset, 0.0)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def take_haircut(terms: Terms, p: int, q: int, k: int,
+                 out: Outputs) -> float:  # pragma: no cover - compiled
+    """Step 0, before the available funds: the excess-spread haircut takes ``haircut`` of
+    the month's pool interest and fee income out of the collections (a stress of rating
+    runs; the cash leaves the deal). Writes ``HAIRCUT`` (at path ``q``); returns it."""
+    cut: float = terms.haircut * (out.pool[POOL_INTEREST, p, k] + out.pool[POOL_FEE, p, k])
+    out.accounts[HAIRCUT, q, k] = cut
+    return cut
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def write_down(
+    pool: PoolInputs, terms: Terms, p: int, k: int, defaulted: float, ending: bool,
+    sold: float, pool_close: float, path: PathState, out: Outputs,
+) -> float:  # pragma: no cover - compiled
+    """Step 4, before the principal due, when losses are written down as they arise
+    (``loss_timing`` not ``AT_END``): the month's loss is written off the notes, the most
+    junior class first, each class down to zero at most (after any principal paid under
+    acceleration).
+
+    The loss: with ``ON_DEFAULT``, the month's defaults ``defaulted``. With
+    ``ON_LIQUIDATION``, the defaults of ``lag`` months before less the recoveries received
+    this month (never below 0); and when the deal ends (``ending``), also the defaults
+    whose recoveries have not arrived, less the recoveries sold with the pool to a
+    clean-up call (``sold``; none otherwise, as recoveries after the end are lost). With
+    either, when the deal ends, the performing balance left (``pool_close``: loans that
+    outlive the legal final date, never sold) is a loss too, so that every note not
+    written down is due and paid in order before anything is reinstated. Loss in excess
+    of every note is not allocated.
+
+    Fills ``path.writedown`` and adds it to ``path.written_off``; lowers ``path.balance``.
+
+    Returns
+    -------
+    float
+        The ``offset`` of :func:`principal_due`: the month's write-downs plus the defaults
+        not yet liquidated, less the performing balance lost at the end (which
+        :func:`principal_due` takes off the notes already).
+    """
+    path.gross[k] = defaulted
+    lag = pool.lag
+    unliquidated = 0.0
+    loss = defaulted
+    if terms.loss_timing == ON_LIQUIDATION:
+        liquidated = path.gross[k - lag] if k >= lag else 0.0
+        loss = max(liquidated - out.pool[POOL_RECOVERY, p, k], 0.0)
+        for i in range(max(k + 1 - lag, 0), k + 1):
+            unliquidated += path.gross[i]
+        if ending:
+            loss += max(unliquidated - sold, 0.0)
+            unliquidated = 0.0
+    lost = max(pool_close, 0.0) if ending else 0.0
+    loss += lost
+    n = path.balance.shape[0]
+    total = 0.0
+    for i in range(n):
+        j = n - 1 - i
+        room = max(path.balance[j] - path.principal_paid[j], 0.0)
+        w = min(loss - total, room)
+        path.balance[j] -= w
+        path.writedown[j] = w
+        path.written_off[j] += w
+        total += w
+    return total + unliquidated - lost
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def principal_funds(
+    terms: Terms, p: int, k: int, haircut: float, held_open: float, spent: float,
+    topped_up: float, available: float, out: Outputs,
+) -> float:  # pragma: no cover - compiled
+    """Step 4, with excess interest released in full or in part (``excess_use`` not
+    ``COVER_DEFICIENCY``): the funds that may pay the principal due (or buy receivables)
+    and reinstate write-downs.
+
+    Excess interest is the revenue (the month's pool interest and fee income after the
+    ``haircut``, plus the cash ``held_open`` from the month before) less what steps 1 to 3
+    spent of the funds (``spent``: fees, interest, principal under acceleration) and the
+    reserve top-up (``topped_up``), at most the funds left ``available``. The rest of the
+    funds are principal funds (principal collections, recoveries, call proceeds, reserve
+    releases). With ``RELEASE`` the principal funds may pay principal; with
+    ``COVER_UP_TO`` they and ``cover_limit`` of the excess interest.
+    """
+    revenue: float = (out.pool[POOL_INTEREST, p, k] + out.pool[POOL_FEE, p, k] - haircut
+                      + held_open)
+    excess = min(available, max(revenue - spent - topped_up, 0.0))
+    cover = min(excess, terms.cover_limit) if terms.excess_use == COVER_UP_TO else 0.0
+    return available - excess + cover
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def reinstate(room: float, path: PathState) -> float:  # pragma: no cover - compiled
+    """Step 4, with ``reinstate``, while the notes amortise (neither revolving nor
+    accelerated), before the principal is paid: the funds that may pay principal left
+    after the principal due (``room``) reinstate the amounts written down and not yet
+    reinstated, senior class first: each is added back to its class's balance, and the
+    amount reinstated is added to the principal due, which :func:`pay_principal` then pays
+    in its usual order (sequential or pro rata). Fills ``path.reinstated``, adds to
+    ``path.balance``, lowers ``path.written_off``; returns the amount reinstated."""
+    left = max(room, 0.0)
+    total = 0.0
+    for j in range(path.balance.shape[0]):
+        r = min(left - total, path.written_off[j])
+        path.reinstated[j] = r
+        path.written_off[j] -= r
+        path.balance[j] += r
+        total += r
+    return total
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -652,18 +814,22 @@ def close_classes(p: int, k: int, ending: bool, path: PathState,
                   out: Outputs) -> float:  # pragma: no cover - compiled
     """The classes at the end of the month: the principal paid comes off the balances.
     When the deal ends (``ending``: the legal final, or the pool exhausted with no recovery
-    to come), every balance still outstanding is written down (``CLASS_WRITEDOWN``) and
-    the interest still unpaid is a shortfall that is never paid. On other months
-    ``CLASS_SHORTFALL`` is the interest left unpaid on a payment date, carried (bearing
-    interest). Writes the classes' interest and principal paid and closing balances;
-    returns the notes outstanding."""
+    to come), every balance still outstanding is written down (``CLASS_WRITEDOWN``, with
+    the month's earlier write-downs) and the interest still unpaid is a shortfall that is
+    never paid. On other months ``CLASS_SHORTFALL`` is the interest left unpaid on a
+    payment date, carried (bearing interest). Writes the classes' interest and principal
+    paid, write-downs, reinstatements and closing balances, and
+    clears the month's write-downs and reinstatements; returns the notes outstanding."""
     for j in range(path.balance.shape[0]):
         balance = path.balance[j] - path.principal_paid[j]
         accrued = path.accrued[j]
         writedown = balance if ending else 0.0
         out.classes[CLASS_INTEREST, p, j, k] = path.interest_paid[j]
         out.classes[CLASS_PRINCIPAL, p, j, k] = path.principal_paid[j]
-        out.classes[CLASS_WRITEDOWN, p, j, k] = writedown
+        out.classes[CLASS_WRITEDOWN, p, j, k] = path.writedown[j] + writedown
+        out.classes[CLASS_REINSTATED, p, j, k] = path.reinstated[j]
+        path.writedown[j] = 0.0
+        path.reinstated[j] = 0.0
         out.classes[CLASS_SHORTFALL, p, j, k] = accrued if path.pay_date[j] or ending else 0.0
         path.balance[j] = balance - writedown
         if ending:
@@ -788,15 +954,21 @@ def discount_factors(coupon: Array, periods: int) -> Array:  # pragma: no cover 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def path_metrics(
-    interest: Array, principal: Array, residual: Array, writedown: Array, shortfall: Array,
-    months: int, end_month: int, original: Array, coupon: Array, discount: Array,
-    with_duration: bool, scratch: Array, p: int, out: Array,
+    interest: Array, principal: Array, residual: Array, writedown: Array, reinstated: Array,
+    shortfall: Array, months: int, end_month: int, original: Array, coupon: Array,
+    discount: Array, with_duration: bool, scratch: Array, p: int, out: Array,
 ) -> None:  # pragma: no cover - compiled
     """Fill ``out[:, p]`` (len(METRIC_ROWS), paths, classes) from the flows of one path,
     each (classes, periods), of which the first ``months`` are read: flows after the month
     the deal ended (``end_month``) are zero and add nothing. ``coupon`` is monthly and
     ``discount`` comes from :func:`discount_factors`; ``with_duration=False`` leaves the
-    modified duration NaN; ``scratch`` is (3, periods) working space."""
+    modified duration NaN; ``scratch`` is (3, periods) working space.
+
+    A class's claim (balance and interest accrued) grows at the coupon and falls by what it
+    is paid and written down, and rises by what is reinstated, so the PV at the coupon of
+    what is finally not paid is that of its write-downs net of reinstatements, and of the
+    interest unpaid at the end; the principal loss is the write-downs net of
+    reinstatements."""
     n_periods = principal.shape[1]
     cash, log_cash, times = scratch[0], scratch[1], scratch[2]
     for k in range(months, n_periods):
@@ -810,9 +982,10 @@ def path_metrics(
             received_i += interest[c, k]
             received_p += principal[c, k]
             received_r += residual[c, k]
-            lost_principal += writedown[c, k]
+            written = writedown[c, k] - reinstated[c, k]
+            lost_principal += written
             timed += principal[c, k] * (k + 1)
-            lost = writedown[c, k] + (shortfall[c, k] if k == end else 0.0)
+            lost = written + (shortfall[c, k] if k == end else 0.0)
             lost_pv += lost * discount[c, k]
             cash[k] = interest[c, k] + principal[c, k] + residual[c, k]
         loss_pv = lost_pv / original[c]
@@ -849,16 +1022,17 @@ def path_metrics(
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def metrics_kernel(interest: Array, principal: Array, residual: Array, writedown: Array,
-                   shortfall: Array, end_month: IntArray, original: Array, coupon: Array,
-                   with_duration: bool, out: Array) -> None:  # pragma: no cover - compiled
+                   reinstated: Array, shortfall: Array, end_month: IntArray, original: Array,
+                   coupon: Array, with_duration: bool,
+                   out: Array) -> None:  # pragma: no cover - compiled
     """:func:`path_metrics` of every path, from flows (paths, classes, periods)."""
     n_paths, n_classes, n_periods = principal.shape
     discount = discount_factors(coupon, n_periods)
     scratch = np.empty((3, n_periods))
     for p in range(n_paths):
-        path_metrics(interest[p], principal[p], residual[p], writedown[p], shortfall[p],
-                     n_periods, end_month[p], original, coupon, discount, with_duration,
-                     scratch, p, out)
+        path_metrics(interest[p], principal[p], residual[p], writedown[p], reinstated[p],
+                     shortfall[p], n_periods, end_month[p], original, coupon, discount,
+                     with_duration, scratch, p, out)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -920,24 +1094,46 @@ def run_kernel(
                 pool_open, collections, defaulted, pool_close, pending = pool_month(
                     pool, p, k, base, cohorts, path, out)
                 cumulative_default += defaulted
+                notes_start = _total(path.balance)
                 call, proceeds = clean_up_call(pool, terms, p, k, revolving, pool_close,
                                                pending, out)
+                sold = 0.0
                 if call:
                     sell_pool(cohorts, path)
+                    sold = pending
                     pool_close = pending = 0.0
                 # Nothing more will come in: every account is paid out this month.
                 pool_done = pool_close <= 0 and pending <= 0 and not revolving
                 wind_down = t == horizon or call or accelerated or pool_done
-                available = available_funds(q, k, collections + proceeds, reserve_cash, held,
-                                            path, out)
-                available = pay_fees(terms, q, k, pool_open, available, path, out)
+                ending = t == horizon or pool_done
+                haircut = take_haircut(terms, p, q, k, out)
+                reserve_open, held_open = reserve_cash, held
+                available = available_funds(q, k, collections + proceeds - haircut,
+                                            reserve_cash, held, path, out)
+                funds = available
+                available = pay_fees(terms, q, k, pool_open, defaulted, notes_start, available,
+                                     path, out)
                 available = pay_interest(terms, q, k, revolving, wind_down, accelerated,
                                          available, path, out)
+                spent = funds - available
                 notes_open = _total(path.balance)
                 target, reserve_cash, available = top_up_reserve(
                     terms, q, k, notes_open, wind_down, available, out)
-                due = principal_due(notes_open, pool_close, path)
+                offset = 0.0
+                if terms.loss_timing != AT_END:
+                    offset = write_down(pool, terms, p, k, defaulted, ending, sold, pool_close,
+                                        path, out)
+                due = principal_due(notes_open, pool_close, offset, path)
+                eligible = available
+                if terms.excess_use != COVER_DEFICIENCY:
+                    eligible = principal_funds(terms, p, k, haircut, held_open, spent,
+                                               max(reserve_cash - reserve_open, 0.0), available,
+                                               out)
+                    due = min(due, eligible)
                 buying = revolving and not call
+                amortising = not accelerated and not buying
+                if terms.reinstate and amortising:
+                    due += reinstate(min(eligible, available) - due, path)
                 purchase = buy_receivables(p, k, buying, due, available, pool_close, out)
                 available -= purchase
                 # Nothing is bought into the pool in the last month.
@@ -946,13 +1142,11 @@ def run_kernel(
                         cohorts, base = add_cohort(pool, k, purchase, cohorts, base, path)
                     else:
                         status = BOUGHT_WITHOUT_PROFILE
-                amortising = not accelerated and not buying
                 available = pay_principal(sequential, amortising, due, available, path)
                 if terms.turbo:
                     available = pay_turbo(terms, amortising, available, path)
                 hold = buying and quarterly_dates and t % 3 != 0 and not wind_down
                 held = pay_residual(terms, q, k, hold, available, out)
-                ending = t == horizon or pool_done
                 notes = close_classes(q, k, ending, path, out)
                 if ending:
                     ended = True
@@ -965,6 +1159,7 @@ def run_kernel(
             end = out.end_month[p]
             path_metrics(out.classes[CLASS_INTEREST, 0], out.classes[CLASS_PRINCIPAL, 0],
                          out.classes[CLASS_RESIDUAL, 0], out.classes[CLASS_WRITEDOWN, 0],
-                         out.classes[CLASS_SHORTFALL, 0], end, end, terms.original,
+                         out.classes[CLASS_REINSTATED, 0], out.classes[CLASS_SHORTFALL, 0],
+                         end, end, terms.original,
                          terms.coupon, discount, with_duration, scratch, p, metrics)
     return status

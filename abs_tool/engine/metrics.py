@@ -34,7 +34,7 @@ class ClassMetrics:
     interest_received: Array
     principal_received: Array
     residual_received: Array
-    principal_loss: Array  # written-down principal / original
+    principal_loss: Array  # written-down principal, net of reinstatements / original
     interest_loss: Array  # interest still unpaid when the deal ended / original
     loss_pv: Array  # PV at the coupon of what was finally not paid / original (EL per path)
     defaulted: NDArray[np.bool_]
@@ -83,7 +83,7 @@ def class_metrics(
     kernel.metrics_kernel(
         kernel_array(flows.interest_paid), kernel_array(flows.principal_paid),
         kernel_array(flows.residual), kernel_array(flows.writedown),
-        kernel_array(flows.interest_shortfall),
+        kernel_array(flows.reinstated), kernel_array(flows.interest_shortfall),
         kernel_array(result.end_month, np.int64), original,
         kernel_array(coupon / 12.0), bool(with_duration), rows,
     )

@@ -12,16 +12,23 @@ which pay in this order:
 2. interest to each class in seniority order, on its payment dates
    (:func:`~abs_tool.engine.kernel.pay_interest`);
 3. the reserve top-up to its target (:func:`~abs_tool.engine.kernel.top_up_reserve`);
-4. principal (:func:`~abs_tool.engine.kernel.principal_due`): purchases of new receivables
-   while revolving (:func:`~abs_tool.engine.kernel.buy_receivables`), then sequential or pro
-   rata (:func:`~abs_tool.engine.kernel.pay_principal`), and the turbo
+4. the month's write-downs when losses are written down as they arise
+   (:func:`~abs_tool.engine.kernel.write_down`), then principal
+   (:func:`~abs_tool.engine.kernel.principal_due`, capped by
+   :func:`~abs_tool.engine.kernel.principal_funds` when excess interest is released):
+   purchases of new receivables while revolving
+   (:func:`~abs_tool.engine.kernel.buy_receivables`), then reinstatements
+   (:func:`~abs_tool.engine.kernel.reinstate`), principal sequential or pro rata
+   (:func:`~abs_tool.engine.kernel.pay_principal`) and the turbo
    (:func:`~abs_tool.engine.kernel.pay_turbo`);
 5. the residual to the subordinated class or the originator
    (:func:`~abs_tool.engine.kernel.pay_residual`).
 
-When the deal ends, what is outstanding is written down
-(:func:`~abs_tool.engine.kernel.close_classes`); triggers are evaluated at the end of each
-month and act from the next (:func:`~abs_tool.engine.kernel.evaluate_triggers`).
+Before step 1 the excess-spread haircut takes its share of the pool's interest and fee
+income (:func:`~abs_tool.engine.kernel.take_haircut`). When the deal ends, what is
+outstanding is written down (:func:`~abs_tool.engine.kernel.close_classes`); triggers are
+evaluated at the end of each month and act from the next
+(:func:`~abs_tool.engine.kernel.evaluate_triggers`). ``docs/waterfall.md`` states every rule.
 """
 
 from __future__ import annotations
@@ -36,7 +43,16 @@ from abs_tool.engine import kernel
 from abs_tool.engine.projection import PoolState
 from abs_tool.errors import AssumptionError
 from abs_tool.model.assumptions import monthly_vector
-from abs_tool.model.deal import PrincipalMode, Structure, Tier, TriggerAction, TriggerMetric
+from abs_tool.model.deal import (
+    ExcessInterestUse,
+    FeeBasis,
+    LossTiming,
+    PrincipalMode,
+    Structure,
+    Tier,
+    TriggerAction,
+    TriggerMetric,
+)
 from abs_tool.types import Array
 
 """Most arrays here are (paths, periods); class arrays are (paths, classes, periods)."""
@@ -78,6 +94,9 @@ class ClassFlows:
 
     ``interest_due`` is what was owed on the month's payment date (0 on other months),
     ``interest_shortfall`` what remained unpaid after it (carried, bearing interest).
+    ``writedown`` is the principal written off (as losses arise, or at the end);
+    ``reinstated`` the written-down principal restored to the balance:
+    ``balance_close = balance_open - principal_paid - writedown + reinstated``.
     ``residual`` is the subordinated class's excess cash (its column; zero for others).
     """
 
@@ -87,6 +106,7 @@ class ClassFlows:
     interest_shortfall: Array
     principal_paid: Array
     writedown: Array
+    reinstated: Array
     residual: Array
     balance_close: Array
 
@@ -111,6 +131,7 @@ class WaterfallResult:
     originator_residual: Array
     held_open: Array  # collections kept in the trust account from the month before
     held_close: Array  # collections kept for the next payment date (quarterly, revolving)
+    excess_spread_haircut: Array  # pool interest and fee income taken out before step 1
     trigger_value: Array  # (paths, triggers, periods)
     trigger_breached: NDArray[np.bool_]  # (paths, triggers, periods), sticky
     revolving: NDArray[np.bool_]  # (paths, periods): month was in the revolving period
@@ -135,6 +156,22 @@ _ACTION_CODES = {
     TriggerAction.SEQUENTIAL: kernel.SEQUENTIAL,
     TriggerAction.END_REVOLVING: kernel.END_REVOLVING,
     TriggerAction.ACCELERATE: kernel.ACCELERATE,
+}
+_FEE_BASIS_CODES = {
+    FeeBasis.PERFORMING_START_INCL_DEFAULTS: kernel.ON_POOL_START,
+    FeeBasis.PERFORMING_START: kernel.ON_POOL_START_EX_DEFAULTS,
+    FeeBasis.NOTES: kernel.ON_NOTES,
+    FeeBasis.FIXED: kernel.FIXED_ONLY,
+}
+_LOSS_TIMING_CODES = {
+    LossTiming.AT_END: kernel.AT_END,
+    LossTiming.ON_DEFAULT: kernel.ON_DEFAULT,
+    LossTiming.ON_LIQUIDATION: kernel.ON_LIQUIDATION,
+}
+_EXCESS_USE_CODES = {
+    ExcessInterestUse.COVER_DEFICIENCY: kernel.COVER_DEFICIENCY,
+    ExcessInterestUse.RELEASE: kernel.RELEASE,
+    ExcessInterestUse.COVER_UP_TO: kernel.COVER_UP_TO,
 }
 
 
@@ -239,6 +276,7 @@ def _kernel_inputs(
     original = np.asarray(class_balances, dtype=np.float64)
     sub = [j for j, c in enumerate(classes) if c.tier == Tier.SUBORDINATED]
     reserve = structure.reserve
+    losses, excess = structure.loss_allocation, structure.excess_interest
     threshold = np.zeros((len(triggers), horizon))
     for i, trig in enumerate(triggers):  # the last value repeats
         threshold[i] = monthly_vector(trig.threshold, horizon)
@@ -266,6 +304,9 @@ def _kernel_inputs(
         sub=sub[0] if sub else -1,
         fee_rate=np.array([f.rate_annual / 12.0 for f in fees], dtype=np.float64),
         fee_fixed=np.array([f.fixed_annual / 12.0 for f in fees], dtype=np.float64),
+        fee_basis=np.array([_FEE_BASIS_CODES[f.basis] for f in fees], dtype=np.int64),
+        fee_cap=np.array([np.inf if f.cap_per_month is None else f.cap_per_month
+                          for f in fees], dtype=np.float64),
         reserve_initial=float(reserve.initial_share),
         reserve_target=float(reserve.target_share),
         reserve_floor=float(reserve.floor_share),
@@ -277,6 +318,11 @@ def _kernel_inputs(
         trigger_metric=np.array([_METRIC_CODES[t.metric] for t in triggers], dtype=np.int64),
         trigger_action=np.array([_ACTION_CODES[t.action] for t in triggers], dtype=np.int64),
         trigger_threshold=threshold,
+        loss_timing=int(_LOSS_TIMING_CODES[losses.timing]),
+        reinstate=bool(losses.reinstate),
+        excess_use=int(_EXCESS_USE_CODES[excess.use]),
+        cover_limit=float(excess.cover_limit_per_month),
+        haircut=float(excess.haircut_share),
     )
     return inputs, terms
 

@@ -117,20 +117,49 @@ class NoteClass:
         return self.size * pool_balance if self.size_unit == SizeUnit.SHARE else self.size
 
 
+class FeeBasis(StrEnum):
+    """The balance a senior fee's ``rate_annual`` applies to, each month."""
+
+    # The performing pool balance at the start of the month, the loans that default in the
+    # month included (they were performing when it began).
+    PERFORMING_START_INCL_DEFAULTS = "performing_start_incl_defaults"
+    # The same, less the loans that default in the month.
+    PERFORMING_START = "performing_start"
+    # The notes outstanding at the start of the month (every class, after earlier
+    # write-downs).
+    NOTES = "notes"
+    # No rate: the fee is its fixed amount only (``rate_annual`` must be 0).
+    FIXED = "fixed"
+
+
 @dataclass(frozen=True)
 class Fee:
-    """A senior fee (trustee, custodian, servicer...): annual rate on the opening pool
-    balance plus a fixed annual amount, both paid monthly (1/12 each period)."""
+    """A senior fee (trustee, custodian, servicer...): each month 1/12 of ``rate_annual``
+    on the balance ``basis`` names, plus 1/12 of ``fixed_annual``, at most
+    ``cap_per_month`` (currency; ``None``: no cap). What is over the cap is never owed;
+    what the funds do not pay is carried to the next month (the cap does not apply to the
+    amount carried)."""
 
     name: str
     rate_annual: float = 0.0
     fixed_annual: float = field(default=0.0, metadata=AMOUNT_OR_ZERO)
+    basis: FeeBasis = FeeBasis.PERFORMING_START_INCL_DEFAULTS
+    cap_per_month: float | None = field(default=None, metadata=AMOUNT)
 
     def __post_init__(self) -> None:
         _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
         _check_rate("rate_annual", self.rate_annual)
         ok = isinstance(self.fixed_annual, int | float) and math.isfinite(self.fixed_annual)
         _check(ok and self.fixed_annual >= 0, "fixed_annual", "must be >= 0", self.fixed_annual)
+        _check(isinstance(self.basis, str) and self.basis in set(FeeBasis), "basis",
+               f"must be one of {[b.value for b in FeeBasis]}", self.basis)
+        _check(self.basis != FeeBasis.FIXED or self.rate_annual == 0, "rate_annual",
+               "must be 0 with `basis` \"fixed\": a fixed fee is its `fixed_annual` amount; "
+               "give the rate a basis such as \"performing_start\" instead", self.rate_annual)
+        cap = self.cap_per_month
+        _check(cap is None or (isinstance(cap, int | float) and not isinstance(cap, bool)
+                               and math.isfinite(cap) and cap > 0), "cap_per_month",
+               "must be an amount > 0, or null for no cap", cap)
 
 
 @dataclass(frozen=True)
@@ -215,9 +244,100 @@ class CleanUpCall:
         _check_rate("threshold_share", self.threshold_share)
 
 
+class LossTiming(StrEnum):
+    """When a pool loss is written off the notes (:class:`LossAllocation`)."""
+
+    AT_END = "at_end"  # only when the deal ends: what is outstanding then
+    ON_DEFAULT = "on_default"  # the whole defaulted balance, in the month of the default
+    ON_LIQUIDATION = "on_liquidation"  # defaulted balance less its recovery, when it arrives
+
+
+@dataclass(frozen=True)
+class LossAllocation:
+    """How losses reach the notes.
+
+    ``timing`` ``"at_end"``: nothing is written down before the deal ends (the legal final,
+    a clean-up call, the pool exhausted); a defaulted balance stays in the principal
+    deficiency that excess cash may cover, and what is outstanding at the end is written
+    down. ``"on_default"``: the month a loan defaults, its whole balance is written down;
+    its recovery later comes in as cash. ``"on_liquidation"``: the defaulted balance less
+    its recovery is written down in the month the recovery arrives (``lag_months`` after
+    the default; at the end for recoveries that would come later). Write-downs fall on the
+    most junior class first, after the month's interest; interest then accrues on the
+    balance written down to. With ``reinstate``, while the notes amortise, the cash that
+    may pay principal (``ExcessInterest``) left after the principal due restores
+    written-down amounts to the balances, senior class first, and is paid as principal in
+    the usual order (sequential or pro rata) the same month.
+    """
+
+    timing: LossTiming = LossTiming.AT_END
+    reinstate: bool = False
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.timing, str) and self.timing in set(LossTiming), "timing",
+               f"must be one of {[t.value for t in LossTiming]}", self.timing)
+        _check(isinstance(self.reinstate, bool), "reinstate", "must be true or false",
+               self.reinstate)
+        _check(not (self.reinstate and self.timing == LossTiming.AT_END), "reinstate",
+               "with `timing` \"at_end\" nothing is written down before the deal ends, so "
+               "nothing can be reinstated; set `timing` to \"on_default\" or "
+               "\"on_liquidation\", or `reinstate` to false", self.reinstate)
+
+
+class ExcessInterestUse(StrEnum):
+    """What the excess interest pays (:class:`ExcessInterest`)."""
+
+    COVER_DEFICIENCY = "cover_deficiency"  # the principal deficiency, as far as it goes
+    RELEASE = "release"  # nothing: it goes to the residual holder
+    COVER_UP_TO = "cover_up_to"  # the deficiency, up to a limit a month
+
+
+@dataclass(frozen=True)
+class ExcessInterest:
+    """The use of excess interest, and a haircut of the pool's interest for rating runs.
+
+    Excess interest is the month's interest and fee income (after the haircut), plus cash
+    held from the month before, less the senior fees, note interest and reserve top-up
+    paid: what is left of the revenue. ``use`` ``"cover_deficiency"`` lets it pay the
+    principal deficiency (and reinstate write-downs); ``"release"`` pays it to the residual
+    holder instead, so that only the principal funds (principal collections, recoveries,
+    call proceeds, reserve releases) pay principal; ``"cover_up_to"`` lets at most
+    ``cover_limit_per_month`` (currency, a month; unused amounts do not carry over) of it
+    pay the deficiency and reinstatements, and releases the rest.
+
+    ``haircut_share`` of the pool's interest and fee income is taken out of the collections
+    before the priority of payments each month: a stress on excess spread (a rating run's
+    yield compression). The amount is reported as ``excess_spread_haircut``.
+    """
+
+    use: ExcessInterestUse = ExcessInterestUse.COVER_DEFICIENCY
+    cover_limit_per_month: float = field(default=0.0, metadata=AMOUNT_OR_ZERO)
+    haircut_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.use, str) and self.use in set(ExcessInterestUse), "use",
+               f"must be one of {[u.value for u in ExcessInterestUse]}", self.use)
+        limit = self.cover_limit_per_month
+        ok = isinstance(limit, int | float) and not isinstance(limit, bool)
+        ok = ok and math.isfinite(limit) and limit >= 0
+        _check(ok, "cover_limit_per_month", "must be an amount >= 0", limit)
+        if self.use == ExcessInterestUse.COVER_UP_TO:
+            _check(limit > 0, "cover_limit_per_month",
+                   "must be > 0 with `use` \"cover_up_to\" (a limit of 0 is `use` "
+                   "\"release\")", limit)
+        else:
+            _check(limit == 0, "cover_limit_per_month",
+                   f"applies only with `use` \"cover_up_to\"; set `use` to \"cover_up_to\" "
+                   f"or the limit to 0 (`use` is \"{ExcessInterestUse(self.use).value}\")",
+                   limit)
+        _check_rate("haircut_share", self.haircut_share, upper_open=False)
+
+
 @dataclass(frozen=True)
 class Structure:
-    """The liability side: classes senior first, fees, reserve, principal mode, triggers."""
+    """The liability side: classes senior first, fees, reserve, principal mode, triggers,
+    and the rules for losses (``loss_allocation``) and excess interest
+    (``excess_interest``)."""
 
     classes: tuple[NoteClass, ...]
     fees: tuple[Fee, ...] = ()
@@ -228,6 +348,8 @@ class Structure:
     clean_up_call: CleanUpCall | None = None
     turbo: bool = False
     upfront_fees: tuple[UpfrontFee, ...] = ()
+    loss_allocation: LossAllocation = field(default_factory=LossAllocation)
+    excess_interest: ExcessInterest = field(default_factory=ExcessInterest)
 
     def __post_init__(self) -> None:
         _check(len(self.classes) >= 1, "classes", "at least one class is needed", self.classes)
@@ -246,6 +368,11 @@ class Structure:
                "classes", "at most one subordinated class, listed last", names)
         _check(self.principal_mode in set(PrincipalMode), "principal_mode",
                f"must be one of {[m.value for m in PrincipalMode]}", self.principal_mode)
+        _check(not (self.turbo and self.excess_interest.use
+                    != ExcessInterestUse.COVER_DEFICIENCY), "excess_interest.use",
+               "the turbo pays all the cash left to the rated classes, which leaves no excess "
+               "interest to release; set `turbo` to false or `use` to \"cover_deficiency\"",
+               self.excess_interest.use.value)
 
     def class_amounts(self, pool_balance: float) -> tuple[float, ...]:
         """Original class balances; raises unless they add up to the pool balance."""
@@ -493,7 +620,12 @@ __all__ = [
     "CurvePoint",
     "DealDates",
     "EligibilityCriteria",
+    "ExcessInterest",
+    "ExcessInterestUse",
     "Fee",
+    "FeeBasis",
+    "LossAllocation",
+    "LossTiming",
     "NoteClass",
     "Pricing",
     "PrincipalMode",
