@@ -36,6 +36,20 @@ class Issue:
     value: str | None
     reason: str
     fatal: bool = True
+    code: str | None = None
+    """What the finding is, for a display in another language
+    (:data:`abs_tool.glossary.REASONS`); None for a reason with no code (shown as written)."""
+    params: tuple[tuple[str, str], ...] = ()
+    """The values of the reason's template, as ``(name, text)`` pairs."""
+
+    def reason_in(self, lang: str) -> str:
+        """The reason in ``lang`` (``"en"``: :attr:`reason` itself); a finding without a code
+        keeps its English reason."""
+        if lang == "en" or self.code is None:
+            return self.reason
+        from abs_tool.glossary import reason
+
+        return reason(self.code, dict(self.params), lang)
 
     def __str__(self) -> str:
         where = self.file
@@ -66,15 +80,16 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def to_records(self) -> list[dict[str, object]]:
-        """Rows for a table: severity, row, column, value, reason."""
+    def to_records(self, lang: str = "en") -> list[dict[str, object]]:
+        """Rows for a table: severity, row, column, value, reason (the reason in ``lang``
+        where the finding has a code, :meth:`Issue.reason_in`)."""
         return [
             {
                 "severity": "error" if i.fatal else "warning",
                 "row": i.row,
                 "column": i.column,
                 "value": i.value,
-                "reason": i.reason,
+                "reason": i.reason_in(lang),
             }
             for i in self.issues
         ]

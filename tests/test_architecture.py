@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "abs_tool"
 
 LAYERS: dict[str, int] = {
-    "errors": 0, "limits": 0, "types": 0,
+    "errors": 0, "limits": 0, "types": 0, "glossary": 0,
     "model": 1,
     "io": 2,
     "credit": 3,

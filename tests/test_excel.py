@@ -290,7 +290,8 @@ def test_chinese_labels_and_tier_names(workbooks, consumer):
     assert ws["A1"].value == TEMPLATE["ts.title"][1]
     headers = _find_row(ws, "档次")
     tiers = [ws.cell(headers + 1 + j, 2).value for j in range(3)]
-    assert tiers == [TIERS[k][1] for k in TIERS] == ["优先A级", "优先B级", "次级"]
+    # Tiers as a Chinese rating report names them (the glossary's); class names as written.
+    assert tiers == [TIERS[k][1] for k in TIERS] == ["优先级", "中间级", "次级"]
     english = {label[0] for label in TEMPLATE.values()}
     left = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row
             if c.value in english]
@@ -344,14 +345,14 @@ def test_hostile_text_stays_text(hostile):
 def test_without_monte_carlo_or_structuring(hostile):
     _, inputs = hostile
     wb = load_workbook(io.BytesIO(term_sheet_bytes(inputs, "zh")))
-    assert "结构设计" not in wb.sheetnames
+    assert text("sheet.structuring", "zh") not in wb.sheetnames
     assert wb["蒙特卡洛模拟"]["A3"].value == text("mc.none", "zh")
     ws = wb["条款概要"]
     headers = _find_row(ws, "档次")
     row = _row(ws, headers + 1, headers)
-    assert row["预期损失率"] is None
-    assert row["评级(EL)"] is None
-    assert row["盈亏平衡违约率"] == pytest.approx(inputs.analysis.break_evens[0].default_rate)
+    assert row[text("col.el", "zh")] is None
+    assert row[text("col.rating_el", "zh")] is None
+    assert row[text("col.bdr", "zh")] == pytest.approx(inputs.analysis.break_evens[0].default_rate)
 
 
 def test_key_risks_follow_the_numbers(consumer, hostile):
@@ -423,11 +424,11 @@ def test_cli_run_writes_the_term_sheet(tmp_path, capsys):
     assert f"wrote {out}" in capsys.readouterr().out
     wb = load_workbook(out)
     assert wb.sheetnames[0] == "条款概要"
-    assert "结构设计" not in wb.sheetnames
+    assert text("sheet.structuring", "zh") not in wb.sheetnames
     audit = wb["审计信息"]
     row = _find_row(audit, str(deal_file))
     assert audit.cell(row, 2).value == hashlib.sha256(deal_file.read_bytes()).hexdigest()
-    assert _find_row(wb["蒙特卡洛模拟"], "路径数") > 0
+    assert _find_row(wb["蒙特卡洛模拟"], text("as.paths", "zh")) > 0
 
 
 @pytest.mark.libreoffice

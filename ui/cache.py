@@ -214,17 +214,21 @@ def term_sheet(
     deal: Deal,
     pool_key: str,
     lang: str,
+    money_unit: str,
     sized_with: StructuringSettings | None,
     _analysis: DealAnalysis,
     _sized: StructuringResult | None = None,
 ) -> bytes:
     """The Excel term sheet (:mod:`abs_tool.report.excel`) of ``deal`` on the pool
-    ``pool_key`` (``_analysis``: :func:`analysis`), in ``lang``; with the sizing of ``deal``
+    ``pool_key`` (``_analysis``: :func:`analysis`), in ``lang`` with Chinese amounts in
+    ``money_unit`` (万元 or 亿元); with the sizing of ``deal``
     run with ``sized_with`` on its Structuring sheet when there is one."""
     from abs_tool import build_term_sheet_inputs, term_sheet_bytes
 
-    tables = None if _sized is None else report.structuring_tables(_sized, lang=lang)
-    return term_sheet_bytes(build_term_sheet_inputs(_analysis, structuring=tables), lang=lang)
+    tables = None if _sized is None else report.structuring_tables(_sized, lang=lang,
+                                                                   money_unit=money_unit)
+    return term_sheet_bytes(build_term_sheet_inputs(_analysis, structuring=tables), lang=lang,
+                            money_unit=money_unit)
 
 
 @dataclass(frozen=True)

@@ -1,77 +1,71 @@
-"""Display formatting of numbers: thousands separators, percent, basis points, currency.
+"""Display formatting of numbers for Streamlit: the library's formatting functions
+(:mod:`abs_tool.report.format`: one per kind, shared with the workbook and the CLI) in the
+language and money unit chosen in the sidebar, and column configs that show them.
 
-Text helpers are pure functions of a value (and the language where words differ); they
-never change a number, they only write it. The ``*_column`` helpers give Streamlit column
-configs so that tables keep numbers (sortable, testable) and only show them formatted;
-:func:`markdown_table` writes a small static table through those text helpers.
-Missing values (None, NaN) show as :data:`MISSING`.
+Text helpers are pure functions of a value (and the language where words differ); they never
+change a number, they only write it. The ``*_column`` helpers give Streamlit column configs so
+that tables keep numbers (sortable, testable) and only show them formatted;
+:func:`markdown_table` writes a small static table through those text helpers. Missing values
+(None, NaN) show as :data:`MISSING`. Amounts in Chinese are in 万元 or 亿元
+(:func:`ui.labels.money_unit`): a table's amounts are divided by the library
+(:func:`abs_tool.report.format.money_frame`) and its header names the unit.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Mapping
-from numbers import Real
+from collections.abc import Callable, Iterable, Mapping
 
+import pandas as pd
 import streamlit as st
 
-MISSING = "—"
+from abs_tool.report import format as lib
+from abs_tool.report.format import (
+    MISSING,
+    bp,
+    count,
+    is_missing as _missing,
+    number,
+    percent,
+    percent_significant,
+    yield_percent,
+)
 
-CURRENCY: dict[str, str] = {"en": "RMB", "zh": "元"}
-MONTHS: dict[str, str] = {"en": "months", "zh": "个月"}
+from .labels import lang as current_lang, money_unit
 
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, Real) and math.isnan(float(value)))
-
-
-def count(value: float | None) -> str:
-    """A whole number with thousands separators: ``20,000``."""
-    return MISSING if _missing(value) else f"{round(float(value)):,d}"
-
-
-def number(value: float | None, decimals: int = 2) -> str:
-    """A number with thousands separators: ``7,848.35``."""
-    return MISSING if _missing(value) else f"{float(value):,.{decimals}f}"
-
-
-def percent(value: float | None, decimals: int = 2) -> str:
-    """A fraction as a percentage: 0.08774 -> ``8.77%``."""
-    return MISSING if _missing(value) else f"{float(value):.{decimals}%}"
+__all__ = [
+    "MISSING", "bp", "count", "number", "percent", "percent_significant", "yield_percent",
+]
 
 
-def percent_significant(value: float | None, digits: int = 2) -> str:
-    """A fraction as a percentage with ``digits`` significant digits and at least two
-    decimals: 6.9e-7 -> ``0.000069%``, 0.0123 -> ``1.23%``. A senior class's expected loss
-    (the AAA threshold is about 0.001%) would otherwise show as 0.00%."""
-    if _missing(value):
-        return MISSING
-    shown = abs(float(value)) * 100
-    if shown == 0:
-        return percent(value)
-    decimals = max(2, digits - 1 - math.floor(math.log10(shown)))
-    return f"{float(value):.{decimals}%}"
-
-
-def bp(value: float | None, decimals: int = 0) -> str:
-    """A number already in basis points: 12.3 -> ``12 bp``."""
-    return MISSING if _missing(value) else f"{float(value):,.{decimals}f} bp"
-
-
-def money(value: float | None, lang: str, decimals: int = 0) -> str:
-    """An amount with thousands separators and currency: ``RMB 1,234`` / ``1,234 元``."""
-    if _missing(value):
-        return MISSING
-    shown = f"{float(value):,.{decimals}f}"
-    return f"{CURRENCY['en']} {shown}" if lang == "en" else f"{shown} {CURRENCY['zh']}"
+def money(value: float | None, lang: str, decimals: int | None = None,
+          unit: str | None = None) -> str:
+    """An amount: ``RMB 1,234`` in English, ``80,000.00 万元`` / ``8.00 亿元`` in Chinese (the
+    unit chosen in the sidebar unless ``unit`` is given)."""
+    return lib.money(value, lang, unit or money_unit(), decimals)
 
 
 def months(value: float | None, lang: str, decimals: int = 1) -> str:
     """A term in months: ``7.3 months`` / ``7.3 个月``."""
-    if _missing(value):
-        return MISSING
-    return f"{float(value):,.{decimals}f} {MONTHS.get(lang, MONTHS['en'])}"
+    return lib.months(value, lang, decimals)
+
+
+def money_label(label: str) -> str:
+    """A header of amounts: as it is in English (RMB), with ``(万元)`` / ``(亿元)`` in
+    Chinese, where :func:`money_table` has divided the figures."""
+    if current_lang() == "en":
+        return label
+    return f"{label}({lib.money_unit_label(current_lang(), money_unit())})"
+
+
+def money_table(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """``frame`` with the amounts of ``columns`` in the chosen unit (a copy)."""
+    return lib.money_frame(frame, columns, current_lang(), money_unit())
+
+
+def money_values(values: pd.Series) -> pd.Series:
+    """Amounts for a chart axis, in the chosen unit."""
+    return lib.money_frame(values.to_frame("v"), ["v"], current_lang(), money_unit())["v"]
 
 
 def summary_value(value: float | None, unit: str) -> str:
@@ -82,7 +76,10 @@ def summary_value(value: float | None, unit: str) -> str:
     Rates and shares show as percent; counts that are whole numbers without decimals, others
     (the effective number of obligors) with one.
     """
-    if unit in ("money", "months"):
+    if unit == "money":
+        return MISSING if _missing(value) else number(
+            lib.money_value(float(value), current_lang(), money_unit()), 2)  # type: ignore[arg-type]
+    if unit == "months":
         return number(value, 2)
     if unit in ("rate", "share"):
         return percent(value)
@@ -128,8 +125,10 @@ def markdown_table(
 
 
 def money_column(label: str) -> st.column_config.NumberColumn:
-    """Amounts: ``1,234.00``."""
-    return st.column_config.NumberColumn(label, format="accounting")
+    """Amounts: ``1,234.00``; in Chinese the header names the unit (:func:`money_label`)
+    and the figures must come through :func:`money_table`."""
+    return st.column_config.NumberColumn(money_label(label), format="accounting")
+
 
 
 def count_column(label: str) -> st.column_config.NumberColumn:

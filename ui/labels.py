@@ -5,7 +5,9 @@ unique across tables, which a test checks, with matching ``{placeholders}`` in b
 languages). Pages call :func:`t` with a literal key, or :func:`column` / :func:`columns` for
 table headers; a test checks that every key used under ``ui/`` exists.
 
-Summary figure names come from the library's own bilingual table
+Concept terms (tiers, metrics, tape columns, units) are the library's glossary's
+(:mod:`abs_tool.glossary`), so that a term reads the same in the app, the workbook and the
+validation reports. Summary figure names come from the library's own bilingual table
 (:data:`abs_tool.analysis.pool_stats.SUMMARY_LABELS`), read through :func:`summary_label`.
 """
 
@@ -15,32 +17,40 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
+from abs_tool import glossary as g
 from abs_tool.analysis.pool_stats import LANGS, SUMMARY_LABELS
+from abs_tool.io.samples import display_name
 
 LANG_KEY = "lang"
 DEFAULT_LANG = "en"
 LANG_NAMES: dict[str, str] = {"en": "English", "zh": "中文"}
+MONEY_UNIT_KEY = "money_unit"
+"""Session key of the Chinese money unit (万元 or 亿元), chosen in the sidebar."""
+DEFAULT_MONEY_UNIT = "wan"
 
 Label = tuple[str, str]
 
 APP: dict[str, Label] = {
     "app.language": ("Language / 语言", "Language / 语言"),
+    "app.money_unit": ("Amounts in Chinese", "金额单位"),
+    "money_unit.wan": g.UNITS["wan"],
+    "money_unit.yi": g.UNITS["yi"],
     "app.internal_error": (
         "Something went wrong inside the tool (reference {reference}); nothing you entered "
         "was lost. Please report the reference: the details are in the server's log.",
         "工具内部出错(编号 {reference});您输入的内容均未丢失。请报告该编号,"
         "详细信息已记录在服务器日志中。",
     ),
-    "nav.pool": ("Pool", "资产池"),
-    "nav.assumptions": ("Assumptions", "假设"),
+    "nav.pool": g.DEAL["pool"],
+    "nav.assumptions": g.DEAL["assumptions"],
     "nav.structure": ("Structure", "交易结构"),
     "nav.results": ("Results", "结果"),
-    "nav.structuring": ("Structuring", "分层设计"),
-    "nav.cashflows": ("Cash flows", "现金流"),
+    "nav.structuring": g.DEAL["structuring"],
+    "nav.cashflows": g.DEAL["cash_flows"],
     "nav.export": ("Export", "导出"),
-    "currency": ("RMB", "元"),
-    "unit.months": ("months", "个月"),
-    "unit.years": ("years", "年"),
+    "currency": g.UNITS["yuan"],
+    "unit.months": g.UNITS["months"],
+    "unit.years": g.UNITS["years"],
 }
 
 POOL_PAGE: dict[str, Label] = {
@@ -52,6 +62,10 @@ POOL_PAGE: dict[str, Label] = {
     "source.upload": ("Upload tape", "上传资产清单"),
     "pool.name": ("Pool: {name}", "资产池:{name}"),
     "tape.upload": ("Loan tape (CSV or XLSX)", "资产清单(CSV 或 XLSX)"),
+    "upload.help": (
+        "Drop a file on the box below, or press its button to choose one.",
+        "将文件拖放到下方框内,或点击框内按钮选择文件(框内提示文字由 Streamlit 提供,只有英文)。",
+    ),
     "tape.sheet": ("Sheet name (XLSX)", "工作表名称(XLSX)"),
     "tape.sheet_help": (
         "Empty: the first sheet of the workbook.", "留空:读取工作簿的第一个工作表。"
@@ -60,8 +74,13 @@ POOL_PAGE: dict[str, Label] = {
     "rate_unit.decimal": ("decimal (0.051)", "小数(0.051)"),
     "rate_unit.percent": ("percent (5.1)", "百分数(5.1)"),
     "tape.waiting": (
-        "Upload a loan tape to use it as the pool; the format is described in docs/tape.md.",
-        "请上传资产清单作为资产池;格式见 docs/tape.md。",
+        "Upload a loan tape to use it as the pool: CSV or XLSX, one row per loan, with the "
+        "columns loan_id, balance (current principal), rate (annual decimal, 0.051) and "
+        "remaining_term (months); Chinese headers such as 贷款编号, 剩余本金, 年利率, 剩余期限 "
+        "are accepted. Every problem is listed by row and column.",
+        "请上传资产清单作为资产池:CSV 或 XLSX 文件,每行一笔资产,须含资产编号、未偿本金、"
+        "利率(年化小数,如 0.051)、剩余期限(月)四列;表头可用中文(贷款编号、剩余本金、年利率、"
+        "剩余期限等)。所有问题均按行和列列出。",
     ),
     "tape.kept": (
         "Showing the tape uploaded before: {file}", "显示此前上传的资产清单:{file}"
@@ -136,58 +155,59 @@ ELIGIBILITY_RULES: dict[str, Label] = {
 
 # Loan-tape columns (abs_tool.model.columns.ALL_COLUMNS): the stratification choices.
 POOL_COLUMNS: dict[str, Label] = {
-    "col.loan_id": ("Loan ID", "资产编号"),
-    "col.balance": ("Balance", "未偿本金"),
-    "col.rate": ("Rate", "利率"),
-    "col.remaining_term": ("Remaining term", "剩余期限"),
-    "col.amortization": ("Repayment type", "还款方式"),
-    "col.original_balance": ("Original balance", "初始本金"),
-    "col.original_term": ("Original term", "合同期限"),
-    "col.seasoning": ("Seasoning", "账龄"),
-    "col.annual_pd": ("Annual PD", "年违约概率"),
-    "col.lgd": ("LGD", "违约损失率"),
-    "col.grade": ("Grade", "信用等级"),
-    "col.obligor_id": ("Obligor ID", "借款人编号"),
-    "col.region": ("Region", "地区"),
-    "col.industry": ("Industry", "行业"),
-    "col.score": ("Score", "信用评分"),
+    "col.loan_id": g.FIELDS["loan_id"],
+    "col.balance": g.FIELDS["balance"],
+    "col.rate": g.FIELDS["rate"],
+    "col.remaining_term": g.FIELDS["remaining_term"],
+    "col.amortization": g.FIELDS["amortization"],
+    "col.original_balance": g.FIELDS["original_balance"],
+    "col.original_term": g.FIELDS["original_term"],
+    "col.seasoning": g.FIELDS["seasoning"],
+    "col.annual_pd": g.FIELDS["annual_pd"],
+    "col.lgd": g.FIELDS["lgd"],
+    "col.grade": g.FIELDS["grade"],
+    "col.obligor_id": g.FIELDS["obligor_id"],
+    "col.region": g.FIELDS["region"],
+    "col.industry": g.FIELDS["industry"],
+    "col.score": g.FIELDS["score"],
 }
 
 # Headers of the tables the pool page shows (keys: the library's column names).
 POOL_TABLES: dict[str, Label] = {
-    "summary.label": ("Figure", "指标"),
-    "summary.value": ("Value", "数值"),
-    "summary.unit": ("Unit", "单位"),
-    "strat.bucket": ("Bucket", "分层"),
-    "strat.count": ("Loans", "笔数"),
-    "strat.balance": ("Balance", "未偿本金"),
-    "strat.share": ("Share of balance", "本金占比"),
-    "strat.wac": ("WA rate", "加权平均利率"),
+    "summary.label": g.DEAL["figure"],
+    "summary.value": g.DEAL["value"],
+    "summary.unit": g.DEAL["unit"],
+    "strat.bucket": g.DEAL["bucket"],
+    "strat.count": g.DEAL["loans"],
+    "strat.balance": g.DEAL["balance"],
+    "strat.share": g.DEAL["share_of_balance"],
+    "strat.wac": g.METRICS["wa_rate"],
     "strat.wa_remaining_term": ("WA remaining term (months)", "加权平均剩余期限(月)"),
     "strat.wa_annual_pd": ("WA annual PD", "加权平均年违约概率"),
     "issue.severity": ("Severity", "级别"),
     "issue.row": ("Row", "行号"),
     "issue.column": ("Column", "列"),
-    "issue.value": ("Value", "值"),
+    "issue.value": g.DEAL["value"],
     "issue.reason": ("Reason", "原因"),
-    "severity.error": ("error", "错误"),
-    "severity.warning": ("warning", "警告"),
+    "severity.error": g.SEVERITY["error"],
+    "severity.warning": g.SEVERITY["warning"],
     "report.rule": ("Rule", "规则"),
     "report.condition": ("Condition", "条件"),
     "report.loans_removed": ("Loans removed", "剔除笔数"),
     "report.balance_removed": ("Balance removed", "剔除本金"),
     "report.share_removed": ("Share removed", "剔除占比"),
-    "excluded.loan_id": ("Loan ID", "资产编号"),
-    "excluded.obligor_id": ("Obligor ID", "借款人编号"),
-    "excluded.balance": ("Balance", "未偿本金"),
+    "excluded.loan_id": g.FIELDS["loan_id"],
+    "excluded.obligor_id": g.FIELDS["obligor_id"],
+    "excluded.balance": g.FIELDS["balance"],
     "excluded.rule": ("Rule", "规则"),
     "excluded.round": ("Concentration round", "集中度轮次"),
 }
 
 CASHFLOW_PAGE: dict[str, Label] = {
-    "cf.title": ("Cash flows", "现金流"),
-    "deal.consumer": ("Consumer instalment ABS (白条-like)", "消费分期 ABS(白条类)"),
-    "deal.factoring": ("Supply-chain factoring ABS (京保贝-like)", "供应链保理 ABS(京保贝类)"),
+    "cf.title": g.DEAL["cash_flows"],
+    "deal.consumer": ("Consumer instalment ABS (白条-like)", "消费分期资产支持证券(白条类)"),
+    "deal.factoring": ("Supply-chain factoring ABS (京保贝-like)",
+                       "供应链保理资产支持证券(京保贝类)"),
     "cf.deal_caption": (
         "{deal}: {loans} loans, pool balance {balance}.",
         "{deal}:{loans} 笔资产,资产池本金 {balance}。",
@@ -197,34 +217,34 @@ CASHFLOW_PAGE: dict[str, Label] = {
         "Empty fields keep the deal's assumption (shown in grey). Rates are decimals.",
         "留空则沿用交易假设(灰色显示)。利率为小数。",
     ),
-    "cf.cdr_on": ("Flat CDR instead of the deal's defaults", "以固定 CDR 替代违约假设"),
-    "cf.cdr": ("CDR (annual)", "年违约率 CDR"),
-    "cf.cpr": ("CPR (annual)", "年提前还款率 CPR"),
-    "cf.recovery": ("Recovery rate", "回收率"),
-    "cf.lag": ("Recovery lag (months)", "回收滞后(月)"),
-    "cf.multiplier": ("Default multiplier", "违约压力倍数"),
+    "cf.cdr_on": ("Flat CDR instead of the deal's defaults", "以固定年化违约率替代违约假设"),
+    "cf.cdr": ("CDR (annual)", "年化违约率"),
+    "cf.cpr": ("CPR (annual)", "年化早偿率"),
+    "cf.recovery": g.METRICS["recovery_rate"],
+    "cf.lag": g.METRICS["recovery_lag"],
+    "cf.multiplier": g.METRICS["default_multiplier"],
     "cf.deal_value": ("deal: {value}", "交易假设:{value}"),
-    "cf.classes": ("Note classes", "证券档次"),
+    "cf.classes": g.DEAL["classes"],
     "cf.bdr_help": (
         "BDR: lifetime pool default rate at which the class starts to lose, under the deal's "
         "default assumption stressed by a multiplier; unticked 'reached' means it never loses "
         "and the rate is a lower bound.",
-        "BDR:在交易违约假设按倍数加压下,该档次开始出现损失时的资产池累计违约率;"
+        "临界违约率:在交易违约假设按倍数加压下,该档次开始出现损失时的资产池累计违约率;"
         "未勾选'达到'表示始终无损失,所示比率为下限。",
     ),
     "cf.balances_chart": ("Class balances", "各档次未偿余额"),
     "cf.collections_chart": ("Pool collections", "资产池回收款"),
     "cf.periods": ("Period tables", "分期明细"),
-    "cf.tab_pool": ("Pool", "资产池"),
+    "cf.tab_pool": g.DEAL["pool"],
     "cf.tab_fees": ("Fees", "费用"),
     "cf.tab_reserve": ("Reserve", "储备账户"),
-    "cf.tab_triggers": ("Triggers", "触发事件"),
+    "cf.tab_triggers": g.DEAL["triggers"],
     "cf.no_triggers": ("This deal has no triggers.", "该交易未设触发事件。"),
     "cf.series": ("Series", "项目"),
-    "cf.amount": ("Amount", "金额"),
-    "tier.senior": ("senior", "优先A级"),
-    "tier.mezzanine": ("mezzanine", "优先B级"),
-    "tier.subordinated": ("subordinated", "次级"),
+    "cf.amount": g.DEAL["amount"],
+    "tier.senior": g.TIERS["senior"],
+    "tier.mezzanine": g.TIERS["mezzanine"],
+    "tier.subordinated": g.TIERS["subordinated"],
     "opt.size_unit.share": ("share of the pool", "占资产池比例"),
     "opt.size_unit.amount": ("amount", "金额"),
     "opt.metric.cumulative_default_rate": ("cumulative default rate", "累计违约率"),
@@ -237,27 +257,27 @@ CASHFLOW_PAGE: dict[str, Label] = {
 
 # Class table headers (abs_tool.report.tables.class_table columns shown).
 CLASS_TABLE: dict[str, Label] = {
-    "ct.class": ("Class", "档次"),
-    "ct.tier": ("Tier", "层级"),
-    "ct.original_balance": ("Balance", "发行金额"),
-    "ct.coupon": ("Coupon", "票面利率"),
-    "ct.wal_years": ("WAL (years)", "加权平均期限(年)"),
-    "ct.yield": ("Yield", "收益率"),
-    "ct.principal_loss": ("Principal loss", "本金损失率"),
-    "ct.loss_pv": ("PV loss", "损失现值率"),
-    "ct.dirr_bp": ("Yield reduction (bp)", "收益率下降(bp)"),
-    "ct.bdr": ("BDR", "盈亏平衡违约率"),
-    "ct.bdr_reached": ("BDR reached", "是否达到"),
+    "ct.class": g.DEAL["class"],
+    "ct.tier": g.DEAL["tier"],
+    "ct.original_balance": g.DEAL["class_amount"],
+    "ct.coupon": g.DEAL["coupon"],
+    "ct.wal_years": g.METRICS["wal_years"],
+    "ct.yield": g.METRICS["yield"],
+    "ct.principal_loss": g.METRICS["principal_loss"],
+    "ct.loss_pv": g.METRICS["loss_pv"],
+    "ct.dirr_bp": g.METRICS["dirr_bp"],
+    "ct.bdr": g.METRICS["bdr"],
+    "ct.bdr_reached": ("BDR reached", "达到临界违约率"),
 }
 
 # Period-table headers (abs_tool.report.tables.cashflow_tables: pool, class and reserve tables).
 CASHFLOW_COLUMNS: dict[str, Label] = {
-    "cfc.period": ("Period", "期数"),
-    "cfc.date": ("Date", "日期"),
+    "cfc.period": g.DEAL["period"],
+    "cfc.date": g.DEAL["date"],
     "cfc.balance_open": ("Opening balance", "期初余额"),
     "cfc.interest": ("Interest", "利息"),
     "cfc.scheduled_principal": ("Scheduled principal", "正常还本"),
-    "cfc.prepayment": ("Prepayment", "提前还款"),
+    "cfc.prepayment": g.METRICS["prepayment"],
     "cfc.default": ("Defaults", "违约金额"),
     "cfc.recovery": ("Recoveries", "违约回收"),
     "cfc.loss": ("Losses", "损失"),
@@ -266,16 +286,20 @@ CASHFLOW_COLUMNS: dict[str, Label] = {
     "cfc.purchases": ("Revolving purchases", "循环购买"),
     "cfc.call_proceeds": ("Clean-up call proceeds", "清仓回购款"),
     "cfc.collections": ("Collections", "回收款合计"),
-    "cfc.cumulative_default_rate": ("Cumulative default rate", "累计违约率"),
-    "cfc.revolving": ("Revolving", "循环期"),
+    "cfc.cumulative_default_rate": g.METRICS["cumulative_default_rate"],
+    "cfc.revolving": g.DEAL["revolving"],
     "cfc.accelerated": ("Accelerated", "加速清偿"),
     "cfc.interest_due": ("Interest due", "应付利息"),
     "cfc.interest_paid": ("Interest paid", "实付利息"),
     "cfc.interest_shortfall": ("Interest shortfall", "利息缺口"),
     "cfc.principal_paid": ("Principal paid", "偿还本金"),
     "cfc.writedown": ("Write-down", "本金减记"),
-    "cfc.residual": ("Residual", "剩余收益"),
+    "cfc.residual": g.DEAL["residual"],
     "cfc.target": ("Target balance", "目标余额"),
+    "cfc.fee_paid": ("paid", "已付"),
+    "cfc.fee_unpaid": ("unpaid", "未付"),
+    "cfc.trigger_value": ("measured value", "指标值"),
+    "cfc.breached": ("breached", "已触发"),
     "cfc.held_open": ("Collections held, opening", "留存回收款(期初)"),
     "cfc.held_close": ("Collections held to the payment date", "留存至兑付日的回收款"),
 }
@@ -283,7 +307,7 @@ CASHFLOW_COLUMNS: dict[str, Label] = {
 
 # Sidebar: which deal is loaded.
 DEAL_PANEL: dict[str, Label] = {
-    "deal.title": ("Deal", "交易"),
+    "deal.title": g.DEAL["deal"],
     "deal.loaded": ("Loaded: {name}", "当前交易:{name}"),
     "deal.sample": ("Sample deal", "样例交易"),
     "deal.load_sample": ("Load sample deal", "载入样例交易"),
@@ -300,14 +324,18 @@ DEAL_PANEL: dict[str, Label] = {
         "(请在资产池页面上传资产清单)。",
     ),
     "deal.upload_loaded": ("{file} loaded.", "已载入 {file}。"),
+    "deal.file_error": (
+        "The deal file was not loaded; the problems, each with its field path:",
+        "交易文件未载入。以下逐项列出问题及其字段路径(说明为英文原文):",
+    ),
 }
 
 ASSUMPTIONS_PAGE: dict[str, Label] = {
-    "as.title": ("Assumptions", "假设"),
-    "as.defaults": ("Defaults", "违约"),
+    "as.title": g.DEAL["assumptions"],
+    "as.defaults": ("Default", "违约"),
     "as.default_kind": ("Default assumption", "违约假设"),
     "default_kind.annual_pd": ("Annual PD by loan / grade", "按资产/等级的年违约概率"),
-    "default_kind.cdr": ("CDR vector", "CDR 向量"),
+    "default_kind.cdr": ("CDR vector", "年化违约率向量"),
     "default_kind.lifetime": ("Lifetime default + timing curve", "累计违约率 + 违约时间分布"),
     "as.pd_help": (
         "Each loan takes the PD of its grade where one is entered, else its own annual PD "
@@ -315,12 +343,12 @@ ASSUMPTIONS_PAGE: dict[str, Label] = {
         "已填写等级违约概率的,资产按其等级取值;否则使用资产清单中的年违约概率"
         "(表中列示清单按本金加权的各等级违约概率,供参考)。",
     ),
-    "pdt.grade": ("Grade", "等级"),
+    "pdt.grade": g.FIELDS["grade"],
     "pdt.tape_pd": ("Tape PD (weighted)", "清单违约概率(加权)"),
     "pdt.annual_pd": ("Annual PD (empty: tape)", "年违约概率(留空:用清单)"),
-    "as.pd_multiplier": ("PD multiplier", "违约概率倍数"),
+    "as.pd_multiplier": g.METRICS["pd_multiplier"],
     "as.pd_multiplier_help": ("Scales every PD (a stress).", "所有违约概率乘以此倍数(压力)。"),
-    "as.cdr": ("CDR by year (annual, last value repeats)", "各年 CDR(年化,末值延续)"),
+    "as.cdr": ("CDR by year (annual, last value repeats)", "各年违约率(年化,末值延续)"),
     "as.vector_help": (
         "Decimals separated by commas, e.g. 0.05, 0.04; the last value repeats.",
         "以逗号分隔的小数,如 0.05, 0.04;末值延续。",
@@ -331,52 +359,53 @@ ASSUMPTIONS_PAGE: dict[str, Label] = {
         "Shares of lifetime defaults in months 1, 2, ...; they must sum to 1.",
         "累计违约在第 1、2……月的占比,合计须为 1。",
     ),
-    "as.credit": ("Correlation", "相关性"),
-    "as.correlation": ("Asset correlation", "资产相关系数"),
+    "as.credit": ("Correlation and copula", "相关性与连接函数"),
+    "as.correlation": g.METRICS["asset_correlation"],
     "as.correlation_help": (
         "Weight of the common factor in each loan's latent variable (one-factor copula).",
-        "单因子 Copula 中共同因子的权重。",
+        "单因子连接函数 中共同因子的权重。",
     ),
-    "as.copula": ("Copula", "Copula"),
+    "as.copula": g.METRICS["copula"],
     "copula.gaussian": ("Gaussian", "高斯"),
-    "copula.student_t": ("Student t", "学生 t"),
+    "copula.student_t": ("Student t", "t 分布"),
     "as.t_dof": ("Degrees of freedom", "自由度"),
-    "as.cash": ("Prepayment and recovery", "提前还款与回收"),
-    "as.cpr": ("CPR by year (annual, last value repeats)", "各年 CPR(年化,末值延续)"),
-    "as.recovery": ("Recovery rate", "回收率"),
-    "as.lag": ("Recovery lag (months)", "回收滞后(月)"),
+    "as.cash": ("Prepayment and recovery", "早偿与回收"),
+    "as.cpr": ("CPR by year (annual, last value repeats)", "各年早偿率(年化,末值延续)"),
+    "as.recovery": g.METRICS["recovery_rate"],
+    "as.lag": g.METRICS["recovery_lag"],
     "as.recovery_tape": ("Use the tape's loan-level LGD", "采用资产清单中的逐笔违约损失率"),
     "as.recovery_tape_help": (
         "A loan with an LGD on the tape recovers 1 - LGD of its defaulted balance; the "
         "recovery rate above applies to the loans without one. Untick to ignore the tape's "
         "LGD and apply the recovery rate to every loan.",
-        "资产清单给出违约损失率(LGD)的贷款按 1 - LGD 回收,其余贷款按上方回收率回收。"
-        "取消勾选则忽略清单中的 LGD,所有贷款均按回收率回收。",
+        "资产清单给出违约损失率的贷款按 1 -违约损失率回收,其余贷款按上方回收率回收。"
+        "取消勾选则忽略清单中的违约损失率,所有贷款均按回收率回收。",
     ),
     "as.recovery_tape_used": (
         "The tape gives an LGD for {share} of the pool balance (balance-weighted LGD {lgd}): "
         "those loans recover 1 - LGD, the rest the recovery rate above.",
-        "资产清单为资产池余额的 {share} 给出了 LGD(余额加权 LGD {lgd}):这些贷款按 1 - LGD "
+        "资产清单为资产池余额的 {share} 给出了违约损失率(余额加权违约损失率 {lgd}):"
+        "这些贷款按 1 - 违约损失率 "
         "回收,其余按上方回收率回收。",
     ),
     "as.recovery_tape_ignored": (
         "The tape gives an LGD for {share} of the pool balance; it is ignored: every loan "
         "recovers the recovery rate above.",
-        "资产清单为资产池余额的 {share} 给出了 LGD;现已忽略:所有贷款均按上方回收率回收。",
+        "资产清单为资产池余额的 {share} 给出了违约损失率;现已忽略:所有贷款均按上方回收率回收。",
     ),
     "as.recovery_tape_none": (
         "The tape gives no LGD: every loan recovers the recovery rate above.",
-        "资产清单未给出 LGD:所有贷款均按上方回收率回收。",
+        "资产清单未给出违约损失率:所有贷款均按上方回收率回收。",
     ),
-    "as.run": ("Monte Carlo", "蒙特卡洛模拟"),
-    "as.paths": ("Paths", "模拟路径数"),
+    "as.run": g.METRICS["monte_carlo"],
+    "as.paths": g.METRICS["paths"],
     "as.paths_help": (
         "The sample deals open at 10,000 paths for a quick answer; more paths give smaller "
         "standard errors and take longer (the run can be cancelled).",
         "样例交易默认 10,000 条路径以便快速出结果;路径越多标准误越小、耗时越长(可取消)。",
     ),
-    "as.seed": ("Seed", "随机种子"),
-    "as.importance_sampling": ("Importance sampling", "重要性抽样"),
+    "as.seed": g.METRICS["seed"],
+    "as.importance_sampling": g.METRICS["importance_sampling"],
     "as.importance_help": (
         "Shifts the common factor towards bad states, so that senior-class losses are "
         "sampled often; the estimates stay unbiased.",
@@ -386,21 +415,21 @@ ASSUMPTIONS_PAGE: dict[str, Label] = {
 
 STRUCTURE_PAGE: dict[str, Label] = {
     "st.title": ("Structure", "交易结构"),
-    "st.classes": ("Note classes", "证券档次"),
+    "st.classes": g.DEAL["classes"],
     "st.classes_help": (
         "Senior first, the subordinated class last. Sizes are shares of the pool (0.75) or "
         "amounts; coupons are annual decimals. Add or delete rows at the table's edge.",
         "按优先顺序排列,次级置于最后。规模为资产池占比(0.75)或金额;票面利率为年化小数。"
         "可在表格边缘增删行。",
     ),
-    "cls.name": ("Class", "档次"),
-    "cls.tier": ("Tier", "层级"),
+    "cls.name": g.DEAL["class"],
+    "cls.tier": g.DEAL["tier"],
     "cls.size": ("Size", "规模"),
     "cls.size_unit": ("Size unit", "规模单位"),
-    "cls.coupon_annual": ("Coupon", "票面利率"),
+    "cls.coupon_annual": g.DEAL["coupon"],
     "cls.payment_frequency_months": ("Pay every (months)", "付息间隔(月)"),
-    "cls.target_rating": ("Target rating", "目标评级"),
-    "st.fees": ("Senior fees", "优先费用"),
+    "cls.target_rating": g.DEAL["target_rating"],
+    "st.fees": g.DEAL["senior_fees"],
     "fee.name": ("Fee", "费用"),
     "fee.rate_annual": ("Rate on pool balance (annual)", "按资产池余额费率(年)"),
     "fee.fixed_annual": ("Fixed amount (annual)", "固定金额(年)"),
@@ -408,12 +437,12 @@ STRUCTURE_PAGE: dict[str, Label] = {
     "upf.name": ("Fee", "费用"),
     "upf.share_of_placed": ("Share of placed notes", "占发售证券比例"),
     "upf.fixed": ("Fixed amount", "固定金额"),
-    "st.reserve": ("Reserve account", "储备账户"),
+    "st.reserve": g.DEAL["reserve"],
     "st.reserve_initial": ("Initial (share of notes)", "初始金额(占证券比例)"),
     "st.reserve_target": ("Target (share of outstanding notes)", "目标金额(占未偿证券比例)"),
     "st.reserve_floor": ("Floor (share of initial notes)", "下限(占初始证券比例)"),
     "st.principal": ("Principal", "本金分配"),
-    "st.revolving": ("Revolving period (months)", "循环期(月)"),
+    "st.revolving": g.DEAL["revolving_period"],
     "st.principal_mode": ("Principal to the notes", "本金偿付方式"),
     "mode.sequential": ("Sequential", "顺序偿付"),
     "mode.pro_rata": ("Pro rata", "按比例偿付"),
@@ -424,15 +453,15 @@ STRUCTURE_PAGE: dict[str, Label] = {
     ),
     "st.cleanup_on": ("Clean-up call", "清仓回购"),
     "st.cleanup": ("Call at pool share", "回购触发的资产池占比"),
-    "st.benchmark": ("Benchmark funding rate", "基准融资利率"),
-    "st.triggers": ("Triggers", "触发事件"),
+    "st.benchmark": g.METRICS["benchmark"],
+    "st.triggers": g.DEAL["triggers"],
     "st.triggers_help": (
         "Threshold: a decimal, or one per month separated by commas (the last repeats).",
         "阈值:小数,或以逗号分隔的逐月阈值(末值延续)。",
     ),
-    "trg.name": ("Trigger", "触发事件"),
+    "trg.name": g.DEAL["trigger"],
     "trg.metric": ("Measure", "指标"),
-    "trg.threshold": ("Threshold", "阈值"),
+    "trg.threshold": g.METRICS["threshold"],
     "trg.action": ("Action", "后果"),
 }
 
@@ -469,57 +498,60 @@ RESULTS_PAGE: dict[str, Label] = {
         "耗时 {seconds} 秒。",
     ),
     "res.mean_default": ("Expected pool default rate", "资产池预期违约率"),
-    "res.mean_loss": ("Expected pool loss rate", "资产池预期损失率"),
+    "res.mean_loss": ("Expected pool loss rate", "资产池预期损失"),
     "res.se": ("Standard error {se}", "标准误 {se}"),
     "res.loss_999": ("Pool loss rate, 99.9% quantile", "资产池损失率 99.9% 分位数"),
     "res.default_999": ("Pool default rate, 99.9% quantile", "资产池违约率 99.9% 分位数"),
     "res.loss_chart": ("Pool loss distribution", "资产池损失分布"),
     "res.loss_rate": ("Lifetime pool loss rate", "资产池累计损失率"),
-    "res.probability": ("Probability", "概率"),
+    "res.probability": g.DEAL["probability"],
     "res.attachment": ("Attachment point", "起始损失点"),
     "res.tdr_chart": ("Target default rate by rating vs break-even (dashed)",
-                      "各评级目标违约率与盈亏平衡违约率(虚线)"),
-    "res.rating": ("Rating", "评级"),
+                      "各评级目标违约率与临界违约率(虚线)"),
+    "res.rating": g.DEAL["rating"],
+    "res.tdr": g.METRICS["tdr"],
     "res.default_rate": ("Lifetime pool default rate", "资产池累计违约率"),
     "res.charts_help": (
         "Dashed lines: where each class starts to absorb pool losses (notes below it, as a "
         "share of all notes), and each class's break-even default rate (BDR). A class passes "
         "a rating when its BDR is at or above that rating's target default rate (TDR).",
-        "虚线:各档次开始承担损失的位置(其下证券占全部证券的比例),以及各档次的盈亏平衡违约率"
-        "(BDR)。BDR 不低于某评级的目标违约率(TDR)即通过该评级。",
+        "虚线:各档次开始承担损失的位置(其下证券占全部证券的比例),以及各档次的临界违约率"
+        "。临界违约率不低于某评级的目标违约率即通过该评级。",
     ),
     "res.classes": ("Note classes (Monte Carlo)", "证券档次(蒙特卡洛)"),
     "res.classes_help": (
-        "se: standard error of the Monte Carlo estimate. Implied ratings are indicative, from "
-        "the built-in tables (docs/ratings.md): EL and PD at the class WAL, DIRR, BDR vs TDR.",
-        "se:蒙特卡洛估计的标准误。隐含评级为参考值,依据内置表格(docs/ratings.md):"
-        "按加权平均期限的预期损失与违约概率、收益率下降、BDR 对比 TDR。",
+        "se: standard error of the Monte Carlo estimate. Implied ratings are indicative, not a "
+        "rating agency's opinion: from the built-in tables (Moody's-style idealized EL and PD "
+        "at the class WAL, DIRR bounds; a deal file may name its own): EL and PD at the "
+        "class WAL, DIRR, BDR vs TDR.",
+        "标准误:蒙特卡洛估计的标准误差。隐含评级为参考值,并非评级机构意见,依据内置评级标准表(按加权平均期限的理想化预期损失与违约概率、收益率减损上限;交易文件可指定自己的表):"
+        "按加权平均期限的预期损失与违约概率、收益率减损、临界违约率对比目标违约率。",
     ),
-    "mc.name": ("Class", "档次"),
-    "mc.tier": ("Tier", "层级"),
-    "mc.balance": ("Balance", "发行金额"),
-    "mc.coupon": ("Coupon", "票面利率"),
-    "mc.expected_loss": ("EL", "预期损失"),
-    "mc.expected_loss_se": ("EL se", "预期损失 se"),
-    "mc.pd": ("PD", "违约概率"),
-    "mc.pd_se": ("PD se", "违约概率 se"),
-    "mc.lgd": ("LGD", "违约损失率"),
-    "mc.lgd_se": ("LGD se", "违约损失率 se"),
-    "mc.wal_years": ("WAL (years)", "加权平均期限(年)"),
-    "mc.wal_years_se": ("WAL se", "加权平均期限 se"),
-    "mc.irr_mean": ("IRR", "内部收益率"),
-    "mc.irr_mean_se": ("IRR se", "内部收益率 se"),
-    "mc.dirr_bp": ("DIRR (bp)", "收益率下降(bp)"),
-    "mc.dirr_bp_se": ("DIRR se", "收益率下降 se"),
-    "mc.bdr": ("BDR", "盈亏平衡违约率"),
-    "mc.target_rating": ("Target rating", "目标评级"),
+    "mc.name": g.DEAL["class"],
+    "mc.tier": g.DEAL["tier"],
+    "mc.balance": g.DEAL["class_amount"],
+    "mc.coupon": g.DEAL["coupon"],
+    "mc.expected_loss": g.METRICS["el"],
+    "mc.expected_loss_se": ("EL se", "预期损失标准误"),
+    "mc.pd": g.METRICS["pd"],
+    "mc.pd_se": ("PD se", "违约概率标准误"),
+    "mc.lgd": g.METRICS["lgd"],
+    "mc.lgd_se": ("LGD se", "违约损失率标准误"),
+    "mc.wal_years": g.METRICS["wal_years"],
+    "mc.wal_years_se": ("WAL se", "加权平均期限标准误"),
+    "mc.irr_mean": g.METRICS["irr"],
+    "mc.irr_mean_se": ("IRR se", "内部收益率标准误"),
+    "mc.dirr_bp": g.METRICS["dirr_bp"],
+    "mc.dirr_bp_se": ("DIRR se", "收益率减损标准误"),
+    "mc.bdr": g.METRICS["bdr"],
+    "mc.target_rating": g.DEAL["target_rating"],
     "mc.rating_el": ("Rating: EL", "评级:预期损失"),
     "mc.rating_pd": ("Rating: PD", "评级:违约概率"),
-    "mc.rating_dirr": ("Rating: DIRR", "评级:收益率下降"),
-    "mc.rating_tdr": ("Rating: BDR vs TDR", "评级:BDR 对比 TDR"),
-    "res.cost": ("Cost of funds", "融资成本"),
-    "res.wa_coupon": ("WA coupon of placed classes", "发售档次加权票面利率"),
-    "res.all_in": ("All-in cost", "综合融资成本"),
+    "mc.rating_dirr": ("Rating: DIRR", "评级:收益率减损"),
+    "mc.rating_tdr": ("Rating: BDR vs TDR", "评级:临界违约率对比目标违约率"),
+    "res.cost": g.METRICS["cost_of_funds"],
+    "res.wa_coupon": g.METRICS["wa_coupon"],
+    "res.all_in": g.METRICS["all_in"],
     "res.benchmark": ("Benchmark", "基准利率"),
     "res.saving": ("Saving vs benchmark", "较基准节省"),
     "res.cost_help": (
@@ -547,7 +579,7 @@ RESULTS_PAGE: dict[str, Label] = {
         "correlation {rho} (the deal's), LGD {lgd} = expected loss / expected defaults; "
         "{loans} effective loans (1/HHI).",
         "黑线:资产池同质等价组合的大样本同质池(Vasicek)损失分布,与直方图同一分组:违约概率 "
-        "{pd} 为资产池预期累计违约率(已计入摊还与提前还款,由现金流引擎在各经济状态下按各组"
+        "{pd} 为资产池预期累计违约率(已计入摊还与早偿,由现金流引擎在各经济状态下按各组"
         "条件违约概率计算),资产相关系数 {rho}(交易设定),违约损失率 {lgd} 为预期损失 / "
         "预期违约;有效资产笔数(1/HHI){loans}。",
     ),
@@ -564,7 +596,7 @@ RESULTS_PAGE: dict[str, Label] = {
     "res.lhp_why.student_t": (
         "the deal uses a Student-t copula, whose defaults cluster more in the tail than the "
         "Gaussian copula's Vasicek distribution allows",
-        "交易采用 Student-t Copula,其尾部违约聚集程度高于高斯 Copula 的 Vasicek 分布",
+        "交易采用 t 分布连接函数,其尾部违约聚集程度高于高斯连接函数 的 Vasicek 分布",
     ),
     "res.lhp_why.sector_factor": (
         "sector factors add a second common factor (sector correlation {sector}); the Vasicek "
@@ -618,50 +650,52 @@ EXPORT_PAGE: dict[str, Label] = {
     "ex.title": ("Export", "导出"),
     "ex.deal": ("Deal file", "交易文件"),
     "ex.deal_help": (
-        "Every input of the app as a deal file (docs/deal_file.md); upload it in the sidebar "
+        "Every input of the app as a deal file (versioned JSON); upload it in the sidebar "
         "to restore them. An uploaded tape is embedded in it.",
-        "应用全部输入导出为交易文件(见 docs/deal_file.md);在侧边栏上传即可恢复。"
+        "应用全部输入导出为交易文件(带版本号的 JSON);在侧边栏上传即可恢复。"
         "上传的资产清单会内嵌其中。",
     ),
     "ex.deal_button": ("Download deal file (.json)", "下载交易文件(.json)"),
-    "ex.term_sheet": ("Term sheet", "条款书"),
+    "ex.term_sheet": g.DEAL["term_sheet"],
     "ex.term_sheet_help": (
-        "The Excel term sheet of the deal and its Monte Carlo run, in the app's language "
-        "(docs/term_sheet.md).",
-        "交易及其蒙特卡洛结果的 Excel 条款书,语言与应用一致(见 docs/term_sheet.md)。",
+        "The Excel term sheet of the deal and its Monte Carlo run, in the app's language: "
+        "term sheet, pool, assumptions, Monte Carlo, cash flows, structuring (when sized) and "
+        "audit sheets.",
+        "交易及其蒙特卡洛结果的 Excel 条款概要,语言与应用一致:含条款概要、资产池、模型假设、"
+        "蒙特卡洛模拟、现金流、结构设计(已计算时)及审计信息各表。",
     ),
-    "ex.term_sheet_button": ("Download term sheet (.xlsx)", "下载条款书(.xlsx)"),
+    "ex.term_sheet_button": ("Download term sheet (.xlsx)", "下载条款概要(.xlsx)"),
     "ex.with_structuring": (
         "It includes the Structuring page's sizing of this deal.",
-        "其中包含分层设计页对本交易的分层结果。",
+        "其中包含结构设计页对本交易的分层结果。",
     ),
     "ex.results": ("Results", "结果"),
     "ex.results_button": ("Download results (.json)", "下载结果(.json)"),
 }
 
 STRUCTURING_PAGE: dict[str, Label] = {
-    "sz.title": ("Structuring", "分层设计"),
+    "sz.title": g.DEAL["structuring"],
     "sz.targets": (
         "Targets (set on the Structure page): {targets}", "目标评级(在交易结构页设定):{targets}"
     ),
     "sz.criterion": ("Rating criterion", "评级标准"),
-    "sz.criterion.el": ("Expected loss (EL)", "预期损失(EL)"),
-    "sz.criterion.pd": ("Default probability (PD)", "违约概率(PD)"),
-    "sz.criterion.dirr": ("Reduction in yield (DIRR)", "收益率减损(DIRR)"),
+    "sz.criterion.el": g.METRICS["expected_loss"],
+    "sz.criterion.pd": g.METRICS["default_probability"],
+    "sz.criterion.dirr": ("Reduction in yield (DIRR)", "收益率减损"),
     "sz.criterion.tdr": ("Break-even vs target default rate", "临界违约率对比目标违约率"),
     "sz.criterion_help": (
         "How a class is judged against its target: its EL or PD against the idealized one "
         "at its WAL, its DIRR against the target's bound, or its break-even default rate "
-        "against the target default rate (docs/structuring.md).",
+        "against the target default rate.",
         "证券与目标评级的比较方式:预期损失或违约概率对比其加权平均期限下的理想值,收益率减损对比"
-        "该评级上限,或临界违约率对比目标违约率(见 docs/structuring.md)。",
+        "该评级上限,或临界违约率对比目标违约率。",
     ),
-    "sz.paths": ("Paths", "模拟路径数"),
+    "sz.paths": g.METRICS["paths"],
     "sz.paths_help": (
         "Simulated once; every candidate structure runs on the same paths.",
         "资产端只模拟一次,所有候选结构在同一组路径上运行。",
     ),
-    "sz.seed": ("Seed", "随机种子"),
+    "sz.seed": g.METRICS["seed"],
     "sz.step": ("Size grid (% of the pool)", "规模步长(占资产池 %)"),
     "sz.step_help": ("Class sizes are multiples of this.", "各档规模为该步长的整数倍。"),
     "sz.retained": ("Smallest subordinated class (% of the pool)", "次级最低占比(占资产池 %)"),
@@ -695,26 +729,26 @@ STRUCTURING_PAGE: dict[str, Label] = {
         "Sizes and coupons did not converge in {rounds} rounds: the last round is shown.",
         "规模与票面利率在 {rounds} 轮内未收敛:显示最后一轮结果。",
     ),
-    "sz.col.class": ("Class", "证券"),
-    "sz.col.tier": ("Tier", "层级"),
+    "sz.col.class": g.DEAL["class"],
+    "sz.col.tier": g.DEAL["tier"],
     "sz.col.target": ("Target", "目标评级"),
     "sz.col.size_share": ("Size (% of pool)", "规模(占资产池)"),
-    "sz.col.amount": ("Amount", "金额"),
-    "sz.col.coupon": ("Coupon", "票面利率"),
-    "sz.col.wal_years": ("WAL (years)", "加权平均期限(年)"),
+    "sz.col.amount": g.DEAL["class_amount"],
+    "sz.col.coupon": g.DEAL["coupon"],
+    "sz.col.wal_years": g.METRICS["wal_years"],
     "sz.col.metric": ("Metric", "指标"),
-    "sz.col.metric_se": ("Standard error", "标准误"),
-    "sz.col.threshold": ("Threshold", "阈值"),
-    "sz.col.margin": ("Margin", "余量"),
+    "sz.col.metric_se": g.METRICS["standard_error"],
+    "sz.col.threshold": g.METRICS["threshold"],
+    "sz.col.margin": g.METRICS["margin"],
     "sz.col.margin_se": ("Margin (standard errors)", "余量(标准误倍数)"),
     "sz.col.meets": ("Meets target", "达标"),
     "sz.col.binding": ("Size bound by", "规模约束"),
-    "sz.col.pool_balance": ("Pool balance", "资产池余额"),
-    "sz.col.el": ("Senior EL", "优先档预期损失"),
+    "sz.col.pool_balance": g.DEAL["pool_balance"],
+    "sz.col.el": ("Senior EL", "优先级预期损失"),
     "sz.col.el_rating": ("EL rating", "预期损失评级"),
-    "sz.metric.el": ("EL", "预期损失"),
-    "sz.metric.pd": ("PD", "违约概率"),
-    "sz.metric.dirr": ("DIRR (bp)", "收益率减损(bp)"),
+    "sz.metric.el": g.METRICS["el"],
+    "sz.metric.pd": g.METRICS["pd"],
+    "sz.metric.dirr": g.METRICS["dirr_bp"],
     "sz.metric.tdr": ("P(pool default rate > BDR) (threshold: target PD)",
                       "资产池违约率超过临界违约率的概率(阈值:目标评级违约概率)"),
     "sz.binding.target": ("its target", "目标评级"),
@@ -778,7 +812,7 @@ STRUCTURING_PAGE: dict[str, Label] = {
         "miss the target when the size is bound by it.",
         "指标比阈值低出至少 {k} 个标准误才算达到目标评级"
         "(默认 2.77,换用其他随机种子重新模拟时约有 97.5% 的把握仍达标)"
-        "(TDR 标准的指标为资产池违约率超过该档临界违约率的概率:不高于目标评级违约概率,"
+        "(目标违约率标准的指标为资产池违约率超过该档临界违约率的概率:不高于目标评级违约概率,"
         "即临界违约率不低于目标违约率)。余量 = 阈值 - 指标,并以标准误倍数列示;"
         "规模受目标评级约束时,再增加一个步长即不达标。",
     ),
@@ -792,8 +826,8 @@ STRUCTURING_PAGE: dict[str, Label] = {
         "已载入分层结果:结果页将按该结构运行。",
     ),
     "sz.economics": ("Economics", "经济性"),
-    "sz.excess_spread": ("Excess spread (a year)", "超额利差(年化)"),
-    "sz.retained_irr": ("Retained class: expected IRR", "自持次级:预期收益率"),
+    "sz.excess_spread": g.METRICS["excess_spread_annual"],
+    "sz.retained_irr": ("Retained class: expected IRR", "自持次级档次:预期内部收益率"),
     "sz.upfront": ("Upfront fees: {amount}.", "前端费用:{amount}。"),
     "sz.break_even": (
         "Issuing beats the benchmark from a pool of {balance} (the same pool mix; fixed costs "
@@ -806,7 +840,7 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.curve": (
         "All-in cost by deal size (dashed: benchmark)", "不同发行规模的综合成本(虚线:基准)"
     ),
-    "sz.irr": ("IRR", "内部收益率"),
+    "sz.irr": g.METRICS["irr"],
     "sz.irr_chart": ("IRR distribution of {name}", "{name} 的内部收益率分布"),
     "sz.pricing": ("Pricing grid", "定价表"),
     "sz.pricing_on": ("Price the classes from a grid", "按定价表确定票面利率"),
@@ -816,7 +850,7 @@ STRUCTURING_PAGE: dict[str, Label] = {
     ),
     "sz.curve_table": ("Benchmark curve", "基准收益率曲线"),
     "sz.tenor": ("Tenor (years)", "期限(年)"),
-    "sz.rate": ("Rate", "收益率"),
+    "sz.rate": ("Yield", "收益率"),
     "sz.spread_wals": ("WALs of the spread columns (years)", "利差对应的期限(年)"),
     "sz.spread_wals_help": (
         "Comma-separated, increasing; each rating's spreads follow them.",
@@ -839,7 +873,7 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.rounds_help": (
         "Each round sizes the classes senior first with the coupons of the round before, "
         "then prices them at their new WALs; it stops when nothing changes.",
-        "每一轮按上一轮的票面利率自优先档起确定规模,再按新的加权平均期限定价;结果不再变化时停止。",
+        "每一轮按上一轮的票面利率自优先级档次起确定规模,再按新的加权平均期限定价;结果不再变化时停止。",
     ),
     "sz.sensitivity": ("Two-way sensitivity", "双因素敏感性分析"),
     "sz.sensitivity_help": (
@@ -859,14 +893,14 @@ STRUCTURING_PAGE: dict[str, Label] = {
     ),
     "sz.run_grid": ("Run the grid", "运行敏感性分析"),
     "sz.grid_running": ("Running the grid…", "正在运行敏感性分析…"),
-    "sz.heat": ("{what} of the senior class", "优先档的{what}"),
-    "sz.param.default_multiplier": ("Default multiplier", "违约率倍数"),
-    "sz.param.correlation": ("Correlation", "相关系数"),
-    "sz.param.recovery_rate": ("Recovery rate", "回收率"),
-    "sz.param.cpr_annual": ("CPR", "年化早偿率"),
-    "sz.param.cdr_annual": ("CDR", "年化违约率"),
-    "sz.param.lag_months": ("Recovery lag (months)", "回收滞后(月)"),
-    "sz.param.sector_correlation": ("Sector correlation", "行业相关系数"),
+    "sz.heat": ("{what} of the senior class", "优先级档次的{what}"),
+    "sz.param.default_multiplier": g.METRICS["default_multiplier"],
+    "sz.param.correlation": g.METRICS["correlation"],
+    "sz.param.recovery_rate": g.METRICS["recovery_rate"],
+    "sz.param.cpr_annual": g.METRICS["cpr"],
+    "sz.param.cdr_annual": g.METRICS["cdr"],
+    "sz.param.lag_months": g.METRICS["recovery_lag"],
+    "sz.param.sector_correlation": g.METRICS["sector_correlation"],
 }
 
 TABLES: tuple[dict[str, Label], ...] = (
@@ -881,6 +915,12 @@ def lang() -> str:
     """The chosen language code, ``"en"`` or ``"zh"`` (from session state)."""
     value = st.session_state.get(LANG_KEY, DEFAULT_LANG)
     return value if value in LANGS else DEFAULT_LANG
+
+
+def money_unit() -> str:
+    """The money unit Chinese amounts are shown in: ``"wan"`` (万元) or ``"yi"`` (亿元)."""
+    value = st.session_state.get(MONEY_UNIT_KEY, DEFAULT_MONEY_UNIT)
+    return value if value in g.MONEY_UNITS else DEFAULT_MONEY_UNIT
 
 
 def lang_index() -> int:
@@ -907,6 +947,12 @@ def namer(prefix: str, names: Iterable[str]) -> Callable[[str], str]:
     """A ``format_func`` for options ``names``, labelled ``<prefix>.<name>`` in the language
     chosen now (a format function must not read session state when it is called later)."""
     return {name: column(prefix, name) for name in names}.__getitem__
+
+
+def deal_name(name: str) -> str:
+    """A deal's name as shown: a sample deal's in the chosen language, any other as its user
+    wrote it (:func:`abs_tool.io.samples.display_name`)."""
+    return display_name(name, lang())
 
 
 def summary_label(field: str) -> str:

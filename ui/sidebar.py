@@ -1,4 +1,5 @@
-"""The sidebar of every page: the language, and which deal is loaded (a built-in sample or an
+"""The sidebar of every page: the language (and in Chinese the money unit, 万元 or 亿元), and
+which deal is loaded (a built-in sample or an
 uploaded deal file). Drawn before the page, so a deal loaded here fills the page's inputs."""
 
 from __future__ import annotations
@@ -7,11 +8,11 @@ import hashlib
 
 import streamlit as st
 
-from abs_tool import AbsToolError
+from abs_tool import AbsToolError, glossary as g
 from abs_tool.io.dealfile import MAX_DEAL_FILE_BYTES, SAMPLE_DEALS
 
 from . import inputs, state
-from .labels import LANG_KEY, LANG_NAMES, namer, t
+from .labels import LANG_KEY, LANG_NAMES, MONEY_UNIT_KEY, deal_name, lang, namer, t
 
 DEALS: tuple[str, ...] = tuple(SAMPLE_DEALS)
 
@@ -20,9 +21,14 @@ def draw() -> None:
     bar = st.sidebar
     bar.radio(t("app.language"), tuple(LANG_NAMES), format_func=LANG_NAMES.__getitem__,
               horizontal=True, **state.widget(LANG_KEY))
+    if lang() == "zh":  # English shows RMB with thousands separators
+        bar.radio(t("app.money_unit"), g.MONEY_UNITS, horizontal=True,
+                  index=state.index(MONEY_UNIT_KEY, g.MONEY_UNITS),
+                  format_func=namer("money_unit", g.MONEY_UNITS),
+                  **state.widget(MONEY_UNIT_KEY, labelled=True))
     inputs.ensure_loaded()
     bar.subheader(t("deal.title"))
-    bar.caption(t("deal.loaded").format(name=st.session_state[state.DEAL_BASE].name))
+    bar.caption(t("deal.loaded").format(name=deal_name(st.session_state[state.DEAL_BASE].name)))
     bar.selectbox(t("deal.sample"), DEALS, index=state.index("deal_sample", DEALS),
                   format_func=namer("deal", DEALS), **state.widget("deal_sample", labelled=True))
     if bar.button(t("deal.load_sample"), key="deal_load_sample", help=t("deal.load_help")):
@@ -30,7 +36,7 @@ def draw() -> None:
         bar.success(t("deal.sample_loaded"))
     upload = bar.file_uploader(t("deal.upload"), type=["json"], key="deal_upload",
                                max_upload_size=MAX_DEAL_FILE_BYTES // 2**20,
-                               help=t("deal.upload_help"))
+                               help=t("deal.upload_help") + " " + t("upload.help"))
     if upload is None:
         return
     data = upload.getvalue()
@@ -40,7 +46,9 @@ def draw() -> None:
     try:
         inputs.load_upload(data, upload.name)
     except AbsToolError as exc:  # a deal-file error, or a limit such as its size
-        bar.error(str(exc))
+        # The reader's messages are English (they name each field by its path): in Chinese
+        # a lead sentence says what happened and that the details follow in English.
+        bar.error(str(exc) if lang() == "en" else f"{t('deal.file_error')}\n\n{exc}")
         return
     st.session_state[state.DEAL_UPLOAD] = digest
     bar.success(t("deal.upload_loaded").format(file=upload.name))

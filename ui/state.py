@@ -27,7 +27,7 @@ import streamlit as st
 
 from abs_tool import AbsToolError, Pool, ValidationReport
 
-from .labels import DEFAULT_LANG, LANG_KEY, lang, t
+from .labels import DEFAULT_LANG, DEFAULT_MONEY_UNIT, LANG_KEY, MONEY_UNIT_KEY, lang, t
 
 _LOG = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ DATA_DEFAULTS: dict[str, Any] = {
 
 WIDGET_DEFAULTS: dict[str, Any] = {
     LANG_KEY: DEFAULT_LANG,
+    MONEY_UNIT_KEY: DEFAULT_MONEY_UNIT,
     "deal_sample": "consumer",
     # Pool page ("deal": the pool the loaded deal names)
     "pool_source": "deal",

@@ -16,19 +16,21 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from abs_tool import glossary as g
 from abs_tool.errors import InputError
 from abs_tool.model.columns import ALL_COLUMNS, INTEGER_COLUMNS, TEXT_COLUMNS
 from abs_tool.model.conventions import cumulative_pd
 from abs_tool.model.pool import Pool
 
-LANGS: tuple[str, ...] = ("en", "zh")
+LANGS: tuple[str, ...] = g.LANGS
 
-# One table per concept: summary field -> (English label, Chinese label, unit key).
+# One table per concept: summary field -> (English label, Chinese label, unit key); the terms
+# the glossary has come from it (abs_tool.glossary).
 SUMMARY_LABELS: dict[str, tuple[str, str, str]] = {
-    "loan_count": ("Number of loans", "资产笔数", "count"),
+    "loan_count": (*g.DEAL["loan_count"], "count"),
     "obligor_count": ("Number of obligors", "借款人户数", "count"),
-    "balance": ("Pool balance", "资产池未偿本金", "money"),
-    "wac": ("Weighted average rate", "加权平均利率", "rate"),
+    "balance": (*g.DEAL["pool_balance"], "money"),
+    "wac": (*g.METRICS["wac"], "rate"),
     "wa_remaining_term_months": ("WA remaining term", "加权平均剩余期限", "months"),
     "wa_seasoning_months": ("WA seasoning", "加权平均账龄", "months"),
     "wa_original_term_months": ("WA original term", "加权平均合同期限", "months"),
@@ -36,7 +38,8 @@ SUMMARY_LABELS: dict[str, tuple[str, str, str]] = {
     "max_balance": ("Largest balance", "单笔最大未偿本金", "money"),
     "top1_obligor_share": ("Largest obligor share", "最大借款人占比", "share"),
     "top10_obligor_share": ("Top-10 obligors share", "前十大借款人占比", "share"),
-    "effective_obligors": ("Effective number of obligors (1/HHI)", "有效借款人数(1/HHI)", "count"),
+    "effective_obligors": ("Effective number of obligors (1/HHI)", "有效借款人数(1/赫芬达尔指数)",
+                           "count"),
     "wa_annual_pd": ("WA annual PD", "加权平均年违约概率", "rate"),
     "pd_coverage": ("Balance with a PD", "有违约概率的本金占比", "share"),
     "expected_lifetime_loss": ("Expected lifetime loss", "预期存续期损失率", "share"),
@@ -46,15 +49,15 @@ SUMMARY_LABELS: dict[str, tuple[str, str, str]] = {
 # Unit key -> (English, Chinese).
 UNIT_LABELS: dict[str, tuple[str, str]] = {
     "count": ("", ""),
-    "money": ("RMB", "元"),
-    "rate": ("annual", "年化"),
-    "months": ("months", "月"),
-    "share": ("of balance", "占本金"),
+    "money": g.UNITS["yuan"],
+    "rate": g.UNITS["annual"],
+    "months": g.UNITS["months"],
+    "share": g.UNITS["of_balance"],
 }
 
 # Stratification words -> (English, Chinese).
 STRAT_WORDS: dict[str, tuple[str, str]] = {
-    "total": ("Total", "合计"),
+    "total": g.DEAL["total"],
     "missing": ("(missing)", "(缺失)"),
 }
 

@@ -39,6 +39,24 @@ SAMPLE_LABELS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# The sample deal files' own names (as their "name" field has them) -> (English, Chinese), so a
+# Chinese display names a sample deal in Chinese; any other deal keeps the name it was given.
+SAMPLE_DEAL_NAMES: dict[str, tuple[str, str]] = {
+    "Baitiao-like consumer instalment ABS 2015-1": (
+        "Baitiao-like consumer instalment ABS 2015-1", "白条类消费分期资产支持证券 2015-1"),
+    "Jingbaobei-like supply-chain factoring ABS 2016-1": (
+        "Jingbaobei-like supply-chain factoring ABS 2016-1",
+        "京保贝类供应链保理资产支持证券 2016-1"),
+}
+
+
+def display_name(name: str, lang: str) -> str:
+    """A deal's name as shown in ``lang`` (``"en"`` or ``"zh"``): a sample deal's in that
+    language, any other as its user wrote it."""
+    pair = SAMPLE_DEAL_NAMES.get(name)
+    return name if pair is None else pair[1 if lang == "zh" else 0]
+
+
 DEFAULT_SEED = 20151
 DEFAULT_LOANS: dict[str, int] = {"consumer": 20_000, "factoring": 11_000}
 # A bound on what a UI input can ask for, so a typo cannot exhaust memory.

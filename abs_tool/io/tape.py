@@ -24,7 +24,7 @@ import io
 import operator
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -120,7 +120,6 @@ _FORMULA_REASON = ("formula with no saved result (the file was not calculated an
                    "spreadsheet); open and save it in Excel, or paste the cells as values")
 
 _TEXT_COLUMNS = tuple(c for c in ALL_COLUMNS if c not in NUMERIC_COLUMNS)
-_COLUMN_ORDER = {c: i for i, c in enumerate(ALL_COLUMNS)}
 
 # What an optional column becomes where the tape does not give it (see docs/tape.md).
 _DEFAULT_NOTES: dict[str, str] = {
@@ -200,9 +199,61 @@ def _header_key(header: str) -> str:
     return _key(_UNIT_SUFFIX_RE.sub("", header.strip()))
 
 
-_HEADER_LOOKUP: dict[str, str] = {_key(c): c for c in ALL_COLUMNS} | {
-    _header_key(alias): canonical for alias, canonical in COLUMN_ALIASES.items()
-}
+@dataclass(frozen=True)
+class TableColumns:
+    """The columns of one kind of table file, as the reader maps and checks them.
+
+    The loan tape's are :data:`TAPE_COLUMNS`; other readers of CSV/XLSX tables (the
+    static-pool reader, :mod:`abs_tool.io.static_pool`) give their own, and share the
+    file handling, limits and findings of this module.
+
+    ``names`` are the canonical names in report order, ``aliases`` map other headers onto
+    them; ``numbered`` (when not None) turns a header that is a whole number ``k`` into the
+    numeric column ``f"{numbered}{k}"`` (a wide table's month columns). ``noun`` names the
+    file and ``rows`` its data rows in messages.
+    """
+
+    names: tuple[str, ...]
+    required: tuple[str, ...]
+    numeric: frozenset[str]
+    integer: frozenset[str]
+    aliases: dict[str, str]
+    numbered: str | None = None
+    noun: str = "tape"
+    rows: str = "loan rows"
+
+    @functools.cached_property
+    def lookup(self) -> dict[str, str]:
+        """Header key -> canonical name."""
+        return {_key(c): c for c in self.names} | {
+            _header_key(alias): canonical for alias, canonical in self.aliases.items()
+        }
+
+    @functools.cached_property
+    def order(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.names)}
+
+    def canonical(self, header: str) -> str | None:
+        """The column a header names, or None."""
+        key = _header_key(header)
+        found = self.lookup.get(key)
+        if found is None and self.numbered is not None:
+            match = _NUMBERED_RE.fullmatch(key)
+            if match is not None and int(match.group(1)) >= 1:
+                return f"{self.numbered}{int(match.group(1))}"
+        return found
+
+    def is_numeric(self, column: str) -> bool:
+        return column in self.numeric or (
+            self.numbered is not None and column not in self.names
+            and column.startswith(self.numbered))
+
+
+_NUMBERED_RE = re.compile(r"(?:mob|m|第)?_?(\d{1,4})(?:期|个月|月)?")
+
+TAPE_COLUMNS = TableColumns(ALL_COLUMNS, REQUIRED_COLUMNS, NUMERIC_COLUMNS, INTEGER_COLUMNS,
+                            COLUMN_ALIASES)
+"""The loan tape's columns (:mod:`abs_tool.model.columns`)."""
 _AMORTIZATION_LOOKUP: dict[str, str] = {_key(c): c for c in AMORTIZATION_CODES} | {
     _key(alias): str(code) for alias, code in AMORTIZATION_ALIASES.items()
 }
@@ -395,14 +446,23 @@ class _Findings:
     file: str
     issues: list[Issue] = field(default_factory=list)
     cell_issues: set[Issue] = field(default_factory=set)
+    columns: TableColumns = TAPE_COLUMNS
 
     def add(self, row: int | None, column: str | None, value: str | None, reason: str,
-            fatal: bool = True) -> None:
-        self.issues.append(Issue(self.file, row, column, value, reason, fatal))
+            fatal: bool = True, code: str | None = None,
+            params: Mapping[str, object] | None = None) -> None:
+        """One finding; ``code`` and ``params`` let a display translate the reason
+        (:data:`abs_tool.glossary.REASONS`)."""
+        self.issues.append(Issue(self.file, row, column, value, reason, fatal, code,
+                                 _params(params)))
 
     def cells(self, rows: np.ndarray, mask: np.ndarray, column: str | None,
-              reasons: str | Sequence[str], shown: Sequence[str | None]) -> None:
-        """One error per flagged row; ``reasons`` and ``shown`` are per flagged row or shared.
+              reasons: str | Sequence[str], shown: Sequence[str | None],
+              code: str | None = None,
+              params: Mapping[str, object] | Sequence[Mapping[str, object]] | None = None,
+              ) -> None:
+        """One error per flagged row; ``reasons``, ``shown`` and ``params`` are per flagged
+        row or shared (``code`` and ``params``: see :meth:`add`).
 
         Beyond :data:`MAX_LISTED_CELLS` flagged rows, one more error counts the rest, so that
         a tape with a million bad cells gives a report of bounded size.
@@ -410,10 +470,12 @@ class _Findings:
         picked = rows[mask]
         per_row = [reasons] * len(picked) if isinstance(reasons, str) else reasons
         listed = min(len(picked), MAX_LISTED_CELLS)
+        row_params = ([_params(params)] * listed if params is None or isinstance(params, Mapping)
+                      else [_params(p) for p in params[:listed]])
         self.issues.extend(
-            Issue(self.file, int(r), column, v, why)
-            for r, v, why in zip(picked[:listed], shown[:listed], per_row[:listed],
-                                 strict=True)
+            Issue(self.file, int(r), column, v, why, True, code, p)
+            for r, v, why, p in zip(picked[:listed], shown[:listed], per_row[:listed],
+                                    row_params, strict=True)
         )
         if len(picked) > listed:
             rest = picked[listed:]
@@ -432,9 +494,23 @@ class _Findings:
         marked = {(i.row, i.column) for i in self.cell_issues}
         kept = [i for i in self.issues
                 if (i.row, i.column) not in marked or i in self.cell_issues]
+        order = self.columns.order
         kept.sort(key=lambda i: (i.row is not None, i.row or 0,
-                                 _COLUMN_ORDER.get(i.column or "", len(_COLUMN_ORDER))))
+                                 order.get(i.column or "", len(order))))
         return ValidationReport(self.file, tuple(kept))
+
+
+def _params(params: Mapping[str, object] | None) -> tuple[tuple[str, str], ...]:
+    """A finding's template values as hashable text pairs."""
+    return tuple((k, str(v)) for k, v in (params or {}).items())
+
+
+def _row_params(rows: np.ndarray, limit: int = 5) -> dict[str, object]:
+    """The rows of :func:`_row_list` as template values: the text, the numbers listed and
+    how many more."""
+    return {"rows": _row_list(rows, limit),
+            "row_numbers": ",".join(str(int(r)) for r in rows[:limit]),
+            "more": max(0, len(rows) - limit)}
 
 
 def _row_list(rows: np.ndarray, limit: int = 5) -> str:
@@ -492,7 +568,7 @@ def _read(source: Source, name: str, sheet: str | None, limits: ReadLimits,
         return None
     # .xls is read only to say what the file really is.
     if suffix not in (*ACCEPTED_SUFFIXES, ".xls"):
-        found.add(None, None, None, _unsupported(suffix))
+        found.add(None, None, None, _unsupported(suffix, found.columns.noun))
         return None
     data = _source_bytes(source, limits.max_bytes, found)
     if data is None:
@@ -504,7 +580,7 @@ def _read(source: Source, name: str, sheet: str | None, limits: ReadLimits,
                   "legacy Excel 97-2003 .xls workbook: save it as .xlsx")
         return None
     if suffix == ".xls":
-        found.add(None, None, None, _unsupported(suffix))
+        found.add(None, None, None, _unsupported(suffix, found.columns.noun))
         return None
     if suffix == ".csv":
         if sheet is not None:
@@ -514,8 +590,8 @@ def _read(source: Source, name: str, sheet: str | None, limits: ReadLimits,
     return _read_xlsx(data, sheet, limits, found)
 
 
-def _unsupported(suffix: str) -> str:
-    return (f"unsupported file type {suffix or '(no suffix)'!r}; give a tape as "
+def _unsupported(suffix: str, noun: str = "tape") -> str:
+    return (f"unsupported file type {suffix or '(no suffix)'!r}; give a {noun} as "
             f"{', '.join(ACCEPTED_SUFFIXES)} (save .xls workbooks as .xlsx)")
 
 
@@ -528,7 +604,8 @@ def _source_bytes(source: Source, max_bytes: int, found: _Findings) -> bytes | N
             return None
         return source
     try:
-        return read_input(source, max_bytes=max_bytes, expected="a .csv or .xlsx tape")
+        return read_input(source, max_bytes=max_bytes,
+                          expected=f"a .csv or .xlsx {found.columns.noun}")
     except InputError as exc:
         found.add(None, None, None, str(exc))
         return None
@@ -537,24 +614,27 @@ def _source_bytes(source: Source, max_bytes: int, found: _Findings) -> bytes | N
 def _map_headers(headers: Sequence[str], found: _Findings) -> dict[str, int]:
     """Canonical column -> position; reports unknown, duplicate and missing columns."""
     positions: dict[str, list[int]] = {}
+    columns = found.columns
     for pos, header in enumerate(headers):
-        canonical = _HEADER_LOOKUP.get(_header_key(header))
+        canonical = columns.canonical(header)
         if canonical is not None:
             positions.setdefault(canonical, []).append(pos)
         elif header.strip():
             found.add(HEADER_ROW, header.strip(), None,
                       f"unknown column (column {get_column_letter(pos + 1)}), ignored",
-                      fatal=False)
+                      fatal=False, code="unknown_column",
+                      params={"letter": get_column_letter(pos + 1)})
     for canonical, where in positions.items():
         if len(where) > 1:
             named = " and ".join(
                 f"{headers[p].strip()!r} (column {get_column_letter(p + 1)})" for p in where
             )
             found.add(HEADER_ROW, canonical, None,
-                      f"headers {named} all mean `{canonical}`; keep only one")
-    for required in REQUIRED_COLUMNS:
+                      f"headers {named} all mean `{canonical}`; keep only one",
+                      code="duplicate_headers", params={"named": named, "column": canonical})
+    for required in columns.required:
         if required not in positions:
-            aliases = [a for a, c in COLUMN_ALIASES.items() if c == required]
+            aliases = [a for a, c in columns.aliases.items() if c == required]
             found.add(None, required, None,
                       f"required column `{required}` is missing; the header row (row 1) must "
                       f"name it `{required}`" + "".join(f" or {a!r}" for a in aliases))
@@ -572,7 +652,8 @@ def _warn_unnamed(headers: Sequence[str], width: int, column: Callable[[int], pd
         if unnamed and not _blank(column(pos)).all():
             found.add(HEADER_ROW, None, None,
                       f"column {get_column_letter(pos + 1)} has values but no header, ignored",
-                      fatal=False)
+                      fatal=False, code="unnamed_column",
+                      params={"letter": get_column_letter(pos + 1)})
 
 
 def _blank(cells: pd.Series) -> np.ndarray:
@@ -602,14 +683,16 @@ def _loan_rows(columns: dict[str, pd.Series], found: _Findings, *, control_chars
     for cells in columns.values():
         empty &= cells.isna().to_numpy() if cells.dtype.kind in "iuf" else (cells == "").to_numpy()
     if empty.all():
-        found.add(None, None, None, "the tape has no loan rows below the header")
+        found.add(None, None, None,
+                  f"the {found.columns.noun} has no {found.columns.rows} below the header")
         return None
     # Trailing empty rows are spreadsheet formatting; ones between loans may be a mistake.
     last = np.flatnonzero(~empty)[-1]
     inner = np.flatnonzero(empty[:last])
     if inner.size:
         found.add(None, None, None,
-                  f"{inner.size} empty row(s) ignored ({_row_list(rows[inner])})", fatal=False)
+                  f"{inner.size} empty row(s) ignored ({_row_list(rows[inner])})", fatal=False,
+                  code="empty_rows", params={"n": inner.size, **_row_params(rows[inner])})
     keep = ~empty
     return _RawTape({c: s[keep].reset_index(drop=True) for c, s in columns.items()}, rows[keep],
                     control_chars, apostrophes)
@@ -628,7 +711,7 @@ def _read_csv(data: bytes, limits: ReadLimits, found: _Findings) -> _RawTape | N
     try:
         head = _parse_csv(data, encoding, nrows=1, dtype=str)
     except pd.errors.EmptyDataError:
-        found.add(None, None, None, "the file is empty")
+        found.add(None, None, None, "the file is empty", code="empty_file")
         return None
     headers = [str(h) if isinstance(h, str) else "" for h in head.iloc[0]]
     if _other_separator(headers, found):
@@ -693,13 +776,15 @@ _OTHER_SEPARATORS = {";": "semicolons, as Excel writes CSV where the decimal sep
 def _other_separator(headers: Sequence[str], found: _Findings) -> bool:
     """Report (and return True) a header row that names known columns only when split at
     another separator than the comma: the whole file would read as one column."""
-    if any(_header_key(h) in _HEADER_LOOKUP for h in headers):
+    known = found.columns.lookup
+    if any(_header_key(h) in known for h in headers):
         return False
     line = ",".join(headers)
     for separator, what in _OTHER_SEPARATORS.items():
-        if sum(_header_key(h) in _HEADER_LOOKUP for h in line.split(separator)) >= 2:
+        if sum(_header_key(h) in known for h in line.split(separator)) >= 2:
             found.add(None, None, None,
-                      f"the fields are separated by {what}, not by commas; save the tape as "
+                      f"the fields are separated by {what}, not by commas; save the "
+                      f"{found.columns.noun} as "
                       "'CSV UTF-8 (comma delimited)' with ',' as the list separator, or as "
                       ".xlsx")
             return True
@@ -732,7 +817,7 @@ def _csv_body(data: bytes, encoding: str, positions: dict[str, int], width: int,
                   "or quote")
         return None
     text_positions = [p for c, p in positions.items()
-                      if c in _TEXT_COLUMNS and p < body.shape[1]
+                      if not found.columns.is_numeric(c) and p < body.shape[1]
                       and not isinstance(body[p].dtype, pd.StringDtype)]
     if text_positions:
         again = _parse_csv(data, encoding, skiprows=1, usecols=text_positions, dtype=str)
@@ -838,7 +923,7 @@ def _xlsx_rows(values: SheetValues, found: _Findings) -> _RawTape | None:
 
     _warn_unnamed(headers, width, column, found)
     _report_contents(values.contents, values.dropped, positions, found)
-    columns = {c: column(p, c in NUMERIC_COLUMNS) for c, p in positions.items()}
+    columns = {c: column(p, found.columns.is_numeric(c)) for c, p in positions.items()}
     return _loan_rows(columns, found, control_chars=True, apostrophes=False)
 
 
@@ -943,16 +1028,17 @@ def _check_numeric(column: str, cells: pd.Series, rows: np.ndarray,
     bad = ~empty & ~np.isfinite(values)
     found.cells(rows, bad, column,
                 f"`{column}` is not a number; write plain digits, without thousands "
-                "separators, % signs or units", _shown(cells, bad))
+                "separators, % signs or units", _shown(cells, bad), code="not_a_number",
+                params={"column": column})
     values[bad] = np.nan
-    if column in REQUIRED_COLUMNS:
+    if column in found.columns.required:
         found.cells(rows, empty, column, f"required value `{column}` is empty",
-                    [None] * int(empty.sum()))
-    if column in INTEGER_COLUMNS:
+                    [None] * int(empty.sum()), code="required_empty", params={"column": column})
+    if column in found.columns.integer:
         fraction = np.isfinite(values) & (values != np.floor(values))
         found.cells(rows, fraction, column,
                     f"`{column}` must be a whole number of months (3.0 is fine, 3.5 is not)",
-                    _shown(cells, fraction))
+                    _shown(cells, fraction), code="whole_months", params={"column": column})
         values[fraction] = np.nan
     return values
 
@@ -982,7 +1068,8 @@ def _check_rate(values: np.ndarray, cells: pd.Series, rows: np.ndarray, rate_uni
     if 2 * percent.sum() > given.size:
         found.add(None, "rate", None,
                   f"`rate` looks like percent (got {_number_text(first)}); give "
-                  f"{first / 100:.10g} or choose rate unit 'percent'")
+                  f"{first / 100:.10g} or choose rate unit 'percent'", code="rate_percent",
+                  params={"value": _number_text(first), "decimal": f"{first / 100:.10g}"})
         # Report only the rows that are wrong in either unit, not every percent figure.
         return np.where(percent, np.nan, values)
     found.add(None, "rate", None,
@@ -996,7 +1083,8 @@ def _check_range(column: str, values: np.ndarray, cells: pd.Series, rows: np.nda
     """Report values outside the column's range and blank them (NaN) in ``values``."""
     rule = _RULES[column]
     outside = rule.outside(values)
-    found.cells(rows, outside, column, rule.expected, _shown(cells, outside))
+    found.cells(rows, outside, column, rule.expected, _shown(cells, outside), code="range",
+                params={"column": column, "expected": rule.expected})
     values[outside] = np.nan
 
 
@@ -1010,7 +1098,8 @@ def _check_text(column: str, text: pd.Series, raw: _RawTape, found: _Findings) -
     if raw.control_chars:
         control = text.str.contains(ILLEGAL_CHARACTERS_RE.pattern).to_numpy(dtype=bool)
         found.cells(rows, control, column,
-                    f"`{column}` contains a control character; remove it", _shown(text, control))
+                    f"`{column}` contains a control character; remove it", _shown(text, control),
+                    code="control_char", params={"column": column})
     lengths = text.str.len().to_numpy()
     long = lengths > MAX_TEXT_CHARS
     if long.any():
@@ -1018,10 +1107,10 @@ def _check_text(column: str, text: pd.Series, raw: _RawTape, found: _Findings) -
                     [f"`{column}` has {n:,} characters, more than the {MAX_TEXT_CHARS:,} a "
                      "spreadsheet cell holds; shorten it" for n in lengths[long]],
                     [f"{v[:40]}..." for v in text[long]])
-    if column in REQUIRED_COLUMNS:
+    if column in found.columns.required:
         empty = (text == "").to_numpy()
         found.cells(rows, empty, column, f"required value `{column}` is empty",
-                    [None] * int(empty.sum()))
+                    [None] * int(empty.sum()), code="required_empty", params={"column": column})
     return text
 
 
@@ -1032,15 +1121,15 @@ def _check_loan_ids(ids: pd.Series, rows: np.ndarray, found: _Findings) -> None:
     found.cells(rows, unsafe, "loan_id",
                 "`loan_id` may hold only letters A-Z a-z, digits and _ . - /, and must start "
                 "with a letter, digit or _ (a leading = + - @ could run as a spreadsheet "
-                "formula)", _shown(ids, unsafe))
+                "formula)", _shown(ids, unsafe), code="loan_id_chars")
     duplicate = given & ids.duplicated(keep="first").to_numpy()
     if duplicate.any():
         first_rows = pd.Series(rows[given], index=ids[given]).groupby(level=0).first()
         dup_ids = ids[duplicate]
+        firsts = list(dup_ids.map(first_rows))
         found.cells(rows, duplicate, "loan_id",
-                    [f"duplicate `loan_id`, first given in row {r}"
-                     for r in dup_ids.map(first_rows)],
-                    list(dup_ids))
+                    [f"duplicate `loan_id`, first given in row {r}" for r in firsts],
+                    list(dup_ids), code="duplicate_id", params=[{"first": r} for r in firsts])
 
 
 def _check_amortization(text: pd.Series, rows: np.ndarray, found: _Findings) -> pd.Series:
@@ -1081,7 +1170,8 @@ def _default_seasoning(numbers: dict[str, np.ndarray], rows: np.ndarray,
     found.cells(rows, negative, "original_term",
                 "`original_term` is shorter than `remaining_term`, so `seasoning` would be "
                 "negative; correct either term or give `seasoning`",
-                [_number_text(float(v)) for v in original[negative]])
+                [_number_text(float(v)) for v in original[negative]],
+                code="negative_seasoning")
     if negative.any():
         return None
     return np.where(np.isnan(given), np.where(use_derived, derived, 0.0), given)
@@ -1094,14 +1184,17 @@ def _warn_defaults(present: dict[str, pd.Series], numbers: dict[str, np.ndarray]
         if column not in present:
             found.add(None, column, None,
                       f"optional column `{column}` is not on the tape; every loan gets {note}",
-                      fatal=False)
+                      fatal=False, code="optional_missing",
+                      params={"column": column, "note": note})
             continue
         empty = (np.isnan(numbers[column]) if column in numbers
                  else (texts[column] == "").to_numpy())
         if empty.any():
             found.add(None, column, None,
                       f"{int(empty.sum())} empty cell(s) filled with {note} "
-                      f"({_row_list(rows[empty])})", fatal=False)
+                      f"({_row_list(rows[empty])})", fatal=False, code="empty_filled",
+                      params={"n": int(empty.sum()), "column": column, "note": note,
+                              **_row_params(rows[empty])})
 
 
 def _assemble(numbers: dict[str, np.ndarray], texts: dict[str, pd.Series],

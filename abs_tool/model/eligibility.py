@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from abs_tool import glossary as g
 from abs_tool.errors import InputError
 from abs_tool.limits import AMOUNT, AMOUNT_OR_ZERO
 from abs_tool.model.columns import AMORTIZATION_CODES
@@ -73,6 +75,28 @@ _LIMIT_RULES: dict[str, tuple[str, str]] = {
 # A group breaches a limit when its balance exceeds limit x pool balance by more than this
 # fraction of the pool balance, so float rounding alone never removes a loan.
 _BREACH_TOLERANCE = 1e-9
+
+_CONDITION_RE = re.compile(r"^(?P<column>\w+) (?P<op>>=|<=|in|not in|share <=) (?P<value>.+)$")
+# Chinese of the condition words: the pool column (or the limit's group) and the comparison.
+_CONDITION_ZH: dict[str, str] = {">=": "≥", "<=": "≤", "in": "属于", "not in": "不属于",
+                                 "share <=": "占比 ≤"}
+_GROUP_ZH: dict[str, str] = {"obligor": "单一借款人", "region": "单一地区", "industry": "单一行业"}
+
+
+def condition_text(condition: str, lang: str) -> str:
+    """A report's ``condition`` (as :meth:`EligibilityCriteria.active_rules` and
+    :meth:`ConcentrationLimits.active_rules` write it, in English) in ``lang``: ``"zh"``
+    names the column in Chinese (``剩余期限 ≤ 24``, ``单一借款人占比 ≤ 0.02``); values stay
+    as written. Text of another shape is returned as it is."""
+    match = _CONDITION_RE.match(condition)
+    if lang == "en" or match is None:
+        return condition
+    column, op, value = match["column"], match["op"], match["value"]
+    if op == "share <=":
+        return f"{_GROUP_ZH.get(column, column)}{_CONDITION_ZH[op]} {value}"
+    name = g.FIELDS[column][1] if column in g.FIELDS else column
+    return f"{name} {_CONDITION_ZH[op]} {value}"
+
 
 REPORT_COLUMNS: tuple[str, ...] = (
     "rule", "condition", "loans_removed", "balance_removed", "share_removed",

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from abs_tool import glossary as g
 from abs_tool.analysis.break_even import BreakEven
 from abs_tool.analysis.deal_analysis import ClassRating, ClassTdr, DealAnalysis, payment_dates
 from abs_tool.engine.metrics import ClassMetrics
@@ -30,6 +31,7 @@ from abs_tool.engine.montecarlo import (
 from abs_tool.engine.waterfall import POOL_LINES, WaterfallResult
 from abs_tool.errors import InputError
 from abs_tool.model.deal import Deal
+from abs_tool.report import format as fmt
 
 if TYPE_CHECKING:  # these modules (and scipy.optimize, scipy.stats) load only when used
     from abs_tool.analysis.closed_form import ClosedFormCheck
@@ -381,68 +383,67 @@ def sizing_table(result: StructuringResult) -> pd.DataFrame:
 # The structuring tables' titles and column headers, and the words in their cells, in English
 # and Chinese; the key is the code name a table is built with.
 _STRUCTURING_HEADERS: dict[str, tuple[str, str]] = {
-    "Sizing": ("Sizing", "分层规模"), "Cost of funds": ("Cost of funds", "融资成本"),
+    "Sizing": ("Sizing", "分层规模"), "Cost of funds": g.METRICS["cost_of_funds"],
     "Economics": ("Economics", "经济性"),
-    "All-in cost by deal size": ("All-in cost by deal size", "不同发行规模的综合成本"),
-    "Sizing and pricing rounds": ("Sizing and pricing rounds", "规模与定价迭代"),
+    "All-in cost by deal size": ("All-in cost by deal size", "不同发行规模的综合融资成本"),
+    "Sizing and pricing rounds": ("Sizing and pricing rounds", "规模与定价迭代过程"),
     "Sensitivity": ("Sensitivity", "敏感性分析"),
     "The deal as given and sized": ("The deal as given and sized", "原结构与分层结果对比"),
-    "class": ("Class", "证券"), "tier": ("Tier", "层级"), "target": ("Target rating", "目标评级"),
-    "size_share": ("Size (share of the pool)", "占比"), "amount": ("Amount", "金额"),
-    "coupon": ("Coupon", "票面利率"), "wal_years": ("WAL (years)", "加权平均期限(年)"),
+    "class": g.DEAL["class"], "tier": g.DEAL["tier"], "target": g.DEAL["target_rating"],
+    "size_share": ("Size (share of the pool)", "占比"),
+    "amount": g.DEAL["class_amount"], "coupon": g.DEAL["coupon"],
+    "wal_years": g.METRICS["wal_years"],
     "criterion": ("Criterion", "评级标准"), "metric": ("Metric", "指标"),
-    "metric_se": ("Metric: standard error", "指标标准误"), "threshold": ("Threshold", "阈值"),
-    "margin": ("Margin", "余量"), "margin_se": ("Margin (standard errors)", "余量(标准误倍数)"),
+    "metric_se": ("Metric: standard error", "指标标准误"), "threshold": g.METRICS["threshold"],
+    "margin": g.METRICS["margin"], "margin_se": ("Margin (standard errors)", "余量(标准误倍数)"),
     "meets": ("Meets its target", "达标"), "binding": ("Size bound by", "规模约束"),
-    "item": ("Item", "项目"), "rate": ("Rate", "利率"), "value": ("Value", "数值"),
-    "unit": ("Unit", "单位"), "round": ("Round", "轮次"), "paths": ("Paths", "路径数"),
-    "share": ("Share", "占比"), "pool_balance": ("Pool balance", "资产池余额"),
-    "placed_notes": ("Placed notes", "对外发行证券"), "upfront_fees": ("Upfront fees", "前端费用"),
-    "all_in": ("All-in cost", "综合成本"), "saving_bp": ("Saving (bp)", "节约(bp)"),
+    "item": ("Item", "项目"), "rate": g.FIELDS["rate"], "value": g.DEAL["value"],
+    "unit": g.DEAL["unit"], "round": ("Round", "轮次"), "paths": g.METRICS["paths"],
+    "share": g.DEAL["share"], "pool_balance": g.DEAL["pool_balance"],
+    "placed_notes": ("Placed notes", "对外发行证券"), "upfront_fees": g.DEAL["upfront_fees"],
+    "all_in": g.METRICS["all_in"], "saving_bp": g.METRICS["saving_bp"],
     "as given": ("As given", "原结构"), "sized": ("Sized", "分层结果"),
-    "difference": ("Sized - as given", "差异"), "el": ("EL", "预期损失"),
-    "el_se": ("EL: standard error", "预期损失标准误"), "pd": ("PD", "违约概率"),
+    "difference": ("Sized - as given", "分层结果 - 原结构"), "el": g.METRICS["el"],
+    "el_se": ("EL: standard error", "预期损失标准误"), "pd": g.METRICS["pd"],
     "el_rating": ("EL rating", "预期损失评级"),
-    "default_multiplier": ("Default multiplier", "违约倍数"),
-    "correlation": ("Correlation", "相关系数"), "sector_correlation": ("Sector correlation",
-                                                                     "行业相关系数"),
-    "recovery_rate": ("Recovery rate", "回收率"), "cpr_annual": ("CPR (a year)", "年化提前还款率"),
-    "cdr_annual": ("CDR (a year)", "年化违约率"), "lag_months": ("Recovery lag (months)",
-                                                            "回收滞后(月)"),
+    "default_multiplier": g.METRICS["default_multiplier"],
+    "correlation": g.METRICS["correlation"], "sector_correlation": g.METRICS["sector_correlation"],
+    "recovery_rate": g.METRICS["recovery_rate"], "cpr_annual": g.METRICS["cpr_annual"],
+    "cdr_annual": g.METRICS["cdr_annual"], "lag_months": g.METRICS["recovery_lag"],
 }
 _STRUCTURING_VALUES: dict[str, tuple[str, str]] = {
-    "senior": ("senior", "优先级"), "mezzanine": ("mezzanine", "中间级"),
-    "subordinated": ("subordinated", "次级"), "deal": ("the deal", "交易"),
-    "target": ("its target", "目标评级"), "available": ("room left", "可用空间"),
-    "cannot_meet": ("cannot meet its target", "无法达标"), "rest": ("the rest", "剩余"),
+    "senior": g.TIERS["senior"], "mezzanine": g.TIERS["mezzanine"],
+    "subordinated": g.TIERS["subordinated"], "deal": ("the deal", "交易"),
+    "target": ("its target", "目标评级"), "available": ("room left", "剩余空间"),
+    "cannot_meet": ("cannot meet its target", "无法达标"), "rest": ("the rest", "剩余部分"),
     "verification": ("fresh-seed check", "独立种子复核"), "fixed": ("fixed size", "固定规模"),
     "no_room": ("no room for the minimum", "空间不足"),
-    "el": ("EL", "预期损失"), "pd": ("PD", "违约概率"), "dirr": ("DIRR (bp)", "收益率减损(bp)"),
+    "el": g.METRICS["el"], "pd": g.METRICS["pd"], "dirr": g.METRICS["dirr_bp"],
     "tdr": ("P(default rate > BDR)", "违约率超过临界违约率的概率"),
-    "size_share": ("size (share of the pool)", "占比"), "coupon": ("coupon", "票面利率"),
-    "expected_loss": ("expected loss", "预期损失"), "wal_years": ("WAL (years)",
-                                                               "加权平均期限(年)"),
-    "irr": ("IRR", "内部收益率"), "wa_coupon": ("WA coupon", "加权平均票面利率"),
-    "all_in": ("all-in cost", "综合成本"), "saving_bp": ("saving (bp)", "节约(bp)"),
-    "upfront_fees": ("upfront fees", "前端费用"),
-    "excess_spread_annual": ("excess spread (a year)", "超额利差(年化)"),
+    "size_share": ("size (share of the pool)", "占比"), "coupon": g.DEAL["coupon"],
+    "expected_loss": ("expected loss", "预期损失"), "wal_years": g.METRICS["wal_years"],
+    "irr": g.METRICS["irr"], "wa_coupon": ("WA coupon", "加权平均票面利率"),
+    "all_in": g.METRICS["all_in"], "saving_bp": g.METRICS["saving_bp"],
+    "upfront_fees": g.DEAL["upfront_fees"],
+    "excess_spread_annual": g.METRICS["excess_spread_annual"],
     "pool_expected_loss": ("pool expected loss", "资产池预期损失"),
     "WA coupon (placed classes)": ("WA coupon (placed classes)",
-                                   "加权平均票面利率(对外发行证券)"),
+                                   "加权平均票面利率(对外发行档次)"),
     "all-in cost of funds": ("all-in cost of funds", "综合融资成本"),
-    "benchmark funding rate": ("benchmark funding rate", "基准融资利率"),
+    "benchmark funding rate": g.METRICS["benchmark"],
     "excess spread (a year, on the pool)": ("excess spread (a year, on the pool)",
                                             "超额利差(年化,占资产池)"),
-    "retained class: expected IRR": ("retained class: expected IRR", "自持次级:预期内部收益率"),
-    "saving vs benchmark (bp)": ("saving vs benchmark (bp)", "相对基准的节约(bp)"),
-    "upfront fees": ("upfront fees", "前端费用"),
+    "retained class: expected IRR": ("Retained class: expected IRR",
+                                     "自持次级档次:预期内部收益率"),
+    "saving vs benchmark (bp)": g.METRICS["saving_bp"],
+    "upfront fees": g.DEAL["upfront_fees"],
     "break-even pool balance": ("break-even pool balance", "盈亏平衡资产池规模"),
-    "currency": ("currency", "元"), "bp": ("bp", "bp"), "yes": ("yes", "是"), "no": ("no", "否"),
+    "bp": g.UNITS["bp"], "yes": ("yes", "是"), "no": ("no", "否"),
 }
 # How a figure named in a table's ``metric`` column (the comparison) is formatted.
 _FIGURE_FORMATS: dict[str, str] = {
     "size_share": "pct", "coupon": "pct", "expected_loss": "pct_fine", "pd": "pct_fine",
-    "wal_years": "number", "irr": "pct", "wa_coupon": "pct", "all_in": "pct",
+    "wal_years": "number", "irr": "yield", "wa_coupon": "pct", "all_in": "pct",
     "saving_bp": "bp", "upfront_fees": "money", "excess_spread_annual": "pct",
     "pool_expected_loss": "pct_fine",
 }
@@ -450,12 +451,31 @@ _FIGURE_FORMATS: dict[str, str] = {
 _CRITERION_FORMATS = {"el": "pct_fine", "pd": "pct_fine", "tdr": "pct_fine", "dirr": "bp"}
 
 
+def structuring_label(word: str, lang: str) -> str:
+    """A header or cell word of the structuring tables (a code name such as ``size_share``,
+    ``senior`` or ``cannot_meet``) in ``lang``; another word (a class name) as it is."""
+    k = 1 if lang == "zh" else 0
+    for table in (_STRUCTURING_VALUES, _STRUCTURING_HEADERS):
+        if word in table:
+            return table[word][k]
+    return word
+
+
+def figure_format(metric: str) -> str:
+    """The format kind of a figure named in a comparison's ``metric`` column."""
+    return _FIGURE_FORMATS[metric]
+
+
 def structuring_tables(
-    result: StructuringResult, sensitivity: pd.DataFrame | None = None, lang: str = "en"
+    result: StructuringResult, sensitivity: pd.DataFrame | None = None, lang: str = "en",
+    money_unit: str = "wan",
 ) -> dict[str, pd.DataFrame]:
     """Titled tables of a structuring run (the Excel Structuring sheet and the app), their
     headers and words in English or Chinese (``lang="zh"``) and every number column with a
-    format in ``attrs["formats"]`` (a format a column, or one a row)."""
+    format in ``attrs["formats"]`` (a format a column, or one a row). Amounts stay in yuan;
+    the unit column of an amount names ``money_unit`` in Chinese (万元 or 亿元: the
+    workbook's amount cells show that unit, :func:`abs_tool.report.format.excel_money_format`).
+    """
     econ = result.economics
     cost = econ.cost
     nan = float("nan")
@@ -467,7 +487,7 @@ def structuring_tables(
         ("retained class: expected IRR",
          econ.retained_return.value if econ.retained_return else nan),
     ], columns=["item", "rate"])
-    rates.attrs["formats"] = {"rate": "pct"}
+    rates.attrs["formats"] = {"rate": ["pct", "pct", "pct", "pct", "yield"]}
     amounts = pd.DataFrame([
         ("saving vs benchmark (bp)", cost.saving_bp, "bp"),
         ("upfront fees", cost.upfront_fees, "currency"),
@@ -491,8 +511,11 @@ def structuring_tables(
     sizing.attrs["formats"] |= {"metric": unit, "metric_se": unit, "threshold": unit,
                                 "margin": unit, "margin_se": "number"}
     comparison = result.comparison.copy()
-    comparison.attrs["formats"] = {name: [_FIGURE_FORMATS[m] for m in comparison["metric"]]
-                                   for name in ("as given", "sized", "difference")}
+    # A difference of yields is a difference, not a yield: no floor at -100%.
+    comparison.attrs["formats"] = {
+        name: [("pct" if name == "difference" and _FIGURE_FORMATS[m] == "yield"
+                else _FIGURE_FORMATS[m]) for m in comparison["metric"]]
+        for name in ("as given", "sized", "difference")}
     tables = {
         "Sizing": sizing,
         "Cost of funds": rates,
@@ -509,6 +532,7 @@ def structuring_tables(
             for name in grid.columns if name not in ("class", "tier", "el_rating")}
         tables["Sensitivity"] = grid
     k = 1 if lang == "zh" else 0
+    currency = fmt.money_unit_label(lang, money_unit)
 
     def header(column: str) -> str:
         head, _, tail = column.partition(" ")  # "share <class>", "coupon <class>"
@@ -521,7 +545,8 @@ def structuring_tables(
         for column in ("item", "unit", "binding", "tier", "metric", "criterion", "meets"):
             if column in frame:
                 out[header(column)] = frame[column].map(
-                    lambda v: _STRUCTURING_VALUES[v][k] if v in _STRUCTURING_VALUES else v)
+                    lambda v: currency if v == "currency" else
+                    _STRUCTURING_VALUES[v][k] if v in _STRUCTURING_VALUES else v)
         out.attrs["formats"] = {header(name): f
                                 for name, f in frame.attrs.get("formats", {}).items()}
         return out

@@ -5,11 +5,13 @@ Export page's term sheet then carries it, and the page works in Chinese."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from abs_tool import load_deal_pool, load_sample_deal, structure_deal
+from abs_tool.report.tables import structuring_label
 from ui import labels, state
 
 Start = Callable[..., AppTest]
@@ -103,8 +105,12 @@ def test_the_sensitivity_grid_runs_on_the_sized_deal(app: Start) -> None:
     grid = at.dataframe[-1].value
     assert len(grid) == 2 * 2 * len(sizing_frame(at).query(
         f"`{en('sz.col.size_share')}` > 0"))  # cells x classes of the sized deal
-    senior = grid[grid["tier"] == "senior"].set_index(["default_multiplier", "correlation"])
-    assert senior.loc[(2.0, 0.2), "el"] >= senior.loc[(1.0, 0.1), "el"]
+    # Headers and words as the Structuring tables label them; figures as text (EL: 0.0012%).
+    label = partial(structuring_label, lang="en")
+    senior = grid[grid[label("tier")] == label("senior")].set_index(
+        [label("default_multiplier"), label("correlation")])
+    el = senior[label("el")].str.rstrip("%").astype(float)
+    assert el.loc[(2.0, 0.2)] >= el.loc[(1.0, 0.1)]
 
 
 def test_bad_sensitivity_values_are_a_message(app: Start) -> None:

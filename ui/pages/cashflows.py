@@ -12,10 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from abs_tool import Deal, PreparedDeal, Scenario
+from abs_tool.report.format import shown_yield
 from abs_tool.report.tables import CashflowTables, cashflow_tables, class_table
 from ui import cache, format as fmt, inputs, run, state
-from ui.charts import monthly_bars
-from ui.labels import CASHFLOW_COLUMNS, column, lang, t
+from ui.charts import date_axis, date_format, monthly_bars
+from ui.labels import CASHFLOW_COLUMNS, column, deal_name, lang, t
 
 CLASS_COLUMNS: tuple[str, ...] = (
     "class", "tier", "original_balance", "coupon", "wal_years", "yield", "principal_loss",
@@ -36,7 +37,7 @@ def current_deal() -> tuple[inputs.RunInputs, PreparedDeal] | None:
         return None
     chosen, prepared = ready
     st.caption(t("cf.deal_caption").format(
-        deal=chosen.deal.name, loans=fmt.count(len(chosen.pool)),
+        deal=deal_name(chosen.deal.name), loans=fmt.count(len(chosen.pool)),
         balance=fmt.money(chosen.pool.balance, lang())))
     return chosen, prepared
 
@@ -81,7 +82,10 @@ def scenario_inputs(deal: Deal) -> Scenario:
 
 def show_classes(table: pd.DataFrame) -> None:
     st.subheader(t("cf.classes"))
-    shown = table.assign(tier=[t(f"tier.{tier}") for tier in table["tier"]])
+    # A class that receives nothing has a yield of -100% (abs_tool.report.format).
+    shown = fmt.money_table(table, ["original_balance"]).assign(
+        tier=[t(f"tier.{tier}") for tier in table["tier"]],
+        **{"yield": [shown_yield(float(y)) for y in table["yield"]]})
     kinds = {
         "class": fmt.text_column, "tier": fmt.text_column,
         "original_balance": fmt.money_column, "coupon": fmt.percent_column,
@@ -102,30 +106,31 @@ def show_charts(tables: CashflowTables) -> None:
     balances = pd.concat(
         [
             pd.DataFrame({"date": pd.to_datetime(flows["date"]), "class": name,
-                          "balance": flows["balance_close"]})
+                          "balance": fmt.money_values(flows["balance_close"])})
             for name, flows in tables.classes.items()
         ],
         ignore_index=True,
     )
     class_title = column("ct", "class")
+    balance_title = fmt.money_label(column("cfc", "balance_close"))
     balance_chart = (
         alt.Chart(balances, title=t("cf.balances_chart"))
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title=column("cfc", "date")),
-            y=alt.Y("balance:Q", title=column("cfc", "balance_close")),
+            x=date_axis(),
+            y=alt.Y("balance:Q", title=balance_title),
             color=alt.Color("class:N", title=class_title, sort=list(tables.classes)),
-            tooltip=[alt.Tooltip("date:T", title=column("cfc", "date")),
+            tooltip=[alt.Tooltip("date:T", title=column("cfc", "date"), format=date_format()),
                      alt.Tooltip("class:N", title=class_title),
-                     alt.Tooltip("balance:Q", title=column("cfc", "balance_close"),
-                                 format=",.2f")],
+                     alt.Tooltip("balance:Q", title=balance_title, format=",.2f")],
         )
     )
     pool = tables.pool
     collections = pd.concat(
         [
             pd.DataFrame({"date": pd.to_datetime(pool["date"]),
-                          "series": column("cfc", line), "amount": pool[line]})
+                          "series": column("cfc", line),
+                          "amount": fmt.money_values(pool[line])})
             for line in COLLECTION_LINES
         ],
         ignore_index=True,
@@ -138,11 +143,25 @@ def show_charts(tables: CashflowTables) -> None:
     right.altair_chart(collection_chart, width="stretch")
 
 
+# Columns named after a fee or trigger of the deal (its user's words) and what they hold.
+SUFFIXES: dict[str, str] = {" unpaid": "cfc.fee_unpaid", " paid": "cfc.fee_paid",
+                            " value": "cfc.trigger_value", " threshold": "trg.threshold",
+                            " breached": "cfc.breached"}
+
+
+def suffixed(name: str) -> str:
+    """``"<fee or trigger> <what>"`` with ``what`` in the chosen language."""
+    for suffix, key in SUFFIXES.items():
+        if name.endswith(suffix):
+            return f"{name.removesuffix(suffix)} {t(key)}"
+    return name
+
+
 def period_config(table: pd.DataFrame) -> dict[str, object]:
     """Column configs of a period table: known columns labelled, amounts formatted."""
     config: dict[str, object] = {"_index": fmt.count_column(column("cfc", "period"))}
     for name in table.columns:
-        label = column("cfc", name) if f"cfc.{name}" in CASHFLOW_COLUMNS else name
+        label = column("cfc", name) if f"cfc.{name}" in CASHFLOW_COLUMNS else suffixed(name)
         if name == "date":
             config[name] = st.column_config.DateColumn(label)
         elif name in PERCENT_COLUMNS:
@@ -157,7 +176,12 @@ def period_config(table: pd.DataFrame) -> dict[str, object]:
 
 
 def period_table(table: pd.DataFrame) -> None:
-    st.dataframe(table, width="stretch", column_config=period_config(table))
+    config = period_config(table)
+    amounts = [name for name, c in config.items() if name != "_index"
+               and name not in PERCENT_COLUMNS and name not in FLAG_COLUMNS
+               and table[name].dtype != bool and name != "date"
+               and not name.endswith((" value", " threshold"))]
+    st.dataframe(fmt.money_table(table, amounts), width="stretch", column_config=config)
 
 
 def show_periods(tables: CashflowTables) -> None:

@@ -15,7 +15,7 @@ import streamlit as st
 from abs_tool import deal_json
 from abs_tool.report.tables import monte_carlo_dict
 from ui import cache, inputs, run, state
-from ui.labels import lang, t
+from ui.labels import lang, money_unit, t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,7 +47,7 @@ def main() -> None:
         st.caption(t("ex.with_structuring"))
     workbook = None
     with state.show_errors():
-        workbook = cache.term_sheet(deal, outcome.inputs.pool_key, lang(),
+        workbook = cache.term_sheet(deal, outcome.inputs.pool_key, lang(), money_unit(),
                                     None if sized is None else settings, outcome.analysis,
                                     sized)
     if workbook is not None:

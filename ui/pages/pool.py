@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from abs_tool import Pool, PoolSummary, ValidationReport
+from abs_tool import Pool, PoolSummary, ValidationReport, glossary as g
 from abs_tool.analysis.pool_stats import STRAT_COLUMNS, STRATIFIABLE_COLUMNS, SUMMARY_LABELS
 from abs_tool.io.samples import SAMPLE_NAMES
 from abs_tool.io.tape import DEFAULT_MAX_BYTES
@@ -25,9 +25,11 @@ from abs_tool.model.eligibility import (
     ConcentrationLimits,
     EligibilityCriteria,
     EligibilityResult,
+    condition_text,
 )
+from abs_tool.report.format import money_unit_label
 from ui import cache, format as fmt, inputs, state
-from ui.labels import column, lang, namer, summary_label, t
+from ui.labels import LABELS, column, deal_name, lang, money_unit, namer, summary_label, t
 
 DEAL = "deal"
 UPLOAD = "upload"
@@ -42,6 +44,7 @@ METRICS: tuple[str, ...] = (
 # Text columns with more buckets than this chart only the largest ones (obligor_id has one
 # bucket per obligor); the table lists all.
 MAX_CHART_BUCKETS = 30
+LABEL_KEYS = frozenset(LABELS)
 
 
 # --- Source ----------------------------------------------------------------------------------
@@ -61,8 +64,11 @@ def choose_pool() -> tuple[Pool, str] | None:
 
     left, middle, right = st.columns([3, 1, 1])
     # .xls and .xlsm are let through so that the reader can say what to do with them.
+    # Streamlit's uploader draws its own texts ("Drag and drop file here", "Browse files",
+    # the size limit) in English whatever the language: the label and help say it here.
     upload = left.file_uploader(t("tape.upload"), type=["csv", "xlsx", "xlsm", "xls"],
-                                key="tape_upload", max_upload_size=DEFAULT_MAX_BYTES // 2**20)
+                                key="tape_upload", max_upload_size=DEFAULT_MAX_BYTES // 2**20,
+                                help=t("upload.help"))
     sheet = middle.text_input(t("tape.sheet"), value=state.default("tape_sheet"),
                               help=t("tape.sheet_help"), **state.widget("tape_sheet"))
     rate_unit = right.radio(t("tape.rate_unit"), RATE_UNITS,
@@ -100,7 +106,7 @@ def deal_pool() -> tuple[Pool, str] | None:
         st.info(t("pool.deal_failed"))
         return None
     pool, key, result = outcome
-    st.caption(t("pool.deal_source").format(deal=base.name))
+    st.caption(t("pool.deal_source").format(deal=deal_name(base.name)))
     if result is not None:
         with st.expander(t("pool.deal_rules")):
             show_eligibility(result)
@@ -125,9 +131,15 @@ def show_report(loaded: state.LoadedTape) -> None:
 
 
 def issue_table(report: ValidationReport) -> pd.DataFrame:
-    """The report's findings, one row each; rows as whole numbers (empty: whole file)."""
-    table = pd.DataFrame(report.to_records(), columns=list(ISSUE_COLUMNS))
+    """The report's findings, one row each, in the chosen language (a column by its name,
+    a reason through the glossary where the finding has a code); rows as whole numbers
+    (empty: whole file)."""
+    language = lang()
+    table = pd.DataFrame(report.to_records(language), columns=list(ISSUE_COLUMNS))
     table["severity"] = [column("severity", s) for s in table["severity"]]
+    if language != "en":  # English shows the tape's own column names
+        table["column"] = [t(f"col.{c}") if f"col.{c}" in LABEL_KEYS else c
+                           for c in table["column"]]
     table["row"] = table["row"].astype("Int64")
     return table
 
@@ -158,9 +170,11 @@ def show_summary(pool: Pool, key: str) -> None:
     for row, widths in ((METRICS[:4], [1, 1.6, 1, 1]), (METRICS[4:], [1, 1.6, 1, 1])):
         for col, name in zip(st.columns(widths), row, strict=False):
             col.metric(summary_label(name), metric_text(summary, name, language))
+    money = money_unit_label(language, money_unit())  # amounts show in the chosen unit
     table = pd.DataFrame(
         [
-            (label, fmt.summary_value(value, SUMMARY_LABELS[f.name][2]), unit)
+            (label, fmt.summary_value(value, SUMMARY_LABELS[f.name][2]),
+             money if SUMMARY_LABELS[f.name][2] == "money" else unit)
             for f, (label, value, unit) in zip(fields(summary), summary.rows(language),
                                                strict=True)
         ],
@@ -187,7 +201,10 @@ def show_stratification(pool: Pool, key: str) -> None:
                       index=state.index("strat_column", STRATIFIABLE_COLUMNS),
                       format_func=namer("col", STRATIFIABLE_COLUMNS),
                       **state.widget("strat_column", labelled=True))
-    table = cache.stratify(key, pool, by, lang())
+    table = fmt.money_table(cache.stratify(key, pool, by, lang()), ["balance"])
+    if by == "amortization" and lang() != "en":  # repayment types by name, not code
+        table["bucket"] = [g.term(g.AMORTIZATION, b, lang()) if b in g.AMORTIZATION else b
+                           for b in table["bucket"]]
     st.dataframe(table, hide_index=True, width="stretch", column_config=strat_config())
     buckets = table.iloc[:-1]  # the last row is the total
     if len(buckets) > MAX_CHART_BUCKETS:
@@ -202,7 +219,8 @@ def show_stratification(pool: Pool, key: str) -> None:
             tooltip=[
                 alt.Tooltip("bucket:N", title=column("strat", "bucket")),
                 alt.Tooltip("count:Q", title=column("strat", "count"), format=","),
-                alt.Tooltip("balance:Q", title=column("strat", "balance"), format=",.2f"),
+                alt.Tooltip("balance:Q", title=fmt.money_label(column("strat", "balance")),
+                            format=",.2f"),
                 alt.Tooltip("share:Q", title=column("strat", "share"), format=".2%"),
             ],
         )
@@ -286,7 +304,9 @@ def show_eligibility(result: EligibilityResult) -> None:
     c3.metric(t("elig.balance_before"), fmt.money(result.balance_before, language))
     c4.metric(t("elig.balance_after"), fmt.money(result.balance_after, language))
     st.markdown(f"**{t('elig.report')}**")
-    report = result.report.assign(rule=[t(f"rule.{r}") for r in result.report["rule"]])
+    report = fmt.money_table(result.report, ["balance_removed"]).assign(
+        rule=[t(f"rule.{r}") for r in result.report["rule"]],
+        condition=[condition_text(c, language) for c in result.report["condition"]])
     st.dataframe(report, hide_index=True, width="stretch", column_config={
         "rule": fmt.text_column(column("report", "rule")),
         "condition": fmt.text_column(column("report", "condition")),
@@ -295,7 +315,8 @@ def show_eligibility(result: EligibilityResult) -> None:
         "share_removed": fmt.percent_column(column("report", "share_removed")),
     }, column_order=REPORT_COLUMNS)
     with st.expander(t("elig.excluded").format(n=fmt.count(len(result.excluded)))):
-        excluded = result.excluded.assign(rule=[t(f"rule.{r}") for r in result.excluded["rule"]])
+        excluded = fmt.money_table(result.excluded, ["balance"]).assign(
+            rule=[t(f"rule.{r}") for r in result.excluded["rule"]])
         config = {c: column("excluded", c) for c in EXCLUDED_COLUMNS}
         config["balance"] = fmt.money_column(column("excluded", "balance"))
         st.dataframe(excluded, hide_index=True, width="stretch",

@@ -33,7 +33,7 @@ from abs_tool.report.tables import BAND_SE, cashflow_tables, convergence_frame, 
 from abs_tool.types import Array
 from ui import cache, format as fmt, run, state
 from ui.charts import monthly_bars
-from ui.labels import column, columns, lang, t
+from ui.labels import column, columns, deal_name, lang, t
 
 # Bars of the loss histogram, and the probability its range covers at least.
 HISTOGRAM_BARS = 80
@@ -50,7 +50,9 @@ ESTIMATE_COLUMNS: tuple[str, ...] = (
 TABLE_COLUMNS: tuple[str, ...] = (*RATING_COLUMNS, *ESTIMATE_COLUMNS[1:])
 # Rates shown with significant digits (a AAA expected loss is about 0.001%), and the others.
 SMALL_RATES: frozenset[str] = frozenset({"expected_loss", "pd", "lgd"})
-RATES: frozenset[str] = frozenset({"irr_mean", "coupon", "bdr"})
+RATES: frozenset[str] = frozenset({"irr_mean_se", "coupon", "bdr"})
+# A class that receives nothing has a yield of -100% (abs_tool.report.format).
+YIELDS: frozenset[str] = frozenset({"irr_mean"})
 FLOW_SERIES: tuple[str, ...] = ("interest_paid", "principal_paid", "writedown")
 
 
@@ -177,7 +179,9 @@ def show_class_table(outcome: run.Outcome) -> None:
             formats[name] = partial(fmt.money, lang=language)
         elif base in SMALL_RATES:
             formats[name] = fmt.percent_significant
-        elif base in RATES:
+        elif name in YIELDS:
+            formats[name] = fmt.yield_percent
+        elif name in RATES or base in RATES:
             formats[name] = fmt.percent
         elif base in ("wal_years", "dirr_bp"):
             formats[name] = fmt.number
@@ -203,11 +207,11 @@ def tdr_chart(outcome: run.Outcome) -> alt.Chart:
         color=color,
         tooltip=[alt.Tooltip("class:N", title=column("mc", "name")),
                  alt.Tooltip("rating:N", title=t("res.rating")),
-                 alt.Tooltip("tdr:Q", title="TDR", format=".2%")])
+                 alt.Tooltip("tdr:Q", title=t("res.tdr"), format=".2%")])
     rules = alt.Chart(bdrs).mark_rule(strokeDash=[6, 3]).encode(
         y="bdr:Q", color=color,
         tooltip=[alt.Tooltip("class:N", title=column("mc", "name")),
-                 alt.Tooltip("bdr:Q", title="BDR", format=".2%")])
+                 alt.Tooltip("bdr:Q", title=column("mc", "bdr"), format=".2%")])
     return (lines + rules).properties(title=t("res.tdr_chart"), height=300)
 
 
@@ -243,7 +247,8 @@ def cashflow_charts(outcome: run.Outcome) -> None:
             flows = cashflow_tables(result.result, deal).classes[name]
             frames.extend(pd.DataFrame({"date": pd.to_datetime(flows["date"]), "scenario": label,
                                         "series": column("cfc", series),
-                                        "amount": flows[series]}) for series in FLOW_SERIES)
+                                        "amount": fmt.money_values(flows[series])})
+                          for series in FLOW_SERIES)
         bars = monthly_bars(pd.concat(frames, ignore_index=True),
                             [column("cfc", s) for s in FLOW_SERIES])
         chart = bars.properties(height=220, width=360).facet(
@@ -272,7 +277,7 @@ def summary(outcome: run.Outcome) -> None:
     run_inputs = outcome.inputs
     language = lang()
     st.caption(t("res.caption").format(
-        deal=run_inputs.deal.name, loans=fmt.count(len(run_inputs.pool)),
+        deal=deal_name(run_inputs.deal.name), loans=fmt.count(len(run_inputs.pool)),
         balance=fmt.money(run_inputs.pool.balance, language), paths=fmt.count(mc.paths),
         seed=mc.seed, seconds=fmt.number(mc.runtime_seconds, 2)))
     st.caption(t(f"res.defaults.{mc.default_method}").format(

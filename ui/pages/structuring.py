@@ -17,12 +17,20 @@ import streamlit as st
 
 from abs_tool import CancelledError, Deal, StructuringResult, Tier
 from abs_tool.analysis.structuring import SENSITIVITY_PARAMETERS, Criterion
-from abs_tool.report.tables import sizing_table
+from abs_tool.report.format import format_kind
+from abs_tool.report.tables import figure_format, sizing_table, structuring_label
 from ui import cache, format as fmt, inputs, run, state
-from ui.labels import column, columns, lang, namer, t
+from ui.labels import column, columns, lang, money_unit, namer, t
 
 CRITERIA: tuple[str, ...] = tuple(c.value for c in Criterion)
 PARAMETERS: tuple[str, ...] = SENSITIVITY_PARAMETERS
+# The format of a criterion's metric, threshold and margin (EL, PD and the TDR criterion's
+# probability as percent with significant digits; DIRR in bp): text, never 1.2e-05.
+CRITERION_FORMATS: dict[str, str] = {"el": "pct_fine", "pd": "pct_fine", "tdr": "pct_fine",
+                                     "dirr": "bp"}
+# Formats of the sensitivity grid's figures (the assumptions' values are plain numbers).
+GRID_FORMATS: dict[str, str] = {"size_share": "pct", "el": "pct_fine", "el_se": "pct_fine",
+                                "pd": "pct_fine", "all_in": "pct", "saving_bp": "bp"}
 SIZING_COLUMNS: tuple[str, ...] = (
     "class", "tier", "target", "size_share", "amount", "coupon", "wal_years", "metric",
     "metric_se", "threshold", "margin", "margin_se", "meets", "binding",
@@ -140,8 +148,12 @@ def show_sizing(result: StructuringResult) -> None:
                                             seconds=fmt.number(result.runtime_seconds, 1)))
     else:
         st.warning(t("sz.not_converged").format(rounds=len(result.rounds)))
-    table = sizing_table(result)[list(SIZING_COLUMNS)].copy()
+    table = fmt.money_table(sizing_table(result)[list(SIZING_COLUMNS)], ["amount"])
     table["tier"] = table["tier"].map(namer("tier", table["tier"].unique()))
+    kind = CRITERION_FORMATS[result.criterion]
+    language = lang()
+    for name in ("metric", "metric_se", "threshold", "margin"):
+        table[name] = [format_kind(v, kind, language) for v in table[name]]
     table["binding"] = table["binding"].map(namer("sz.binding", table["binding"].unique()))
     metric = t(f"sz.metric.{result.criterion}")
     headers = columns("sz.col", SIZING_COLUMNS)
@@ -151,12 +163,6 @@ def show_sizing(result: StructuringResult) -> None:
         headers["amount"]: fmt.money_column(headers["amount"]),
         headers["coupon"]: fmt.percent_column(headers["coupon"]),
         headers["wal_years"]: fmt.decimal_column(headers["wal_years"]),
-        headers["metric"]: st.column_config.NumberColumn(metric, format="%.3g"),
-        headers["metric_se"]: st.column_config.NumberColumn(headers["metric_se"],
-                                                            format="%.2g"),
-        headers["threshold"]: st.column_config.NumberColumn(headers["threshold"],
-                                                            format="%.3g"),
-        headers["margin"]: st.column_config.NumberColumn(headers["margin"], format="%.3g"),
         headers["margin_se"]: st.column_config.NumberColumn(headers["margin_se"],
                                                             format="%.1f"),
     })
@@ -185,21 +191,22 @@ def show_economics(result: StructuringResult) -> None:
     c3.metric(t("res.saving"), fmt.bp(cost.saving_bp, 1))
     c4.metric(t("sz.excess_spread"), fmt.percent(cost.excess_spread_annual, 2))
     retained = econ.retained_return
-    c5.metric(t("sz.retained_irr"), "—" if retained is None else fmt.percent(retained.value, 1),
+    c5.metric(t("sz.retained_irr"),
+              fmt.MISSING if retained is None else fmt.yield_percent(retained.value, 1),
               help=None if retained is None else t("res.se").format(
                   se=fmt.percent(retained.se, 2)))
     size = econ.break_even_balance
     st.caption(t("sz.upfront").format(amount=fmt.money(cost.upfront_fees, lang())) + " "
                + (t("sz.no_break_even") if size is None else t("sz.break_even").format(
                    balance=fmt.money(size, lang()))))
-    curve = econ.size_curve.assign(benchmark=cost.benchmark)
-    x = alt.X("pool_balance:Q", title=column("sz.col", "pool_balance"), scale=alt.Scale(
-        type="log"), axis=alt.Axis(format="~s"))
+    curve = fmt.money_table(econ.size_curve, ["pool_balance"]).assign(benchmark=cost.benchmark)
+    balance_title = fmt.money_label(column("sz.col", "pool_balance"))
+    x = alt.X("pool_balance:Q", title=balance_title, scale=alt.Scale(type="log"),
+              axis=alt.Axis(format=",.0f"))
     line = alt.Chart(curve).mark_line(point=True).encode(
         x=x, y=alt.Y("all_in:Q", title=t("res.all_in"), axis=alt.Axis(format="%"),
                      scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("pool_balance:Q", title=column("sz.col", "pool_balance"),
-                             format=",.0f"),
+        tooltip=[alt.Tooltip("pool_balance:Q", title=balance_title, format=",.2f"),
                  alt.Tooltip("all_in:Q", title=t("res.all_in"), format=".3%"),
                  alt.Tooltip("saving_bp:Q", title=t("res.saving"), format=",.1f")])
     benchmark = alt.Chart(curve).mark_line(strokeDash=[6, 3], color="gray").encode(
@@ -236,7 +243,16 @@ def use_sized(result: StructuringResult) -> None:
 
 def show_comparison(result: StructuringResult) -> None:
     with st.expander(t("sz.comparison")):
-        frame = result.comparison.rename(columns={
+        language, unit = lang(), money_unit()
+        frame = result.comparison.copy()
+        kinds = [figure_format(m) for m in frame["metric"]]
+        for name in ("as given", "sized", "difference"):
+            frame[name] = [format_kind(v, "pct" if name == "difference" and k == "yield" else k,
+                                       language, unit)
+                           for v, k in zip(frame[name], kinds, strict=True)]
+        for name in ("item", "metric"):
+            frame[name] = [structuring_label(str(v), language) for v in frame[name]]
+        frame = frame.rename(columns={
             "item": t("sz.item"), "metric": t("sz.figure"), "as given": t("sz.as_given"),
             "sized": t("sz.sized"), "difference": t("sz.difference")})
         st.dataframe(frame, hide_index=True)
@@ -300,13 +316,22 @@ def sensitivity(run_inputs: inputs.RunInputs, result: StructuringResult,
         y=alt.Y(f"{y_name}:O", title=column("sz.param", y_name)),
         color=alt.Color(f"{value}:Q", title=column("sz.col", value),
                         scale=alt.Scale(scheme="orangered" if value == "el" else "blues")),
-        tooltip=[alt.Tooltip(f"{x_name}:O"), alt.Tooltip(f"{y_name}:O"),
-                 alt.Tooltip(f"{value}:Q", format=".4%"),
+        tooltip=[alt.Tooltip(f"{x_name}:O", title=column("sz.param", x_name)),
+                 alt.Tooltip(f"{y_name}:O", title=column("sz.param", y_name)),
+                 alt.Tooltip(f"{value}:Q", title=column("sz.col", value), format=".4%"),
                  alt.Tooltip("el_rating:N", title=column("sz.col", "el_rating")),
                  alt.Tooltip("all_in:Q", title=t("res.all_in"), format=".3%")])
     st.altair_chart(heat.properties(title=t("sz.heat").format(what=column("sz.col", value)),
                                     height=260), width="stretch")
-    st.dataframe(grid, hide_index=True)
+    language = lang()
+    shown = grid.copy()
+    for name in shown.columns:
+        if name in GRID_FORMATS:
+            shown[name] = [format_kind(v, GRID_FORMATS[name], language) for v in shown[name]]
+        elif name in ("class", "tier"):
+            shown[name] = [structuring_label(str(v), language) for v in shown[name]]
+    st.dataframe(shown.rename(columns=lambda c: structuring_label(str(c), language)),
+                 hide_index=True)
 
 
 def main() -> None:

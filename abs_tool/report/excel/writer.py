@@ -27,10 +27,12 @@ from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetna
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from abs_tool import glossary as g
 from abs_tool.analysis.deal_analysis import RATING_CRITERIA, DealAnalysis
 from abs_tool.analysis.pool_stats import LANGS, STRAT_WORDS, SUMMARY_LABELS
 from abs_tool.io.dealfile import deal_to_dict
 from abs_tool.io.rating_tables import rating_table_to_frame
+from abs_tool.io.samples import display_name
 from abs_tool.model.deal import Tier
 from abs_tool.model.scales import LOCAL_SCALE
 from abs_tool.report.excel.inputs import TermSheetInputs
@@ -41,6 +43,12 @@ from abs_tool.report.excel.template import (
     Template,
     TemplateSource,
     load_template,
+)
+from abs_tool.report.format import (
+    EXCEL_YIELD_FORMAT,
+    excel_money_format,
+    excel_number_format,
+    excel_percent_format,
 )
 from abs_tool.report.tables import cashflow_tables, loss_buckets
 
@@ -56,6 +64,7 @@ LOSS_BUCKETS = 20
 # Number formats a Structuring table may ask for (frame.attrs["formats"]) -> named style.
 FORMAT_STYLES: dict[str, str] = {
     "money": "ts_money", "pct": "ts_pct", "pct_fine": "ts_pct_fine", "bp": "ts_bp",
+    "yield": "ts_pct",  # and EXCEL_YIELD_FORMAT: a total loss shows as -100%
     "number": "ts_number", "int": "ts_int", "date": "ts_date", "text": "ts_text",
 }
 
@@ -163,13 +172,15 @@ class Cursor:
         return first
 
 
-def fill(template: Template, inputs: TermSheetInputs, lang: str) -> None:
-    """Write every sheet of ``template`` in place (see :func:`term_sheet_bytes`)."""
+def fill(template: Template, inputs: TermSheetInputs, lang: str,
+         money_unit: str = "wan") -> None:
+    """Write every sheet of ``template`` in place (see :func:`term_sheet_bytes`); Chinese
+    amounts show in ``money_unit`` (万元 or 亿元), their cells keeping the yuan figure."""
     wb = template.workbook
     if lang != "en":
         _translate(template, lang)
     cursors = {key: Cursor(*template.anchors[key]) for key in SHEET_KEYS}
-    _key_figures(template, inputs)
+    _key_figures(template, inputs, lang)
     _term_sheet(cursors["term_sheet"], inputs, lang)
     _pool(cursors["pool"], inputs, lang)
     _assumptions(cursors["assumptions"], inputs, lang)
@@ -189,19 +200,40 @@ def fill(template: Template, inputs: TermSheetInputs, lang: str) -> None:
     for ws in wb.worksheets:
         ws.print_area = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
     analysis = inputs.analysis
-    wb.properties.title = excel_value(analysis.deal.name)
+    _number_formats(wb, lang, money_unit)
+    wb.properties.title = excel_value(display_name(analysis.deal.name, lang))
     wb.properties.creator = f"abs-tool {analysis.tool_version}"
     wb.properties.created = wb.properties.modified = analysis.created.replace(tzinfo=None)
 
 
 def term_sheet_workbook_bytes(inputs: TermSheetInputs, lang: str,
-                              template: TemplateSource) -> bytes:
+                              template: TemplateSource, money_unit: str = "wan") -> bytes:
     """Load the template, fill it, and return the .xlsx bytes."""
     loaded = load_template(template)
-    fill(loaded, inputs, lang)
+    fill(loaded, inputs, lang, money_unit)
     out = io.BytesIO()
     loaded.workbook.save(out)
     return out.getvalue()
+
+
+def _number_formats(wb: openpyxl.Workbook, lang: str, money_unit: str) -> None:
+    """Number formats that depend on the figure or the language, on every written cell:
+    amounts in the language's unit (Chinese: 万元 or 亿元, the cell keeping yuan), small
+    percentages with two significant digits (0.0012%, not 0.0000%), and no number in
+    Excel's General format, which writes 1.19E-05 (:mod:`abs_tool.report.format`)."""
+    money = excel_money_format(lang, money_unit)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if cell.style == "ts_money":
+                    cell.number_format = money
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    continue
+                if cell.style == "ts_pct_fine":
+                    cell.number_format = excel_percent_format(value)
+                elif cell.number_format == "General":
+                    cell.number_format = excel_number_format(value)
 
 
 def _translate(template: Template, lang: str) -> None:
@@ -216,12 +248,13 @@ def _translate(template: Template, lang: str) -> None:
         template.sheet(key).title = text(f"sheet.{key}", lang)
 
 
-def _key_figures(template: Template, inputs: TermSheetInputs) -> None:
+def _key_figures(template: Template, inputs: TermSheetInputs, lang: str) -> None:
     """Values of the Term Sheet's defined-name cells (their formats are the template's)."""
     analysis, cost = inputs.analysis, inputs.cost
     deal, summary = analysis.deal, analysis.summary
     values = {
-        "DealName": deal.name, "Currency": deal.currency, "CutoffDate": deal.dates.cutoff,
+        "DealName": display_name(deal.name, lang), "Currency": deal.currency,
+        "CutoffDate": deal.dates.cutoff,
         "ClosingDate": deal.dates.closing, "FirstPaymentDate": deal.dates.first_payment,
         "LegalFinalDate": deal.dates.legal_final, "PoolBalance": summary.balance,
         "LoanCount": summary.loan_count, "PoolWAC": summary.wac,
@@ -315,6 +348,9 @@ def _pool(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     for column, frame in analysis.strats.items():
         cur.heading(text("pool.strat", lang, column=text(f"poolcol.{column}", lang)))
         buckets = [missing.get(b, b) for b in frame["bucket"]]
+        if column == "amortization" and lang != "en":  # repayment types by name, not code
+            buckets = [g.term(g.AMORTIZATION, b, lang) if b in g.AMORTIZATION else b
+                       for b in buckets]
         buckets[-1] = _strat_words(lang)["total"]
         cur.table([(text("col.bucket", lang), buckets, "ts_text")] + [
             (text(f"col.{name}", lang), frame[name].to_numpy(), style)
@@ -428,12 +464,16 @@ def _monte_carlo(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     cur.ws.add_chart(chart, f"{get_column_letter(cur.column + 5)}{top}")
     cur.heading(text("mc.classes", lang))
     se = text("col.se", lang)
+    first = cur.row + 1
+    yield_column = cur.column + 1 + 2 * list(_CLASS_ESTIMATES).index("yield_annual")
     cur.table([(text("col.class", lang), [c.name for c in mc.classes], "ts_text")] + [
         column
         for name, style in _CLASS_ESTIMATES.items()
         for column in (
             (text(f"stat.{name}", lang), [getattr(c, name).value for c in mc.classes], style),
             (se, [getattr(c, name).se for c in mc.classes], style))])
+    for j in range(len(mc.classes)):  # a total loss shows as -100% (report.format)
+        cur.ws.cell(first + j, yield_column).number_format = EXCEL_YIELD_FORMAT
     _tdr_table(cur, inputs, lang)
 
 
@@ -490,8 +530,15 @@ def _cash_flows(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
 def _structuring(cur: Cursor, tables: Mapping[str, pd.DataFrame]) -> None:
     for title, frame in tables.items():
         cur.heading(title)
-        cur.table([(str(name), frame[name].to_numpy(), _column_style(frame, name))
-                   for name in frame.columns])
+        first = cur.table([(str(name), frame[name].to_numpy(), _column_style(frame, name))
+                           for name in frame.columns])
+        for offset, name in enumerate(frame.columns):  # yields: a total loss shows as -100%
+            chosen = frame.attrs.get("formats", {}).get(name)
+            kinds = [chosen] * len(frame) if isinstance(chosen, str) else (chosen or [])
+            for i, kind in enumerate(kinds):
+                if kind == "yield":
+                    cur.ws.cell(first + i, cur.column + offset).number_format = (
+                        EXCEL_YIELD_FORMAT)
 
 
 def _column_style(frame: pd.DataFrame, name: str) -> str | list[str]:
@@ -523,7 +570,7 @@ def _audit(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     rows = (("au.version", analysis.tool_version, "ts_text"),
             ("au.generated", analysis.created.strftime("%Y-%m-%d %H:%M:%S"), "ts_text"),
             ("au.libraries", libraries, "ts_text"),
-            ("au.deal", analysis.deal.name, "ts_text"),
+            ("au.deal", display_name(analysis.deal.name, lang), "ts_text"),
             ("au.seed", mc.seed if mc else not_run, "ts_text"),
             ("au.paths", mc.paths if mc else not_run, "ts_int" if mc else "ts_text"))
     cur.heading(text("au.tool", lang))

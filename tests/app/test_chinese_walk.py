@@ -1,0 +1,256 @@
+"""The Chinese walk (issue 18, item 3): every app page in Chinese, after a Monte Carlo run and a
+structuring run, and every sheet of the term sheet of both sample deals written in Chinese,
+show no English word outside an allowlist: the deal's own texts (class, fee and trigger
+names, as their user wrote them), codes (tape columns, deal-file fields and values, rating
+symbols, file formats, SHA-256), units (bp) and proper names (Vasicek, Streamlit, Excel).
+
+Texts are read from every element Streamlit would send to the browser (labels, help, options,
+captions, table headers and text cells, chart titles), and from every text cell of the
+workbook. (About 8 s: not marked slow, so the development lane runs it too.)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from google.protobuf.message import Message
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from abs_tool import (
+    analyse,
+    build_term_sheet_inputs,
+    load_deal_pool,
+    load_sample_deal,
+    prepare_deal,
+    run_monte_carlo,
+    structure_deal,
+    term_sheet_bytes,
+)
+from abs_tool.io.dealfile import deal_to_dict
+from abs_tool.model.columns import ALL_COLUMNS
+from abs_tool.model.scales import LOCAL_SCALE
+from abs_tool.report.tables import structuring_tables
+
+Start = Callable[..., AppTest]
+PAGES = ("pool", "assumptions", "structure", "results", "structuring", "cashflows", "export")
+WORD = re.compile(r"[A-Za-z][A-Za-z_'’\-]*[A-Za-z]|[A-Za-z]")
+
+# Words that are not English prose in a Chinese display.
+ALLOWED: frozenset[str] = frozenset({
+    # units and currencies
+    "bp", "RMB", "CNY",
+    # file formats, codes and tools named as such
+    "CSV", "XLSX", "XLSM", "XLS", "JSON", "UTF", "SHA", "UTC", "Excel", "Streamlit", "Python",
+    "numpy", "pandas", "openpyxl", "abs-tool", "embedded_csv", "json", "xlsx",
+    # proper names (a model named after its author) and a formula's symbols
+    "Vasicek", "HHI", "t", "n", "x",
+    # the language switch names both languages, so that a reader of either finds it
+    "Language", "English",
+    # the tape's code values the reader fills in, shown as the data says them
+    "NR", "UNKNOWN", "level",
+    # Moody's-style rating symbols of the indicative tables
+    "Aaa", "Aa", "Baa", "Ba", "Caa", "Ca",
+})
+
+
+def english_words(text: str, allowed: frozenset[str]) -> set[str]:
+    """English words of ``text`` that are not allowed (any word of an allowed phrase is)."""
+    words = set(WORD.findall(text))
+    return {w for w in words if w not in allowed and w.rstrip("0123456789") not in allowed
+            and not re.fullmatch(r"[A-Z]|[A-D][A-D+\-]*", w)}  # grades, rating symbols: AAA, AA-
+
+
+def deal_words() -> frozenset[str]:
+    """Every word of the sample deals' own texts and codes (class, fee and trigger names, field
+    names and code values, as the deal files write them), and the tape's column names."""
+    words: set[str] = set(ALLOWED) | set(LOCAL_SCALE)
+    for name in ("consumer", "factoring"):
+        data = deal_to_dict(load_sample_deal(name))
+
+        for text in _deal_texts({k: v for k, v in data.items() if k != "name"}):
+            words |= set(WORD.findall(text))
+    for column in ALL_COLUMNS:
+        words |= {column, *column.split("_")}
+    return frozenset(words)
+
+
+def _deal_texts(value: object) -> Iterator[str]:
+    """The keys and text values of a deal file's data, nested."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _deal_texts(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _deal_texts(v)
+    elif isinstance(value, str):
+        yield value
+
+
+# --- The app ---------------------------------------------------------------------------------
+
+_SKIPPED_FIELDS = frozenset({"id", "form_id", "key", "type", "default", "spec_id",
+                             "vega_lite_chart",
+                             "dataset", "data", "arrow_data", "format", "url", "file_id",
+                             "element_id", "icon", "column_config", "editing_mode", "color",
+                             "use_container_width", "label_visibility", "page_script_hash",
+                             "selection_mode", "widget_id", "placeholder_id"})
+
+
+# Element internals that are not shown: ids and hashes, heading tags, the theme's name.
+_INTERNAL = re.compile(r"(data-)?[0-9a-f]{32}|h\d|streamlit")
+
+
+def _strings(message: Message) -> Iterator[str]:
+    """Every text a protobuf element holds, a chart spec's titles included."""
+    for field, value in message.ListFields():
+        if field.name in ("spec",) and isinstance(value, str):
+            yield from _chart_texts(json.loads(value))
+            continue
+        if field.name in _SKIPPED_FIELDS:
+            continue
+        repeated = hasattr(value, "__len__") and not isinstance(value, str | bytes | Message)
+        values = list(value) if repeated else [value]
+        for item in values:
+            if isinstance(item, Message):
+                yield from _strings(item)
+            elif isinstance(item, str) and not _INTERNAL.fullmatch(item):
+                yield item
+
+
+def _chart_texts(spec: object) -> Iterator[str]:
+    """Titles of a Vega-Lite specification (fields are column names, not shown)."""
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "title" and isinstance(value, str):
+                yield value
+            elif key == "title" and isinstance(value, dict) and isinstance(value.get("text"), str):
+                yield value["text"]
+            elif key not in ("datasets", "data", "$schema"):
+                yield from _chart_texts(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            yield from _chart_texts(item)
+
+
+def app_texts(at: AppTest) -> Iterator[tuple[str, str]]:
+    """(what, text) of every element of the run, in the main area and the sidebar."""
+    def nodes(node: object) -> Iterator[object]:
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from nodes(child)
+
+    for root in (at.main, at.sidebar):
+        for node in nodes(root):
+            kind = type(node).__name__
+            if kind == "Dataframe":
+                frame = node.value  # type: ignore[attr-defined]
+                # Headers as shown: the column configs' labels, else the frame's names.
+                config = json.loads(node.proto.columns or "{}")  # type: ignore[attr-defined]
+                order = list(node.proto.column_order)  # type: ignore[attr-defined]
+                for column in order or frame.columns:
+                    shown = config.get(str(column), {})
+                    if not shown.get("hidden"):
+                        yield "dataframe header", str(shown.get("label") or column)
+                for column in order or frame.columns:
+                    if column in frame and frame[column].dtype == object:
+                        yield from (("dataframe cell", str(v)) for v in frame[column]
+                                    if isinstance(v, str))
+                continue
+            proto = getattr(node, "proto", None)
+            if isinstance(proto, Message):
+                yield from ((kind, text) for text in _strings(proto))
+
+
+def offenders(texts: Iterator[tuple[str, str]], allowed: frozenset[str]) -> list[str]:
+    found = []
+    for what, text in texts:
+        words = english_words(text, allowed)
+        if words:
+            found.append(f"{what}: {sorted(words)} in {text[:120]!r}")
+    return sorted(set(found))
+
+
+@pytest.fixture(scope="module")
+def allowed() -> frozenset[str]:
+    return deal_words()
+
+
+def test_every_page_in_chinese_after_a_run(app: Start, allowed: frozenset[str]) -> None:
+    at = app("ui/pages/results.py", lang="zh")  # the Monte Carlo of the consumer deal
+    assert not at.exception, [e.value for e in at.exception]
+    found = offenders(app_texts(at), allowed)
+    at.switch_page("ui/pages/structuring.py")
+    at.session_state["sz_paths"] = 2048
+    at.run()
+    at.button(key="sz_run").click().run(timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success  # sized and priced: the sizing tables, economics and comparison shown
+    found += offenders(app_texts(at), allowed)
+    for page in PAGES:
+        at.switch_page(f"ui/pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        texts = [text for _, text in app_texts(at)]
+        assert len(texts) > 20, (page, texts)  # the walk reads the page's texts
+        found += [f"{page}: {line}" for line in offenders(app_texts(at), allowed)]
+    assert sorted(set(found)) == [], "\n".join(sorted(set(found)))
+
+
+def test_the_pool_page_of_the_factoring_sample_in_yi(app: Start, allowed: frozenset[str]) -> None:
+    at = app("ui/pages/pool.py", lang="zh")
+    at.session_state["money_unit"] = "yi"
+    at.radio(key="pool_source").set_value("factoring").run()
+    assert not at.exception
+    assert any("亿元" in m.value for m in at.metric)
+    assert offenders(app_texts(at), allowed) == []
+
+
+# --- The workbook ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sample", ["consumer", "factoring"])
+def test_every_sheet_of_the_term_sheet_in_chinese(sample: str, allowed: frozenset[str]) -> None:
+    deal = load_sample_deal(sample)
+    pool, _ = load_deal_pool(deal, None)
+    prepared = prepare_deal(deal, pool)
+    mc = run_monte_carlo(prepared, paths=2048, seed=7, workers=1)
+    sized = structure_deal(deal, pool, paths=2048, seed=1)
+    tables = structuring_tables(sized, lang="zh")
+    inputs = build_term_sheet_inputs(analyse(prepared, monte_carlo=mc), structuring=tables,
+                                     sources={"deal.json": "ab" * 32})
+    wb = load_workbook(io.BytesIO(term_sheet_bytes(inputs, "zh")))
+    analysis = inputs.analysis
+    # The rating tables are editable data files: their names, labels, sources and
+    # descriptions are shown as the files write them; the Assumptions sheet's column of
+    # deal-file field paths is a column of codes.
+    data = set(allowed)
+    for table in analysis.rating_tables.resolved():
+        for text in (table.name, table.kind, table.label, table.source, table.description):
+            data |= set(WORD.findall(str(text)))
+    # The deal file's own name is among the deal-file values listed there as the file holds
+    # them (the title of the term sheet names a sample deal in Chinese); input file names and
+    # SHA-256 digests are on the Audit sheet.
+    data |= set(WORD.findall(deal.name)) | {w for name in inputs.sources
+                                            for w in WORD.findall(name)}
+    codes = frozenset(data)
+    found = []
+    for ws in wb.worksheets:
+        field_column = None
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, str):
+                    continue
+                if cell.value == "交易文件字段":
+                    field_column = cell.column
+                if cell.column == field_column or re.fullmatch(r"[0-9a-f]{64}", cell.value):
+                    continue
+                words = english_words(cell.value, codes)
+                if words:
+                    found.append(f"{ws.title}!{cell.coordinate}: {sorted(words)} "
+                                 f"in {cell.value[:100]!r}")
+    assert found == [], "\n".join(found)
