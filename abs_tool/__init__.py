@@ -45,6 +45,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "abs_tool.io.tape": ("inspect_tape", "load_tape", "write_tape"),
     "abs_tool.io.samples": ("sample_pool",),
+    "abs_tool.io.static_pool": (
+        "StaticPoolData", "StaticPoolError", "inspect_static_pool", "load_static_pool",
+        "write_static_pool",
+    ),
+    "abs_tool.io.static_pool_samples": ("sample_static_pool", "static_pool_truth"),
     "abs_tool.io.rating_tables": ("RatingTables", "load_rating_table"),
     "abs_tool.engine.deterministic": (
         "PreparedDeal", "Scenario", "ScenarioResult", "prepare_deal", "run_scenario",
@@ -55,11 +60,19 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "abs_tool.analysis.economics": ("CostOfFunds", "cost_of_funds"),
     "abs_tool.analysis.deal_analysis": ("DealAnalysis", "analyse"),
     "abs_tool.analysis.pool_stats": ("PoolSummary", "pool_summary", "stratify"),
+    "abs_tool.analysis.static_pool": (
+        "InsufficientHistoryError", "StaticPoolAnalysis", "analyse_static_pool",
+        "base_case_assumptions",
+    ),
+    "abs_tool.analysis.stress": (
+        "RatingMultiples", "StressScenario", "StressTable", "stress_table",
+    ),
     "abs_tool.analysis.structuring": (
         "StructuringResult", "compare_structures", "resize_class", "sensitivity_grid",
         "structure_deal",
     ),
     "abs_tool.report.excel": ("build_term_sheet_inputs", "term_sheet_bytes", "write_term_sheet"),
+    "abs_tool.report.stress_xlsx": ("stress_workbook_bytes", "write_stress_workbook"),
 }
 
 _MODULE_OF: dict[str, str] = {name: module for module, names in _EXPORTS.items()
@@ -99,6 +112,18 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors ("X 
         PoolSummary as PoolSummary,
         pool_summary as pool_summary,
         stratify as stratify,
+    )
+    from abs_tool.analysis.static_pool import (
+        InsufficientHistoryError as InsufficientHistoryError,
+        StaticPoolAnalysis as StaticPoolAnalysis,
+        analyse_static_pool as analyse_static_pool,
+        base_case_assumptions as base_case_assumptions,
+    )
+    from abs_tool.analysis.stress import (
+        RatingMultiples as RatingMultiples,
+        StressScenario as StressScenario,
+        StressTable as StressTable,
+        stress_table as stress_table,
     )
     from abs_tool.analysis.structuring import (
         StructuringResult as StructuringResult,
@@ -146,6 +171,17 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors ("X 
     from abs_tool.io.samples import (
         sample_pool as sample_pool,
     )
+    from abs_tool.io.static_pool import (
+        StaticPoolData as StaticPoolData,
+        StaticPoolError as StaticPoolError,
+        inspect_static_pool as inspect_static_pool,
+        load_static_pool as load_static_pool,
+        write_static_pool as write_static_pool,
+    )
+    from abs_tool.io.static_pool_samples import (
+        sample_static_pool as sample_static_pool,
+        static_pool_truth as static_pool_truth,
+    )
     from abs_tool.io.tape import (
         inspect_tape as inspect_tape,
         load_tape as load_tape,
@@ -179,4 +215,8 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors ("X 
         build_term_sheet_inputs as build_term_sheet_inputs,
         term_sheet_bytes as term_sheet_bytes,
         write_term_sheet as write_term_sheet,
+    )
+    from abs_tool.report.stress_xlsx import (
+        stress_workbook_bytes as stress_workbook_bytes,
+        write_stress_workbook as write_stress_workbook,
     )

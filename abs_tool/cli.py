@@ -421,6 +421,200 @@ def cmd_structure(args: argparse.Namespace) -> int:
     return 0
 
 
+def _month(text: str) -> str:
+    """A month option, YYYY-MM."""
+    from abs_tool.io.static_pool import month_label, parse_month
+
+    return month_label(parse_month(text))
+
+
+def cmd_static_pool(args: argparse.Namespace) -> int:
+    import json
+
+    from abs_tool import analyse_static_pool, inspect_static_pool, sample_static_pool
+    from abs_tool.io.static_pool import StaticPoolError
+    from abs_tool.io.static_pool_samples import SAMPLE_STATIC_POOLS
+
+    if (args.deal is None) != (args.write_deal is None):
+        raise InputError("--deal and --write-deal go together: --deal names the deal whose "
+                         "assumptions take the base case, --write-deal the file to write")
+    if not Path(args.file).exists() and args.file in SAMPLE_STATIC_POOLS:
+        data = sample_static_pool(args.file)
+    else:
+        loaded, report = inspect_static_pool(args.file, sheet=args.sheet, shape=args.shape,
+                                             allow_gaps=args.allow_gaps, as_of=args.as_of)
+        if loaded is None:
+            raise StaticPoolError(report)
+        if report.warnings:
+            print(report, file=sys.stderr)
+        data = loaded
+    analysis = analyse_static_pool(
+        data, weighting=args.weighting, half_life_months=args.half_life,
+        min_seasoned=args.min_seasoned, min_developed_share=args.min_developed_share,
+        max_months_on_book=args.max_months_on_book)
+    table = pd.DataFrame(analysis.vintage_records())
+    columns = ["vintage", "months_observed", "observed_rate", "developed_share",
+               "chain_ladder_lifetime_rate", "fit_lifetime_rate", "in_base_case"]
+    _print_table(table[columns + [c for c in ("chain_ladder_lifetime_rate_by_count",)
+                                  if c in table]])
+    disp = analysis.dispersion
+    print(f"{data.name}: {data.n_vintages} vintages, {analysis.months} months on book, "
+          f"{int(analysis.balance.seasoned.sum())} seasoned")
+    print(f"base-case lifetime default rate ({analysis.weighting}): "
+          f"{analysis.lifetime_default_rate:.4%} over {disp.n_vintages} vintages "
+          f"(std {disp.std:.4%}, range {disp.minimum:.4%} to {disp.maximum:.4%})"
+          + ("" if analysis.lifetime_default_rate_by_count is None else
+             f"; by count {analysis.lifetime_default_rate_by_count:.4%}"))
+    print(f"Weibull timing fit: {analysis.lifetime_default_rate_fit:.4%} (scale "
+          f"{analysis.fit.scale_months:.3g} months, shape {analysis.fit.shape:.3g}, "
+          f"{analysis.fit.tail_share:.2%} after month {analysis.months})")
+    if analysis.cpr_annual is not None:
+        print(f"CPR by month on book: mean {float(pd.Series(analysis.cpr_annual).mean()):.2%}")
+    if analysis.recovery is not None:
+        print(f"recovery: {analysis.recovery.rate:.2%} after "
+              f"{analysis.recovery.lag_months:.1f} months")
+    corr = analysis.correlation
+    if corr is not None:
+        print(f"implied asset correlation (a suggestion): {corr.rho:.3f}, "
+              f"{corr.interval[0]:.3f} to {corr.interval[1]:.3f} at 90%")
+    for note in analysis.notes:
+        print(f"  note: {note}")
+    if args.out_json:
+        _write_text(Path(args.out_json), json.dumps(analysis.to_dict(), ensure_ascii=False,
+                                                    indent=1, allow_nan=False))
+        print(f"wrote {args.out_json}")
+    if args.write_deal:
+        _write_base_case_deal(args.deal, args.write_deal, analysis)
+    return 0
+
+
+def _write_base_case_deal(spec: str, out: str, analysis: Any) -> None:
+    """Write deal ``spec`` with the static-pool base case as its assumptions."""
+    import os
+
+    from abs_tool import base_case_assumptions, save_deal
+
+    deal, pool = _load_deal(spec)
+    assumptions, notes = base_case_assumptions(analysis, deal.assumptions, pool)
+    deal = replace(deal, assumptions=assumptions)
+    tape = deal.pool.tape
+    if tape is not None and Path(spec).exists():
+        # A tape path is relative to the deal file: keep it pointing at the same tape.
+        source = Path(spec).resolve().parent / tape
+        moved = os.path.relpath(source, Path(out).resolve().parent)
+        deal = replace(deal, pool=replace(deal.pool, tape=Path(moved).as_posix()))
+    save_deal(deal, out)
+    for note in notes:
+        print(f"  deal: {note}")
+    print(f"wrote {out}")
+
+
+def cmd_sample_static_pool(args: argparse.Namespace) -> int:
+    from abs_tool import sample_static_pool, write_static_pool
+
+    data = sample_static_pool(args.name, seed=args.seed)
+    write_static_pool(data, args.out, shape=args.shape)
+    print(f"wrote {data.n_vintages} vintages, up to {data.n_months} months on book, to "
+          f"{args.out}")
+    return 0
+
+
+def _multiples(text: str) -> Any:
+    """``AAA=4.5,AA=3.5,...``: default multiples by rating (a user's table)."""
+    from abs_tool.analysis.stress import RatingMultiples
+
+    pairs: dict[str, float] = {}
+    for item in (x.strip() for x in text.split(",")):
+        rating, equals, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not equals or not rating.strip() or not math.isfinite(number):
+            raise InputError(f"expected RATING=MULTIPLE,... such as AAA=4.5,AA=3.5 (got "
+                             f"{item[:40]!r})")
+        if rating.strip() in pairs:
+            raise InputError(f"rating {rating.strip()!r} given twice")
+        pairs[rating.strip()] = number
+    return RatingMultiples.from_mapping(pairs)
+
+
+def _stress_scenarios(path: str) -> Any:
+    """The scenarios of a JSON file (docs/stress.md); errors name the file and the field."""
+    import json
+
+    from abs_tool.analysis.stress import MAX_SCENARIO_FILE_BYTES, scenarios_from_json
+    from abs_tool.errors import FieldError
+    from abs_tool.io.atomic import read_input
+
+    raw = read_input(path, max_bytes=MAX_SCENARIO_FILE_BYTES, expected="scenario file (JSON)")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(f"{path}: not a JSON file ({exc})") from None
+    try:
+        return scenarios_from_json(data)
+    except FieldError as err:
+        raise InputError(f"{path}: {err}") from None
+
+
+def cmd_stress(args: argparse.Namespace) -> int:
+    import json
+
+    from abs_tool import break_even, prepare_deal, run_monte_carlo
+    from abs_tool.analysis.deal_analysis import target_default_rates
+    from abs_tool.analysis.stress import DEFAULT_SCENARIOS, RatingMultiples, stress_table
+
+    deal, pool = _load_deal(args.deal)
+    scenarios = _stress_scenarios(args.scenarios) if args.scenarios else DEFAULT_SCENARIOS
+    multiples = args.multiples or RatingMultiples()
+    prepared = prepare_deal(deal, pool)
+    tdrs = None
+    if args.tdr == "monte-carlo":
+        mc = run_monte_carlo(prepared, paths=args.paths, seed=args.seed,
+                             progress=None if args.quiet else _progress_bar)
+        tdrs = target_default_rates(mc, break_even(prepared))
+        print(f"Monte Carlo TDR: {mc.paths:,} paths, seed {mc.seed}")
+    table = stress_table(prepared, scenarios, multiples, target_default_rates=tdrs)
+    label = "indicative, editable" if multiples.indicative else "as given"
+    print(f"{deal.name}: base-case lifetime default rate "
+          f"{table.base_lifetime_default_rate:.4%}")
+    if table.tdr_source == "multiples":
+        print(f"TDR = multiple x base rate ({label}): " + ", ".join(
+            f"{r} {m:g}x = {m * table.base_lifetime_default_rate:.4%}"
+            for r, m in multiples.multiples))
+    else:
+        print("TDR: Monte Carlo quantile of the pool's lifetime default rate at each "
+              "rating's confidence, per class")
+    if table.scenarios_indicative:
+        print("scenarios: the indicative defaults (editable with --scenarios FILE.json)")
+    rows = []
+    for row in table.scenarios:
+        for c in row.classes:
+            record = {"scenario": row.scenario.name, "class": c.class_name,
+                      "BDR": f"{c.bdr:.4%}" + ("+" if not c.loses else "")}
+            if table.tdr_source == "multiples":
+                record.update({r: "pass" if ok else "FAIL"
+                               for r, ok in c.passes_by_rating().items()})
+            record["highest"] = c.highest_rating
+            rows.append(record)
+    _print_table(pd.DataFrame(rows))
+    if any(not c.loses for row in table.scenarios for c in row.classes):
+        print("BDR+: no loss even at the largest multiplier tried; the BDR is a lower bound")
+    print("highest rating passed in every scenario: " + ", ".join(
+        f"{name} {rating}" for name, rating in table.highest_ratings().items()))
+    if args.out_json:
+        _write_text(Path(args.out_json), json.dumps(table.to_dict(), ensure_ascii=False,
+                                                    indent=1, allow_nan=False))
+        print(f"wrote {args.out_json}")
+    if args.out_xlsx:
+        from abs_tool.report.stress_xlsx import write_stress_workbook
+
+        write_stress_workbook(args.out_xlsx, table)
+        print(f"wrote {args.out_xlsx}")
+    return 0
+
+
 def _write_text(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
@@ -548,6 +742,74 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid-resize", action="store_true",
                    help="size the classes afresh in every cell of the grid (slower)")
     p.set_defaults(func=cmd_structure)
+
+    p = sub.add_parser("static-pool", help="vintage analysis of static-pool data: curves, "
+                       "chain-ladder and fitted extrapolation, base-case lifetime default rate, "
+                       "timing, CPR, recovery, implied correlation (docs/static_pool.md)")
+    p.add_argument("file", type=_option_type(_input_file),
+                   help="static-pool file (CSV/XLSX: long, wide or loan-level), or a sample "
+                   "name (consumer, factoring)")
+    p.add_argument("--shape", choices=["auto", "long", "wide", "loans"], default="auto")
+    p.add_argument("--sheet")
+    p.add_argument("--allow-gaps", action="store_true",
+                   help="interpolate months on book missing inside a vintage's history "
+                   "(default: an error)")
+    p.add_argument("--as-of", type=_option_type(_month), metavar="YYYY-MM",
+                   help="loan-level history: the last month observed (default: the latest "
+                   "month in the file)")
+    p.add_argument("--weighting", choices=["balance", "equal", "recent"], default="balance",
+                   help="vintage weights of the base case (default balance)")
+    p.add_argument("--half-life", type=_number(0.1, 1200.0), default=12.0, metavar="MONTHS",
+                   help="half-life of the recent weighting in months (default 12)")
+    p.add_argument("--min-seasoned", type=_integer(1, 1000), default=3,
+                   help="fewest vintages observed to the last month on book (default 3)")
+    p.add_argument("--min-developed-share", type=_number(0.0, 1.0), default=0.25,
+                   metavar="SHARE", help="vintages that have shown less of their lifetime "
+                   "defaults stay out of the base case (default 0.25)")
+    p.add_argument("--max-months-on-book", type=_integer(1, MAX_HORIZON_MONTHS),
+                   metavar="N", help="cut the triangle at month on book N")
+    p.add_argument("--out-json", type=output, metavar="F",
+                   help="write the results as JSON (docs/static_pool.md)")
+    p.add_argument("--deal", type=_option_type(_input_file),
+                   help="deal file or sample deal name whose assumptions take the base case")
+    p.add_argument("--write-deal", type=output, metavar="OUT.json",
+                   help="write --deal with the base case as its default (lifetime rate and "
+                   "timing given its pool's seasoning), prepayment and recovery assumptions")
+    p.set_defaults(func=cmd_static_pool)
+
+    p = sub.add_parser("sample-static-pool", help="write a sample's static-pool data (CSV or "
+                       "XLSX) from a seed and its stated true curve")
+    p.add_argument("name", choices=["consumer", "factoring"])
+    p.add_argument("--out", required=True, type=output)
+    p.add_argument("--seed", type=_integer(0, MAX_SEED),
+                   help="seed (default the sample deal's: 20151 consumer, 20161 factoring)")
+    p.add_argument("--shape", choices=["long", "wide"], default="long")
+    p.set_defaults(func=cmd_sample_static_pool)
+
+    p = sub.add_parser("stress", help="stress tests: break-even default rate of every class "
+                       "under each scenario against target default rates by rating "
+                       "(docs/stress.md)")
+    p.add_argument("deal", type=_option_type(_input_file),
+                   help="deal file (JSON) or sample deal name")
+    p.add_argument("--multiples", type=_option_type(_multiples), metavar="AAA=4.5,AA=3.5,...",
+                   help="default multiples of the base-case lifetime default rate by rating "
+                   "(default: the indicative AAA=4.5,AA=3.5,A=2.5,BBB=1.75)")
+    p.add_argument("--scenarios", type=_option_type(_input_file), metavar="FILE.json",
+                   help="the scenarios as a JSON list (docs/stress.md; default: the 8 "
+                   "indicative ones)")
+    p.add_argument("--tdr", choices=["multiples", "monte-carlo"], default="multiples",
+                   help="target default rates from the multiples (default) or from a Monte "
+                   "Carlo of the deal")
+    p.add_argument("--paths", type=_integer(1, MAX_PATHS),
+                   help="Monte Carlo paths with --tdr monte-carlo (default: the deal's)")
+    p.add_argument("--seed", type=_integer(0, MAX_SEED),
+                   help="Monte Carlo seed with --tdr monte-carlo (default: the deal's)")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--out-json", type=output, metavar="F",
+                   help="write the table as JSON (docs/stress.md)")
+    p.add_argument("--out-xlsx", type=output, metavar="F",
+                   help="write the table as a workbook (sheet 'Stress tests')")
+    p.set_defaults(func=cmd_stress)
 
     for name, func, help_text in (
         ("cashflows", cmd_cashflows, "one deterministic scenario: class table, BDR, periods"),
