@@ -519,6 +519,32 @@ RESULTS_PAGE: dict[str, Label] = {
         "。临界违约率不低于某评级的目标违约率即通过该评级。",
     ),
     "res.classes": ("Note classes (Monte Carlo)", "证券档次(蒙特卡洛)"),
+    "res.top_obligors": ("Largest obligors' share of the expected loss",
+                         "前十大借款人的预期损失贡献"),
+    "res.top_obligors_help": (
+        "The {count} largest obligors by balance, followed through every path: the chance that "
+        "each defaults within the deal, its expected loss as a share of its balance, and its "
+        "share of the pool's expected loss (undiscounted net loss), each with its standard "
+        "error. Together they hold {balance} of the pool and carry {share} of its expected "
+        "loss.",
+        "按余额排名前 {count} 户的借款人,在每条模拟路径上逐户跟踪:其在交易期内违约的概率、"
+        "预期损失占其余额的比例,以及其占资产池预期损失(未折现的净损失)的比例,均附标准误。"
+        "这些借款人合计占资产池余额的 {balance},贡献资产池预期损失的 {share}。",
+    ),
+    "res.top_obligors_grouped": (
+        "The largest obligors' share of the expected loss needs defaults drawn obligor by "
+        "obligor (exact mode), which this pool's size rules out.",
+        "前十大借款人的预期损失贡献需按借款人逐户模拟违约(精确模式),本资产池规模超出其上限。",
+    ),
+    "top.rank": ("Rank", "排名"),
+    "top.obligor_id": g.FIELDS["obligor_id"],
+    "top.balance_share": ("Share of pool balance", "占资产池余额比例"),
+    "top.pd": g.METRICS["pd"],
+    "top.pd_se": ("PD se", "违约概率标准误"),
+    "top.expected_loss": ("EL (share of its balance)", "预期损失(占其余额)"),
+    "top.expected_loss_se": ("EL se", "预期损失标准误"),
+    "top.el_share": ("Share of pool EL", "占资产池预期损失比例"),
+    "top.el_share_se": ("Share se", "占比标准误"),
     "res.classes_help": (
         "se: standard error of the Monte Carlo estimate. Implied ratings are indicative, not a "
         "rating agency's opinion: from the built-in tables (Moody's-style idealized EL and PD "

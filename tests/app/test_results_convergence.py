@@ -140,3 +140,22 @@ def test_the_page_says_how_defaults_were_drawn(app: Start, lang: str) -> None:
     exact = [c for c in captions(at) if c.startswith(lead("res.defaults.exact", lang))]
     assert len(exact) == 1
     assert "5,000" in exact[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_largest_obligors_share_of_the_expected_loss(app: Start, lang: str) -> None:
+    """Exact mode (5,000 equal loans, each its own obligor): a table of the ten largest
+    obligors with their shares, and a caption with the ten's share of the pool (0.20%) and of
+    its expected loss; grouped mode (the consumer sample) says why there is none."""
+    at = results_of(app, homogeneous_deal(), lang)
+    tables = [m.value for m in at.markdown if label("top.el_share", lang) in m.value]
+    assert len(tables) == 1
+    rows = tables[0].splitlines()[2:]
+    assert len(rows) == 10
+    assert rows[0].startswith("| 1 | L0 | 0.020%")  # ties keep the tape's order
+    caption = next(c for c in captions(at) if c.startswith(lead("res.top_obligors_help", lang)))
+    assert "0.20%" in caption
+    grouped = app(RESULTS, lang=lang)
+    no_problem(grouped)
+    assert label("res.top_obligors_grouped", lang) in captions(grouped)
+    assert not [m for m in grouped.markdown if label("top.el_share", lang) in m.value]

@@ -29,7 +29,13 @@ from abs_tool.engine.montecarlo import Distribution, MonteCarloResult
 from abs_tool.limits import EXACT_MAX_OBLIGORS
 from abs_tool.model.assumptions import Assumptions
 from abs_tool.model.pool_model import obligor_codes
-from abs_tool.report.tables import BAND_SE, cashflow_tables, convergence_frame, monte_carlo_dict
+from abs_tool.report.tables import (
+    BAND_SE,
+    cashflow_tables,
+    concentration_dict,
+    convergence_frame,
+    monte_carlo_dict,
+)
 from abs_tool.types import Array
 from ui import cache, format as fmt, run, state
 from ui.charts import monthly_bars
@@ -190,6 +196,29 @@ def show_class_table(outcome: run.Outcome) -> None:
     st.caption(t("res.classes_help"))
 
 
+TOP_COLUMNS: tuple[str, ...] = (
+    "rank", "obligor_id", "balance_share", "pd", "pd_se", "expected_loss",
+    "expected_loss_se", "el_share", "el_share_se")
+
+
+def show_top_obligors(outcome: run.Outcome) -> None:
+    """The largest obligors' share of the expected loss (exact mode only). The app is the
+    structurer's own view, so it names them; the term sheet shows ranks only."""
+    st.subheader(t("res.top_obligors"))
+    top = outcome.monte_carlo.concentration
+    if top is None:
+        st.caption(t("res.top_obligors_grouped"))
+        return
+    rows = concentration_dict(top)["obligors"]
+    assert isinstance(rows, list)
+    formats: dict[str, Callable[[object], str]] = dict.fromkeys(TOP_COLUMNS[2:],
+                                                                 fmt.percent_significant)
+    st.markdown(fmt.markdown_table(rows, columns("top", TOP_COLUMNS), formats))
+    st.caption(t("res.top_obligors_help").format(
+        count=len(top.obligors), balance=fmt.percent(top.balance_share),
+        share=fmt.percent(top.el_share.value)))
+
+
 def tdr_chart(outcome: run.Outcome) -> alt.Chart:
     """Target default rate by rating (at each class's WAL) against each class's BDR."""
     analysis = outcome.analysis
@@ -330,6 +359,7 @@ def main() -> None:
     for caption in closed_form_captions(check, outcome.inputs.deal.assumptions):
         st.caption(caption)
     show_class_table(outcome)
+    show_top_obligors(outcome)
     st.vega_lite_chart(convergence, width="stretch")
     st.caption(t("res.conv_help").format(block=fmt.count(outcome.monte_carlo.block_paths),
                                          band=fmt.number(BAND_SE, 0)))
