@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -32,6 +32,9 @@ from abs_tool.limits import (
     MEMORY_ENV,
     MIN_SIZE_STEP,
 )
+
+if TYPE_CHECKING:
+    from abs_tool.engine.executor import Executor
 
 EXIT_INVALID = 2
 EXIT_FAILURE = 1
@@ -238,17 +241,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     import json
 
     from abs_tool import analyse, prepare_deal, run_monte_carlo
+    from abs_tool.engine.executor import open_executor
     from abs_tool.report.tables import analysis_dict, monte_carlo_table
 
     deal, pool = _load_deal(args.deal)
     tables = _rating_tables(args)
     prepared = prepare_deal(deal, pool)
-    result = run_monte_carlo(
-        prepared, paths=args.paths, seed=args.seed,
-        importance_sampling=True if args.importance_sampling else None,
-        workers=args.workers, progress=None if args.quiet else _progress_bar,
-        default_method=args.defaults,
-    )
+    with open_executor(args.dask) as executor:
+        result = run_monte_carlo(
+            prepared, paths=args.paths, seed=args.seed,
+            importance_sampling=True if args.importance_sampling else None,
+            workers=args.workers, progress=None if args.quiet else _progress_bar,
+            default_method=args.defaults, executor=executor,
+        )
     analysis = analyse(prepared, monte_carlo=result, tables=tables)
     print(f"{deal.name}: {result.paths:,} paths, seed {result.seed}, "
           f"{result.runtime_seconds:.2f} s"
@@ -342,6 +347,14 @@ def _targets(text: str) -> list[str]:
 
 
 def cmd_structure(args: argparse.Namespace) -> int:
+    from abs_tool.engine.executor import open_executor
+
+    # The sizing and the grid share one executor: a cluster started once, inputs sent once.
+    with open_executor(args.dask) as executor:
+        return _structure(args, executor)
+
+
+def _structure(args: argparse.Namespace, executor: Executor) -> int:
     import json
 
     from abs_tool import analyse, prepare_deal, resize_class, sensitivity_grid, structure_deal
@@ -369,7 +382,7 @@ def cmd_structure(args: argparse.Namespace) -> int:
         min_class_share=minimum[0] if minimum[1] == "share" else 0.0,
         min_class_amount=minimum[0] if minimum[1] == "amount" else 0.0,
         fixed=[name for name, _ in args.fix or ()], price=not args.no_pricing,
-        tables=tables, workers=args.workers, progress=progress,
+        tables=tables, workers=args.workers, progress=progress, executor=executor,
         **({} if args.confidence_se is None else {"confidence_se": args.confidence_se}))
     if not args.quiet:
         print(file=sys.stderr)
@@ -398,7 +411,7 @@ def cmd_structure(args: argparse.Namespace) -> int:
                                 resize=args.grid_resize, targets=targets,
                                 criterion=args.criterion, paths=args.grid_paths, seed=args.seed,
                                 importance_sampling=not args.no_importance_sampling,
-                                tables=tables, workers=args.workers)
+                                tables=tables, workers=args.workers, executor=executor)
         _print_table(grid)
     if not (args.out_json or args.out_xlsx):
         return 0
@@ -619,6 +632,20 @@ def _write_text(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
+def _dask_spec(text: str) -> str:
+    from abs_tool.engine.executor import parse_spec
+
+    parse_spec(text)
+    return text
+
+
+def _dask_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dask", type=_option_type(_dask_spec), metavar="SCHEDULER",
+                   help="run the work units on a Dask cluster: tcp://HOST:8786 (a running "
+                   "scheduler) or local:N (N worker processes here); same numbers as "
+                   "without it (docs/dask.md; needs pip install 'abs-tool[dask]')")
+
+
 def _defaults_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--defaults", choices=["auto", "exact", "grouped"], default=None,
                    help="draw defaults obligor by obligor (exact), per PD group (grouped), "
@@ -638,6 +665,7 @@ def _simulation_options(p: argparse.ArgumentParser, json_doc: str) -> None:
     p.add_argument("--workers", type=_integer(1, MAX_WORKERS),
                    help=f"threads, 1 to {MAX_WORKERS} (default: all cores, as many as the "
                    f"memory budget {MEMORY_ENV} allows)")
+    _dask_option(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--out-json", type=_option_type(_output_file),
                    help=f"write the results as JSON ({json_doc})")

@@ -17,6 +17,12 @@ run the fixed point is first found on the first :data:`COARSE_BLOCKS` blocks of 
 then settled on all of them, which decide every pass. The deal as given runs on the same
 paths too, so the result compares the two without noise.
 
+On a Dask cluster (``executor``, :mod:`abs_tool.engine.executor`) the asset paths are drawn
+and kept in the workers' memory, and every structure's blocks run there: only the deal's
+liabilities travel per structure, and each block's sums come back. A sensitivity grid
+sends its cells to the cluster as tasks, each running (and, with ``resize``, sizing) on one
+worker thread. The numbers are those of a local run with the same seed, to the bit.
+
 Criteria (DOMAIN.md "Metrics"): ``el`` class EL at most the idealized EL of the target at
 the class WAL; ``pd`` class PD at most the idealized PD at the WAL; ``dirr`` class DIRR at
 most the target's bound; ``tdr`` the class's break-even default rate at least the target
@@ -27,6 +33,7 @@ most the target's idealized PD at the WAL, which has a standard error like the o
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import threading
@@ -42,6 +49,7 @@ from abs_tool.analysis.break_even import BreakEven, break_even
 from abs_tool.analysis.economics import CostOfFunds, IssuerFlows, cost_of_funds, issuer_flows
 from abs_tool.analysis.rating import el_rating, rating_threshold
 from abs_tool.engine.deterministic import PreparedDeal, prepare_deal, run_scenario
+from abs_tool.engine.executor import Executor, LocalThreads
 from abs_tool.engine.montecarlo import (
     AssetPaths,
     Estimate,
@@ -245,14 +253,16 @@ class _Candidates:
     def __init__(self, prepared: PreparedDeal, assets: AssetPaths, criterion: Criterion,
                  tables: RatingTables, step: float, fixed_shares: Mapping[int, float],
                  workers: int | None, progress: ProgressCallback | None,
-                 cancel: threading.Event | None, confidence_se: float) -> None:
+                 cancel: threading.Event | None, confidence_se: float,
+                 executor: Executor | None = None) -> None:
         self.prepared = prepared
+        self.executor = executor
         self.confidence_se = confidence_se
         self.tables = tables
         self.cancel = cancel
         self.assets = assets
-        self.coarse_assets = (replace(assets, blocks=assets.blocks[:COARSE_BLOCKS])
-                              if len(assets.blocks) >= 4 * COARSE_BLOCKS else None)
+        self.coarse_assets = (assets.head(COARSE_BLOCKS)
+                              if len(assets.sizes) >= 4 * COARSE_BLOCKS else None)
         self.criterion = criterion
         self.step = step
         self.fixed_shares = dict(fixed_shares)
@@ -293,7 +303,8 @@ class _Candidates:
         shift = self.assets.shift
         mc = run_monte_carlo(prepared, paths=self.assets.paths, seed=seed,
                              importance_sampling=bool(shift), shift=shift or None,
-                             workers=self.workers, cancel=self.cancel)
+                             workers=self.workers, cancel=self.cancel,
+                             executor=self.executor)
         # Break-even rates are deterministic: the sizing paths' are the fresh run's.
         return Evaluation(prepared, mc, self.evaluate(units, coupons).break_even)
 
@@ -304,7 +315,8 @@ class _Candidates:
         if key not in self.cache:
             prepared = self.structure(units, coupons)
             mc = run_monte_carlo(prepared, assets=self.coarse_assets if coarse else self.assets,
-                                 workers=self.workers, cancel=self.cancel)
+                                 workers=self.workers, cancel=self.cancel,
+                                 executor=self.executor)
             be = None
             if self.criterion == Criterion.TDR:  # deterministic: one per structure
                 if key[:2] not in self.break_evens:
@@ -611,6 +623,7 @@ def structure_deal(
     workers: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    executor: Executor | None = None,
 ) -> StructuringResult:
     """Size the rated classes to their targets (the largest senior class first) and
     price them from the deal's pricing grid, on one set of simulated asset paths.
@@ -659,6 +672,9 @@ def structure_deal(
     cancel
         When set, the running evaluation stops and
         :class:`~abs_tool.engine.montecarlo.CancelledError` is raised.
+    executor
+        Where the Monte Carlo's work units run (:mod:`abs_tool.engine.executor`); None:
+        ``workers`` threads here. The result does not depend on it.
 
     Raises
     ------
@@ -704,14 +720,16 @@ def structure_deal(
     min_units = max(1, math.ceil(min_share / step - 1e-9))
     prepared = prepare_deal(deal, pool)
     assets = simulate_assets(prepared, paths=paths, seed=seed,
-                             importance_sampling=importance_sampling, workers=workers)
+                             importance_sampling=importance_sampling, workers=workers,
+                             executor=executor)
     simulated = time.perf_counter() - started
     # The deal as given, on the same paths: what the sizing changed, without noise.
     given = structure_figures(run_monte_carlo(prepared, assets=assets, workers=workers,
-                                              cancel=cancel), cost_of_funds(prepared))
+                                              cancel=cancel, executor=executor),
+                              cost_of_funds(prepared))
     tables = tables or RatingTables()
     candidates = _Candidates(prepared, assets, criterion, tables, step, fixed_shares, workers,
-                             progress, cancel, confidence_se)
+                             progress, cancel, confidence_se, executor)
     notes = deal.structure.classes
     n_rated = len(notes) - 1
     searched = [j for j in range(n_rated) if j not in fixed_shares]
@@ -1059,6 +1077,7 @@ def sensitivity_grid(
     tables: RatingTables | None = None,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """Every pair of values of two assumptions: the structure's classes (EL, PD, WAL,
     EL rating) and its cost, one row per cell and class.
@@ -1066,6 +1085,10 @@ def sensitivity_grid(
     Every cell uses the same seed, so neighbouring cells differ by the assumption, not by
     noise. With ``resize`` each cell is sized afresh (:func:`structure_deal`, no repricing)
     and the rows give the sizes found; otherwise the deal's structure is kept.
+
+    The cells are work units of ``executor`` (None: one after another here, each on
+    ``workers`` threads); on a Dask cluster each cell is a task that runs on one worker
+    thread, the deal and pool sent once. The rows do not depend on where cells ran.
 
     Raises
     ------
@@ -1086,35 +1109,70 @@ def sensitivity_grid(
                    workers=workers or os.cpu_count() or 1)
     check_cost(Cost(one.bytes, one.seconds * len(cells)), field="paths", value=cell_paths,
                what=f"a sensitivity grid of {len(cells):,} cells of {cell_paths:,} paths")
+    executor = executor or LocalThreads()
+    # A cluster's task runs its cell on one thread: the cluster's parallelism is the cells.
+    settings = _GridSettings(x_name, y_name, resize, targets, criterion, paths, seed,
+                             importance_sampling, tables,
+                             1 if executor.distributed else workers)
     rows = []
-    for n, (xv, yv) in enumerate(cells):
-        cell = with_assumption(with_assumption(deal, x_name, xv), y_name, yv)
-        if resize:
-            result = structure_deal(cell, pool, targets=targets, criterion=criterion,
-                                    paths=paths, seed=seed,
-                                    importance_sampling=importance_sampling, price=False,
-                                    tables=tables, workers=workers)
-            prepared, mc = prepare_deal(result.deal, pool), result.monte_carlo
-            cost = result.economics.cost
-        else:
-            prepared = prepare_deal(cell, pool)
-            mc = run_monte_carlo(prepared, paths=paths, seed=seed,
-                                 importance_sampling=importance_sampling, workers=workers)
-            cost = cost_of_funds(prepared)
-        for note, balance in zip(prepared.deal.structure.classes, prepared.class_balances,
-                                 strict=True):
-            c = next(r for r in mc.classes if r.name == note.name)
-            rows.append({
-                x_name: xv, y_name: yv, "class": note.name, "tier": note.tier.value,
-                "size_share": balance / prepared.pool.balance, "el": c.expected_loss.value,
-                "el_se": c.expected_loss.se, "pd": c.pd.value, "wal_years": c.wal_years.value,
-                "el_rating": _el_rating_local(c.expected_loss.value, c.wal_years.value,
-                                              (tables or RatingTables()).el),
-                "all_in": cost.all_in, "saving_bp": cost.saving_bp,
-            })
-        if progress is not None:
-            progress(n + 1, f"{x_name}={xv:g}, {y_name}={yv:g}")
+    with contextlib.closing(executor.map_ordered(
+            _grid_cell, cells, executor.share(settings), executor.share(deal),
+            executor.share(pool))) as results:
+        for n, cell_rows in enumerate(results):
+            rows += cell_rows
+            if progress is not None:
+                xv, yv = cells[n]
+                progress(n + 1, f"{x_name}={xv:g}, {y_name}={yv:g}")
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class _GridSettings:
+    """What every cell of a sensitivity grid shares (:func:`sensitivity_grid`)."""
+
+    x_name: str
+    y_name: str
+    resize: bool
+    targets: Sequence[str] | None
+    criterion: Criterion | str
+    paths: int | None
+    seed: int | None
+    importance_sampling: bool
+    tables: RatingTables | None
+    workers: int | None
+
+
+def _grid_cell(cell: tuple[float, float], settings: _GridSettings, deal: Deal,
+               pool: Pool) -> list[dict[str, object]]:
+    """Work unit: one cell of a sensitivity grid, its rows (one per class)."""
+    s = settings
+    xv, yv = cell
+    changed = with_assumption(with_assumption(deal, s.x_name, xv), s.y_name, yv)
+    if s.resize:
+        result = structure_deal(changed, pool, targets=s.targets, criterion=s.criterion,
+                                paths=s.paths, seed=s.seed,
+                                importance_sampling=s.importance_sampling, price=False,
+                                tables=s.tables, workers=s.workers)
+        prepared, mc = prepare_deal(result.deal, pool), result.monte_carlo
+        cost = result.economics.cost
+    else:
+        prepared = prepare_deal(changed, pool)
+        mc = run_monte_carlo(prepared, paths=s.paths, seed=s.seed,
+                             importance_sampling=s.importance_sampling, workers=s.workers)
+        cost = cost_of_funds(prepared)
+    rows: list[dict[str, object]] = []
+    for note, balance in zip(prepared.deal.structure.classes, prepared.class_balances,
+                             strict=True):
+        c = next(r for r in mc.classes if r.name == note.name)
+        rows.append({
+            s.x_name: xv, s.y_name: yv, "class": note.name, "tier": note.tier.value,
+            "size_share": balance / prepared.pool.balance, "el": c.expected_loss.value,
+            "el_se": c.expected_loss.se, "pd": c.pd.value, "wal_years": c.wal_years.value,
+            "el_rating": _el_rating_local(c.expected_loss.value, c.wal_years.value,
+                                          (s.tables or RatingTables()).el),
+            "all_in": cost.all_in, "saving_bp": cost.saving_bp,
+        })
+    return rows
 
 
 def _el_rating_local(el: float, wal: float, table: RatingTable | None) -> str:

@@ -3,7 +3,9 @@
 Paths come in fixed blocks of :data:`BLOCK_PATHS`; block ``b`` draws from child ``b`` of
 ``numpy.random.SeedSequence(seed)``. Executors group blocks into work units as they like,
 every block returns its own partial sums, and the sums are added in block order, so the
-numbers for a seed do not depend on work-unit size, thread count or executor. Memory is
+numbers for a seed do not depend on work-unit size, thread count or executor
+(:mod:`abs_tool.engine.executor`: this process's threads, or a Dask cluster's workers, to
+which the pool model goes once and from which only each block's sums come back). Memory is
 bounded by the blocks in flight: distributions are kept as fine fixed-bin histograms, not
 as per-path arrays. The sums behind each class's EL are also kept after every block (a few
 numbers a class), so a result carries its own convergence (:class:`Convergence`).
@@ -25,13 +27,13 @@ scales either by R / m (m = ``recovery.rate``), capped at 1.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +51,7 @@ from abs_tool.credit.copula import (
 )
 from abs_tool.credit.curves import cumulative_default_probability
 from abs_tool.engine.deterministic import PreparedDeal, run_paths, summarise_paths
+from abs_tool.engine.executor import Executor, Kept, LocalThreads, Shared
 from abs_tool.engine.metrics import ClassMetrics
 from abs_tool.engine.projection import HazardDefaults, loan_recovery
 from abs_tool.engine.waterfall import PoolFlows
@@ -66,8 +69,15 @@ from abs_tool.limits import (
     workers_within_budget,
 )
 from abs_tool.model.assumptions import Recovery
-from abs_tool.model.deal import DefaultMethod, Tier
-from abs_tool.model.pool_model import TopObligors, build_obligors, obligor_codes, top_obligors
+from abs_tool.model.deal import Deal, DefaultMethod, Tier
+from abs_tool.model.pool import Pool
+from abs_tool.model.pool_model import (
+    PoolModel,
+    TopObligors,
+    build_obligors,
+    obligor_codes,
+    top_obligors,
+)
 from abs_tool.types import Array, ByPaths
 
 BLOCK_PATHS = 4096
@@ -145,6 +155,54 @@ class _Sums:
             if self.shifted is None:
                 self.shifted = _Sums(self.n_classes, self.horizon_years)
             self.shifted.add(other.shifted)
+
+    def __reduce__(self) -> tuple[Callable[[dict[str, object]], _Sums], tuple[object, ...]]:
+        """Pickled (a block's sums coming back from a cluster's worker) with the histograms
+        as their non-zero bins: a block's 4,096 paths fill a few hundred of the pool
+        rates' 20,000 bins, so its sums travel as a few kilobytes instead of half a
+        megabyte, and unpickle to the same arrays, bit for bit."""
+        state: dict[str, object] = dict(self.__dict__)
+        for name in _HISTOGRAMS:
+            value = state[name]
+            if value is not None:
+                state[name] = _SparseBins.of(np.asarray(value))
+        return _sums_from_state, (state,)
+
+
+_HISTOGRAMS = ("pool_default_hist", "pool_default_hist_sq", "pool_loss_hist", "wal_hist",
+               "yield_hist")
+
+
+@dataclass(frozen=True)
+class _SparseBins:
+    """A float64 histogram as the positions and values of its bins that are not +0.0
+    (compared bit by bit, so that -0.0 or NaN would travel too)."""
+
+    shape: tuple[int, ...]
+    where: NDArray[np.int32]
+    values: Array
+
+    @classmethod
+    def of(cls, dense: Array) -> _SparseBins:
+        flat = np.ascontiguousarray(dense, dtype=np.float64).reshape(-1)
+        where = np.flatnonzero(flat.view(np.uint64)).astype(np.int32)
+        return cls(dense.shape, where, flat[where])
+
+    def dense(self) -> Array:
+        out = np.zeros(math.prod(self.shape))
+        out[self.where] = self.values
+        return out.reshape(self.shape)
+
+
+def _sums_from_state(state: dict[str, object]) -> _Sums:
+    """:class:`_Sums` from what :meth:`_Sums.__reduce__` pickled."""
+    sums = _Sums.__new__(_Sums)
+    for name in _HISTOGRAMS:
+        value = state[name]
+        if isinstance(value, _SparseBins):
+            state[name] = value.dense()
+    sums.__dict__.update(state)
+    return sums
 
 
 def importance_shift(prepared: PreparedDeal) -> float:
@@ -270,21 +328,43 @@ class AssetPaths:
     same pool model, so they can be evaluated on these same paths (common random numbers):
     :func:`run_monte_carlo` with ``assets=`` reruns only the pool cash flows and the
     waterfall, and gives exactly what a fresh run with the same seed and shift would.
+    The draws stay where the executor that drew them keeps them: in this process, or in a
+    Dask cluster's workers (never sent back); runs on them must use that executor.
     """
 
     model: object  # the PoolModel the paths were drawn for
     seed: int
     shift: float
-    blocks: tuple[BlockDraws, ...]
+    kept: Kept[BlockDraws]  # one per block, in block order
     default_method: str  # "exact" or "grouped"
+    sizes: tuple[int, ...]  # paths of each block
+    loan_rates: bool  # the blocks carry recovery rates per path (exact mode, loan-level)
+
+    @property
+    def blocks(self) -> tuple[BlockDraws, ...]:
+        """The draws of every block, when they are kept in this process.
+
+        Raises
+        ------
+        ValueError
+            The draws are kept in a cluster's workers.
+        """
+        if self.kept.local is None:
+            raise ValueError("these asset paths are kept in a Dask cluster's workers")
+        return self.kept.local
 
     @property
     def paths(self) -> int:
-        return sum(len(b.weight) for b in self.blocks)
+        return sum(self.sizes)
 
     @property
     def nbytes(self) -> int:
-        return sum(b.nbytes for b in self.blocks)
+        """Bytes of the draws held in this process (0 when a cluster keeps them)."""
+        return sum(b.nbytes for b in self.kept.local or ())
+
+    def head(self, n_blocks: int) -> AssetPaths:
+        """The first ``n_blocks`` blocks alone: a run of that many blocks' paths."""
+        return replace(self, kept=self.kept.head(n_blocks), sizes=self.sizes[:n_blocks])
 
 
 def _settings(prepared: PreparedDeal, paths: int | None,
@@ -389,6 +469,58 @@ def _shift(prepared: PreparedDeal, importance_sampling: bool | None,
         prepared)
 
 
+@dataclass(frozen=True)
+class _RunInputs:
+    """What every work unit of a run reads besides the pool: the deal (the structures a
+    sizing tries differ only here), its class balances, and how blocks are drawn. A few
+    kilobytes (exact mode's obligor inputs more): sent to a cluster once per run."""
+
+    deal: Deal
+    class_balances: tuple[float, ...]
+    shift: float
+    exact: ExactDefaults | None
+
+    def prepared(self, pool_side: tuple[Pool, PoolModel]) -> PreparedDeal:
+        pool, model = pool_side
+        return PreparedDeal(self.deal, pool, model, self.class_balances)
+
+
+def _share_run(executor: Executor, prepared: PreparedDeal, shift: float,
+               exact: ExactDefaults | None) -> tuple[Shared[_RunInputs],
+                                                     Shared[tuple[Pool, PoolModel]]]:
+    """The shared inputs of a run's work units: the deal once per run, the pool and its
+    model once per pool model (a cluster keeps them for later runs on the same model, such
+    as every structure a sizing tries)."""
+    return (executor.share(_RunInputs(prepared.deal, prepared.class_balances, shift, exact)),
+            executor.share((prepared.pool, prepared.model), key=prepared.model))
+
+
+BlockPlan = tuple[np.random.SeedSequence, int]
+"""A block to draw: its seed and its number of paths."""
+
+
+def _draw_unit(block: BlockPlan, run: _RunInputs,
+               pool_side: tuple[Pool, PoolModel]) -> BlockDraws:
+    """Work unit: draw one block (to be kept, :func:`simulate_assets`)."""
+    seed, n_paths = block
+    return draw_block(run.prepared(pool_side), seed, n_paths, run.shift, run.exact)
+
+
+def _fresh_unit(blocks: Sequence[BlockPlan], run: _RunInputs,
+                pool_side: tuple[Pool, PoolModel]) -> list[_Sums]:
+    """Work unit: draw blocks from their seeds, run them, and return each block's sums."""
+    prepared = run.prepared(pool_side)
+    return _simulate_unit(prepared, [draw_block(prepared, seed, n_paths, run.shift, run.exact)
+                                     for seed, n_paths in blocks])
+
+
+def _kept_unit(blocks: Sequence[BlockDraws], run: _RunInputs,
+               pool_side: tuple[Pool, PoolModel]) -> list[_Sums]:
+    """Work unit: run blocks drawn before (a cluster hands the unit the blocks its workers
+    keep, :meth:`~abs_tool.engine.executor.Executor.keep`) and return each block's sums."""
+    return _simulate_unit(run.prepared(pool_side), blocks)
+
+
 def simulate_assets(
     prepared: PreparedDeal,
     *,
@@ -398,10 +530,13 @@ def simulate_assets(
     shift: float | None = None,
     workers: int | None = None,
     default_method: str | None = None,
+    executor: Executor | None = None,
 ) -> AssetPaths:
     """Draw every block of a run and keep the draws (memory: paths x groups x periods x 8
     bytes, e.g. 144 MB for 100,000 paths of 5 groups over 36 months); ``default_method``
     overrides the deal's ``run.default_method`` (:func:`resolve_default_method`).
+    ``executor`` (default: ``workers`` threads here) draws them and keeps them: on a Dask
+    cluster, in its workers' memory.
 
     Raises
     ------
@@ -420,10 +555,11 @@ def simulate_assets(
                               paths_field=field, method=method)
     exact = exact_inputs(prepared) if method == DefaultMethod.EXACT else None
     children, sizes = _block_plan(paths, seed)
-    with ThreadPoolExecutor(max_workers=chosen) as pool:
-        blocks = tuple(pool.map(lambda b: draw_block(prepared, children[b], sizes[b], mu,
-                                                     exact), range(len(sizes))))
-    return AssetPaths(prepared.model, seed, mu, blocks, method)
+    executor = executor or LocalThreads()
+    kept = executor.keep(_draw_unit, list(zip(children, sizes, strict=True)),
+                         *_share_run(executor, prepared, mu, exact), threads=chosen)
+    return AssetPaths(prepared.model, seed, mu, kept, method, tuple(sizes),
+                      loan_rates=exact is not None and exact.loan_level)
 
 
 def pool_rates(pool: PoolFlows) -> tuple[ByPaths, ByPaths]:
@@ -946,6 +1082,7 @@ def run_monte_carlo(
     cancel: threading.Event | None = None,
     assets: AssetPaths | None = None,
     default_method: str | None = None,
+    executor: Executor | None = None,
 ) -> MonteCarloResult:
     """Simulate the deal; settings default to the deal's ``run`` section.
 
@@ -955,9 +1092,11 @@ def run_monte_carlo(
         Override the deal's run settings; ``shift`` is the importance-sampling mean shift
         (None: :func:`importance_shift` when importance sampling is on).
     workers
-        Threads (numpy releases the GIL in its array work); default: all cores.
+        Threads of the local executor (numpy releases the GIL in its array work); default:
+        all cores.
     blocks_per_unit
-        Blocks per work unit. The result does not depend on it (nor on ``workers``).
+        Blocks per work unit. The result does not depend on it (nor on ``workers`` or
+        ``executor``).
     progress
         Called as ``progress(blocks_done, blocks_total)`` after each work unit.
     cancel
@@ -970,6 +1109,9 @@ def run_monte_carlo(
         ``"auto"``, ``"exact"`` or ``"grouped"`` (:func:`resolve_default_method`); None: the
         deal's ``run.default_method``. :attr:`MonteCarloResult.default_method` says which
         ran.
+    executor
+        Where the work units run (:mod:`abs_tool.engine.executor`); None: ``workers``
+        threads of this process. The one that drew ``assets``, when given.
 
     Raises
     ------
@@ -988,7 +1130,8 @@ def run_monte_carlo(
     if assets is not None:
         if assets.model is not prepared.model:
             raise ValueError("the asset paths were drawn for another pool model")
-        seed, mu, n_blocks = assets.seed, assets.shift, len(assets.blocks)
+        seed, mu = assets.seed, assets.shift
+        n_blocks = len(assets.sizes)
         paths, kept, field = assets.paths, assets.paths, "assets"
         method = assets.default_method
     else:
@@ -1001,54 +1144,38 @@ def run_monte_carlo(
     chosen = _checked_workers(prepared, paths, workers, blocks_per_unit, kept_paths=kept,
                               paths_field=field,
                               method=DefaultMethod.GROUPED if assets else method,
-                              kept_rates=None if assets is None else any(
-                                  b.loan_recovery is not None for b in assets.blocks))
+                              kept_rates=None if assets is None else assets.loan_rates)
+    executor = executor or LocalThreads()
     exact = None
+    fn: Callable[..., list[_Sums]]
     if assets is None:
-        children, sizes = _block_plan(paths, seed)
         exact = exact_inputs(prepared) if method == DefaultMethod.EXACT else None
-    units = [list(range(i, min(i + blocks_per_unit, n_blocks)))
-             for i in range(0, n_blocks, blocks_per_unit)]
-
-    def block(b: int) -> BlockDraws:
-        if assets is not None:
-            return assets.blocks[b]
-        return draw_block(prepared, children[b], sizes[b], mu, exact)
-
-    def work(unit: Sequence[int]) -> list[_Sums]:
-        if cancel is not None and cancel.is_set():
-            return []
-        return _simulate_unit(prepared, [block(b) for b in unit])
-
+        fn, blocks = _fresh_unit, list(zip(*_block_plan(paths, seed), strict=True))
+    else:
+        fn, blocks = _kept_unit, list(assets.kept.handles)
+    units = [blocks[i:i + blocks_per_unit] for i in range(0, n_blocks, blocks_per_unit)]
     total = _Sums(n_classes=len(prepared.class_balances),
                   horizon_years=prepared.model.horizon_months / 12.0)
     running: list[_RunningSums] = []
     done = 0
-    with ThreadPoolExecutor(max_workers=chosen) as pool:
-        futures: list[Future[list[_Sums]] | None] = [pool.submit(work, unit) for unit in units]
-        try:
-            for i, unit in enumerate(units):
-                future = futures[i]
-                assert future is not None
-                # Units are added as they come, in block order, so the sum is the same
-                # however blocks were grouped; dropping each unit's future frees its
-                # histograms (about 0.3 MB a block) instead of holding all until the end.
-                for sums in future.result():
-                    total.add(sums)
-                    running.append(_RunningSums.of(total))
-                futures[i] = None
-                done += len(unit)
-                if progress is not None:
-                    progress(done, n_blocks)
-                if cancel is not None and cancel.is_set():
-                    raise CancelledError(
-                        f"Monte Carlo cancelled after {done} of {n_blocks} blocks")
-        finally:
-            # On cancel, an error or Ctrl-C the units not started yet are dropped, so that
-            # leaving the executor waits only for those already running.
-            for later in futures:
-                if later is not None:
-                    later.cancel()
+    # Units come back in block order, whenever they finish, and are added in that order, so
+    # the sum is the same however blocks were grouped and wherever they ran. On cancel, an
+    # error or Ctrl-C the units not started yet are dropped (closing the iterator).
+    with contextlib.closing(executor.map_ordered(
+            fn, units, *_share_run(executor, prepared, mu, exact), threads=chosen,
+            cancel=cancel)) as results:
+        for i, unit_sums in enumerate(results):
+            for sums in unit_sums:
+                total.add(sums)
+                running.append(_RunningSums.of(total))
+            done += len(units[i])
+            if progress is not None:
+                progress(done, n_blocks)
+            if cancel is not None and cancel.is_set():
+                raise CancelledError(
+                    f"Monte Carlo cancelled after {done} of {n_blocks} blocks")
+    if done < n_blocks:  # the executor stopped early: the cancel came while a unit ran
+        raise CancelledError(f"Monte Carlo cancelled after {done} of {n_blocks} blocks")
     assert total.paths == paths
     top = (top_obligors(prepared.pool, TOP_OBLIGORS) if method == DefaultMethod.EXACT
            else None)
