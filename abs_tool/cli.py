@@ -281,6 +281,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    import json
+    import os
+
+    from abs_tool import prepare_deal
+    from abs_tool.engine.executor import open_executor
+    from abs_tool.report.batch import BatchSettings, run_batch
+
+    names = [Path(spec).stem if Path(spec).exists() else spec for spec in args.deals]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"two deals would write the same file in {args.out_dir}: "
+                         f"{', '.join(n + '.json' for n in repeated)}; rename one")
+    settings = BatchSettings(args.paths, args.seed,
+                             True if args.importance_sampling else None, args.defaults)
+    deals = [prepare_deal(*_load_deal(spec)) for spec in args.deals]
+    tables = _rating_tables(args)
+    threads = args.workers or min(len(deals), os.cpu_count() or 1)
+    out_dir = Path(args.out_dir)
+    with open_executor(args.dask) as executor:
+        # Every deal's cost is checked here, before the folder is made or a deal runs.
+        results = run_batch(deals, settings, tables=tables, executor=executor,
+                            threads=threads)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"--out-dir {args.out_dir}: cannot create it "
+                             f"({exc.strerror})") from exc
+        for i, (name, data) in enumerate(zip(names, results, strict=True), start=1):
+            path = out_dir / f"{name}.json"
+            _write_text(path, json.dumps(data, ensure_ascii=False, indent=1))
+            if not args.quiet:
+                print(f"[{i}/{len(deals)}] wrote {path}")
+    return 0
+
+
 def _rating_tables(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from abs_tool import RatingTables
 
@@ -577,18 +613,23 @@ def cmd_stress(args: argparse.Namespace) -> int:
     from abs_tool import break_even, prepare_deal, run_monte_carlo
     from abs_tool.analysis.deal_analysis import target_default_rates
     from abs_tool.analysis.stress import DEFAULT_SCENARIOS, RatingMultiples, stress_table
+    from abs_tool.engine.executor import open_executor
 
     deal, pool = _load_deal(args.deal)
     scenarios = _stress_scenarios(args.scenarios) if args.scenarios else DEFAULT_SCENARIOS
     multiples = args.multiples or RatingMultiples()
     prepared = prepare_deal(deal, pool)
     tdrs = None
-    if args.tdr == "monte-carlo":
-        mc = run_monte_carlo(prepared, paths=args.paths, seed=args.seed,
-                             progress=None if args.quiet else _progress_bar)
-        tdrs = target_default_rates(mc, break_even(prepared))
-        print(f"Monte Carlo TDR: {mc.paths:,} paths, seed {mc.seed}")
-    table = stress_table(prepared, scenarios, multiples, target_default_rates=tdrs)
+    # The Monte Carlo's blocks and the scenarios share one executor: a cluster started once.
+    with open_executor(args.dask) as executor:
+        if args.tdr == "monte-carlo":
+            mc = run_monte_carlo(prepared, paths=args.paths, seed=args.seed,
+                                 progress=None if args.quiet else _progress_bar,
+                                 executor=executor)
+            tdrs = target_default_rates(mc, break_even(prepared))
+            print(f"Monte Carlo TDR: {mc.paths:,} paths, seed {mc.seed}")
+        table = stress_table(prepared, scenarios, multiples, target_default_rates=tdrs,
+                             executor=executor)
     label = "indicative, editable" if multiples.indicative else "as given"
     print(f"{deal.name}: base-case lifetime default rate "
           f"{table.base_lifetime_default_rate:.4%}")
@@ -731,6 +772,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="shift the systematic factor (precise senior-class tails)")
     p.set_defaults(func=cmd_run)
 
+    p = sub.add_parser("batch", help="run several deals (each as `run` would, its results "
+                       "JSON in a folder), on this machine's threads or a Dask cluster")
+    p.add_argument("deals", nargs="+", type=_option_type(_input_file), metavar="DEAL",
+                   help="deal files (JSON) or sample deal names")
+    p.add_argument("--out-dir", required=True, metavar="D",
+                   help="folder for the results: D/<deal file name>.json (docs/results.md)")
+    p.add_argument("--paths", type=_integer(1, MAX_PATHS),
+                   help=f"Monte Carlo paths of every deal, 1 to {MAX_PATHS:,} (default: "
+                   "each deal's)")
+    p.add_argument("--seed", type=_integer(0, MAX_SEED),
+                   help="root seed of every deal (default: each deal's)")
+    p.add_argument("--workers", type=_integer(1, MAX_WORKERS),
+                   help="deals run at once on this machine (default: one per core)")
+    _dask_option(p)
+    _defaults_option(p)
+    p.add_argument("--importance-sampling", action="store_true",
+                   help="shift the systematic factor (precise senior-class tails)")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    for kind in ("el", "pd", "dirr"):
+        p.add_argument(f"--{kind}-table", metavar="NAME_OR_CSV", type=_option_type(_input_file),
+                       help=f"{kind.upper()} rating table (as for `run`)")
+    p.set_defaults(func=cmd_batch)
+
     p = sub.add_parser("structure", help="size the classes to target ratings on common "
                        "random numbers, price them, and the deal's economics")
     _simulation_options(p, "docs/structuring.md")
@@ -832,6 +896,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Monte Carlo paths with --tdr monte-carlo (default: the deal's)")
     p.add_argument("--seed", type=_integer(0, MAX_SEED),
                    help="Monte Carlo seed with --tdr monte-carlo (default: the deal's)")
+    _dask_option(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--out-json", type=output, metavar="F",
                    help="write the table as JSON (docs/stress.md)")

@@ -40,6 +40,8 @@ from abs_tool import (
     sensitivity_grid,
     structure_deal,
 )
+from abs_tool.analysis.deal_analysis import analyse
+from abs_tool.analysis.stress import stress_table
 from abs_tool.cli import main
 from abs_tool.engine.executor import (
     DaskExecutor,
@@ -49,6 +51,8 @@ from abs_tool.engine.executor import (
     parse_spec,
 )
 from abs_tool.errors import LimitError
+from abs_tool.report.batch import BatchSettings, run_batch
+from abs_tool.report.tables import analysis_dict
 
 BLOCK = 4096
 
@@ -146,6 +150,30 @@ def test_a_sensitivity_grid_on_the_cluster_is_bit_identical_to_the_local_one(clu
                               progress=lambda n, what: done.append(n))
     assert remote.to_csv() == local.to_csv()  # every digit of every figure
     assert done == [1, 2, 3, 4]
+
+
+def test_a_stress_table_on_the_cluster_is_the_local_one(cluster, samples):
+    # One scenario a unit; the local run shares pool models between scenarios, the
+    # cluster's units prepare their own: the same break-even searches either way.
+    deal, pool = samples["consumer"]
+    prepared = prepare_deal(deal, pool)
+    local = stress_table(prepared)
+    remote = stress_table(prepared, executor=cluster)
+    assert digest(remote.to_dict()) == digest(local.to_dict())
+
+
+def test_a_batch_on_the_cluster_gives_each_deal_s_own_run(cluster, samples):
+    deals = [prepare_deal(*samples[name]) for name in ("consumer", "factoring")]
+    settings = BatchSettings(paths=BLOCK + 100, seed=5)
+    remote = list(run_batch(deals, settings, executor=cluster))
+    for prepared, data in zip(deals, remote, strict=True):
+        alone = analysis_dict(analyse(prepared, monte_carlo=run_monte_carlo(
+            prepared, paths=BLOCK + 100, seed=5)))
+        assert digest(without_time(data)) == digest(without_time(alone))
+
+
+def without_time(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k != "runtime_seconds"}
 
 
 def test_shared_inputs_go_once_per_pool_model(cluster):
@@ -323,6 +351,22 @@ def test_the_cli_reports_an_unreachable_scheduler_as_a_user_error(capsys):
     address = f"tcp://127.0.0.1:{_free_port()}"
     assert main(["run", "consumer", "--quiet", "--dask", address]) == 2
     assert f"could not reach the Dask scheduler at {address}" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_batch_and_stress_with_dask_write_the_local_results(tmp_path):
+    def written(*extra: str) -> list[str]:
+        out = tmp_path / "-".join(extra or ("local",))
+        assert main(["batch", "consumer", "factoring", "--paths", "5000", "--quiet",
+                     "--out-dir", str(out / "runs"), *extra]) == 0
+        assert main(["stress", "consumer", "--quiet", "--out-json",
+                     str(out / "stress.json"), *extra]) == 0
+        files = [out / "runs" / "consumer.json", out / "runs" / "factoring.json",
+                 out / "stress.json"]
+        return [json.dumps(without_time(json.loads(f.read_text(encoding="utf-8"))),
+                           sort_keys=True) for f in files]
+
+    assert written("--dask", "local:2") == written()
 
 
 def test_the_cli_refuses_a_bad_spec(capsys):

@@ -43,6 +43,7 @@ TDR
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -52,6 +53,8 @@ import numpy as np
 from abs_tool.analysis.break_even import BreakEven, break_even
 from abs_tool.analysis.deal_analysis import ClassTdr
 from abs_tool.engine.deterministic import PreparedDeal, prepare_deal, run_scenario
+from abs_tool.engine.executor import Executor, LocalThreads
+from abs_tool.engine.montecarlo import CancelledError
 from abs_tool.errors import AssumptionError, FieldError, InputError
 from abs_tool.limits import MAX_HORIZON_MONTHS
 from abs_tool.model.assumptions import Cpr, DefaultAssumption, LifetimeDefault, Recovery
@@ -750,6 +753,8 @@ def stress_table(
     multiples: RatingMultiples | None = None,
     *,
     target_default_rates: Sequence[ClassTdr] | None = None,
+    executor: Executor | None = None,
+    cancel: threading.Event | None = None,
 ) -> StressTable:
     """BDR of every class under every scenario against the TDR of every rating level.
 
@@ -765,6 +770,13 @@ def stress_table(
         Monte Carlo TDRs of each class
         (:attr:`~abs_tool.analysis.deal_analysis.DealAnalysis.target_default_rates`) to use
         instead of the multiples; the classes must be the deal's, in its order.
+    executor
+        Where the scenarios run, one unit each (:mod:`abs_tool.engine.executor`); by default
+        one after the other in this process, sharing the pool models of scenarios that
+        change only prepayment or recovery. On a cluster each scenario prepares its own. The
+        table is the same either way.
+    cancel
+        When set, no further scenario starts and :class:`CancelledError` is raised.
 
     Returns
     -------
@@ -794,26 +806,37 @@ def stress_table(
         level = {r: m * base.lifetime_default_rate for r, m in multiples.multiples}
         targets = [level for _ in names]
         source = "multiples"
-    cache = _PreparedCache(prepared)
-    rows = []
-    for scenario in scenarios:
-        scenario_prepared = cache.get(prepared, scenario, base)
-        evens = break_even(scenario_prepared)
-        pool = run_scenario(scenario_prepared).result.pool
-        cells = []
-        for be, tdr_of in zip(evens, targets, strict=True):
-            ratings = tuple(tdr_of)
-            tdr = tuple(float(tdr_of[r]) for r in ratings)
-            cells.append(ClassStress(be.class_name, float(be.default_rate), bool(be.loses),
-                                     float(be.multiplier), ratings, tdr,
-                                     tuple(bool(be.default_rate >= t) for t in tdr)))
-        rows.append(ScenarioStress(scenario, float(pool.cumulative_default_rate[0, -1]),
-                                   _mean_month(pool.default[0]), tuple(cells)))
+    runner = executor if executor is not None else LocalThreads()
+    shared = [runner.share(value) for value in (prepared, base, targets,
+                                                _PreparedCache(prepared))]
+    rows = list(runner.map_ordered(_scenario_row, scenarios, *shared, cancel=cancel))
+    if len(rows) < len(scenarios):
+        raise CancelledError(f"stress table cancelled after {len(rows)} of {len(scenarios)} "
+                             "scenarios")
     reference = None
     if any(s.timing != "base" for s in scenarios):
         reference = break_even(_lifetime_reference(prepared, base))
     return StressTable(prepared.deal.name, names, tuple(rows), multiples, source, base,
                        reference, scenarios_indicative=scenarios == DEFAULT_SCENARIOS)
+
+
+def _scenario_row(scenario: StressScenario, prepared: PreparedDeal, base: BaseCase,
+                  targets: Sequence[Mapping[str, float]],
+                  cache: _PreparedCache) -> ScenarioStress:
+    """One row of the table: the scenario's break-even rates against the targets (a work
+    unit of :func:`stress_table`)."""
+    scenario_prepared = cache.get(prepared, scenario, base)
+    evens = break_even(scenario_prepared)
+    pool = run_scenario(scenario_prepared).result.pool
+    cells = []
+    for be, tdr_of in zip(evens, targets, strict=True):
+        ratings = tuple(tdr_of)
+        tdr = tuple(float(tdr_of[r]) for r in ratings)
+        cells.append(ClassStress(be.class_name, float(be.default_rate), bool(be.loses),
+                                 float(be.multiplier), ratings, tdr,
+                                 tuple(bool(be.default_rate >= t) for t in tdr)))
+    return ScenarioStress(scenario, float(pool.cumulative_default_rate[0, -1]),
+                          _mean_month(pool.default[0]), tuple(cells))
 
 
 def _lifetime_reference(prepared: PreparedDeal, base: BaseCase) -> PreparedDeal:
