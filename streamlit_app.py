@@ -15,11 +15,14 @@ with state.guard(st.sidebar):
 # Pages in the order of the work. The app opens on Results: the built-in consumer deal,
 # already run.
 navigation = st.navigation([
+    st.Page("ui/pages/deal.py", title=t("nav.deal"), url_path="deal"),
     st.Page("ui/pages/pool.py", title=t("nav.pool"), url_path="pool"),
     st.Page("ui/pages/assumptions.py", title=t("nav.assumptions"), url_path="assumptions"),
     st.Page("ui/pages/structure.py", title=t("nav.structure"), url_path="structure"),
     st.Page("ui/pages/results.py", title=t("nav.results"), url_path="results", default=True),
     st.Page("ui/pages/structuring.py", title=t("nav.structuring"), url_path="structuring"),
+    st.Page("ui/pages/static_pool.py", title=t("nav.static_pool"), url_path="static_pool"),
+    st.Page("ui/pages/stress.py", title=t("nav.stress"), url_path="stress"),
     st.Page("ui/pages/cashflows.py", title=t("nav.cashflows"), url_path="cashflows"),
     st.Page("ui/pages/export.py", title=t("nav.export"), url_path="export"),
 ])

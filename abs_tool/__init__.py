@@ -35,8 +35,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "AnnualPd", "Assumptions", "CdrVector", "Copula", "Cpr", "LifetimeDefault", "Recovery",
     ),
     "abs_tool.model.deal": (
-        "Deal", "DealDates", "Fee", "NoteClass", "Pricing", "ReserveAccount", "RunSettings",
-        "Structure", "Tier", "Trigger",
+        "Deal", "DealDates", "DealParties", "Fee", "NoteClass", "Pricing", "ReserveAccount",
+        "RunSettings", "Structure", "Tier", "Trigger",
     ),
     "abs_tool.model.pool": ("Pool",),
     "abs_tool.io.dealfile": (
@@ -44,6 +44,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "save_deal",
     ),
     "abs_tool.io.tape": ("inspect_tape", "load_tape", "write_tape"),
+    "abs_tool.io.default_schedule": (
+        "DefaultSchedule", "DefaultScheduleError", "inspect_default_schedule",
+        "load_default_schedule",
+    ),
     "abs_tool.io.samples": ("sample_pool",),
     "abs_tool.io.static_pool": (
         "StaticPoolData", "StaticPoolError", "inspect_static_pool", "load_static_pool",
@@ -59,6 +63,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "abs_tool.analysis.break_even": ("BreakEven", "break_even"),
     "abs_tool.analysis.economics": ("CostOfFunds", "cost_of_funds"),
     "abs_tool.analysis.deal_analysis": ("DealAnalysis", "analyse"),
+    "abs_tool.analysis.inspector": (
+        "WaterfallInspection", "inspect_waterfall", "monte_carlo_path",
+    ),
+    "abs_tool.analysis.new_deal": ("NewDeal", "new_deal_for_pool"),
     "abs_tool.analysis.pool_stats": ("PoolSummary", "pool_summary", "stratify"),
     "abs_tool.analysis.static_pool": (
         "InsufficientHistoryError", "StaticPoolAnalysis", "analyse_static_pool",
@@ -107,6 +115,15 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors ("X 
     from abs_tool.analysis.economics import (
         CostOfFunds as CostOfFunds,
         cost_of_funds as cost_of_funds,
+    )
+    from abs_tool.analysis.inspector import (
+        WaterfallInspection as WaterfallInspection,
+        inspect_waterfall as inspect_waterfall,
+        monte_carlo_path as monte_carlo_path,
+    )
+    from abs_tool.analysis.new_deal import (
+        NewDeal as NewDeal,
+        new_deal_for_pool as new_deal_for_pool,
     )
     from abs_tool.analysis.pool_stats import (
         PoolSummary as PoolSummary,
@@ -164,6 +181,12 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors ("X 
         load_sample_deal as load_sample_deal,
         save_deal as save_deal,
     )
+    from abs_tool.io.default_schedule import (
+        DefaultSchedule as DefaultSchedule,
+        DefaultScheduleError as DefaultScheduleError,
+        inspect_default_schedule as inspect_default_schedule,
+        load_default_schedule as load_default_schedule,
+    )
     from abs_tool.io.rating_tables import (
         RatingTables as RatingTables,
         load_rating_table as load_rating_table,
@@ -199,6 +222,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors ("X 
     from abs_tool.model.deal import (
         Deal as Deal,
         DealDates as DealDates,
+        DealParties as DealParties,
         Fee as Fee,
         NoteClass as NoteClass,
         Pricing as Pricing,

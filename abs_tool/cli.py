@@ -35,6 +35,7 @@ from abs_tool.limits import (
 
 if TYPE_CHECKING:
     from abs_tool.engine.executor import Executor
+    from abs_tool.report.excel import TermSheetInputs
 
 EXIT_INVALID = 2
 EXIT_FAILURE = 1
@@ -203,8 +204,15 @@ def cmd_cashflows(args: argparse.Namespace) -> int:
 
     deal, pool = _load_deal(args.deal)
     prepared = prepare_deal(deal, pool)
+    schedule = None
+    if args.default_schedule:
+        from abs_tool.io.default_schedule import load_default_schedule
+
+        schedule = load_default_schedule(args.default_schedule, pool=pool,
+                                         horizon_months=deal.dates.horizon_months)
     scenario = Scenario(cdr_annual=args.cdr, cpr_annual=args.cpr, recovery_rate=args.recovery,
-                        lag_months=args.lag, default_multiplier=args.multiplier)
+                        lag_months=args.lag, default_multiplier=args.multiplier,
+                        default_schedule=schedule)
     result = run_scenario(prepared, scenario)
     breakevens = break_even(prepared)
     _print_table(class_table(deal, result.metrics, break_evens=breakevens))
@@ -272,13 +280,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         _write_text(Path(args.out_json),
                     json.dumps(analysis_dict(analysis), ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
-    if args.out_xlsx:
-        from abs_tool import build_term_sheet_inputs, write_term_sheet
+    if args.out_xlsx or args.out_pdf:
+        from abs_tool import build_term_sheet_inputs
 
-        inputs = build_term_sheet_inputs(analysis, sources=_sources(args.deal, deal.pool.tape))
-        write_term_sheet(args.out_xlsx, inputs, args.lang)
-        print(f"wrote {args.out_xlsx}")
+        _write_term_sheet(args, build_term_sheet_inputs(
+            analysis, sources=_sources(args.deal, deal.pool.tape)))
     return 0
+
+
+def _write_term_sheet(args: argparse.Namespace, inputs: TermSheetInputs) -> None:
+    """The term sheet to ``--out-xlsx`` and its PDF to ``--out-pdf`` (LibreOffice)."""
+    from abs_tool import term_sheet_bytes
+    from abs_tool.report.pdf import xlsx_to_pdf
+
+    workbook = term_sheet_bytes(inputs, args.lang)
+    # The PDF first: without LibreOffice neither file is half-written.
+    pdf = xlsx_to_pdf(workbook) if args.out_pdf else None
+    for path, data in ((args.out_xlsx, workbook), (args.out_pdf, pdf)):
+        if path and data is not None:
+            write_atomic(path, data)
+            print(f"wrote {path}")
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -449,7 +470,7 @@ def _structure(args: argparse.Namespace, executor: Executor) -> int:
                                 importance_sampling=not args.no_importance_sampling,
                                 tables=tables, workers=args.workers, executor=executor)
         _print_table(grid)
-    if not (args.out_json or args.out_xlsx):
+    if not (args.out_json or args.out_xlsx or args.out_pdf):
         return 0
     # The outputs show the sized deal, analysed on the sizing's own simulation.
     analysis = analyse(prepare_deal(result.deal, pool), structuring=result)
@@ -459,14 +480,12 @@ def _structure(args: argparse.Namespace, executor: Executor) -> int:
             data["sensitivity"] = json.loads(grid.to_json(orient="records"))
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
         print(f"wrote {args.out_json}")
-    if args.out_xlsx:
-        from abs_tool import build_term_sheet_inputs, write_term_sheet
+    if args.out_xlsx or args.out_pdf:
+        from abs_tool import build_term_sheet_inputs
 
-        inputs = build_term_sheet_inputs(
+        _write_term_sheet(args, build_term_sheet_inputs(
             analysis, structuring=structuring_tables(result, grid, args.lang),
-            sources=_sources(args.deal, deal.pool.tape))
-        write_term_sheet(args.out_xlsx, inputs, args.lang)
-        print(f"wrote {args.out_xlsx}")
+            sources=_sources(args.deal, deal.pool.tape)))
     return 0
 
 
@@ -566,6 +585,62 @@ def cmd_sample_static_pool(args: argparse.Namespace) -> int:
     print(f"wrote {data.n_vintages} vintages, up to {data.n_months} months on book, to "
           f"{args.out}")
     return 0
+
+
+def cmd_new_deal(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import os
+
+    from abs_tool import load_tape, save_deal
+    from abs_tool.analysis.new_deal import Carry, FixedFees, new_deal_for_pool
+    from abs_tool.model.deal import PoolSource, RateUnit
+
+    deal, old_pool = _load_deal(args.like)
+    pool = load_tape(args.tape, sheet=args.sheet, rate_unit=args.rate_unit)
+    source = None
+    # A tape path in a deal file is relative to the file, in its folder or below: a tape
+    # elsewhere is written into the file.
+    relative = Path(os.path.relpath(Path(args.tape).resolve(), Path(args.out).resolve().parent))
+    if not args.embed and ".." not in relative.parts:
+        source = PoolSource(tape=relative.as_posix(), sheet=args.sheet,
+                            rate_unit=RateUnit(args.rate_unit))
+    elif not args.embed:
+        print("  the tape is outside the deal file's folder: written into the deal file")
+    made = new_deal_for_pool(deal, pool, old_balance=old_pool.balance, keep=args.keep,
+                             fixed_fees=FixedFees(args.fixed_fees), name=args.name,
+                             cutoff=args.cutoff or dt.date.today(), source=source)
+    save_deal(made.deal, args.out)
+    new = made.deal
+    print(f"{new.name}: {len(pool):,} loans, balance {made.new_balance:,.2f} after the "
+          f"eligibility carried over ({made.balance_ratio:.4g} x {old_pool.balance:,.2f} of "
+          f"{deal.name}); cut-off {new.dates.cutoff}, legal final {new.dates.legal_final}")
+    kept = [c.value for c in Carry if c in args.keep]
+    print(f"  carried over: note classes, {', '.join(kept) or 'nothing else'}")
+    for amount in made.scaled:
+        print(f"  scaled: {amount.item} {amount.field} {amount.before:,.2f} -> "
+              f"{amount.after:,.2f}")
+    for amount in made.flagged:
+        print(f"  kept as set for the other pool: {amount.item} {amount.field} "
+              f"{amount.before:,.2f}")
+    for part in made.cleared:
+        print(f"  cleared {part.part.value}: {', '.join(part.items)}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _carry(text: str) -> Any:
+    from abs_tool.analysis.new_deal import parse_carry
+
+    return parse_carry(text)
+
+
+def _date(text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"not a date YYYY-MM-DD (got {text!r})") from None
 
 
 def _multiples(text: str) -> Any:
@@ -712,6 +787,8 @@ def _simulation_options(p: argparse.ArgumentParser, json_doc: str) -> None:
                    help=f"write the results as JSON ({json_doc})")
     p.add_argument("--out-xlsx", type=_option_type(_output_file),
                    help="write the term sheet workbook (docs/term_sheet.md)")
+    p.add_argument("--out-pdf", type=_option_type(_output_file),
+                   help="write the term sheet as PDF (needs LibreOffice; docs/term_sheet.md)")
     p.add_argument("--lang", choices=["en", "zh"], default="en",
                    help="language of the term sheet (default en)")
     for kind, default in (("el", "idealized_el_derived"), ("pd", "idealized_pd_moodys"),
@@ -878,6 +955,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shape", choices=["long", "wide"], default="long")
     p.set_defaults(func=cmd_sample_static_pool)
 
+    p = sub.add_parser("new-deal", help="start a deal from a loan tape, carrying over the "
+                       "structure, fees, triggers and eligibility of a sample or deal file "
+                       "(docs/deal_file.md)")
+    p.add_argument("tape", type=_option_type(_input_file), help="loan tape (CSV/XLSX)")
+    p.add_argument("--like", required=True, type=_option_type(_input_file),
+                   metavar="consumer|factoring|DEAL.json",
+                   help="the deal to start from: a sample deal name or a deal file")
+    p.add_argument("--out", required=True, type=output, metavar="D.json")
+    p.add_argument("--keep", type=_option_type(_carry),
+                   default="structure,fees,triggers,eligibility", metavar="PARTS",
+                   help="parts carried over, comma-separated, of structure, fees, triggers, "
+                   "eligibility, dates (default: all but dates); the others are cleared and "
+                   "listed")
+    p.add_argument("--fixed-fees", choices=["scale", "keep"], default="scale",
+                   help="fixed fee amounts scaled by the new pool's balance over the old "
+                   "one's (default), or kept as they are (listed)")
+    p.add_argument("--name", help="the new deal's name (default: the tape's file name)")
+    p.add_argument("--cutoff", type=_option_type(_date), metavar="YYYY-MM-DD",
+                   help="cut-off date when the dates are not kept (default: today); the "
+                   "other dates keep their distance from it")
+    p.add_argument("--sheet")
+    p.add_argument("--rate-unit", choices=["decimal", "percent"], default="decimal")
+    p.add_argument("--embed", action="store_true",
+                   help="write the tape into the deal file (default: name it by its path "
+                   "relative to the deal file when it lies in the file's folder or below)")
+    p.set_defaults(func=cmd_new_deal)
+
     p = sub.add_parser("stress", help="stress tests: break-even default rate of every class "
                        "under each scenario against target default rates by rating "
                        "(docs/stress.md)")
@@ -924,6 +1028,10 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--multiplier", type=_number(0.0, math.inf, high_open=True),
                            default=1.0,
                            help="stress multiplier on the default assumption, >= 0")
+            p.add_argument("--default-schedule", type=_option_type(_input_file),
+                           help="CSV/XLSX of loans that default in given months: loan_id, "
+                                "default_month, optional recovery_rate (the other loans "
+                                "follow the scenario; --cdr 0: none default)")
         p.add_argument("--out", type=output, help="CSV file to write")
         p.set_defaults(func=func)
     return parser

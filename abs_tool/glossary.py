@@ -79,6 +79,12 @@ DEAL: dict[str, Label] = {
     "period": ("Period", "期数"),
     "statistic": ("Statistic", "统计量"),
     "probability": ("Probability", "概率"),
+    # Static pools and stress tests (issue 17).
+    "static_pool": ("Static pool", "静态池"),
+    "vintage": ("Vintage", "放款月份"),
+    "months_on_book": ("Months on book", "账龄(月)"),
+    "stress_tests": ("Stress tests", "压力测试"),
+    "scenario": ("Scenario", "情景"),
     # Dates and parties (DOMAIN.md; issue 18).
     "cutoff": ("Cut-off date", "封包日"),
     "closing": ("Closing date", "起息日"),
@@ -92,6 +98,14 @@ DEAL: dict[str, Label] = {
     "trustee": ("Trustee and custodian", "托管人"),
     "underwriter": ("Lead underwriter", "主承销商"),
     "rating_agency": ("Rating agency", "评级机构"),
+    "rating_agencies": ("Rating agencies", "评级机构"),
+    # Page 1 of the term sheet (issue 18 item 2).
+    "parties": ("Parties", "参与机构"),
+    "day_count": ("Day count", "计息基准"),
+    "business_day_convention": ("Business day convention", "工作日调整规则"),
+    "amortisation_type": ("Amortisation", "摊还方式"),
+    "revolving_criteria": ("Revolving criteria", "循环购买标准"),
+    "clean_up_call": ("Clean-up call", "清仓回购"),
 }
 
 # --- Metrics -------------------------------------------------------------------------------------
@@ -115,10 +129,13 @@ METRICS: dict[str, Label] = {
     "break_even_default_rate": ("Break-even default rate (BDR)", "临界违约率"),
     "credit_enhancement": ("Credit enhancement", "信用增级"),
     "subordination": ("Subordination", "次级支持"),
+    "indicative_rating": ("Indicative rating", "参考评级"),
     "excess_spread": ("Excess spread", "超额利差"),
     "excess_spread_annual": ("Excess spread (a year)", "超额利差(年化)"),
     "default_rate": ("Default rate", "违约率"),
     "cumulative_default_rate": ("Cumulative default rate", "累计违约率"),
+    "lifetime_default_rate": ("Lifetime cumulative default rate", "累计违约率"),
+    "timing_curve": ("Default timing curve", "违约时间分布"),
     "loss_rate": ("Loss rate", "损失率"),
     "principal_loss": ("Principal loss", "本金损失率"),
     "loss_pv": ("PV loss", "损失现值率"),
@@ -172,8 +189,11 @@ FIELDS: dict[str, Label] = {
     "region": ("Region", "地区"),
     "industry": ("Industry", "行业"),
     "score": ("Score", "信用评分"),
+    "default_month": ("Default month", "违约月份"),
+    "recovery_rate": ("Recovery rate", "回收率"),
 }
-"""Loan-tape columns (:data:`abs_tool.model.columns.ALL_COLUMNS`)."""
+"""Loan-tape columns (:data:`abs_tool.model.columns.ALL_COLUMNS`), and a default
+schedule's (:mod:`abs_tool.io.default_schedule`)."""
 
 AMORTIZATION: dict[str, Label] = {
     "level": ("level payment", "等额本息"),
@@ -295,6 +315,27 @@ REASONS: dict[str, Label] = {
         "请确认利率是否为百分数",
     ),
     "empty_file": ("the file is empty", "文件为空"),
+    "schedule_month_whole": (
+        "`default_month` must be a whole number of months >= 1",
+        "违约月份须为不小于 1 的整月数",
+    ),
+    "schedule_recovery_range": (
+        "`recovery_rate` must be in [0, 1], a decimal such as 0.3 (empty: the scenario's "
+        "rate)",
+        "回收率须在 [0, 1] 内,如 0.3(留空则采用情景的回收率)",
+    ),
+    "schedule_unknown_loan": (
+        "`loan_id` is not on the deal's loan tape", "资产编号不在本交易的资产清单中"
+    ),
+    "schedule_month_horizon": (
+        "`default_month` must be in 1..{horizon}, the deal's months",
+        "违约月份须在 1 至 {horizon} 之间(交易的期数)",
+    ),
+    "schedule_after_maturity": (
+        "the loan's last month is {term} (its `remaining_term`): it has no balance left to "
+        "default after it",
+        "该资产的最后一期为第 {term} 期(剩余期限),其后已无本金可违约",
+    ),
     "also_in_rows": (
         "{first}: also in {n} more row(s) not listed one by one ({rows})",
         "{first_zh}:另有 {n} 行同样问题,未逐一列出({rows_zh})",

@@ -56,7 +56,8 @@ def _styles() -> list[NamedStyle]:
         style("ts_title", size=16, bold=True, color=NAVY),
         style("ts_subtitle", size=13, bold=True),
         section,
-        style("ts_note", size=9, italic=True, color=GREY_TEXT),
+        # 10 points: page 1 prints at about 0.9 of its size, and no text may fall below 8.
+        style("ts_note", italic=True, color=GREY_TEXT),
         style("ts_label", color=GREY_TEXT),
         style("ts_text"),
         header,
@@ -82,7 +83,8 @@ def _figure(wb: Workbook, ws: Worksheet, coordinate: str, name: str, style: str)
 
 
 def _page(ws: Worksheet, widths: dict[str, float], default_width: float, columns: int) -> None:
-    """Widths, A4 landscape fitted to one page wide, title rows repeated, no grid lines."""
+    """Widths, A4 landscape fitted to one page wide, title rows repeated, no grid lines.
+    Narrow margins: page 1 of the Term Sheet must hold the whole summary."""
     for i in range(1, columns + 1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = widths.get(letter, default_width)
@@ -93,6 +95,8 @@ def _page(ws: Worksheet, widths: dict[str, float], default_width: float, columns
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.page_margins.header = ws.page_margins.footer = 0.2
     ws.print_options.horizontalCentered = True
     ws.print_title_rows = "1:2"
     ws.oddFooter.left.text = "&A"
@@ -100,36 +104,59 @@ def _page(ws: Worksheet, widths: dict[str, float], default_width: float, columns
     ws.oddFooter.left.font = ws.oddFooter.right.font = FONT
 
 
+TERM_SHEET_WIDTHS: dict[str, float] = {
+    "A": 14, "B": 12, "C": 15, "D": 9, "E": 12, "F": 10, "G": 12, "H": 9, "I": 9, "J": 11.5,
+    "K": 11.5, "L": 10, "M": 13, "N": 11,
+}
+"""Page 1's columns: the capital structure table's, and the three blocks above it (Deal:
+labels A-B, values C; Parties: labels E-F, values G-I; Cost of funds: labels J-L, values M).
+About 0.9 of their width fits A4 landscape, so 10-point text prints at 9 points."""
+
+
+def _block(wb: Workbook, ws: Worksheet, columns: tuple[str, str], rows: tuple[
+        tuple[str, str, str], ...], align: str = "right") -> None:
+    """Label and value rows from row 6: ``(label key, defined name, style)``."""
+    for row, (key, name, style) in enumerate(rows, start=6):
+        _label(ws, f"{columns[0]}{row}", key)
+        _figure(wb, ws, f"{columns[1]}{row}", name, style)
+        ws[f"{columns[1]}{row}"].alignment = Alignment(horizontal=align)
+
+
 def _term_sheet(wb: Workbook, ws: Worksheet) -> None:
     _label(ws, "A1", "ts.title", "ts_title")
     _figure(wb, ws, "A2", "DealName", "ts_subtitle")
     _label(ws, "A3", "ts.disclaimer", "ts_note")
     # Logo area: a reserved block the code never writes; put the logo image over it.
-    ws.merge_cells("O1:R3")
+    ws.merge_cells("M1:N3")
     _label(ws, "A5", "ts.deal", "ts_section")
-    _label(ws, "F5", "ts.cost", "ts_section")
-    deal = (("ts.currency", "Currency", "ts_text"), ("ts.cutoff", "CutoffDate", "ts_date"),
-            ("ts.closing", "ClosingDate", "ts_date"),
-            ("ts.first_payment", "FirstPaymentDate", "ts_date"),
-            ("ts.legal_final", "LegalFinalDate", "ts_date"),
-            ("ts.pool_balance", "PoolBalance", "ts_money"),
-            ("ts.loan_count", "LoanCount", "ts_int"), ("ts.pool_wac", "PoolWAC", "ts_pct"))
-    cost = (("ts.senior_size", "SeniorSize", "ts_money"),
-            ("ts.senior_share", "SeniorShare", "ts_pct"),
-            ("ts.wa_coupon", "WACoupon", "ts_pct"), ("ts.all_in", "AllInCost", "ts_pct"),
-            ("ts.benchmark", "BenchmarkRate", "ts_pct"),
-            ("ts.saving", "CostSavingBp", "ts_bp"), ("ts.upfront", "UpfrontFees", "ts_money"),
-            ("ts.excess_spread", "ExcessSpread", "ts_pct"))
-    for row, ((deal_key, deal_name, deal_style), (cost_key, cost_name, cost_style)) in enumerate(
-            zip(deal, cost, strict=True), start=6):
-        _label(ws, f"A{row}", deal_key)
-        _figure(wb, ws, f"C{row}", deal_name, deal_style)
-        ws[f"C{row}"].alignment = Alignment(horizontal="right")
-        _label(ws, f"F{row}", cost_key)
-        _figure(wb, ws, f"J{row}", cost_name, cost_style)
+    _label(ws, "E5", "ts.parties", "ts_section")
+    _label(ws, "J5", "ts.cost", "ts_section")
+    _block(wb, ws, ("A", "C"), (
+        ("ts.currency", "Currency", "ts_text"), ("ts.cutoff", "CutoffDate", "ts_date"),
+        ("ts.closing", "ClosingDate", "ts_date"),
+        ("ts.first_payment", "FirstPaymentDate", "ts_date"),
+        ("ts.legal_final", "LegalFinalDate", "ts_date"),
+        ("ts.pool_balance", "PoolBalance", "ts_money"),
+        ("ts.loan_count", "LoanCount", "ts_int"), ("ts.pool_wac", "PoolWAC", "ts_pct")))
+    # Party names are long: left-aligned, running on over the empty cells to their right.
+    # The dates conventions below them keep every block at 8 rows: page 1 is full.
+    _block(wb, ws, ("E", "G"), (
+        ("ts.originator", "Originator", "ts_text"), ("ts.servicer", "Servicer", "ts_text"),
+        ("ts.manager", "Manager", "ts_text"), ("ts.trustee", "Trustee", "ts_text"),
+        ("ts.underwriter", "LeadUnderwriter", "ts_text"),
+        ("ts.rating_agency", "RatingAgencies", "ts_text"),
+        ("ts.day_count", "DayCount", "ts_text"),
+        ("ts.business_day", "BusinessDayConvention", "ts_text")), align="left")
+    _block(wb, ws, ("J", "M"), (
+        ("ts.senior_size", "SeniorSize", "ts_money"),
+        ("ts.senior_share", "SeniorShare", "ts_pct"),
+        ("ts.wa_coupon", "WACoupon", "ts_pct"), ("ts.all_in", "AllInCost", "ts_pct"),
+        ("ts.benchmark", "BenchmarkRate", "ts_pct"),
+        ("ts.saving", "CostSavingBp", "ts_bp"), ("ts.upfront", "UpfrontFees", "ts_money"),
+        ("ts.excess_spread", "ExcessSpread", "ts_pct")))
     _label(ws, "A15", "ts.capital_structure", "ts_section")
     ws.freeze_panes = "A4"
-    _page(ws, {"A": 20, "B": 13, "C": 16}, 12.5, 18)
+    _page(ws, TERM_SHEET_WIDTHS, 11, len(TERM_SHEET_WIDTHS))
 
 
 # Sheet key -> (column widths, default width, columns set), for the sheets with a body only.

@@ -235,7 +235,7 @@ def test_written_dict_has_version_and_field_names() -> None:
     data = deal_to_dict(load_sample_deal("consumer"))
     assert data["version"] == DEAL_FILE_VERSION == 1
     assert list(data) == ["version", "name", "dates", "pool", "assumptions", "structure",
-                          "run", "currency", "benchmark_rate_annual", "pricing"]
+                          "run", "currency", "benchmark_rate_annual", "pricing", "parties"]
     assert data["assumptions"]["default"]["type"] == "annual_pd"
     assert "tape" not in data["pool"]  # None fields that default to None are left out
 
@@ -509,14 +509,17 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "structure.classes[1].tier: classes are listed senior first, so `优先B级` (senior) cannot "
      "rank below `优先A级` (mezzanine)"),
     ("two-subordinated", set_at(*CLASS_1, "tier", value="subordinated"),
-     "structure.classes[1].coupon_annual: the subordinated class has no coupon"),
+     "structure.classes: at most one subordinated class, listed last"),
     ("two-subordinated-no-coupon",
      both(set_at(*CLASS_1, "tier", value="subordinated"),
           set_at(*CLASS_1, "coupon_annual", value=0)),
      "structure.classes: at most one subordinated class, listed last"),
-    ("subordinated-with-coupon", set_at(*CLASS_2, "coupon_annual", value=0.1),
-     "structure.classes[2].coupon_annual: the subordinated class has no coupon: it receives "
-     "the residual (got 0.1)"),
+    # The subordinated class may carry a coupon (期间收益, issue 16 item 4), paid after
+    # principal only when it has one, and no other class's coupon is.
+    ("senior-coupon-after-principal", set_at(*CLASS_0, "coupon_priority",
+                                             value="after_principal"),
+     "structure.classes[0].coupon_priority: \"after_principal\" is for the subordinated "
+     "class's coupon"),
     ("duplicate-class-name", set_at(*CLASS_1, "name", value="优先A级"),
      "structure.classes[1].name: duplicate class name (got '优先A级')"),
     # Fee

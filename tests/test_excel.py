@@ -104,9 +104,9 @@ def _cell(wb, name):
     return wb[sheet][coordinate.replace("$", "")]
 
 
-def _find_row(ws, value, column=1):
-    """The first row whose cell in ``column`` holds ``value``."""
-    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, column).value == value)
+def _find_row(ws, value, column=1, start=1):
+    """The first row from ``start`` whose cell in ``column`` holds ``value``."""
+    return next(r for r in range(start, ws.max_row + 1) if ws.cell(r, column).value == value)
 
 
 def _row(ws, row, headers):
@@ -132,8 +132,17 @@ def test_key_figures_equal_their_sources(consumer, workbooks):
         "CostSavingBp": cost.saving_bp, "UpfrontFees": cost.upfront_fees,
         "ExcessSpread": cost.excess_spread_annual,
     }
-    assert set(expected) | {"DealName", "Currency", "CutoffDate", "ClosingDate", "FirstPaymentDate",
-                            "LegalFinalDate"} == set(KEY_FIGURES)
+    parties = deal.parties
+    texts = {"DayCount": "30/360", "BusinessDayConvention": "Unadjusted",
+             "Originator": parties.originator, "Servicer": parties.servicer,
+             "Manager": parties.manager, "Trustee": parties.trustee,
+             "LeadUnderwriter": parties.lead_underwriter,
+             "RatingAgencies": ", ".join(parties.rating_agencies)}
+    assert all(texts.values())  # the sample names every party
+    assert set(expected) | set(texts) | {"DealName", "Currency", "CutoffDate", "ClosingDate",
+                                         "FirstPaymentDate", "LegalFinalDate"} == set(KEY_FIGURES)
+    for name, value in texts.items():
+        assert _cell(wb, name).value == value, name
     for name, value in expected.items():
         assert _cell(wb, name).value == pytest.approx(value, rel=1e-12), name
     dates = deal.dates
@@ -150,13 +159,17 @@ def test_capital_structure_equals_the_results(consumer, workbooks):
     deal = prepared.deal
     ws = workbooks["en"]["Term Sheet"]
     headers = _find_row(ws, "Class")
+    by_criterion = _find_row(ws, "Class", start=headers + 1)
     bdrs = break_even(prepared)
     ratings = class_ratings(mc, target_default_rates(mc, bdrs))
+    scale = ["AAA", "AA+", "AA", "AA-", "A+", "A", "A-", "BBB+", "BBB", "BBB-", "BB+", "BB",
+             "BB-", "B+", "B", "B-", "CCC", "CC", "C", "NR"]
     base = run_scenario(prepared)
     flows = cashflow_tables(base.result, deal).classes
     pool_balance = prepared.pool.balance
     for j, (note, be) in enumerate(zip(deal.structure.classes, bdrs, strict=True)):
         row = _row(ws, headers + 1 + j, headers)
+        detail = _row(ws, by_criterion + 1 + j, by_criterion)
         balance = prepared.class_balances[j]
         below = sum(prepared.class_balances[j + 1:])
         table = flows[note.name]
@@ -165,6 +178,8 @@ def test_capital_structure_equals_the_results(consumer, workbooks):
         assert row["Tier"] == text(f"tier.{note.tier.value}", "en")
         assert row["Amount"] == pytest.approx(balance)
         assert row["Share"] == pytest.approx(balance / pool_balance)
+        assert row["Subordination"] == pytest.approx(below / pool_balance)
+        assert row["Reserve account"] == deal.structure.reserve.initial_share
         assert row["Credit enhancement"] == pytest.approx(
             below / pool_balance + deal.structure.reserve.initial_share)
         assert row["Coupon"] == (note.coupon_annual if note.tier != "subordinated"
@@ -172,20 +187,37 @@ def test_capital_structure_equals_the_results(consumer, workbooks):
         assert row["WAL (years)"] == pytest.approx(base.metrics.wal_years[0, j])
         assert row["Expected final"].date() == paid_off.iloc[0]
         assert row["Legal final"].date() == deal.dates.legal_final
-        assert row["EL"] == pytest.approx(mc.classes[j].expected_loss.value)
-        assert row["PD"] == pytest.approx(mc.classes[j].pd.value)
-        assert row["BDR"] == pytest.approx(be.default_rate)
-        for criterion in ("el", "pd", "dirr"):
-            assert row[f"Rating ({criterion.upper()})"] == getattr(ratings[j], criterion).local
-        assert row["Rating (BDR ≥ TDR)"] == ratings[j].tdr.local
+        assert row["BDR"] == detail["BDR"] == pytest.approx(be.default_rate)
+        # One rating on page 1: the lowest of the four criteria, on the local scale.
+        local = [r.local for r in ratings[j].criteria()]
+        assert row["Indicative rating"] == max(local, key=scale.index)
         assert row["Target rating"] == note.target_rating
+        assert detail["Class"] == note.name
+        assert detail["EL"] == pytest.approx(mc.classes[j].expected_loss.value)
+        assert detail["PD"] == pytest.approx(mc.classes[j].pd.value)
+        for criterion in ("el", "pd", "dirr"):
+            assert detail[f"Rating ({criterion.upper()})"] == getattr(ratings[j],
+                                                                      criterion).local
+        assert detail["Rating (BDR ≥ TDR)"] == ratings[j].tdr.local
     total = _row(ws, headers + 1 + len(deal.structure.classes), headers)
     assert (total["Class"], total["Amount"]) == ("Total", pytest.approx(pool_balance))
     risks = _find_row(ws, "Key risks")
-    sentences = [ws.cell(risks + 1 + i, 1).value for i in range(len(inputs.risks))]
-    assert sentences == [f"{i}. {text(r.key, 'en', **r.values)}"
-                         for i, r in enumerate(inputs.risks, start=1)]
-    assert ws.cell(risks + 1 + len(inputs.risks), 1).value is None
+    summary = inputs.analysis.summary
+    listed = [("risk.obligors", {"top1": summary.top1_obligor_share,
+                                 "top10": summary.top10_obligor_share,
+                                 "effective": summary.effective_obligors})]
+    listed += [(r.key, r.values) for r in inputs.risks if r.key != "risk.concentration"]
+    # The consumer sample: ample excess spread, a 12-month revolving period, two triggers
+    # that can end it.
+    listed += [("risk.spread_dependence", {"spread": inputs.cost.excess_spread_annual,
+                                           "loss": inputs.analysis.base_loss_annual}),
+               ("risk.revolving", {"months": 12, "triggers": 2}), ("risk.commingling", {})]
+    sentences = [ws.cell(risks + 1 + i, 1).value for i in range(len(listed))]
+    assert sentences == [f"{i}. {text(key, 'en', **values)}"
+                         for i, (key, values) in enumerate(listed, start=1)]
+    assert ws.cell(risks + 1 + len(listed), 1).value is None
+    # Page 1 ends after the key risks.
+    assert [b.id for b in ws.row_breaks.brk][0] == risks + len(listed)
 
 
 def test_a_class_that_never_loses_shows_its_bdr_as_a_lower_bound(consumer):
@@ -195,11 +227,13 @@ def test_a_class_that_never_loses_shows_its_bdr_as_a_lower_bound(consumer):
     analysis = dataclasses.replace(inputs.analysis, break_evens=(never, *bdrs[1:]))
     data = term_sheet_bytes(dataclasses.replace(inputs, analysis=analysis))
     ws = load_workbook(io.BytesIO(data))["Term Sheet"]
-    headers = _find_row(ws, "Class")
-    column = next(c for c in range(1, ws.max_column + 1) if ws.cell(headers, c).value == "BDR")
-    cells = [ws.cell(headers + 1 + j, column) for j in range(2)]
-    assert cells[0].value == pytest.approx(never.default_rate)
-    assert [c.number_format for c in cells] == ['"≥ "0.00%', "0.00%"]
+    first = _find_row(ws, "Class")
+    for headers in (first, _find_row(ws, "Class", start=first + 1)):  # page 1 and page 2
+        column = next(c for c in range(1, ws.max_column + 1)
+                      if ws.cell(headers, c).value == "BDR")
+        cells = [ws.cell(headers + 1 + j, column) for j in range(2)]
+        assert cells[0].value == pytest.approx(never.default_rate)
+        assert [c.number_format for c in cells] == ['"≥ "0.00%', "0.00%"]
 
 
 def test_monte_carlo_sheet_equals_the_simulation(consumer, workbooks):
@@ -278,7 +312,10 @@ def test_every_sheet_exists_and_has_content(xlsx, lang):
         assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.print_area.endswith(f"!$A$1:${get_column_letter(ws.max_column)}${ws.max_row}")
+        # To the last cell, or below it where charts end a sheet.
+        last = re.fullmatch(r".*!\$A\$1:\$([A-Z]+)\$(\d+)", ws.print_area)
+        assert last[1] == get_column_letter(ws.max_column)
+        assert int(last[2]) >= ws.max_row
         assert ws.freeze_panes is not None
     # Anchors are template internals; the key figures stay.
     assert set(wb.defined_names) == set(KEY_FIGURES)
@@ -350,9 +387,13 @@ def test_without_monte_carlo_or_structuring(hostile):
     ws = wb["条款概要"]
     headers = _find_row(ws, "档次")
     row = _row(ws, headers + 1, headers)
+    assert row[text("col.indicative", "zh")] is None
+    assert row[text("col.bdr", "zh")] == pytest.approx(inputs.analysis.break_evens[0].default_rate)
+    assert ws.cell(_find_row(ws, text("note.no_mc", "zh")), 1).style == "ts_note"
+    detail = _find_row(ws, "档次", start=headers + 1)
+    row = _row(ws, detail + 1, detail)
     assert row[text("col.el", "zh")] is None
     assert row[text("col.rating_el", "zh")] is None
-    assert row[text("col.bdr", "zh")] == pytest.approx(inputs.analysis.break_evens[0].default_rate)
 
 
 def test_key_risks_follow_the_numbers(consumer, hostile):
@@ -517,11 +558,16 @@ def _tape_ids(pool) -> set[str]:
 
 def _leaks(data: bytes, ids: set[str]) -> list[str]:
     """Cells of a workbook that hold a loan or obligor id (as a whole value or as a word of
-    a longer text), or a text longer than Excel keeps."""
+    a longer text), a text longer than Excel keeps, or a number in a format that can show
+    scientific notation (General, or an exponent)."""
     found = []
     for ws in load_workbook(io.BytesIO(data)).worksheets:
         for row in ws.iter_rows():
             for cell in row:
+                if isinstance(cell.value, int | float) and not isinstance(cell.value, bool) and (
+                        cell.number_format == "General" or "E+" in cell.number_format.upper()
+                        or "E-" in cell.number_format.upper()):
+                    found.append(f"{ws.title}!{cell.coordinate}: {cell.number_format}")
                 if not isinstance(cell.value, str):
                     continue
                 if len(cell.value) > 32_767:

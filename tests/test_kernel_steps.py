@@ -35,13 +35,24 @@ def terms(**given):
     default = kernel.Terms(
         original=np.array([80.0, 20.0]), initial_notes=100.0, coupon=np.zeros(2),
         quarterly=np.zeros(2, dtype=np.bool_), rated=np.array([True, False]), sub=1,
-        fee_rate=np.zeros(0), fee_fixed=np.zeros(0), fee_basis=np.zeros(0, dtype=np.int64),
+        fee_rate=np.zeros((0, MONTHS)), fee_fixed=np.zeros(0),
+        fee_basis=np.zeros(0, dtype=np.int64),
         fee_cap=np.zeros(0), reserve_initial=0.0, reserve_target=0.0,
         reserve_floor=0.0, revolving_months=0, call_share=np.nan, sequential=True, turbo=False,
         trigger_metric=np.zeros(0, dtype=np.int64), trigger_action=np.zeros(0, dtype=np.int64),
         trigger_threshold=np.zeros((0, MONTHS)), loss_timing=kernel.AT_END, reinstate=False,
         excess_use=kernel.COVER_DEFICIENCY, cover_limit=0.0, haircut=0.0,
+        coupon_period=np.zeros((2, MONTHS)), late=np.zeros(2, dtype=np.bool_),
     )
+    # Monthly rates given as one per class or fee apply every month (annual / 12, as the
+    # engine packs a deal whose dates opt in to no day count).
+    for name in ("coupon", "fee_rate"):
+        if name in given and np.ndim(given[name]) == 1:
+            monthly = np.asarray(given[name], dtype=np.float64)
+            given[name if name == "fee_rate" else "coupon_period"] = np.repeat(
+                monthly[:, None], MONTHS, axis=1)
+    if "original" in given and "late" not in given:
+        given["late"] = np.zeros(len(given["original"]), dtype=np.bool_)
     return default._replace(**given)
 
 

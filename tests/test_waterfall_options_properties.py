@@ -7,6 +7,8 @@ write-down ledger (balance + write-downs - reinstatements = original - principal
 reinstatements never above write-downs, write-downs junior first and reinstatements senior
 first. And the class metrics count write-downs net of reinstatements."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from builders import make_deal, make_pool
@@ -24,8 +26,10 @@ from abs_tool.model.assumptions import (
     LifetimeDefault,
     Recovery,
 )
+from abs_tool.model.dates import BusinessDayConvention, DayCount
 from abs_tool.model.deal import (
     CleanUpCall,
+    CouponPriority,
     ExcessInterest,
     ExcessInterestUse,
     Fee,
@@ -72,10 +76,16 @@ def option_deals(draw):
     has_sub = draw(st.booleans()) and n_classes > 1
     tiers = ([Tier.SENIOR] + [Tier.MEZZANINE] * (n_classes - 2)
              + [Tier.SUBORDINATED if has_sub else Tier.MEZZANINE])[:n_classes]
+    coupons = [draw(st.floats(0, 0.2)) if tier != Tier.SUBORDINATED
+               else draw(st.sampled_from([0.0, 0.0, 0.05, 0.3])) for tier in tiers]
+    # The subordinated class's coupon (期间收益) in step 2 or after principal.
+    late = [tier == Tier.SUBORDINATED and coupon > 0 and draw(st.booleans())
+            for tier, coupon in zip(tiers, coupons, strict=True)]
     classes = tuple(
-        NoteClass(f"C{j}", tier, float(shares[j]),
-                  coupon_annual=draw(st.floats(0, 0.2)) if tier != Tier.SUBORDINATED else 0.0,
-                  payment_frequency_months=draw(st.sampled_from([1, 3])))
+        NoteClass(f"C{j}", tier, float(shares[j]), coupon_annual=coupons[j],
+                  payment_frequency_months=draw(st.sampled_from([1, 3])),
+                  coupon_priority=(CouponPriority.AFTER_PRINCIPAL if late[j]
+                                   else CouponPriority.INTEREST))
         for j, tier in enumerate(tiers))
     horizon = draw(st.integers(4, 24))
     revolving = draw(st.integers(0, horizon - 2)) if draw(st.booleans()) else 0
@@ -112,7 +122,10 @@ def option_deals(draw):
                                 max_size=n_loans)),
         amortization=draw(st.sampled_from(["level", "equal_principal", "bullet",
                                            "interest_only", "installment_fee"])))
-    return prepare_deal(make_deal(structure, assumptions, months=horizon), pool)
+    deal = make_deal(structure, assumptions, months=horizon)
+    dates = replace(deal.dates, business_day_convention=draw(st.sampled_from(
+        list(BusinessDayConvention))), day_count=draw(st.sampled_from(list(DayCount))))
+    return prepare_deal(replace(deal, dates=dates), pool)
 
 
 @st.composite

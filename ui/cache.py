@@ -56,7 +56,16 @@ from abs_tool.model.eligibility import (
 from abs_tool.report import tables as report
 
 if TYPE_CHECKING:  # loaded by the pages that use them: the first page opens sooner
-    from abs_tool import StructuringResult
+    from abs_tool import (
+        RatingMultiples,
+        StaticPoolAnalysis,
+        StaticPoolData,
+        StressScenario,
+        StressTable,
+        StructuringResult,
+    )
+    from abs_tool.analysis.deal_analysis import ClassTdr
+    from abs_tool.engine.executor import Executor
 
 def sample_key(name: str, seed: int = samples.DEFAULT_SEED) -> str:
     """The ``pool_key`` of a built-in sample pool."""
@@ -185,16 +194,20 @@ def monte_carlo(
     prepared_deal: PreparedDeal,
     progress: Callable[[int, int], None],
     cancel: threading.Event,
+    executor: Executor | None = None,
 ) -> MonteCarloResult:
     """Run :func:`abs_tool.engine.montecarlo.run_monte_carlo` of ``deal`` on the pool ``pool_key``
-    and store the result for :func:`cached_monte_carlo`.
+    (on ``executor``: None, this process's threads) and store the result for
+    :func:`cached_monte_carlo`. The numbers do not depend on the executor, so neither does
+    the key.
 
     Raises
     ------
     abs_tool.engine.montecarlo.CancelledError
         When ``cancel`` was set during the run (nothing is stored).
     """
-    result = simulation.run_monte_carlo(prepared_deal, progress=progress, cancel=cancel)
+    result = simulation.run_monte_carlo(prepared_deal, progress=progress, cancel=cancel,
+                                        executor=executor)
     return _stored_monte_carlo(deal, pool_key, result)
 
 
@@ -273,9 +286,10 @@ def structuring(
     pool: Pool,
     progress: Callable[[int, str], None],
     cancel: threading.Event,
+    executor: Executor | None = None,
 ) -> StructuringResult:
-    """Run :func:`abs_tool.analysis.structuring.structure_deal` and store the result for
-    :func:`cached_structuring`.
+    """Run :func:`abs_tool.analysis.structuring.structure_deal` (on ``executor``, as
+    :func:`monte_carlo`) and store the result for :func:`cached_structuring`.
 
     Raises
     ------
@@ -288,7 +302,7 @@ def structuring(
         deal, pool, criterion=settings.criterion, paths=settings.paths, seed=settings.seed,
         size_step_share=settings.size_step_share, retained_share=settings.retained_share,
         min_class_share=settings.min_class_share, fixed=settings.fixed,
-        price=settings.price, progress=progress, cancel=cancel)
+        price=settings.price, progress=progress, cancel=cancel, executor=executor)
     return _stored_structuring(deal, pool_key, settings, result)
 
 
@@ -316,11 +330,60 @@ def cached_sensitivity(sized: Deal, pool_key: str, settings: StructuringSettings
 
 
 def sensitivity(sized: Deal, pool_key: str, settings: StructuringSettings,
-                key: SensitivityKey, pool: Pool) -> pd.DataFrame:
-    """:func:`abs_tool.analysis.structuring.sensitivity_grid` of the sized deal, stored."""
+                key: SensitivityKey, pool: Pool,
+                executor: Executor | None = None) -> pd.DataFrame:
+    """:func:`abs_tool.analysis.structuring.sensitivity_grid` of the sized deal (its cells
+    on ``executor``, as :func:`monte_carlo`), stored."""
     from abs_tool import sensitivity_grid
 
     x, y, resize, paths = key
     grid = sensitivity_grid(sized, pool, x, y, resize=resize, criterion=settings.criterion,
-                            paths=paths, seed=settings.seed)
+                            paths=paths, seed=settings.seed, executor=executor)
     return _stored_sensitivity(sized, pool_key, settings, key, grid)
+
+
+# --- Static pools and stress tests -----------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def sample_static_pool(name: str) -> StaticPoolData:
+    """:func:`abs_tool.io.static_pool_samples.sample_static_pool` with its default seed."""
+    from abs_tool import sample_static_pool as sample
+
+    return sample(name)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def inspect_static_pool(data: bytes, file_name: str
+                        ) -> tuple[StaticPoolData | None, ValidationReport]:
+    """:func:`abs_tool.io.static_pool.inspect_static_pool` of uploaded bytes (shape detected
+    from the columns), keyed on the bytes."""
+    from abs_tool import inspect_static_pool as inspect
+
+    return inspect(data, file_name=file_name)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def static_pool_analysis(key: str, _data: StaticPoolData, weighting: str) -> StaticPoolAnalysis:
+    """:func:`abs_tool.analysis.static_pool.analyse_static_pool` of the data named ``key``."""
+    from abs_tool import analyse_static_pool
+
+    return analyse_static_pool(_data, weighting=weighting)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def stress(
+    deal: Deal, pool_key: str, scenarios: tuple[StressScenario, ...],
+    multiples: RatingMultiples, monte_carlo_tdr: bool, _prepared: PreparedDeal,
+    _tdrs: tuple[ClassTdr, ...] | None = None,
+    _executor: Executor | None = None,
+) -> StressTable:
+    """:func:`abs_tool.analysis.stress.stress_table` of ``deal`` on the pool ``pool_key``:
+    ``deal`` is its :func:`deterministic_part` for TDRs from the multiples, the whole deal
+    for the Monte Carlo's (``_tdrs``, from its analysis); a scenario a unit on
+    ``_executor`` (the table does not depend on it)."""
+    from abs_tool import stress_table
+
+    return stress_table(_prepared, scenarios, multiples,
+                        target_default_rates=_tdrs if monte_carlo_tdr else None,
+                        executor=_executor)

@@ -41,3 +41,64 @@ def monthly_bars(frame: pd.DataFrame, order: Sequence[str], title: str | None = 
                  alt.Tooltip("series:N", title=series_title),
                  alt.Tooltip("amount:Q", title=money_label(t("cf.amount")), format=",.2f")],
     )
+
+
+def vintage_curves(frame: pd.DataFrame) -> alt.Chart:
+    """Cumulative default rate by month on book, a line per vintage: observed solid,
+    extrapolated dashed. ``frame``: tidy, columns ``vintage``, ``months_on_book``, ``rate``
+    and ``curve`` (the labels of observed and extrapolated, observed first)."""
+    curves = list(dict.fromkeys(frame["curve"]))
+    vintage, month, rate, curve = (t("sp.vintage"), t("sp.months_on_book"),
+                                   t("sp.cumulative_default_rate"), t("sp.curve"))
+    return alt.Chart(frame, title=t("sp.curves")).mark_line(strokeWidth=1.2).encode(
+        x=alt.X("months_on_book:Q", title=month, axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("rate:Q", title=rate, axis=alt.Axis(format="%")),
+        color=alt.Color("vintage:O", title=vintage, scale=alt.Scale(scheme="viridis"),
+                        legend=alt.Legend(columns=2, symbolLimit=60)),
+        strokeDash=alt.StrokeDash("curve:N", title=curve, sort=curves,
+                                  scale=alt.Scale(domain=curves, range=[[1, 0], [5, 3]])),
+        tooltip=[alt.Tooltip("vintage:O", title=vintage),
+                 alt.Tooltip("months_on_book:Q", title=month),
+                 alt.Tooltip("rate:Q", title=rate, format=".3%"),
+                 alt.Tooltip("curve:N", title=curve)],
+    )
+
+
+def share_lines(frame: pd.DataFrame, x_title: str, y_title: str, series_title: str,
+                title: str, y_format: str = "%") -> alt.Chart:
+    """Lines of a share by month on book, one per series: ``frame`` tidy with columns
+    ``months_on_book``, ``value`` and ``series`` (labels)."""
+    return alt.Chart(frame, title=title).mark_line(point=True).encode(
+        x=alt.X("months_on_book:Q", title=x_title, axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format)),
+        color=alt.Color("series:N", title=series_title,
+                        sort=list(dict.fromkeys(frame["series"]))),
+        tooltip=[alt.Tooltip("months_on_book:Q", title=x_title),
+                 alt.Tooltip("series:N", title=series_title),
+                 alt.Tooltip("value:Q", title=y_title, format=".2%")],
+    )
+
+
+def bdr_against_tdr(bdr: pd.DataFrame, tdr: pd.DataFrame) -> alt.LayerChart:
+    """BDR bars by scenario (one per class, side by side) and a tick at each rating's TDR.
+
+    ``bdr``: columns ``scenario``, ``class`` and ``bdr``; ``tdr``: ``scenario``, ``class``,
+    ``rating`` and ``tdr`` (fractions of the pool). Scenarios keep their order."""
+    order = list(dict.fromkeys(bdr["scenario"]))
+    scenario, klass, rate = t("ss.col.scenario"), t("ss.col.class"), t("ss.rate")
+    x = alt.X("scenario:N", title=scenario, sort=order, axis=alt.Axis(labelAngle=-30))
+    offset = alt.XOffset("class:N", sort=list(dict.fromkeys(bdr["class"])))
+    bars = alt.Chart(bdr).mark_bar().encode(
+        x=x, xOffset=offset,
+        y=alt.Y("bdr:Q", title=rate, axis=alt.Axis(format="%")),
+        color=alt.Color("class:N", title=klass, sort=list(dict.fromkeys(bdr["class"]))),
+        tooltip=[alt.Tooltip("scenario:N", title=scenario),
+                 alt.Tooltip("class:N", title=klass),
+                 alt.Tooltip("bdr:Q", title=t("ss.col.bdr"), format=".2%")])
+    ticks = alt.Chart(tdr).mark_tick(color="black", thickness=2).encode(
+        x=x, xOffset=offset, y=alt.Y("tdr:Q"),
+        tooltip=[alt.Tooltip("scenario:N", title=scenario),
+                 alt.Tooltip("class:N", title=klass),
+                 alt.Tooltip("rating:N", title=t("ss.col.rating")),
+                 alt.Tooltip("tdr:Q", title=t("ss.tdr"), format=".2%")])
+    return (bars + ticks).properties(title=t("ss.chart"), height=320)

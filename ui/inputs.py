@@ -66,15 +66,20 @@ SCALARS: dict[str, tuple[tuple[str, ...], type]] = {
     "st_reserve_floor": (("structure", "reserve", "floor_share"), float),
     "st_principal_mode": (("structure", "principal_mode"), str),
     "st_turbo": (("structure", "turbo"), bool),
+    "st_loss_timing": (("structure", "loss_allocation", "timing"), str),
+    "st_reinstate": (("structure", "loss_allocation", "reinstate"), bool),
+    "st_excess_use": (("structure", "excess_interest", "use"), str),
+    "st_cover_limit": (("structure", "excess_interest", "cover_limit_per_month"), float),
+    "st_haircut": (("structure", "excess_interest", "haircut_share"), float),
     "st_benchmark": (("benchmark_rate_annual",), float),
 }
 
 # Tables: editor key -> (data key of the edited table, its columns).
 CLASS_COLUMNS: tuple[str, ...] = (
-    "name", "tier", "size", "size_unit", "coupon_annual", "payment_frequency_months",
-    "target_rating",
+    "name", "tier", "size", "size_unit", "coupon_annual", "coupon_priority",
+    "payment_frequency_months", "target_rating",
 )
-FEE_COLUMNS: tuple[str, ...] = ("name", "rate_annual", "fixed_annual")
+FEE_COLUMNS: tuple[str, ...] = ("name", "rate_annual", "fixed_annual", "basis", "cap_per_month")
 UPFRONT_COLUMNS: tuple[str, ...] = ("name", "share_of_placed", "fixed")
 TRIGGER_COLUMNS: tuple[str, ...] = ("name", "metric", "threshold", "action")
 PD_COLUMNS: tuple[str, ...] = ("grade", "tape_pd", "annual_pd")
@@ -120,6 +125,12 @@ FIELD_WIDGETS: tuple[tuple[str, str], ...] = (
     ("structure.reserve.floor_share", "st_reserve_floor"),
     ("structure.revolving", "st_revolving"),
     ("structure.principal_mode", "st_principal_mode"),
+    ("structure.turbo", "st_excess_use"),
+    ("structure.loss_allocation.reinstate", "st_reinstate"),
+    ("structure.loss_allocation", "st_loss_timing"),
+    ("structure.excess_interest.cover_limit_per_month", "st_cover_limit"),
+    ("structure.excess_interest.haircut_share", "st_haircut"),
+    ("structure.excess_interest", "st_excess_use"),
     ("structure.clean_up_call", "st_cleanup"),
     ("benchmark_rate_annual", "st_benchmark"),
     ("pricing.benchmark_curve", "sz_curve"),

@@ -53,6 +53,43 @@ APP: dict[str, Label] = {
     "unit.years": g.UNITS["years"],
 }
 
+# The sidebar's field that sends runs to a Dask cluster (issue 19).
+DASK_SIDEBAR: dict[str, Label] = {
+    "dask.on": ("Run on a Dask cluster", "在 Dask 集群上运行"),
+    "dask.help": (
+        "Off: the Monte Carlo and the sizing runs use this machine's threads. On: they run "
+        "on the cluster named below. The numbers are the same either way.",
+        "关闭:蒙特卡洛模拟与结构设计在本机线程上运行。开启:在下方指定的集群上运行。"
+        "两种方式结果完全相同。",
+    ),
+    "dask.address": ("Scheduler address", "调度器地址"),
+    "dask.address_help": (
+        "tcp://HOST:8786 for a running scheduler, or local:N to start N worker processes "
+        "on this machine.",
+        "tcp://主机:8786(已运行的调度器),或 local:N(在本机启动 N 个工作进程)。",
+    ),
+    "dask.connected": (
+        "Runs execute on the Dask cluster at {address} ({workers} workers).",
+        "运行将在 {address} 的 Dask 集群上执行({workers} 个工作进程)。",
+    ),
+    "dask.threads": ("Runs execute on this machine's threads.", "运行将在本机线程上执行。"),
+    "dask.bad_spec": (
+        "Expected a scheduler address tcp://HOST:8786, or local:N with N from 1 to {max} "
+        "worker processes.",
+        "地址格式应为 tcp://主机:8786(调度器地址),或 local:N(N 为 1 至 {max} 个工作进程)。",
+    ),
+    "dask.missing": (
+        "Running on a Dask cluster needs the optional Dask extra, which is not installed: "
+        "{command}",
+        "在 Dask 集群上运行需要安装可选的 Dask 组件(尚未安装):{command}",
+    ),
+    "dask.failed": (
+        "The Dask cluster cannot be used; runs stay on this machine. {detail}",
+        "无法使用 Dask 集群,运行仍在本机进行。详细信息(英文):{detail}",
+    ),
+    "dask.retry": ("Try again", "重试"),
+}
+
 POOL_PAGE: dict[str, Label] = {
     "pool.title": ("Loan pool", "基础资产池"),
     "pool.source": ("Pool source", "资产池来源"),
@@ -172,6 +209,22 @@ POOL_COLUMNS: dict[str, Label] = {
     "col.score": g.FIELDS["score"],
 }
 
+# Static-pool file columns (abs_tool.io.static_pool): the column of a finding in its report.
+STATIC_POOL_COLUMNS: dict[str, Label] = {
+    "col.vintage": g.DEAL["vintage"],
+    "col.months_on_book": g.DEAL["months_on_book"],
+    "col.original_count": ("Loans lent", "放款笔数"),
+    "col.cumulative_default_balance": ("Cumulative default balance", "累计违约金额"),
+    "col.cumulative_default_count": ("Cumulative defaulted loans", "累计违约笔数"),
+    "col.cumulative_prepaid_balance": ("Cumulative prepaid balance", "累计早偿金额"),
+    "col.cumulative_recovery_balance": ("Cumulative recoveries", "累计回收金额"),
+    "col.outstanding_balance": ("Outstanding balance", "期末未偿本金"),
+    "col.default_month": g.FIELDS["default_month"],
+    "col.default_balance": ("Defaulted balance", "违约金额"),
+    "col.recovery_month": ("Recovery month", "回收月份"),
+    "col.recovery_balance": ("Recovered amount", "回收金额"),
+}
+
 # Headers of the tables the pool page shows (keys: the library's column names).
 POOL_TABLES: dict[str, Label] = {
     "summary.label": g.DEAL["figure"],
@@ -274,6 +327,7 @@ CLASS_TABLE: dict[str, Label] = {
 CASHFLOW_COLUMNS: dict[str, Label] = {
     "cfc.period": g.DEAL["period"],
     "cfc.date": g.DEAL["date"],
+    "cfc.accrual_days": ("Accrual days", "计息天数"),
     "cfc.balance_open": ("Opening balance", "期初余额"),
     "cfc.interest": ("Interest", "利息"),
     "cfc.scheduled_principal": ("Scheduled principal", "正常还本"),
@@ -304,6 +358,82 @@ CASHFLOW_COLUMNS: dict[str, Label] = {
     "cfc.held_close": ("Collections held to the payment date", "留存至兑付日的回收款"),
 }
 
+
+# Cash flows page: the default schedule upload and the waterfall inspector
+# (abs_tool.io.default_schedule, abs_tool.analysis.inspector: codes of its tables).
+INSPECTOR_PAGE: dict[str, Label] = {
+    "cf.schedule_upload": ("Default schedule (optional)", "违约清单(可选)"),
+    "cf.schedule_help": (
+        "A CSV/XLSX file with one row per loan that defaults: loan_id, default_month and "
+        "optionally recovery_rate. The other loans follow the scenario (flat CDR 0: none).",
+        "CSV/XLSX 文件,每笔违约资产一行:资产编号、违约月份,可选回收率。"
+        "其余资产按情景假设(固定年化违约率为 0 则不违约)。",
+    ),
+    "cf.schedule_loaded": (
+        "{file}: {loans} loans default as scheduled.",
+        "{file}:{loans} 笔资产按清单违约。",
+    ),
+    "cf.schedule_rejected": (
+        "{file} was not used: {errors} error(s). The scenario runs without it.",
+        "{file} 未采用:{errors} 个错误。情景不含该清单。",
+    ),
+    "insp.title": ("Waterfall inspector", "分配顺序明细"),
+    "insp.help": (
+        "One month of this scenario, step by step in the priority of payments. The "
+        "principal due is derived from the balances; a breach acts from the next month.",
+        "本情景某一期按分配顺序逐项列示。应付本金由余额推算;触发事件自下一期起生效。",
+    ),
+    "insp.month": g.DEAL["period"],
+    "insp.steps": ("Priority of payments", "分配顺序"),
+    "insp.triggers": g.DEAL["triggers"],
+    "insp.ledgers": ("Accounts and ledgers", "账户与台账"),
+    "insp.csv": ("Download (.csv)", "下载(逗号分隔文本)"),
+    "insp.xlsx": ("Download (.xlsx)", "下载(.xlsx)"),
+    "insp.col.step": ("Step", "步骤"),
+    "insp.col.part": ("Item", "项目"),
+    "insp.col.item": ("Line", "明细"),
+    "insp.col.funds_before": ("Funds before", "分配前资金"),
+    "insp.col.received": ("Received", "收入"),
+    "insp.col.due": ("Due", "应付"),
+    "insp.col.paid": ("Paid", "已付"),
+    "insp.col.shortfall": ("Shortfall carried", "结转缺口"),
+    "insp.col.funds_after": ("Funds after", "分配后资金"),
+    "insp.col.trigger": g.DEAL["triggers"],
+    "insp.col.metric": ("Measure", "指标"),
+    "insp.col.value": ("Measured value", "指标值"),
+    "insp.col.level": g.METRICS["threshold"],
+    "insp.col.headroom": ("Headroom", "距阈值空间"),
+    "insp.col.breached": ("Breached", "已触发"),
+    "insp.col.ledger": ("Account", "账户"),
+    "insp.part.collections": ("Pool collections", "资产池回收款"),
+    "insp.part.reserve": ("Reserve account", "储备账户"),
+    "insp.part.held": ("Cash held", "留存资金"),
+    "insp.part.haircut": ("Excess-spread haircut", "超额利差折减"),
+    "insp.part.fee": ("Senior fee", "优先费用"),
+    "insp.part.interest": ("Interest", "利息"),
+    "insp.part.accelerated_principal": ("Principal (accelerated)", "本金(加速清偿)"),
+    "insp.part.principal": ("Principal", "本金分配"),
+    "insp.part.purchases": ("Revolving purchases", "循环购买"),
+    "insp.part.turbo": ("Turbo principal", "超额本金偿付"),
+    "insp.part.residual": g.DEAL["residual"],
+    "insp.part.pool": g.DEAL["pool"],
+    "insp.item.reserve_open": ("Reserve balance released", "储备账户余额转入"),
+    "insp.item.held_open": ("Cash held from last month", "上期留存资金"),
+    "insp.item.excess_spread_haircut": ("Haircut", "折减"),
+    "insp.item.reserve_top_up": ("Top-up to target", "补足至目标余额"),
+    "insp.item.notes": ("Notes", "证券本金"),
+    "insp.item.receivables": ("Receivables bought", "购买资产"),
+    "insp.item.rated_classes": ("Rated classes", "评级档次"),
+    "insp.item.residual": g.DEAL["residual"],
+    "insp.item.written_down_to_date": ("Written down to date (net)", "累计减记(净额)"),
+    "insp.item.fee_unpaid": ("Unpaid, carried", "未付结转"),
+    "insp.item.reserve_target": ("Target balance", "目标余额"),
+    "insp.item.reserve_close": ("Closing balance", "期末余额"),
+    "insp.item.principal_deficiency": ("Principal deficiency", "本金亏损"),
+    "insp.item.call_proceeds": ("Clean-up call proceeds", "清仓回购款"),
+    "insp.item.reinstated": ("Reinstated", "恢复本金"),
+    "col.recovery_rate": g.FIELDS["recovery_rate"],
+}
 
 # Sidebar: which deal is loaded.
 DEAL_PANEL: dict[str, Label] = {
@@ -463,6 +593,43 @@ STRUCTURE_PAGE: dict[str, Label] = {
     "trg.metric": ("Measure", "指标"),
     "trg.threshold": g.METRICS["threshold"],
     "trg.action": ("Action", "后果"),
+}
+
+# The waterfall's options (docs/waterfall.md): class coupon priority, fee bases and caps,
+# when losses are written off the notes, and what excess interest pays.
+WATERFALL_OPTIONS: dict[str, Label] = {
+    "cls.coupon_priority": ("Coupon paid", "利息支付顺序"),
+    "opt.coupon_priority.interest": ("With interest", "随利息支付"),
+    "opt.coupon_priority.after_principal": ("After principal (期间收益)", "本金之后(期间收益)"),
+    "fee.basis": ("Rate applies to", "费率计算基数"),
+    "fee.cap_per_month": ("Cap a month", "每月上限"),
+    "opt.basis.performing_start_incl_defaults": (
+        "Performing pool at start, with the month's defaults", "期初正常资产池(含当月违约)"),
+    "opt.basis.performing_start": ("Performing pool at start, less the month's defaults",
+                                   "期初正常资产池(不含当月违约)"),
+    "opt.basis.notes": ("Notes outstanding", "未偿证券余额"),
+    "opt.basis.fixed": ("Fixed amount only", "仅固定金额"),
+    "st.losses": ("Losses and excess interest", "损失分配与超额利息"),
+    "st.losses_help": (
+        "When pool losses are written off the notes (most junior first), whether later cash "
+        "reinstates them, and what interest left after fees and coupons pays.",
+        "资产池损失何时由证券核销(自最次级档次起),其后现金是否恢复已核销金额,以及支付费用与利息后"
+        "剩余的利息用于何处。",
+    ),
+    "st.loss_timing": ("Write losses off", "损失核销时点"),
+    "opt.loss_timing.at_end": ("When the deal ends", "交易结束时"),
+    "opt.loss_timing.on_default": ("When a loan defaults", "资产违约时"),
+    "opt.loss_timing.on_liquidation": ("When a default is liquidated, net of recovery",
+                                       "违约资产处置完毕时(扣除回收)"),
+    "st.reinstate": ("Reinstate from later excess cash", "以其后超额现金恢复已核销金额"),
+    "st.excess_use": ("Use of excess interest", "超额利息用途"),
+    "opt.excess_use.cover_deficiency": ("Covers the principal deficiency", "弥补本金亏损"),
+    "opt.excess_use.release": ("Released to the residual holder", "支付给剩余收益持有人"),
+    "opt.excess_use.cover_up_to": ("Covers the deficiency up to a limit a month",
+                                   "弥补本金亏损(每月有上限)"),
+    "st.cover_limit": ("Limit a month", "每月上限"),
+    "st.haircut": ("Excess-spread haircut (share of pool interest)",
+                   "超额利差折减(占资产池利息比例)"),
 }
 
 RESULTS_PAGE: dict[str, Label] = {
@@ -699,6 +866,24 @@ EXPORT_PAGE: dict[str, Label] = {
     "ex.results_button": ("Download results (.json)", "下载结果(.json)"),
 }
 
+EXPORT_PDF: dict[str, Label] = {
+    "ex.pdf_button": ("Download term sheet (.pdf)", "下载条款概要(.pdf)"),
+    "ex.pdf_make": ("Make the term sheet as PDF", "生成条款概要 PDF"),
+    "ex.pdf_making": ("LibreOffice is converting the term sheet…", "LibreOffice 正在转换条款概要…"),
+    "ex.pdf_help": (
+        "The same term sheet as a PDF (page 1 prints on A4), made by LibreOffice: a few "
+        "seconds.",
+        "同一条款概要的 PDF 版本(第 1 页按 A4 打印),由 LibreOffice 生成,需数秒。",
+    ),
+    "ex.pdf_missing": (
+        "PDF export needs LibreOffice, which is not installed where this app runs (Debian or "
+        "Ubuntu package libreoffice-calc-nogui). The .xlsx term sheet above has the same "
+        "content and prints the same.",
+        "导出 PDF 需要 LibreOffice,本应用运行环境未安装(Debian 或 Ubuntu 软件包 "
+        "libreoffice-calc-nogui)。上方 .xlsx 条款概要内容相同,打印效果一致。",
+    ),
+}
+
 STRUCTURING_PAGE: dict[str, Label] = {
     "sz.title": g.DEAL["structuring"],
     "sz.targets": (
@@ -929,10 +1114,404 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.param.sector_correlation": g.METRICS["sector_correlation"],
 }
 
+# Static pool page (issue 17): vintage curves to a base case.
+STATIC_POOL_PAGE: dict[str, Label] = {
+    "nav.static_pool": g.DEAL["static_pool"],
+    "sp.title": g.DEAL["static_pool"],
+    "sp.intro": (
+        "From an originator's vintage curves to a base case: unfinished vintages are "
+        "extrapolated by chain-ladder, with a fitted Weibull timing curve beside it.",
+        "由原始权益人各放款月份的违约曲线得到基准情景:未到期的放款月份按链梯法外推,"
+        "并列示拟合的威布尔时间分布作对照。",
+    ),
+    "sp.source": ("Static-pool data", "静态池数据"),
+    "sp.source.consumer": ("Sample: consumer (白条-like)", "样例:消费分期(白条类)"),
+    "sp.source.factoring": ("Sample: factoring (京保贝-like)", "样例:保理应收账款(京保贝类)"),
+    "sp.source.upload": ("Upload a file", "上传文件"),
+    "sp.upload": ("Static-pool file (CSV or XLSX)", "静态池文件(CSV 或 XLSX)"),
+    "sp.waiting": (
+        "Upload static-pool data: one row per vintage and month on book (vintage YYYY-MM, "
+        "months_on_book, original_balance, cumulative_default_balance; optionally counts, "
+        "prepayments, recoveries), one row per vintage with months 1, 2, ... as columns, or "
+        "one row per loan. Chinese headers such as 放款月份, 账龄, 放款金额, 累计违约金额 are "
+        "accepted. Every problem is listed by row and column.",
+        "请上传静态池数据:每个放款月份每个账龄一行(放款月份,如 2015-01;账龄、放款金额、"
+        "累计违约金额,可另含笔数、早偿与回收金额),或每个放款月份一行、各账龄为列,"
+        "或每笔资产一行。表头可用中文(放款月份、账龄、放款金额、累计违约金额等)。"
+        "所有问题均按行和列列出。",
+    ),
+    "sp.kept": ("Showing the file uploaded before: {file}", "显示此前上传的文件:{file}"),
+    "sp.not_loaded": (
+        "{file}: the static-pool data were not loaded: {errors} error(s), {warnings} "
+        "warning(s). Fix the rows listed below and upload it again.",
+        "{file}:静态池数据未载入,{errors} 个错误,{warnings} 个警告。"
+        "请修正下表所列的行后重新上传。",
+    ),
+    "sp.loaded": (
+        "{file}: {vintages} vintages, up to {months} months on book.",
+        "{file}:{vintages} 个放款月份,账龄最长 {months} 个月。",
+    ),
+    "sp.english_reasons": (
+        "Reasons that have no translation yet are shown as the reader wrote them.",
+        "尚无中文译文的原因按读取程序的英文原文显示。",
+    ),
+    "sp.weighting": ("Vintage weighting", "放款月份加权方式"),
+    "sp.weighting.balance": ("by original balance", "按放款金额"),
+    "sp.weighting.equal": ("equal", "等权"),
+    "sp.weighting.recent": ("recent-weighted (half-life 12 months)", "近期加权(半衰期 12 个月)"),
+    "sp.curves": (
+        "Cumulative default rate by month on book: observed (solid), extrapolated (dashed)",
+        "各放款月份累计违约率:实际(实线)与外推(虚线)",
+    ),
+    "sp.months_on_book": g.DEAL["months_on_book"],
+    "sp.vintage": g.DEAL["vintage"],
+    "sp.cumulative_default_rate": g.METRICS["cumulative_default_rate"],
+    "sp.curve": ("Curve", "曲线"),
+    "sp.curve.observed": ("observed", "实际"),
+    "sp.curve.extrapolated": ("extrapolated", "外推"),
+    "sp.vintages": ("Vintages", "各放款月份"),
+    "sp.col.vintage": g.DEAL["vintage"],
+    "sp.col.original_balance": g.FIELDS["original_balance"],
+    "sp.col.months_observed": ("Months observed", "已观察月数"),
+    "sp.col.observed_rate": ("Observed cumulative default rate", "已观察累计违约率"),
+    "sp.col.developed_share": ("Share of lifetime defaults shown", "已显现违约占比"),
+    "sp.col.chain_ladder_lifetime_rate": ("Lifetime rate (chain-ladder)", "累计违约率(链梯法)"),
+    "sp.col.fit_lifetime_rate": ("Lifetime rate (Weibull fit)", "累计违约率(威布尔拟合)"),
+    "sp.col.in_base_case": ("In the base case", "计入基准情景"),
+    "sp.col.weight": ("Weight", "权重"),
+    "sp.base_case": ("Base case", "基准情景"),
+    "sp.lifetime": g.METRICS["lifetime_default_rate"],
+    "sp.std": ("Dispersion (std across vintages)", "离散程度(各放款月份标准差)"),
+    "sp.range": ("Range across vintages", "各放款月份区间"),
+    "sp.cv": ("Coefficient of variation", "变异系数"),
+    "sp.by_count": ("By count", "按笔数"),
+    "sp.fit": ("Weibull fit", "威布尔拟合"),
+    "sp.base_help": (
+        "Weighted mean of the extrapolated lifetime rates of the {n} vintages that have "
+        "shown at least {share} of their lifetime defaults ({weighting}); the curve is taken "
+        "as complete at month on book {months}, the longest observed.",
+        "已显现至少 {share} 累计违约的 {n} 个放款月份外推累计违约率的加权平均({weighting});"
+        "违约曲线视为在最长观察账龄 {months} 个月时完结。",
+    ),
+    "sp.timing": g.METRICS["timing_curve"],
+    "sp.timing_share": ("Share of lifetime defaults", "占累计违约比例"),
+    "sp.method": ("Method", "方法"),
+    "sp.method.chain_ladder": ("chain-ladder", "链梯法"),
+    "sp.method.fit": ("Weibull fit", "威布尔拟合"),
+    "sp.cpr_chart": ("Prepayment (CPR) by month on book", "各账龄早偿率(年化)"),
+    "sp.cpr": g.METRICS["cpr_annual"],
+    "sp.cpr_mean": ("Mean CPR", "平均早偿率"),
+    "sp.no_prepayment": (
+        "The data have no prepayments: the deal keeps its own CPR.",
+        "数据中没有早偿信息:交易保留其原有早偿率。",
+    ),
+    "sp.recovery_rate": g.METRICS["recovery_rate"],
+    "sp.recovery_lag": g.METRICS["recovery_lag"],
+    "sp.no_recovery": (
+        "The data have no recoveries: the deal keeps its own recovery assumption.",
+        "数据中没有回收信息:交易保留其原有回收假设。",
+    ),
+    "sp.correlation": ("Implied asset correlation (a suggestion)", "隐含资产相关系数(建议值)"),
+    "sp.correlation_help": (
+        "From the spread of the vintages' lifetime rates under the one-factor (Vasicek) "
+        "model, {n} vintages; 90% interval {low} to {high}. Monthly vintages share their "
+        "economic cycle, so this understates the spread over a cycle: a suggestion. The "
+        "deal's correlation is not changed.",
+        "由各放款月份累计违约率的离散程度按单因子(Vasicek)模型推算,{n} 个放款月份;"
+        "90% 区间 {low} 至 {high}。各月放款处于同一经济周期,会低估跨周期的离散程度,"
+        "故仅作建议值。交易的相关系数不会被修改。",
+    ),
+    "sp.no_correlation": (
+        "Fewer than 3 vintages enter the base case: no correlation is implied.",
+        "计入基准情景的放款月份少于 3 个:无法推算相关系数。",
+    ),
+    "sp.notes": ("How it was computed", "计算方法"),
+    "sp.methods": (
+        "Chain-ladder: volume-weighted age-to-age factors of the cumulative default rates; a "
+        "vintage observed to month on book a projects to its rate divided by the share of "
+        "lifetime defaults shown by a. Weibull: one timing curve for all vintages, fitted by "
+        "balance-weighted least squares. Prepayment: single monthly mortality by month on "
+        "book, as CPR. Recovery: the recovery curves matched to the default curves shifted "
+        "by the lag.",
+        "链梯法:以金额加权的累计违约率逐期发展因子;已观察至某一账龄的放款月份,其累计违约率"
+        "除以该账龄时已显现的违约占比即为外推值。威布尔拟合:所有放款月份共用一条时间分布,"
+        "按金额加权最小二乘拟合。早偿:各账龄的单月早偿率,折算为年化早偿率。回收:"
+        "回收曲线与平移回收滞后期后的违约曲线相匹配。",
+    ),
+    "sp.use": ("Use as the deal's base case", "设为交易的基准情景"),
+    "sp.use_help": (
+        "Replaces the deal's default, prepayment and recovery assumptions with this base "
+        "case (the default conditioned on the pool's seasoning); the rest of the deal is "
+        "kept.",
+        "以本基准情景替换交易的违约、早偿与回收假设(违约按资产池账龄调整);"
+        "交易的其余内容不变。",
+    ),
+    "sp.used": (
+        "The deal's assumptions now come from the static pool:",
+        "交易假设已改为静态池的基准情景:",
+    ),
+    "sp.change.item": ("Assumption", "假设"),
+    "sp.change.before": ("Before", "原值"),
+    "sp.change.after": ("Now", "现值"),
+    "sp.lifetime_value": ("{rate} over {months} months", "{rate},分布于 {months} 个月"),
+    "sp.multiplier_value": ("multiplier {multiplier}", "倍数 {multiplier}"),
+    "sp.mean_value": ("mean {value}", "均值 {value}"),
+    "sp.yes": ("yes", "是"),
+    "sp.no": ("no", "否"),
+}
+
+# Stress tests page (issue 17): break-even against target default rates by scenario.
+STRESS_PAGE: dict[str, Label] = {
+    "nav.stress": g.DEAL["stress_tests"],
+    "ss.title": g.DEAL["stress_tests"],
+    "ss.intro": (
+        "The break-even default rate (BDR) of every class under each scenario, against the "
+        "target default rate (TDR) of each rating level.",
+        "各情景下每个档次的临界违约率,与各评级的目标违约率比较。",
+    ),
+    "ss.scenarios": ("Scenarios", "情景设置"),
+    "ss.indicative": ("Indicative, editable", "参考值,可编辑"),
+    "ss.scenarios_help": (
+        "One row per scenario; empty cells keep the deal's value. Timing reshapes the base "
+        "case's default timing (exponent below 1 front-loads, above 1 back-loads); the "
+        "multipliers scale the deal's CPR and recovery rates; a flat CPR or recovery rate "
+        "replaces them; yield compression lowers every loan's annual rate.",
+        "每行一个情景;留空的单元格沿用交易的取值。违约时点调整基准情景的违约时间分布"
+        "(指数小于 1 为前置,大于 1 为后置);倍数作用于交易的早偿率与回收率;"
+        "固定早偿率或固定回收率则直接替换;资产收益率压缩从每笔资产的年利率中扣减。",
+    ),
+    "ss.reset": ("Restore the indicative scenarios", "恢复参考情景"),
+    "ss.col.name": g.DEAL["scenario"],
+    "ss.col.timing": ("Default timing", "违约时点"),
+    "ss.col.timing_power": ("Timing exponent", "时间分布指数"),
+    "ss.col.cpr_multiplier": ("CPR multiplier", "早偿率倍数"),
+    "ss.col.cpr_annual": ("Flat CPR", "固定早偿率"),
+    "ss.col.recovery_multiplier": ("Recovery multiplier", "回收率倍数"),
+    "ss.col.recovery_rate": ("Flat recovery rate", "固定回收率"),
+    "ss.col.extra_lag_months": ("Extra recovery lag (months)", "回收滞后增加(月)"),
+    "ss.col.yield_compression_annual": ("Yield compression (a year)", "资产收益率压缩(年化)"),
+    "ss.timing.base": ("as the deal", "与交易相同"),
+    "ss.timing.front": ("front-loaded", "前置"),
+    "ss.timing.back": ("back-loaded", "后置"),
+    "ss.name.base": ("base", "基准"),
+    "ss.name.front-loaded defaults": ("front-loaded defaults", "违约前置"),
+    "ss.name.back-loaded defaults": ("back-loaded defaults", "违约后置"),
+    "ss.name.high prepayment": ("high prepayment", "高早偿"),
+    "ss.name.low prepayment": ("low prepayment", "低早偿"),
+    "ss.name.lower recovery": ("lower recovery", "回收率降低"),
+    "ss.name.later recovery": ("later recovery", "回收延后"),
+    "ss.name.yield compression": ("yield compression", "资产收益率压缩"),
+    "ss.row_error": ("Row {row}, {field}: {message}", "第 {row} 行,{field}:{message}"),
+    "ss.rule.name": (
+        "a name of 1 to 60 characters, each scenario its own",
+        "须为 1 至 60 个字符的名称,且各情景不得重名",
+    ),
+    "ss.rule.timing": ("one of the listed timings", "须为所列违约时点之一"),
+    "ss.rule.timing_power": (
+        "below 1 (above 1/20) for front-loaded, above 1 (at most 20) for back-loaded, empty "
+        "for the deal's timing",
+        "前置时须小于 1(大于 1/20),后置时须大于 1(不超过 20),与交易相同时须留空",
+    ),
+    "ss.rule.cpr_multiplier": ("a number >= 0", "须为不小于 0 的数"),
+    "ss.rule.cpr_annual": (
+        "in [0, 1), and only with a CPR multiplier of 1",
+        "须在 [0, 1) 内,且早偿率倍数须为 1",
+    ),
+    "ss.rule.recovery_multiplier": ("a number >= 0", "须为不小于 0 的数"),
+    "ss.rule.recovery_rate": (
+        "in [0, 1], and only with a recovery multiplier of 1",
+        "须在 [0, 1] 内,且回收率倍数须为 1",
+    ),
+    "ss.rule.extra_lag_months": ("a whole number of months >= 0", "须为不小于 0 的整月数"),
+    "ss.rule.yield_compression_annual": (
+        "in [0, 1), an annual decimal such as 0.02", "须在 [0, 1) 内的年化小数,如 0.02"),
+    "ss.rule.scenarios": ("at least one scenario, at most 100", "至少 1 个、至多 100 个情景"),
+    "ss.multiples": ("Default multiples by rating", "各评级违约倍数"),
+    "ss.multiples_help": (
+        "TDR = multiple × base-case lifetime default rate. The indicative multiples are the "
+        "midpoints of the ranges agencies publish (AAA 4-5×, AA 3-4×, A 2-3×, BBB 1.5-2×), "
+        "not any agency's criteria.",
+        "目标违约率 = 倍数 × 基准情景累计违约率。参考倍数取评级机构公布区间的中点"
+        "(AAA 4-5 倍、AA 3-4 倍、A 2-3 倍、BBB 1.5-2 倍),并非任何评级机构的标准。",
+    ),
+    "ss.col.rating": g.DEAL["rating"],
+    "ss.col.multiple": ("Multiple", "倍数"),
+    "ss.multiples_error": ("Default multiples: {message}", "违约倍数:{message}"),
+    "ss.rule.multiples": (
+        "each rating once, from the rating scale, with a multiple > 0; a better rating never "
+        "below a worse one",
+        "每个评级只能出现一次且须为评级符号,倍数须大于 0,较高评级的倍数不得低于较低评级",
+    ),
+    "ss.tdr_source": ("Target default rates from", "目标违约率来源"),
+    "ss.tdr.multiples": (
+        "the multiples × the base-case lifetime default rate", "倍数 × 基准情景累计违约率"),
+    "ss.tdr.monte_carlo": ("the Monte Carlo run (Results page)", "蒙特卡洛模拟结果(结果页)"),
+    "ss.no_run": (
+        "No Monte Carlo run of this deal yet: open the Results page to run it, or take the "
+        "TDR from the multiples.",
+        "本交易尚未进行蒙特卡洛模拟:请打开结果页运行,或改用倍数计算目标违约率。",
+    ),
+    "ss.run": ("Run the stress tests", "运行压力测试"),
+    "ss.waiting": (
+        "Press Run: a break-even search for each of the {classes} classes in each of the "
+        "{scenarios} scenarios.",
+        "请点击运行:对 {scenarios} 个情景中的 {classes} 个档次分别搜索临界违约率。",
+    ),
+    "ss.running": ("Searching the break-even default rates…", "正在搜索临界违约率…"),
+    "ss.base_rate": ("Base-case lifetime default rate", "基准情景累计违约率"),
+    "ss.results": ("BDR against TDR", "临界违约率与目标违约率"),
+    "ss.legend": (
+        "Each rating column shows that rating's TDR: green passes (BDR ≥ TDR), red fails. "
+        "A BDR that is a lower bound is ticked: the class lost nothing even at the largest "
+        "stress tried.",
+        "各评级列显示该评级的目标违约率:绿色为通过(临界违约率 ≥ 目标违约率),红色为未通过。"
+        "已勾选的临界违约率为下限:即使在所试最大压力下该档次也未发生损失。",
+    ),
+    "ss.col.scenario": g.DEAL["scenario"],
+    "ss.col.class": g.DEAL["class"],
+    "ss.col.bdr": g.METRICS["bdr"],
+    "ss.col.lower_bound": ("BDR is a lower bound (≥)", "临界违约率为下限(≥)"),
+    "ss.col.highest": ("Highest rating in the scenario", "该情景下最高评级"),
+    "ss.summary": ("Highest rating passed in every scenario", "所有情景下均通过的最高评级"),
+    "ss.chart": ("BDR against TDR by scenario", "各情景临界违约率与目标违约率"),
+    "ss.rate": ("Lifetime pool default rate", "资产池累计违约率"),
+    "ss.tdr": g.METRICS["tdr"],
+}
+
+# Deal page: the deal's name, dates and parties.
+DEAL_PAGE: dict[str, Label] = {
+    "nav.deal": g.DEAL["deal"],
+    "dl.title": ("Deal: name, dates and parties", "交易要素:名称、日期与参与机构"),
+    "dl.help": (
+        "Changes apply to the current deal at once: the deal file and the term sheet carry "
+        "them.",
+        "修改即时应用于当前交易,交易文件与条款概要随之更新。",
+    ),
+    "dl.name": ("Deal name", "交易名称"),
+    "dl.dates": ("Dates", "日期"),
+    "dl.cutoff": g.DEAL["cutoff"],
+    "dl.closing": g.DEAL["closing"],
+    "dl.first_payment": g.DEAL["first_payment"],
+    "dl.legal_final": g.DEAL["legal_final"],
+    "dl.business_day_convention": g.DEAL["business_day_convention"],
+    "dl.day_count": g.DEAL["day_count"],
+    "dl.horizon": (
+        "{months} monthly periods from the cut-off to the legal final date.",
+        "自封包日至法定到期日共 {months} 个月度期间。",
+    ),
+    "dl.payment_frequency": ("Payment frequency", "兑付频率"),
+    "dl.frequency_text": (
+        "During the revolving period: {classes}. After it every class pays monthly. Set per "
+        "class on the Structure page.",
+        "循环期内:{classes}。循环期结束后各档次均按月兑付。可在交易结构页面按档次设置。",
+    ),
+    "dl.freq.1": ("monthly", "按月"),
+    "dl.freq.3": ("quarterly", "按季"),
+    "dl.bdc.none": ("none: dates do not move", "不调整"),
+    "dl.bdc.following": ("following business day", "顺延至下一工作日"),
+    "dl.bdc.modified_following": ("modified following", "经修正的顺延"),
+    "dl.dc.30/360": ("30/360", "30/360"),
+    "dl.dc.ACT/365": ("actual/365", "实际天数/365"),
+    "dl.parties": g.DEAL["parties"],
+    "dl.originator": g.DEAL["originator"],
+    "dl.servicer": g.DEAL["servicer"],
+    "dl.manager": g.DEAL["manager"],
+    "dl.trustee": g.DEAL["trustee"],
+    "dl.lead_underwriter": g.DEAL["underwriter"],
+    "dl.rating_agencies": g.DEAL["rating_agencies"],
+    "dl.rating_agencies_help": (
+        "Separate several names with commas.", "多个名称以逗号或顿号分隔。"
+    ),
+    "dl.error": ("{field}: {message}", "{field}:{message}"),
+    "dl.error_order": (
+        "must be on or after the {earlier} ({date})", "不得早于{earlier}({date})"
+    ),
+    "dl.error_other": ("{message}", "输入无效(说明为英文原文):{message}"),
+}
+
+# Pool page: a new tape starts a new deal.
+NEW_DEAL: dict[str, Label] = {
+    "nd.title": ("Start a new deal from {file}", "以 {file} 开始新交易"),
+    "nd.intro": (
+        "A new pool starts a new deal. Choose what it keeps of the current deal {deal}; the "
+        "note classes are always kept, as shares of the pool.",
+        "新的资产池将开始一笔新交易。请选择保留当前交易 {deal} 的哪些内容;证券档次总是保留"
+        "(按占资产池的比例)。",
+    ),
+    "nd.pending": (
+        "Until you start the new deal, the current deal runs on this tape with its "
+        "structure, fees and triggers as they are, and without its eligibility criteria and "
+        "concentration limits: {rules}.",
+        "开始新交易之前,当前交易以原有的交易结构、费用和触发事件在此资产清单上运行,"
+        "且不适用其合格标准与集中度限制:{rules}。",
+    ),
+    "nd.started_from": (
+        "The current deal was started from this tape; its pool, with the deal's eligibility "
+        "criteria, is under \"The deal's pool\".",
+        "当前交易即由此资产清单开始;适用交易合格标准后的资产池见“交易设定的资产池”。",
+    ),
+    "nd.no_eligible": (
+        "The current deal's eligibility criteria and concentration limits leave no loan of "
+        "this tape ({message}); untick them to start the new deal on the whole tape.",
+        "当前交易的合格标准与集中度限制将剔除此资产清单的全部资产(说明为英文原文:{message});"
+        "取消勾选即可以整个资产清单开始新交易。",
+    ),
+    "nd.again": ("Start another deal from this tape", "以此资产清单再开始一笔新交易"),
+    "nd.name": ("Name of the new deal", "新交易名称"),
+    "nd.keep.structure": (
+        "Keep the structure: reserve, revolving period, principal mode, clean-up call",
+        "保留交易结构:储备账户、循环期、本金偿付方式、清仓回购",
+    ),
+    "nd.keep.fees": ("Keep the fees", "保留费用"),
+    "nd.keep.triggers": ("Keep the triggers", "保留触发事件"),
+    "nd.keep.eligibility": (
+        "Keep the eligibility criteria and concentration limits",
+        "保留合格标准与集中度限制",
+    ),
+    "nd.keep.dates": (
+        "Keep the dates (else the cut-off is today, {today}, and the other dates keep their "
+        "distance from it)",
+        "保留日期(否则封包日为今天 {today},其他日期与封包日的间隔不变)",
+    ),
+    "nd.fixed": ("Fixed fee amounts", "固定费用金额"),
+    "nd.fixed.scale": (
+        "scale to the new pool (× {ratio}: {new} / {old})",
+        "按新资产池规模缩放(× {ratio}:{new} / {old})",
+    ),
+    "nd.fixed.keep": ("keep as they are, flagged", "保持不变并标注提示"),
+    "nd.start": ("Start the new deal", "开始新交易"),
+    "nd.started": ("New deal {name} started from {file}.", "已以 {file} 开始新交易 {name}。"),
+    "nd.scaled": (
+        "Fixed amounts scaled by {ratio}: {items}.", "固定金额已按 {ratio} 倍缩放:{items}。"
+    ),
+    "nd.flagged": (
+        "Fixed amounts kept as set for a pool of {old} (the new pool: {new}); check them: "
+        "{items}.",
+        "固定金额仍为按原资产池({old})设定的数值(新资产池:{new}),请核对:{items}。",
+    ),
+    "nd.cleared.structure": ("Structure cleared: {items}.", "已清除的交易结构设置:{items}。"),
+    "nd.cleared.fees": ("Fees cleared: {items}.", "已清除的费用:{items}。"),
+    "nd.cleared.triggers": ("Triggers cleared: {items}.", "已清除的触发事件:{items}。"),
+    "nd.cleared.eligibility": (
+        "Eligibility criteria and concentration limits cleared: {items}.",
+        "已清除的合格标准与集中度限制:{items}。",
+    ),
+    "nd.revolving_rule": ("{rule} (revolving purchases)", "{rule}(循环购买)"),
+    "nd.field.fixed_annual": ("fixed a year", "每年固定金额"),
+    "nd.field.cap_per_month": ("cap a month", "每月上限"),
+    "nd.field.fixed": ("fixed", "固定金额"),
+    "nd.field.cover_limit_per_month": ("cover limit a month", "每月弥补上限"),
+    "nd.excess_interest": ("Excess interest", "超额利息"),
+    "nd.loss_allocation": ("Loss allocation", "损失分配"),
+}
+
 TABLES: tuple[dict[str, Label], ...] = (
-    APP, POOL_PAGE, ELIGIBILITY_RULES, POOL_COLUMNS, POOL_TABLES, CASHFLOW_PAGE, CLASS_TABLE,
-    CASHFLOW_COLUMNS, DEAL_PANEL, ASSUMPTIONS_PAGE, STRUCTURE_PAGE, RESULTS_PAGE,
-    STRUCTURING_PAGE, EXPORT_PAGE,
+    DEAL_PAGE, NEW_DEAL, APP, DASK_SIDEBAR, POOL_PAGE, ELIGIBILITY_RULES, POOL_COLUMNS,
+    STATIC_POOL_COLUMNS,
+    POOL_TABLES, CASHFLOW_PAGE,
+    CLASS_TABLE, CASHFLOW_COLUMNS, INSPECTOR_PAGE, DEAL_PANEL, ASSUMPTIONS_PAGE, STRUCTURE_PAGE,
+    RESULTS_PAGE,
+    STRUCTURING_PAGE, WATERFALL_OPTIONS, EXPORT_PAGE, EXPORT_PDF, STATIC_POOL_PAGE, STRESS_PAGE,
 )
 LABELS: dict[str, Label] = {key: label for table in TABLES for key, label in table.items()}
 

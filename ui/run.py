@@ -2,20 +2,109 @@
 break-even default rates and the deal's analysis (ratings, cost of funds, scenarios), each
 cached on the inputs it depends on (:mod:`ui.cache`). The Results and Export pages share it,
 so switching between them never reruns anything.
+
+Where the Monte Carlo and the sizing runs execute: this process's threads, or the Dask
+cluster named in the sidebar (:func:`connect`, :func:`executor`). One executor per browser
+session, opened once and kept (a LocalCluster per run would cost seconds each time), closed
+when the sidebar field is switched off or changed, or when the session ends.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from abs_tool import CancelledError, DealAnalysis, MonteCarloResult, PreparedDeal
+from abs_tool.engine.executor import (
+    INSTALL_HINT,
+    DaskExecutor,
+    Executor,
+    ExecutorError,
+    open_executor,
+    parse_spec,
+)
+from abs_tool.limits import MAX_WORKERS
 
 from . import cache, format as fmt, inputs, state
-from .labels import t
+from .labels import lang, t
+
+
+class SessionExecutor:
+    """The executor a spec names, opened for one session: :attr:`executor` when it opened,
+    else :attr:`error` says why. A failure is kept too, so that a scheduler out of reach is
+    not waited for on every rerun (the sidebar offers to try again)."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self.executor: Executor | None = None
+        self._problem: tuple[str, dict[str, object], str] | None = None
+        self._stack = contextlib.ExitStack()
+        # Closed with the session too (its state is dropped): a LocalCluster's processes
+        # must not outlive it.
+        self._finalizer = weakref.finalize(self, self._stack.close)
+        try:
+            parse_spec(spec)
+        except ExecutorError as err:
+            self._problem = ("dask.bad_spec", {"max": MAX_WORKERS}, str(err))
+            return
+        if importlib.util.find_spec("distributed") is None:
+            self._problem = ("dask.missing", {"command": INSTALL_HINT}, "")
+            return
+        try:
+            self.executor = self._stack.enter_context(open_executor(spec))
+        # Out of reach, not a scheduler, workers of another version (ExecutorError); a
+        # cluster that failed while starting or connecting (OSError, TimeoutError from Dask).
+        except (ExecutorError, OSError, TimeoutError) as err:
+            self._problem = ("dask.failed", {"detail": str(err)}, "")
+
+    @property
+    def error(self) -> str | None:
+        """Why the executor did not open, in the chosen language (None when it did). A bad
+        spec shows the library's own message in English, which names what was given."""
+        if self._problem is None:
+            return None
+        key, params, english = self._problem
+        return english if english and lang() == "en" else t(key).format(**params)
+
+    @property
+    def where(self) -> str:
+        """Where runs execute, in the chosen language."""
+        if isinstance(self.executor, DaskExecutor):
+            return t("dask.connected").format(address=self.executor.address,
+                                              workers=self.executor.workers)
+        return t("dask.threads")
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def connect(spec: str | None) -> SessionExecutor | None:
+    """Open the session's executor for ``spec`` (None: this process's threads), reusing the
+    one already open for the same spec and closing one for another."""
+    held: SessionExecutor | None = st.session_state.get(state.DASK)
+    if held is not None and held.spec == spec:
+        return held
+    if held is not None:
+        held.close()
+        st.session_state[state.DASK] = None
+    if spec is None:
+        return None
+    opened = SessionExecutor(spec)
+    st.session_state[state.DASK] = opened
+    return opened
+
+
+def executor() -> Executor | None:
+    """Where this session's runs execute: the Dask executor the sidebar opened, or None
+    (this process's threads; also while the sidebar's cluster failed to open)."""
+    held: SessionExecutor | None = st.session_state.get(state.DASK)
+    return None if held is None else held.executor
 
 
 @dataclass(frozen=True)
@@ -77,7 +166,8 @@ def _simulate(run: inputs.RunInputs, prepared: PreparedDeal) -> MonteCarloResult
             raise
 
     try:
-        return cache.monte_carlo(run.deal, run.pool_key, prepared, progress, cancel)
+        return cache.monte_carlo(run.deal, run.pool_key, prepared, progress, cancel,
+                                 executor())
     except CancelledError:
         ss[state.CANCELLED] = inputs_key
     finally:

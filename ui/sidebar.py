@@ -5,13 +5,14 @@ uploaded deal file). Drawn before the page, so a deal loaded here fills the page
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import streamlit as st
 
 from abs_tool import AbsToolError, glossary as g
 from abs_tool.io.dealfile import MAX_DEAL_FILE_BYTES, SAMPLE_DEALS
 
-from . import inputs, state
+from . import inputs, run, state
 from .labels import LANG_KEY, LANG_NAMES, MONEY_UNIT_KEY, deal_name, lang, namer, t
 
 DEALS: tuple[str, ...] = tuple(SAMPLE_DEALS)
@@ -27,6 +28,7 @@ def draw() -> None:
                   format_func=namer("money_unit", g.MONEY_UNITS),
                   **state.widget(MONEY_UNIT_KEY, labelled=True))
     inputs.ensure_loaded()
+    cluster(bar)
     bar.subheader(t("deal.title"))
     bar.caption(t("deal.loaded").format(name=deal_name(st.session_state[state.DEAL_BASE].name)))
     bar.selectbox(t("deal.sample"), DEALS, index=state.index("deal_sample", DEALS),
@@ -52,3 +54,26 @@ def draw() -> None:
         return
     st.session_state[state.DEAL_UPLOAD] = digest
     bar.success(t("deal.upload_loaded").format(file=upload.name))
+
+
+def cluster(bar: Any) -> None:
+    """Where the Monte Carlo and sizing runs execute: off (this process's threads), or a
+    Dask scheduler address (``tcp://HOST:8786``) or ``local:N`` (N worker processes here).
+    Opened once per session (:func:`ui.run.connect`); a failure is a message, never a
+    traceback, and runs then stay on this process's threads."""
+    on = bar.checkbox(t("dask.on"), help=t("dask.help"), **state.widget("dask_on"))
+    if not on:
+        run.connect(None)
+        return
+    address = bar.text_input(t("dask.address"), help=t("dask.address_help"),
+                             **state.widget("dask_address"))
+    held = run.connect(address.strip())
+    assert held is not None  # a spec was given
+    if held.executor is not None:
+        bar.success(held.where)
+        return
+    bar.error(held.error)
+    if bar.button(t("dask.retry"), key="dask_retry"):
+        run.connect(None)
+        run.connect(address.strip())
+        st.rerun()

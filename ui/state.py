@@ -25,7 +25,7 @@ from typing import Any
 
 import streamlit as st
 
-from abs_tool import AbsToolError, Pool, ValidationReport
+from abs_tool import AbsToolError, Pool, StaticPoolData, ValidationReport
 
 from .labels import DEFAULT_LANG, DEFAULT_MONEY_UNIT, LANG_KEY, MONEY_UNIT_KEY, lang, t
 
@@ -61,6 +61,21 @@ CANCELLED = "mc_cancelled"
 """The inputs (deal, pool key) whose Monte Carlo run was cancelled, until Run is pressed."""
 SIZED_LOADED = "sized_loaded"
 """True for one run after the Structuring page loaded its sized deal into the inputs."""
+NEW_DEAL = "new_deal"
+"""``(NewDeal, origin, tape key)`` of the last deal a tape started on the Pool page
+(:func:`abs_tool.analysis.new_deal.new_deal_for_pool`), or None; its notes are shown while
+that deal is loaded."""
+NEW_DEAL_ERROR = "new_deal_error"
+"""The message of a new deal the library refused, for one run, or None."""
+STATIC_POOL_UPLOAD = "static_pool_loaded"
+"""The last uploaded static-pool file (:class:`LoadedStaticPool`), kept when the page is left."""
+BASE_CASE_APPLIED = "base_case_applied"
+"""``(before, after)`` assumptions for one run after the Static pool page made its base case
+the deal's."""
+STRESS = "stress_result"
+"""``(inputs key, StressTable)`` of the last stress-test run."""
+DASK = "dask_executor"
+"""The session's Dask executor (:class:`ui.run.SessionExecutor`), or None: one per session."""
 
 DATA_DEFAULTS: dict[str, Any] = {
     ELIGIBILITY_RULES: None,
@@ -71,6 +86,12 @@ DATA_DEFAULTS: dict[str, Any] = {
     PROBLEMS: {},
     CANCELLED: None,
     SIZED_LOADED: False,
+    NEW_DEAL: None,
+    NEW_DEAL_ERROR: None,
+    STATIC_POOL_UPLOAD: None,
+    BASE_CASE_APPLIED: None,
+    STRESS: None,
+    DASK: None,
     POOL: None,
     POOL_KEY: None,
     TAPE: None,
@@ -111,6 +132,7 @@ WIDGET_DEFAULTS: dict[str, Any] = {
         "run_paths", "run_seed", "run_is", "st_reserve_initial", "st_reserve_target",
         "st_reserve_floor", "st_revolving", "st_principal_mode", "st_turbo", "st_cleanup_on",
         "st_cleanup", "st_benchmark", "sz_pricing_on", "sz_spread_wals",
+        "st_loss_timing", "st_reinstate", "st_excess_use", "st_cover_limit", "st_haircut",
     )),
     # Results page
     "res_stress": 2.0,
@@ -135,10 +157,36 @@ WIDGET_DEFAULTS: dict[str, Any] = {
     "cf_recovery": None,
     "cf_lag": None,
     "cf_multiplier": 1.0,
+    # Deal page: None here, the value comes from the loaded deal (ui.pages.deal.fill).
+    **dict.fromkeys((
+        "dl_name", "dl_cutoff", "dl_closing", "dl_first_payment", "dl_legal_final",
+        "dl_business_day_convention", "dl_day_count", "dl_originator", "dl_servicer",
+        "dl_manager", "dl_trustee", "dl_lead_underwriter", "dl_rating_agencies",
+    )),
+    # Pool page, a new tape's deal: fixed fee amounts scaled to the new pool or kept
+    "nd_fixed": "scale",
+    # Static pool page
+    "sp_source": "consumer",
+    "sp_weighting": "balance",
+    # Stress tests page
+    "ss_tdr_source": "multiples",
+    # Sidebar: run on a Dask cluster (off by default)
+    "dask_on": False,
+    "dask_address": "local:2",
 }
 
 # Language each labelled option widget was last drawn in (see `widget`).
 _DRAWN_IN = "_drawn_in_lang"
+
+
+@dataclass(frozen=True)
+class LoadedStaticPool:
+    """An uploaded static-pool file after validation: ``data`` is None when it has errors."""
+
+    file_name: str
+    key: str
+    data: StaticPoolData | None
+    report: ValidationReport
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,16 @@ from abs_tool.engine.waterfall import (
     summarise_waterfall,
 )
 from abs_tool.errors import FieldError
-from abs_tool.limits import MAX_HORIZON_MONTHS, check_cost, check_integer, estimate
-from abs_tool.model.assumptions import Assumptions, CdrVector, Cpr, Recovery, check_rates
+from abs_tool.io.default_schedule import DefaultSchedule, check_default_schedule
+from abs_tool.limits import MAX_HORIZON_MONTHS, MAX_SECTORS, check_cost, check_integer, estimate
+from abs_tool.model.assumptions import (
+    Assumptions,
+    CdrVector,
+    Cpr,
+    LifetimeDefault,
+    Recovery,
+    check_rates,
+)
 from abs_tool.model.conventions import mdr_from_cdr
 from abs_tool.model.deal import Deal
 from abs_tool.model.eligibility import apply_eligibility
@@ -64,17 +72,21 @@ def prepare_deal(deal: Deal, pool: Pool) -> PreparedDeal:
         The pool's schedules need more memory or time than the budget
         (:func:`abs_tool.model.pool_model.build_pool_model`).
     """
-    structure = deal.structure
-    purchase_mask = None
-    if structure.revolving and structure.revolving.months > 0:
-        purchase_mask = np.ones(len(pool), dtype=bool)
-        if structure.revolving.eligibility is not None:
-            eligible = apply_eligibility(pool, structure.revolving.eligibility).pool
-            purchase_mask = pool.loans["loan_id"].isin(eligible.loans["loan_id"]).to_numpy()
     sector = deal.assumptions.sector_column
     model = build_pool_model(pool, deal.assumptions.default, deal.dates.horizon_months,
-                             purchase_mask, None if sector is None else str(sector))
-    return PreparedDeal(deal, pool, model, structure.class_amounts(pool.balance))
+                             _purchase_mask(deal, pool), None if sector is None else str(sector))
+    return PreparedDeal(deal, pool, model, deal.structure.class_amounts(pool.balance))
+
+
+def _purchase_mask(deal: Deal, pool: Pool) -> NDArray[np.bool_] | None:
+    """The loans the receivables bought while revolving resemble; None when none are."""
+    structure = deal.structure
+    if not (structure.revolving and structure.revolving.months > 0):
+        return None
+    if structure.revolving.eligibility is None:
+        return np.ones(len(pool), dtype=bool)
+    eligible = apply_eligibility(pool, structure.revolving.eligibility).pool
+    return np.asarray(pool.loans["loan_id"].isin(eligible.loans["loan_id"]).to_numpy())
 
 
 def run_paths(
@@ -97,7 +109,8 @@ def run_paths(
     """
     state = _pool_state(prepared, defaults, n_paths, prepayment, recovery_rate, lag_months,
                         loan_rates)
-    return run_waterfall(prepared.deal.structure, state, prepared.class_balances)
+    return run_waterfall(prepared.deal.structure, state, prepared.class_balances,
+                         dates=prepared.deal.dates)
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,7 @@ def summarise_paths(
     state = _pool_state(prepared, defaults, n_paths, prepayment, recovery_rate, lag_months,
                         loan_rates)
     summary = summarise_waterfall(prepared.deal.structure, state, prepared.class_balances,
+                                  dates=prepared.deal.dates,
                                   with_duration=with_duration)
     metrics = metrics_from_rows(summary.metric_rows, summary.original_balance,
                                 np.asarray(prepared.coupons, dtype=np.float64))
@@ -173,6 +187,14 @@ class Scenario:
     stresses whichever default assumption applies (PD, CDR or lifetime rate). A
     ``recovery_rate`` applies to every loan, whatever the tape's LGDs: a stress that says
     "recovery 20%" means it of every default.
+
+    A ``default_schedule`` (:class:`~abs_tool.io.default_schedule.DefaultSchedule`) names
+    loans that default in given months: each defaults whole at the start of its month
+    (its balance then, after the prepayments of earlier months) and never before, and
+    recovers its own ``recovery_rate`` where the schedule gives one (else the scenario's
+    rate for it) ``lag_months`` later. The other loans follow the scenario's default
+    assumption (``cdr_annual=0``: none default); a lifetime default with a timing curve
+    takes its amounts from the whole pool, so it cannot be combined with a schedule.
     """
 
     cdr_annual: float | None = None
@@ -180,6 +202,7 @@ class Scenario:
     recovery_rate: float | None = None
     lag_months: int | None = None
     default_multiplier: float = 1.0
+    default_schedule: DefaultSchedule | None = None
 
     def __post_init__(self) -> None:
         def number(value: object) -> bool:
@@ -199,6 +222,10 @@ class Scenario:
         m = self.default_multiplier
         if not (number(m) and m >= 0):
             raise FieldError("default_multiplier", f"must be a number >= 0 (got {m!r})")
+        schedule = self.default_schedule
+        if schedule is not None and not isinstance(schedule, DefaultSchedule):
+            raise FieldError("default_schedule", "must be a DefaultSchedule "
+                             f"(abs_tool.io.default_schedule) or None (got {schedule!r})")
 
     def apply(self, assumptions: Assumptions) -> Assumptions:
         """The assumptions of this scenario (validated like any other)."""
@@ -227,16 +254,92 @@ class ScenarioResult:
 
 
 def run_scenario(prepared: PreparedDeal, scenario: Scenario | None = None) -> ScenarioResult:
-    """Run one deterministic scenario (one path)."""
+    """Run one deterministic scenario (one path).
+
+    Raises
+    ------
+    DefaultScheduleError
+        The scenario's ``default_schedule`` names a loan not on the tape, a month past the
+        horizon or past the loan's last month
+        (:func:`~abs_tool.io.default_schedule.check_default_schedule`).
+    FieldError
+        ``default_schedule`` with a lifetime default (:class:`Scenario`), or with more
+        than :data:`~abs_tool.limits.MAX_SECTORS` distinct (month, recovery rate) pairs.
+    """
     scenario = scenario or Scenario()
     assumptions = scenario.apply(prepared.deal.assumptions)
-    defaults = deterministic_defaults(prepared.model, assumptions.default,
-                                      scenario.default_multiplier)
-    rate, loan_rates = recovery_inputs(prepared.model, assumptions.recovery)
+    defaults: DefaultDriver
+    loan_rates: Array | None
+    if scenario.default_schedule is not None:
+        prepared, defaults, rate, loan_rates = _scheduled_inputs(
+            prepared, scenario.default_schedule, assumptions, scenario.default_multiplier)
+    else:
+        defaults = deterministic_defaults(prepared.model, assumptions.default,
+                                          scenario.default_multiplier)
+        rate, loan_rates = recovery_inputs(prepared.model, assumptions.recovery)
     result = run_paths(prepared, defaults, 1, prepayment=assumptions.prepayment,
                        recovery_rate=rate, lag_months=assumptions.recovery.lag_months,
                        loan_rates=loan_rates)
     return ScenarioResult(assumptions, result, class_metrics(result, prepared.coupons))
+
+
+def _scheduled_inputs(
+    prepared: PreparedDeal, schedule: DefaultSchedule, assumptions: Assumptions,
+    multiplier: float,
+) -> tuple[PreparedDeal, HazardDefaults, float, Array]:
+    """The deal on a pool model in which the scheduled loans of one PD group that share a
+    default month and a recovery rate form a group of their own, its defaults (that
+    group's whole balance in its month, nothing before or after; the other groups the
+    scenario's hazard) and the groups' recovery rates, for :func:`run_paths`.
+
+    A group of its own makes the schedule exact whatever the loans' terms and
+    amortisation: the engine scales a group's summed schedule by one survival factor, which
+    follows each loan only when the group's loans default together (the approximation
+    that exact mode's conversion of obligor default months, :mod:`abs_tool.credit.copula`,
+    accepts for a Monte Carlo).
+    """
+    deal, pool = prepared.deal, prepared.pool
+    horizon = deal.dates.horizon_months
+    check_default_schedule(schedule, pool, horizon)
+    if isinstance(assumptions.default, LifetimeDefault):
+        raise FieldError("default_schedule", "a lifetime default rate with a timing curve "
+                         "takes its defaults from the whole pool and cannot be combined with "
+                         "a default schedule; give the other loans a flat `cdr_annual` (0 "
+                         "for none)")
+    loans = pool.loans
+    where = pd.Series(np.arange(len(pool)), index=loans["loan_id"].astype(str))
+    position = where.loc[list(schedule.loan_id)].to_numpy()
+    month = np.zeros(len(pool), dtype=np.int64)
+    month[position] = schedule.default_month
+    given = np.full(len(pool), np.nan)
+    given[position] = [np.nan if r is None else r for r in schedule.recovery_rate]
+    # build_pool_model splits each PD group by the values of a column (the sector
+    # factor's): a column whose value is the loan's (month, rate) makes the split.
+    sector = assumptions.sector_column
+    column = "industry" if sector is None else str(sector)
+    base = loans[column].astype(str) if sector is not None else pd.Series("", index=loans.index)
+    key: pd.Series = base + "\x1f" + np.where(month > 0, [f"{m}|{r!r}" for m, r in zip(month, given,
+                                                                            strict=True)], "")
+    if key.nunique() > MAX_SECTORS:
+        raise FieldError("default_schedule", f"at most {MAX_SECTORS} distinct (default_month, "
+                         f"recovery_rate) pairs (got {key.nunique() - 1:,})")
+    model = build_pool_model(Pool(loans.assign(**{column: key}), pool.name),
+                             deal.assumptions.default, horizon, _purchase_mask(deal, pool),
+                             column)
+    drivers = deterministic_defaults(model, assumptions.default, multiplier)
+    assert isinstance(drivers, HazardDefaults)  # not a lifetime default (checked above)
+    hazard = np.array(drivers.monthly[:1])
+    rates = loan_recovery(model, assumptions.recovery)
+    rates = (np.full((1, model.n_groups, horizon), assumptions.recovery.rate) if rates is None
+             else np.array(rates))
+    scheduled = np.flatnonzero(month > 0)
+    groups, first = np.unique(model.loan_group[scheduled], return_index=True)
+    loan = scheduled[first]
+    hazard[0, groups, :] = 0.0
+    hazard[0, groups, month[loan] - 1] = 1.0
+    own = ~np.isnan(given[loan])
+    rates[0, groups[own], :] = given[loan][own, None]
+    return (replace(prepared, model=model), HazardDefaults(hazard), 1.0, rates)
 
 
 def scenario_grid(

@@ -30,7 +30,8 @@ part of the order of events it implements (DOMAIN.md "Waterfall"), called in thi
 - :func:`write_down` when losses are written down as they arise (4a);
 - :func:`principal_due`, capped by :func:`principal_funds` when excess interest is
   released, then :func:`buy_receivables` and :func:`add_cohort` while revolving,
-  :func:`reinstate`, :func:`pay_principal` and :func:`pay_turbo` after (4);
+  :func:`reinstate`, :func:`pay_principal` and :func:`pay_turbo` after, then
+  :func:`pay_late_interest` (coupons paid after principal) (4);
 - :func:`pay_residual` (5);
 - :func:`close_classes`: balances, and write-downs and shortfalls when the deal ends;
 - :func:`evaluate_triggers`: at the end of the month, acting from the next one.
@@ -166,7 +167,14 @@ class Terms(NamedTuple):
     initial_notes: float
     """The sum of ``original``."""
     coupon: Array
-    """(classes,) monthly coupon (annual / 12)."""
+    """(classes,) monthly coupon (annual / 12): what the metrics discount at."""
+    coupon_period: Array
+    """(classes, periods) the coupon each month accrues: annual / 12, or annual times the
+    period's accrual fraction when the deal's dates set one (:class:`~abs_tool.model.deal.
+    DealDates`)."""
+    late: BoolArray
+    """(classes,) the coupon is paid after principal, before the residual (``coupon_priority``
+    ``"after_principal"``), not in step 2."""
     quarterly: BoolArray
     """(classes,) pays interest quarterly while revolving."""
     rated: BoolArray
@@ -175,7 +183,8 @@ class Terms(NamedTuple):
     """Index of the subordinated class, which takes the residual; -1: none (the originator
     takes it)."""
     fee_rate: Array
-    """(fees,) monthly rate (annual / 12) on the fee's basis."""
+    """(fees, periods) the rate on the fee's basis each month accrues (annual / 12, or
+    annual times the period's accrual fraction like ``coupon_period``)."""
     fee_fixed: Array
     """(fees,) monthly fixed amount (annual / 12)."""
     fee_basis: IntArray
@@ -513,7 +522,7 @@ def pay_fees(
             base = notes_start
         elif code == FIXED_ONLY:
             base = 0.0
-        due = min(base * terms.fee_rate[f] + terms.fee_fixed[f], terms.fee_cap[f])
+        due = min(base * terms.fee_rate[f, k] + terms.fee_fixed[f], terms.fee_cap[f])
         due += path.fee_carry[f]
         paid = min(available, max(due, 0.0))
         available -= paid
@@ -531,11 +540,13 @@ def pay_interest(
     """Step 2: interest to each coupon-bearing class in seniority order, on its payment
     dates.
 
-    Interest accrues every month at the monthly coupon on the balance, and unpaid interest
-    itself bears interest at the coupon, so the promised flows are worth par at the coupon
-    rate and the expected loss of DOMAIN.md is exactly the present value of what is finally
-    not paid. Every month is a payment date, except that a quarterly class, during the
-    revolving period, pays only every third month, or when the deal winds down
+    Interest accrues every month at the month's coupon (``coupon_period``) on the balance,
+    and unpaid interest itself bears interest at the coupon, so the promised flows are worth
+    par at the coupon rate and the expected loss of DOMAIN.md is exactly the present value
+    of what is finally not paid. A class whose coupon is paid after principal (``late``)
+    accrues here and is paid by :func:`pay_late_interest`, unless the deal is accelerated.
+    Every month is a payment date, except that a quarterly class, during the revolving
+    period, pays only every third month, or when the deal winds down
     (``wind_down``: the legal final, a call, acceleration, or the pool exhausted). Under
     acceleration the funds go class by class: a class's interest, then all its principal,
     then the next class.
@@ -546,13 +557,14 @@ def pay_interest(
     """
     t = k + 1
     for j in range(path.balance.shape[0]):
-        coupon = terms.coupon[j]
+        coupon = terms.coupon_period[j, k]
         path.accrued[j] = path.accrued[j] * (1.0 + coupon) + path.balance[j] * coupon
         path.pay_date[j] = ((not terms.quarterly[j] or not revolving or t % 3 == 0
-                             or wind_down) and coupon > 0)
+                             or wind_down) and terms.coupon[j] > 0)
         due = path.accrued[j] if path.pay_date[j] else 0.0
         out.classes[CLASS_DUE, p, j, k] = due
-        path.interest_paid[j] = min(available, max(due, 0.0))
+        now = 0.0 if terms.late[j] and not accelerated else due
+        path.interest_paid[j] = min(available, max(now, 0.0))
         available -= path.interest_paid[j]
         path.principal_paid[j] = 0.0
         if accelerated:
@@ -787,6 +799,22 @@ def pay_turbo(terms: Terms, amortising: bool, available: float,
         path.principal_paid[j] += extra
         extra_total += extra
     return available - extra_total
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def pay_late_interest(terms: Terms, accelerated: bool, available: float,
+                      path: PathState) -> float:  # pragma: no cover - compiled
+    """Step 4, last (after the turbo): the coupons paid after principal (``late``: the
+    subordinated class's 期间收益), on their payment dates, as far as the funds go; what is
+    unpaid is carried like any interest. Under acceleration step 2 paid them. Adds to
+    ``path.interest_paid``; returns the funds left."""
+    for j in range(path.balance.shape[0]):
+        owed = path.accrued[j] if terms.late[j] and path.pay_date[j] and not accelerated else 0.0
+        paid = min(available, max(owed, 0.0))
+        available -= paid
+        path.interest_paid[j] += paid
+        path.accrued[j] -= paid
+    return available
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -1056,8 +1084,10 @@ def run_kernel(
     scratch = np.empty((3, horizon))
     # Some coupon class pays quarterly while revolving: collections wait for its dates.
     quarterly_dates = False
+    late_coupons = False
     for j in range(terms.original.shape[0]):
         quarterly_dates = quarterly_dates or (terms.quarterly[j] and terms.coupon[j] > 0)
+        late_coupons = late_coupons or terms.late[j]
     profiled = pool.purchase_flows.shape[0] > 0
     status = OK
     path = new_path_state(pool, terms, horizon)
@@ -1145,6 +1175,8 @@ def run_kernel(
                 available = pay_principal(sequential, amortising, due, available, path)
                 if terms.turbo:
                     available = pay_turbo(terms, amortising, available, path)
+                if late_coupons:
+                    available = pay_late_interest(terms, accelerated, available, path)
                 hold = buying and quarterly_dates and t % 3 != 0 and not wind_down
                 held = pay_residual(terms, q, k, hold, available, out)
                 notes = close_classes(q, k, ending, path, out)

@@ -20,7 +20,8 @@ which pay in this order:
    (:func:`~abs_tool.engine.kernel.buy_receivables`), then reinstatements
    (:func:`~abs_tool.engine.kernel.reinstate`), principal sequential or pro rata
    (:func:`~abs_tool.engine.kernel.pay_principal`) and the turbo
-   (:func:`~abs_tool.engine.kernel.pay_turbo`);
+   (:func:`~abs_tool.engine.kernel.pay_turbo`), then the coupons paid after principal
+   (:func:`~abs_tool.engine.kernel.pay_late_interest`);
 5. the residual to the subordinated class or the originator
    (:func:`~abs_tool.engine.kernel.pay_residual`).
 
@@ -44,6 +45,8 @@ from abs_tool.engine.projection import PoolState
 from abs_tool.errors import AssumptionError
 from abs_tool.model.assumptions import monthly_vector
 from abs_tool.model.deal import (
+    CouponPriority,
+    DealDates,
     ExcessInterestUse,
     FeeBasis,
     LossTiming,
@@ -179,6 +182,8 @@ def run_waterfall(
     structure: Structure,
     pool: PoolState,
     class_balances: tuple[float, ...],
+    *,
+    dates: DealDates | None = None,
 ) -> WaterfallResult:
     """Step the pool and the waterfall through every month of the pool's horizon.
 
@@ -193,13 +198,17 @@ def run_waterfall(
         The asset side: a :class:`~abs_tool.engine.projection.PoolState` (its paths set the paths).
     class_balances
         Original balance of each class in currency (see ``Structure.class_amounts``).
+    dates
+        The deal's dates: when they set a business-day convention or a day count
+        (``DealDates.dated_accrual``), coupons and rate-based fees accrue each period's
+        accrual fraction between the dates paid instead of 1/12 (:func:`period_fractions`).
 
     Raises
     ------
     AssumptionError
         When the deal buys receivables but the pool model has no purchase profile.
     """
-    inputs, terms = _kernel_inputs(structure, pool, class_balances)
+    inputs, terms = _kernel_inputs(structure, pool, class_balances, dates)
     n_paths, horizon = pool.n_paths, pool.model.horizon_months
     out = kernel.zeroed_outputs(n_paths, horizon, len(structure.classes),
                                 len(structure.fees), len(structure.triggers))
@@ -235,6 +244,7 @@ def summarise_waterfall(
     class_balances: tuple[float, ...],
     *,
     with_duration: bool,
+    dates: DealDates | None = None,
 ) -> WaterfallSummary:
     """:func:`run_waterfall`, keeping only the pool's lines and the class metrics of each
     path, which the kernel computes as the path ends, numbers identical to
@@ -246,7 +256,7 @@ def summarise_waterfall(
     ``with_duration=False`` leaves modified durations NaN. Raises like
     :func:`run_waterfall`.
     """
-    inputs, terms = _kernel_inputs(structure, pool, class_balances)
+    inputs, terms = _kernel_inputs(structure, pool, class_balances, dates)
     n_paths, horizon = pool.n_paths, pool.model.horizon_months
     n_classes = len(structure.classes)
     scratch = kernel.zeroed_outputs(1, horizon, n_classes, len(structure.fees),
@@ -267,11 +277,31 @@ def _run(inputs: kernel.PoolInputs, terms: kernel.Terms, out: kernel.Outputs, ro
         raise AssumptionError("the deal buys receivables but no purchase profile is set")
 
 
+def period_fractions(dates: DealDates | None, horizon: int) -> Array | None:
+    """(horizon,) each period's accrual fraction of a year between the dates paid, when
+    ``dates`` opts in (``DealDates.dated_accrual``); None for the 1/12 of every month."""
+    if dates is None or not dates.dated_accrual:
+        return None
+    return dates.schedule(horizon).accrual_fraction
+
+
+def _per_period(annual: list[float], fractions: Array | None, horizon: int) -> Array:
+    """(len(annual), horizon) annual rates accrued per period: ``annual / 12`` every month
+    (the division the kernel always made, so default deals keep their bits), or times the
+    period's accrual fraction."""
+    rates = np.asarray(annual, dtype=np.float64).reshape(-1, 1)
+    if fractions is None:
+        return np.repeat(rates / 12.0, horizon, axis=1)
+    return rates * fractions.reshape(1, -1)
+
+
 def _kernel_inputs(
-    structure: Structure, pool: PoolState, class_balances: tuple[float, ...]
+    structure: Structure, pool: PoolState, class_balances: tuple[float, ...],
+    dates: DealDates | None = None,
 ) -> tuple[kernel.PoolInputs, kernel.Terms]:
     """The pool and the structure as the kernel reads them."""
     horizon = pool.model.horizon_months
+    fractions = period_fractions(dates, horizon)
     classes, fees, triggers = structure.classes, structure.fees, structure.triggers
     original = np.asarray(class_balances, dtype=np.float64)
     sub = [j for j, c in enumerate(classes) if c.tier == Tier.SUBORDINATED]
@@ -299,10 +329,13 @@ def _kernel_inputs(
         original=original,
         initial_notes=float(original.sum()),
         coupon=np.array([c.coupon_annual / 12.0 for c in classes]),
+        coupon_period=_per_period([c.coupon_annual for c in classes], fractions, horizon),
+        late=np.array([c.coupon_priority == CouponPriority.AFTER_PRINCIPAL for c in classes],
+                      dtype=np.bool_),
         quarterly=np.array([c.payment_frequency_months == 3 for c in classes], dtype=np.bool_),
         rated=np.array([c.tier != Tier.SUBORDINATED for c in classes], dtype=np.bool_),
         sub=sub[0] if sub else -1,
-        fee_rate=np.array([f.rate_annual / 12.0 for f in fees], dtype=np.float64),
+        fee_rate=_per_period([f.rate_annual for f in fees], fractions, horizon),
         fee_fixed=np.array([f.fixed_annual / 12.0 for f in fees], dtype=np.float64),
         fee_basis=np.array([_FEE_BASIS_CODES[f.basis] for f in fees], dtype=np.int64),
         fee_cap=np.array([np.inf if f.cap_per_month is None else f.cap_per_month

@@ -355,6 +355,8 @@ def load_deal_pool(
         assert source.embedded_csv is not None  # PoolSource holds exactly one source
         pool = load_tape(source.embedded_csv.encode("utf-8"), file_name="embedded.csv",
                          rate_unit=rate_unit)
+        if source.file_name is not None:  # the file it came from (its suffix is no format)
+            pool = Pool(pool.loans, name=source.file_name)
     if source.scale_to_balance is not None:
         pool = _scaled(pool, source.scale_to_balance)
     result = None

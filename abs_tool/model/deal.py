@@ -9,7 +9,7 @@ own path prefix so that a message reads ``structure.classes[1].coupon_annual: mu
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 
@@ -23,6 +23,7 @@ from abs_tool.limits import (
     check_integer,
 )
 from abs_tool.model.assumptions import MONTE_CARLO_ONLY, Assumptions, deterministic_inputs
+from abs_tool.model.dates import BusinessDayConvention, DayCount, PaymentDates, payment_dates
 from abs_tool.model.eligibility import ConcentrationLimits, EligibilityCriteria
 
 SHARE_TOLERANCE = 1e-6
@@ -61,6 +62,15 @@ class PrincipalMode(StrEnum):
     PRO_RATA = "pro_rata"
 
 
+class CouponPriority(StrEnum):
+    """Where a class's coupon is paid in the priority of payments."""
+
+    INTEREST = "interest"  # step 2, with the other classes' interest, in seniority order
+    # after principal (step 4), before the residual: the subordinated class's 期间收益 paid
+    # from what is left once the notes have taken their principal
+    AFTER_PRINCIPAL = "after_principal"
+
+
 class TriggerMetric(StrEnum):
     CUMULATIVE_DEFAULT_RATE = "cumulative_default_rate"  # cum. defaults / (initial + purchases)
     RESERVE_SHORTFALL = "reserve_shortfall"  # (target - balance) / target, after top-up
@@ -79,9 +89,13 @@ class TriggerAction(StrEnum):
 class NoteClass:
     """One class of notes.
 
-    ``coupon_annual`` is the fixed annual coupon (30/360); the subordinated class has none
-    and receives the residual. ``payment_frequency_months`` applies during the revolving
-    period (1 or 3); after it every class pays monthly.
+    ``coupon_annual`` is the fixed annual coupon (accrued monthly as 1/12 of it, or by the
+    period's accrual fraction when the deal's dates set a day count or business days:
+    :class:`DealDates`). The subordinated class receives the residual; it may carry a
+    coupon too (期间收益), paid at ``coupon_priority``: ``"interest"`` in step 2 after the
+    other classes' interest, or ``"after_principal"`` once the principal is paid, before
+    the residual. ``payment_frequency_months`` applies during the revolving period (1 or 3);
+    after it every class pays monthly.
     """
 
     name: str
@@ -91,6 +105,7 @@ class NoteClass:
     coupon_annual: float = 0.0
     payment_frequency_months: int = 1
     target_rating: str | None = None
+    coupon_priority: CouponPriority = CouponPriority.INTEREST
 
     def __post_init__(self) -> None:
         _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
@@ -105,10 +120,14 @@ class NoteClass:
         else:
             _check(positive, "size", "an amount must be > 0", self.size)
         _check_rate("coupon_annual", self.coupon_annual)
-        if self.tier == Tier.SUBORDINATED:
-            _check(self.coupon_annual == 0, "coupon_annual",
-                   "the subordinated class has no coupon: it receives the residual",
-                   self.coupon_annual)
+        _check(isinstance(self.coupon_priority, str)
+               and self.coupon_priority in set(CouponPriority), "coupon_priority",
+               f"must be one of {[c.value for c in CouponPriority]}", self.coupon_priority)
+        if self.coupon_priority == CouponPriority.AFTER_PRINCIPAL:
+            _check(self.tier == Tier.SUBORDINATED and self.coupon_annual > 0,
+                   "coupon_priority", "\"after_principal\" is for the subordinated class's "
+                   "coupon (期间收益): give the subordinated class a `coupon_annual` > 0, or "
+                   "set \"interest\"", self.coupon_priority.value)
         _check(self.payment_frequency_months in (1, 3), "payment_frequency_months",
                "must be 1 (monthly) or 3 (quarterly)", self.payment_frequency_months)
 
@@ -406,13 +425,26 @@ class DealDates:
     closing: date
     first_payment: date
     legal_final: date
+    business_day_convention: BusinessDayConvention = BusinessDayConvention.NONE
+    day_count: DayCount = DayCount.THIRTY_360
 
     def __post_init__(self) -> None:
+        _check(isinstance(self.business_day_convention, str)
+               and self.business_day_convention in set(BusinessDayConvention),
+               "business_day_convention",
+               f"must be one of {[c.value for c in BusinessDayConvention]}",
+               self.business_day_convention)
+        _check(isinstance(self.day_count, str) and self.day_count in set(DayCount),
+               "day_count", f"must be one of {[c.value for c in DayCount]}", self.day_count)
         order = ("cutoff", "closing", "first_payment", "legal_final")
         for earlier, later in zip(order, order[1:], strict=False):
             a, b = getattr(self, earlier), getattr(self, later)
             _check(a <= b, later, f"must be on or after `{earlier}` ({a.isoformat()})",
                    b.isoformat())
+        _check(not self.dated_accrual or self.first_payment > self.closing, "first_payment",
+               f"must be after `closing` ({self.closing.isoformat()}) when coupons accrue "
+               "between the dates paid (a `business_day_convention` or `day_count` set): the "
+               "first period runs from the closing date to it", self.first_payment.isoformat())
         months = self.horizon_months
         _check(months >= 1, "legal_final", f"must be in a later month than `cutoff` "
                f"({self.cutoff.isoformat()}): the model runs one period per month after the "
@@ -429,6 +461,54 @@ class DealDates:
         """Periods modelled: months from the cut-off to the legal final date."""
         return months_between(self.cutoff, self.legal_final)
 
+    @property
+    def dated_accrual(self) -> bool:
+        """Whether coupons accrue by each period's accrual fraction between the dates paid
+        (a business-day convention or ACT/365 set) instead of 1/12 a month."""
+        return (self.business_day_convention != BusinessDayConvention.NONE
+                or self.day_count != DayCount.THIRTY_360)
+
+    def schedule(self, periods: int) -> PaymentDates:
+        """The first ``periods`` monthly payment dates from ``first_payment``, moved by the
+        business-day convention, with each period's accrual from ``closing`` on
+        (:func:`abs_tool.model.dates.payment_dates`)."""
+        return payment_dates(self.closing, self.first_payment, periods,
+                             convention=self.business_day_convention, day_count=self.day_count)
+
+
+MAX_PARTY_CHARS = 200
+"""The longest name of a party (a term sheet cell and a form field hold it)."""
+
+
+@dataclass(frozen=True)
+class DealParties:
+    """Who is who in the deal, each by name, all optional ("" or none: not named yet):
+    ``originator`` 原始权益人, ``servicer`` 资产服务机构, ``manager`` 计划管理人,
+    ``trustee`` 托管人 (trustee and custodian), ``lead_underwriter`` 主承销商 and the
+    ``rating_agencies`` 评级机构. Names are the user's text, shown as written; nothing
+    computes with them."""
+
+    originator: str = ""
+    servicer: str = ""
+    manager: str = ""
+    trustee: str = ""
+    lead_underwriter: str = ""
+    rating_agencies: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [(f.name, getattr(self, f.name)) for f in fields(self)
+                 if f.name != "rating_agencies"]
+        names += [(f"rating_agencies[{i}]", v) for i, v in enumerate(self.rating_agencies)]
+        for name, value in names:
+            _check(isinstance(value, str) and len(value) <= MAX_PARTY_CHARS
+                   and value == value.strip() and value.isprintable(), name,
+                   f"must be a name of at most {MAX_PARTY_CHARS} characters on one line, "
+                   "without spaces around it", value)
+        for i, agency in enumerate(self.rating_agencies):
+            _check(bool(agency), f"rating_agencies[{i}]", "must not be empty", agency)
+            _check(agency not in self.rating_agencies[:i], f"rating_agencies[{i}]",
+                   "is listed twice", agency)
+
 
 class RateUnit(StrEnum):
     DECIMAL = "decimal"
@@ -443,11 +523,14 @@ class PoolSource:
 
     ``scale_to_balance`` multiplies every loan's balance and original balance by one factor
     so that the pool balance equals it: a representative sample standing for a larger pool.
+    ``file_name`` is the name of the file an ``embedded_csv`` tape was uploaded as: the
+    pool's name in the app and in reports (else ``embedded.csv``).
     """
 
     sample: str | None = None
     tape: str | None = None
     embedded_csv: str | None = None
+    file_name: str | None = None
     sheet: str | None = None
     rate_unit: RateUnit = RateUnit.DECIMAL
     sample_seed: int = 20151
@@ -466,6 +549,13 @@ class PoolSource:
                                  and scale > 0), "scale_to_balance", "must be > 0", scale)
         _check(self.tape is None or "\0" not in self.tape, "tape",
                "a path may not contain a NUL character", self.tape)
+        name = self.file_name
+        _check(name is None or self.embedded_csv is not None, "file_name",
+               "names the file of an `embedded_csv` tape; a `tape` or `sample` names itself",
+               name)
+        _check(name is None or (isinstance(name, str) and 0 < len(name) <= MAX_PARTY_CHARS
+                                and name.isprintable()), "file_name",
+               f"must be a file name of 1 to {MAX_PARTY_CHARS} characters on one line", name)
 
 
 class DefaultMethod(StrEnum):
@@ -579,7 +669,8 @@ class Pricing:
 @dataclass(frozen=True)
 class Deal:
     """A whole deal: what the deal file holds. ``benchmark_rate_annual`` is the funding rate
-    the structure is compared with (a bank loan, say) for the cost-of-funds saving."""
+    the structure is compared with (a bank loan, say) for the cost-of-funds saving;
+    ``parties`` names who is who (:class:`DealParties`), for the term sheet."""
 
     name: str
     dates: DealDates
@@ -590,6 +681,7 @@ class Deal:
     currency: str = "CNY"
     benchmark_rate_annual: float = 0.0
     pricing: Pricing | None = None
+    parties: DealParties = field(default_factory=DealParties)
 
     def __post_init__(self) -> None:
         _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
@@ -617,8 +709,10 @@ __all__ = [
     "RunSettings",
     "CleanUpCall",
     "ConcentrationLimits",
+    "CouponPriority",
     "CurvePoint",
     "DealDates",
+    "DealParties",
     "EligibilityCriteria",
     "ExcessInterest",
     "ExcessInterestUse",

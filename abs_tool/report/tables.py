@@ -49,7 +49,11 @@ BAND_SE = 2.0
 class CashflowTables:
     """Period tables of one path: the pool, each class, fees, reserve, triggers.
 
-    Every table is indexed by ``period`` (1..T) with a ``date`` column.
+    Every table is indexed by ``period`` (1..T) with a ``date`` column. When the deal's
+    dates set a business-day convention or a day count (``DealDates.dated_accrual``) the
+    dates are those paid (moved to business days) and the pool table has ``accrual_days``,
+    the days each period's coupons accrue; ``provisional_years`` then names the years whose
+    official calendar was not known (only weekends taken as holidays: the dates may move).
     """
 
     pool: pd.DataFrame
@@ -57,6 +61,7 @@ class CashflowTables:
     fees: pd.DataFrame
     reserve: pd.DataFrame
     triggers: pd.DataFrame
+    provisional_years: tuple[int, ...] = ()
 
     def wide(self) -> pd.DataFrame:
         """All tables side by side, columns prefixed by table (for CSV export)."""
@@ -75,9 +80,15 @@ def cashflow_tables(result: WaterfallResult, deal: Deal, path: int = 0) -> Cashf
     n = result.n_periods
     index = pd.RangeIndex(1, n + 1, name="period")
     dates = payment_dates(deal.dates.first_payment, n)
+    dated: dict[str, object] = {}
+    provisional: tuple[int, ...] = ()
+    if deal.dates.dated_accrual:
+        schedule = deal.dates.schedule(n)
+        dates, provisional = list(schedule.paid), schedule.provisional_years
+        dated = {"accrual_days": list(schedule.accrual_days)}
     pool = result.pool
     pool_table = pd.DataFrame(
-        {"date": dates}
+        {"date": dates} | dated
         | {name: getattr(pool, name)[path] for name in POOL_LINES}
         | {"purchases": pool.purchases[path], "call_proceeds": pool.call_proceeds[path],
            "collections": pool.collections[path],
@@ -118,7 +129,7 @@ def cashflow_tables(result: WaterfallResult, deal: Deal, path: int = 0) -> Cashf
         triggers[f"{label} threshold"] = [trig.threshold[min(k, len(trig.threshold) - 1)]
                                           for k in range(n)]
         triggers[f"{label} breached"] = result.trigger_breached[path, i]
-    return CashflowTables(pool_table, classes, fees, reserve, triggers)
+    return CashflowTables(pool_table, classes, fees, reserve, triggers, provisional)
 
 
 def class_table(

@@ -28,16 +28,19 @@ from abs_tool import (
     load_sample_deal,
     prepare_deal,
     run_monte_carlo,
+    sample_pool,
     structure_deal,
     term_sheet_bytes,
 )
 from abs_tool.io.dealfile import deal_to_dict
+from abs_tool.io.tape import tape_bytes
 from abs_tool.model.columns import ALL_COLUMNS
 from abs_tool.model.scales import LOCAL_SCALE
 from abs_tool.report.tables import structuring_tables
 
 Start = Callable[..., AppTest]
-PAGES = ("pool", "assumptions", "structure", "results", "structuring", "cashflows", "export")
+PAGES = ("deal", "pool", "assumptions", "structure", "results", "structuring", "static_pool",
+         "stress", "cashflows", "export")
 WORD = re.compile(r"[A-Za-z][A-Za-z_'’\-]*[A-Za-z]|[A-Za-z]")
 
 # Words that are not English prose in a Chinese display.
@@ -47,8 +50,11 @@ ALLOWED: frozenset[str] = frozenset({
     # file formats, codes and tools named as such
     "CSV", "XLSX", "XLSM", "XLS", "JSON", "UTF", "SHA", "UTC", "Excel", "Streamlit", "Python",
     "numpy", "pandas", "openpyxl", "abs-tool", "embedded_csv", "json", "xlsx",
+    "PDF", "pdf", "LibreOffice", "Debian", "Ubuntu", "libreoffice-calc-nogui",
     # proper names (a model named after its author) and a formula's symbols
     "Vasicek", "HHI", "t", "n", "x",
+    # the sidebar's cluster field: the tool's name and the address schemes it accepts
+    "Dask", "tcp", "local",
     # the language switch names both languages, so that a reader of either finds it
     "Language", "English",
     # the tape's code values the reader fills in, shown as the data says them
@@ -197,7 +203,14 @@ def test_every_page_in_chinese_after_a_run(app: Start, allowed: frozenset[str]) 
         assert not at.exception, (page, [e.value for e in at.exception])
         texts = [text for _, text in app_texts(at)]
         assert len(texts) > 20, (page, texts)  # the walk reads the page's texts
-        found += [f"{page}: {line}" for line in offenders(app_texts(at), allowed)]
+        # The Deal page's name input holds the deal's name as its user wrote it.
+        shown = allowed | set(WORD.findall(at.session_state["deal_base"].name))
+        found += [f"{page}: {line}" for line in offenders(app_texts(at), frozenset(shown))]
+    # The stress table, after its run (its scenarios named in Chinese).
+    at.switch_page("ui/pages/stress.py").run()
+    at.button(key="ss_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    found += [f"stress: {line}" for line in offenders(app_texts(at), allowed)]
     assert sorted(set(found)) == [], "\n".join(sorted(set(found)))
 
 
@@ -208,6 +221,25 @@ def test_the_pool_page_of_the_factoring_sample_in_yi(app: Start, allowed: frozen
     assert not at.exception
     assert any("亿元" in m.value for m in at.metric)
     assert offenders(app_texts(at), allowed) == []
+
+
+def test_the_new_pool_dialogue_in_chinese(app: Start, allowed: frozenset[str]) -> None:
+    at = app("ui/pages/pool.py", lang="zh")
+    at.radio(key="pool_source").set_value("upload").run()
+    data = tape_bytes(sample_pool("consumer"), "csv")  # every loan eligible
+    at.file_uploader(key="tape_upload").set_value(("资产清单.csv", data, "text/csv")).run()
+    assert not at.exception
+    assert at.button(key="nd_start").label == "开始新交易"
+    allowed = allowed | {"csv"}  # the file's name, as its user gave it
+    found = offenders(app_texts(at), allowed)
+    at.checkbox(key="nd_keep_triggers").uncheck()
+    at.checkbox(key="nd_keep_structure").uncheck()
+    at.button(key="nd_start").click().run()
+    assert not at.exception
+    assert at.success[0].value == "已以 资产清单.csv 开始新交易 资产清单。"
+    assert len(at.warning) == 2  # the triggers and the structure cleared, each listed
+    found += offenders(app_texts(at), allowed)
+    assert found == [], "\n".join(found)
 
 
 # --- The workbook ----------------------------------------------------------------------------

@@ -37,7 +37,17 @@ from abs_tool import (
 from abs_tool.analysis import break_even as break_even_search
 from abs_tool.engine import montecarlo as simulation
 from abs_tool.io.tape import tape_bytes
-from abs_tool.model.deal import PoolSource, PrincipalMode, UpfrontFee
+from abs_tool.model.deal import (
+    CouponPriority,
+    ExcessInterest,
+    ExcessInterestUse,
+    FeeBasis,
+    LossAllocation,
+    LossTiming,
+    PoolSource,
+    PrincipalMode,
+    UpfrontFee,
+)
 from abs_tool.report.tables import cashflow_tables
 from ui import format as fmt, inputs, labels, state
 from ui.pages import results as results_page
@@ -153,12 +163,19 @@ def uploaded_deal():
     csv = tape_bytes(sample_pool("factoring", n_loans=300), "csv").decode("utf-8-sig")
     classes = deal.structure.classes
     senior = replace(classes[0], coupon_annual=0.045)
+    junior = replace(classes[-1], coupon_annual=0.02,
+                     coupon_priority=CouponPriority.AFTER_PRINCIPAL)
+    fees = (replace(deal.structure.fees[0], basis=FeeBasis.NOTES, cap_per_month=5_000.0),
+            *deal.structure.fees[1:])
     return replace(
         deal, name="Uploaded deal", pool=PoolSource(embedded_csv=csv),
         assumptions=replace(deal.assumptions, correlation=0.33, default=CdrVector((0.03, 0.02)),
                             copula=Copula.STUDENT_T, t_degrees_of_freedom=5.0),
-        structure=replace(deal.structure, classes=(senior, *classes[1:]),
-                          principal_mode=PrincipalMode.PRO_RATA),
+        structure=replace(deal.structure, classes=(senior, *classes[1:-1], junior), fees=fees,
+                          principal_mode=PrincipalMode.PRO_RATA,
+                          loss_allocation=LossAllocation(LossTiming.ON_LIQUIDATION, True),
+                          excess_interest=ExcessInterest(ExcessInterestUse.COVER_UP_TO,
+                                                         20_000.0, 0.1)),
         run=replace(deal.run, paths=8_192, seed=5, importance_sampling=True))
 
 
@@ -299,6 +316,28 @@ def test_fees_reserve_and_periods(app: Start) -> None:
     assert structure.revolving.months == 6
     assert structure.principal_mode == "pro_rata"
     assert structure.clean_up_call is None
+
+
+def test_losses_and_excess_interest(app: Start) -> None:
+    at = app(STRUCTURE)
+    at.selectbox(key="st_loss_timing").set_value("on_default")
+    at.checkbox(key="st_reinstate").check()
+    at.selectbox(key="st_excess_use").set_value("release")
+    at.number_input(key="st_haircut").set_value(0.2)
+    edit(at, "st_fees", {0: {"basis": "notes", "cap_per_month": 1_000.0}})
+    no_problem(at)
+    structure = deal_of(at).structure
+    assert structure.loss_allocation == LossAllocation(LossTiming.ON_DEFAULT, True)
+    assert structure.excess_interest.use == ExcessInterestUse.RELEASE
+    assert structure.excess_interest.haircut_share == 0.2
+    assert (structure.fees[0].basis, structure.fees[0].cap_per_month) == (FeeBasis.NOTES,
+                                                                          1_000.0)
+    # "Cover up to" needs a limit: until one is given the deal is refused, the field named.
+    at.selectbox(key="st_excess_use").set_value("cover_up_to").run()
+    assert deal_of(at) is None
+    assert any("cover_limit_per_month" in e.value for e in at.error)
+    at.number_input(key="st_cover_limit").set_value(500.0).run()
+    assert deal_of(at).structure.excess_interest.cover_limit_per_month == 500.0
 
 
 # --- Results -----------------------------------------------------------------------------

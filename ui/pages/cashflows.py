@@ -11,12 +11,17 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from abs_tool import Deal, PreparedDeal, Scenario
+from abs_tool import Deal, PreparedDeal, Scenario, ScenarioResult
+from abs_tool.analysis.inspector import inspect_waterfall, inspection_xlsx
+from abs_tool.io.csvsafe import csv_text
+from abs_tool.io.default_schedule import DefaultSchedule, inspect_default_schedule
+from abs_tool.model.pool import Pool
 from abs_tool.report.format import shown_yield
 from abs_tool.report.tables import CashflowTables, cashflow_tables, class_table
 from ui import cache, format as fmt, inputs, run, state
 from ui.charts import date_axis, date_format, monthly_bars
-from ui.labels import CASHFLOW_COLUMNS, column, deal_name, lang, t
+from ui.labels import CASHFLOW_COLUMNS, LABELS, column, deal_name, lang, t
+from ui.pages.pool import ISSUE_COLUMNS, issue_table
 
 CLASS_COLUMNS: tuple[str, ...] = (
     "class", "tier", "original_balance", "coupon", "wal_years", "yield", "principal_loss",
@@ -42,7 +47,26 @@ def current_deal() -> tuple[inputs.RunInputs, PreparedDeal] | None:
     return chosen, prepared
 
 
-def scenario_inputs(deal: Deal) -> Scenario:
+def schedule_input(deal: Deal, pool: Pool) -> DefaultSchedule | None:
+    """The default schedule uploaded, checked against the pool; None without one, or after
+    showing why it is not used (every finding, as for a tape)."""
+    upload = st.file_uploader(t("cf.schedule_upload"), type=["csv", "xlsx", "xlsm", "xls"],
+                              key="cf_schedule_upload", help=t("cf.schedule_help"))
+    if upload is None:
+        return None
+    schedule, report = inspect_default_schedule(upload.getvalue(), file_name=upload.name,
+                                                pool=pool,
+                                                horizon_months=deal.dates.horizon_months)
+    if schedule is None:
+        st.error(t("cf.schedule_rejected").format(file=upload.name, errors=len(report.errors)))
+        st.dataframe(issue_table(report), hide_index=True, width="stretch",
+                     column_config={c: column("issue", c) for c in ISSUE_COLUMNS})
+        return None
+    st.caption(t("cf.schedule_loaded").format(file=upload.name, loans=fmt.count(len(schedule))))
+    return schedule
+
+
+def scenario_inputs(deal: Deal, pool: Pool) -> Scenario:
     """Draw the scenario inputs; empty ones keep the deal's assumption."""
     st.subheader(t("cf.scenario"))
     st.caption(t("cf.scenario_help"))
@@ -71,12 +95,14 @@ def scenario_inputs(deal: Deal) -> Scenario:
     multiplier = c5.number_input(t("cf.multiplier"), min_value=0.0,
                                  value=state.default("cf_multiplier"), step=0.25,
                                  format="%.2f", **state.widget("cf_multiplier"))
+    schedule = schedule_input(deal, pool)
     return Scenario(
         cdr_annual=cdr if cdr_on else None,
         cpr_annual=cpr,
         recovery_rate=recovery,
         lag_months=None if lag is None else int(lag),
         default_multiplier=multiplier,
+        default_schedule=schedule,
     )
 
 
@@ -205,6 +231,65 @@ def show_periods(tables: CashflowTables) -> None:
             st.info(t("cf.no_triggers"))
 
 
+# Inspector table columns that hold amounts (the rest: codes, names, rates, flags).
+STEP_AMOUNTS: tuple[str, ...] = ("funds_before", "received", "due", "paid", "shortfall",
+                                 "funds_after")
+
+
+def coded(prefix: str, value: str) -> str:
+    """A code of the inspector's tables in the chosen language; a class's or fee's name
+    (the user's words) as it is, a period-table line by its header."""
+    for key in (f"{prefix}.{value}", f"cfc.{value}"):
+        if key in LABELS:
+            return t(key)
+    return value
+
+
+def show_inspector(result: ScenarioResult, deal: Deal) -> None:
+    """One month of the scenario, step by step, with its triggers and ledgers, and the
+    three tables to download (:mod:`abs_tool.analysis.inspector`)."""
+    st.subheader(t("insp.title"))
+    st.caption(t("insp.help"))
+    months = list(range(1, result.result.n_periods + 1))
+    month = st.selectbox(t("insp.month"), months, index=0, key="cf_inspect_month")
+    inspection = inspect_waterfall(result.result, deal, int(month),
+                                   lag_months=result.assumptions.recovery.lag_months)
+    steps = inspection.steps.assign(
+        part=[coded("insp.part", v) for v in inspection.steps["part"]],
+        item=[coded("insp.item", v) for v in inspection.steps["item"]])
+    st.markdown(f"**{t('insp.steps')}**")
+    config: dict[str, object] = {c: fmt.money_column(column("insp.col", c))
+                                 for c in STEP_AMOUNTS}
+    config |= {c: fmt.text_column(column("insp.col", c)) for c in ("step", "part", "item")}
+    st.dataframe(fmt.money_table(steps, STEP_AMOUNTS), hide_index=True, width="stretch",
+                 column_config=config)
+    if len(inspection.triggers):
+        st.markdown(f"**{t('insp.triggers')}**")
+        triggers = inspection.triggers.assign(
+            metric=[t(f"opt.metric.{m}") for m in inspection.triggers["metric"]])
+        st.dataframe(triggers, hide_index=True, width="stretch", column_config={
+            "trigger": fmt.text_column(column("insp.col", "trigger")),
+            "metric": fmt.text_column(column("insp.col", "metric")),
+            **{c: fmt.decimal_column(column("insp.col", c), 4)
+               for c in ("value", "level", "headroom")},
+            "breached": st.column_config.CheckboxColumn(column("insp.col", "breached"))})
+    st.markdown(f"**{t('insp.ledgers')}**")
+    ledgers = inspection.ledgers.assign(
+        ledger=[coded("insp.part", v) for v in inspection.ledgers["ledger"]],
+        item=[coded("insp.item", v) for v in inspection.ledgers["item"]])
+    st.dataframe(ledgers, hide_index=True, width="stretch", column_config={
+        "ledger": fmt.text_column(column("insp.col", "ledger")),
+        "item": fmt.text_column(column("insp.col", "item")),
+        "value": fmt.decimal_column(t("cf.amount"), 2)})
+    stem = f"waterfall_month_{inspection.month}"
+    left, right = st.columns(2)
+    left.download_button(t("insp.csv"), csv_text(inspection.frame(), index=False),
+                         file_name=f"{stem}.csv", mime="text/csv", key="cf_inspect_csv")
+    right.download_button(t("insp.xlsx"), inspection_xlsx(inspection), file_name=f"{stem}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet", key="cf_inspect_xlsx")
+
+
 def main() -> None:
     st.title(t("cf.title"))
     chosen = current_deal()
@@ -216,17 +301,18 @@ def main() -> None:
     fixed = cache.deterministic_part(deal)
     outcome = None
     with state.show_errors():
-        scenario = scenario_inputs(deal)
+        scenario = scenario_inputs(deal, run_inputs.pool)
         result = cache.scenario(fixed, run_inputs.pool_key, scenario, prepared)
         bdr = cache.break_evens(fixed, run_inputs.pool_key, prepared)
         outcome = (class_table(deal, result.metrics, break_evens=bdr),
-                   cashflow_tables(result.result, deal))
+                   cashflow_tables(result.result, deal), result)
     if outcome is None:
         return
-    classes, tables = outcome
+    classes, tables, result = outcome
     show_classes(classes)
     show_charts(tables)
     show_periods(tables)
+    show_inspector(result, deal)
 
 
 # Streamlit runs a page as "__main__"; tests import it for its constants.

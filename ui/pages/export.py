@@ -1,18 +1,20 @@
 """Export page: the deal file (JSON) of the current inputs, the Excel term sheet
-(:mod:`abs_tool.report.excel`) and the results of the Monte Carlo run (JSON,
-:func:`abs_tool.report.tables.monte_carlo_dict`).
+(:mod:`abs_tool.report.excel`) and its PDF (:mod:`abs_tool.report.pdf`, LibreOffice), and
+the results of the Monte Carlo run (JSON, :func:`abs_tool.report.tables.monte_carlo_dict`).
 
 The results come from the same cached run as the Results page (:mod:`ui.run`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
 import streamlit as st
 
 from abs_tool import deal_json
+from abs_tool.report import pdf
 from abs_tool.report.tables import monte_carlo_dict
 from ui import cache, inputs, run, state
 from ui.labels import lang, money_unit, t
@@ -23,6 +25,33 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def file_stem(name: str) -> str:
     """A file name from the deal name: letters, digits (any script), dashes."""
     return re.sub(r"[^\w-]+", "_", name).strip("_") or "deal"
+
+
+# Session key of the last PDF made: (SHA-256 of its workbook, PDF bytes). A comment, not a
+# docstring: Streamlit's magic would show a bare string on the page.
+PDF_STATE = "ex_pdf"
+
+
+def pdf_button(workbook: bytes, stem: str) -> None:
+    """The term sheet as PDF: LibreOffice converts it on request (a few seconds, so not on
+    every rerun), then a download button; a clear note instead where LibreOffice is not
+    installed. A conversion error shows as a message (:func:`ui.state.show_errors`)."""
+    if not pdf.pdf_available():
+        st.info(t("ex.pdf_missing"))
+        return
+    digest = hashlib.sha256(workbook).hexdigest()
+    made = st.session_state.get(PDF_STATE)
+    if made is None or made[0] != digest:  # none yet, or made from an older workbook
+        if not st.button(t("ex.pdf_make"), key="ex_pdf_make", help=t("ex.pdf_help")):
+            return
+        made = None
+        with state.show_errors(), st.spinner(t("ex.pdf_making")):
+            made = (digest, pdf.xlsx_to_pdf(workbook))
+        if made is None:
+            return
+        st.session_state[PDF_STATE] = made
+    st.download_button(t("ex.pdf_button"), made[1], file_name=f"{stem}.pdf",
+                       mime="application/pdf", key="ex_term_sheet_pdf")
 
 
 def main() -> None:
@@ -53,6 +82,7 @@ def main() -> None:
     if workbook is not None:
         st.download_button(t("ex.term_sheet_button"), workbook, file_name=f"{stem}.xlsx",
                            mime=XLSX, key="ex_term_sheet", type="primary")
+        pdf_button(workbook, stem)
     st.subheader(t("ex.results"))
     results = monte_carlo_dict(outcome.monte_carlo, break_evens=outcome.analysis.break_evens,
                                ratings=outcome.analysis.ratings,

@@ -8,14 +8,25 @@ on the selected pool (:func:`ui.inputs.run_inputs`).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from abs_tool import Pool, PoolSummary, ValidationReport, glossary as g
+from abs_tool import AbsToolError, InputError, Pool, PoolSummary, ValidationReport, glossary as g
+from abs_tool.analysis.new_deal import (
+    Carry,
+    FixedAmount,
+    FixedFees,
+    NewDeal,
+    carried_balance,
+    eligibility_rules,
+    name_from_file,
+    new_deal_for_pool,
+)
 from abs_tool.analysis.pool_stats import STRAT_COLUMNS, STRATIFIABLE_COLUMNS, SUMMARY_LABELS
 from abs_tool.io.samples import SAMPLE_NAMES
 from abs_tool.io.tape import DEFAULT_MAX_BYTES
@@ -91,7 +102,10 @@ def choose_pool() -> tuple[Pool, str] | None:
     if upload is None:
         st.caption(t("tape.kept").format(file=loaded.file_name))
     show_report(loaded)
-    return None if loaded.pool is None else (loaded.pool, loaded.key)
+    if loaded.pool is None:
+        return None
+    new_deal_choice(loaded, loaded.pool)
+    return loaded.pool, loaded.key
 
 
 def deal_pool() -> tuple[Pool, str] | None:
@@ -142,6 +156,147 @@ def issue_table(report: ValidationReport) -> pd.DataFrame:
                            for c in table["column"]]
     table["row"] = table["row"].astype("Int64")
     return table
+
+
+# --- A new tape starts a new deal -------------------------------------------------------------
+
+# The choices of fixed fees, the parts kept unless unticked, and the label of each structure
+# field a new deal may clear.
+FIXED_FEES: tuple[str, ...] = tuple(f.value for f in FixedFees)
+KEPT_BY_DEFAULT = frozenset(Carry) - {Carry.DATES}
+STRUCTURE_LABELS: dict[str, str] = {
+    "reserve": "st.reserve", "principal_mode": "st.principal_mode", "revolving": "st.revolving",
+    "clean_up_call": "st.cleanup_on", "turbo": "st.turbo", "loss_allocation": "nd.loss_allocation",
+    "excess_interest": "nd.excess_interest",
+}
+
+
+def rule_label(rule: str) -> str:
+    """An eligibility rule of :func:`~abs_tool.analysis.new_deal.eligibility_rules` by name."""
+    if rule.startswith("revolving."):
+        return t("nd.revolving_rule").format(rule=t(f"rule.{rule.removeprefix('revolving.')}"))
+    return t(f"rule.{rule}")
+
+
+def new_deal_choice(loaded: state.LoadedTape, pool: Pool) -> None:
+    """Ask what the deal this tape starts keeps of the current one; start it on request.
+
+    The choice shows until a deal is started from the tape (then folded away); until then
+    it says what the current deal does on the tape, eligibility rules it leaves out included.
+    """
+    ss = st.session_state
+    base = ss[state.DEAL_BASE]
+    started = (ss[state.NEW_DEAL] is not None and ss[state.NEW_DEAL][2] == loaded.key
+               and ss[state.NEW_DEAL][1] == ss[state.DEAL_ORIGIN])
+    if ss.get("nd_for") != loaded.key:  # a new tape: the choices start again
+        ss["nd_for"] = loaded.key
+        ss["nd_name"] = name_from_file(loaded.file_name)
+        for part in Carry:
+            ss[f"nd_keep_{part.value}"] = part in KEPT_BY_DEFAULT
+    if started:
+        st.caption(t("nd.started_from"))
+    else:
+        rules = ", ".join(rule_label(r) for r in eligibility_rules(base)) or fmt.MISSING
+        st.info(t("nd.pending").format(rules=rules))
+    box = (st.expander(t("nd.again")) if started
+           else st.container(border=True))
+    box.markdown(f"**{t('nd.title').format(file=loaded.file_name)}**")
+    box.caption(t("nd.intro").format(deal=deal_name(base.name)))
+    box.text_input(t("nd.name"), key="nd_name")
+    for part in Carry:
+        label = t(f"nd.keep.{part.value}")
+        if part == Carry.DATES:
+            label = label.format(today=dt.date.today().isoformat())
+        box.checkbox(label, key=f"nd_keep_{part.value}")
+    keep = frozenset(p for p in Carry if ss[f"nd_keep_{p.value}"])
+    old = new = None
+    with state.show_errors(box):
+        old = cache.deal_pool(base.pool, base)[0].balance
+    if old is not None:
+        try:
+            new = carried_balance(base, pool, keep)
+        except InputError as exc:  # a preview, not a mistake: said beside the choice
+            box.markdown(f"⚠️ {t('nd.no_eligible').format(message=exc)}")
+    if old is not None and new is not None and Carry.FEES in keep:
+        ratio = new / old
+        language = lang()
+        labels = {FixedFees.SCALE.value: t("nd.fixed.scale").format(
+                      ratio=fmt.number(ratio, 4), new=fmt.money(new, language),
+                      old=fmt.money(old, language)),
+                  FixedFees.KEEP.value: t("nd.fixed.keep")}
+        box.radio(t("nd.fixed"), FIXED_FEES, index=state.index("nd_fixed", FIXED_FEES),
+                  format_func=labels.__getitem__, **state.widget("nd_fixed", labelled=True))
+    box.button(t("nd.start"), type="primary", key="nd_start", disabled=new is None,
+               on_click=start_new_deal, args=(loaded, pool, old))
+    if ss[state.NEW_DEAL_ERROR] is not None:
+        box.error(ss[state.NEW_DEAL_ERROR])
+        ss[state.NEW_DEAL_ERROR] = None
+
+
+def start_new_deal(loaded: state.LoadedTape, pool: Pool, old_balance: float) -> None:
+    """The Start button's callback (it runs before the page, so that it may set the pool
+    source): the current deal, as the inputs have it, carried onto ``pool`` and loaded.
+    The choices are read here: they may have changed with the click."""
+    ss = st.session_state
+    keep = frozenset(p for p in Carry if ss[f"nd_keep_{p.value}"])
+    current = inputs.current()
+    if current is None:  # the inputs' problems are shown on their pages
+        ss[state.NEW_DEAL_ERROR] = t("pool.deal_failed")
+        return
+    # The inputs' deal runs on the uploaded tape; its own pool section holds the eligibility
+    # rules to carry over.
+    current = replace(current, pool=ss[state.DEAL_BASE].pool)
+    try:
+        made = new_deal_for_pool(current, pool, old_balance=old_balance, keep=keep,
+                                 fixed_fees=FixedFees(ss["nd_fixed"]),
+                                 name=ss["nd_name"].strip() or None, cutoff=dt.date.today())
+    except AbsToolError as exc:
+        ss[state.NEW_DEAL_ERROR] = str(exc)
+        return
+    origin = f"tape:{loaded.file_name}"
+    inputs.load(made.deal, origin, interactive_paths=False)
+    ss[state.NEW_DEAL] = (made, origin, loaded.key)
+
+
+def amounts_text(amounts: tuple[FixedAmount, ...], after: bool) -> str:
+    language = lang()
+    item = {"excess_interest": t("nd.excess_interest")}
+    return "; ".join(
+        f"{item.get(a.item, a.item)} {t(f'nd.field.{a.field}')} {fmt.money(a.before, language)}"
+        + (f" → {fmt.money(a.after, language)}" if after else "") for a in amounts)
+
+
+def cleared_items(part: Carry, items: tuple[str, ...]) -> str:
+    if part == Carry.ELIGIBILITY:
+        return ", ".join(rule_label(r) for r in items)
+    if part == Carry.STRUCTURE:
+        return ", ".join(t(STRUCTURE_LABELS[i]) for i in items)
+    if part == Carry.TRIGGERS:  # a trigger without a name is named by its metric
+        return ", ".join(t(f"opt.metric.{i}") if f"opt.metric.{i}" in LABEL_KEYS else i
+                         for i in items)
+    return ", ".join(items)
+
+
+def show_new_deal_notes() -> None:
+    """What the deal started from a tape carried over, scaled, flagged and cleared; shown
+    while that deal is loaded."""
+    ss = st.session_state
+    if ss[state.NEW_DEAL] is None or ss[state.NEW_DEAL][1] != ss[state.DEAL_ORIGIN]:
+        return
+    made: NewDeal = ss[state.NEW_DEAL][0]
+    language = lang()
+    st.success(t("nd.started").format(name=made.deal.name,
+                                      file=made.deal.pool.file_name or made.deal.pool.tape))
+    if made.scaled:
+        st.info(t("nd.scaled").format(ratio=fmt.number(made.balance_ratio, 4),
+                                      items=amounts_text(made.scaled, after=True)))
+    if made.flagged:
+        st.warning(t("nd.flagged").format(old=fmt.money(made.old_balance, language),
+                                          new=fmt.money(made.new_balance, language),
+                                          items=amounts_text(made.flagged, after=False)))
+    for cleared in made.cleared:
+        st.warning(t(f"nd.cleared.{cleared.part.value}").format(
+            items=cleared_items(cleared.part, cleared.items)))
 
 
 # --- Summary ---------------------------------------------------------------------------------
@@ -328,6 +483,7 @@ def show_eligibility(result: EligibilityResult) -> None:
 
 def main() -> None:
     st.title(t("pool.title"))
+    show_new_deal_notes()
     chosen = choose_pool()
     if chosen is None:
         return

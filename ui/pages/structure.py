@@ -1,7 +1,8 @@
-"""Structure page: the note classes (name, tier, size, coupon, target rating), senior fees
-and upfront fees,
-the reserve account, triggers, the revolving period, the principal mode (sequential or pro
-rata), the clean-up call and the benchmark funding rate.
+"""Structure page: the note classes (name, tier, size, coupon and where it is paid, target
+rating), senior fees (rate, its basis, fixed amount, cap) and upfront fees, the reserve
+account, triggers, the revolving period, the principal mode (sequential or pro rata), when
+losses are written off and what excess interest pays (docs/waterfall.md), the clean-up call
+and the benchmark funding rate.
 
 Every input is a field of the deal (:mod:`ui.inputs`); a value the library refuses shows its
 message below the input (for a table: below the table, naming the row and column).
@@ -12,7 +13,15 @@ from __future__ import annotations
 import streamlit as st
 
 from abs_tool import Tier
-from abs_tool.model.deal import SizeUnit, TriggerAction, TriggerMetric
+from abs_tool.model.deal import (
+    CouponPriority,
+    ExcessInterestUse,
+    FeeBasis,
+    LossTiming,
+    SizeUnit,
+    TriggerAction,
+    TriggerMetric,
+)
 from ui import format as fmt, inputs, state
 from ui.labels import column, namer, t
 
@@ -21,11 +30,17 @@ SIZE_UNITS: tuple[str, ...] = tuple(unit.value for unit in SizeUnit)
 METRICS: tuple[str, ...] = tuple(m.value for m in TriggerMetric)
 ACTIONS: tuple[str, ...] = tuple(a.value for a in TriggerAction)
 PAYMENT_FREQUENCIES: tuple[int, ...] = (1, 3)
+COUPON_PRIORITIES: tuple[str, ...] = tuple(p.value for p in CouponPriority)
+FEE_BASES: tuple[str, ...] = tuple(b.value for b in FeeBasis)
+LOSS_TIMINGS: tuple[str, ...] = tuple(t.value for t in LossTiming)
+EXCESS_USES: tuple[str, ...] = tuple(u.value for u in ExcessInterestUse)
 
 
 # Option labels of the table columns that choose among the library's values.
 OPTION_LABELS: dict[str, str] = {"tier": "tier", "size_unit": "opt.size_unit",
-                                 "metric": "opt.metric", "action": "opt.action"}
+                                 "metric": "opt.metric", "action": "opt.action",
+                                 "coupon_priority": "opt.coupon_priority",
+                                 "basis": "opt.basis"}
 
 
 def select_column(prefix: str, name: str, options: tuple[str, ...]) -> object:
@@ -49,6 +64,7 @@ def classes_section() -> None:
             "size_unit": select_column("cls", "size_unit", SIZE_UNITS),
             "coupon_annual": st.column_config.NumberColumn(column("cls", "coupon_annual"),
                                                            format="%.4f", step=0.0001),
+            "coupon_priority": select_column("cls", "coupon_priority", COUPON_PRIORITIES),
             "payment_frequency_months": st.column_config.SelectboxColumn(
                 column("cls", "payment_frequency_months"), options=list(PAYMENT_FREQUENCIES)),
             "target_rating": fmt.text_column(column("cls", "target_rating")),
@@ -65,6 +81,9 @@ def fees_section() -> None:
                                                          format="%.4f", step=0.0001),
             "fixed_annual": st.column_config.NumberColumn(column("fee", "fixed_annual"),
                                                           format="accounting"),
+            "basis": select_column("fee", "basis", FEE_BASES),
+            "cap_per_month": st.column_config.NumberColumn(column("fee", "cap_per_month"),
+                                                           format="accounting", min_value=0.0),
         })
     st.subheader(t("st.upfront"))
     inputs.table_editor(
@@ -103,6 +122,27 @@ def reserve_and_periods() -> None:
     number(c4, "st.benchmark", "st_benchmark", step=0.0025, fmt_="%.4f")
 
 
+def losses_section() -> None:
+    st.subheader(t("st.losses"))
+    st.caption(t("st.losses_help"))
+    c1, c2, c3 = st.columns(3)
+    c1.selectbox(t("st.loss_timing"), LOSS_TIMINGS,
+                 index=state.index("st_loss_timing", LOSS_TIMINGS),
+                 format_func=namer("opt.loss_timing", LOSS_TIMINGS),
+                 **state.widget("st_loss_timing", labelled=True))
+    inputs.show_problems("st_loss_timing", c1)
+    c1.checkbox(t("st.reinstate"), **state.widget("st_reinstate"))
+    inputs.show_problems("st_reinstate", c1)
+    use = c2.selectbox(t("st.excess_use"), EXCESS_USES,
+                       index=state.index("st_excess_use", EXCESS_USES),
+                       format_func=namer("opt.excess_use", EXCESS_USES),
+                       **state.widget("st_excess_use", labelled=True))
+    inputs.show_problems("st_excess_use", c2)
+    number(c2, "st.cover_limit", "st_cover_limit", step=1000.0, fmt_="%.2f",
+           disabled=use != ExcessInterestUse.COVER_UP_TO)
+    number(c3, "st.haircut", "st_haircut", step=0.01, fmt_="%.4f")
+
+
 def triggers_section() -> None:
     st.subheader(t("st.triggers"))
     st.caption(t("st.triggers_help"))
@@ -122,6 +162,7 @@ def main() -> None:
     classes_section()
     fees_section()
     reserve_and_periods()
+    losses_section()
     triggers_section()
     inputs.show_problems("")
 

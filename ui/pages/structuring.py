@@ -132,7 +132,7 @@ def _size(run_inputs: inputs.RunInputs, chosen: cache.StructuringSettings
     try:
         with state.show_errors():
             return cache.structuring(run_inputs.deal, run_inputs.pool_key, chosen,
-                                     run_inputs.pool, progress, cancel)
+                                     run_inputs.pool, progress, cancel, run.executor())
     except CancelledError:
         st.info(t("run.cancelled"))
     finally:
@@ -305,7 +305,7 @@ def sensitivity(run_inputs: inputs.RunInputs, result: StructuringResult,
             return
         with st.spinner(t("sz.grid_running")), state.show_errors():
             grid = cache.sensitivity(result.deal, run_inputs.pool_key, chosen, key,
-                                     run_inputs.pool)
+                                     run_inputs.pool, run.executor())
         if grid is None:
             return
     (x_name, _), (y_name, _) = axes

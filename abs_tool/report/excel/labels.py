@@ -28,9 +28,9 @@ SHEETS: dict[str, Label] = {
 TEMPLATE: dict[str, Label] = {
     "ts.title": ("Indicative term sheet", "发行条款概要(参考)"),
     "ts.disclaimer": (
-        "For discussion only. Ratings are indicative, from editable tables (see Assumptions); "
-        "they are not a rating agency's opinion.",
-        "仅供讨论。评级为参考评级,来自可编辑的评级标准表(见“模型假设”),并非评级机构意见。",
+        "For discussion only. Ratings are indicative, computed by this tool from editable "
+        "tables (see Assumptions): not a rating agency's opinion.",
+        "仅供讨论。评级为本工具按可编辑的评级标准表(见“模型假设”)计算的参考评级,并非评级机构意见。",
     ),
     "ts.deal": ("Deal", "交易"),
     "ts.currency": g.DEAL["currency"],
@@ -41,9 +41,18 @@ TEMPLATE: dict[str, Label] = {
     "ts.pool_balance": g.DEAL["pool_balance"],
     "ts.loan_count": g.DEAL["loan_count"],
     "ts.pool_wac": ("Pool weighted average rate", "资产池加权平均利率"),
+    "ts.day_count": g.DEAL["day_count"],
+    "ts.business_day": g.DEAL["business_day_convention"],
+    "ts.parties": g.DEAL["parties"],
+    "ts.originator": g.DEAL["originator"],
+    "ts.servicer": g.DEAL["servicer"],
+    "ts.manager": g.DEAL["manager"],
+    "ts.trustee": g.DEAL["trustee"],
+    "ts.underwriter": g.DEAL["underwriter"],
+    "ts.rating_agency": g.DEAL["rating_agencies"],
     "ts.cost": ("Cost of funds (base case)", "融资成本(基准情景)"),
-    "ts.senior_size": ("Most senior class: amount", "最优先级档次次:发行金额"),
-    "ts.senior_share": ("Most senior class: share", "最优先级档次次:占比"),
+    "ts.senior_size": ("Most senior class: amount", "最优先级档次:发行金额"),
+    "ts.senior_share": ("Most senior class: share", "最优先级档次:占比"),
     "ts.wa_coupon": g.METRICS["wa_coupon"],
     "ts.all_in": g.METRICS["all_in"],
     "ts.benchmark": g.METRICS["benchmark"],
@@ -51,6 +60,54 @@ TEMPLATE: dict[str, Label] = {
     "ts.upfront": g.DEAL["upfront_fees"],
     "ts.excess_spread": g.METRICS["excess_spread_annual"],
     "ts.capital_structure": ("Capital structure", "资本结构"),
+}
+
+# Values of page 1's deal block (dates conventions, payment frequency, parties).
+DEAL_TERMS: dict[str, Label] = {
+    "freq.1": ("Monthly", "按月"),
+    "freq.revolving": ("Monthly; quarterly while revolving: {classes}",
+                       "按月;循环期内按季:{classes}"),
+    "bdc.none": ("Unadjusted", "不调整"),
+    "bdc.following": ("Following", "顺延至下一工作日"),
+    "bdc.modified_following": ("Modified following", "经修正的顺延"),
+    "party.none": ("not given", "未填写"),
+}
+
+# Page 1's structure block: amortisation, revolving criteria, triggers, reserve, clean-up.
+STRUCTURE: dict[str, Label] = {
+    "st.title": ("Structure and triggers", "交易结构与触发事件"),
+    "st.description": ("Structure and priority of payments", "交易结构与现金流分配机制"),
+    "st.amortisation": g.DEAL["amortisation_type"],
+    "st.revolving": ("Revolving {months} months (principal collections buy new receivables), "
+                     "then ", "循环期 {months} 个月(本金回收款用于购买新资产),之后"),
+    "st.sequential": ("sequential: principal to {first} until paid, then to each class in turn",
+                      "顺序偿付:本金先偿付 {first},偿清后依次偿付后续档次"),
+    "st.pro_rata": ("pro rata across the notes until a trigger turns it sequential",
+                    "各档次按比例偿付,触发事件发生后转为顺序偿付"),
+    "st.payments": g.DEAL["payment_date"],
+    "st.payments_text": ("{frequency}; first {first}", "{frequency};首个兑付日 {first}"),
+    "st.criteria": g.DEAL["revolving_criteria"],
+    "st.criteria_none": ("none in the deal file", "交易文件未设定"),
+    "st.excluded": ("{n} obligors excluded by name (not listed here)",
+                    "{n} 个借款人被列名排除(此处不列示)"),
+    "st.trigger": g.DEAL["trigger"],
+    "st.trigger_text": ("{metric} above {level} → {action}", "{metric}高于 {level} → {action}"),
+    "st.level_vector": ("{first} in month 1, {last} from month {month}",
+                        "第 1 个月 {first},第 {month} 个月起 {last}"),
+    "st.triggers_none": ("none", "无"),
+    "metric.cumulative_default_rate": g.METRICS["cumulative_default_rate"],
+    "metric.reserve_shortfall": ("Reserve shortfall", "储备金缺口"),
+    "metric.principal_deficiency": ("Principal deficiency", "本金亏损"),
+    "action.sequential": ("principal paid sequentially", "转为顺序偿付"),
+    "action.end_revolving": ("revolving ends (early amortisation)", "循环期提前结束(提前摊还)"),
+    "action.accelerate": ("acceleration", "加速清偿"),
+    "st.reserve": g.DEAL["reserve"],
+    "st.reserve_text": ("{initial} of the notes funded at closing; target {target}, floor {floor}",
+                        "起息日按证券金额的 {initial} 计提;目标 {target},下限 {floor}"),
+    "st.reserve_none": ("none", "无"),
+    "st.clean_up": g.DEAL["clean_up_call"],
+    "st.clean_up_text": ("when the pool falls below {share} of its initial balance",
+                         "资产池余额降至初始余额的 {share} 以下时"),
 }
 
 TIERS: dict[str, Label] = {
@@ -65,6 +122,9 @@ TERM_SHEET: dict[str, Label] = {
     "col.amount": g.DEAL["amount"],
     "col.share": g.DEAL["share"],
     "col.ce": g.METRICS["credit_enhancement"],
+    "col.subordination": g.METRICS["subordination"],
+    "col.reserve": g.DEAL["reserve"],
+    "col.indicative": g.METRICS["indicative_rating"],
     "col.coupon": g.DEAL["coupon"],
     "col.wal": g.METRICS["wal_years"],
     "col.expected_final": g.DEAL["expected_final"],
@@ -81,11 +141,21 @@ TERM_SHEET: dict[str, Label] = {
     "residual": ("residual", "剩余收益"),
     "not_run": ("not run", "未运行"),
     "note.ce": (
-        "Credit enhancement: the classes below plus the reserve funded at closing, as a share "
-        "of the pool; excess spread is not counted. WAL and expected final: base case.",
-        "信用增级:劣后档次与起息日储备金之和占资产池的比例,不含超额利差。加权平均期限与预期"
-        "到期日:基准情景。",
+        "Credit enhancement = subordination (classes below) + reserve funded at closing, as "
+        "shares of the pool; excess spread ({spread:.2%} a year, base case) comes on top, not "
+        "counted. WAL, expected final: base case.",
+        "信用增级 = 次级支持(劣后档次)+ 起息日储备金,均为占资产池比例;超额利差(基准情景年化 "
+        "{spread:.2%})另计,未计入。加权平均期限、预期到期日:基准情景。",
     ),
+    "note.rating": (
+        "Indicative rating: the lowest of four criteria (EL, PD, DIRR, BDR ≥ TDR; each on "
+        "page 2), on one scale (AAA, AA+, AA, …). Indicative, not a rating agency's opinion.",
+        "参考评级:预期损失、违约概率、收益率减损、临界违约率≥目标违约率四项标准中的最低者"
+        "(各项见第 2 页),统一采用 AAA、AA+、AA… 级别。仅为参考,并非评级机构意见。",
+    ),
+    "ts.by_criterion": ("Indicative ratings by criterion", "各项标准下的参考评级"),
+    "ts.chart_structure": ("Capital structure and credit enhancement (share of the pool)",
+                           "资本结构与信用增级(占资产池比例)"),
     "note.mc": (
         "EL and PD: Monte Carlo, {paths:,} paths, seed {seed}; standard errors on the Monte "
         "Carlo sheet.",
@@ -112,6 +182,32 @@ TERM_SHEET: dict[str, Label] = {
     "risks.title": ("Key risks", "主要风险"),
     "risk.none": (
         "No key risk flagged by the automatic checks.", "自动检查未发现主要风险。"
+    ),
+    "risk.obligors": (
+        "Obligor concentration: the largest obligor is {top1:.2%} and the ten largest "
+        "{top10:.2%} of the pool (effective number of obligors {effective:,.0f}); "
+        "stratifications on the Pool sheet.",
+        "借款人集中度:最大借款人占资产池 {top1:.2%},前十大借款人占 {top10:.2%}(有效借款人数 "
+        "{effective:,.0f});分层统计见“资产池”表。",
+    ),
+    "risk.spread_dependence": (
+        "Excess spread: {spread:.2%} a year in the base case against pool losses of {loss:.2%} "
+        "a year; it is not in the credit enhancement above and shrinks if loan rates fall or "
+        "prepayments rise.",
+        "超额利差:基准情景下年化 {spread:.2%},资产池年化损失 {loss:.2%};未计入上述信用增级,"
+        "贷款利率下降或早偿上升时会减少。",
+    ),
+    "risk.revolving": (
+        "Revolving period of {months} months: receivables bought later may differ from the "
+        "pool analysed, within the revolving criteria; {triggers} trigger(s) can end it early.",
+        "循环期 {months} 个月:后续购买的资产可能与所分析的资产池不同(受循环购买标准约束);"
+        "{triggers} 个触发事件可使其提前结束。",
+    ),
+    "risk.commingling": (
+        "Commingling and servicer risk are not modelled: collections held by the servicer "
+        "before they reach the trust account would be at risk if the servicer failed.",
+        "未模拟混同风险与资产服务机构风险:资产服务机构划转至信托账户前持有的回收款,"
+        "在其违约时存在损失风险。",
     ),
     "risk.concentration": (
         "Obligor concentration: the largest obligor is {top1:.2%} and the ten largest "
@@ -302,8 +398,8 @@ AUDIT: dict[str, Label] = {
 }
 
 TABLES: tuple[dict[str, Label], ...] = (
-    SHEETS, TEMPLATE, TIERS, TERM_SHEET, POOL, ASSUMPTIONS, FIELDS, MONTE_CARLO, CASH_FLOWS,
-    AUDIT,
+    SHEETS, TEMPLATE, DEAL_TERMS, STRUCTURE, TIERS, TERM_SHEET, POOL, ASSUMPTIONS, FIELDS,
+    MONTE_CARLO, CASH_FLOWS, AUDIT,
 )
 LABELS: dict[str, Label] = {key: label for table in TABLES for key, label in table.items()}
 

@@ -39,8 +39,10 @@ ANCHORS: dict[str, str] = {key: f"Anchor_{key}" for key in SHEET_KEYS}
 
 KEY_FIGURES: tuple[str, ...] = (
     "DealName", "Currency", "CutoffDate", "ClosingDate", "FirstPaymentDate", "LegalFinalDate",
+    "DayCount", "BusinessDayConvention",
     "PoolBalance", "LoanCount", "PoolWAC", "SeniorSize", "SeniorShare", "WACoupon",
     "AllInCost", "BenchmarkRate", "CostSavingBp", "UpfrontFees", "ExcessSpread",
+    "Originator", "Servicer", "Manager", "Trustee", "LeadUnderwriter", "RatingAgencies",
 )
 """Defined names of the Term Sheet's key figures (each one cell)."""
 

@@ -23,18 +23,22 @@ import pandas as pd
 from numpy.typing import NDArray
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment
 from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from abs_tool import glossary as g
-from abs_tool.analysis.deal_analysis import RATING_CRITERIA, DealAnalysis
+from abs_tool.analysis.deal_analysis import RATING_CRITERIA, ClassRating, DealAnalysis
 from abs_tool.analysis.pool_stats import LANGS, STRAT_WORDS, SUMMARY_LABELS
 from abs_tool.io.dealfile import deal_to_dict
 from abs_tool.io.rating_tables import rating_table_to_frame
 from abs_tool.io.samples import display_name
-from abs_tool.model.deal import Tier
+from abs_tool.model.deal import Deal, DealParties, PrincipalMode, Tier, TriggerAction
+from abs_tool.model.eligibility import condition_text
 from abs_tool.model.scales import LOCAL_SCALE
+from abs_tool.report import format as fmt
 from abs_tool.report.excel.inputs import TermSheetInputs
 from abs_tool.report.excel.labels import LABELS, text, translation
 from abs_tool.report.excel.template import (
@@ -50,10 +54,20 @@ from abs_tool.report.format import (
     excel_number_format,
     excel_percent_format,
 )
+from abs_tool.report.structure_text import structure_description
 from abs_tool.report.tables import cashflow_tables, loss_buckets
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 """Text starting with one of these could be read as a formula when a user edits the cell."""
+
+PAGE_ONE_COLUMNS = 14
+"""Columns A-N of the Term Sheet: page 1's width (the template's column widths)."""
+
+CHART_ROWS = 16
+"""Rows a 7.5 cm high chart takes (with a margin), kept in the print area."""
+
+LINE_HEIGHT = 13.5
+"""Height (points) of one line of 10-point text."""
 
 HEADER_HEIGHT = 30.0
 """Height (points) of a table's header row: two lines of 10-point text."""
@@ -197,8 +211,11 @@ def fill(template: Template, inputs: TermSheetInputs, lang: str,
     for name, (ws, row, column) in template.figures.items():
         wb.defined_names[name] = DefinedName(name, attr_text=(
             f"{quote_sheetname(ws.title)}!{absolute_coordinate(ws.cell(row, column).coordinate)}"))
+    # The cursors' last rows too: a chart below the last cell must print.
+    last_rows = {cur.ws.title: cur.row for cur in cursors.values()}
     for ws in wb.worksheets:
-        ws.print_area = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
+        ws.print_area = (f"A1:{get_column_letter(ws.max_column)}"
+                         f"{max(ws.max_row, last_rows.get(ws.title, 0))}")
     analysis = inputs.analysis
     _number_formats(wb, lang, money_unit)
     wb.properties.title = excel_value(display_name(analysis.deal.name, lang))
@@ -248,34 +265,230 @@ def _translate(template: Template, lang: str) -> None:
         template.sheet(key).title = text(f"sheet.{key}", lang)
 
 
+PARTIES: dict[str, str] = {
+    "Originator": "originator", "Servicer": "servicer", "Manager": "manager",
+    "Trustee": "trustee", "LeadUnderwriter": "lead_underwriter",
+    "RatingAgencies": "rating_agencies",
+}
+"""Page-1 party figure -> its field of :class:`~abs_tool.model.deal.DealParties`."""
+
+
+def _party(parties: DealParties, name: str, lang: str) -> str:
+    """A party's name (rating agencies joined), or "not given"."""
+    value = getattr(parties, name)
+    if isinstance(value, tuple):
+        value = ("、" if lang == "zh" else ", ").join(value)
+    return value or text("party.none", lang)
+
+
+def _payment_frequency(deal: Deal, lang: str) -> str:
+    """Monthly, or which classes pay quarterly while revolving."""
+    revolving = deal.structure.revolving
+    quarterly = [c.name for c in deal.structure.classes if c.payment_frequency_months == 3]
+    if not quarterly or revolving is None or revolving.months == 0:
+        return text("freq.1", lang)
+    return text("freq.revolving", lang, classes=("、" if lang == "zh" else ", ").join(quarterly))
+
+
 def _key_figures(template: Template, inputs: TermSheetInputs, lang: str) -> None:
     """Values of the Term Sheet's defined-name cells (their formats are the template's)."""
     analysis, cost = inputs.analysis, inputs.cost
     deal, summary = analysis.deal, analysis.summary
-    values = {
+    values: dict[str, Any] = {
         "DealName": display_name(deal.name, lang), "Currency": deal.currency,
         "CutoffDate": deal.dates.cutoff,
         "ClosingDate": deal.dates.closing, "FirstPaymentDate": deal.dates.first_payment,
-        "LegalFinalDate": deal.dates.legal_final, "PoolBalance": summary.balance,
+        "LegalFinalDate": deal.dates.legal_final,
+        "DayCount": deal.dates.day_count.value,
+        "BusinessDayConvention": text(f"bdc.{deal.dates.business_day_convention.value}", lang),
+        "PoolBalance": summary.balance,
         "LoanCount": summary.loan_count, "PoolWAC": summary.wac,
         "SeniorSize": analysis.class_balances[0],
         "SeniorShare": analysis.class_balances[0] / summary.balance,
         "WACoupon": cost.wa_coupon, "AllInCost": cost.all_in, "BenchmarkRate": cost.benchmark,
         "CostSavingBp": cost.saving_bp, "UpfrontFees": cost.upfront_fees,
         "ExcessSpread": cost.excess_spread_annual,
-    }
+    } | {name: _party(deal.parties, field, lang) for name, field in PARTIES.items()}
     for name, (ws, row, column) in template.figures.items():
         cell = ws.cell(row, column)
         put(ws, row, column, values[name], cell.style)
 
 
+def indicative_rating(rating: ClassRating) -> str:
+    """The lowest local-scale rating of a class's four criteria (NR below every rating): the
+    one rating page 1 shows."""
+    order = {r: i for i, r in enumerate(LOCAL_SCALE)}
+    return max((r.local for r in rating.criteria()), key=lambda r: order.get(r, len(order)))
+
+
 def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    """Page 1 below the template's blocks: capital structure, structure and triggers, key
+    risks; then, after a page break, the ratings by criterion and the charts."""
     analysis = inputs.analysis
-    deal, mc = analysis.deal, analysis.monte_carlo
+    deal = analysis.deal
     classes = deal.structure.classes
     n = len(classes)
     pool_balance = analysis.summary.balance
     balances = analysis.class_balances
+    reserve = deal.structure.reserve.initial_share
+    indicative = ([indicative_rating(r) for r in analysis.ratings] if analysis.ratings
+                  else [None] * n)
+    total = [text("total", lang)]
+    columns: list[Column] = [
+        (text("col.class", lang), [c.name for c in classes] + total, "ts_text"),
+        (text("col.tier", lang), [text(f"tier.{c.tier.value}", lang) for c in classes],
+         "ts_text"),
+        (text("col.amount", lang), [*balances, sum(balances)], "ts_money"),
+        (text("col.share", lang),
+         [b / pool_balance for b in balances] + [sum(balances) / pool_balance], "ts_pct"),
+        (text("col.subordination", lang), analysis.attachment_points, "ts_pct"),
+        (text("col.reserve", lang), [reserve] * n, "ts_pct"),
+        (text("col.ce", lang), analysis.credit_enhancement, "ts_pct"),
+        (text("col.coupon", lang),
+         [text("residual", lang) if c.tier == Tier.SUBORDINATED and not c.coupon_annual
+          else c.coupon_annual for c in classes], "ts_pct"),
+        (text("col.wal", lang), analysis.base.metrics.wal_years[0], "ts_number"),
+        (text("col.expected_final", lang), analysis.expected_final, "ts_date"),
+        (text("col.legal_final", lang), [deal.dates.legal_final] * n, "ts_date"),
+        (text("col.bdr", lang), [b.default_rate for b in analysis.break_evens], "ts_pct"),
+        (text("col.indicative", lang), indicative, "ts_text"),
+        (text("col.target", lang), [c.target_rating for c in classes], "ts_text"),
+    ]
+    first = cur.table(columns, gap=0)
+    _mark_lower_bounds(cur, first, columns, lang, analysis)
+    cur.note(text("note.ce", lang, spread=inputs.cost.excess_spread_annual))
+    cur.note(text("note.rating", lang) if analysis.ratings else text("note.no_mc", lang))
+    cur.row += 1
+    cur.heading(text("st.title", lang))
+    for key, value in _structure_rows(deal, lang):
+        cur.line((text(key, lang), "ts_label"), (None, "ts_text"), (value, "ts_text"))
+    cur.row += 1
+    cur.heading(text("risks.title", lang))
+    sentences = [text(key, lang, **values) for key, values in page_one_risks(inputs)]
+    for i, sentence in enumerate(sentences, start=1):
+        cur.line((f"{i}. {sentence}", "ts_text"))
+    # Page 1 ends here, whatever the sheet holds below.
+    cur.ws.row_breaks.append(Break(id=cur.row - 1))
+    cur.row += 1
+    _structure_in_words(cur, inputs.analysis.deal, lang)
+    _ratings_by_criterion(cur, inputs, lang)
+    _capital_structure_charts(cur, inputs, lang)
+
+
+def _structure_in_words(cur: Cursor, deal: Deal, lang: str) -> None:
+    """Page 2 opens with the structure in words, one rule a paragraph
+    (:func:`~abs_tool.report.structure_text.structure_description`): page 1 has no room for
+    it at a readable size. Each paragraph wraps across the page width."""
+    cur.heading(text("st.description", lang))
+    width = sum(cur.ws.column_dimensions[get_column_letter(c)].width or 0
+                for c in range(cur.column, cur.column + PAGE_ONE_COLUMNS))
+    for line in structure_description(deal, lang):
+        row = cur.line((line, "ts_text"))
+        cur.ws.merge_cells(start_row=row, start_column=cur.column, end_row=row,
+                           end_column=cur.column + PAGE_ONE_COLUMNS - 1)
+        cell = cur.ws.cell(row, cur.column)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # Neither Excel nor LibreOffice grows a merged row: size it, a CJK character being
+        # two character widths.
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in line)
+        cur.ws.row_dimensions[row].height = LINE_HEIGHT * math.ceil(units / (0.95 * width))
+    cur.row += 1
+
+
+def _mark_lower_bounds(cur: Cursor, first: int, columns: Sequence[Column], lang: str,
+                       analysis: DealAnalysis) -> None:
+    """A class that never lost up to the largest multiplier shows its BDR as "≥ x"."""
+    column = cur.column + [h for h, _, _ in columns].index(text("col.bdr", lang))
+    for j, be in enumerate(analysis.break_evens):
+        if not be.loses:
+            cur.ws.cell(first + j, column).number_format = '"≥ "0.00%'
+
+
+def _structure_rows(deal: Deal, lang: str) -> list[tuple[str, str]]:
+    """``(label key, text)`` rows of page 1's structure block: amortisation, payments,
+    revolving criteria, each trigger with its level, reserve and clean-up call. Obligors
+    excluded by name are counted, never named."""
+    structure = deal.structure
+    rows = []
+    first = structure.classes[0].name
+    amortisation = text("st.sequential" if structure.principal_mode == PrincipalMode.SEQUENTIAL
+                        else "st.pro_rata", lang, first=first)
+    revolving = structure.revolving
+    if revolving is not None and revolving.months > 0:
+        amortisation = text("st.revolving", lang, months=revolving.months) + amortisation
+    rows.append(("st.amortisation", amortisation))
+    rows.append(("st.payments", text("st.payments_text", lang,
+                                     frequency=_payment_frequency(deal, lang),
+                                     first=deal.dates.first_payment.isoformat())))
+    if revolving is not None and revolving.months > 0:
+        rules = []
+        criteria = revolving.eligibility or deal.pool.eligibility
+        if criteria is not None:
+            rules = [condition_text(rule, lang) for name, rule in criteria.active_rules()
+                     if name != "excluded_obligors"]
+            if criteria.excluded_obligors:
+                rules.append(text("st.excluded", lang, n=len(criteria.excluded_obligors)))
+        if deal.pool.concentration is not None:
+            rules += [condition_text(rule, lang)
+                      for _, rule in deal.pool.concentration.active_rules()]
+        rows.append(("st.criteria", ("; " if lang == "en" else ";").join(rules)
+                     or text("st.criteria_none", lang)))
+    for trigger in structure.triggers:
+        rows.append(("st.trigger", text(
+            "st.trigger_text", lang, metric=text(f"metric.{trigger.metric.value}", lang),
+            level=_trigger_level(trigger.threshold, lang),
+            action=text(f"action.{trigger.action.value}", lang))))
+    if not structure.triggers:
+        rows.append(("st.trigger", text("st.triggers_none", lang)))
+    reserve = structure.reserve
+    rows.append(("st.reserve", text(
+        "st.reserve_text", lang, initial=fmt.percent(reserve.initial_share),
+        target=fmt.percent(reserve.target_share), floor=fmt.percent(reserve.floor_share))
+        if reserve.initial_share or reserve.target_share else text("st.reserve_none", lang)))
+    if structure.clean_up_call is not None:
+        rows.append(("st.clean_up", text("st.clean_up_text", lang,
+                                         share=fmt.percent(structure.clean_up_call
+                                                           .threshold_share))))
+    return rows
+
+
+def _trigger_level(threshold: Sequence[float], lang: str) -> str:
+    """A trigger's level: one rate, or a vector by month (its last value repeats)."""
+    if len(set(threshold)) == 1:
+        return fmt.percent(threshold[0])
+    # The month (1-based) from which the last value holds: one after the last other value.
+    month = max(i for i, v in enumerate(threshold, start=1) if v != threshold[-1]) + 1
+    return text("st.level_vector", lang, first=fmt.percent(threshold[0]),
+                last=fmt.percent(threshold[-1]), month=month)
+
+
+def page_one_risks(inputs: TermSheetInputs) -> list[tuple[str, Mapping[str, object]]]:
+    """Page 1's key risks, ``(label key, figures)``: obligor concentration (always, with the
+    top shares), the flagged risks of the analysis, excess-spread dependence, the revolving
+    period, and commingling (not modelled)."""
+    analysis = inputs.analysis
+    summary, deal = analysis.summary, analysis.deal
+    risks: list[tuple[str, Mapping[str, object]]] = [("risk.obligors", {
+        "top1": summary.top1_obligor_share, "top10": summary.top10_obligor_share,
+        "effective": summary.effective_obligors})]
+    risks += [(r.key, r.values) for r in inputs.risks if r.key != "risk.concentration"]
+    if not any(r.key == "risk.excess_spread" for r in inputs.risks):
+        risks.append(("risk.spread_dependence", {"spread": inputs.cost.excess_spread_annual,
+                                                 "loss": analysis.base_loss_annual}))
+    revolving = deal.structure.revolving
+    if revolving is not None and revolving.months > 0:
+        risks.append(("risk.revolving", {"months": revolving.months, "triggers": sum(
+            t.action == TriggerAction.END_REVOLVING for t in deal.structure.triggers)}))
+    risks.append(("risk.commingling", {}))
+    return risks
+
+
+def _ratings_by_criterion(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    """Page 2: EL, PD, BDR and the rating by each criterion; the simulation's notes."""
+    analysis = inputs.analysis
+    mc = analysis.monte_carlo
+    classes = analysis.deal.structure.classes
+    n = len(classes)
 
     def rating(criterion: str) -> list[str | None]:
         if analysis.ratings is None:
@@ -285,34 +498,19 @@ def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     def estimate(name: str) -> list[float | None]:
         return [getattr(c, name).value for c in mc.classes] if mc else [None] * n
 
-    total = [text("total", lang)]
+    cur.heading(text("ts.by_criterion", lang))
     columns: list[Column] = [
-        (text("col.class", lang), [c.name for c in classes] + total, "ts_text"),
-        (text("col.tier", lang), [text(f"tier.{c.tier.value}", lang) for c in classes],
-         "ts_text"),
-        (text("col.amount", lang), [*balances, sum(balances)], "ts_money"),
-        (text("col.share", lang),
-         [b / pool_balance for b in balances] + [sum(balances) / pool_balance], "ts_pct"),
-        (text("col.ce", lang), analysis.credit_enhancement, "ts_pct"),
-        (text("col.coupon", lang),
-         [text("residual", lang) if c.tier == Tier.SUBORDINATED else c.coupon_annual
-          for c in classes], "ts_pct"),
-        (text("col.wal", lang), analysis.base.metrics.wal_years[0], "ts_number"),
-        (text("col.expected_final", lang), analysis.expected_final, "ts_date"),
-        (text("col.legal_final", lang), [deal.dates.legal_final] * n, "ts_date"),
+        (text("col.class", lang), [c.name for c in classes], "ts_text"),
         (text("col.el", lang), estimate("expected_loss"), "ts_pct_fine"),
         (text("col.pd", lang), estimate("pd"), "ts_pct_fine"),
         (text("col.bdr", lang), [b.default_rate for b in analysis.break_evens], "ts_pct"),
         *((text(f"col.rating_{k}", lang), rating(k), "ts_text") for k in RATING_CRITERIA),
-        (text("col.target", lang), [c.target_rating for c in classes], "ts_text"),
+        (text("col.indicative", lang),
+         [indicative_rating(r) for r in analysis.ratings] if analysis.ratings else [None] * n,
+         "ts_text"),
     ]
     first = cur.table(columns, gap=0)
-    bdr_column = cur.column + [h for h, _, _ in columns].index(text("col.bdr", lang))
-    for j, be in enumerate(analysis.break_evens):
-        if not be.loses:  # a lower bound: the class never lost up to the largest multiplier
-            cur.ws.cell(first + j, bdr_column).number_format = '"≥ "0.00%'
-    cur.row += 1
-    cur.note(text("note.ce", lang))
+    _mark_lower_bounds(cur, first, columns, lang, analysis)
     cur.note(text("note.mc", lang, paths=mc.paths, seed=mc.seed) if mc
              else text("note.no_mc", lang))
     cur.note(text("note.bdr", lang))
@@ -320,10 +518,60 @@ def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     cur.note(text("note.stress", lang, multiplier=analysis.stress_multiplier,
                   cls=analysis.stress_class, rate=stress_bdr.default_rate))
     cur.row += 1
-    cur.heading(text("risks.title", lang))
-    sentences = [text(r.key, lang, **r.values) for r in inputs.risks]
-    for i, sentence in enumerate(sentences or [text("risk.none", lang)], start=1):
-        cur.line((f"{i}. {sentence}", "ts_text"))
+
+
+def _capital_structure_charts(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+    """The capital structure as one stacked bar (each class's share of the pool), and each
+    class's credit enhancement stacked: subordination, reserve, excess spread a year."""
+    analysis = inputs.analysis
+    classes = analysis.deal.structure.classes
+    n = len(classes)
+    pool_balance = analysis.summary.balance
+    # On a page of their own: a chart is never cut across pages.
+    cur.ws.row_breaks.append(Break(id=cur.row - 1))
+    cur.heading(text("ts.chart_structure", lang))
+    first = cur.table([
+        (text("col.class", lang), [c.name for c in classes], "ts_text"),
+        (text("col.share", lang), [b / pool_balance for b in analysis.class_balances],
+         "ts_pct"),
+        (text("col.subordination", lang), analysis.attachment_points, "ts_pct"),
+        (text("col.reserve", lang), [analysis.deal.structure.reserve.initial_share] * n,
+         "ts_pct"),
+        (text("ts.excess_spread", lang), [inputs.cost.excess_spread_annual] * n, "ts_pct"),
+    ])
+    last = first + n - 1
+    ws, c0 = cur.ws, cur.column
+    structure = _bar_chart(text("ts.capital_structure", lang), stacked=True)
+    # One series a class (its row: name, share), most junior at the bottom of the bar.
+    for row in range(last, first - 1, -1):
+        structure.add_data(Reference(ws, min_col=c0, max_col=c0 + 1, min_row=row),
+                           from_rows=True, titles_from_data=True)
+    structure.set_categories(Reference(ws, min_col=c0 + 1, min_row=first - 1))
+    structure.legend.position = "r"
+    enhancement = _bar_chart(text("col.ce", lang), stacked=True)
+    enhancement.add_data(Reference(ws, min_col=c0 + 2, max_col=c0 + 4, min_row=first - 1,
+                                   max_row=last), titles_from_data=True)
+    enhancement.set_categories(Reference(ws, min_col=c0, min_row=first, max_row=last))
+    enhancement.legend.position = "b"
+    structure.y_axis.scaling.min, structure.y_axis.scaling.max = 0.0, 1.0
+    # Below the table, side by side: about 8 and 14 cm across the page's 30.
+    structure.width, structure.height = 8, 7.5
+    enhancement.width, enhancement.height = 14, 7.5
+    ws.add_chart(structure, f"{get_column_letter(c0)}{cur.row}")
+    ws.add_chart(enhancement, f"{get_column_letter(c0 + 4)}{cur.row}")
+    cur.row += CHART_ROWS
+
+
+def _bar_chart(title: str, *, stacked: bool) -> BarChart:
+    """A column chart with percent axes shown (openpyxl omits <c:delete> otherwise, and Excel
+    then hides the axes)."""
+    chart = BarChart()
+    chart.type, chart.style, chart.title = "col", 10, title
+    if stacked:
+        chart.grouping, chart.overlap = "stacked", 100
+    chart.y_axis.numFmt = "0%"
+    chart.x_axis.delete = chart.y_axis.delete = False
+    return chart
 
 
 def _pool(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:

@@ -1,0 +1,202 @@
+"""The structure of a deal in words, as a Chinese rating report or term sheet states it
+(交易结构 / 现金流分配机制), in English and Chinese: one sentence per rule in force, from the
+deal's terms alone (docs/waterfall.md states each rule precisely).
+"""
+
+from __future__ import annotations
+
+from abs_tool.model.dates import BusinessDayConvention, DayCount
+from abs_tool.model.deal import (
+    CouponPriority,
+    Deal,
+    ExcessInterestUse,
+    Fee,
+    FeeBasis,
+    LossTiming,
+    PrincipalMode,
+    Tier,
+)
+from abs_tool.report import format as fmt
+
+_FEE_BASES: dict[FeeBasis, tuple[str, str]] = {
+    FeeBasis.PERFORMING_START_INCL_DEFAULTS: (
+        "the performing pool balance at the start of the month, the month's defaults included",
+        "当期期初正常资产池余额（含当期违约资产）"),
+    FeeBasis.PERFORMING_START: (
+        "the performing pool balance at the start of the month, less the month's defaults",
+        "当期期初正常资产池余额（不含当期违约资产）"),
+    FeeBasis.NOTES: ("the notes outstanding at the start of the month",
+                     "当期期初各档证券未偿本金余额"),
+}
+_CONVENTIONS: dict[BusinessDayConvention, tuple[str, str]] = {
+    BusinessDayConvention.NONE: ("are not moved for holidays", "不作节假日调整"),
+    BusinessDayConvention.FOLLOWING: (
+        "falling on a holiday move to the next business day of mainland China (make-up "
+        "working days included)",
+        "如遇中国内地法定节假日或休息日（含调休安排）顺延至下一工作日"),
+    BusinessDayConvention.MODIFIED_FOLLOWING: (
+        "falling on a holiday move to the next business day of mainland China (make-up "
+        "working days included), or to the previous one when the next is in the next month",
+        "如遇中国内地法定节假日或休息日（含调休安排）顺延至下一工作日，顺延跨月的则提前至上一工作日"),
+}
+_DAY_COUNTS: dict[DayCount, tuple[str, str]] = {
+    DayCount.THIRTY_360: ("30/360", "30/360"),
+    DayCount.ACT_365: ("ACT/365 (actual days / 365)", "实际天数/365"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "en" else pair[1]
+
+
+def _names(names: list[str], lang: str) -> str:
+    return ", ".join(names) if lang == "en" else "、".join(names)
+
+
+def _fee(fee: Fee, lang: str) -> str:
+    parts: list[str] = []
+    if fee.basis != FeeBasis.FIXED and fee.rate_annual > 0:
+        base = _pick(_FEE_BASES[fee.basis], lang)
+        rate = fmt.percent(fee.rate_annual, 4)
+        parts.append(f"{rate} a year of {base}" if lang == "en" else f"{base}的{rate}/年")
+    if fee.fixed_annual > 0:
+        amount = fmt.money(fee.fixed_annual, lang)
+        parts.append(f"{amount} a year" if lang == "en" else f"每年{amount}")
+    if not parts:
+        parts.append("nothing" if lang == "en" else "无")
+    text = (" plus " if lang == "en" else "加").join(parts)
+    if fee.cap_per_month is not None:
+        cap = fmt.money(fee.cap_per_month, lang)
+        text += f", at most {cap} a month" if lang == "en" else f"，每月上限{cap}"
+    return f"{fee.name}: {text}" if lang == "en" else f"{fee.name}：{text}"
+
+
+def structure_description(deal: Deal, lang: str) -> list[str]:
+    """The deal's structure in sentences (``lang`` ``"en"`` or ``"zh"``): payment dates and
+    accrual, senior fees, interest and its order (the subordinated class's coupon), the
+    reserve, principal, the use of excess interest, loss allocation. Amounts in yuan in
+    English and 万元 in Chinese (:func:`abs_tool.report.format.money`).
+
+    Raises
+    ------
+    KeyError
+        ``lang`` not ``"en"`` or ``"zh"``.
+    """
+    if lang not in ("en", "zh"):
+        raise KeyError(f"`lang` (got {lang!r}) must be 'en' or 'zh'")
+    en = lang == "en"
+    s, dates = deal.structure, deal.dates
+    out: list[str] = []
+
+    day = dates.first_payment.day
+    moved = _pick(_CONVENTIONS[BusinessDayConvention(dates.business_day_convention)], lang)
+    counted = _pick(_DAY_COUNTS[DayCount(dates.day_count)], lang)
+    if dates.dated_accrual:
+        accrual = (f"interest accrues {counted} between the dates paid" if en
+                   else f"利息按{counted}在相邻两个实际兑付日之间计算")
+    else:
+        accrual = ("interest accrues one twelfth of the annual rate a month (30/360)" if en
+                   else "利息按年利率的十二分之一逐月计算（30/360）")
+    out.append(f"Payment dates fall on day {day} of each month from "
+               f"{dates.first_payment.isoformat()}; dates {moved}; {accrual}." if en else
+               f"兑付日为自{dates.first_payment.isoformat()}起每月{day}日，{moved}；{accrual}。")
+
+    if s.fees:
+        fees = "; ".join(_fee(f, lang) for f in s.fees) if en else "；".join(
+            _fee(f, lang) for f in s.fees)
+        out.append(f"Senior fees are paid first, in this order (unpaid amounts carried): "
+                   f"{fees}." if en else
+                   f"优先支付税费及各项费用（按以下顺序，未付部分累积至下期）：{fees}。")
+
+    coupons = [c for c in s.classes if c.coupon_annual > 0
+               and c.coupon_priority == CouponPriority.INTEREST]
+    if coupons:
+        listed = _names([f"{c.name} ({fmt.percent(c.coupon_annual)})" if en
+                         else f"{c.name}（{fmt.percent(c.coupon_annual)}）" for c in coupons],
+                        lang)
+        out.append(f"Then interest to {listed}, in that order; unpaid interest is carried and "
+                   "bears interest at the coupon." if en else
+                   f"其次按顺序支付{listed}的应付利息；未付利息累积至下期并按票面利率计息。")
+    for c in s.classes:
+        if c.tier == Tier.SUBORDINATED and c.coupon_annual > 0:
+            rate = fmt.percent(c.coupon_annual)
+            if c.coupon_priority == CouponPriority.AFTER_PRINCIPAL:
+                out.append(f"The subordinated class {c.name} carries a fixed return of {rate} a "
+                           "year, paid after principal and before the residual." if en else
+                           f"次级{c.name}享有{rate}/年的期间收益，于本金分配之后、剩余收益之前支付。")
+            else:
+                out.append(f"The subordinated class {c.name} carries a fixed return of {rate} a "
+                           "year, paid with the interest, after the other classes'." if en else
+                           f"次级{c.name}享有{rate}/年的期间收益，与利息同一顺序、在其他各档利息之后支付。")
+
+    reserve = s.reserve
+    if reserve.initial_share > 0 or reserve.target_share > 0 or reserve.floor_share > 0:
+        shares = (fmt.percent(reserve.initial_share), fmt.percent(reserve.target_share),
+                  fmt.percent(reserve.floor_share))
+        out.append("A reserve account, funded at closing with {} of the notes, is part of the "
+                   "available funds each month and is topped up after interest to {} of the "
+                   "notes outstanding (at least {} of the original notes).".format(*shares)
+                   if en else
+                   "设立储备账户：发行时按证券本金的{}计提，每期纳入可分配资金，于利息之后补足至"
+                   "证券未偿本金的{}（不低于初始证券本金的{}）。".format(*shares))
+
+    mode = ("sequentially, senior first" if s.principal_mode == PrincipalMode.SEQUENTIAL
+            else "pro rata while no trigger requires sequential payment")
+    mode_zh = ("按顺序偿付（优先级在先）" if s.principal_mode == PrincipalMode.SEQUENTIAL
+               else "在未触发顺序偿付事件前按比例偿付")
+    revolving = s.revolving.months if s.revolving else 0
+    if en:
+        head = (f"During the {revolving}-month revolving period principal buys new "
+                "receivables; after it, principal" if revolving else "Principal")
+        turbo = (", then the turbo pays the rated classes' principal with all the cash left"
+                 if s.turbo else "")
+        out.append(f"{head} is paid {mode}{turbo}.")
+    else:
+        head = (f"循环期{revolving}个月内本金用于持续购买新资产；循环期结束后，本金"
+                if revolving else "本金")
+        turbo = "，剩余资金全部用于加速偿付优先级证券本金" if s.turbo else ""
+        out.append(f"{head}{mode_zh}{turbo}。")
+
+    excess = s.excess_interest
+    if excess.use == ExcessInterestUse.COVER_DEFICIENCY:
+        out.append("Excess interest covers the principal deficiency (defaults are paid down "
+                   "from excess spread)." if en else
+                   "超额利息用于弥补本金亏损（以超额利差覆盖违约损失）。")
+    elif excess.use == ExcessInterestUse.RELEASE:
+        out.append("Excess interest is not used to cover losses: it is released to the "
+                   "residual holder." if en else
+                   "超额利息不用于弥补本金亏损，直接作为剩余收益分配。")
+    else:
+        limit = fmt.money(excess.cover_limit_per_month, lang)
+        out.append(f"Excess interest covers the principal deficiency up to {limit} a month; "
+                   "the rest is released to the residual holder." if en else
+                   f"超额利息每月至多{limit}用于弥补本金亏损，其余作为剩余收益分配。")
+    if excess.haircut_share > 0:
+        cut = fmt.percent(excess.haircut_share)
+        out.append(f"For the rating run, {cut} of the pool's interest and fee income is "
+                   "taken out before the waterfall (excess-spread haircut)." if en else
+                   f"评级测算中，资产池利息及手续费收入的{cut}在分配前扣减（超额利差压降）。")
+
+    losses = s.loss_allocation
+    lag = deal.assumptions.recovery.lag_months
+    if losses.timing == LossTiming.AT_END:
+        out.append("Losses are not written off the notes before the deal ends; what is then "
+                   "outstanding is written down." if en else
+                   "证券本金不提前减记，交易结束时仍未偿付的本金予以减记。")
+    else:
+        when = ("in the month a loan defaults, by its whole balance"
+                if losses.timing == LossTiming.ON_DEFAULT else
+                f"when a defaulted loan is liquidated ({lag} months after default), by its "
+                "balance less the recovery")
+        when_zh = ("于资产违约当月按违约本金" if losses.timing == LossTiming.ON_DEFAULT else
+                   f"于违约资产处置完毕时（违约后{lag}个月）按违约本金扣除回收金额")
+        back = ("; written-down amounts are reinstated from later excess cash, senior "
+                "first" if losses.reinstate else "")
+        back_zh = "；已减记本金可由后续剩余资金按优先顺序恢复" if losses.reinstate else ""
+        out.append(f"Losses are written off the notes {when}, the most junior class first"
+                   f"{back}; interest then accrues on the written-down balance." if en else
+                   f"{when_zh}自最次级证券起逆序减记证券本金{back_zh}；此后按减记后的本金计息。")
+    residual = next((c.name for c in s.classes if c.tier == Tier.SUBORDINATED), None)
+    out.append(f"What is left goes to {residual or 'the originator'} as residual." if en else
+               f"剩余资金作为剩余收益分配给{residual or '原始权益人'}。")
+    return out
