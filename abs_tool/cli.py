@@ -225,11 +225,15 @@ def cmd_cashflows(args: argparse.Namespace) -> int:
 
 def cmd_grid(args: argparse.Namespace) -> int:
     from abs_tool import prepare_deal, scenario_grid
+    from abs_tool.engine.executor import open_executor
     from abs_tool.io.csvsafe import csv_text
 
     deal, pool = _load_deal(args.deal)
-    grid = scenario_grid(prepare_deal(deal, pool), args.cdr, args.recovery,
-                         cpr_annual=args.cpr, lag_months=args.lag)
+    # Locally the whole grid is one engine call; a cluster takes it in units.
+    with open_executor(args.dask) as executor:
+        grid = scenario_grid(prepare_deal(deal, pool), args.cdr, args.recovery,
+                             cpr_annual=args.cpr, lag_months=args.lag,
+                             executor=None if args.dask is None else executor)
     _print_table(grid)
     if args.out:
         _write_text(Path(args.out), csv_text(grid))
@@ -1016,6 +1020,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("deal", type=_option_type(_input_file),
                        help="deal file (JSON) or sample deal name")
         grid = name == "grid"
+        if grid:
+            _dask_option(p)
         p.add_argument("--cdr", type=_numbers(_RATE) if grid else _RATE, required=grid,
                        help="annual CDR in [0, 1) (comma-separated list for grid)")
         p.add_argument("--recovery", type=_numbers(_RECOVERY) if grid else _RECOVERY,

@@ -37,6 +37,7 @@ from abs_tool import (
     load_sample_deal,
     prepare_deal,
     run_monte_carlo,
+    scenario_grid,
     sensitivity_grid,
     structure_deal,
 )
@@ -150,6 +151,15 @@ def test_a_sensitivity_grid_on_the_cluster_is_bit_identical_to_the_local_one(clu
                               progress=lambda n, what: done.append(n))
     assert remote.to_csv() == local.to_csv()  # every digit of every figure
     assert done == [1, 2, 3, 4]
+
+
+def test_a_scenario_grid_on_the_cluster_is_the_local_one(cluster, samples):
+    # 600 pairs: three units of GRID_UNIT_PATHS paths, the last one short.
+    prepared = prepare_deal(*samples["factoring"])
+    cdr, recovery = np.linspace(0, 0.3, 30), np.linspace(0, 0.9, 20)
+    local = scenario_grid(prepared, cdr, recovery)
+    remote = scenario_grid(prepared, cdr, recovery, executor=cluster)
+    assert remote.to_csv() == local.to_csv()
 
 
 def test_a_stress_table_on_the_cluster_is_the_local_one(cluster, samples):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from abs_tool.engine.executor import Executor
 from abs_tool.engine.metrics import ClassMetrics, class_metrics, metrics_from_rows
 from abs_tool.engine.projection import (
     DefaultDriver,
@@ -349,11 +350,14 @@ def scenario_grid(
     *,
     cpr_annual: float | None = None,
     lag_months: int | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """Every (CDR, recovery) pair as one path of one engine run; a tidy table.
 
     Returns one row per scenario and class: cdr, recovery, class, loss_pv, principal_loss,
-    wal_years, yield, dirr_bp, and the pool's lifetime default rate.
+    wal_years, yield, dirr_bp, and the pool's lifetime default rate. With an ``executor``
+    (:mod:`abs_tool.engine.executor`) the pairs run in units of :data:`GRID_UNIT_PATHS`
+    paths; the engine treats every path on its own, so the table is the same.
 
     Raises
     ------
@@ -379,16 +383,16 @@ def scenario_grid(
                     "engine run)")
     cdr_grid, recovery_grid = np.meshgrid(cdr_values, recovery_values, indexing="ij")
     cdr, recovery = cdr_grid.ravel(), recovery_grid.ravel()
-    defaults = HazardDefaults(np.broadcast_to(
-        mdr_from_cdr(cdr)[:, None, None], (len(cdr), 1, prepared.model.horizon_months)))
-    assumptions = prepared.deal.assumptions
-    result = run_paths(
-        prepared, defaults, len(cdr),
-        prepayment=assumptions.prepayment if cpr_annual is None else Cpr((cpr_annual,)),
-        recovery_rate=recovery,
-        lag_months=lag_months,
-    )
-    metrics = class_metrics(result, prepared.coupons)
+    prepayment = prepared.deal.assumptions.prepayment if cpr_annual is None else Cpr(
+        (cpr_annual,))
+    if executor is None:
+        figures = _grid_unit((cdr, recovery), prepared, prepayment, lag_months)
+    else:
+        units = [(cdr[i:i + GRID_UNIT_PATHS], recovery[i:i + GRID_UNIT_PATHS])
+                 for i in range(0, n, GRID_UNIT_PATHS)]
+        shared = [executor.share(value) for value in (prepared, prepayment, lag_months)]
+        parts = list(executor.map_ordered(_grid_unit, units, *shared))
+        figures = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     rows = []
     for j, note in enumerate(prepared.deal.structure.classes):
         rows.append(pd.DataFrame({
@@ -396,11 +400,33 @@ def scenario_grid(
             "recovery": recovery,
             "class": note.name,
             "tier": note.tier.value,
-            "loss_pv": metrics.loss_pv[:, j],
-            "principal_loss": metrics.principal_loss[:, j],
-            "wal_years": metrics.wal_years[:, j],
-            "yield": metrics.yield_annual[:, j],
-            "dirr_bp": metrics.dirr_bp[:, j],
-            "pool_default_rate": result.pool.cumulative_default_rate[:, -1],
+            "loss_pv": figures["loss_pv"][:, j],
+            "principal_loss": figures["principal_loss"][:, j],
+            "wal_years": figures["wal_years"][:, j],
+            "yield": figures["yield_annual"][:, j],
+            "dirr_bp": figures["dirr_bp"][:, j],
+            "pool_default_rate": figures["pool_default_rate"],
         }))
     return pd.concat(rows, ignore_index=True)
+
+
+GRID_UNIT_PATHS = 256
+"""Scenarios of a grid per work unit on an executor."""
+
+
+_GRID_FIGURES = ("loss_pv", "principal_loss", "wal_years", "yield_annual", "dirr_bp")
+
+
+def _grid_unit(pairs: tuple[Array, Array], prepared: PreparedDeal, prepayment: Cpr,
+               lag_months: int | None) -> dict[str, Array]:
+    """The class figures (paths, classes) of :func:`scenario_grid`'s table and the
+    lifetime pool default rates (paths,) of (CDR, recovery) pairs, one path each (a work
+    unit of :func:`scenario_grid`)."""
+    cdr, recovery = pairs
+    defaults = HazardDefaults(np.broadcast_to(
+        mdr_from_cdr(cdr)[:, None, None], (len(cdr), 1, prepared.model.horizon_months)))
+    result = run_paths(prepared, defaults, len(cdr), prepayment=prepayment,
+                       recovery_rate=recovery, lag_months=lag_months)
+    metrics = class_metrics(result, prepared.coupons)
+    return {**{name: getattr(metrics, name) for name in _GRID_FIGURES},
+            "pool_default_rate": result.pool.cumulative_default_rate[:, -1]}
