@@ -223,6 +223,75 @@ def cmd_cashflows(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inspect_out(text: str) -> str:
+    if Path(text).suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"{text}: write a .csv or an .xlsx file")
+    return _output_file(text)
+
+
+def _quantile(text: str) -> float:
+    value = _number(0.0, 1.0)(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1] (got {text[:40]!r})")
+    return value
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from abs_tool import Scenario, prepare_deal, run_scenario
+    from abs_tool.analysis.inspector import inspect_waterfall, inspection_xlsx, monte_carlo_path
+    from abs_tool.io.csvsafe import csv_text
+
+    stressed = [f"--{name.replace('_', '-')}" for name in ("cdr", "recovery", "cpr", "lag",
+                                                           "multiplier", "default_schedule")
+                if getattr(args, name) is not None]
+    if args.quantile is None and (args.paths is not None or args.seed is not None):
+        raise InputError("--paths and --seed choose the Monte Carlo of --quantile: give "
+                         "--quantile with them")
+    if args.quantile is not None and stressed:
+        raise InputError(f"--quantile inspects a Monte Carlo path of the deal's own "
+                         f"assumptions: it cannot be combined with {', '.join(stressed)}")
+    deal, pool = _load_deal(args.deal)
+    # Checked before anything runs: a Monte Carlo is not drawn to be refused after.
+    horizon = deal.dates.horizon_months
+    if not 1 <= args.month <= horizon:
+        raise InputError(f"--month {args.month}: must be in 1..{horizon} (the deal's months)")
+    prepared = prepare_deal(deal, pool)
+    if args.quantile is not None:
+        picked = monte_carlo_path(prepared, args.quantile, paths=args.paths, seed=args.seed)
+        result, lag = picked.result, None
+        print(f"path {picked.index:,} of paths 0 to {picked.paths - 1:,} at the "
+              f"{args.quantile:g} quantile of the lifetime pool loss: pool loss "
+              f"{picked.pool_loss:,.2f} ({picked.pool_loss / pool.balance:.4%} of the pool)")
+    else:
+        schedule = None
+        if args.default_schedule:
+            from abs_tool.io.default_schedule import load_default_schedule
+
+            schedule = load_default_schedule(args.default_schedule, pool=pool,
+                                             horizon_months=horizon)
+        scenario = Scenario(cdr_annual=args.cdr, cpr_annual=args.cpr,
+                            recovery_rate=args.recovery, lag_months=args.lag,
+                            default_multiplier=1.0 if args.multiplier is None
+                            else args.multiplier, default_schedule=schedule)
+        run = run_scenario(prepared, scenario)
+        result, lag = run.result, run.assumptions.recovery.lag_months
+    inspection = inspect_waterfall(result, deal, args.month, lag_months=lag)
+    print(f"month {args.month}: the priority of payments (docs/inspector.md)")
+    # Amounts to the cent, a row without one left blank.
+    _print_table(inspection.steps.assign(**{
+        name: [f"{v:,.2f}" if v == v else "" for v in inspection.steps[name]]
+        for name in inspection.steps.columns[3:]}))
+    if len(inspection.triggers):
+        print()
+        _print_table(inspection.triggers)
+    if args.out:
+        path = Path(args.out)
+        write_atomic(path, inspection_xlsx(inspection) if path.suffix.lower() == ".xlsx"
+                     else csv_text(inspection.frame(), index=False).encode("utf-8"))
+        print(f"wrote the steps, triggers and ledgers of month {args.month} to {args.out}")
+    return 0
+
+
 def cmd_grid(args: argparse.Namespace) -> int:
     from abs_tool import prepare_deal, scenario_grid
     from abs_tool.engine.executor import open_executor
@@ -743,7 +812,7 @@ def cmd_stress(args: argparse.Namespace) -> int:
     if args.out_xlsx:
         from abs_tool.report.stress_xlsx import write_stress_workbook
 
-        write_stress_workbook(args.out_xlsx, table)
+        write_stress_workbook(args.out_xlsx, table, args.lang)
         print(f"wrote {args.out_xlsx}")
     return 0
 
@@ -1010,7 +1079,36 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the table as JSON (docs/stress.md)")
     p.add_argument("--out-xlsx", type=output, metavar="F",
                    help="write the table as a workbook (sheet 'Stress tests')")
+    p.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="language of the --out-xlsx workbook (zh: sheet '压力测试')")
     p.set_defaults(func=cmd_stress)
+
+    p = sub.add_parser("inspect", help="the waterfall inspector: one month of a scenario or of "
+                       "a Monte Carlo path, step by step (docs/inspector.md)")
+    p.add_argument("deal", type=_option_type(_input_file),
+                   help="deal file (JSON) or sample deal name")
+    p.add_argument("--month", type=_integer(1, MAX_HORIZON_MONTHS), required=True,
+                   help="the month to inspect, 1 to the deal's horizon")
+    p.add_argument("--cdr", type=_RATE, help="annual CDR in [0, 1)")
+    p.add_argument("--recovery", type=_RECOVERY, help="recovery rate in [0, 1]")
+    p.add_argument("--cpr", type=_RATE, help="annual CPR in [0, 1)")
+    p.add_argument("--lag", type=_LAG, help=f"recovery lag in months, 0 to {MAX_HORIZON_MONTHS}")
+    p.add_argument("--multiplier", type=_number(0.0, math.inf, high_open=True),
+                   help="stress multiplier on the default assumption, >= 0 (default 1)")
+    p.add_argument("--default-schedule", type=_option_type(_input_file),
+                   help="CSV/XLSX of loans that default in given months (as for cashflows)")
+    p.add_argument("--quantile", type=_quantile,
+                   help="inspect instead the deal's Monte Carlo path at this quantile of the "
+                   "lifetime pool loss, in (0, 1] (0.5 the median, 0.999 a tail path)")
+    p.add_argument("--paths", type=_integer(1, MAX_PATHS),
+                   help=f"with --quantile: Monte Carlo paths, 1 to {MAX_PATHS:,} (default: "
+                   "the deal's)")
+    p.add_argument("--seed", type=_integer(0, MAX_SEED),
+                   help="with --quantile: root seed (default: the deal's)")
+    p.add_argument("--out", type=_option_type(_inspect_out), metavar="F.csv|F.xlsx",
+                   help="write the steps, triggers and ledgers: CSV (one table, a `table` "
+                   "column first) or XLSX (a sheet each)")
+    p.set_defaults(func=cmd_inspect)
 
     for name, func, help_text in (
         ("cashflows", cmd_cashflows, "one deterministic scenario: class table, BDR, periods"),

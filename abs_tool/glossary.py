@@ -171,6 +171,21 @@ METRICS: dict[str, Label] = {
     "mean": ("Mean", "均值"),
 }
 
+# --- Stress scenarios ---------------------------------------------------------------------------
+
+SCENARIOS: dict[str, Label] = {
+    "base": ("base", "基准"),
+    "front-loaded defaults": ("front-loaded defaults", "违约前置"),
+    "back-loaded defaults": ("back-loaded defaults", "违约后置"),
+    "high prepayment": ("high prepayment", "高早偿"),
+    "low prepayment": ("low prepayment", "低早偿"),
+    "lower recovery": ("lower recovery", "回收率降低"),
+    "later recovery": ("later recovery", "回收延后"),
+    "yield compression": ("yield compression", "资产收益率压缩"),
+}
+"""The indicative stress scenarios' names (:data:`abs_tool.analysis.stress.DEFAULT_SCENARIOS`)
+by their English name; a user's scenario keeps the name it was given."""
+
 # --- Tape fields ---------------------------------------------------------------------------------
 
 FIELDS: dict[str, Label] = {
@@ -388,7 +403,7 @@ AVOID: dict[str, tuple[str, ...]] = {
 joined the four label tables)."""
 
 TABLES: tuple[dict[str, Label], ...] = (
-    TIERS, DEAL, METRICS, FIELDS, AMORTIZATION, UNITS, SEVERITY,
+    TIERS, DEAL, METRICS, FIELDS, AMORTIZATION, UNITS, SEVERITY, SCENARIOS,
 )
 """The term tables (keys unique within each; :data:`REASONS` are sentences, not terms)."""
 

@@ -166,6 +166,8 @@ _BODY_SHEETS: dict[str, tuple[dict[str, float], float, int]] = {
     "monte_carlo": ({"A": 28}, 12, 18),
     "cash_flows": ({"A": 8, "B": 11.5}, 13.5, 40),
     "structuring": ({"A": 24}, 13, 16),
+    "static_pool": ({"A": 34, "B": 16}, 13, 16),
+    "stress": ({"A": 26, "B": 34}, 14, 12),
     "audit": ({"A": 38, "B": 72}, 12, 4),
 }
 

@@ -39,7 +39,10 @@ from abs_tool import (
     write_term_sheet,
 )
 from abs_tool.analysis.deal_analysis import class_ratings, key_risks, target_default_rates
+from abs_tool.analysis.static_pool import analyse_static_pool
+from abs_tool.analysis.stress import stress_table
 from abs_tool.cli import main
+from abs_tool.io.static_pool_samples import sample_static_pool
 from abs_tool.report.excel import KEY_FIGURES, TemplateError, load_template
 from abs_tool.report.excel.labels import LABELS, SHEETS, TEMPLATE, TIERS, text
 from abs_tool.report.excel.writer import LOSS_BUCKETS
@@ -61,8 +64,12 @@ def consumer():
                            "coupon": [0.051, 0.073, 0.0]})
     sizing.attrs["formats"] = {"size": "pct", "coupon": "pct"}
     structuring = {"Sizing": sizing}
-    inputs = build_term_sheet_inputs(analyse(prepared, monte_carlo=mc), structuring=structuring,
-                                     sources={"deal.json": "ab" * 32})
+    # Every optional sheet: tests/test_term_sheet_sheets.py checks the last two's figures.
+    inputs = build_term_sheet_inputs(
+        analyse(prepared, monte_carlo=mc), structuring=structuring,
+        sources={"deal.json": "ab" * 32},
+        static_pool=analyse_static_pool(sample_static_pool("consumer")),
+        stress=stress_table(prepared))
     return prepared, mc, inputs
 
 

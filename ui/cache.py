@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # loaded by the pages that use them: the first page opens soo
         StructuringResult,
     )
     from abs_tool.analysis.deal_analysis import ClassTdr
+    from abs_tool.analysis.inspector import PickedPath
     from abs_tool.engine.executor import Executor
 
 def sample_key(name: str, seed: int = samples.DEFAULT_SEED) -> str:
@@ -150,6 +151,16 @@ def scenario(
     """:func:`~abs_tool.engine.deterministic.run_scenario` of ``deal`` on the pool ``pool_key``;
     ``deal`` is the key (:func:`deterministic_part` of the prepared deal's)."""
     return _run_scenario(_prepared, scenario)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def quantile_path(deal: Deal, pool_key: str, quantile: float,
+                  _prepared: PreparedDeal) -> PickedPath:
+    """:func:`~abs_tool.analysis.inspector.monte_carlo_path` of ``deal`` (the whole deal:
+    its run settings pick the paths) on the pool ``pool_key`` at ``quantile``."""
+    from abs_tool.analysis.inspector import monte_carlo_path
+
+    return monte_carlo_path(_prepared, quantile)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -4,10 +4,14 @@ so no month name depends on the browser's locale."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
+
+from abs_tool.types import Array
 
 from .format import money_label
 from .labels import column, lang, t
@@ -24,6 +28,30 @@ def date_format() -> str:
 def date_axis(field: str = "date:T") -> alt.X:
     """A time x axis labelled by month in the chosen language."""
     return alt.X(field, title=column("cfc", "date"), axis=alt.Axis(format=date_format()))
+
+
+def coarse_bins(edges: Array, density: Array, bars: int, cover: float
+                ) -> pd.DataFrame:
+    """A fine histogram (``edges`` (n + 1,), ``density`` (n,): probability per bin) redrawn
+    in at most ``bars`` equal bars over the central ``cover`` of its mass: a few hundred fine
+    bins over a narrow mass read as spikes, and the bars' range fits the mass instead of the
+    histogram's whole domain. Columns ``low``, ``high`` and ``probability`` (each bar's, not
+    renormalised: the mass outside the range is not drawn)."""
+    total = float(density.sum())
+    if total <= 0:
+        return pd.DataFrame({"low": [], "high": [], "probability": []})
+    cdf = np.cumsum(density) / total
+    tail = (1.0 - cover) / 2
+    first = int(np.searchsorted(cdf, tail, side="right"))
+    last = int(np.searchsorted(cdf, 1.0 - tail, side="left"))
+    group = max(1, math.ceil((last - first + 1) / bars))
+    count = math.ceil((last - first + 1) / group)
+    shown = np.zeros(count * group)
+    stop = min(len(density), first + count * group)
+    shown[:stop - first] = density[first:stop]
+    low = edges[first] + (edges[1] - edges[0]) * group * np.arange(count)
+    return pd.DataFrame({"low": low, "high": low + (edges[1] - edges[0]) * group,
+                         "probability": shown.reshape(count, group).sum(axis=1)})
 
 
 def monthly_bars(frame: pd.DataFrame, order: Sequence[str], title: str | None = None

@@ -435,6 +435,39 @@ INSPECTOR_PAGE: dict[str, Label] = {
     "col.recovery_rate": g.FIELDS["recovery_rate"],
 }
 
+# Cash flows page: the inspector's Monte Carlo path (abs_tool.analysis.inspector.monte_carlo_path)
+# and the dated accrual of the period tables (abs_tool.model.dates).
+INSPECTOR_PATHS: dict[str, Label] = {
+    "insp.source": ("Inspect", "查看对象"),
+    "insp.source.page": ("This page's scenario", "本页情景"),
+    "insp.source.quantile": ("A Monte Carlo path, by its pool loss quantile",
+                             "按资产池损失分位数选取的蒙特卡洛模拟路径"),
+    "insp.quantile": ("Pool loss quantile (%)", "资产池损失分位数(%)"),
+    "insp.quantile_help": (
+        "The path of the deal's Monte Carlo (its paths and seed) at this quantile of the "
+        "lifetime pool loss: 50 is the median path, 99.9 a tail path. The scenario inputs "
+        "above do not apply to it.",
+        "交易蒙特卡洛模拟(按其模拟路径数与随机种子)中存续期资产池损失处于该分位数的路径:"
+        "50 为中位路径,99.9 为尾部路径。上方情景输入不适用。",
+    ),
+    "insp.picked": (
+        "Path no. {path} (of paths 0 to {last}) at the {quantile} quantile: lifetime pool "
+        "loss {loss}, {rate} of the pool.",
+        "第 {path} 号路径(编号 0 至 {last}),处于 {quantile} 分位数:存续期资产池损失 "
+        "{loss},占资产池 {rate}。",
+    ),
+    "cf.dated": (
+        "Dates paid: {convention}; coupons accrue {day_count} over each period's days "
+        "(the accrual days of the pool table).",
+        "兑付日:{convention};票息按{day_count}逐期计息(见资产池表的计息天数)。",
+    ),
+    "cf.provisional": (
+        "The official holiday calendar of {years} is not published yet: only weekends were "
+        "taken as holidays, so dates paid in those years may still move.",
+        "{years} 年的法定节假日安排尚未公布:仅将周末视为节假日,这些年份的兑付日仍可能调整。",
+    ),
+}
+
 # Sidebar: which deal is loaded.
 DEAL_PANEL: dict[str, Label] = {
     "deal.title": g.DEAL["deal"],
@@ -866,6 +899,18 @@ EXPORT_PAGE: dict[str, Label] = {
     "ex.results_button": ("Download results (.json)", "下载结果(.json)"),
 }
 
+# Export page: the term sheet's optional Stress tests sheet.
+EXPORT_SHEETS: dict[str, Label] = {
+    "ex.with_stress": (
+        "With the Stress tests sheet: the last stress-test run of this deal.",
+        "含压力测试工作表:本交易最近一次压力测试结果。",
+    ),
+    "ex.with_static_pool": (
+        "With the Static pool analysis sheet: the last analysis on the Static pool page.",
+        "含静态池分析工作表:静态池页面最近一次分析结果。",
+    ),
+}
+
 EXPORT_PDF: dict[str, Label] = {
     "ex.pdf_button": ("Download term sheet (.pdf)", "下载条款概要(.pdf)"),
     "ex.pdf_make": ("Make the term sheet as PDF", "生成条款概要 PDF"),
@@ -914,15 +959,20 @@ STRUCTURING_PAGE: dict[str, Label] = {
         "The originator's risk retention: at least this much stays in the subordinated class.",
         "发起机构风险自留:次级档至少保留该比例。",
     ),
-    "sz.price": ("Price from the spread grid", "按利差表定价"),
+    "sz.price": ("Reprice the coupons from the pricing grid while sizing",
+                 "分层时按定价表重新确定票面利率"),
     "sz.price_help": (
-        "Each class's coupon is the benchmark curve plus the spread of its target rating at "
-        "its WAL, solved with the sizes as a fixed point.",
-        "各档票面利率 = 基准曲线 + 目标评级在其加权平均期限下的利差,与规模一起迭代求解。",
+        "Uses the deal's pricing grid (\"Keep a pricing grid in the deal\", above): each "
+        "class's coupon is the benchmark curve plus the spread of its target rating at its "
+        "WAL, solved with the sizes as a fixed point. Off: the Structure page's coupons are "
+        "kept.",
+        "使用交易的定价表(见上方\"交易中保存定价表\"):各档票面利率 = 基准曲线 + 目标评级"
+        "在其加权平均期限下的利差,与规模一起迭代求解。不勾选:沿用结构页面的票面利率。",
     ),
     "sz.no_pricing": (
-        "The deal file has no pricing grid: the coupons are kept.",
-        "交易文件没有定价表:保持现有票面利率。",
+        "The deal has no pricing grid (tick \"Keep a pricing grid in the deal\" above): the "
+        "coupons are kept.",
+        "交易没有定价表(可在上方勾选\"交易中保存定价表\"):保持现有票面利率。",
     ),
     "sz.run": ("Size the classes", "计算分层规模"),
     "sz.waiting": (
@@ -1054,10 +1104,13 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.irr": g.METRICS["irr"],
     "sz.irr_chart": ("IRR distribution of {name}", "{name} 的内部收益率分布"),
     "sz.pricing": ("Pricing grid", "定价表"),
-    "sz.pricing_on": ("Price the classes from a grid", "按定价表确定票面利率"),
+    "sz.pricing_on": ("Keep a pricing grid in the deal", "交易中保存定价表"),
     "sz.pricing_on_help": (
-        "The deal's benchmark curve and spreads by rating and WAL (part of the deal file).",
-        "交易的基准曲线及按评级、期限划分的利差(保存在交易文件中)。",
+        "The deal's benchmark curve and spreads by rating and WAL, saved in the deal file. "
+        "This box edits the grid; the sizing uses it only with \"Reprice the coupons from the "
+        "pricing grid while sizing\" ticked.",
+        "交易的基准曲线及按评级、期限划分的利差,保存在交易文件中。此处只编辑定价表;"
+        "勾选\"分层时按定价表重新确定票面利率\"时分层计算才使用它。",
     ),
     "sz.curve_table": ("Benchmark curve", "基准收益率曲线"),
     "sz.tenor": ("Tenor (years)", "期限(年)"),
@@ -1112,6 +1165,51 @@ STRUCTURING_PAGE: dict[str, Label] = {
     "sz.param.cdr_annual": g.METRICS["cdr"],
     "sz.param.lag_months": g.METRICS["recovery_lag"],
     "sz.param.sector_correlation": g.METRICS["sector_correlation"],
+}
+
+# A newcomer's stumbles (issue 18 item 6): what a figure is, which settings a run used.
+NEWCOMER_NOTES: dict[str, Label] = {
+    "note.pool_el": (
+        "Expected lifetime loss: each loan's tape PD to its own maturity (1 - (1 - PD)^(term "
+        "/ 12)) x its LGD x its cut-off balance, over the pool balance. A static figure: a "
+        "default takes the whole cut-off balance, no loan prepays or pays down first, nothing "
+        "is bought in a revolving period. The Results page's expected pool loss rate is the "
+        "simulated one, and usually lower.",
+        "预期存续期损失率:每笔资产按资产清单的年违约概率算至其自身到期"
+        "(1 - (1 - 年违约概率)^(剩余期限/12))"
+        "× 违约损失率 × 封包日本金,除以资产池本金。静态指标:假设违约时损失封包日的全部本金,"
+        "违约前不计还款与早偿,也不计循环购买。结果页的资产池预期损失为模拟值,通常更低。",
+    ),
+    "note.mc_loss": (
+        "Expected pool loss rate: the Monte Carlo mean of net losses (the balance still owed "
+        "in the month a loan defaults, less recoveries) over the deal's life, divided by the "
+        "cut-off pool plus the receivables bought in the revolving period. Loans pay down and "
+        "prepay before they default, so it is lower than the Pool page's expected lifetime "
+        "loss, which applies each loan's PD to its whole cut-off balance.",
+        "资产池预期损失:蒙特卡洛模拟的净损失均值(违约当月的未偿本金减回收)在交易存续期内累计,"
+        "除以封包日资产池本金与循环期内购买的资产之和。资产在违约前会正常还款和早偿,因此它"
+        "低于资产池页面的预期存续期损失率(后者以每笔资产的封包日全部本金乘以违约概率)。",
+    ),
+    "note.sz_run_settings": (
+        "Sizing runs on its own {paths} paths and seed {seed} (set above), not the deal's "
+        "Monte Carlo settings ({run_paths} paths, seed {run_seed}, Assumptions page): a "
+        "senior class's expected loss of a few thousandths of a percent needs more paths to "
+        "be told from its target, and a seed of its own keeps the sizing unchanged when the "
+        "run settings change. The result is checked on a second, independent seed.",
+        "分层计算使用本页设置的 {paths} 条路径和随机种子 {seed},而非交易的蒙特卡洛设置"
+        "({run_paths} 条路径,随机种子 {run_seed},见假设页面):优先级档次的预期损失仅为千分之"
+        "几个百分点,需要更多路径才能与目标值区分;独立的随机种子使运行设置改变时分层结果不变。"
+        "结果还会在另一个独立随机种子上复核。",
+    ),
+    "note.sz_adopted": (
+        "This is the sizing that gave the structure now loaded; the term sheet keeps it.",
+        "以下为当前已载入结构所依据的分层结果;发行要素表保留该结果。",
+    ),
+    "note.irr_total_loss": (
+        "A total loss (IRR -100%) in {share} of paths, not drawn; the bars cover "
+        "{low} to {high}.",
+        "{share} 的路径全部损失(内部收益率 -100%),未画出;柱形覆盖 {low} 至 {high}。",
+    ),
 }
 
 # Static pool page (issue 17): vintage curves to a base case.
@@ -1509,9 +1607,11 @@ TABLES: tuple[dict[str, Label], ...] = (
     DEAL_PAGE, NEW_DEAL, APP, DASK_SIDEBAR, POOL_PAGE, ELIGIBILITY_RULES, POOL_COLUMNS,
     STATIC_POOL_COLUMNS,
     POOL_TABLES, CASHFLOW_PAGE,
-    CLASS_TABLE, CASHFLOW_COLUMNS, INSPECTOR_PAGE, DEAL_PANEL, ASSUMPTIONS_PAGE, STRUCTURE_PAGE,
+    CLASS_TABLE, CASHFLOW_COLUMNS, INSPECTOR_PAGE, INSPECTOR_PATHS, DEAL_PANEL,
+    ASSUMPTIONS_PAGE, STRUCTURE_PAGE,
     RESULTS_PAGE,
-    STRUCTURING_PAGE, WATERFALL_OPTIONS, EXPORT_PAGE, EXPORT_PDF, STATIC_POOL_PAGE, STRESS_PAGE,
+    STRUCTURING_PAGE, NEWCOMER_NOTES,
+    WATERFALL_OPTIONS, EXPORT_PAGE, EXPORT_SHEETS, EXPORT_PDF, STATIC_POOL_PAGE, STRESS_PAGE,
 )
 LABELS: dict[str, Label] = {key: label for table in TABLES for key, label in table.items()}
 

@@ -21,11 +21,14 @@ import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from abs_tool import AbsToolError, Pool, StaticPoolData, ValidationReport
+from abs_tool import AbsToolError, Deal, Pool, StaticPoolData, StructuringResult, ValidationReport
+
+if TYPE_CHECKING:
+    from .cache import StructuringSettings
 
 from .labels import DEFAULT_LANG, DEFAULT_MONEY_UNIT, LANG_KEY, MONEY_UNIT_KEY, lang, t
 
@@ -61,6 +64,11 @@ CANCELLED = "mc_cancelled"
 """The inputs (deal, pool key) whose Monte Carlo run was cancelled, until Run is pressed."""
 SIZED_LOADED = "sized_loaded"
 """True for one run after the Structuring page loaded its sized deal into the inputs."""
+SIZED_ADOPTED = "sized_adopted"
+"""``(deal, pool key, settings, result)``: the sizing whose structure "Use this structure"
+loaded, with the deal the inputs made of it; it stays that deal's sizing (Structuring page,
+term sheet) while the inputs give that deal, the pool and the settings (:func:`adopted_sizing`),
+or None."""
 NEW_DEAL = "new_deal"
 """``(NewDeal, origin, tape key)`` of the last deal a tape started on the Pool page
 (:func:`abs_tool.analysis.new_deal.new_deal_for_pool`), or None; its notes are shown while
@@ -72,6 +80,9 @@ STATIC_POOL_UPLOAD = "static_pool_loaded"
 BASE_CASE_APPLIED = "base_case_applied"
 """``(before, after)`` assumptions for one run after the Static pool page made its base case
 the deal's."""
+STATIC_POOL_ANALYSIS = "static_pool_analysis"
+"""The Static pool page's last analysis, for the term sheet's Static pool analysis sheet, or
+None."""
 STRESS = "stress_result"
 """``(inputs key, StressTable)`` of the last stress-test run."""
 DASK = "dask_executor"
@@ -86,9 +97,11 @@ DATA_DEFAULTS: dict[str, Any] = {
     PROBLEMS: {},
     CANCELLED: None,
     SIZED_LOADED: False,
+    SIZED_ADOPTED: None,
     NEW_DEAL: None,
     NEW_DEAL_ERROR: None,
     STATIC_POOL_UPLOAD: None,
+    STATIC_POOL_ANALYSIS: None,
     BASE_CASE_APPLIED: None,
     STRESS: None,
     DASK: None,
@@ -263,6 +276,19 @@ def set_selection(result: Any, key: str, rules: tuple[Any, Any]) -> None:
     st.session_state[ELIGIBILITY_RULES] = rules
     st.session_state[POOL_SELECTED] = result.pool
     st.session_state[POOL_SELECTED_KEY] = key
+
+
+def adopted_sizing(deal: Deal, pool_key: str, settings: StructuringSettings
+                   ) -> StructuringResult | None:
+    """The sizing "Use this structure" loaded (:data:`SIZED_ADOPTED`) when ``deal`` is the
+    deal it loaded, on the same pool and settings; else None. The loaded deal is not the
+    sizing's own deal bit for bit (its sizes pass through the inputs), so the cache, keyed on
+    the deal, does not find the sizing under it."""
+    adopted = st.session_state.get(SIZED_ADOPTED)
+    if adopted is None or adopted[:3] != (deal, pool_key, settings):
+        return None
+    result: StructuringResult = adopted[3]
+    return result
 
 
 @contextmanager

@@ -233,13 +233,14 @@ def inspection_xlsx(inspection: WaterfallInspection) -> bytes:
 class PickedPath:
     """A Monte Carlo path picked by its lifetime pool loss (:func:`monte_carlo_path`):
     ``result`` is that path rerun with all its lines (one path), ``index`` its place in
-    the run, ``pool_loss`` its lifetime pool loss (currency) and ``quantile`` the level
-    asked for."""
+    the run (0 to ``paths - 1``), ``pool_loss`` its lifetime pool loss (currency),
+    ``quantile`` the level asked for and ``paths`` how many paths the run drew."""
 
     result: WaterfallResult
     index: int
     pool_loss: float
     quantile: float
+    paths: int
 
 
 def monte_carlo_path(prepared: PreparedDeal, quantile: float, *, paths: int | None = None,
@@ -284,4 +285,4 @@ def monte_carlo_path(prepared: PreparedDeal, quantile: float, *, paths: int | No
            else loan_rates[i:i + 1] if loan_rates.shape[0] > 1 else loan_rates)
     result = run_paths(prepared, HazardDefaults(fractions[i:i + 1]), 1,
                        recovery_rate=rates[i:i + 1], loan_rates=one)
-    return PickedPath(result, i, float(loss[i]), float(quantile))
+    return PickedPath(result, i, float(loss[i]), float(quantile), len(weight))

@@ -15,6 +15,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 from google.protobuf.message import Message
@@ -32,9 +33,10 @@ from abs_tool import (
     structure_deal,
     term_sheet_bytes,
 )
-from abs_tool.io.dealfile import deal_to_dict
+from abs_tool.io.dealfile import deal_json, deal_to_dict
 from abs_tool.io.tape import tape_bytes
 from abs_tool.model.columns import ALL_COLUMNS
+from abs_tool.model.dates import BusinessDayConvention
 from abs_tool.model.scales import LOCAL_SCALE
 from abs_tool.report.tables import structuring_tables
 
@@ -240,6 +242,26 @@ def test_the_new_pool_dialogue_in_chinese(app: Start, allowed: frozenset[str]) -
     assert len(at.warning) == 2  # the triggers and the structure cleared, each listed
     found += offenders(app_texts(at), allowed)
     assert found == [], "\n".join(found)
+
+
+def test_the_inspector_and_dated_accrual_in_chinese(app: Start, allowed: frozenset[str]) -> None:
+    """The Cash flows page of a deal paid on business days in years no official calendar
+    covers yet (its warning), inspecting a Monte Carlo path by its pool loss quantile."""
+    deal = load_sample_deal("consumer")
+    dates = deal.dates
+    moved = {name: getattr(dates, name).replace(year=getattr(dates, name).year + 83)
+             for name in ("cutoff", "closing", "first_payment", "legal_final")}
+    deal = replace(deal, dates=replace(dates, **moved,
+                                       business_day_convention=BusinessDayConvention.FOLLOWING))
+    at = app("ui/pages/cashflows.py", lang="zh")
+    at.file_uploader(key="deal_upload").set_value(
+        ("交易.json", deal_json(deal).encode("utf-8"), "application/json")).run()
+    at.switch_page("ui/pages/cashflows.py").run()
+    at.radio(key="cf_inspect_source").set_value("quantile").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.warning[0].value.startswith("2099, 2100, 2101 年的法定节假日安排尚未公布")
+    assert any(c.value.startswith("第 ") and "号路径" in c.value for c in at.caption)
+    assert offenders(app_texts(at), allowed) == []
 
 
 # --- The workbook ----------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def settle(page) -> None:
 
 
 def go(page, title: str) -> None:
-    page.get_by_role("link", name=title).click()
+    page.get_by_role("link", name=title, exact=True).click()
     page.get_by_role("heading", name=title).first.wait_for(timeout=WAIT_MS)
     settle(page)
 
@@ -130,7 +130,7 @@ def test_walk_through_the_app(server: str, tmp_path: Path, record_property) -> N
         settle(page)
         shoot(page, shots, "assumptions")
         started = time.perf_counter()
-        page.get_by_role("link", name="Results").click()
+        page.get_by_role("link", name="Results", exact=True).click()
         after = results_shown(page)
         rerender = time.perf_counter() - started
         assert after != before, "the 99.9% loss quantile did not move with the correlation"

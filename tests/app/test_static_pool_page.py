@@ -115,3 +115,25 @@ def test_use_as_base_case_replaces_the_deal_s_assumptions(app: Start) -> None:
     change = next(m.value for m in at.markdown if label("sp.change.before", "en") in m.value)
     assert fmt.percent(expected.default.cumulative_rate, 3) in change
     assert at.session_state["as_default_kind"] == "lifetime"
+
+
+def test_the_term_sheet_carries_the_last_static_pool_analysis(app: Start, consumer_csv: bytes,
+                                                              monkeypatch) -> None:
+    import abs_tool
+
+    built = []
+    real = abs_tool.build_term_sheet_inputs
+
+    def spy(*args, **kwargs):
+        built.append(kwargs.get("static_pool"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(abs_tool, "build_term_sheet_inputs", spy)
+    at = upload(app(PAGE), "consumer.csv", consumer_csv)
+    at.switch_page("ui/pages/export.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert label("ex.with_static_pool", "en") in [c.value for c in at.caption]
+    analysis = at.session_state[state.STATIC_POOL_ANALYSIS]
+    assert analysis is not None
+    assert built
+    assert built[-1] is analysis

@@ -85,8 +85,9 @@ def test_the_sizing_is_kept_across_pages_and_can_be_loaded(app: Start,
         assert c.coupon_annual == pytest.approx(by_name[c.name].coupon_annual, abs=1e-12)
     at.switch_page("ui/pages/export.py").run(timeout=120)
     assert not at.exception
-    assert not any(en("ex.with_structuring") == c.value for c in at.caption), (
-        "the loaded deal is a new deal: the sizing of the old one does not belong to it")
+    assert any(en("ex.with_structuring") == c.value for c in at.caption), (
+        "the loaded deal is the sizing's structure: the term sheet keeps its sheet "
+        "(issue 18 item 6; tests/app/test_stumbles.py)")
 
 
 def test_the_export_page_puts_the_sizing_on_the_term_sheet(app: Start) -> None:

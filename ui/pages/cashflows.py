@@ -2,7 +2,10 @@
 under one deterministic scenario.
 
 Shows the class table (with break-even default rates), charts of class balances and pool
-collections, and the period tables, all laid out by :mod:`abs_tool.report.tables`.
+collections, and the period tables, all laid out by :mod:`abs_tool.report.tables` (with the
+dates paid and accrual days when the deal accrues between business-day dates), and the
+waterfall inspector of one month: of the page's scenario, or of the deal's Monte Carlo path
+at a pool loss quantile.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from abs_tool import Deal, PreparedDeal, Scenario, ScenarioResult
-from abs_tool.analysis.inspector import inspect_waterfall, inspection_xlsx
+from abs_tool.analysis.inspector import PickedPath, inspect_waterfall, inspection_xlsx
 from abs_tool.io.csvsafe import csv_text
 from abs_tool.io.default_schedule import DefaultSchedule, inspect_default_schedule
 from abs_tool.model.pool import Pool
@@ -20,7 +23,7 @@ from abs_tool.report.format import shown_yield
 from abs_tool.report.tables import CashflowTables, cashflow_tables, class_table
 from ui import cache, format as fmt, inputs, run, state
 from ui.charts import date_axis, date_format, monthly_bars
-from ui.labels import CASHFLOW_COLUMNS, LABELS, column, deal_name, lang, t
+from ui.labels import CASHFLOW_COLUMNS, LABELS, column, deal_name, lang, namer, t
 from ui.pages.pool import ISSUE_COLUMNS, issue_table
 
 CLASS_COLUMNS: tuple[str, ...] = (
@@ -32,6 +35,7 @@ COLLECTION_LINES: tuple[str, ...] = (
 )
 # Period-table columns by display kind; the rest are amounts.
 PERCENT_COLUMNS = frozenset({"cumulative_default_rate"})
+COUNT_COLUMNS = frozenset({"accrual_days"})
 FLAG_COLUMNS = frozenset({"revolving", "accelerated"})
 
 
@@ -192,6 +196,8 @@ def period_config(table: pd.DataFrame) -> dict[str, object]:
             config[name] = st.column_config.DateColumn(label)
         elif name in PERCENT_COLUMNS:
             config[name] = fmt.percent_column(label)
+        elif name in COUNT_COLUMNS:
+            config[name] = fmt.count_column(label)
         elif name in FLAG_COLUMNS or table[name].dtype == bool:
             config[name] = st.column_config.CheckboxColumn(label)
         elif name.endswith((" value", " threshold")):
@@ -204,14 +210,22 @@ def period_config(table: pd.DataFrame) -> dict[str, object]:
 def period_table(table: pd.DataFrame) -> None:
     config = period_config(table)
     amounts = [name for name, c in config.items() if name != "_index"
-               and name not in PERCENT_COLUMNS and name not in FLAG_COLUMNS
+               and name not in PERCENT_COLUMNS | FLAG_COLUMNS | COUNT_COLUMNS
                and table[name].dtype != bool and name != "date"
                and not name.endswith((" value", " threshold"))]
     st.dataframe(fmt.money_table(table, amounts), width="stretch", column_config=config)
 
 
-def show_periods(tables: CashflowTables) -> None:
+def show_periods(tables: CashflowTables, deal: Deal) -> None:
     st.subheader(t("cf.periods"))
+    dates = deal.dates
+    if dates.dated_accrual:
+        st.caption(t("cf.dated").format(
+            convention=t(f"dl.bdc.{dates.business_day_convention.value}"),
+            day_count=t(f"dl.dc.{dates.day_count.value}")))
+    if tables.provisional_years:
+        st.warning(t("cf.provisional").format(
+            years=", ".join(str(year) for year in tables.provisional_years)))
     names = list(tables.classes)
     tabs = st.tabs([t("cf.tab_pool"), *names, t("cf.tab_fees"), t("cf.tab_reserve"),
                     t("cf.tab_triggers")])
@@ -245,15 +259,48 @@ def coded(prefix: str, value: str) -> str:
     return value
 
 
-def show_inspector(result: ScenarioResult, deal: Deal) -> None:
-    """One month of the scenario, step by step, with its triggers and ledgers, and the
-    three tables to download (:mod:`abs_tool.analysis.inspector`)."""
+SOURCES: tuple[str, ...] = ("page", "quantile")
+
+
+def picked_path(run_inputs: inputs.RunInputs, prepared: PreparedDeal) -> PickedPath | None:
+    """The deal's Monte Carlo path at the quantile asked for (cached: the deal's run
+    settings and the quantile are the key), after saying which; None after an error."""
+    percent = st.number_input(t("insp.quantile"), min_value=0.01, max_value=100.0,
+                              value=99.0, step=0.1, format="%.2f", key="cf_inspect_quantile",
+                              help=t("insp.quantile_help"))
+    picked = None
+    with state.show_errors():
+        picked = cache.quantile_path(run_inputs.deal, run_inputs.pool_key, percent / 100,
+                                     prepared)
+    if picked is not None:
+        st.caption(t("insp.picked").format(
+            path=fmt.count(picked.index), last=fmt.count(picked.paths - 1),
+            quantile=fmt.percent(picked.quantile), loss=fmt.money(picked.pool_loss, lang()),
+            rate=fmt.percent(picked.pool_loss / run_inputs.pool.balance)))
+    return picked
+
+
+def show_inspector(result: ScenarioResult, run_inputs: inputs.RunInputs,
+                   prepared: PreparedDeal) -> None:
+    """One month of the page's scenario or of a Monte Carlo path, step by step, with its
+    triggers and ledgers, and the three tables to download
+    (:mod:`abs_tool.analysis.inspector`)."""
     st.subheader(t("insp.title"))
     st.caption(t("insp.help"))
-    months = list(range(1, result.result.n_periods + 1))
+    deal = run_inputs.deal
+    source = st.radio(t("insp.source"), SOURCES, format_func=namer("insp.source", SOURCES),
+                      horizontal=True, key="cf_inspect_source")
+    inspected, lag, stem = (result.result, result.assumptions.recovery.lag_months,
+                            "waterfall")
+    if source == "quantile":
+        picked = picked_path(run_inputs, prepared)
+        if picked is None:
+            return
+        # The path ran on the deal's own assumptions: its recovery lag is the deal's.
+        inspected, lag, stem = picked.result, None, f"waterfall_path_{picked.index}"
+    months = list(range(1, inspected.n_periods + 1))
     month = st.selectbox(t("insp.month"), months, index=0, key="cf_inspect_month")
-    inspection = inspect_waterfall(result.result, deal, int(month),
-                                   lag_months=result.assumptions.recovery.lag_months)
+    inspection = inspect_waterfall(inspected, deal, int(month), lag_months=lag)
     steps = inspection.steps.assign(
         part=[coded("insp.part", v) for v in inspection.steps["part"]],
         item=[coded("insp.item", v) for v in inspection.steps["item"]])
@@ -281,7 +328,7 @@ def show_inspector(result: ScenarioResult, deal: Deal) -> None:
         "ledger": fmt.text_column(column("insp.col", "ledger")),
         "item": fmt.text_column(column("insp.col", "item")),
         "value": fmt.decimal_column(t("cf.amount"), 2)})
-    stem = f"waterfall_month_{inspection.month}"
+    stem = f"{stem}_month_{inspection.month}"
     left, right = st.columns(2)
     left.download_button(t("insp.csv"), csv_text(inspection.frame(), index=False),
                          file_name=f"{stem}.csv", mime="text/csv", key="cf_inspect_csv")
@@ -311,8 +358,8 @@ def main() -> None:
     classes, tables, result = outcome
     show_classes(classes)
     show_charts(tables)
-    show_periods(tables)
-    show_inspector(result, deal)
+    show_periods(tables, deal)
+    show_inspector(result, run_inputs, prepared)
 
 
 # Streamlit runs a page as "__main__"; tests import it for its constants.

@@ -13,9 +13,10 @@ import re
 
 import streamlit as st
 
-from abs_tool import deal_json
+from abs_tool import build_term_sheet_inputs, deal_json, term_sheet_bytes
+from abs_tool.analysis.stress import StressTable
 from abs_tool.report import pdf
-from abs_tool.report.tables import monte_carlo_dict
+from abs_tool.report.tables import monte_carlo_dict, structuring_tables
 from ui import cache, inputs, run, state
 from ui.labels import lang, money_unit, t
 
@@ -54,6 +55,16 @@ def pdf_button(workbook: bytes, stem: str) -> None:
                        mime="application/pdf", key="ex_term_sheet_pdf")
 
 
+def stress_table(deal_name: str, pool_key: str) -> StressTable | None:
+    """The Stress tests page's last table when it was run on this deal and pool (its inputs
+    are ``(deal, pool key, ...)``, :data:`ui.state.STRESS`), else None."""
+    stored = st.session_state.get(state.STRESS)
+    if stored is None:
+        return None
+    (deal, key, *_), table = stored
+    return table if deal.name == deal_name and key == pool_key else None
+
+
 def main() -> None:
     st.title(t("ex.title"))
     deal = inputs.current()
@@ -71,14 +82,29 @@ def main() -> None:
     st.subheader(t("ex.term_sheet"))
     st.caption(t("ex.term_sheet_help"))
     settings = run.structuring_settings()
-    sized = cache.cached_structuring(deal, outcome.inputs.pool_key, settings)
+    sized = (cache.cached_structuring(deal, outcome.inputs.pool_key, settings)
+             or state.adopted_sizing(deal, outcome.inputs.pool_key, settings))
     if sized is not None:
         st.caption(t("ex.with_structuring"))
+    stress = stress_table(deal.name, outcome.inputs.pool_key)
+    if stress is not None:
+        st.caption(t("ex.with_stress"))
+    static_pool = st.session_state[state.STATIC_POOL_ANALYSIS]
+    if static_pool is not None:
+        st.caption(t("ex.with_static_pool"))
     workbook = None
     with state.show_errors():
-        workbook = cache.term_sheet(deal, outcome.inputs.pool_key, lang(), money_unit(),
-                                    None if sized is None else settings, outcome.analysis,
-                                    sized)
+        if stress is None and static_pool is None:
+            workbook = cache.term_sheet(deal, outcome.inputs.pool_key, lang(), money_unit(),
+                                        None if sized is None else settings, outcome.analysis,
+                                        sized)
+        else:  # not cached: a stress table or static-pool analysis is the session's own
+            tables = None if sized is None else structuring_tables(
+                sized, lang=lang(), money_unit=money_unit())
+            workbook = term_sheet_bytes(
+                build_term_sheet_inputs(outcome.analysis, structuring=tables, stress=stress,
+                                        static_pool=static_pool),
+                lang=lang(), money_unit=money_unit())
     if workbook is not None:
         st.download_button(t("ex.term_sheet_button"), workbook, file_name=f"{stem}.xlsx",
                            mime=XLSX, key="ex_term_sheet", type="primary")

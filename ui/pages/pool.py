@@ -52,6 +52,8 @@ METRICS: tuple[str, ...] = (
     "loan_count", "balance", "wac", "wa_remaining_term_months", "top10_obligor_share",
     "effective_obligors", "expected_lifetime_loss",
 )
+# What a metric is, where a newcomer would confuse it with another page's figure.
+METRIC_HELP: dict[str, str] = {"expected_lifetime_loss": "note.pool_el"}
 # Text columns with more buckets than this chart only the largest ones (obligor_id has one
 # bucket per obligor); the table lists all.
 MAX_CHART_BUCKETS = 30
@@ -324,7 +326,8 @@ def show_summary(pool: Pool, key: str) -> None:
     # The balance needs the widest column: "RMB 100,198,099".
     for row, widths in ((METRICS[:4], [1, 1.6, 1, 1]), (METRICS[4:], [1, 1.6, 1, 1])):
         for col, name in zip(st.columns(widths), row, strict=False):
-            col.metric(summary_label(name), metric_text(summary, name, language))
+            col.metric(summary_label(name), metric_text(summary, name, language),
+                       help=t(METRIC_HELP[name]) if name in METRIC_HELP else None)
     money = money_unit_label(language, money_unit())  # amounts show in the chosen unit
     table = pd.DataFrame(
         [

@@ -316,7 +316,8 @@ def summary(outcome: run.Outcome) -> None:
     c1.metric(t("res.mean_default"), fmt.percent(default.mean.value),
               help=t("res.se").format(se=fmt.percent(default.mean.se, 3)))
     c2.metric(t("res.mean_loss"), fmt.percent(loss.mean.value),
-              help=t("res.se").format(se=fmt.percent(loss.mean.se, 3)))
+              help=t("res.se").format(se=fmt.percent(loss.mean.se, 3)) + "\n\n"
+              + t("note.mc_loss"))
     c3.metric(t("res.loss_999"), fmt.percent(loss.quantile(0.999)))
     c4.metric(t("res.default_999"), fmt.percent(default.quantile(0.999)))
 

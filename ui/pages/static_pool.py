@@ -283,6 +283,7 @@ def main() -> None:
         analysis = cache.static_pool_analysis(key, data, str(weighting))
     if analysis is None:
         return
+    st.session_state[state.STATIC_POOL_ANALYSIS] = analysis
     st.altair_chart(charts.vintage_curves(curves_frame(analysis)).properties(height=360),
                     width="stretch")
     base_case(analysis)

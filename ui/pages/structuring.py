@@ -20,6 +20,7 @@ from abs_tool.analysis.structuring import SENSITIVITY_PARAMETERS, Criterion
 from abs_tool.report.format import format_kind
 from abs_tool.report.tables import figure_format, sizing_table, structuring_label
 from ui import cache, format as fmt, inputs, run, state
+from ui.charts import coarse_bins
 from ui.labels import column, columns, lang, money_unit, namer, t
 
 CRITERIA: tuple[str, ...] = tuple(c.value for c in Criterion)
@@ -31,6 +32,10 @@ CRITERION_FORMATS: dict[str, str] = {"el": "pct_fine", "pd": "pct_fine", "tdr": 
 # Formats of the sensitivity grid's figures (the assumptions' values are plain numbers).
 GRID_FORMATS: dict[str, str] = {"size_share": "pct", "el": "pct_fine", "el_se": "pct_fine",
                                 "pd": "pct_fine", "all_in": "pct", "saving_bp": "bp"}
+# The retained class's IRR chart: bars at most, and the share of the non-total-loss paths
+# their range covers.
+IRR_BARS = 30
+IRR_COVER = 0.998
 SIZING_COLUMNS: tuple[str, ...] = (
     "class", "tier", "target", "size_share", "amount", "coupon", "wal_years", "metric",
     "metric_se", "threshold", "margin", "margin_se", "meets", "binding",
@@ -109,9 +114,17 @@ def _size(run_inputs: inputs.RunInputs, chosen: cache.StructuringSettings
           ) -> StructuringResult | None:
     """The cached result, or a run with a progress bar and a Cancel button (a rerun the user
     causes meanwhile stops the sizing at its next progress update)."""
+    run_settings = run_inputs.deal.run
+    st.caption(t("note.sz_run_settings").format(
+        paths=fmt.count(chosen.paths), seed=chosen.seed,
+        run_paths=fmt.count(run_settings.paths), run_seed=run_settings.seed))
     stored = cache.cached_structuring(run_inputs.deal, run_inputs.pool_key, chosen)
     if stored is not None:
         return stored
+    adopted = state.adopted_sizing(run_inputs.deal, run_inputs.pool_key, chosen)
+    if adopted is not None:
+        st.caption(t("note.sz_adopted"))
+        return adopted
     if not st.button(t("sz.run"), key="sz_run", type="primary"):
         st.info(t("sz.waiting"))
         return None
@@ -214,31 +227,44 @@ def show_economics(result: StructuringResult) -> None:
     left, right = st.columns(2)
     left.altair_chart((line + benchmark).properties(title=t("sz.curve"), height=280),
                       width="stretch")
-    right.altair_chart(retained_chart(result), width="stretch")
+    chart, note = retained_chart(result)
+    right.altair_chart(chart, width="stretch")
+    if note:
+        right.caption(note)
 
 
-def retained_chart(result: StructuringResult) -> alt.Chart:
-    """The retained (subordinated) class's IRR distribution."""
+def retained_chart(result: StructuringResult) -> tuple[alt.Chart, str | None]:
+    """The retained (subordinated) class's IRR distribution, and what it leaves out.
+
+    The yield histogram's lowest bin (-100% to -99.5%) holds the paths where the class gets
+    nothing back: that mass is stated in words, not drawn as a bar dwarfing the others; the
+    rest is drawn in at most :data:`IRR_BARS` bars over the central :data:`IRR_COVER` of it.
+    """
     sub = next((c for c in result.monte_carlo.classes if c.tier == Tier.SUBORDINATED.value),
                None)
     if sub is None:
-        return alt.Chart(pd.DataFrame({"x": []})).mark_bar()
+        return alt.Chart(pd.DataFrame({"x": []})).mark_bar(), None
     dist = sub.yield_distribution
-    keep = dist.density > 0
-    bins = pd.DataFrame({"low": dist.edges[:-1][keep], "high": dist.edges[1:][keep],
-                         "probability": dist.density[keep]})
+    bins = coarse_bins(dist.edges[1:], dist.density[1:], IRR_BARS, IRR_COVER)
+    note = None if bins.empty else t("note.irr_total_loss").format(
+        share=fmt.percent_significant(float(dist.density[0])),
+        low=fmt.yield_percent(float(bins["low"].iloc[0]), 1),
+        high=fmt.yield_percent(float(bins["high"].iloc[-1]), 1))
     return alt.Chart(bins).mark_bar().encode(
         x=alt.X("low:Q", title=t("sz.irr"), axis=alt.Axis(format="%")), x2="high:Q",
         y=alt.Y("probability:Q", title=t("res.probability"), axis=alt.Axis(format="%")),
         tooltip=[alt.Tooltip("low:Q", title=t("sz.irr"), format=".1%"),
                  alt.Tooltip("probability:Q", title=t("res.probability"), format=".2%")],
-    ).properties(title=t("sz.irr_chart").format(name=sub.name), height=280)
+    ).properties(title=t("sz.irr_chart").format(name=sub.name), height=280), note
 
 
-def use_sized(result: StructuringResult) -> None:
-    """Button callback (runs before the next script run draws any input)."""
+def use_sized(result: StructuringResult, pool_key: str,
+              chosen: cache.StructuringSettings) -> None:
+    """Button callback (runs before the next script run draws any input). The sizing stays
+    the loaded deal's (:func:`ui.state.adopted_sizing`): the term sheet keeps its sheet."""
     inputs.load(result.deal, "structured", interactive_paths=False)
     st.session_state[state.SIZED_LOADED] = True
+    st.session_state[state.SIZED_ADOPTED] = (inputs.current(), pool_key, chosen, result)
 
 
 def show_comparison(result: StructuringResult) -> None:
@@ -311,19 +337,8 @@ def sensitivity(run_inputs: inputs.RunInputs, result: StructuringResult,
     (x_name, _), (y_name, _) = axes
     senior = grid[grid["tier"] == Tier.SENIOR.value]
     value = "size_share" if resize else "el"
-    heat = alt.Chart(senior).mark_rect().encode(
-        x=alt.X(f"{x_name}:O", title=column("sz.param", x_name)),
-        y=alt.Y(f"{y_name}:O", title=column("sz.param", y_name)),
-        color=alt.Color(f"{value}:Q", title=column("sz.col", value),
-                        scale=alt.Scale(scheme="orangered" if value == "el" else "blues")),
-        tooltip=[alt.Tooltip(f"{x_name}:O", title=column("sz.param", x_name)),
-                 alt.Tooltip(f"{y_name}:O", title=column("sz.param", y_name)),
-                 alt.Tooltip(f"{value}:Q", title=column("sz.col", value), format=".4%"),
-                 alt.Tooltip("el_rating:N", title=column("sz.col", "el_rating")),
-                 alt.Tooltip("all_in:Q", title=t("res.all_in"), format=".3%")])
-    st.altair_chart(heat.properties(title=t("sz.heat").format(what=column("sz.col", value)),
-                                    height=260), width="stretch")
     language = lang()
+    st.altair_chart(heat_map(senior, x_name, y_name, value, language), width="stretch")
     shown = grid.copy()
     for name in shown.columns:
         if name in GRID_FORMATS:
@@ -332,6 +347,33 @@ def sensitivity(run_inputs: inputs.RunInputs, result: StructuringResult,
             shown[name] = [structuring_label(str(v), language) for v in shown[name]]
     st.dataframe(shown.rename(columns=lambda c: structuring_label(str(c), language)),
                  hide_index=True)
+
+
+def heat_map(senior: pd.DataFrame, x_name: str, y_name: str, value: str,
+             language: str) -> alt.LayerChart:
+    """The senior class's ``value`` over the grid's two axes, each cell labelled with its
+    figure; the chart's title names the figure once (the colour legend has none)."""
+    cells = senior.assign(text=[format_kind(v, GRID_FORMATS[value], language)
+                                for v in senior[value]])
+    x = alt.X(f"{x_name}:O", title=column("sz.param", x_name))
+    y = alt.Y(f"{y_name}:O", title=column("sz.param", y_name))
+    rect = alt.Chart(cells).mark_rect().encode(
+        x=x, y=y,
+        color=alt.Color(f"{value}:Q", title=None,
+                        scale=alt.Scale(scheme="orangered" if value == "el" else "blues")),
+        tooltip=[alt.Tooltip(f"{x_name}:O", title=column("sz.param", x_name)),
+                 alt.Tooltip(f"{y_name}:O", title=column("sz.param", y_name)),
+                 alt.Tooltip("text:N", title=column("sz.col", value)),
+                 alt.Tooltip("el_rating:N", title=column("sz.col", "el_rating")),
+                 alt.Tooltip("all_in:Q", title=t("res.all_in"), format=".3%")])
+    # Dark text on the light half of the colour scale, white on the dark half.
+    middle = float(cells[value].min() + cells[value].max()) / 2
+    text = alt.Chart(cells).mark_text(fontSize=12).encode(
+        x=x, y=y, text="text:N",
+        color=alt.condition(alt.datum[value] > middle, alt.value("white"),
+                            alt.value("black")))
+    return (rect + text).properties(
+        title=t("sz.heat").format(what=column("sz.col", value)), height=260)
 
 
 def main() -> None:
@@ -351,7 +393,8 @@ def main() -> None:
     if result is None:
         return
     show_sizing(result)
-    st.button(t("sz.use"), key="sz_use", on_click=use_sized, args=(result,),
+    st.button(t("sz.use"), key="sz_use", on_click=use_sized,
+              args=(result, run_inputs.pool_key, chosen),
               help=t("sz.use_help"))
     show_economics(result)
     show_comparison(result)

@@ -18,6 +18,8 @@ import pandas as pd
 
 from abs_tool.analysis.deal_analysis import DealAnalysis, KeyRisk
 from abs_tool.analysis.economics import CostOfFunds
+from abs_tool.analysis.static_pool import StaticPoolAnalysis
+from abs_tool.analysis.stress import StressTable
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,11 @@ class TermSheetInputs:
         "int" | "date"}``).
     sources
         Input name -> SHA-256 hex of its file (deal file, tape), for the Audit sheet.
+    static_pool
+        The originator's static-pool analysis, for the Static pool analysis sheet (its base
+        case, vintages and curves); the sheet is left out when None.
+    stress
+        A stress table of the deal, for the Stress tests sheet; left out when None.
     """
 
     analysis: DealAnalysis
@@ -46,6 +53,8 @@ class TermSheetInputs:
     risks: tuple[KeyRisk, ...]
     structuring: Mapping[str, pd.DataFrame] | None
     sources: Mapping[str, str]
+    static_pool: StaticPoolAnalysis | None = None
+    stress: StressTable | None = None
 
 
 def build_term_sheet_inputs(
@@ -53,6 +62,8 @@ def build_term_sheet_inputs(
     *,
     structuring: Mapping[str, pd.DataFrame] | None = None,
     sources: Mapping[str, str] | None = None,
+    static_pool: StaticPoolAnalysis | None = None,
+    stress: StressTable | None = None,
 ) -> TermSheetInputs:
     """The term sheet of ``analysis``.
 
@@ -66,6 +77,11 @@ def build_term_sheet_inputs(
         :func:`abs_tool.report.tables.structuring_tables`.
     sources
         Input name -> SHA-256 hex (:func:`file_sha256`).
+    static_pool
+        From :func:`abs_tool.analysis.static_pool.analyse_static_pool`: a Static pool
+        analysis sheet.
+    stress
+        From :func:`abs_tool.analysis.stress.stress_table`: a Stress tests sheet.
 
     Raises
     ------
@@ -73,7 +89,8 @@ def build_term_sheet_inputs(
         The analysis's cost of funds is undefined (the upfront fees take all the proceeds).
     """
     return TermSheetInputs(analysis=analysis, cost=analysis.cost, risks=analysis.risks,
-                           structuring=structuring, sources=dict(sources or {}))
+                           structuring=structuring, sources=dict(sources or {}),
+                           static_pool=static_pool, stress=stress)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:

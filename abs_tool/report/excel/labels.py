@@ -21,6 +21,9 @@ SHEETS: dict[str, Label] = {
     "sheet.monte_carlo": g.METRICS["monte_carlo"],
     "sheet.cash_flows": ("Cash Flows", "现金流"),
     "sheet.structuring": g.DEAL["structuring"],
+    # "Static pool" is the glossary's 静态池; the sheet is its analysis.
+    "sheet.static_pool": ("Static pool analysis", "静态池分析"),
+    "sheet.stress": g.DEAL["stress_tests"],
     "sheet.audit": ("Audit", "审计信息"),
 }
 
@@ -397,9 +400,108 @@ AUDIT: dict[str, Label] = {
     "col.sha256": ("SHA-256", "SHA-256"),
 }
 
+STATIC_POOL: dict[str, Label] = {
+    "sp.base_case": ("Base case", "基准情景"),
+    "sp.lifetime": g.METRICS["lifetime_default_rate"],
+    "sp.weighting": ("Weighting of vintages", "放款月份加权方式"),
+    "sp.weighting.balance": ("by original balance", "按放款金额"),
+    "sp.weighting.equal": ("equal", "等权"),
+    "sp.weighting.recent": ("recent-weighted (half-life {months:g} months)",
+                            "近期加权(半衰期 {months:g} 个月)"),
+    "sp.vintages_used": ("Vintages in the base case", "计入基准情景的放款月份数"),
+    "sp.std": ("Dispersion (std across vintages)", "离散程度(各放款月份标准差)"),
+    "sp.min": ("Lowest vintage rate", "放款月份最低累计违约率"),
+    "sp.max": ("Highest vintage rate", "放款月份最高累计违约率"),
+    "sp.cv": ("Coefficient of variation", "变异系数"),
+    "sp.by_count": ("Lifetime rate by count", "累计违约率(按笔数)"),
+    "sp.fit": ("Lifetime rate (Weibull fit)", "累计违约率(威布尔拟合)"),
+    "sp.months": ("Months of the curves", "曲线月数"),
+    "sp.cpr_mean": ("Mean CPR", "平均早偿率"),
+    "sp.recovery_rate": g.METRICS["recovery_rate"],
+    "sp.recovery_lag": g.METRICS["recovery_lag"],
+    "sp.correlation": ("Implied asset correlation (a suggestion)", "隐含资产相关系数(建议值)"),
+    "sp.correlation_interval": ("Implied correlation: interval", "隐含相关系数:区间"),
+    "sp.not_found": ("not in the data", "数据中无此项"),
+    "sp.curves": ("Cumulative default curves", "累计违约曲线"),
+    "sp.curves_help": (
+        "Observed cumulative default rate of a few vintages, and the base case's timing as "
+        "the cumulative share of lifetime defaults.",
+        "部分放款月份已观察到的累计违约率,以及基准情景违约时间分布(占累计违约的比例)。",
+    ),
+    "sp.timing_cumulative": ("Base case: share of lifetime defaults", "基准情景:占累计违约比例"),
+    "sp.curve": ("Timing curve and prepayment by month on book", "各账龄违约时间分布与早偿率"),
+    "col.months_on_book": g.DEAL["months_on_book"],
+    "col.timing": g.METRICS["timing_curve"],
+    "col.cpr": g.METRICS["cpr_annual"],
+    "sp.vintages": ("Vintages", "各放款月份"),
+    "col.vintage": g.DEAL["vintage"],
+    "col.original_balance": g.FIELDS["original_balance"],
+    "col.months_observed": ("Months observed", "已观察月数"),
+    "col.observed_rate": ("Observed cumulative default rate", "已观察累计违约率"),
+    "col.developed_share": ("Share of lifetime defaults shown", "已显现违约占比"),
+    "col.chain_ladder_lifetime_rate": ("Lifetime rate (chain-ladder)", "累计违约率(链梯法)"),
+    "col.fit_lifetime_rate": ("Lifetime rate (Weibull fit)", "累计违约率(威布尔拟合)"),
+    "col.in_base_case": ("In the base case", "计入基准情景"),
+    "col.weight": ("Weight", "权重"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+}
+
+STRESS: dict[str, Label] = {
+    "ss.indicative": (" (indicative, editable)", "(参考值,可编辑)"),
+    "ss.indicative_note": (
+        "Indicative, editable: the default multiples by rating are midpoints of ranges "
+        "agencies publish and the scenario levels are this tool's defaults, not any agency's "
+        "criteria.",
+        "参考值,可编辑:各评级违约倍数取评级机构公布区间的中点,情景参数为本工具的默认值,"
+        "并非任何评级机构的标准。",
+    ),
+    "ss.base_rate": ("Base-case lifetime default rate", "基准情景累计违约率"),
+    "ss.tdr_source": ("Target default rates from", "目标违约率来源"),
+    "ss.tdr.multiples": ("rating multiples × base-case lifetime default rate",
+                         "评级倍数 × 基准情景累计违约率"),
+    "ss.tdr.monte_carlo": (
+        "Monte Carlo TDR of each class (quantile at the rating's confidence)",
+        "各档次的蒙特卡洛目标违约率(评级对应置信水平的分位数)",
+    ),
+    "ss.multiples": ("Default multiples by rating", "各评级违约倍数"),
+    "col.multiple": ("Multiple", "倍数"),
+    "ss.scenarios": ("Scenarios", "情景设置"),
+    "col.scenario": g.DEAL["scenario"],
+    "col.changes": ("What it changes", "情景设定"),
+    "col.scenario_rate": ("Lifetime default rate (unstressed)", "累计违约率(未加压)"),
+    "col.mean_month": ("Mean default month", "平均违约月份"),
+    "ss.results": (
+        "Break-even default rate (BDR) against target default rate (TDR)",
+        "临界违约率与目标违约率",
+    ),
+    "ss.legend": (
+        "Each rating column shows that rating's TDR: green passes (BDR ≥ TDR), red fails.",
+        "各评级列显示该评级的目标违约率:绿色为通过(临界违约率 ≥ 目标违约率),红色为未通过。",
+    ),
+    "col.tdr_rating": ("TDR {rating}", "目标违约率 {rating}"),
+    "col.lower_bound": ("BDR is a lower bound (≥)", "临界违约率为下限(≥)"),
+    "col.highest": ("Highest rating in the scenario", "该情景下最高评级"),
+    "ss.summary": ("Highest rating passed in every scenario", "所有情景下均通过的最高评级"),
+    "col.summary_rating": g.METRICS["indicative_rating"],
+    "col.reference": ("BDR, base timing in lifetime form", "临界违约率(基准时间分布,累计形式)"),
+    # A scenario's settings in words (what abs_tool.analysis.stress.StressScenario.describe
+    # says in English).
+    "sc.none": ("as the deal", "与交易相同"),
+    "sc.timing": ("timing {timing} (C^{power:g})", "违约时点{timing}(C^{power:g})"),
+    "sc.timing.front": ("front", "前置"),
+    "sc.timing.back": ("back", "后置"),
+    "sc.cpr": ("CPR {rate:.2%}", "早偿率 {rate:.2%}"),
+    "sc.cpr_times": ("CPR x{times:g}", "早偿率 ×{times:g}"),
+    "sc.recovery": ("recovery {rate:.2%}", "回收率 {rate:.2%}"),
+    "sc.recovery_times": ("recovery x{times:g}", "回收率 ×{times:g}"),
+    "sc.lag": ("lag +{months} months", "回收滞后增加 {months} 个月"),
+    "sc.yield": ("loan rates -{bp:g} bp", "资产利率下调 {bp:g} bp"),
+}
+
 TABLES: tuple[dict[str, Label], ...] = (
     SHEETS, TEMPLATE, DEAL_TERMS, STRUCTURE, TIERS, TERM_SHEET, POOL, ASSUMPTIONS, FIELDS,
-    MONTE_CARLO, CASH_FLOWS, AUDIT,
+    MONTE_CARLO, CASH_FLOWS, STATIC_POOL, STRESS, AUDIT,
 )
 LABELS: dict[str, Label] = {key: label for table in TABLES for key, label in table.items()}
 

@@ -12,7 +12,7 @@ import io
 import math
 import platform
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -22,8 +22,8 @@ import openpyxl
 import pandas as pd
 from numpy.typing import NDArray
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.pagebreak import Break
@@ -32,6 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from abs_tool import glossary as g
 from abs_tool.analysis.deal_analysis import RATING_CRITERIA, ClassRating, DealAnalysis
 from abs_tool.analysis.pool_stats import LANGS, STRAT_WORDS, SUMMARY_LABELS
+from abs_tool.analysis.static_pool import StaticPoolAnalysis
+from abs_tool.analysis.stress import StressScenario, StressTable
 from abs_tool.io.dealfile import deal_to_dict
 from abs_tool.io.rating_tables import rating_table_to_frame
 from abs_tool.io.samples import display_name
@@ -192,7 +194,7 @@ def fill(template: Template, inputs: TermSheetInputs, lang: str,
     amounts show in ``money_unit`` (万元 or 亿元), their cells keeping the yuan figure."""
     wb = template.workbook
     if lang != "en":
-        _translate(template, lang)
+        translate(template, lang)
     cursors = {key: Cursor(*template.anchors[key]) for key in SHEET_KEYS}
     _key_figures(template, inputs, lang)
     _term_sheet(cursors["term_sheet"], inputs, lang)
@@ -201,23 +203,24 @@ def fill(template: Template, inputs: TermSheetInputs, lang: str,
     _monte_carlo(cursors["monte_carlo"], inputs, lang)
     _cash_flows(cursors["cash_flows"], inputs, lang)
     _audit(cursors["audit"], inputs, lang)
-    if inputs.structuring is None:
-        wb.remove(template.sheet("structuring"))
-    else:
-        _structuring(cursors["structuring"], inputs.structuring)
+    # The optional sheets: written when given, removed otherwise.
+    optional: tuple[tuple[str, Any, Callable[[Cursor, Any], None]], ...] = (
+        ("structuring", inputs.structuring, _structuring),
+        ("static_pool", inputs.static_pool, lambda cur, a: static_pool_sheet(cur, a, lang)),
+        ("stress", inputs.stress, lambda cur, table: stress_sheet(cur, table, lang)))
+    for key, content, write in optional:
+        if content is None:
+            wb.remove(template.sheet(key))
+        else:
+            write(cursors[key], content)
     for name in ANCHORS.values():
         del wb.defined_names[name]
     # Names are rewritten because sheets may have been renamed (Chinese titles).
     for name, (ws, row, column) in template.figures.items():
         wb.defined_names[name] = DefinedName(name, attr_text=(
             f"{quote_sheetname(ws.title)}!{absolute_coordinate(ws.cell(row, column).coordinate)}"))
-    # The cursors' last rows too: a chart below the last cell must print.
-    last_rows = {cur.ws.title: cur.row for cur in cursors.values()}
-    for ws in wb.worksheets:
-        ws.print_area = (f"A1:{get_column_letter(ws.max_column)}"
-                         f"{max(ws.max_row, last_rows.get(ws.title, 0))}")
+    finish(wb, cursors.values(), lang, money_unit)
     analysis = inputs.analysis
-    _number_formats(wb, lang, money_unit)
     wb.properties.title = excel_value(display_name(analysis.deal.name, lang))
     wb.properties.creator = f"abs-tool {analysis.tool_version}"
     wb.properties.created = wb.properties.modified = analysis.created.replace(tzinfo=None)
@@ -231,6 +234,17 @@ def term_sheet_workbook_bytes(inputs: TermSheetInputs, lang: str,
     out = io.BytesIO()
     loaded.workbook.save(out)
     return out.getvalue()
+
+
+def finish(wb: openpyxl.Workbook, cursors: Iterable[Cursor], lang: str,
+           money_unit: str) -> None:
+    """Print areas to each sheet's last cell (or the cursor's last row: a chart below the
+    last cell must print), and the number formats (:func:`_number_formats`)."""
+    last_rows = {cur.ws.title: cur.row for cur in cursors}
+    for ws in wb.worksheets:
+        ws.print_area = (f"A1:{get_column_letter(ws.max_column)}"
+                         f"{max(ws.max_row, last_rows.get(ws.title, 0))}")
+    _number_formats(wb, lang, money_unit)
 
 
 def _number_formats(wb: openpyxl.Workbook, lang: str, money_unit: str) -> None:
@@ -253,7 +267,7 @@ def _number_formats(wb: openpyxl.Workbook, lang: str, money_unit: str) -> None:
                     cell.number_format = excel_number_format(value)
 
 
-def _translate(template: Template, lang: str) -> None:
+def translate(template: Template, lang: str) -> None:
     """Fixed texts and sheet titles of the template into ``lang``."""
     words = translation(lang)
     for ws in template.workbook.worksheets:
@@ -831,3 +845,202 @@ def _audit(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     cur.table([(text("col.input_name", lang), names, "ts_text"),
                (text("col.sha256", lang), hashes, "ts_text")])
 
+
+
+CURVE_VINTAGES = 6
+"""Vintages drawn on the Static pool analysis sheet's chart: the oldest, the newest and evenly
+between (every vintage's rates are in the vintage table)."""
+
+_VINTAGE_STYLES: dict[str, str] = {
+    "vintage": "ts_text", "original_balance": "ts_money", "months_observed": "ts_int",
+    "observed_rate": "ts_pct", "developed_share": "ts_pct",
+    "chain_ladder_lifetime_rate": "ts_pct", "fit_lifetime_rate": "ts_pct",
+    "in_base_case": "ts_text", "weight": "ts_pct",
+}
+"""Columns of the vintage table (:meth:`StaticPoolAnalysis.vintage_records`) -> style."""
+
+
+def curve_vintages(analysis: StaticPoolAnalysis) -> list[int]:
+    """Indices of the vintages the chart draws (:data:`CURVE_VINTAGES` of them at most)."""
+    n = len(analysis.data.vintages)
+    return sorted({int(i) for i in np.linspace(0, n - 1, min(CURVE_VINTAGES, n)).round()})
+
+
+def static_pool_sheet(cur: Cursor, analysis: StaticPoolAnalysis, lang: str) -> None:
+    """The base case with its dispersion, the curves by month on book with a line chart of a
+    few vintages' cumulative default rates, and the vintage table."""
+    spread, recovery, corr = analysis.dispersion, analysis.recovery, analysis.correlation
+    missing = (text("sp.not_found", lang), "ts_text")
+
+    def rate(value: float | None) -> tuple[Any, str]:
+        return missing if value is None else (value, "ts_pct")
+
+    cpr = analysis.cpr_annual
+    cpr_mean = None if cpr is None or not np.isfinite(cpr).any() else float(np.nanmean(cpr))
+    rows: list[tuple[str, tuple[Any, str]]] = [
+        ("sp.lifetime", (analysis.lifetime_default_rate, "ts_pct")),
+        ("sp.weighting", (text(f"sp.weighting.{analysis.weighting}", lang,
+                               months=analysis.half_life_months), "ts_text")),
+        ("sp.vintages_used", (spread.n_vintages, "ts_int")),
+        ("sp.std", (spread.std, "ts_pct")),
+        ("sp.min", (spread.minimum, "ts_pct")),
+        ("sp.max", (spread.maximum, "ts_pct")),
+        ("sp.cv", (spread.coefficient_of_variation, "ts_number")),
+        ("sp.by_count", rate(analysis.lifetime_default_rate_by_count)),
+        ("sp.fit", (analysis.lifetime_default_rate_fit, "ts_pct")),
+        ("sp.months", (analysis.months, "ts_int")),
+        ("sp.cpr_mean", rate(cpr_mean)),
+        ("sp.recovery_rate", rate(None if recovery is None else recovery.rate)),
+        ("sp.recovery_lag", missing if recovery is None else (recovery.lag_months,
+                                                              "ts_number")),
+        ("sp.correlation", rate(None if corr is None else corr.rho)),
+    ]
+    cur.heading(text("sp.base_case", lang))
+    for key, cell in rows:
+        cur.line((text(key, lang), "ts_label"), cell)
+    if corr is not None:
+        low, high = corr.interval
+        cur.line((text("sp.correlation_interval", lang), "ts_label"), (low, "ts_pct"),
+                 (high, "ts_pct"))
+    cur.row += 1
+
+    data, months = analysis.data, analysis.months
+    chosen = curve_vintages(analysis)
+    ages = np.arange(1, months + 1)
+    observed = data.cumulative_default_balance[chosen, :months] / data.original_balance[
+        chosen, None]
+    # Months not yet observed are empty cells: the chart's lines stop there.
+    observed = np.where(ages[None, :] <= data.observed_months[chosen, None], observed, np.nan)
+    cur.heading(text("sp.curves", lang))
+    cur.note(text("sp.curves_help", lang))
+    top = cur.row
+    columns: list[Column] = [
+        (text("col.months_on_book", lang), ages, "ts_int"),
+        (text("col.timing", lang), analysis.timing_curve, "ts_pct"),
+        (text("sp.timing_cumulative", lang), np.cumsum(analysis.timing_curve), "ts_pct"),
+        (text("col.cpr", lang), [] if cpr is None else cpr, "ts_pct"),
+    ]
+    columns += [(data.vintages[v], observed[i], "ts_pct") for i, v in enumerate(chosen)]
+    first = cur.table(columns)
+    chart = LineChart()
+    chart.style, chart.title = 12, text("sp.curves", lang)
+    chart.x_axis.title, chart.y_axis.title = (text("col.months_on_book", lang),
+                                              text("col.observed_rate", lang))
+    chart.y_axis.numFmt = "0.0%"
+    chart.x_axis.delete = chart.y_axis.delete = False  # else Excel hides the axes
+    last = first + months - 1
+    vintage_column = cur.column + 4
+    chart.add_data(Reference(cur.ws, min_col=vintage_column, max_col=vintage_column
+                             + len(chosen) - 1, min_row=first - 1, max_row=last),
+                   titles_from_data=True)
+    chart.set_categories(Reference(cur.ws, min_col=cur.column, min_row=first, max_row=last))
+    chart.width, chart.height = 18, 9
+    cur.ws.add_chart(chart, f"{get_column_letter(vintage_column + len(chosen) + 1)}{top}")
+    cur.row = max(cur.row, top + CHART_ROWS + 2)
+
+    cur.heading(text("sp.vintages", lang))
+    records = analysis.vintage_records()
+    yes_no = {True: text("yes", lang), False: text("no", lang)}
+    cur.table([(text(f"col.{name}", lang),
+                [yes_no[r[name]] if name == "in_base_case" else r[name] for r in records],
+                style) for name, style in _VINTAGE_STYLES.items()])
+
+
+_PASS_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
+_FAIL_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
+
+
+def scenario_name(name: str, lang: str) -> str:
+    """An indicative scenario's name in ``lang``; a user's name as written."""
+    return g.term(g.SCENARIOS, name, lang) if name in g.SCENARIOS else name
+
+
+def scenario_words(scenario: StressScenario, lang: str) -> str:
+    """What a scenario changes, in ``lang`` (in English, as
+    :meth:`~abs_tool.analysis.stress.StressScenario.describe` says it)."""
+    s = scenario
+    parts = []
+    if s.timing != "base":
+        parts.append(text("sc.timing", lang, timing=text(f"sc.timing.{s.timing}", lang),
+                          power=s.power))
+    if s.cpr_annual is not None:
+        parts.append(text("sc.cpr", lang, rate=s.cpr_annual))
+    elif s.cpr_multiplier != 1:
+        parts.append(text("sc.cpr_times", lang, times=s.cpr_multiplier))
+    if s.recovery_rate is not None:
+        parts.append(text("sc.recovery", lang, rate=s.recovery_rate))
+    elif s.recovery_multiplier != 1:
+        parts.append(text("sc.recovery_times", lang, times=s.recovery_multiplier))
+    if s.extra_lag_months:
+        parts.append(text("sc.lag", lang, months=s.extra_lag_months))
+    if s.yield_compression_annual:
+        parts.append(text("sc.yield", lang, bp=s.yield_compression_annual * 1e4))
+    return ("、" if lang == "zh" else ", ").join(parts) or text("sc.none", lang)
+
+
+def stress_ratings(table: StressTable) -> list[str]:
+    """Every rating level of the table, best first (the union over classes)."""
+    levels = {r for s in table.scenarios for c in s.classes for r in c.ratings}
+    return sorted(levels, key=LOCAL_SCALE.index)
+
+
+def stress_sheet(cur: Cursor, table: StressTable, lang: str) -> None:
+    """The Stress tests sheet (also the standalone workbook's,
+    :mod:`abs_tool.report.stress_xlsx`): the TDR's source and multiples, the scenarios in
+    words, the BDR/TDR table coloured pass/fail, and the highest rating of each class."""
+    indicative = text("ss.indicative", lang)
+    if table.multiples.indicative or table.scenarios_indicative:
+        cur.note(text("ss.indicative_note", lang))
+    cur.line((text("ss.base_rate", lang), "ts_label"),
+             (table.base_lifetime_default_rate, "ts_pct"))
+    cur.line((text("ss.tdr_source", lang), "ts_label"),
+             (text(f"ss.tdr.{table.tdr_source}", lang), "ts_text"))
+    cur.row += 1
+    if table.tdr_source == "multiples":
+        cur.heading(text("ss.multiples", lang)
+                    + (indicative if table.multiples.indicative else ""))
+        pairs = table.multiples.multiples
+        cur.table([(text("col.rating", lang), [r for r, _ in pairs], "ts_text"),
+                   (text("col.multiple", lang), [m for _, m in pairs], "ts_number"),
+                   (text("col.tdr", lang),
+                    [m * table.base_lifetime_default_rate for _, m in pairs], "ts_pct")])
+    cur.heading(text("ss.scenarios", lang) + (indicative if table.scenarios_indicative else ""))
+    rows = table.scenarios
+    cur.table([(text("col.scenario", lang), [scenario_name(r.scenario.name, lang)
+                                             for r in rows], "ts_text"),
+               (text("col.changes", lang), [scenario_words(r.scenario, lang) for r in rows],
+                "ts_text"),
+               (text("col.scenario_rate", lang), [r.lifetime_default_rate for r in rows],
+                "ts_pct"),
+               (text("col.mean_month", lang), [r.mean_default_month for r in rows],
+                "ts_number")])
+    cur.heading(text("ss.results", lang))
+    cur.note(text("ss.legend", lang))
+    ratings = stress_ratings(table)
+    cells = [(r.scenario.name, c) for r in rows for c in r.classes]
+    yes_no = {True: text("yes", lang), False: text("no", lang)}
+    by_rating = [c.tdr_by_rating() for _, c in cells]
+    first = cur.table([
+        (text("col.scenario", lang), [scenario_name(n, lang) for n, _ in cells], "ts_text"),
+        (text("col.class", lang), [c.class_name for _, c in cells], "ts_text"),
+        (text("col.bdr", lang), [c.bdr for _, c in cells], "ts_pct"),
+        (text("col.lower_bound", lang), [yes_no[not c.loses] for _, c in cells], "ts_text"),
+        *((text("col.tdr_rating", lang, rating=rating),
+           [tdr.get(rating) for tdr in by_rating], "ts_pct") for rating in ratings),
+        (text("col.highest", lang), [c.highest_rating for _, c in cells], "ts_text")])
+    for i, (_, c) in enumerate(cells):
+        passes = c.passes_by_rating()
+        for j, rating in enumerate(ratings):
+            if rating in passes:
+                cur.ws.cell(first + i, cur.column + 4 + j).fill = (
+                    _PASS_FILL if passes[rating] else _FAIL_FILL)
+    cur.heading(text("ss.summary", lang))
+    reference = table.lifetime_reference
+    summary: list[Column] = [
+        (text("col.class", lang), list(table.class_names), "ts_text"),
+        (text("col.summary_rating", lang), [table.highest_rating(n) for n in table.class_names],
+         "ts_text")]
+    if reference:
+        summary.append((text("col.reference", lang), [b.default_rate for b in reference],
+                        "ts_pct"))
+    cur.table(summary)
