@@ -31,8 +31,8 @@ import openpyxl
 import pandas as pd
 
 from abs_tool.engine.deterministic import PreparedDeal, run_paths, summarise_paths
-from abs_tool.engine.montecarlo import simulate_assets
-from abs_tool.engine.projection import HazardDefaults, loan_recovery
+from abs_tool.engine.montecarlo import engine_inputs, simulate_assets
+from abs_tool.engine.projection import HazardDefaults
 from abs_tool.engine.waterfall import WaterfallResult
 from abs_tool.errors import FieldError
 from abs_tool.model.assumptions import monthly_vector
@@ -261,20 +261,11 @@ def monte_carlo_path(prepared: PreparedDeal, quantile: float, *, paths: int | No
             or not 0 < quantile <= 1:
         raise FieldError("quantile", f"must be in (0, 1] (got {quantile!r})")
     blocks = simulate_assets(prepared, paths=paths, seed=seed).blocks
-    fractions = np.concatenate([b.fractions for b in blocks])
     weight = np.concatenate([b.weight for b in blocks])
-    rates = np.concatenate([b.recovery for b in blocks])
-    # As the Monte Carlo runs its blocks (abs_tool.engine.montecarlo._simulate_unit):
-    # loan-level rates scaled by each path's draw R / m.
-    recovery = prepared.deal.assumptions.recovery
-    loan_rates = loan_recovery(prepared.model, recovery)
-    if loan_rates is not None:
-        rates = rates / recovery.rate if recovery.rate > 0 else np.ones_like(rates)
-        drawn = [b.loan_recovery for b in blocks if b.loan_recovery is not None]
-        if len(drawn) == len(blocks):
-            loan_rates = np.concatenate(drawn)
-    summary = summarise_paths(prepared, HazardDefaults(fractions), len(weight),
-                              recovery_rate=rates, loan_rates=loan_rates)
+    defaults, rates, loan_rates = engine_inputs(prepared, blocks)
+    fractions = defaults.monthly
+    summary = summarise_paths(prepared, defaults, len(weight), recovery_rate=rates,
+                              loan_rates=loan_rates)
     loss = summary.pool.loss.sum(axis=1)
     order = np.argsort(loss, kind="stable")
     cumulative = np.cumsum(weight[order])

@@ -574,15 +574,11 @@ def pool_rates(pool: PoolFlows) -> tuple[ByPaths, ByPaths]:
     return default_rate, loss_rate
 
 
-def _simulate_unit(prepared: PreparedDeal, blocks: Sequence[BlockDraws]) -> list[_Sums]:
-    """Run blocks of drawn paths through one engine call, and reduce each block to its
-    own sums.
-
-    The engine treats every path on its own, so a path's numbers do not depend on which
-    blocks share the call; one call for several blocks only saves interpreter overhead.
-    """
-    # Only the pool's lines and the class metrics are kept: not writing every class line of
-    # every path saves a third of the engine's time.
+def engine_inputs(prepared: PreparedDeal, blocks: Sequence[BlockDraws]
+                  ) -> tuple[HazardDefaults, Array, Array | None]:
+    """What the engine takes for drawn blocks, their paths in order: the default fractions,
+    each path's recovery rate (with loan-level rates, the scale R / m of them), and the
+    loan-level rates (None without)."""
     recovery = prepared.deal.assumptions.recovery
     rates = np.concatenate([b.recovery for b in blocks])
     loan_rates = loan_recovery(prepared.model, recovery)
@@ -592,9 +588,21 @@ def _simulate_unit(prepared: PreparedDeal, blocks: Sequence[BlockDraws]) -> list
         drawn = [b.loan_recovery for b in blocks if b.loan_recovery is not None]
         if len(drawn) == len(blocks):
             loan_rates = np.concatenate(drawn)
-    summary = summarise_paths(
-        prepared, HazardDefaults(np.concatenate([b.fractions for b in blocks])),
-        sum(len(b.weight) for b in blocks), recovery_rate=rates, loan_rates=loan_rates)
+    return HazardDefaults(np.concatenate([b.fractions for b in blocks])), rates, loan_rates
+
+
+def _simulate_unit(prepared: PreparedDeal, blocks: Sequence[BlockDraws]) -> list[_Sums]:
+    """Run blocks of drawn paths through one engine call, and reduce each block to its
+    own sums.
+
+    The engine treats every path on its own, so a path's numbers do not depend on which
+    blocks share the call; one call for several blocks only saves interpreter overhead.
+    """
+    # Only the pool's lines and the class metrics are kept: not writing every class line of
+    # every path saves a third of the engine's time.
+    defaults, rates, loan_rates = engine_inputs(prepared, blocks)
+    summary = summarise_paths(prepared, defaults, sum(len(b.weight) for b in blocks),
+                              recovery_rate=rates, loan_rates=loan_rates)
     metrics = summary.metrics
     default_rate, loss_rate = pool_rates(summary.pool)
     pool_loss = summary.pool.loss.sum(axis=1)
@@ -605,8 +613,9 @@ def _simulate_unit(prepared: PreparedDeal, blocks: Sequence[BlockDraws]) -> list
         start += len(b.weight)
         top = None
         if b.top_default is not None:
-            top = _TopPaths(b.top_default, _obligor_loss(b, recovery, loan_rates is not None),
-                            pool_loss[block])
+            top = _TopPaths(b.top_default, _obligor_loss(
+                b, prepared.deal.assumptions.recovery, loan_rates is not None),
+                pool_loss[block])
         out.append(_block_sums(prepared, b.weight, metrics, block, default_rate[block],
                                loss_rate[block], b.plain, top=top))
     return out
@@ -1186,5 +1195,5 @@ def run_monte_carlo(
 __all__ = ["BLOCK_PATHS", "TOP_OBLIGORS", "AssetPaths", "BlockDraws", "CancelledError",
            "ClassResult", "Concentration", "Convergence", "Distribution", "Estimate",
            "MonteCarloResult", "ObligorContribution", "TailSums",
-           "draw_block", "exact_inputs", "importance_shift", "pool_rates",
+           "draw_block", "engine_inputs", "exact_inputs", "importance_shift", "pool_rates",
            "resolve_default_method", "run_cost", "run_monte_carlo", "simulate_assets"]
