@@ -5,12 +5,16 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from hypothesis import strategies as st
 
 from abs_tool import (
     AnnualPd,
     Assumptions,
+    CdrVector,
+    Cpr,
     Deal,
     DealDates,
+    LifetimeDefault,
     NoteClass,
     Pool,
     Recovery,
@@ -69,3 +73,26 @@ def make_deal(structure, assumptions, months=6):
     dates = DealDates(date(2020, 1, 1), date(2020, 1, 1), date(2020, 2, 1),
                       date(end_year, end_month, 1))
     return Deal("test", dates, PoolSource(sample="consumer"), assumptions, structure)
+
+
+@st.composite
+def random_assets(draw, max_loans: int, max_term: int):
+    """A random default assumption (annual PD, CDR or lifetime), CPR and recovery, and a
+    pool of 1 to ``max_loans`` loans alike but for balance and PD, for the property tests of
+    the waterfall's invariants."""
+    default = draw(st.one_of(
+        st.just(AnnualPd()),
+        st.builds(lambda c: CdrVector((c,)), st.floats(0, 0.9)),
+        st.builds(lambda c: LifetimeDefault(c, (0.25, 0.25, 0.25, 0.25)), st.floats(0, 1)),
+    ))
+    assumptions = Assumptions(default=default, prepayment=Cpr((draw(st.floats(0, 0.5)),)),
+                              recovery=Recovery(draw(st.floats(0, 1)), draw(st.integers(0, 6))))
+    n_loans = draw(st.integers(1, max_loans))
+    pool = make_pool(
+        draw(st.lists(st.floats(10, 10_000), min_size=n_loans, max_size=n_loans)),
+        rate=draw(st.floats(0, 0.3)), term=draw(st.integers(1, max_term)),
+        pd_annual=draw(st.lists(st.sampled_from([0.01, 0.05, 0.3]), min_size=n_loans,
+                                max_size=n_loans)),
+        amortization=draw(st.sampled_from(["level", "equal_principal", "bullet",
+                                           "interest_only", "installment_fee"])))
+    return assumptions, pool

@@ -5,7 +5,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from builders import make_deal, make_pool
+from builders import make_deal, make_pool, random_assets
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from abs_tool.analysis.break_even import break_even
@@ -155,22 +155,7 @@ def deals(draw, coupons=True):
         clean_up_call=CleanUpCall(draw(st.floats(0, 0.3))) if draw(st.booleans()) else None,
         turbo=draw(st.booleans()),
     )
-    default = draw(st.one_of(
-        st.just(AnnualPd()),
-        st.builds(lambda c: CdrVector((c,)), st.floats(0, 0.9)),
-        st.builds(lambda c: LifetimeDefault(c, (0.25, 0.25, 0.25, 0.25)), st.floats(0, 1)),
-    ))
-    assumptions = Assumptions(default=default, prepayment=Cpr((draw(st.floats(0, 0.5)),)),
-                              recovery=Recovery(draw(st.floats(0, 1)), draw(st.integers(0, 6))))
-    n_loans = draw(st.integers(1, 6))
-    pool = make_pool(
-        draw(st.lists(st.floats(10, 10_000), min_size=n_loans, max_size=n_loans)),
-        rate=draw(st.floats(0, 0.3)), term=draw(st.integers(1, 24)),
-        pd_annual=draw(st.lists(st.sampled_from([0.01, 0.05, 0.3]), min_size=n_loans,
-                                max_size=n_loans)),
-        amortization=draw(st.sampled_from(["level", "equal_principal", "bullet",
-                                           "interest_only", "installment_fee"])),
-    )
+    assumptions, pool = draw(random_assets(max_loans=6, max_term=24))
     return prepare_deal(make_deal(structure, assumptions, months=horizon), pool)
 
 

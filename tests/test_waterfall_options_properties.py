@@ -11,21 +11,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from builders import make_deal, make_pool
+from builders import make_deal, random_assets
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from abs_tool.engine.checks import waterfall_violations
 from abs_tool.engine.deterministic import prepare_deal, run_paths, summarise_paths
 from abs_tool.engine.metrics import class_metrics
 from abs_tool.engine.projection import HazardDefaults, deterministic_defaults
-from abs_tool.model.assumptions import (
-    AnnualPd,
-    Assumptions,
-    CdrVector,
-    Cpr,
-    LifetimeDefault,
-    Recovery,
-)
 from abs_tool.model.dates import BusinessDayConvention, DayCount
 from abs_tool.model.deal import (
     CleanUpCall,
@@ -107,21 +99,7 @@ def option_deals(draw):
         loss_allocation=loss_allocation,
         excess_interest=excess_interest,
     )
-    default = draw(st.one_of(
-        st.just(AnnualPd()),
-        st.builds(lambda c: CdrVector((c,)), st.floats(0, 0.9)),
-        st.builds(lambda c: LifetimeDefault(c, (0.25, 0.25, 0.25, 0.25)), st.floats(0, 1)),
-    ))
-    assumptions = Assumptions(default=default, prepayment=Cpr((draw(st.floats(0, 0.5)),)),
-                              recovery=Recovery(draw(st.floats(0, 1)), draw(st.integers(0, 6))))
-    n_loans = draw(st.integers(1, 4))
-    pool = make_pool(
-        draw(st.lists(st.floats(10, 10_000), min_size=n_loans, max_size=n_loans)),
-        rate=draw(st.floats(0, 0.3)), term=draw(st.integers(1, 18)),
-        pd_annual=draw(st.lists(st.sampled_from([0.01, 0.05, 0.3]), min_size=n_loans,
-                                max_size=n_loans)),
-        amortization=draw(st.sampled_from(["level", "equal_principal", "bullet",
-                                           "interest_only", "installment_fee"])))
+    assumptions, pool = draw(random_assets(max_loans=4, max_term=18))
     deal = make_deal(structure, assumptions, months=horizon)
     dates = replace(deal.dates, business_day_convention=draw(st.sampled_from(
         list(BusinessDayConvention))), day_count=draw(st.sampled_from(list(DayCount))))
