@@ -29,15 +29,15 @@ from abs_tool.io.tape import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_CELLS,
     DEFAULT_MAX_ROWS,
+    Findings,
     Source,
     TableColumns,
-    _check_loan_ids,
-    _check_numeric,
-    _check_text,
-    _display_name,
-    _Findings,
-    _read,
-    _shown,
+    check_loan_ids,
+    check_numeric,
+    check_text,
+    display_name,
+    read_table,
+    shown_cells,
 )
 from abs_tool.io.workbook import ReadLimits
 from abs_tool.model.pool import Pool
@@ -94,7 +94,7 @@ class DefaultSchedule:
             object.__setattr__(self, "recovery_rate", (None,) * n)
         if not self.rows:
             object.__setattr__(self, "rows", tuple(range(_HEADER_ROW + 1, _HEADER_ROW + 1 + n)))
-        found = _Findings(self.name, columns=SCHEDULE_COLUMNS)
+        found = Findings(self.name, columns=SCHEDULE_COLUMNS)
         for label in ("default_month", "recovery_rate", "rows"):
             if len(getattr(self, label)) != n:
                 found.add(None, label, None, f"`{label}` has {len(getattr(self, label))} "
@@ -116,7 +116,7 @@ class DefaultSchedule:
         found.cells(rows, bad_rate, "recovery_rate", _RATE_REASON,
                     [repr(r) for r, bad in zip(rates, bad_rate, strict=True) if bad],
                     code="schedule_recovery_range")
-        _check_loan_ids(pd.Series(self.loan_id, dtype=str), rows, found)
+        check_loan_ids(pd.Series(self.loan_id, dtype=str), rows, found)
         report = found.report()
         if not report.ok:
             raise DefaultScheduleError(report)
@@ -153,7 +153,7 @@ def check_default_schedule(schedule: DefaultSchedule, pool: Pool,
         ``horizon_months`` or past the loan's last month (its ``remaining_term``: no
         balance is left to default then).
     """
-    found = _Findings(schedule.name, columns=SCHEDULE_COLUMNS)
+    found = Findings(schedule.name, columns=SCHEDULE_COLUMNS)
     _pool_findings(pd.Series(schedule.loan_id, dtype=str),
                    np.asarray(schedule.default_month, dtype=np.float64),
                    np.asarray(schedule.rows, dtype=np.int64), pool, horizon_months, found)
@@ -163,7 +163,7 @@ def check_default_schedule(schedule: DefaultSchedule, pool: Pool,
 
 
 def _pool_findings(ids: pd.Series, months: np.ndarray, rows: np.ndarray, pool: Pool,
-                   horizon_months: int, found: _Findings) -> None:
+                   horizon_months: int, found: Findings) -> None:
     """Findings of rows against the pool; ``months`` NaN where already found invalid."""
     term = pd.Series(pool.loans["remaining_term"].to_numpy(),
                      index=pool.loans["loan_id"].astype(str))
@@ -175,13 +175,13 @@ def _pool_findings(ids: pd.Series, months: np.ndarray, rows: np.ndarray, pool: P
     late = months > horizon_months
     found.cells(rows, late, "default_month",
                 f"`default_month` must be in 1..{horizon_months}, the deal's months",
-                _shown(shown, late), code="schedule_month_horizon",
+                shown_cells(shown, late), code="schedule_month_horizon",
                 params={"horizon": horizon_months})
     matured = ~np.isnan(loan_term) & ~late & (months > loan_term)
     found.cells(rows, matured, "default_month",
                 [f"the loan's last month is {int(m)} (its `remaining_term`): it has no balance "
                  "left to default after it" for m in loan_term[matured]],
-                _shown(shown, matured), code="schedule_after_maturity",
+                shown_cells(shown, matured), code="schedule_after_maturity",
                 params=[{"term": int(m)} for m in loan_term[matured]])
 
 
@@ -209,27 +209,27 @@ def inspect_default_schedule(
     max_bytes, max_rows, max_cells
         Limits, as for a loan tape (:func:`abs_tool.io.tape.inspect_tape`).
     """
-    name = _display_name(source, file_name)
+    name = display_name(source, file_name)
     if isinstance(source, bytes) and file_name is None:
         name = "uploaded default schedule"
-    found = _Findings(name, columns=SCHEDULE_COLUMNS)
-    raw = _read(source, name, sheet, ReadLimits(max_bytes, max_rows, max_cells), found)
+    found = Findings(name, columns=SCHEDULE_COLUMNS)
+    raw = read_table(source, name, sheet, ReadLimits(max_bytes, max_rows, max_cells), found)
     if raw is None or not all(c in raw.columns for c in SCHEDULE_COLUMNS.required):
         return None, found.report()  # a missing column is a finding already
-    ids = _check_text("loan_id", raw.columns["loan_id"], raw, found)
-    _check_loan_ids(ids, raw.rows, found)
+    ids = check_text("loan_id", raw.columns["loan_id"], raw, found)
+    check_loan_ids(ids, raw.rows, found)
     cells = raw.columns["default_month"]
-    months = _check_numeric("default_month", cells, raw.rows, found)
+    months = check_numeric("default_month", cells, raw.rows, found)
     low = months < 1
-    found.cells(raw.rows, low, "default_month", _MONTH_REASON, _shown(cells, low),
+    found.cells(raw.rows, low, "default_month", _MONTH_REASON, shown_cells(cells, low),
                 code="schedule_month_whole")
     rates = np.full(len(raw.rows), np.nan)
     if "recovery_rate" in raw.columns:
         rate_cells = raw.columns["recovery_rate"]
-        rates = _check_numeric("recovery_rate", rate_cells, raw.rows, found)
+        rates = check_numeric("recovery_rate", rate_cells, raw.rows, found)
         outside = (rates < 0) | (rates > 1)
         found.cells(raw.rows, outside, "recovery_rate", _RATE_REASON,
-                    _shown(rate_cells, outside), code="schedule_recovery_range")
+                    shown_cells(rate_cells, outside), code="schedule_recovery_range")
     if pool is not None and horizon_months is not None:
         months[low] = np.nan
         _pool_findings(ids, months, raw.rows, pool, horizon_months, found)

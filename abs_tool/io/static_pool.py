@@ -54,16 +54,16 @@ from abs_tool.io.tape import (
     DEFAULT_MAX_CELLS,
     DEFAULT_MAX_ROWS,
     LOAN_ID_RE,
+    Findings,
+    RawTable,
     Source,
     TableColumns,
-    _check_numeric,
-    _check_text,
-    _display_name,
-    _Findings,
-    _RawTape,
-    _read,
-    _row_list,
-    _shown,
+    check_numeric,
+    check_text,
+    display_name,
+    read_table,
+    row_list,
+    shown_cells,
 )
 from abs_tool.io.workbook import ReadLimits
 from abs_tool.limits import MAX_DEAL_AMOUNT, MAX_HORIZON_MONTHS, MIN_AMOUNT
@@ -445,11 +445,11 @@ def inspect_static_pool(
         if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
             raise InputError(f"`{label}` must be > 0, a whole number (got {limit!r})")
     as_of_month = None if as_of is None else parse_month(as_of)
-    name = _display_name(source, file_name)
+    name = display_name(source, file_name)
     if isinstance(source, bytes) and file_name is None:
         name = "uploaded static-pool file"
-    found = _Findings(name, columns=_columns(None if shape == "auto" else shape))
-    raw = _read(source, name, sheet, ReadLimits(max_bytes, max_rows, max_cells), found)
+    found = Findings(name, columns=_columns(None if shape == "auto" else shape))
+    raw = read_table(source, name, sheet, ReadLimits(max_bytes, max_rows, max_cells), found)
     data = None
     if raw is not None:
         chosen = _shape_of(raw, shape, found)
@@ -492,7 +492,7 @@ def load_static_pool(
     return data
 
 
-def _shape_of(raw: _RawTape, shape: Shape, found: _Findings) -> str | None:
+def _shape_of(raw: RawTable, shape: Shape, found: Findings) -> str | None:
     """The shape asked for, or the one the columns show; reports columns that shape does
     not use, and required columns it lacks (when detected)."""
     present = set(raw.columns)
@@ -533,35 +533,35 @@ def _shape_of(raw: _RawTape, shape: Shape, found: _Findings) -> str | None:
     return chosen if not any(i.fatal for i in found.issues) else None
 
 
-def _numbers(raw: _RawTape, found: _Findings, column: str, low: float, high: float,
+def _numbers(raw: RawTable, found: Findings, column: str, low: float, high: float,
              expected: str) -> np.ndarray:
     """A numeric column parsed and range-checked (NaN where empty or invalid)."""
-    values = _check_numeric(column, raw.columns[column], raw.rows, found)
+    values = check_numeric(column, raw.columns[column], raw.rows, found)
     outside = (values < low) | (values > high)
-    found.cells(raw.rows, outside, column, expected, _shown(raw.columns[column], outside))
+    found.cells(raw.rows, outside, column, expected, shown_cells(raw.columns[column], outside))
     values[outside] = np.nan
     return values
 
 
-def _amounts(raw: _RawTape, found: _Findings, column: str, *, positive: bool) -> np.ndarray:
+def _amounts(raw: RawTable, found: Findings, column: str, *, positive: bool) -> np.ndarray:
     low = MIN_AMOUNT if positive else 0.0
     what = f"from {MIN_AMOUNT:g}" if positive else "from 0"
     return _numbers(raw, found, column, low, MAX_DEAL_AMOUNT,
                     f"`{column}` must be an amount {what} to {MAX_DEAL_AMOUNT:g}")
 
 
-def _months(raw: _RawTape, found: _Findings, column: str) -> np.ndarray:
+def _months(raw: RawTable, found: Findings, column: str) -> np.ndarray:
     """Month index of each cell; -1 where empty, -2 where invalid (reported)."""
-    text = _check_text(column, raw.columns[column], raw, found)
+    text = check_text(column, raw.columns[column], raw, found)
     empty = (text == "").to_numpy()
     months = _month_index(text)
     bad = ~empty & (months < 0)
     found.cells(raw.rows, bad, column, f"`{column}` must be {_MONTH_EXPECTED}",
-                _shown(text, bad))
+                shown_cells(text, bad))
     return np.where(empty, -1, np.where(bad, -2, months))
 
 
-def _required_filled(raw: _RawTape, found: _Findings, values: dict[str, np.ndarray],
+def _required_filled(raw: RawTable, found: Findings, values: dict[str, np.ndarray],
                      optional: tuple[str, ...]) -> None:
     """An optional column given must have a value in every row."""
     for column in optional:
@@ -572,14 +572,14 @@ def _required_filled(raw: _RawTape, found: _Findings, values: dict[str, np.ndarr
                         [None] * int(empty.sum()))
 
 
-def _blank(raw: _RawTape, column: str) -> np.ndarray:
+def _blank(raw: RawTable, column: str) -> np.ndarray:
     cells = raw.columns[column]
     if cells.dtype.kind in "iuf":
         return np.asarray(cells.isna().to_numpy(), dtype=bool)
     return np.asarray((cells == "").to_numpy(), dtype=bool)
 
 
-def _vintage_index(months: np.ndarray, found: _Findings) -> tuple[np.ndarray, np.ndarray] | None:
+def _vintage_index(months: np.ndarray, found: Findings) -> tuple[np.ndarray, np.ndarray] | None:
     """(sorted distinct vintage months, index of each row's vintage) within the limit."""
     distinct, index = np.unique(months, return_inverse=True)
     if len(distinct) > MAX_VINTAGES:
@@ -590,7 +590,7 @@ def _vintage_index(months: np.ndarray, found: _Findings) -> tuple[np.ndarray, np
     return distinct, index
 
 
-def _check_constant(rows: np.ndarray, cells: pd.Series, found: _Findings, column: str,
+def _check_constant(rows: np.ndarray, cells: pd.Series, found: Findings, column: str,
                     values: np.ndarray, index: np.ndarray, labels: list[str]) -> np.ndarray:
     """A per-vintage value (``original_balance``) given alike in every row of the vintage:
     returns it by vintage; rows that differ from the vintage's first are errors."""
@@ -605,7 +605,7 @@ def _check_constant(rows: np.ndarray, cells: pd.Series, found: _Findings, column
                 [f"`{column}` of vintage {labels[v]} differs from row {rows[first[v]]} "
                  f"({_fmt(values[first[v]])}); a vintage has one `{column}`"
                  for v in index[differs]],
-                _shown(cells, differs))
+                shown_cells(cells, differs))
     return np.asarray(values[first], dtype=np.float64)
 
 
@@ -617,7 +617,7 @@ _CUMULATIVE = ("cumulative_default_balance", "cumulative_default_count",
                "cumulative_prepaid_balance", "cumulative_recovery_balance")
 
 
-def _long(raw: _RawTape, found: _Findings, *, allow_gaps: bool, as_of: int | None,
+def _long(raw: RawTable, found: Findings, *, allow_gaps: bool, as_of: int | None,
           name: str) -> StaticPoolData | None:
     present = raw.columns
     if as_of is not None:
@@ -667,7 +667,7 @@ def _long(raw: _RawTape, found: _Findings, *, allow_gaps: bool, as_of: int | Non
                     [f"vintage {labels[v]} month on book {a + 1} is given twice, first in row "
                      f"{first_row[k]}" for v, a, k in zip(index[duplicate], ages[duplicate],
                                                           key[duplicate], strict=True)],
-                    _shown(present["months_on_book"][valid], duplicate))
+                    shown_cells(present["months_on_book"][valid], duplicate))
     n_months = int(ages.max()) + 1
     grids = {c: _grid(values[c][valid], index, ages, len(distinct), n_months)
              for c in (*_CUMULATIVE, "outstanding_balance") if c in values}
@@ -686,7 +686,7 @@ def _grid(values: np.ndarray, index: np.ndarray, ages: np.ndarray, n: int,
     return grid
 
 
-def _check_rows(found: _Findings, grids: dict[str, np.ndarray],
+def _check_rows(found: Findings, grids: dict[str, np.ndarray],
                 per_vintage: dict[str, np.ndarray], rows: np.ndarray,
                 labels: list[str]) -> None:
     """Cumulative figures that fall from one observed month on book to the next, and more
@@ -736,12 +736,12 @@ def _check_rows(found: _Findings, grids: dict[str, np.ndarray],
         if over.any():
             # A warning, not an error: recoveries of penalty interest can exceed the principal.
             found.add(None, "cumulative_recovery_balance", None,
-                      f"recoveries exceed the defaulted balance in {_row_list(rows[over])} "
+                      f"recoveries exceed the defaulted balance in {row_list(rows[over])} "
                       "(interest or fees in the recoveries?); the recovery rate is then above 1",
                       fatal=False)
 
 
-def _finish(found: _Findings, grids: dict[str, np.ndarray], per_vintage: dict[str, np.ndarray],
+def _finish(found: Findings, grids: dict[str, np.ndarray], per_vintage: dict[str, np.ndarray],
             labels: list[str], allow_gaps: bool, name: str, lag: float | None,
             given: np.ndarray | None = None,
             rows: np.ndarray | None = None) -> StaticPoolData | None:
@@ -799,7 +799,7 @@ def _finish(found: _Findings, grids: dict[str, np.ndarray], per_vintage: dict[st
         return None
 
 
-def _wide(raw: _RawTape, found: _Findings, *, allow_gaps: bool, as_of: int | None,
+def _wide(raw: RawTable, found: Findings, *, allow_gaps: bool, as_of: int | None,
           name: str) -> StaticPoolData | None:
     present = raw.columns
     if as_of is not None:
@@ -827,7 +827,7 @@ def _wide(raw: _RawTape, found: _Findings, *, allow_gaps: bool, as_of: int | Non
         found.cells(raw.rows, duplicate, "vintage",
                     [f"vintage given twice, first in row {first_row[m]}"
                      for m in vintage[duplicate]],
-                    _shown(raw.columns["vintage"], duplicate))
+                    shown_cells(raw.columns["vintage"], duplicate))
     given = ~np.array([_blank(raw, f"{_MOB_PREFIX}{age}") for age in ages]).T.reshape(
         len(raw.rows), len(ages)) if ages else np.zeros((len(raw.rows), 0), dtype=bool)
     full = np.zeros((len(raw.rows), n_months), dtype=bool)
@@ -857,17 +857,17 @@ def _wide(raw: _RawTape, found: _Findings, *, allow_gaps: bool, as_of: int | Non
     return _finish(found, grids, per_vintage, labels, allow_gaps, name, None, full[order], rows)
 
 
-def _loans(raw: _RawTape, found: _Findings, *, allow_gaps: bool, as_of: int | None,
+def _loans(raw: RawTable, found: Findings, *, allow_gaps: bool, as_of: int | None,
            name: str) -> StaticPoolData | None:
     present = raw.columns
-    ids = _check_text("loan_id", present["loan_id"], raw, found)
+    ids = check_text("loan_id", present["loan_id"], raw, found)
     given = (ids != "").to_numpy()
     unsafe = given & ~ids.str.fullmatch(LOAN_ID_RE).to_numpy(dtype=bool)
     found.cells(raw.rows, unsafe, "loan_id",
                 "`loan_id` may hold only letters A-Z a-z, digits and _ . - /, and must start "
-                "with a letter, digit or _", _shown(ids, unsafe))
+                "with a letter, digit or _", shown_cells(ids, unsafe))
     duplicate = given & ids.duplicated(keep="first").to_numpy()
-    found.cells(raw.rows, duplicate, "loan_id", "duplicate `loan_id`", _shown(ids, duplicate))
+    found.cells(raw.rows, duplicate, "loan_id", "duplicate `loan_id`", shown_cells(ids, duplicate))
     vintage = _months(raw, found, "vintage")
     original = _amounts(raw, found, "original_balance", positive=True)
     default_month = _months(raw, found, "default_month")
@@ -890,19 +890,19 @@ def _loans(raw: _RawTape, found: _Findings, *, allow_gaps: bool, as_of: int | No
     over = defaulted & (default_balance > original * (1 + CUMULATIVE_TOLERANCE))
     found.cells(rows, over, "default_balance",
                 "`default_balance` is more than the loan's `original_balance`",
-                _shown(raw.columns["default_balance"], over))
+                shown_cells(raw.columns["default_balance"], over))
     early = defaulted & (vintage >= 0) & (default_month < vintage)
     found.cells(rows, early, "default_month", "`default_month` is before the loan's `vintage` "
-                "(origination month)", _shown(raw.columns["default_month"], early))
+                "(origination month)", shown_cells(raw.columns["default_month"], early))
     recovered = has_recovery & (np.nan_to_num(recovery) > 0)
     orphan = recovered & ~defaulted
     found.cells(rows, orphan, "recovery_balance",
                 "a recovery on a loan with no `default_month`",
-                _shown(raw.columns["recovery_balance"], orphan) if has_recovery else [])
+                shown_cells(raw.columns["recovery_balance"], orphan) if has_recovery else [])
     with_month = recovery_month >= 0
     before = with_month & defaulted & (recovery_month < default_month)
     found.cells(rows, before, "recovery_month", "`recovery_month` is before `default_month`",
-                _shown(raw.columns["recovery_month"], before) if "recovery_month" in present
+                shown_cells(raw.columns["recovery_month"], before) if "recovery_month" in present
                 else [])
     if recovered.any() and "recovery_month" in present:
         undated = recovered & (recovery_month == -1)
@@ -925,12 +925,12 @@ def _loans(raw: _RawTape, found: _Findings, *, allow_gaps: bool, as_of: int | No
     if fresh.any():
         found.add(None, "vintage", None,
                   f"{int(fresh.sum()):,} loan(s) originated in {month_label(as_of)} (as of) have "
-                  f"no month on book yet and are left out ({_row_list(rows[fresh])})",
+                  f"no month on book yet and are left out ({row_list(rows[fresh])})",
                   fatal=False)
     too_old = months_observed > MAX_MONTHS_ON_BOOK
     found.cells(rows, too_old, "vintage",
                 f"more than {MAX_MONTHS_ON_BOOK} months on book by `as_of`; the triangle is "
-                "limited to that", _shown(raw.columns["vintage"], too_old))
+                "limited to that", shown_cells(raw.columns["vintage"], too_old))
     if any(i.fatal for i in found.issues):
         return None
     keep = ~fresh
@@ -941,7 +941,7 @@ def _loans(raw: _RawTape, found: _Findings, *, allow_gaps: bool, as_of: int | No
     if first_month.any():
         found.add(None, "default_month", None,
                   f"{int(first_month.sum()):,} default(s) in the origination month itself, "
-                  f"counted at month on book 1 ({_row_list(rows[first_month])})", fatal=False)
+                  f"counted at month on book 1 ({row_list(rows[first_month])})", fatal=False)
     vint, dmob = vintage[keep], np.maximum(default_month[keep] - vintage[keep], 1)
     dflt, bal = defaulted[keep], original[keep]
     vintages = _vintage_index(vint, found)

@@ -2,8 +2,7 @@
 
 This is an edge module, the only place where tape files are parsed. A tape becomes a validated
 :class:`~abs_tool.model.pool.Pool` plus a :class:`~abs_tool.errors.ValidationReport` that lists
-every
-finding (file, spreadsheet row, column, value, reason). Nothing is silently dropped or fudged:
+every finding (file, spreadsheet row, column, value, reason). Nothing is silently dropped or fudged:
 a fatal finding stops the load, and every default filled in is reported as a warning.
 
 Uploads are untrusted, and no file may cost more than the documented limits allow. A path is
@@ -13,6 +12,11 @@ worksheet is read by :mod:`abs_tool.io.workbook` only once it is known to be wit
 Formulas are never evaluated, and text that a spreadsheet could run as a formula is
 neutralised when a tape is written. Damaged files of any kind are findings, never tracebacks.
 The format and the limits are described in ``docs/tape.md``.
+
+The other table readers (:mod:`abs_tool.io.static_pool`, :mod:`abs_tool.io.default_schedule`)
+read their files through the same safe reader and findings: :func:`read_table`,
+:class:`Findings`, :class:`RawTable` and the column checks (:func:`check_numeric`,
+:func:`check_text`, :func:`check_loan_ids`) are this module's interface to them.
 """
 
 from __future__ import annotations
@@ -322,9 +326,9 @@ def inspect_tape(
                          ("max_cells", max_cells)):
         if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
             raise InputError(f"`{label}` must be > 0, a whole number (got {limit!r})")
-    name = _display_name(source, file_name)
-    found = _Findings(name)
-    raw = _read(source, name, sheet, ReadLimits(max_bytes, max_rows, max_cells), found)
+    name = display_name(source, file_name)
+    found = Findings(name)
+    raw = read_table(source, name, sheet, ReadLimits(max_bytes, max_rows, max_cells), found)
     frame = None if raw is None else _validate(raw, rate_unit, found)
     report = found.report()
     if frame is None or not report.ok:
@@ -435,7 +439,7 @@ def write_tape(pool: Pool, path: str | os.PathLike[str]) -> None:
 
 
 @dataclass
-class _Findings:
+class Findings:
     """Collects the issues about one tape; rows are spreadsheet rows (header = row 1).
 
     A workbook cell whose content is itself the problem (a formula with no saved result, a
@@ -481,7 +485,7 @@ class _Findings:
             rest = picked[listed:]
             self.add(None, column, None,
                      f"{per_row[listed]}: also in {len(rest):,} more row(s) not listed one by "
-                     f"one ({_row_list(rest)})")
+                     f"one ({row_list(rest)})")
 
     def cell_content(self, row: int, column: str, value: str | None, reason: str) -> None:
         """A finding about what a workbook cell holds, which replaces any other about it."""
@@ -506,14 +510,14 @@ def _params(params: Mapping[str, object] | None) -> tuple[tuple[str, str], ...]:
 
 
 def _row_params(rows: np.ndarray, limit: int = 5) -> dict[str, object]:
-    """The rows of :func:`_row_list` as template values: the text, the numbers listed and
+    """The rows of :func:`row_list` as template values: the text, the numbers listed and
     how many more."""
-    return {"rows": _row_list(rows, limit),
+    return {"rows": row_list(rows, limit),
             "row_numbers": ",".join(str(int(r)) for r in rows[:limit]),
             "more": max(0, len(rows) - limit)}
 
 
-def _row_list(rows: np.ndarray, limit: int = 5) -> str:
+def row_list(rows: np.ndarray, limit: int = 5) -> str:
     """'rows 3, 5 and 7' style list, cut after ``limit`` rows."""
     shown = ", ".join(str(int(r)) for r in rows[:limit])
     more = f" and {len(rows) - limit:,} more" if len(rows) > limit else ""
@@ -526,7 +530,7 @@ def _row_list(rows: np.ndarray, limit: int = 5) -> str:
 
 
 @dataclass(frozen=True)
-class _RawTape:
+class RawTable:
     """The loan rows of a tape as read, before validation.
 
     ``columns`` maps canonical names to the cells: stripped text ('' when empty), or numbers
@@ -542,7 +546,7 @@ class _RawTape:
     apostrophes: bool
 
 
-def _display_name(source: Source, file_name: str | None) -> str:
+def display_name(source: Source, file_name: str | None) -> str:
     """The name shown in findings: ``file_name``, else the path's file name."""
     if file_name is not None:
         return file_name
@@ -557,8 +561,8 @@ _OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _ENCRYPTION_STREAMS = tuple(s.encode("utf-16-le") for s in ("EncryptionInfo", "EncryptedPackage"))
 
 
-def _read(source: Source, name: str, sheet: str | None, limits: ReadLimits,
-          found: _Findings) -> _RawTape | None:
+def read_table(source: Source, name: str, sheet: str | None, limits: ReadLimits,
+          found: Findings) -> RawTable | None:
     """Load the file's bytes, check its format and read its cells; None when unreadable."""
     suffix = Path(name).suffix.lower()
     if isinstance(source, bytes) and not suffix:
@@ -595,7 +599,7 @@ def _unsupported(suffix: str, noun: str = "tape") -> str:
             f"{', '.join(ACCEPTED_SUFFIXES)} (save .xls workbooks as .xlsx)")
 
 
-def _source_bytes(source: Source, max_bytes: int, found: _Findings) -> bytes | None:
+def _source_bytes(source: Source, max_bytes: int, found: Findings) -> bytes | None:
     """The file content, refused (None, with a finding) when over ``max_bytes``, unreadable
     or not a regular file (:func:`abs_tool.io.atomic.read_input`)."""
     if isinstance(source, bytes):
@@ -611,7 +615,7 @@ def _source_bytes(source: Source, max_bytes: int, found: _Findings) -> bytes | N
         return None
 
 
-def _map_headers(headers: Sequence[str], found: _Findings) -> dict[str, int]:
+def _map_headers(headers: Sequence[str], found: Findings) -> dict[str, int]:
     """Canonical column -> position; reports unknown, duplicate and missing columns."""
     positions: dict[str, list[int]] = {}
     columns = found.columns
@@ -642,7 +646,7 @@ def _map_headers(headers: Sequence[str], found: _Findings) -> dict[str, int]:
 
 
 def _warn_unnamed(headers: Sequence[str], width: int, column: Callable[[int], pd.Series],
-                  found: _Findings) -> None:
+                  found: Findings) -> None:
     """Warn about data in columns without a header: they are not loaded.
 
     ``column(pos)`` gives the cells at field position ``pos`` (below the header).
@@ -668,8 +672,8 @@ def _text(cells: pd.Series) -> pd.Series:
     return cells.astype("str").fillna("").str.strip()
 
 
-def _loan_rows(columns: dict[str, pd.Series], found: _Findings, *, control_chars: bool,
-               apostrophes: bool) -> _RawTape | None:
+def _loan_rows(columns: dict[str, pd.Series], found: Findings, *, control_chars: bool,
+               apostrophes: bool) -> RawTable | None:
     """Strip text cells and drop empty rows (warning about those between loans).
 
     Returns None when no loan row is left.
@@ -691,17 +695,17 @@ def _loan_rows(columns: dict[str, pd.Series], found: _Findings, *, control_chars
     inner = np.flatnonzero(empty[:last])
     if inner.size:
         found.add(None, None, None,
-                  f"{inner.size} empty row(s) ignored ({_row_list(rows[inner])})", fatal=False,
+                  f"{inner.size} empty row(s) ignored ({row_list(rows[inner])})", fatal=False,
                   code="empty_rows", params={"n": inner.size, **_row_params(rows[inner])})
     keep = ~empty
-    return _RawTape({c: s[keep].reset_index(drop=True) for c, s in columns.items()}, rows[keep],
+    return RawTable({c: s[keep].reset_index(drop=True) for c, s in columns.items()}, rows[keep],
                     control_chars, apostrophes)
 
 
 # CSV ----------------------------------------------------------------------------------------
 
 
-def _read_csv(data: bytes, limits: ReadLimits, found: _Findings) -> _RawTape | None:
+def _read_csv(data: bytes, limits: ReadLimits, found: Findings) -> RawTable | None:
     """Read a CSV tape: UTF-8 (with or without BOM), else GBK/GB18030."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
@@ -729,7 +733,7 @@ def _read_csv(data: bytes, limits: ReadLimits, found: _Findings) -> _RawTape | N
                       control_chars=control_chars, apostrophes=True)
 
 
-def _csv_encoding(data: bytes, found: _Findings) -> str | None:
+def _csv_encoding(data: bytes, found: Findings) -> str | None:
     """UTF-8 or, for Chinese Excel exports, GB18030 (a superset of GBK); None if neither."""
     if data.startswith(b"PK\x03\x04"):
         found.add(None, None, None,
@@ -746,7 +750,7 @@ def _csv_encoding(data: bytes, found: _Findings) -> str | None:
     return None
 
 
-def _csv_within_limits(data: bytes, limits: ReadLimits, found: _Findings) -> bool:
+def _csv_within_limits(data: bytes, limits: ReadLimits, found: Findings) -> bool:
     """Count the records and fields as pandas will split them, before it allocates any."""
     records, widest = _csv_shape(np.frombuffer(data, np.uint8))
     loans = records - HEADER_ROW
@@ -773,7 +777,7 @@ _OTHER_SEPARATORS = {";": "semicolons, as Excel writes CSV where the decimal sep
                           "comma", "\t": "tabs (tab-separated text)"}
 
 
-def _other_separator(headers: Sequence[str], found: _Findings) -> bool:
+def _other_separator(headers: Sequence[str], found: Findings) -> bool:
     """Report (and return True) a header row that names known columns only when split at
     another separator than the comma: the whole file would read as one column."""
     known = found.columns.lookup
@@ -800,7 +804,7 @@ def _parse_csv(data: bytes, encoding: str, *, skiprows: int = 0, nrows: int | No
 
 
 def _csv_body(data: bytes, encoding: str, positions: dict[str, int], width: int,
-              found: _Findings) -> pd.DataFrame | None:
+              found: Findings) -> pd.DataFrame | None:
     """The rows below the header, one column per field position.
 
     Numeric columns are left to the C parser's own number inference (exact, and several
@@ -827,7 +831,7 @@ def _csv_body(data: bytes, encoding: str, positions: dict[str, int], width: int,
     return body.reindex(columns=range(max(width, body.shape[1])))
 
 
-def _flag_extra_fields(body: pd.DataFrame, width: int, found: _Findings) -> None:
+def _flag_extra_fields(body: pd.DataFrame, width: int, found: Findings) -> None:
     """Rows with more fields than the header: their values have probably shifted."""
     if body.shape[1] <= width:
         return
@@ -893,7 +897,7 @@ def _csv_shape(data: np.ndarray) -> tuple[int, int]:  # pragma: no cover - compi
 
 
 def _read_xlsx(data: bytes, sheet: str | None, limits: ReadLimits,
-               found: _Findings) -> _RawTape | None:
+               found: Findings) -> RawTable | None:
     """Read a worksheet's values (saved results, never formulas) within the limits; why a
     workbook cannot be read is a finding (:func:`abs_tool.io.workbook.read_sheet`)."""
     try:
@@ -908,7 +912,7 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: ReadLimits,
     return _xlsx_rows(values, found)
 
 
-def _xlsx_rows(values: SheetValues, found: _Findings) -> _RawTape | None:
+def _xlsx_rows(values: SheetValues, found: Findings) -> RawTable | None:
     """The loan rows of a sheet's values, with its formula and error cells reported."""
     rows = values.rows
     width = max(map(len, rows))
@@ -928,7 +932,7 @@ def _xlsx_rows(values: SheetValues, found: _Findings) -> _RawTape | None:
 
 
 def _report_contents(contents: list[CellContent], dropped: int,
-                     positions: dict[str, int], found: _Findings) -> None:
+                     positions: dict[str, int], found: Findings) -> None:
     """Formula cells with no saved result and spreadsheet errors, in the loan columns."""
     at = {p + 1: c for c, p in positions.items()}
     for cell in contents:
@@ -977,20 +981,20 @@ def _xlsx_column(values: list[Any], numeric: bool) -> pd.Series:
 # --------------------------------------------------------------------------------------------
 
 
-def _validate(raw: _RawTape, rate_unit: RateUnit, found: _Findings) -> pd.DataFrame | None:
+def _validate(raw: RawTable, rate_unit: RateUnit, found: Findings) -> pd.DataFrame | None:
     """Check every cell, then build the pool frame with defaults; None on any error."""
     present = raw.columns
-    numbers = {c: _check_numeric(c, present[c], raw.rows, found)
+    numbers = {c: check_numeric(c, present[c], raw.rows, found)
                for c in ALL_COLUMNS if c in NUMERIC_COLUMNS and c in present}
     if "rate" in numbers:
         numbers["rate"] = _check_rate(numbers["rate"], present["rate"], raw.rows, rate_unit,
                                       found)
     for column, values in numbers.items():
         _check_range(column, values, present[column], raw.rows, found)
-    texts = {c: _check_text(c, present[c], raw, found)
+    texts = {c: check_text(c, present[c], raw, found)
              for c in _TEXT_COLUMNS if c in present}
     if "loan_id" in texts:
-        _check_loan_ids(texts["loan_id"], raw.rows, found)
+        check_loan_ids(texts["loan_id"], raw.rows, found)
     if "amortization" in texts:
         texts["amortization"] = _check_amortization(texts["amortization"], raw.rows, found)
     if any(i.fatal for i in found.issues):
@@ -1002,7 +1006,7 @@ def _validate(raw: _RawTape, rate_unit: RateUnit, found: _Findings) -> pd.DataFr
     return _assemble(numbers, texts, seasoning)
 
 
-def _shown(cells: pd.Series, mask: np.ndarray) -> list[str | None]:
+def shown_cells(cells: pd.Series, mask: np.ndarray) -> list[str | None]:
     """The flagged cells as the user wrote them (numbers without a spurious '.0')."""
     picked = cells[mask]
     if picked.dtype.kind in "iuf":
@@ -1015,8 +1019,8 @@ def _number_text(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
 
 
-def _check_numeric(column: str, cells: pd.Series, rows: np.ndarray,
-                   found: _Findings) -> np.ndarray:
+def check_numeric(column: str, cells: pd.Series, rows: np.ndarray,
+                   found: Findings) -> np.ndarray:
     """Parse a numeric column; NaN where empty or invalid (each invalid cell reported)."""
     if cells.dtype.kind in "iuf":
         values = cells.to_numpy(dtype=float, copy=True)
@@ -1028,7 +1032,7 @@ def _check_numeric(column: str, cells: pd.Series, rows: np.ndarray,
     bad = ~empty & ~np.isfinite(values)
     found.cells(rows, bad, column,
                 f"`{column}` is not a number; write plain digits, without thousands "
-                "separators, % signs or units", _shown(cells, bad), code="not_a_number",
+                "separators, % signs or units", shown_cells(cells, bad), code="not_a_number",
                 params={"column": column})
     values[bad] = np.nan
     if column in found.columns.required:
@@ -1038,13 +1042,13 @@ def _check_numeric(column: str, cells: pd.Series, rows: np.ndarray,
         fraction = np.isfinite(values) & (values != np.floor(values))
         found.cells(rows, fraction, column,
                     f"`{column}` must be a whole number of months (3.0 is fine, 3.5 is not)",
-                    _shown(cells, fraction), code="whole_months", params={"column": column})
+                    shown_cells(cells, fraction), code="whole_months", params={"column": column})
         values[fraction] = np.nan
     return values
 
 
 def _check_rate(values: np.ndarray, cells: pd.Series, rows: np.ndarray, rate_unit: RateUnit,
-                found: _Findings) -> np.ndarray:
+                found: Findings) -> np.ndarray:
     """Apply the rate unit; catch percent figures given as decimals (and the reverse).
 
     In decimal mode, rates from 1 to 100 are percent figures. When they are most of the
@@ -1073,22 +1077,22 @@ def _check_rate(values: np.ndarray, cells: pd.Series, rows: np.ndarray, rate_uni
         # Report only the rows that are wrong in either unit, not every percent figure.
         return np.where(percent, np.nan, values)
     found.add(None, "rate", None,
-              f"{_row_list(rows[percent])}: a `rate` above 1 among decimal rates looks like "
+              f"{row_list(rows[percent])}: a `rate` above 1 among decimal rates looks like "
               f"percent; write {first / 100:.10g} for {_number_text(first)}%", fatal=False)
     return values
 
 
 def _check_range(column: str, values: np.ndarray, cells: pd.Series, rows: np.ndarray,
-                 found: _Findings) -> None:
+                 found: Findings) -> None:
     """Report values outside the column's range and blank them (NaN) in ``values``."""
     rule = _RULES[column]
     outside = rule.outside(values)
-    found.cells(rows, outside, column, rule.expected, _shown(cells, outside), code="range",
+    found.cells(rows, outside, column, rule.expected, shown_cells(cells, outside), code="range",
                 params={"column": column, "expected": rule.expected})
     values[outside] = np.nan
 
 
-def _check_text(column: str, text: pd.Series, raw: _RawTape, found: _Findings) -> pd.Series:
+def check_text(column: str, text: pd.Series, raw: RawTable, found: Findings) -> pd.Series:
     """The text less quoting apostrophes; control characters cannot be stored in a workbook,
     nor more than :data:`MAX_TEXT_CHARS` characters in one cell."""
     rows = raw.rows
@@ -1098,7 +1102,8 @@ def _check_text(column: str, text: pd.Series, raw: _RawTape, found: _Findings) -
     if raw.control_chars:
         control = text.str.contains(ILLEGAL_CHARACTERS_RE.pattern).to_numpy(dtype=bool)
         found.cells(rows, control, column,
-                    f"`{column}` contains a control character; remove it", _shown(text, control),
+                    f"`{column}` contains a control character; remove it",
+                    shown_cells(text, control),
                     code="control_char", params={"column": column})
     lengths = text.str.len().to_numpy()
     long = lengths > MAX_TEXT_CHARS
@@ -1114,14 +1119,14 @@ def _check_text(column: str, text: pd.Series, raw: _RawTape, found: _Findings) -
     return text
 
 
-def _check_loan_ids(ids: pd.Series, rows: np.ndarray, found: _Findings) -> None:
+def check_loan_ids(ids: pd.Series, rows: np.ndarray, found: Findings) -> None:
     """Loan ids: safe characters only (no formula injection), each id once."""
     given = (ids != "").to_numpy()
     unsafe = given & ~ids.str.fullmatch(LOAN_ID_RE).to_numpy(dtype=bool)
     found.cells(rows, unsafe, "loan_id",
                 "`loan_id` may hold only letters A-Z a-z, digits and _ . - /, and must start "
                 "with a letter, digit or _ (a leading = + - @ could run as a spreadsheet "
-                "formula)", _shown(ids, unsafe), code="loan_id_chars")
+                "formula)", shown_cells(ids, unsafe), code="loan_id_chars")
     duplicate = given & ids.duplicated(keep="first").to_numpy()
     if duplicate.any():
         first_rows = pd.Series(rows[given], index=ids[given]).groupby(level=0).first()
@@ -1132,7 +1137,7 @@ def _check_loan_ids(ids: pd.Series, rows: np.ndarray, found: _Findings) -> None:
                     list(dup_ids), code="duplicate_id", params=[{"first": r} for r in firsts])
 
 
-def _check_amortization(text: pd.Series, rows: np.ndarray, found: _Findings) -> pd.Series:
+def _check_amortization(text: pd.Series, rows: np.ndarray, found: Findings) -> pd.Series:
     """Map amortization codes and aliases (any case) onto the canonical codes; an unknown
     value is answered with the closest accepted spelling, where one is close."""
     lookup = pd.Series(_AMORTIZATION_LOOKUP)
@@ -1144,7 +1149,7 @@ def _check_amortization(text: pd.Series, rows: np.ndarray, found: _Findings) -> 
     unknown = (codes.isna() & (text != "")).to_numpy()
     if unknown.any():
         values = list(text[unknown])
-        # Only the cells listed one by one need a suggestion (see _Findings.cells).
+        # Only the cells listed one by one need a suggestion (see Findings.cells).
         reasons = [_unknown_amortization(v) for v in values[:MAX_LISTED_CELLS]]
         reasons += [_unknown_amortization("")] * (len(values) - len(reasons))
         found.cells(rows, unknown, "amortization", reasons, values)
@@ -1159,7 +1164,7 @@ def _unknown_amortization(value: str) -> str:
 
 
 def _default_seasoning(numbers: dict[str, np.ndarray], rows: np.ndarray,
-                       found: _Findings) -> np.ndarray | None:
+                       found: Findings) -> np.ndarray | None:
     """Seasoning as given, else original_term - remaining_term, else 0; None if negative."""
     n = len(rows)
     given = numbers.get("seasoning", np.full(n, np.nan))
@@ -1178,7 +1183,7 @@ def _default_seasoning(numbers: dict[str, np.ndarray], rows: np.ndarray,
 
 
 def _warn_defaults(present: dict[str, pd.Series], numbers: dict[str, np.ndarray],
-                   texts: dict[str, pd.Series], rows: np.ndarray, found: _Findings) -> None:
+                   texts: dict[str, pd.Series], rows: np.ndarray, found: Findings) -> None:
     """One warning per optional column that is missing or has empty cells."""
     for column, note in _DEFAULT_NOTES.items():
         if column not in present:
@@ -1192,7 +1197,7 @@ def _warn_defaults(present: dict[str, pd.Series], numbers: dict[str, np.ndarray]
         if empty.any():
             found.add(None, column, None,
                       f"{int(empty.sum())} empty cell(s) filled with {note} "
-                      f"({_row_list(rows[empty])})", fatal=False, code="empty_filled",
+                      f"({row_list(rows[empty])})", fatal=False, code="empty_filled",
                       params={"n": int(empty.sum()), "column": column, "note": note,
                               **_row_params(rows[empty])})
 
