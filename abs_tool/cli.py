@@ -15,13 +15,15 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from abs_tool import AbsToolError, InputError, __version__
+from abs_tool import AbsToolError, InputError, __version__, glossary as g
+from abs_tool.errors import render
+from abs_tool.glossary import LANGS, MONEY_UNITS
 from abs_tool.io.atomic import check_writable, checked_path, write_atomic
 from abs_tool.limits import (
     MAX_CONFIDENCE_SE,
@@ -32,6 +34,8 @@ from abs_tool.limits import (
     MEMORY_ENV,
     MIN_SIZE_STEP,
 )
+from abs_tool.report import format as fmt
+from abs_tool.report.console import PARTS, Printer, records, word
 
 if TYPE_CHECKING:
     from abs_tool.engine.executor import Executor
@@ -138,63 +142,91 @@ def _load_deal(spec: str):  # type: ignore[no-untyped-def]
     return deal, pool
 
 
-def _print_table(frame: pd.DataFrame) -> None:
-    with pd.option_context("display.width", 160, "display.max_columns", 30,
-                           "display.float_format", "{:,.6g}".format):
-        print(frame.to_string(index=False))
-
-
 def cmd_validate_tape(args: argparse.Namespace) -> int:
     from abs_tool import inspect_tape
     from abs_tool.io.csvsafe import csv_text
 
+    out: Printer = args.printer
     pool, report = inspect_tape(args.file, sheet=args.sheet, rate_unit=args.rate_unit)
-    print(report)
+    columns = ["severity", "row", "column", "value", "reason"]
+    findings = pd.DataFrame(report.to_records(out.lang), columns=columns)
+    out.say("tape_findings", file=report.file, errors=len(report.errors),
+            warnings=len(report.warnings))
+    if len(findings):
+        out.table(findings, {"row": "int", "severity": "word"})
     if pool is not None:
-        print(f"OK: {len(pool):,} loans, balance {pool.balance:,.2f}")
+        out.say("tape_ok", loans=out.figure(len(pool), "int"),
+                balance=out.figure(pool.balance, "money"))
     if args.report_out:
-        columns = ["severity", "row", "column", "value", "reason"]
         frame = pd.DataFrame(report.to_records(), columns=columns)
         _write_text(Path(args.report_out), csv_text(frame, index=False))
-        print(f"wrote {len(frame):,} finding(s) to {args.report_out}")
+        out.say("wrote_findings", n=out.figure(len(frame), "int"), path=args.report_out)
+    if out.json_mode:
+        out.json({"ok": report.ok, "loans": None if pool is None else len(pool),
+                  "balance": None if pool is None else pool.balance,
+                  "findings": records(findings)})
     return 0 if report.ok else EXIT_INVALID
 
 
 def cmd_sample_pool(args: argparse.Namespace) -> int:
     from abs_tool import sample_pool, write_tape
 
+    out: Printer = args.printer
     pool = sample_pool(args.name, seed=args.seed, n_loans=args.loans)
     write_tape(pool, args.out)
-    print(f"wrote {len(pool):,} loans (balance {pool.balance:,.2f}) to {args.out}")
+    out.say("wrote_loans", loans=out.figure(len(pool), "int"),
+            balance=out.figure(pool.balance, "money"), path=args.out)
+    if out.json_mode:
+        out.json({"path": args.out, "loans": len(pool), "balance": pool.balance})
     return 0
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from abs_tool import load_tape, pool_summary, sample_pool, stratify
+    from abs_tool.analysis.pool_stats import SUMMARY_LABELS
     from abs_tool.io.csvsafe import csv_text
     from abs_tool.io.samples import SAMPLE_NAMES
 
     if args.out_strats and not args.by:
         raise InputError("--out-strats writes the stratification tables: name their columns "
                          "with --by, e.g. --by grade region")
+    out: Printer = args.printer
     pool = (sample_pool(args.source) if args.source in SAMPLE_NAMES
             else load_tape(args.source, sheet=args.sheet, rate_unit=args.rate_unit))
-    summary = pool_summary(pool).to_frame()
-    _print_table(summary)
+    stats = pool_summary(pool)
+    summary = stats.to_frame()
+    kinds = [SUMMARY_LABELS[f.name][2] for f in fields(stats)]
+    shown = stats.to_frame(out.lang).assign(unit=[
+        "" if kind in ("money", "count") else unit for kind, unit in
+        zip(kinds, stats.to_frame(out.lang)["unit"], strict=True)])
+    out.table(shown, {"value": [_SUMMARY_FORMATS[kind] for kind in kinds]},
+              title=out.text("summary"))
     tables = []
     for column in args.by:
-        print()
         table = stratify(pool, column)
-        _print_table(table)
+        out.table(stratify(pool, column, lang=out.lang), _STRAT_FORMATS,
+                  title=out.text("strat", column=g.term(g.FIELDS, column, out.lang)))
         tables.append(table.assign(by=column)[["by", *table.columns]])
     if args.out:
         _write_text(Path(args.out), csv_text(summary, index=False))
-        print(f"wrote the summary to {args.out}")
+        out.say("wrote", path=args.out)
     if args.out_strats:
         _write_text(Path(args.out_strats), csv_text(pd.concat(tables, ignore_index=True),
                                                     index=False))
-        print(f"wrote {len(tables)} stratification table(s) to {args.out_strats}")
+        out.say("wrote_strats", n=len(tables), path=args.out_strats)
+    if out.json_mode:
+        out.json({"summary": asdict(stats),
+                  "stratifications": {t["by"].iloc[0]: records(t.drop(columns="by"))
+                                      for t in tables}})
     return 0
+
+
+# How the pool summary's figures (their kind in SUMMARY_LABELS) and the stratification
+# tables' columns are written.
+_SUMMARY_FORMATS = {"count": "int", "money": "money", "rate": "pct", "months": "number",
+                    "share": "pct_fine"}
+_STRAT_FORMATS = {"count": "int", "balance": "money", "share": "pct", "wac": "pct",
+                  "wa_remaining_term": "number", "wa_annual_pd": "pct"}
 
 
 def cmd_cashflows(args: argparse.Namespace) -> int:
@@ -215,12 +247,27 @@ def cmd_cashflows(args: argparse.Namespace) -> int:
                         default_schedule=schedule)
     result = run_scenario(prepared, scenario)
     breakevens = break_even(prepared)
-    _print_table(class_table(deal, result.metrics, break_evens=breakevens))
+    out: Printer = args.printer
+    table = class_table(deal, result.metrics, break_evens=breakevens)
+    out.table(table, _CLASS_FORMATS, title=out.text("classes"))
     if args.out:
         tables = cashflow_tables(result.result, deal)
         _write_text(Path(args.out), csv_text(tables.wide()))
-        print(f"wrote {result.result.n_periods} periods to {args.out}")
+        out.say("wrote_periods", n=result.result.n_periods, path=args.out)
+    if out.json_mode:
+        out.json({"deal": deal.name, "classes": records(table)})
     return 0
+
+
+# How the class and grid tables' columns are written (abs_tool.report.tables.class_table,
+# abs_tool.analysis.scenario_grid).
+_CLASS_FORMATS = {"tier": "word", "original_balance": "money", "coupon": "pct",
+                  "interest_received": "money",
+                  "principal_received": "money", "residual_received": "money",
+                  "principal_loss": "pct_fine", "loss_pv": "pct_fine", "wal_years": "number",
+                  "yield": "yield", "modified_duration_years": "number", "dirr_bp": "bp",
+                  "bdr": "pct", "cdr_annual": "pct", "recovery_rate": "pct",
+                  "pool_default_rate": "pct"}
 
 
 def _inspect_out(text: str) -> str:
@@ -256,12 +303,14 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     if not 1 <= args.month <= horizon:
         raise InputError(f"--month {args.month}: must be in 1..{horizon} (the deal's months)")
     prepared = prepare_deal(deal, pool)
+    out: Printer = args.printer
     if args.quantile is not None:
         picked = monte_carlo_path(prepared, args.quantile, paths=args.paths, seed=args.seed)
         result, lag = picked.result, None
-        print(f"path {picked.index:,} of paths 0 to {picked.paths - 1:,} at the "
-              f"{args.quantile:g} quantile of the lifetime pool loss: pool loss "
-              f"{picked.pool_loss:,.2f} ({picked.pool_loss / pool.balance:.4%} of the pool)")
+        out.say("inspect_path", index=out.figure(picked.index, "int"),
+                last=out.figure(picked.paths - 1, "int"), quantile=f"{args.quantile:g}",
+                loss=out.figure(picked.pool_loss, "money"),
+                share=out.figure(picked.pool_loss / pool.balance, "pct_fine"))
     else:
         schedule = None
         if args.default_schedule:
@@ -276,19 +325,20 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         run = run_scenario(prepared, scenario)
         result, lag = run.result, run.assumptions.recovery.lag_months
     inspection = inspect_waterfall(result, deal, args.month, lag_months=lag)
-    print(f"month {args.month}: the priority of payments (docs/inspector.md)")
-    # Amounts to the cent, a row without one left blank.
-    _print_table(inspection.steps.assign(**{
-        name: [f"{v:,.2f}" if v == v else "" for v in inspection.steps[name]]
-        for name in inspection.steps.columns[3:]}))
+    steps = inspection.steps
+    out.table(steps, {"part": "word", "item": "word"} | dict.fromkeys(steps.columns[3:], "money"),
+              title=out.text("inspect_month", month=args.month))
     if len(inspection.triggers):
-        print()
-        _print_table(inspection.triggers)
+        out.table(inspection.triggers, {"value": "pct_fine", "level": "pct_fine",
+                                        "headroom": "pct_fine"}, title=out.text("triggers"))
     if args.out:
         path = Path(args.out)
         write_atomic(path, inspection_xlsx(inspection) if path.suffix.lower() == ".xlsx"
                      else csv_text(inspection.frame(), index=False).encode("utf-8"))
-        print(f"wrote the steps, triggers and ledgers of month {args.month} to {args.out}")
+        out.say("wrote_inspection", month=args.month, path=args.out)
+    if out.json_mode:
+        out.json({"month": args.month, "steps": records(steps),
+                  "triggers": records(inspection.triggers)})
     return 0
 
 
@@ -303,19 +353,16 @@ def cmd_grid(args: argparse.Namespace) -> int:
         grid = scenario_grid(prepare_deal(deal, pool), args.cdr, args.recovery,
                              cpr_annual=args.cpr, lag_months=args.lag,
                              executor=None if args.dask is None else executor)
-    _print_table(grid)
+    out: Printer = args.printer
+    # The grid's `cdr` and `recovery` are rates (in the inspector `recovery` is an amount).
+    out.table(grid.rename(columns={"cdr": "cdr_annual", "recovery": "recovery_rate"}),
+              _CLASS_FORMATS, title=out.text("grid"))
     if args.out:
         _write_text(Path(args.out), csv_text(grid))
+        out.say("wrote", path=args.out)
+    if out.json_mode:
+        out.json(records(grid))
     return 0
-
-
-def _progress_bar(done: int, total: int) -> None:
-    width = 30
-    filled = width * done // total
-    print(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} blocks", end="",
-          file=sys.stderr, flush=True)
-    if done == total:
-        print(file=sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -328,37 +375,53 @@ def cmd_run(args: argparse.Namespace) -> int:
     deal, pool = _load_deal(args.deal)
     tables = _rating_tables(args)
     prepared = prepare_deal(deal, pool)
-    with open_executor(args.dask) as executor:
+    out: Printer = args.printer
+    with open_executor(args.dask) as executor, out.progress(not args.quiet) as update:
         result = run_monte_carlo(
             prepared, paths=args.paths, seed=args.seed,
             importance_sampling=True if args.importance_sampling else None,
-            workers=args.workers, progress=None if args.quiet else _progress_bar,
-            default_method=args.defaults, executor=executor,
+            workers=args.workers, progress=update, default_method=args.defaults,
+            executor=executor,
         )
     analysis = analyse(prepared, monte_carlo=result, tables=tables)
-    print(f"{deal.name}: {result.paths:,} paths, seed {result.seed}, "
-          f"{result.runtime_seconds:.2f} s"
-          + (f", importance shift {result.importance_shift:.3f}" if result.importance_shift
-             else ""))
-    print(f"defaults drawn: {result.default_method} (docs/results.md, default_method)")
+    out.say("run", deal=deal.name, paths=out.figure(result.paths, "int"), seed=result.seed,
+            seconds=f"{result.runtime_seconds:.2f}")
+    if result.importance_shift:
+        out.say("importance", shift=f"{result.importance_shift:.3f}")
+    out.say("default_method", method=word(result.default_method, out.lang))
     dist = result.pool_default_rate
-    print(f"pool lifetime default rate: mean {dist.mean.value:.4%} (se {dist.mean.se:.4%}), "
-          f"99.9% {dist.quantiles[0.999]:.4%}, 99.99% {dist.quantiles[0.9999]:.4%}")
-    _print_table(monte_carlo_table(result, break_evens=analysis.break_evens,
-                                   ratings=analysis.ratings))
+    out.say("pool_rate", mean=out.figure(dist.mean.value, "pct_fine"),
+            se=out.figure(dist.mean.se, "pct_fine"),
+            q999=out.figure(dist.quantiles[0.999], "pct_fine"),
+            q9999=out.figure(dist.quantiles[0.9999], "pct_fine"))
+    classes = monte_carlo_table(result, break_evens=analysis.break_evens,
+                                ratings=analysis.ratings)
+    out.table(classes.rename(columns={
+        f"rating ({c})": f"{word('rating', out.lang)} ({word(c, out.lang)})"
+        for c in ("el", "pd", "dirr", "tdr")}), _MONTE_CARLO_FORMATS, title=out.text("classes"))
     cost = analysis.cost
-    print(f"cost of funds (base scenario): WA coupon {cost.wa_coupon:.4%}, all-in "
-          f"{cost.all_in:.4%}, benchmark {cost.benchmark:.4%}, saving {cost.saving_bp:,.1f} bp")
+    out.say("cost", coupon=out.figure(cost.wa_coupon, "pct"),
+            all_in=out.figure(cost.all_in, "pct"), benchmark=out.figure(cost.benchmark, "pct"),
+            saving=out.figure(cost.saving_bp, "bp"))
+    data = analysis_dict(analysis) if args.out_json or out.json_mode else None
     if args.out_json:
-        _write_text(Path(args.out_json),
-                    json.dumps(analysis_dict(analysis), ensure_ascii=False, indent=1))
-        print(f"wrote {args.out_json}")
+        _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
+        out.say("wrote", path=args.out_json)
     if args.out_xlsx or args.out_pdf:
         from abs_tool import build_term_sheet_inputs
 
         _write_term_sheet(args, build_term_sheet_inputs(
             analysis, sources=_sources(args.deal, deal.pool.tape)))
+    if out.json_mode:
+        out.json(data)
     return 0
+
+
+# How the Monte Carlo class table's columns are written (abs_tool.report.tables).
+_MONTE_CARLO_FORMATS = {"tier": "word", "balance": "money", "coupon": "pct", "EL": "pct_fine",
+                        "EL se": "pct_fine", "PD": "pct_fine", "PD se": "pct_fine",
+                        "LGD": "pct", "WAL (y)": "number", "IRR": "yield", "IRR se": "pct_fine",
+                        "DIRR (bp)": "bp", "BDR": "pct"}
 
 
 def _write_term_sheet(args: argparse.Namespace, inputs: TermSheetInputs) -> None:
@@ -372,7 +435,7 @@ def _write_term_sheet(args: argparse.Namespace, inputs: TermSheetInputs) -> None
     for path, data in ((args.out_xlsx, workbook), (args.out_pdf, pdf)):
         if path and data is not None:
             write_atomic(path, data)
-            print(f"wrote {path}")
+            args.printer.say("wrote", path=path)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -394,7 +457,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     tables = _rating_tables(args)
     threads = args.workers or min(len(deals), os.cpu_count() or 1)
     out_dir = Path(args.out_dir)
-    with open_executor(args.dask) as executor:
+    out: Printer = args.printer
+    written: dict[str, object] = {}
+    with open_executor(args.dask) as executor, out.progress(not args.quiet) as update:
         # Every deal's cost is checked here, before the folder is made or a deal runs.
         results = run_batch(deals, settings, tables=tables, executor=executor,
                             threads=threads)
@@ -406,8 +471,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
         for i, (name, data) in enumerate(zip(names, results, strict=True), start=1):
             path = out_dir / f"{name}.json"
             _write_text(path, json.dumps(data, ensure_ascii=False, indent=1))
+            written[name] = data
+            if update is not None:
+                update(i, len(deals), name)
             if not args.quiet:
-                print(f"[{i}/{len(deals)}] wrote {path}")
+                out.say("batch_wrote", i=i, n=len(deals), path=path)
+    if out.json_mode:
+        out.json(written)
     return 0
 
 
@@ -489,7 +559,7 @@ def _structure(args: argparse.Namespace, executor: Executor) -> int:
 
     from abs_tool import analyse, prepare_deal, resize_class, sensitivity_grid, structure_deal
     from abs_tool.analysis.structuring import MIN_CLASS_SHARE
-    from abs_tool.report.tables import sizing_table, structuring_dict, structuring_tables
+    from abs_tool.report.tables import structuring_dict, structuring_label, structuring_tables
 
     deal, pool = _load_deal(args.deal)
     if args.defaults is not None:
@@ -501,64 +571,56 @@ def _structure(args: argparse.Namespace, executor: Executor) -> int:
             deal = resize_class(deal, pool, name, *size)
     minimum = args.min_class_size or (MIN_CLASS_SHARE, "share")
 
-    def progress(done: int, what: str) -> None:
-        if not args.quiet:
-            print(f"\r  structure {done}: {what:<40}", end="", file=sys.stderr, flush=True)
-
-    result = structure_deal(
-        deal, pool, targets=targets, criterion=args.criterion, paths=args.paths,
-        seed=args.seed, importance_sampling=not args.no_importance_sampling,
-        size_step_share=args.step, retained_share=args.retained,
-        min_class_share=minimum[0] if minimum[1] == "share" else 0.0,
-        min_class_amount=minimum[0] if minimum[1] == "amount" else 0.0,
-        fixed=[name for name, _ in args.fix or ()], price=not args.no_pricing,
-        tables=tables, workers=args.workers, progress=progress, executor=executor,
-        **({} if args.confidence_se is None else {"confidence_se": args.confidence_se}))
-    if not args.quiet:
-        print(file=sys.stderr)
+    out: Printer = args.printer
+    with out.progress(not args.quiet) as update:
+        result = structure_deal(
+            deal, pool, targets=targets, criterion=args.criterion, paths=args.paths,
+            seed=args.seed, importance_sampling=not args.no_importance_sampling,
+            size_step_share=args.step, retained_share=args.retained,
+            min_class_share=minimum[0] if minimum[1] == "share" else 0.0,
+            min_class_amount=minimum[0] if minimum[1] == "amount" else 0.0,
+            fixed=[name for name, _ in args.fix or ()], price=not args.no_pricing,
+            tables=tables, workers=args.workers, executor=executor,
+            # The number of structures a sizing evaluates is not known ahead: no time left.
+            progress=None if update is None else lambda done, what: update(done, None, what),
+            **({} if args.confidence_se is None else {"confidence_se": args.confidence_se}))
     mc = result.monte_carlo
-    print(f"{deal.name}: {mc.paths:,} paths, seed {mc.seed}, criterion {result.criterion}, "
-          f"{result.evaluations} structures evaluated in {result.runtime_seconds:.2f} s "
-          f"(simulation {result.simulation_seconds:.2f} s); {result.message}")
-    _print_table(sizing_table(result))
-    econ = result.economics
-    cost = econ.cost
-    print(f"cost of funds: WA coupon {cost.wa_coupon:.4%}, all-in {cost.all_in:.4%} "
-          f"(upfront fees {cost.upfront_fees:,.0f}), benchmark {cost.benchmark:.4%}, saving "
-          f"{cost.saving_bp:,.1f} bp; excess spread {cost.excess_spread_annual:.2%} a year")
-    if econ.retained_return is not None:
-        print(f"retained {econ.retained}: expected IRR {econ.retained_return.value:.2%} "
-              f"(se {econ.retained_return.se:.2%})")
-    size = econ.break_even_balance
-    print("break-even pool balance: " + ("none (never beats the benchmark)" if size is None
-                                         else f"{size:,.0f} {deal.currency}"))
-    _print_table(econ.size_curve)
-    print("the deal as given and sized (same paths):")
-    _print_table(result.comparison)
+    out.say("structure", deal=deal.name, paths=out.figure(mc.paths, "int"), seed=mc.seed,
+            criterion=structuring_label(result.criterion, out.lang),
+            evaluations=result.evaluations, seconds=f"{result.runtime_seconds:.2f}",
+            simulation=f"{result.simulation_seconds:.2f}")
+    out.say("structure_converged" if result.converged else "structure_not_converged")
     grid = None
     if args.grid:
-        grid = sensitivity_grid(result.deal, pool, args.grid[0], args.grid[1],
-                                resize=args.grid_resize, targets=targets,
-                                criterion=args.criterion, paths=args.grid_paths, seed=args.seed,
-                                importance_sampling=not args.no_importance_sampling,
-                                tables=tables, workers=args.workers, executor=executor)
-        _print_table(grid)
-    if not (args.out_json or args.out_xlsx or args.out_pdf):
+        cells = len(args.grid[0][1]) * len(args.grid[1][1])
+        with out.progress(not args.quiet) as update:
+            grid = sensitivity_grid(
+                result.deal, pool, args.grid[0], args.grid[1], resize=args.grid_resize,
+                targets=targets, criterion=args.criterion, paths=args.grid_paths,
+                seed=args.seed, importance_sampling=not args.no_importance_sampling,
+                tables=tables, workers=args.workers, executor=executor,
+                progress=None if update is None else lambda done, what: update(done, cells,
+                                                                               what))
+    for title, table in structuring_tables(result, grid, out.lang, args.money_unit).items():
+        out.table(table, title=title)
+    if not (args.out_json or args.out_xlsx or args.out_pdf or out.json_mode):
         return 0
     # The outputs show the sized deal, analysed on the sizing's own simulation.
     analysis = analyse(prepare_deal(result.deal, pool), structuring=result)
+    data = structuring_dict(result, analysis)
+    if grid is not None:
+        data["sensitivity"] = records(grid)
     if args.out_json:
-        data = structuring_dict(result, analysis)
-        if grid is not None:
-            data["sensitivity"] = json.loads(grid.to_json(orient="records"))
         _write_text(Path(args.out_json), json.dumps(data, ensure_ascii=False, indent=1))
-        print(f"wrote {args.out_json}")
+        out.say("wrote", path=args.out_json)
     if args.out_xlsx or args.out_pdf:
         from abs_tool import build_term_sheet_inputs
 
         _write_term_sheet(args, build_term_sheet_inputs(
             analysis, structuring=structuring_tables(result, grid, args.lang),
             sources=_sources(args.deal, deal.pool.tape)))
+    if out.json_mode:
+        out.json(data)
     return 0
 
 
@@ -587,49 +649,59 @@ def cmd_static_pool(args: argparse.Namespace) -> int:
         if loaded is None:
             raise StaticPoolError(report)
         if report.warnings:
-            print(report, file=sys.stderr)
+            print(report, file=sys.stderr)  # the reader's findings, as it writes them
         data = loaded
     analysis = analyse_static_pool(
         data, weighting=args.weighting, half_life_months=args.half_life,
         min_seasoned=args.min_seasoned, min_developed_share=args.min_developed_share,
         max_months_on_book=args.max_months_on_book)
+    out: Printer = args.printer
     table = pd.DataFrame(analysis.vintage_records())
     columns = ["vintage", "months_observed", "observed_rate", "developed_share",
                "chain_ladder_lifetime_rate", "fit_lifetime_rate", "in_base_case"]
-    _print_table(table[columns + [c for c in ("chain_ladder_lifetime_rate_by_count",)
-                                  if c in table]])
+    rates = dict.fromkeys(columns[2:-1] + ["chain_ladder_lifetime_rate_by_count"],
+                          "pct_fine")
+    out.table(table[columns + [c for c in ("chain_ladder_lifetime_rate_by_count",)
+                               if c in table]], {"months_observed": "int"} | rates)
     disp = analysis.dispersion
-    print(f"{data.name}: {data.n_vintages} vintages, {analysis.months} months on book, "
-          f"{int(analysis.balance.seasoned.sum())} seasoned")
-    print(f"base-case lifetime default rate ({analysis.weighting}): "
-          f"{analysis.lifetime_default_rate:.4%} over {disp.n_vintages} vintages "
-          f"(std {disp.std:.4%}, range {disp.minimum:.4%} to {disp.maximum:.4%})"
-          + ("" if analysis.lifetime_default_rate_by_count is None else
-             f"; by count {analysis.lifetime_default_rate_by_count:.4%}"))
-    print(f"Weibull timing fit: {analysis.lifetime_default_rate_fit:.4%} (scale "
-          f"{analysis.fit.scale_months:.3g} months, shape {analysis.fit.shape:.3g}, "
-          f"{analysis.fit.tail_share:.2%} after month {analysis.months})")
+    out.say("static_pool", name=data.name, vintages=data.n_vintages, months=analysis.months,
+            seasoned=int(analysis.balance.seasoned.sum()))
+    out.say("base_case", weighting=out.text(f"weighting_{analysis.weighting}"),
+            rate=out.figure(analysis.lifetime_default_rate, "pct_fine"),
+            n=disp.n_vintages, std=out.figure(disp.std, "pct_fine"),
+            low=out.figure(disp.minimum, "pct_fine"), high=out.figure(disp.maximum, "pct_fine"))
+    if analysis.lifetime_default_rate_by_count is not None:
+        out.say("base_case_count",
+                rate=out.figure(analysis.lifetime_default_rate_by_count, "pct_fine"))
+    out.say("weibull", rate=out.figure(analysis.lifetime_default_rate_fit, "pct_fine"),
+            scale=out.figure(analysis.fit.scale_months, "number"),
+            shape=out.figure(analysis.fit.shape, "number"),
+            tail=out.figure(analysis.fit.tail_share, "pct"), months=analysis.months)
     if analysis.cpr_annual is not None:
-        print(f"CPR by month on book: mean {float(pd.Series(analysis.cpr_annual).mean()):.2%}")
+        out.say("cpr", rate=out.figure(float(pd.Series(analysis.cpr_annual).mean()), "pct"))
     if analysis.recovery is not None:
-        print(f"recovery: {analysis.recovery.rate:.2%} after "
-              f"{analysis.recovery.lag_months:.1f} months")
+        out.say("recovery", rate=out.figure(analysis.recovery.rate, "pct"),
+                lag=out.figure(analysis.recovery.lag_months, "number"))
     corr = analysis.correlation
     if corr is not None:
-        print(f"implied asset correlation (a suggestion): {corr.rho:.3f}, "
-              f"{corr.interval[0]:.3f} to {corr.interval[1]:.3f} at 90%")
-    for note in analysis.notes:
-        print(f"  note: {note}")
+        out.say("correlation", rho=out.figure(corr.rho, "number"),
+                low=out.figure(corr.interval[0], "number"),
+                high=out.figure(corr.interval[1], "number"))
+    if out.lang == "en":  # the analysis's notes are English (all of them in the JSON)
+        for note in analysis.notes:
+            out.say("note", note=note)
     if args.out_json:
         _write_text(Path(args.out_json), json.dumps(analysis.to_dict(), ensure_ascii=False,
                                                     indent=1, allow_nan=False))
-        print(f"wrote {args.out_json}")
+        out.say("wrote", path=args.out_json)
     if args.write_deal:
-        _write_base_case_deal(args.deal, args.write_deal, analysis)
+        _write_base_case_deal(args.deal, args.write_deal, analysis, out)
+    if out.json_mode:
+        out.json(analysis.to_dict())
     return 0
 
 
-def _write_base_case_deal(spec: str, out: str, analysis: Any) -> None:
+def _write_base_case_deal(spec: str, out: str, analysis: Any, printer: Printer) -> None:
     """Write deal ``spec`` with the static-pool base case as its assumptions."""
     import os
 
@@ -645,18 +717,21 @@ def _write_base_case_deal(spec: str, out: str, analysis: Any) -> None:
         moved = os.path.relpath(source, Path(out).resolve().parent)
         deal = replace(deal, pool=replace(deal.pool, tape=Path(moved).as_posix()))
     save_deal(deal, out)
-    for note in notes:
-        print(f"  deal: {note}")
-    print(f"wrote {out}")
+    if printer.lang == "en":  # the notes are English
+        for note in notes:
+            printer.say("deal_note", note=note)
+    printer.say("wrote", path=out)
 
 
 def cmd_sample_static_pool(args: argparse.Namespace) -> int:
     from abs_tool import sample_static_pool, write_static_pool
 
+    out: Printer = args.printer
     data = sample_static_pool(args.name, seed=args.seed)
     write_static_pool(data, args.out, shape=args.shape)
-    print(f"wrote {data.n_vintages} vintages, up to {data.n_months} months on book, to "
-          f"{args.out}")
+    out.say("wrote_vintages", n=data.n_vintages, months=data.n_months, path=args.out)
+    if out.json_mode:
+        out.json({"path": args.out, "vintages": data.n_vintages, "months": data.n_months})
     return 0
 
 
@@ -668,6 +743,7 @@ def cmd_new_deal(args: argparse.Namespace) -> int:
     from abs_tool.analysis.new_deal import Carry, FixedFees, new_deal_for_pool
     from abs_tool.model.deal import PoolSource, RateUnit
 
+    out: Printer = args.printer
     deal, old_pool = _load_deal(args.like)
     pool = load_tape(args.tape, sheet=args.sheet, rate_unit=args.rate_unit)
     source = None
@@ -678,26 +754,36 @@ def cmd_new_deal(args: argparse.Namespace) -> int:
         source = PoolSource(tape=relative.as_posix(), sheet=args.sheet,
                             rate_unit=RateUnit(args.rate_unit))
     elif not args.embed:
-        print("  the tape is outside the deal file's folder: written into the deal file")
+        out.say("embedded")
     made = new_deal_for_pool(deal, pool, old_balance=old_pool.balance, keep=args.keep,
                              fixed_fees=FixedFees(args.fixed_fees), name=args.name,
                              cutoff=args.cutoff or dt.date.today(), source=source)
     save_deal(made.deal, args.out)
     new = made.deal
-    print(f"{new.name}: {len(pool):,} loans, balance {made.new_balance:,.2f} after the "
-          f"eligibility carried over ({made.balance_ratio:.4g} x {old_pool.balance:,.2f} of "
-          f"{deal.name}); cut-off {new.dates.cutoff}, legal final {new.dates.legal_final}")
-    kept = [c.value for c in Carry if c in args.keep]
-    print(f"  carried over: note classes, {', '.join(kept) or 'nothing else'}")
+    out.say("new_deal", name=new.name, loans=out.figure(len(pool), "int"),
+            balance=out.figure(made.new_balance, "money"),
+            ratio=fmt.number(made.balance_ratio, fmt.significant_decimals(made.balance_ratio, 4)),
+            old=out.figure(old_pool.balance, "money"), like=deal.name, cutoff=new.dates.cutoff,
+            final=new.dates.legal_final)
+    kept = [g.term(PARTS, c.value, out.lang) for c in Carry if c in args.keep]
+    out.say("carried", parts=", ".join(kept) or out.text("nothing_else"))
     for amount in made.scaled:
-        print(f"  scaled: {amount.item} {amount.field} {amount.before:,.2f} -> "
-              f"{amount.after:,.2f}")
+        out.say("scaled", item=amount.item, field=amount.field,
+                before=out.figure(amount.before, "money"),
+                after=out.figure(amount.after, "money"))
     for amount in made.flagged:
-        print(f"  kept as set for the other pool: {amount.item} {amount.field} "
-              f"{amount.before:,.2f}")
+        out.say("flagged", item=amount.item, field=amount.field,
+                before=out.figure(amount.before, "money"))
     for part in made.cleared:
-        print(f"  cleared {part.part.value}: {', '.join(part.items)}")
-    print(f"wrote {args.out}")
+        out.say("cleared", part=g.term(PARTS, part.part.value, out.lang),
+                items=", ".join(part.items))
+    out.say("wrote", path=args.out)
+    if out.json_mode:
+        out.json({"path": args.out, "deal": new.name, "loans": len(pool),
+                  "balance": made.new_balance, "carried": [c.value for c in args.keep],
+                  "scaled": [asdict(a) for a in made.scaled],
+                  "flagged": [asdict(a) for a in made.flagged],
+                  "cleared": {p.part.value: list(p.items) for p in made.cleared}})
     return 0
 
 
@@ -767,53 +853,57 @@ def cmd_stress(args: argparse.Namespace) -> int:
     scenarios = _stress_scenarios(args.scenarios) if args.scenarios else DEFAULT_SCENARIOS
     multiples = args.multiples or RatingMultiples()
     prepared = prepare_deal(deal, pool)
+    out: Printer = args.printer
     tdrs = None
     # The Monte Carlo's blocks and the scenarios share one executor: a cluster started once.
     with open_executor(args.dask) as executor:
         if args.tdr == "monte-carlo":
-            mc = run_monte_carlo(prepared, paths=args.paths, seed=args.seed,
-                                 progress=None if args.quiet else _progress_bar,
-                                 executor=executor)
+            with out.progress(not args.quiet) as update:
+                mc = run_monte_carlo(prepared, paths=args.paths, seed=args.seed,
+                                     progress=update, executor=executor)
             tdrs = target_default_rates(mc, break_even(prepared))
-            print(f"Monte Carlo TDR: {mc.paths:,} paths, seed {mc.seed}")
+            out.say("stress_mc", paths=out.figure(mc.paths, "int"), seed=mc.seed)
         table = stress_table(prepared, scenarios, multiples, target_default_rates=tdrs,
                              executor=executor)
-    label = "indicative, editable" if multiples.indicative else "as given"
-    print(f"{deal.name}: base-case lifetime default rate "
-          f"{table.base_lifetime_default_rate:.4%}")
+    base = table.base_lifetime_default_rate
+    out.say("stress_base", deal=deal.name, rate=out.figure(base, "pct_fine"))
     if table.tdr_source == "multiples":
-        print(f"TDR = multiple x base rate ({label}): " + ", ".join(
-            f"{r} {m:g}x = {m * table.base_lifetime_default_rate:.4%}"
-            for r, m in multiples.multiples))
+        out.say("tdr_multiples",
+                label=out.text("indicative" if multiples.indicative else "as_given"),
+                pairs=", ".join(f"{r} {m:g}x = {out.figure(m * base, 'pct_fine')}"
+                                for r, m in multiples.multiples))
     else:
-        print("TDR: Monte Carlo quantile of the pool's lifetime default rate at each "
-              "rating's confidence, per class")
+        out.say("tdr_monte_carlo")
     if table.scenarios_indicative:
-        print("scenarios: the indicative defaults (editable with --scenarios FILE.json)")
+        out.say("scenarios_indicative")
     rows = []
     for row in table.scenarios:
         for c in row.classes:
+            # A BDR marked + is a lower bound: no loss at the largest multiplier tried.
             record = {"scenario": row.scenario.name, "class": c.class_name,
-                      "BDR": f"{c.bdr:.4%}" + ("+" if not c.loses else "")}
+                      "BDR": out.figure(c.bdr, "pct") + ("+" if not c.loses else "")}
             if table.tdr_source == "multiples":
-                record.update({r: "pass" if ok else "FAIL"
+                record.update({r: "pass" if ok else "fail"
                                for r, ok in c.passes_by_rating().items()})
             record["highest"] = c.highest_rating
             rows.append(record)
-    _print_table(pd.DataFrame(rows))
+    out.table(pd.DataFrame(rows), dict.fromkeys(["scenario", *(r for r, _ in multiples.multiples)],
+                                              "word"))
     if any(not c.loses for row in table.scenarios for c in row.classes):
-        print("BDR+: no loss even at the largest multiplier tried; the BDR is a lower bound")
-    print("highest rating passed in every scenario: " + ", ".join(
+        out.say("bdr_bound")
+    out.say("highest", ratings=", ".join(
         f"{name} {rating}" for name, rating in table.highest_ratings().items()))
     if args.out_json:
         _write_text(Path(args.out_json), json.dumps(table.to_dict(), ensure_ascii=False,
                                                     indent=1, allow_nan=False))
-        print(f"wrote {args.out_json}")
+        out.say("wrote", path=args.out_json)
     if args.out_xlsx:
         from abs_tool.report.stress_xlsx import write_stress_workbook
 
         write_stress_workbook(args.out_xlsx, table, args.lang)
-        print(f"wrote {args.out_xlsx}")
+        out.say("wrote", path=args.out_xlsx)
+    if out.json_mode:
+        out.json(table.to_dict())
     return 0
 
 
@@ -862,8 +952,6 @@ def _simulation_options(p: argparse.ArgumentParser, json_doc: str) -> None:
                    help="write the term sheet workbook (docs/term_sheet.md)")
     p.add_argument("--out-pdf", type=_option_type(_output_file),
                    help="write the term sheet as PDF (needs LibreOffice; docs/term_sheet.md)")
-    p.add_argument("--lang", choices=["en", "zh"], default="en",
-                   help="language of the term sheet (default en)")
     for kind, default in (("el", "idealized_el_derived"), ("pd", "idealized_pd_moodys"),
                           ("dirr", "dirr_moodys_style")):
         p.add_argument(f"--{kind}-table", metavar="NAME_OR_CSV", type=_option_type(_input_file),
@@ -1079,8 +1167,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the table as JSON (docs/stress.md)")
     p.add_argument("--out-xlsx", type=output, metavar="F",
                    help="write the table as a workbook (sheet 'Stress tests')")
-    p.add_argument("--lang", choices=["en", "zh"], default="en",
-                   help="language of the --out-xlsx workbook (zh: sheet '压力测试')")
     p.set_defaults(func=cmd_stress)
 
     p = sub.add_parser("inspect", help="the waterfall inspector: one month of a scenario or of "
@@ -1138,7 +1224,23 @@ def build_parser() -> argparse.ArgumentParser:
                                 "follow the scenario; --cdr 0: none default)")
         p.add_argument("--out", type=output, help="CSV file to write")
         p.set_defaults(func=func)
+    for p in sub.choices.values():
+        _output_options(p)
     return parser
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    """What every command shares: the language and unit of what it prints and writes, and
+    JSON instead of tables."""
+    p.add_argument("--json", action="store_true",
+                   help="print the results as JSON instead of tables (the same JSON as "
+                   "--out-json where the command has it)")
+    p.add_argument("--lang", choices=list(LANGS), default="en",
+                   help="language of what the command prints and writes (the term sheet, "
+                   "the stress workbook): en or zh (default en)")
+    p.add_argument("--money-unit", choices=list(MONEY_UNITS), default=fmt.DEFAULT_MONEY_UNIT,
+                   help="unit of amounts in Chinese: wan (万元) or yi (亿元) (default wan); "
+                   "English shows RMB")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1155,13 +1257,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # user error like any other, returned as status 2.
         return EXIT_INVALID
     debug = args.debug or os.environ.get(DEBUG_ENV, "").strip() not in ("", "0")
+    args.printer = out = Printer(args.lang, args.money_unit, args.json)
     try:
         return int(args.func(args))
     except AbsToolError as err:
-        print(f"error: {err}", file=sys.stderr)
+        out.error(render(err, out.lang))
         return EXIT_INVALID
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(out.text("interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader of the output went away (`abs-tool ... | head`): nothing to report, and

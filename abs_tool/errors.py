@@ -7,6 +7,7 @@ as one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 
@@ -121,8 +122,12 @@ class DealFileError(InputError):
 
     def __init__(self, problems: list[str], file: str = "deal file") -> None:
         self.problems = tuple(problems)
+        self.file = file
         super().__init__(f"{file}: " + "; ".join(problems) if len(problems) == 1 else
                          f"{file}: {len(problems)} problem(s):\n" + "\n".join(problems))
+
+    def __reduce__(self) -> tuple[type[DealFileError], tuple[list[str], str]]:
+        return type(self), (list(self.problems), self.file)
 
 
 class AssumptionError(InputError):
@@ -141,6 +146,18 @@ class FieldError(InputError):
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}")
+
+    def __reduce__(self) -> tuple[type[FieldError], tuple[str, str]]:
+        # Exceptions pickle as ``type(*args)``, and ``args`` holds the one joined text.
+        return type(self), (self.field, self.message)
+
+    @property
+    def code(self) -> str | None:
+        """The code of the message's template (:data:`abs_tool.glossary.MESSAGES`), or None
+        for a message no template fits."""
+        from abs_tool.glossary import message_code
+
+        return message_code(self.message)
 
     def within(self, parent: str) -> FieldError:
         """The same error one level up: ``parent.field``."""
@@ -161,3 +178,49 @@ class OutputError(InputError, OSError):
     """An output file that cannot be written; the message names the target, never the
     temporary file beside it. It is an :class:`OSError` too, for callers that handle
     those."""
+
+
+UNTRANSLATED: dict[str, str] = {
+    "zh": "以下信息暂无中文译文:",
+}
+"""The lead sentence of a message shown in English in another language (a message no
+template of :data:`abs_tool.glossary.MESSAGES` fits: a test keeps the library's free of it)."""
+
+
+def render(error: BaseException, lang: str) -> str:
+    """``error``'s message in ``lang``, as the app shows it.
+
+    English is ``str(error)``. In Chinese: a field error names its field by the glossary's
+    field names (结构.第2档.票面利率) and says the message through
+    :data:`abs_tool.glossary.MESSAGES`; a deal-file error lists each problem so; a tape error
+    lists its findings' reasons (:meth:`Issue.reason_in`); any other library error is its
+    message translated. A message no template fits is shown in English after
+    :data:`UNTRANSLATED`'s lead sentence.
+    """
+    from abs_tool import glossary as g
+
+    if g.lang_index(lang) == 0:
+        return str(error)
+
+    said = functools.partial(render_message, lang=lang)
+    if isinstance(error, FieldError):
+        return f"{g.field_path(error.field, lang)}:{said(error.message)}"
+    if isinstance(error, DealFileError):
+        if len(error.problems) == 1:
+            return f"{error.file}:{said(error.problems[0])}"
+        lines = [said(p) for p in error.problems]
+        return f"{error.file}:{len(lines)} 个问题:\n" + "\n".join(lines)
+    if isinstance(error, TapeError):
+        report = error.report
+        findings = [f"{'' if i.row is None else f'第 {i.row} 行 '}{i.reason_in(lang)}"
+                    for i in report.errors]
+        return f"{report.file}:资产清单未能载入,{len(findings)} 个错误:\n" + "\n".join(findings)
+    return said(str(error))
+
+
+def render_message(text: str, lang: str) -> str:
+    """A library error message (without its field) in ``lang``, as :func:`render` says it."""
+    from abs_tool import glossary as g
+
+    shown = g.message(text, lang)
+    return f"{UNTRANSLATED[lang]}{text}" if shown is None else shown

@@ -18,6 +18,8 @@ anything above :mod:`abs_tool.errors`: every layer may use it.
 
 from __future__ import annotations
 
+import functools
+import re
 import string
 from collections.abc import Mapping
 
@@ -170,6 +172,57 @@ METRICS: dict[str, Label] = {
     "margin": ("Margin", "余量"),
     "mean": ("Mean", "均值"),
 }
+
+# --- The waterfall inspector (abs_tool.analysis.inspector) -----------------------------------
+
+INSPECTOR: dict[str, Label] = {
+    "title": ("Waterfall inspector", "分配顺序明细"),
+    "steps": ("Priority of payments", "分配顺序"),
+    "ledgers": ("Accounts and ledgers", "账户与台账"),
+    # the tables' columns
+    "col.step": ("Step", "步骤"),
+    "col.part": ("Item", "项目"),
+    "col.item": ("Line", "明细"),
+    "col.funds_before": ("Funds before", "分配前资金"),
+    "col.received": ("Received", "收入"),
+    "col.due": ("Due", "应付"),
+    "col.paid": ("Paid", "已付"),
+    "col.shortfall": ("Shortfall carried", "结转缺口"),
+    "col.funds_after": ("Funds after", "分配后资金"),
+    "col.metric": ("Measure", "指标"),
+    "col.value": ("Measured value", "指标值"),
+    "col.headroom": ("Headroom", "距阈值空间"),
+    "col.breached": ("Breached", "已触发"),
+    "col.ledger": ("Account", "账户"),
+    # the steps' parts and the ledgers' accounts
+    "part.collections": ("Pool collections", "资产池回收款"),
+    "part.reserve": ("Reserve account", "储备账户"),
+    "part.held": ("Cash held", "留存资金"),
+    "part.haircut": ("Excess-spread haircut", "超额利差折减"),
+    "part.fee": ("Senior fee", "优先费用"),
+    "part.interest": ("Interest", "利息"),
+    "part.accelerated_principal": ("Principal (accelerated)", "本金(加速清偿)"),
+    "part.principal": ("Principal", "本金分配"),
+    "part.purchases": ("Revolving purchases", "循环购买"),
+    "part.turbo": ("Turbo principal", "超额本金偿付"),
+    # lines that are not a period table's column
+    "item.reserve_open": ("Reserve balance released", "储备账户余额转入"),
+    "item.held_open": ("Cash held from last month", "上期留存资金"),
+    "item.excess_spread_haircut": ("Haircut", "折减"),
+    "item.reserve_top_up": ("Top-up to target", "补足至目标余额"),
+    "item.notes": ("Notes", "证券本金"),
+    "item.receivables": ("Receivables bought", "购买资产"),
+    "item.rated_classes": ("Rated classes", "评级档次"),
+    "item.written_down_to_date": ("Written down to date (net)", "累计减记(净额)"),
+    "item.fee_unpaid": ("Unpaid, carried", "未付结转"),
+    "item.reserve_target": ("Target balance", "目标余额"),
+    "item.reserve_close": ("Closing balance", "期末余额"),
+    "item.principal_deficiency": ("Principal deficiency", "本金亏损"),
+    "item.call_proceeds": ("Clean-up call proceeds", "清仓回购款"),
+    "item.reinstated": ("Reinstated", "恢复本金"),
+}
+"""The waterfall inspector's tables (:class:`~abs_tool.analysis.inspector.WaterfallInspection`):
+columns, parts and line codes, for the app and the term sheet's Cash Flows sheet."""
 
 # --- Stress scenarios ---------------------------------------------------------------------------
 
@@ -389,6 +442,445 @@ RANGES_ZH: dict[str, str] = {
 }
 
 
+# --- Deal-file fields and error messages (issue 18 item 3) -------------------------------------
+
+DEAL_FIELDS_ZH: dict[str, str] = {
+    # sections
+    "version": "版本", "type": "类型", "name": "名称", "currency": "币种",
+    "dates": "日期", "parties": "参与机构", "pool": "资产池", "structure": "结构",
+    "assumptions": "模型假设", "run": "运行设置", "pricing": "定价",
+    # dates and parties
+    "cutoff": "封包日", "closing": "起息日", "first_payment": "首个兑付日",
+    "legal_final": "法定到期日", "business_day_convention": "工作日调整规则",
+    "day_count": "计息基准", "originator": "原始权益人", "servicer": "资产服务机构",
+    "manager": "计划管理人", "trustee": "托管人", "lead_underwriter": "主承销商",
+    "rating_agencies": "评级机构",
+    # pool
+    "sample": "样本资产池", "tape": "资产清单文件", "embedded_csv": "内嵌资产清单",
+    "file_name": "文件名", "sheet": "工作表", "rate_unit": "利率单位",
+    "scale_to_balance": "缩放至本金", "sample_seed": "样本随机种子",
+    "eligibility": "合格标准", "concentration": "集中度限制",
+    "min_balance": "最低未偿本金", "max_balance": "最高未偿本金", "min_rate": "最低利率",
+    "max_rate": "最高利率", "min_remaining_term_months": "最短剩余期限(月)",
+    "max_remaining_term_months": "最长剩余期限(月)", "min_seasoning_months": "最短账龄(月)",
+    "max_seasoning_months": "最长账龄(月)", "allowed_amortization": "允许的还款方式",
+    "allowed_grades": "允许的信用等级", "allowed_regions": "允许的地区",
+    "allowed_industries": "允许的行业", "excluded_obligors": "排除的借款人",
+    "max_obligor_share": "单一借款人占比上限", "max_region_share": "单一地区占比上限",
+    "max_industry_share": "单一行业占比上限",
+    # structure
+    "classes": "证券档次", "tier": "层级", "size": "规模", "size_unit": "规模单位",
+    "coupon_annual": "票面利率", "coupon_priority": "票息顺序",
+    "payment_frequency_months": "兑付频率(月)", "target_rating": "目标评级",
+    "fees": "费用", "rate_annual": "年费率", "fixed_annual": "年固定金额", "basis": "计费基础",
+    "cap_per_month": "每月上限", "upfront_fees": "前端费用", "share_of_placed": "占发行金额比例",
+    "fixed": "固定金额", "reserve": "储备账户", "initial_share": "初始比例",
+    "target_share": "目标比例", "floor_share": "下限比例", "triggers": "触发事件",
+    "metric": "指标", "action": "触发后果", "threshold": "阈值", "revolving": "循环期",
+    "months": "月数", "clean_up_call": "清仓回购", "threshold_share": "阈值比例",
+    "loss_allocation": "损失分配", "timing": "时点", "reinstate": "恢复",
+    "excess_interest": "超额利息", "use": "用途", "cover_limit_per_month": "每月弥补上限",
+    "haircut_share": "折扣比例", "principal_mode": "本金偿付方式", "turbo": "加速清偿",
+    # assumptions
+    "default": "违约假设", "annual": "年化数值", "by_grade": "按信用等级",
+    "from_tape": "取自资产清单", "multiplier": "倍数", "cumulative_rate": "累计违约率",
+    "prepayment": "早偿假设", "recovery": "回收假设", "rate": "利率", "lag_months": "回收滞后(月)",
+    "recovery_volatility": "回收率波动", "recovery_correlation": "回收率相关系数",
+    "copula": "连接函数", "correlation": "资产相关系数", "sector_correlation": "行业相关系数",
+    "sector_column": "行业分组列", "t_degrees_of_freedom": "t 分布自由度",
+    "default_method": "违约模拟方法", "importance_sampling": "重要性抽样",
+    "importance_shift": "重要性抽样偏移", "paths": "模拟路径数", "seed": "随机种子",
+    # pricing
+    "benchmark_rate_annual": "基准融资利率", "benchmark_curve": "基准利率曲线",
+    "tenor_years": "期限(年)", "spread_wal_years": "利差期限(年)", "spreads": "利差",
+    "rating": "评级", "spreads_bp": "利差(bp)",
+}
+"""A deal file's field names (every field of :class:`abs_tool.model.deal.Deal`, nested) in
+Chinese, for error messages that name a field by its path (:func:`field_path`)."""
+
+INDEXED_ZH: dict[str, str] = {"classes": "第{n}档"}
+"""A list field whose items have a name of their own in Chinese (``classes[1]`` is 第2档);
+any other list's item is 第{n}项 after the list's name."""
+
+PHRASES_ZH: dict[str, str] = {
+    "true or false": "true 或 false", "an integer": "整数", "a finite number": "有限数值",
+    "a string": "文本",
+}
+"""Words an error message takes from its caller (what a value must be), in Chinese."""
+
+MESSAGES: dict[str, Label] = {
+    # -- a value of the wrong kind (the deal-file reader) --
+    "json_object": ("a deal file holds one JSON object {{...}}",
+        "交易文件应为一个 JSON 对象 {{...}}"),
+    "surrogate": ("holds a lone surrogate escape (\\ud800 to \\udfff), which is no character; "
+                  "give UTF-8 text",
+                  "含有单独的代理项转义(\\ud800 至 \\udfff),不是字符;请使用 UTF-8 文本"),
+    "invalid_json": ("invalid JSON at line {line}, column {column}: {detail}",
+                     "JSON 格式错误,第 {line} 行第 {column} 列:{detail}"),
+    "nested": ("lists and objects are nested more than {depth} levels deep; a deal file needs 6",
+               "列表和对象嵌套超过 {depth} 层;交易文件只需 6 层"),
+    "not_utf8": ("not UTF-8 text (byte {byte}); save the file as UTF-8",
+                 "不是 UTF-8 文本(第 {byte} 字节);请将文件另存为 UTF-8"),
+    "too_many_values": ("the file holds about {n} JSON values (numbers, strings, lists, "
+                        "objects), over the limit of {limit}; a deal file needs a few thousand",
+                        "文件含约 {n} 个 JSON 值(数字、字符串、列表、对象),超过上限 {limit};"
+                        "交易文件只需几千个"),
+    "must_be_list": ("must be a list", "应为列表"),
+    "must_be_pairs": ("must be an object of key: value", "应为“键: 值”形式的对象"),
+    "must_be_object": ("must be an object {{...}}", "应为对象 {{...}}"),
+    "must_be_tagged": ('must be an object with "{key}" one of {tags}',
+                       "应为对象,且“{key}”为 {tags} 之一"),
+    "must_be_kind": ("must be {expected}", "应为{expected_zh}"),
+    "iso_date": ('must be an ISO date string "YYYY-MM-DD"', "应为 ISO 日期字符串“YYYY-MM-DD”"),
+    "not_iso_date": ("not an ISO date YYYY-MM-DD", "不是 ISO 日期 YYYY-MM-DD"),
+    "not_calendar_date": ("not a calendar date: {detail}", "不是有效的日历日期:{detail}"),
+    "required": ("required", "必填"),
+    "required_one_of": ("required: one of {values}", "必填:{values} 之一"),
+    "unknown_field_close": ("unknown field; did you mean {close}?",
+        "无法识别的字段;是否应为 {close}?"),
+    "unknown_field": ("unknown field; expected one of {names}", "无法识别的字段;可接受:{names}"),
+    "unknown_sample_deal": ("unknown sample deal {name}; expected one of {names}",
+                            "无法识别的样本交易 {name};可接受:{names}"),
+    "unknown_sample_pool": ("unknown sample pool; expected one of {names}",
+                            "无法识别的样本资产池;可接受:{names}"),
+    "version_required": ("required; this tool reads version {version}",
+                         "必填;本工具读取第 {version} 版"),
+    "version_unsupported": ("unsupported deal file version {got}; this tool reads version "
+                            "{version}", "不支持的交易文件版本 {got};本工具读取第 {version} 版"),
+    "class_shares": ("class shares add up to {total}, not 1", "各档规模占比合计为 {total},而非 1"),
+    "class_shares_fix": ("the classes must add up to the whole pool", "各档合计须等于整个资产池"),
+    # -- the pool's tape named by a deal file --
+    "tape_absolute": ("an absolute path is not allowed; give the path relative to the deal "
+                      "file's folder", "不允许使用绝对路径;请给出相对于交易文件所在文件夹的路径"),
+    "tape_no_folder": ("the deal has no folder to find a tape in; give the pool as "
+                       "`embedded_csv` or `sample`",
+                       "该交易没有可查找资产清单的文件夹;请以内嵌资产清单或样本资产池给出资产池"),
+    "tape_outside": ("the path leads outside the deal file's folder; put the tape in that "
+                     "folder or below it",
+                         "路径指向交易文件所在文件夹之外;请将资产清单放在该文件夹或其子文件夹中"),
+    "tape_no_files": ("this deal file may not read files (an uploaded deal file cannot name a "
+                      "tape on the server); give the pool as `embedded_csv` or `sample`, or "
+                      "upload the tape separately",
+                      "此交易文件不可读取文件(上传的交易文件不能指向服务器上的资产清单);"
+                      "请以内嵌资产清单或样本资产池给出资产池,或单独上传资产清单"),
+    # -- ranges and kinds of a field's value --
+    "in_range": ("must be in {interval}", "应在 {interval} 内"),
+    "in_range_bp": ("must be in [0, 10000) bp", "应在 [0, 10000) bp 内"),
+    "in_range_factor": ("must be a number in [-8, 8] (standard deviations of the factor)",
+                        "应为 [-8, 8] 内的数(因子的标准差倍数)"),
+    "share_range": ("a share must be in (0, 1]", "占比应在 (0, 1] 内"),
+    "greater": ("must be > {bound}", "应 > {bound}"),
+    "at_least_bound": ("must be >= {bound}", "应 ≥ {bound}"),
+    "compare_amount": ("an amount must be > 0", "金额应 > 0"),
+    "amount_or_null": ("must be an amount > 0, or null for no cap",
+        "应为 > 0 的金额,不设上限则为 null"),
+    "amount_nonneg": ("must be an amount >= 0", "应为 ≥ 0 的金额"),
+    "amount_range": ("must be an amount from {lo} to {hi}", "应为 {lo} 至 {hi} 之间的金额"),
+    "amount_range_zero": ("must be an amount of 0 or from {lo} to {hi}",
+                          "应为 0 或 {lo} 至 {hi} 之间的金额"),
+    "looks_percent": ("it looks like percent: give {value}", "看起来是百分数:应填 {value}"),
+    "integer_range": ("must be an integer from {lo} to {hi}", "应为 {lo} 至 {hi} 之间的整数"),
+    "at_least": ("must be at least {n}", "应不小于 {n}"),
+    "positive_increasing": ("must be > 0 and increasing", "应 > 0 且递增"),
+    "one_of": ("must be one of {values}", "应为 {values} 之一"),
+    "true_false": ("must be true or false", "应为 true 或 false"),
+    "not_empty": ("must not be empty", "不能为空"),
+    "frequency": ("must be 1 (monthly) or 3 (quarterly)", "应为 1(按月)或 3(按季)"),
+    "file_name": ("must be a file name of 1 to {n} characters on one line",
+                  "应为 1 至 {n} 个字符的单行文件名"),
+    "party_name": ("must be a name of at most {n} characters on one line, without spaces "
+                   "around it", "应为不超过 {n} 个字符的单行名称,首尾不留空格"),
+    "nul_path": ("a path may not contain a NUL character", "路径不能包含 NUL 字符"),
+    "listed_twice": ("is listed twice", "重复列出"),
+    "duplicate_class": ("duplicate class name", "档次名称重复"),
+    "duplicate_grade": ("duplicate grade", "信用等级重复"),
+    "at_least_one_value": ("must have at least one value", "至少需要一个数值"),
+    "at_least_one_point": ("must have at least one point", "至少需要一个点"),
+    "at_least_one_wal": ("must have at least one WAL", "至少需要一个加权平均期限"),
+    "at_least_one_rating": ("must have at least one rating", "至少需要一个评级"),
+    "spread_per_wal": ("must have one spread per WAL of spread_wal_years ({n})",
+                       "每个利差期限须对应一个利差(共 {n} 个)"),
+    "tenors_increase": ("tenors must increase", "期限须递增"),
+    "ratings_order": ("ratings are listed best first, each once", "评级须由高到低列出,且各列一次"),
+    "worse_rating_spread": ("a worse rating cannot pay less than `{rating}` at any WAL",
+                            "较低评级在任何期限的利差都不能低于“{rating}”"),
+    "shares_sum": ("shares must sum to 1", "各比例之和须为 1"),
+    "above_two": ("must be > 2", "应 > 2"),
+    # -- the structure --
+    "one_class": ("at least one class is needed", "至少需要一个档次"),
+    "one_subordinated": ("at most one subordinated class, listed last",
+        "至多一个次级档,且列在最后"),
+    "tier_order": ("classes are listed senior first, so `{lower}` ({lower_tier}) cannot rank "
+                   "below `{upper}` ({upper_tier}): a {a} class may not be senior to a {b} class",
+                   "档次须按优先顺序列出,“{lower}”({lower_tier_zh})不能排在“{upper}”"
+                   "({upper_tier_zh})之后:{a_zh}不能优先于{b_zh}"),
+    "sizes_add_up": ("class sizes add up to {total} but the pool balance is {pool} ({share} of "
+                     "the pool); sizes must add up to the pool",
+                     "各档规模合计 {total},而资产池未偿本金为 {pool}(为资产池的 {share});"
+                     "各档合计须等于资产池"),
+    "after_principal": ('"after_principal" is for the subordinated class\'s coupon (期间收益): '
+                        "give the subordinated class a `coupon_annual` > 0, or set \"interest\"",
+                        "“after_principal”用于次级档的期间收益:请为次级档设置大于 0 的票面利率,"
+                        "或设为“interest”"),
+    "fixed_fee_rate": ('must be 0 with `basis` "fixed": a fixed fee is its `fixed_annual` '
+                       'amount; give the rate a basis such as "performing_start" instead',
+                       "计费基础为“fixed”时应为 0:固定费用即其年固定金额;"
+                       "如需按费率计费,请改用“performing_start”等计费基础"),
+    "cover_limit_use": ('applies only with `use` "cover_up_to"; set `use` to "cover_up_to" or '
+                        'the limit to 0 (`use` is "{use}")',
+                        "仅在用途为“cover_up_to”时适用;请将用途设为“cover_up_to”,"
+                        "或将上限设为 0(当前用途为“{use}”)"),
+    "cover_limit_positive": ('must be > 0 with `use` "cover_up_to" (a limit of 0 is `use` '
+                             '"release")', "用途为“cover_up_to”时应 > 0(上限为 0 即用途“release”)"),
+    "turbo_release": ("the turbo pays all the cash left to the rated classes, which leaves no "
+                      "excess interest to release; set `turbo` to false or `use` to "
+                      '"cover_deficiency"',
+                      "加速清偿将剩余现金全部支付给受评档次,没有超额利息可释放;"
+                      "请将加速清偿设为 false,或将用途设为“cover_deficiency”"),
+    "reinstate_at_end": ('with `timing` "at_end" nothing is written down before the deal ends, '
+                         'so nothing can be reinstated; set `timing` to "on_default" or '
+                         '"on_liquidation", or `reinstate` to false',
+                         "时点为“at_end”时,交易结束前不核销任何本金,因而无可恢复;"
+                         "请将时点设为“on_default”或“on_liquidation”,或将恢复设为 false"),
+    "revolving_end": ("must end before the legal final date ({months} months after the "
+                      "cut-off)", "须在法定到期日(封包日后 {months} 个月)之前结束"),
+    # -- dates --
+    "on_or_after": ("must be on or after `{earlier}` ({date})", "不得早于“{earlier_zh}”({date})"),
+    "after_closing_accrual": ("must be after `closing` ({date}) when coupons accrue between the "
+                              "dates paid (a `business_day_convention` or `day_count` set): the "
+                              "first period runs from the closing date to it",
+                              "按实际兑付日计息时(设置了工作日调整规则或计息基准)须晚于起息日"
+                              "({date}):首个计息期自起息日起算"),
+    "after_closing": ("must be after the closing date {date}", "须晚于起息日 {date}"),
+    "later_month": ("must be in a later month than `cutoff` ({date}): the model runs one period "
+                    "per month after the cut-off",
+                    "须晚于封包日({date})所在月份:模型自封包日后每月一期"),
+    "horizon_limit": ("the horizon from the cut-off ({date}) to the legal final date is {months} "
+                      "months, over the limit of {limit} months ({years} years)",
+                      "封包日({date})至法定到期日共 {months} 个月,超过上限 {limit} 个月"
+                      "({years} 年)"),
+    # -- the pool and its source --
+    "one_source": ("give exactly one of `sample`, `tape`, `embedded_csv`",
+                   "样本资产池、资产清单文件、内嵌资产清单须且只能给出一项"),
+    "file_name_embedded": ("names the file of an `embedded_csv` tape; a `tape` or `sample` "
+                           "names itself",
+                               "用于命名内嵌资产清单的文件;资产清单文件或样本资产池自带名称"),
+    "pool_balance": ("pool `{pool}`: `balance` must be > 0", "资产池“{pool}”:未偿本金应 > 0"),
+    "pool_rate": ("pool `{pool}`: `rate` must be in [0, 1)", "资产池“{pool}”:利率应在 [0, 1) 内"),
+    "pool_term": ("pool `{pool}`: `remaining_term` must be >= 1", "资产池“{pool}”:剩余期限应 ≥ 1"),
+    "pool_duplicate": ("pool `{pool}`: duplicate loan_id", "资产池“{pool}”:资产编号重复"),
+    "pool_columns": ("pool `{pool}`: missing column(s) {columns}",
+        "资产池“{pool}”:缺少列 {columns}"),
+    "pool_empty": ("pool `{pool}`: no loans", "资产池“{pool}”:没有资产"),
+    "pool_amortization": ("pool `{pool}`: unknown amortization {codes}; expected one of {values}",
+                          "资产池“{pool}”:无法识别的还款方式 {codes};可接受:{values}"),
+    "unknown_amortization": ("unknown amortization {code}; expected one of {values}",
+                             "无法识别的还款方式 {code};可接受:{values}"),
+    "unknown_rating": ("unknown rating {rating}; expected one of {values} (or a Moody's symbol)",
+                       "无法识别的评级 {rating};可接受:{values}(或穆迪评级符号)"),
+    "unknown_moodys": ("unknown Moody's rating(s) {ratings}; expected one of {values}",
+                       "无法识别的穆迪评级 {ratings};可接受:{values}"),
+    "unknown_default": ("unknown default assumption {name}", "无法识别的违约假设 {name}"),
+    "default_kinds": ("must be one of: annual PD by loan/grade, CDR vector, lifetime cumulative "
+                      "default with timing curve",
+                      "应为以下之一:按资产或信用等级的年违约概率、年化违约率向量、累计违约率加违约时间分布"),
+    "no_pd": ("{n} loan(s) have no annual PD: the tape has no `annual_pd` for them and their "
+              "grade(s) {grades} are not in the PD-by-grade table; add the grades to the table "
+              "or use a CDR / lifetime default assumption",
+              "{n} 笔资产没有年违约概率:资产清单未给出,"
+              "且其信用等级 {grades} 不在按等级的违约概率表中;"
+              "请在表中补充这些等级,或改用年化违约率或累计违约率假设"),
+    "sectors_limit": ("the pool has {n} distinct `{column}` values, over the limit of {limit} "
+                      "sectors", "资产池的“{column_zh}”有 {n} 个不同取值,超过行业数上限 {limit}"),
+    "no_revolving_loan": ("no loan of the pool meets the revolving-period eligibility criteria, "
+                          "so the receivables to be bought cannot be modelled",
+                          "资产池中没有资产符合循环期合格标准,无法模拟拟购买的资产"),
+    # -- assumptions --
+    "beta_sd": ("a Beta distribution with mean {mean} needs a standard deviation below {limit}",
+                "均值为 {mean} 的 Beta 分布,标准差须低于 {limit}"),
+    "beta_narrow": ("must be 0 or at least {n}: a narrower Beta distribution is a constant "
+                    "recovery rate, give 0",
+                        "应为 0 或不小于 {n}:更窄的 Beta 分布即固定回收率,请填 0"),
+    "correlation_sum": ("correlation + sector_correlation must be below 1",
+                        "资产相关系数与行业相关系数之和须小于 1"),
+    "sector_column": ("name the column whose values are the sectors ('region' or 'industry') "
+                      "when sector_correlation > 0",
+                      "行业相关系数大于 0 时,请指定作为行业分组的列('region' 或 'industry')"),
+    # -- eligibility criteria and concentration limits --
+    "criteria_problems": ("eligibility criteria: {problems}", "合格标准:{problems_zh}"),
+    "limits_problems": ("concentration limits: {problems}", "集中度限制:{problems_zh}"),
+    "rule_nan": ("`{name}` (got nan) must be a number; give None for no limit",
+                 "“{name_zh}”(实际为 nan)应为数字;不设限制请留空"),
+    "rule_got": ("`{name}` (got {value}) {rule}", "“{name_zh}”(实际为 {value}){rule_zh}"),
+    "rule_bounds": ("`{low}` ({low_value}) must be <= `{high}` ({high_value})",
+                    "“{low_zh}”({low_value})应 ≤ “{high_zh}”({high_value})"),
+    "rule_empty": ("`{name}` is empty, which would exclude every loan; give None for no limit",
+                   "“{name_zh}”为空,将排除全部资产;不设限制请留空"),
+    "rule_codes": ("`allowed_amortization` has unknown code(s) {codes}; expected some of {values}",
+                   "允许的还款方式含无法识别的代码 {codes};可接受:{values}"),
+    "rule_list": ("must be a list of strings", "应为字符串列表"),
+    "rule_number": ("must be a number", "应为数字"),
+    "rule_share": ("must be a number in (0, 1]", "应为 (0, 1] 内的数"),
+    "rule_months": ("must be a whole number of months", "应为整月数"),
+    "rule_most_months": ("must be at most {n} months", "应不超过 {n} 个月"),
+    "rule_removed_all": ("eligibility rule `{rule}` ({condition}) removed the last eligible loan "
+                         "of pool `{pool}`; relax it",
+                         "合格标准“{rule_zh}”({condition})剔除了资产池“{pool}”的最后一笔合格资产;请放宽该标准"),
+    "keys_object": ("{what} must be an object of key: value", "{what_zh}应为“键: 值”形式的对象"),
+    "keys_unknown": ("{what}: unknown key(s) {keys}; expected some of {names}",
+                     "{what_zh}:无法识别的键 {keys};可接受:{names}"),
+    # -- limits (docs/limits.md) --
+    "env_number": ("the environment variable {name} must be a number > 0 (got {value}); unset "
+                   "it for the default {default}",
+                   "环境变量 {name} 应为大于 0 的数(实际为 {value});"
+                   "取消设置则使用默认值 {default}"),
+    "memory_limit": ("{what} needs about {need} of memory, over the limit of {limit} MiB (got "
+                     "{value}); ask for less, or raise the limit with the environment variable "
+                     "{name} (docs/limits.md)",
+                     "{what_zh}约需 {need} 内存,超过上限 {limit} MiB(实际为 {value});"
+                     "请减少请求,或以环境变量 {name} 提高上限"),
+    "time_limit": ("{what} would take about {need}, over the limit of {limit} s (got {value}); "
+                   "ask for less, or raise the limit with the environment variable {name} "
+                   "(docs/limits.md)",
+                   "{what_zh}约需 {need},超过上限 {limit} 秒(实际为 {value});"
+                   "请减少请求,或以环境变量 {name} 提高上限"),
+    # -- a new deal for a pool (abs_tool.analysis.new_deal) and the stress page --
+    "new_deal_cutoff": ("required unless the dates are kept: the new deal's cut-off",
+                        "除非沿用原日期,否则必填:新交易的封包日"),
+    "unknown_parts": ("unknown part(s) {parts}; expected a comma-separated list of {names}",
+                      "无法识别的部分 {parts};应为以逗号分隔的 {names}"),
+    "scenario_name_repeated": ("repeats the name {name}; each scenario needs its own",
+                               "名称 {name} 重复;每个情景须有自己的名称"),
+    # -- wrappers, tried last: a value received, a path, messages joined --
+    "got": ("{message} (got {value})", "{message_zh}(实际为 {value})"),
+}
+"""Error messages of the deal file, the model's fields and the limits, by code: the English is
+the message as the library writes it (``{name}`` stands for any text), the Chinese says the
+same with each ``{name_zh}`` filled by :func:`message` (a field path, a phrase of
+:data:`PHRASES_ZH`, or a message itself, in Chinese). A test scans the library's source and
+fails on a message no template matches."""
+
+_WRAPPERS = ("got",)
+"""Templates tried after the others and after splitting at "; " (they match almost anything)."""
+
+_REQUIRED = frozenset({"message", "problems", "expected", "rule"})
+"""Holes whose Chinese must be found (a message or a phrase): a template whose such hole has
+no Chinese does not match."""
+
+_HOLE = r"(?:(?! ?\(got |; ).)+?"
+"""What a template's ``{name}`` matches: any text but the " (got " of a value received, which
+the ``got`` wrapper takes (a hole at a template's end would swallow it), and the "; " between
+two messages; a hole that holds a
+message (:data:`_REQUIRED`) matches any text."""
+
+_PATH = re.compile(r"[A-Za-z_]\w*(?:\[[^\]]+\]|\.[A-Za-z_]\w*)*")
+_SEGMENT = re.compile(r"\.?([A-Za-z_]\w*)|\[([^\]]+)\]")
+
+
+def field_path(path: str, lang: str) -> str:
+    """A deal file's field path in ``lang``: ``structure.classes[1].coupon_annual`` is
+    结构.第2档.票面利率 in Chinese (:data:`DEAL_FIELDS_ZH`, :data:`INDEXED_ZH`); a name the
+    glossary does not know stays as written."""
+    if lang_index(lang) == 0:
+        return path
+    parts: list[str] = []
+    last = ""
+    for match in _SEGMENT.finditer(path):
+        name, index = match.groups()
+        if name is not None:
+            parts.append(DEAL_FIELDS_ZH.get(name, name))
+            last = name
+        elif not index.isdigit():
+            parts[-1] += f"[{index}]"
+        elif last in INDEXED_ZH:
+            parts[-1] = INDEXED_ZH[last].format(n=int(index) + 1)
+        else:
+            parts[-1] += f"第{int(index) + 1}项"
+    return ".".join(parts)
+
+
+@functools.cache
+def _templates() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """``(code, English pattern, Chinese template)`` of :data:`MESSAGES`, wrappers last."""
+    out = []
+    for code in sorted(MESSAGES, key=lambda c: c in _WRAPPERS):
+        en, zh = MESSAGES[code]
+        pattern = "".join(re.escape(literal) + (
+            f"(?P<{name}>{'.+?' if name in _REQUIRED else _HOLE})" if name else "")
+                          for literal, name, _, _ in string.Formatter().parse(en))
+        out.append((code, re.compile(pattern, re.DOTALL), zh))
+    return tuple(out)
+
+
+def _hole(value: str) -> str | None:
+    """The Chinese of a template's hole: a phrase, a tier, a field path, a message; None if
+    none of these."""
+    if value in PHRASES_ZH:
+        return PHRASES_ZH[value]
+    if value in TIERS:
+        return TIERS[value][1]
+    names = [m[1] for m in _SEGMENT.finditer(value) if m[1]]
+    if _PATH.fullmatch(value) and names and all(n in DEAL_FIELDS_ZH for n in names):
+        return field_path(value, "zh")
+    found = _match(value)
+    return None if found is None else found[1]
+
+
+def _by_template(text: str, wrappers: bool) -> tuple[str, str] | None:
+    for code, pattern, zh in _templates():
+        if (code in _WRAPPERS) != wrappers:
+            continue
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        values = match.groupdict()
+        filled: dict[str, str] = {}
+        for name in placeholders(zh):
+            base = name.removesuffix("_zh")
+            shown = values[base] if name == base else _hole(values[base])
+            if shown is None and base in _REQUIRED:
+                break
+            filled[name] = values[base] if shown is None else shown
+        else:
+            return code, zh.format(**filled)
+    return None
+
+
+def _match(text: str) -> tuple[str, str] | None:
+    """``(code, Chinese)`` of an English error message: a template of :data:`MESSAGES`;
+    else messages joined by "; " (each matched); else a field path and a message
+    (``path: message``); else a wrapper (``message (got value)``). None if nothing fits."""
+    found = _by_template(text, wrappers=False)
+    if found is not None:
+        return found
+    pieces = text.split("; ")
+    for k in range(1, len(pieces)):
+        first, then = _match("; ".join(pieces[:k])), _match("; ".join(pieces[k:]))
+        if first is not None and then is not None:
+            return first[0], f"{first[1]};{then[1]}"
+    path, _, rest = text.partition(": ")
+    said = _match(rest) if rest and _PATH.fullmatch(path) else None
+    if said is not None:
+        return said[0], f"{field_path(path, 'zh')}:{said[1]}"
+    return _by_template(text, wrappers=True)
+
+
+def message_code(text: str) -> str | None:
+    """The code of :data:`MESSAGES` that an English error message matches (its first part's,
+    for messages joined by "; "), or None."""
+    found = _match(text)
+    return None if found is None else found[0]
+
+
+def message(text: str, lang: str) -> str | None:
+    """An English error message of the library in ``lang`` (``"en"``: ``text``), or None
+    where no template of :data:`MESSAGES` fits it."""
+    if lang_index(lang) == 0:
+        return text
+    found = _match(text)
+    return None if found is None else found[1]
+
+
 # --- Variants a Chinese label must not use ----------------------------------------------------
 
 AVOID: dict[str, tuple[str, ...]] = {
@@ -403,7 +895,7 @@ AVOID: dict[str, tuple[str, ...]] = {
 joined the four label tables)."""
 
 TABLES: tuple[dict[str, Label], ...] = (
-    TIERS, DEAL, METRICS, FIELDS, AMORTIZATION, UNITS, SEVERITY, SCENARIOS,
+    TIERS, DEAL, METRICS, FIELDS, AMORTIZATION, UNITS, SEVERITY, SCENARIOS, INSPECTOR,
 )
 """The term tables (keys unique within each; :data:`REASONS` are sentences, not terms)."""
 

@@ -20,8 +20,10 @@ def test_validate_tape_exit_codes(tmp_path, capsys):
     bad.write_text("loan_id,balance,rate,remaining_term\nA1,-5,0.1,12\nA1,100,0.1,12\n")
     assert main(["validate-tape", str(bad)]) == 2
     out = capsys.readouterr().out
-    assert "row 2, column `balance`" in out
-    assert "row 3, column `loan_id`" in out
+    assert "bad.csv: 2 error(s), 0 warning(s)" in out
+    rows = [line.split() for line in out.splitlines()]
+    assert ["error", "2", "balance", "-5"] in [r[:4] for r in rows]  # severity, row, column, value
+    assert ["error", "3", "loan_id", "A1"] in [r[:4] for r in rows]
 
 
 def test_sample_pool_writes_a_loadable_tape(tmp_path):

@@ -43,6 +43,7 @@ from abs_tool.analysis.static_pool import analyse_static_pool
 from abs_tool.analysis.stress import stress_table
 from abs_tool.cli import main
 from abs_tool.io.static_pool_samples import sample_static_pool
+from abs_tool.report import format as fmt
 from abs_tool.report.excel import KEY_FIGURES, TemplateError, load_template
 from abs_tool.report.excel.labels import LABELS, SHEETS, TEMPLATE, TIERS, text
 from abs_tool.report.excel.writer import LOSS_BUCKETS
@@ -340,7 +341,10 @@ def test_chinese_labels_and_tier_names(workbooks, consumer):
     left = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row
             if c.value in english]
     assert left == []
-    assert _cell(wb, "PoolBalance").value == pytest.approx(consumer[0].pool.balance)
+    # A Chinese workbook's amount cells hold 万元 (the format cannot divide by 10,000).
+    balance = _cell(wb, "PoolBalance")
+    assert balance.value == pytest.approx(consumer[0].pool.balance / 1e4)
+    assert balance.number_format == '#,##0.00"万元";[Red]-#,##0.00"万元";"-"'
 
 
 def test_every_template_text_has_a_chinese_translation():
@@ -469,7 +473,7 @@ def test_cli_run_writes_the_term_sheet(tmp_path, capsys):
     out = tmp_path / "ts.xlsx"
     assert main(["run", str(deal_file), "--paths", "500", "--seed", "3", "--quiet",
                  "--out-xlsx", str(out), "--lang", "zh"]) == 0
-    assert f"wrote {out}" in capsys.readouterr().out
+    assert f"已写入 {out}" in capsys.readouterr().out  # --lang zh: printed in Chinese too
     wb = load_workbook(out)
     assert wb.sheetnames[0] == "条款概要"
     assert text("sheet.structuring", "zh") not in wb.sheetnames
@@ -550,12 +554,20 @@ def test_pool_sheet_equals_the_analytics(consumer, workbooks):
     ws = workbooks["zh"]["资产池"]
     summary = pool_summary(pool)
     for label, value, _ in summary.rows("zh"):
-        assert ws.cell(_find_row(ws, label), 2).value == pytest.approx(value), label
+        assert _yuan(ws.cell(_find_row(ws, label), 2), "zh") == pytest.approx(value), label
     strat = stratify(pool, "region", lang="zh")
     header = _find_row(ws, "按地区分层") + 1
-    shown = pd.DataFrame([[ws.cell(header + 1 + i, c).value for c in range(1, 8)]
+    shown = pd.DataFrame([[_yuan(ws.cell(header + 1 + i, c), "zh") for c in range(1, 8)]
                           for i in range(len(strat))], columns=strat.columns)
     pd.testing.assert_frame_equal(shown, strat, check_dtype=False)
+
+
+def _yuan(cell, lang: str):
+    """A cell's value, an amount cell's in yuan: a Chinese workbook's amount cells hold 万元
+    (the default unit; no Excel format divides by 10,000 and keeps thousands separators)."""
+    if cell.style == "ts_money" and lang == "zh" and isinstance(cell.value, int | float):
+        return cell.value * fmt.MONEY_SCALES["wan"]
+    return cell.value
 
 
 def _tape_ids(pool) -> set[str]:

@@ -87,3 +87,29 @@ def test_money_frame_divides_the_named_columns_only() -> None:
     ("pct", None, fmt.MISSING), ("number", "A", "A")])
 def test_format_kind(kind: str, value: object, shown: str) -> None:
     assert fmt.format_kind(value, kind, "zh", "wan") == shown
+
+
+@pytest.mark.libreoffice
+def test_a_wan_cell_renders_with_thousands_separators(tmp_path) -> None:
+    """LibreOffice shows a Chinese workbook's amount cell (800,000,000 yuan, held in 万元) as
+    ``80,000.00万元``: the old format with a literal point showed "800,00.0万元"."""
+    import shutil
+    import subprocess
+
+    from openpyxl import Workbook
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    wb = Workbook()
+    for row, (yuan, unit) in enumerate([(800_000_000, "wan"), (-123_456_789, "wan"),
+                                        (800_000_000, "yi")], start=1):
+        cell = wb.active.cell(row, 1, fmt.money_value(yuan, "zh", unit))
+        cell.number_format = fmt.excel_money_format("zh", unit)
+    wb.save(tmp_path / "amounts.xlsx")
+    subprocess.run([soffice, "--headless", "--norestore", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true",
+                    "--outdir", str(tmp_path), str(tmp_path / "amounts.xlsx")],
+                   check=True, capture_output=True, timeout=120)
+    shown = (tmp_path / "amounts.csv").read_text(encoding="utf-8").split()
+    assert shown == ['"80,000.00万元"', '"-12,345.68万元"', "8.0000亿元"]

@@ -112,7 +112,7 @@ def test_rule_conditions_in_chinese() -> None:
     rules = (EligibilityCriteria(max_rate=0.2, allowed_grades=("A",)).active_rules()
              + ConcentrationLimits(max_obligor_share=0.02).active_rules())
     assert [condition_text(c, "zh") for _, c in rules] == [
-        "利率 ≤ 0.2", "信用等级 属于 ['A']", "单一借款人占比 ≤ 0.02"]
+        "利率 ≤ 20.00%", "信用等级 属于 A", "单一借款人占比 ≤ 2.00%"]
     assert [condition_text(c, "en") for _, c in rules] == [c for _, c in rules]
 
 

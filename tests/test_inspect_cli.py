@@ -18,6 +18,7 @@ from abs_tool.analysis.inspector import inspect_waterfall, monte_carlo_path
 from abs_tool.cli import EXIT_INVALID, main
 from abs_tool.io.csvsafe import csv_text
 from abs_tool.io.default_schedule import DefaultSchedule
+from abs_tool.report.format import money
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +47,10 @@ def test_a_stress_writes_the_librarys_inspection(consumer, tmp_path, capsys) -> 
     expected = inspect_waterfall(run.result, deal, 20, lag_months=3)
     written_equals(out, expected.frame())
     printed = capsys.readouterr().out
-    # The step table, amounts to the cent: the residual's row pays what was left.
+    # The step table (after its title, header and rule), amounts in yuan: the residual's row
+    # pays what was left.
     residual = expected.steps.iloc[-1]
-    assert f"{residual['paid']:,.2f}" in printed.splitlines()[len(expected.steps)]
+    assert money(residual["paid"], "en") in printed.splitlines()[len(expected.steps) + 2]
     assert f"wrote the steps, triggers and ledgers of month 20 to {out}" in printed
 
 
@@ -90,7 +92,7 @@ def test_a_quantile_path_to_a_workbook(consumer, tmp_path, capsys) -> None:
     np.testing.assert_allclose(paid, expected.steps["paid"].to_numpy(), rtol=1e-15, atol=0)
     printed = capsys.readouterr().out
     assert printed.startswith(f"path {picked.index:,} of paths 0 to 2,047 at the 0.99 quantile")
-    assert f"pool loss {picked.pool_loss:,.2f}" in printed
+    assert f"pool loss {money(picked.pool_loss, 'en')}" in printed
 
 
 def test_a_month_past_the_horizon_names_month_and_its_range(tmp_path, capsys) -> None:

@@ -116,4 +116,4 @@ def test_cli_writes_the_pdf(tmp_path, capsys):
     assert main(["run", "consumer", "--paths", "256", "--seed", "1", "--quiet", "--lang", "zh",
                  "--out-pdf", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
-    assert f"wrote {out}" in capsys.readouterr().out
+    assert f"已写入 {out}" in capsys.readouterr().out  # --lang zh: printed in Chinese too

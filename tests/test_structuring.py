@@ -421,7 +421,7 @@ def test_structure_command_prints_and_writes_the_documented_json(tmp_path, capsy
     assert main(["structure", "consumer", "--paths", "4096", "--step", "0.005", "--quiet",
                  "--out-json", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "criterion el" in printed
+    assert "criterion EL" in printed
     assert "break-even pool balance" in printed
     data = json.loads(out.read_text(encoding="utf-8"))
     assert {"deal", "criterion", "converged", "classes", "rounds", "economics",

@@ -26,6 +26,7 @@ from abs_tool.cli import main
 from abs_tool.io.static_pool_samples import sample_static_pool
 from abs_tool.report.excel.labels import text
 from abs_tool.report.excel.writer import curve_vintages, scenario_name, scenario_words
+from abs_tool.report.format import MONEY_SCALES
 from abs_tool.report.stress_xlsx import SHEET, stress_workbook_bytes
 from tests.app.test_chinese_walk import deal_words, english_words
 
@@ -105,8 +106,10 @@ def test_static_pool_figures_equal_the_analysis(made, lang):
     assert vintages[text("col.vintage", lang)] == [r["vintage"] for r in records]
     assert vintages[text("col.observed_rate", lang)] == pytest.approx(
         [r["observed_rate"] for r in records], REL)
+    # A Chinese workbook's amount cells hold 万元 (the default unit).
+    scale = 1.0 if lang == "en" else MONEY_SCALES["wan"]
     assert vintages[text("col.original_balance", lang)] == pytest.approx(
-        [r["original_balance"] for r in records], REL)
+        [r["original_balance"] / scale for r in records], REL)
     assert len(ws._charts) == 1  # the native line chart of the vintage curves
     assert len(ws._charts[0].series) == len(curve_vintages(static))
 

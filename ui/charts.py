@@ -5,12 +5,16 @@ so no month name depends on the browser's locale."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from abs_tool.engine.waterfall import WaterfallResult
+from abs_tool.model.assumptions import monthly_vector
+from abs_tool.model.deal import Deal, Trigger, TriggerMetric
+from abs_tool.report.tables import CashflowTables
 from abs_tool.types import Array
 
 from .format import money_label
@@ -130,3 +134,82 @@ def bdr_against_tdr(bdr: pd.DataFrame, tdr: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("rating:N", title=t("ss.col.rating")),
                  alt.Tooltip("tdr:Q", title=t("ss.tdr"), format=".2%")])
     return (bars + ticks).properties(title=t("ss.chart"), height=320)
+
+
+def through_end(frame: pd.DataFrame, result: WaterfallResult, path: int = 0) -> pd.DataFrame:
+    """The rows of a period table (indexed by period 1..T) up to the month the deal ends on
+    ``path`` (``WaterfallResult.end_month``: its last payment or balance), so that a monthly
+    chart stops there instead of running empty months to the horizon."""
+    return frame.loc[:int(result.end_month[path])]
+
+
+def trigger_name(trigger: Trigger) -> str:
+    """A trigger as its user named it, else its measure and action in the chosen language."""
+    return trigger.name or (f"{t(f'opt.metric.{trigger.metric.value}')} → "
+                            f"{t(f'opt.action.{trigger.action.value}')}")
+
+
+def default_trigger_frames(scenarios: Mapping[str, tuple[WaterfallResult, CashflowTables]],
+                           deal: Deal) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The layers of :func:`default_rate_against_triggers` for scenarios (label -> path 0 of
+    a result and its period tables), each through its end month (:func:`through_end`).
+
+    ``rates``: ``date``, ``scenario``, ``rate`` (the pool's cumulative default rate by
+    month). ``levels``: ``date``, ``trigger``, ``level`` (the threshold by month of each
+    trigger on the cumulative default rate, its schedule's last value repeated, over the
+    longest scenario). ``breaches``: ``date``, ``scenario``, ``trigger``, ``rate`` (the month
+    each trigger, on any measure, is first breached, placed on the scenario's rate line:
+    its action takes effect from the next month)."""
+    rates, breaches, longest = [], [], pd.Series(dtype="datetime64[ns]")
+    triggers = deal.structure.triggers
+    for label, (result, tables) in scenarios.items():
+        pool = through_end(tables.pool, result)
+        dates = pd.to_datetime(pool["date"]).reset_index(drop=True)
+        rate = pool["cumulative_default_rate"].to_numpy()
+        rates.append(pd.DataFrame({"date": dates, "scenario": label, "rate": rate}))
+        breached = result.trigger_breached[0, :, :len(pool)]  # (triggers, months), sticky
+        breaches += [{"date": dates[k], "scenario": label, "trigger": trigger_name(trigger),
+                      "rate": rate[k]}
+                     for trigger, months in zip(triggers, breached, strict=True)
+                     for k in np.flatnonzero(months)[:1]]  # the first month, if any
+        longest = dates if len(dates) > len(longest) else longest
+    levels = [pd.DataFrame({"date": longest, "trigger": trigger_name(trigger),
+                            "level": monthly_vector(trigger.threshold, len(longest))})
+              for trigger in triggers if trigger.metric == TriggerMetric.CUMULATIVE_DEFAULT_RATE]
+    return (pd.concat(rates, ignore_index=True),
+            pd.concat(levels, ignore_index=True) if levels else pd.DataFrame(
+                {"date": pd.Series(dtype="datetime64[ns]"), "trigger": [], "level": []}),
+            pd.DataFrame(breaches, columns=["date", "scenario", "trigger", "rate"]))
+
+
+def default_rate_against_triggers(scenarios: Mapping[str, tuple[WaterfallResult,
+                                                                 CashflowTables]],
+                                  deal: Deal) -> alt.LayerChart:
+    """The pool's cumulative default rate by month, a line per scenario, against the
+    thresholds of the triggers on it (dashed step lines, a threshold holding for its month),
+    each trigger's first breach marked (:func:`default_trigger_frames`)."""
+    rates, levels, breaches = default_trigger_frames(scenarios, deal)
+    date, rate, level = column("cfc", "date"), t("dc.rate"), t("dc.level")
+    scenario, trigger = t("dc.scenario"), t("dc.trigger")
+    x = date_axis("date:T")
+    y = alt.Y("rate:Q", title=rate, axis=alt.Axis(format="%"))
+    when = alt.Tooltip("date:T", title=date, format=date_format())
+    lines = alt.Chart(rates).mark_line(point=True).encode(
+        x=x, y=y, color=alt.Color("scenario:N", title=scenario, sort=list(scenarios)),
+        tooltip=[when, alt.Tooltip("scenario:N", title=scenario),
+                 alt.Tooltip("rate:Q", title=rate, format=".2%")])
+    steps = alt.Chart(levels).mark_line(interpolate="step-after", strokeDash=[6, 3]).encode(
+        x=x, y=alt.Y("level:Q", title=rate),
+        color=alt.Color("trigger:N", title=level, scale=alt.Scale(scheme="set1"),
+                        sort=list(dict.fromkeys(levels["trigger"]))),
+        tooltip=[when, alt.Tooltip("trigger:N", title=trigger),
+                 alt.Tooltip("level:Q", title=level, format=".2%")])
+    marks = alt.Chart(breaches).mark_point(shape="diamond", filled=True, size=120,
+                                           color="black").encode(
+        x=x, y=y,
+        tooltip=[alt.Tooltip("date:T", title=t("dc.breach_month"), format=date_format()),
+                 alt.Tooltip("scenario:N", title=scenario),
+                 alt.Tooltip("trigger:N", title=trigger),
+                 alt.Tooltip("rate:Q", title=rate, format=".2%")])
+    return (lines + steps + marks).resolve_scale(color="independent").properties(
+        title=t("dc.title"), height=300)

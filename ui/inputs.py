@@ -29,12 +29,14 @@ import pandas as pd
 import streamlit as st
 
 from abs_tool import Deal, DealFileError, Pool
+from abs_tool.errors import render_message
 from abs_tool.io import dealfile
 from abs_tool.io.samples import DEFAULT_SEED
 from abs_tool.io.tape import tape_bytes
 from abs_tool.model.deal import PoolSource
 
 from . import cache, state
+from .labels import lang
 
 INTERACTIVE_PATHS = 10_000
 """Paths the app starts a built-in sample deal with: the Results page then renders within a
@@ -414,7 +416,7 @@ def current() -> Deal | None:
 def show_problems(key: str, where: Any = None) -> None:
     """Draw the problems of the input ``key`` as error messages (below the input)."""
     for message in st.session_state.get(state.PROBLEMS, {}).get(key, []):
-        (where or st).error(message)
+        (where or st).error(render_message(message, lang()))
 
 
 # --- The deal and its pool, for the pages that run it -------------------------------------

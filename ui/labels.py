@@ -308,6 +308,30 @@ CASHFLOW_PAGE: dict[str, Label] = {
     "opt.action.accelerate": ("accelerate", "加速清偿"),
 }
 
+# The cumulative default rate against the triggers' levels by month (ui.charts), on the Cash
+# flows and Results pages.
+DEFAULT_CHART: dict[str, Label] = {
+    "dc.title": ("Cumulative default rate against trigger levels",
+                 "累计违约率与触发事件阈值"),
+    "dc.rate": g.METRICS["cumulative_default_rate"],
+    "dc.level": g.METRICS["threshold"],
+    "dc.scenario": g.DEAL["scenario"],
+    "dc.trigger": g.DEAL["trigger"],
+    "dc.breach_month": ("First month breached", "首次触发月份"),
+    "dc.help": (
+        "Dashed steps: the thresholds of the triggers on the cumulative default rate, month "
+        "by month. Diamonds: the month a trigger (on any measure) is first breached; its "
+        "action takes effect from the next month. Charts end in the month the deal ends.",
+        "虚线阶梯:以累计违约率为指标的触发事件各期阈值。菱形:触发事件(任一指标)首次触发的"
+        "月份,其后果自下一期起生效。图表截至交易结束当月。",
+    ),
+    "dc.results_help": (
+        "The Monte Carlo keeps each path's lifetime figures, not its months: the chart shows "
+        "the two deterministic scenarios above.",
+        "蒙特卡洛模拟只保留各路径的存续期汇总数据,不保留逐月数据:本图显示上述两个确定性情景。",
+    ),
+}
+
 # Class table headers (abs_tool.report.tables.class_table columns shown).
 CLASS_TABLE: dict[str, Label] = {
     "ct.class": g.DEAL["class"],
@@ -487,10 +511,6 @@ DEAL_PANEL: dict[str, Label] = {
         "(请在资产池页面上传资产清单)。",
     ),
     "deal.upload_loaded": ("{file} loaded.", "已载入 {file}。"),
-    "deal.file_error": (
-        "The deal file was not loaded; the problems, each with its field path:",
-        "交易文件未载入。以下逐项列出问题及其字段路径(说明为英文原文):",
-    ),
 }
 
 ASSUMPTIONS_PAGE: dict[str, Label] = {
@@ -1521,10 +1541,6 @@ DEAL_PAGE: dict[str, Label] = {
         "Separate several names with commas.", "多个名称以逗号或顿号分隔。"
     ),
     "dl.error": ("{field}: {message}", "{field}:{message}"),
-    "dl.error_order": (
-        "must be on or after the {earlier} ({date})", "不得早于{earlier}({date})"
-    ),
-    "dl.error_other": ("{message}", "输入无效(说明为英文原文):{message}"),
 }
 
 # Pool page: a new tape starts a new deal.
@@ -1606,7 +1622,7 @@ NEW_DEAL: dict[str, Label] = {
 TABLES: tuple[dict[str, Label], ...] = (
     DEAL_PAGE, NEW_DEAL, APP, DASK_SIDEBAR, POOL_PAGE, ELIGIBILITY_RULES, POOL_COLUMNS,
     STATIC_POOL_COLUMNS,
-    POOL_TABLES, CASHFLOW_PAGE,
+    POOL_TABLES, CASHFLOW_PAGE, DEFAULT_CHART,
     CLASS_TABLE, CASHFLOW_COLUMNS, INSPECTOR_PAGE, INSPECTOR_PATHS, DEAL_PANEL,
     ASSUMPTIONS_PAGE, STRUCTURE_PAGE,
     RESULTS_PAGE,

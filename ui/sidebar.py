@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from abs_tool import AbsToolError, glossary as g
+from abs_tool.errors import render
 from abs_tool.io.dealfile import MAX_DEAL_FILE_BYTES, SAMPLE_DEALS
 
 from . import inputs, run, state
@@ -48,9 +49,7 @@ def draw() -> None:
     try:
         inputs.load_upload(data, upload.name)
     except AbsToolError as exc:  # a deal-file error, or a limit such as its size
-        # The reader's messages are English (they name each field by its path): in Chinese
-        # a lead sentence says what happened and that the details follow in English.
-        bar.error(str(exc) if lang() == "en" else f"{t('deal.file_error')}\n\n{exc}")
+        bar.error(render(exc, lang()))
         return
     st.session_state[state.DEAL_UPLOAD] = digest
     bar.success(t("deal.upload_loaded").format(file=upload.name))

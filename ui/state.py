@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from abs_tool import AbsToolError, Deal, Pool, StaticPoolData, StructuringResult, ValidationReport
+from abs_tool.errors import render
 
 if TYPE_CHECKING:
     from .cache import StructuringSettings
@@ -323,4 +324,4 @@ def show_errors(where: Any = None) -> Iterator[None]:
     try:
         yield
     except AbsToolError as exc:
-        (st if where is None else where).error(str(exc))
+        (st if where is None else where).error(render(exc, lang()))

@@ -12,10 +12,11 @@ Both rule sets are frozen dataclasses that round-trip through JSON-ready dicts
 
 from __future__ import annotations
 
+import ast
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -77,25 +78,54 @@ _LIMIT_RULES: dict[str, tuple[str, str]] = {
 _BREACH_TOLERANCE = 1e-9
 
 _CONDITION_RE = re.compile(r"^(?P<column>\w+) (?P<op>>=|<=|in|not in|share <=) (?P<value>.+)$")
-# Chinese of the condition words: the pool column (or the limit's group) and the comparison.
+# Chinese of the condition words: the comparison, and the group a concentration limit caps.
 _CONDITION_ZH: dict[str, str] = {">=": "≥", "<=": "≤", "in": "属于", "not in": "不属于",
                                  "share <=": "占比 ≤"}
 _GROUP_ZH: dict[str, str] = {"obligor": "单一借款人", "region": "单一地区", "industry": "单一行业"}
+_MONTH_COLUMNS = ("remaining_term", "seasoning")
 
 
-def condition_text(condition: str, lang: str) -> str:
+def condition_text(condition: str, lang: str,
+                   money: Callable[[float], str] | None = None) -> str:
     """A report's ``condition`` (as :meth:`EligibilityCriteria.active_rules` and
-    :meth:`ConcentrationLimits.active_rules` write it, in English) in ``lang``: ``"zh"``
-    names the column in Chinese (``剩余期限 ≤ 24``, ``单一借款人占比 ≤ 0.02``); values stay
-    as written. Text of another shape is returned as it is."""
-    match = _CONDITION_RE.match(condition)
-    if lang == "en" or match is None:
+    :meth:`ConcentrationLimits.active_rules` write it, in English) in ``lang``.
+
+    ``"zh"`` writes the column by its Chinese name and the bound in its unit: a balance by
+    ``money`` (the caller's unit, such as ``80.00 万元``; default: yuan with separators), a
+    rate or a share in percent (``利率 ≤ 20.00%``, ``单一借款人占比 ≤ 2.00%``), a term in
+    months (``剩余期限 ≤ 24 个月``), a list with 、 (repayment types by their Chinese names,
+    ``等`` for the ones left out). ``"en"`` returns ``condition``.
+
+    Raises
+    ------
+    ValueError
+        ``condition`` is not of a shape ``active_rules`` writes (a bug in the caller).
+    """
+    if lang == "en":
         return condition
+    match = _CONDITION_RE.match(condition)
+    if match is None:
+        raise ValueError(f"not an eligibility condition: {condition!r}")
     column, op, value = match["column"], match["op"], match["value"]
     if op == "share <=":
-        return f"{_GROUP_ZH.get(column, column)}{_CONDITION_ZH[op]} {value}"
-    name = g.FIELDS[column][1] if column in g.FIELDS else column
-    return f"{name} {_CONDITION_ZH[op]} {value}"
+        return f"{_GROUP_ZH[column]}{_CONDITION_ZH[op]} {float(value):.2%}"
+    name = g.term(g.FIELDS, column, lang)
+    if op in ("in", "not in"):
+        items = [str(v) for v in ast.literal_eval(value)]
+        shown = [g.term(g.AMORTIZATION, v, lang) if column == "amortization"
+                 and v in g.AMORTIZATION else v for v in items if v != "..."]
+        more = "等" if "..." in items else ""
+        return f"{name} {_CONDITION_ZH[op]} {'、'.join(shown)}{more}"
+    bound = float(value.replace(",", ""))
+    if column == "balance":
+        written = money(bound) if money is not None else f"{bound:,.2f} 元"
+    elif column == "rate":
+        written = f"{bound:.2%}"
+    elif column in _MONTH_COLUMNS:
+        written = f"{bound:,.0f} {g.term(g.UNITS, 'months', lang)}"
+    else:
+        raise ValueError(f"not an eligibility condition: {condition!r}")
+    return f"{name} {_CONDITION_ZH[op]} {written}"
 
 
 REPORT_COLUMNS: tuple[str, ...] = (

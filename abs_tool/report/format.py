@@ -168,21 +168,25 @@ def money_frame(frame: pd.DataFrame, columns: Iterable[str], lang: str,
 
 EXCEL_MONEY_FORMATS: dict[str, str] = {
     "yuan": '#,##0;[Red]-#,##0;"-"',
-    # Excel cannot divide by 10,000 in a format: a comma divides by 1,000 and a literal "."
-    # before the last digit shows tenths of 万 (10,000 yuan); two commas and a "." before
-    # the last two digits show hundredths of 亿 (100 million yuan). Thousands separators
-    # cannot be combined with that literal point. The cell keeps the amount in yuan.
-    "wan": '0"."0,"万元";[Red]-0"."0,"万元";"-"',
-    "yi": '0"."00,,"亿元";[Red]-0"."00,,"亿元";"-"',
+    # An Excel format cannot divide by 10,000: a comma divides by 1,000, and the old trick of
+    # a literal "." before the last digit breaks the thousands separators, which count the
+    # digits after that point as whole ones (LibreOffice showed 800,000,000 yuan as
+    # "800,00.0万元"). So a Chinese workbook's amount cell holds the amount in the unit shown
+    # (:func:`money_value`), and the format only adds separators and the unit's name.
+    "wan": '#,##0.00"万元";[Red]-#,##0.00"万元";"-"',
+    "yi": '#,##0.0000"亿元";[Red]-#,##0.0000"亿元";"-"',
 }
-"""Money unit -> Excel number format of an amount cell (whose value is in yuan)."""
+"""Money unit -> Excel number format of an amount cell whose value is in that unit
+(:func:`money_value`): ``80,000.00万元`` for 800,000,000 yuan, ``8.0000亿元`` (four
+decimals in 亿元: one 万元)."""
 
 EXCEL_YIELD_FORMAT = '[<=-1]"-100.00%";[<0]-0.00%;0.00%'
 """A yield cell: a total loss (the engine's -1200%) and any yield below -100% show as -100%."""
 
 
 def excel_money_format(lang: str, unit: str = DEFAULT_MONEY_UNIT) -> str:
-    """The number format of amount cells in ``lang`` (the unit of :func:`money_unit`)."""
+    """The number format of amount cells in ``lang`` (the unit of :func:`money_unit`), whose
+    values are :func:`money_value` (yuan in English, 万元 or 亿元 in Chinese)."""
     return EXCEL_MONEY_FORMATS[money_unit(lang, unit)]
 
 

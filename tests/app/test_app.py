@@ -291,7 +291,7 @@ def test_cashflows_shows_the_consumer_classes(app: Start) -> None:
     assert table["class"].tolist() == [c.name for c in deal.structure.classes]
     assert table["tier"].tolist() == [en(f"tier.{c.tier.value}") for c in deal.structure.classes]
     assert table["bdr"].notna().all()
-    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("vega_lite_chart")) == 3  # balances, collections, defaults vs triggers
     pool = frame_with(at, "collections")
     assert len(pool) == deal.dates.horizon_months
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
+from chinese_words import WORD, deal_words, english_words
 from google.protobuf.message import Message
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
@@ -33,73 +34,14 @@ from abs_tool import (
     structure_deal,
     term_sheet_bytes,
 )
-from abs_tool.io.dealfile import deal_json, deal_to_dict
+from abs_tool.io.dealfile import deal_json
 from abs_tool.io.tape import tape_bytes
-from abs_tool.model.columns import ALL_COLUMNS
 from abs_tool.model.dates import BusinessDayConvention
-from abs_tool.model.scales import LOCAL_SCALE
 from abs_tool.report.tables import structuring_tables
 
 Start = Callable[..., AppTest]
 PAGES = ("deal", "pool", "assumptions", "structure", "results", "structuring", "static_pool",
          "stress", "cashflows", "export")
-WORD = re.compile(r"[A-Za-z][A-Za-z_'’\-]*[A-Za-z]|[A-Za-z]")
-
-# Words that are not English prose in a Chinese display.
-ALLOWED: frozenset[str] = frozenset({
-    # units and currencies
-    "bp", "RMB", "CNY",
-    # file formats, codes and tools named as such
-    "CSV", "XLSX", "XLSM", "XLS", "JSON", "UTF", "SHA", "UTC", "Excel", "Streamlit", "Python",
-    "numpy", "pandas", "openpyxl", "abs-tool", "embedded_csv", "json", "xlsx",
-    "PDF", "pdf", "LibreOffice", "Debian", "Ubuntu", "libreoffice-calc-nogui",
-    # proper names (a model named after its author) and a formula's symbols
-    "Vasicek", "HHI", "t", "n", "x",
-    # the sidebar's cluster field: the tool's name and the address schemes it accepts
-    "Dask", "tcp", "local",
-    # the language switch names both languages, so that a reader of either finds it
-    "Language", "English",
-    # the tape's code values the reader fills in, shown as the data says them
-    "NR", "UNKNOWN", "level",
-    # Moody's-style rating symbols of the indicative tables
-    "Aaa", "Aa", "Baa", "Ba", "Caa", "Ca",
-})
-
-
-def english_words(text: str, allowed: frozenset[str]) -> set[str]:
-    """English words of ``text`` that are not allowed (any word of an allowed phrase is)."""
-    words = set(WORD.findall(text))
-    return {w for w in words if w not in allowed and w.rstrip("0123456789") not in allowed
-            and not re.fullmatch(r"[A-Z]|[A-D][A-D+\-]*", w)}  # grades, rating symbols: AAA, AA-
-
-
-def deal_words() -> frozenset[str]:
-    """Every word of the sample deals' own texts and codes (class, fee and trigger names, field
-    names and code values, as the deal files write them), and the tape's column names."""
-    words: set[str] = set(ALLOWED) | set(LOCAL_SCALE)
-    for name in ("consumer", "factoring"):
-        data = deal_to_dict(load_sample_deal(name))
-
-        for text in _deal_texts({k: v for k, v in data.items() if k != "name"}):
-            words |= set(WORD.findall(text))
-    for column in ALL_COLUMNS:
-        words |= {column, *column.split("_")}
-    return frozenset(words)
-
-
-def _deal_texts(value: object) -> Iterator[str]:
-    """The keys and text values of a deal file's data, nested."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield str(k)
-            yield from _deal_texts(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _deal_texts(v)
-    elif isinstance(value, str):
-        yield value
-
-
 # --- The app ---------------------------------------------------------------------------------
 
 _SKIPPED_FIELDS = frozenset({"id", "form_id", "key", "type", "default", "spec_id",
@@ -308,3 +250,22 @@ def test_every_sheet_of_the_term_sheet_in_chinese(sample: str, allowed: frozense
                     found.append(f"{ws.title}!{cell.coordinate}: {sorted(words)} "
                                  f"in {cell.value[:100]!r}")
     assert found == [], "\n".join(found)
+
+
+def test_a_deal_file_error_in_chinese(app: Start, allowed: frozenset[str]) -> None:
+    """An uploaded deal file with wrong fields: the sidebar's error names each field and says
+    each problem in Chinese (no English but the values the file holds)."""
+    from abs_tool.io.dealfile import deal_to_dict
+
+    data = deal_to_dict(load_sample_deal("consumer"))
+    data["structure"]["classes"][1]["coupon_annual"] = 1.5
+    data["dates"]["closing"] = "2015-09-01"
+    data["pool"]["eligibility"] = {"max_rate": 2, "allowed_grades": []}
+    at = app("ui/pages/deal.py", lang="zh")
+    at.file_uploader(key="deal_upload").set_value(
+        ("交易.json", json.dumps(data).encode("utf-8"), "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [e.value for e in at.sidebar.error]
+    assert len(shown) == 1, shown
+    assert "结构.第2档.票面利率:应在 [0, 1) 内(实际为 1.5)" in shown[0], shown
+    assert offenders(iter([("sidebar error", shown[0])]), allowed) == []

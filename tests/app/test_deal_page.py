@@ -78,7 +78,7 @@ def test_a_date_out_of_order_names_the_field_in_english(app: Start) -> None:
     at.date_input(key="dl_closing").set_value(dt.date(2015, 9, 1)).run()
     no_problem(at)
     assert [e.value for e in at.error] == [
-        "Closing date: must be on or after the Cut-off date (2015-10-01)"]
+        "Closing date: must be on or after `cutoff` (2015-10-01) (got '2015-09-01')"]
     # The deal keeps its valid dates.
     assert at.session_state[state.DEAL_BASE].dates == load_sample_deal("consumer").dates
 
@@ -87,7 +87,8 @@ def test_a_date_out_of_order_names_the_field_in_chinese(app: Start) -> None:
     at = app(DEAL_PAGE, lang="zh")
     at.date_input(key="dl_legal_final").set_value(dt.date(2015, 9, 30)).run()
     no_problem(at)
-    assert [e.value for e in at.error] == ["法定到期日:不得早于首个兑付日(2016-01-26)"]
+    assert [e.value for e in at.error] == [
+        "法定到期日:不得早于“首个兑付日”(2016-01-26)(实际为 '2015-09-30')"]
 
 
 def test_a_revolving_period_past_the_legal_final_is_shown(app: Start) -> None:

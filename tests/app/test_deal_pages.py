@@ -128,17 +128,19 @@ def test_results_cash_flows_are_drawn_when_opened(app: Start) -> None:
     names = [c.name for c in deal_of(at).structure.classes]
     assert [tab.label for tab in at.tabs] == names
     assert at.number_input(key="res_stress").value == state.default("res_stress")
-    assert len(at.get("vega_lite_chart")) == 4
+    assert len(at.get("vega_lite_chart")) == 5  # and the cumulative default rate, classes
     at.session_state["res_cf_class"] = names[2]
     at.number_input(key="res_stress").set_value(4.0).run()
     no_problem(at)
-    chart = at.get("vega_lite_chart")[3].proto
+    chart = at.get("vega_lite_chart")[4].proto
     shown = pa.ipc.open_stream(chart.datasets[0].data.data).read_pandas()
     deal = deal_of(at)
     pool, _ = load_deal_pool(deal, None)
     stressed = run_scenario(prepare_deal(deal, pool),
                                    Scenario(default_multiplier=4.0))
-    flows = cashflow_tables(stressed.result, deal).classes[names[2]]
+    # The chart ends in the month the deal ends.
+    flows = cashflow_tables(stressed.result, deal).classes[names[2]].loc[
+        :int(stressed.result.end_month[0])]
     stressed_shown = shown[shown["scenario"] == en("res.stressed").format(m="4.00")]
     for series in results_page.FLOW_SERIES:
         amounts = stressed_shown[stressed_shown["series"] == en(f"cfc.{series}")]["amount"]

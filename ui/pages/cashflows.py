@@ -1,8 +1,9 @@
 """Cash flows page: the current deal (:mod:`ui.inputs`) on the pool selected on the Pool page,
 under one deterministic scenario.
 
-Shows the class table (with break-even default rates), charts of class balances and pool
-collections, and the period tables, all laid out by :mod:`abs_tool.report.tables` (with the
+Shows the class table (with break-even default rates), charts of class balances, pool
+collections and the cumulative default rate against the triggers' levels (each to the month
+the deal ends), and the period tables, all laid out by :mod:`abs_tool.report.tables` (with the
 dates paid and accrual days when the deal accrues between business-day dates), and the
 waterfall inspector of one month: of the page's scenario, or of the deal's Monte Carlo path
 at a pool loss quantile.
@@ -22,7 +23,13 @@ from abs_tool.model.pool import Pool
 from abs_tool.report.format import shown_yield
 from abs_tool.report.tables import CashflowTables, cashflow_tables, class_table
 from ui import cache, format as fmt, inputs, run, state
-from ui.charts import date_axis, date_format, monthly_bars
+from ui.charts import (
+    date_axis,
+    date_format,
+    default_rate_against_triggers,
+    monthly_bars,
+    through_end,
+)
 from ui.labels import CASHFLOW_COLUMNS, LABELS, column, deal_name, lang, namer, t
 from ui.pages.pool import ISSUE_COLUMNS, issue_table
 
@@ -132,12 +139,16 @@ def show_classes(table: pd.DataFrame) -> None:
     st.caption(t("cf.bdr_help"))
 
 
-def show_charts(tables: CashflowTables) -> None:
+def show_charts(tables: CashflowTables, result: ScenarioResult, deal: Deal) -> None:
+    """Class balances, pool collections, and the cumulative default rate against the
+    triggers' levels, each month to the one the deal ends in (:func:`ui.charts.through_end`)."""
+    engine = result.result
     balances = pd.concat(
         [
             pd.DataFrame({"date": pd.to_datetime(flows["date"]), "class": name,
                           "balance": fmt.money_values(flows["balance_close"])})
-            for name, flows in tables.classes.items()
+            for name, flows in ((name, through_end(frame, engine))
+                                for name, frame in tables.classes.items())
         ],
         ignore_index=True,
     )
@@ -155,7 +166,7 @@ def show_charts(tables: CashflowTables) -> None:
                      alt.Tooltip("balance:Q", title=balance_title, format=",.2f")],
         )
     )
-    pool = tables.pool
+    pool = through_end(tables.pool, engine)
     collections = pd.concat(
         [
             pd.DataFrame({"date": pd.to_datetime(pool["date"]),
@@ -171,6 +182,9 @@ def show_charts(tables: CashflowTables) -> None:
     left, right = st.columns(2)
     left.altair_chart(balance_chart, width="stretch")
     right.altair_chart(collection_chart, width="stretch")
+    st.altair_chart(default_rate_against_triggers({t("cf.scenario"): (engine, tables)}, deal),
+                    width="stretch")
+    st.caption(t("dc.help"))
 
 
 # Columns named after a fee or trigger of the deal (its user's words) and what they hold.
@@ -357,7 +371,7 @@ def main() -> None:
         return
     classes, tables, result = outcome
     show_classes(classes)
-    show_charts(tables)
+    show_charts(tables, result, deal)
     show_periods(tables, deal)
     show_inspector(result, run_inputs, prepared)
 

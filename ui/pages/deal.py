@@ -17,10 +17,12 @@ from dataclasses import fields, replace
 import streamlit as st
 
 from abs_tool import Deal, FieldError
+from abs_tool.errors import render_message
+from abs_tool.glossary import field_path
 from abs_tool.model.dates import BusinessDayConvention, DayCount
 from abs_tool.model.deal import DealDates, DealParties
 from ui import state
-from ui.labels import namer, t
+from ui.labels import lang, namer, t
 
 DATES: tuple[str, ...] = ("cutoff", "closing", "first_payment", "legal_final")
 PARTIES: tuple[str, ...] = tuple(f.name for f in fields(DealParties))
@@ -34,8 +36,6 @@ EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2150, 12, 31)
 FILLED_FROM = "dl_filled_from"
 # Rating agencies are typed as one text: commas (either width) or 、 between names.
 _AGENCY_SEPARATORS = re.compile(r"[,,、]")
-# A DealDates order message: "must be on or after `cutoff` (2015-10-01) (got ...)".
-_ORDER = re.compile(r"must be on or after `(\w+)` \(([0-9-]+)\)")
 
 
 def fill(deal: Deal) -> None:
@@ -60,13 +60,10 @@ def agencies(text: str) -> tuple[str, ...]:
 def message(error: FieldError) -> str:
     """``error`` in the page's language, naming its field by its label."""
     name = error.field.split(".")[-1].split("[")[0]
-    label = t(f"dl.{name}") if f"dl.{name}" in _FIELD_LABELS else error.field
-    order = _ORDER.match(error.message)
-    if order and f"dl.{order[1]}" in _FIELD_LABELS:
-        text = t("dl.error_order").format(earlier=t(f"dl.{order[1]}"), date=order[2])
-    else:
-        text = t("dl.error_other").format(message=error.message)
-    return t("dl.error").format(field=label, message=text)
+    language = lang()
+    label = (t(f"dl.{name}") if f"dl.{name}" in _FIELD_LABELS
+             else field_path(error.field, language))
+    return t("dl.error").format(field=label, message=render_message(error.message, language))
 
 
 _FIELD_LABELS = frozenset({f"dl.{n}" for n in ("name", *DATES, "business_day_convention",

@@ -464,7 +464,8 @@ def show_eligibility(result: EligibilityResult) -> None:
     st.markdown(f"**{t('elig.report')}**")
     report = fmt.money_table(result.report, ["balance_removed"]).assign(
         rule=[t(f"rule.{r}") for r in result.report["rule"]],
-        condition=[condition_text(c, language) for c in result.report["condition"]])
+        condition=[condition_text(c, language, lambda v: fmt.money(v, language))
+                   for c in result.report["condition"]])
     st.dataframe(report, hide_index=True, width="stretch", column_config={
         "rule": fmt.text_column(column("report", "rule")),
         "condition": fmt.text_column(column("report", "condition")),

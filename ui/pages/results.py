@@ -5,7 +5,8 @@ it, the Vasicek large-pool curve of its homogeneous equivalent (else why not), t
 (EL, PD, LGD, WAL, IRR, DIRR with standard errors, break-even default rate, implied ratings),
 the running EL of each class against paths with its standard-error band, the
 target default rate of each rating against each class's break-even rate, the expected and a
-stressed deterministic cash flow of each class, and the cost of funds against the benchmark.
+stressed deterministic scenario (the cumulative default rate against the triggers' levels, and
+the cash flow of each class), and the cost of funds against the benchmark.
 Figures come from the run's :class:`~abs_tool.analysis.deal_analysis.DealAnalysis` (laid out by
 :mod:`abs_tool.report.tables`) and the engine; this page lays them out.
 """
@@ -38,7 +39,7 @@ from abs_tool.report.tables import (
 )
 from abs_tool.types import Array
 from ui import cache, format as fmt, run, state
-from ui.charts import monthly_bars
+from ui.charts import default_rate_against_triggers, monthly_bars, through_end
 from ui.labels import column, columns, deal_name, lang, t
 
 # Bars of the loss histogram, and the probability its range covers at least.
@@ -245,7 +246,9 @@ def tdr_chart(outcome: run.Outcome) -> alt.Chart:
 
 
 def cashflow_charts(outcome: run.Outcome) -> None:
-    """Each class's payments and write-downs: the base scenario and a stressed one.
+    """The cumulative default rate against the triggers' levels, and each class's payments
+    and write-downs: the base scenario and a stressed one, each to the month it ends in (the
+    Monte Carlo result keeps no months, so the deterministic scenarios stand for it).
 
     Drawn when the panel is opened, and only the chosen class's chart: the page's first draw
     shows the distribution, the class table and the cost sooner (each chart is the browser's
@@ -266,14 +269,18 @@ def cashflow_charts(outcome: run.Outcome) -> None:
         t("res.stressed").format(m=fmt.number(stress)): cache.scenario(
             fixed, run_inputs.pool_key, Scenario(default_multiplier=stress), outcome.prepared),
     }
+    tables = {label: (result.result, cashflow_tables(result.result, deal))
+              for label, result in scenarios.items()}
+    panel.altair_chart(default_rate_against_triggers(tables, deal), width="stretch")
+    panel.caption(f"{t('dc.help')} {t('dc.results_help')}")
     names = [c.name for c in deal.structure.classes]
     tabs = panel.tabs(names, key="res_cf_class", on_change="rerun")
     for tab, name in zip(tabs, names, strict=True):
         if not tab.open:
             continue
         frames = []
-        for label, result in scenarios.items():
-            flows = cashflow_tables(result.result, deal).classes[name]
+        for label, (result, period_tables) in tables.items():
+            flows = through_end(period_tables.classes[name], result)
             frames.extend(pd.DataFrame({"date": pd.to_datetime(flows["date"]), "scenario": label,
                                         "series": column("cfc", series),
                                         "amount": fmt.money_values(flows[series])})

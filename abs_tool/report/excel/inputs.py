@@ -20,6 +20,7 @@ from abs_tool.analysis.deal_analysis import DealAnalysis, KeyRisk
 from abs_tool.analysis.economics import CostOfFunds
 from abs_tool.analysis.static_pool import StaticPoolAnalysis
 from abs_tool.analysis.stress import StressTable
+from abs_tool.errors import FieldError
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ class TermSheetInputs:
         case, vintages and curves); the sheet is left out when None.
     stress
         A stress table of the deal, for the Stress tests sheet; left out when None.
+    inspector_month
+        The month (1..T) of the stress case whose priority of payments the Cash Flows sheet
+        shows step by step; None: the month the rule of
+        :mod:`abs_tool.report.excel.inspection` picks (the first interest shortfall or
+        trigger breach, else the largest loss).
     """
 
     analysis: DealAnalysis
@@ -55,6 +61,15 @@ class TermSheetInputs:
     sources: Mapping[str, str]
     static_pool: StaticPoolAnalysis | None = None
     stress: StressTable | None = None
+    inspector_month: int | None = None
+
+    def __post_init__(self) -> None:
+        month, horizon = self.inspector_month, self.analysis.stress.result.n_periods
+        if month is not None and (isinstance(month, bool) or not isinstance(month, int)
+                                  or not 1 <= month <= horizon):
+            raise FieldError("inspector_month",
+                             f"must be a whole month of the stress case, 1 to {horizon}, or "
+                             f"None to let the rule pick it (got {month!r})")
 
 
 def build_term_sheet_inputs(
@@ -64,6 +79,7 @@ def build_term_sheet_inputs(
     sources: Mapping[str, str] | None = None,
     static_pool: StaticPoolAnalysis | None = None,
     stress: StressTable | None = None,
+    inspector_month: int | None = None,
 ) -> TermSheetInputs:
     """The term sheet of ``analysis``.
 
@@ -82,15 +98,19 @@ def build_term_sheet_inputs(
         analysis sheet.
     stress
         From :func:`abs_tool.analysis.stress.stress_table`: a Stress tests sheet.
+    inspector_month
+        The stress case's month the Cash Flows sheet inspects (see :class:`TermSheetInputs`).
 
     Raises
     ------
     FieldError
-        The analysis's cost of funds is undefined (the upfront fees take all the proceeds).
+        The analysis's cost of funds is undefined (the upfront fees take all the proceeds);
+        ``inspector_month`` is not a month of the stress case.
     """
     return TermSheetInputs(analysis=analysis, cost=analysis.cost, risks=analysis.risks,
                            structuring=structuring, sources=dict(sources or {}),
-                           static_pool=static_pool, stress=stress)
+                           static_pool=static_pool, stress=stress,
+                           inspector_month=inspector_month)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:

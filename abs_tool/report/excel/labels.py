@@ -385,6 +385,52 @@ CASH_FLOWS: dict[str, Label] = {
     "cfc.residual": g.DEAL["residual"],
 }
 
+# The stress case's waterfall inspector below the Cash Flows sheet's tables
+# (abs_tool.report.excel.inspection; codes of abs_tool.analysis.inspector).
+INSPECTOR: dict[str, Label] = {
+    "insp.title": (f"{g.INSPECTOR['title'][0]}: stress case",
+                   f"{g.INSPECTOR['title'][1]}:压力情景"),
+    "insp.why": ("Why this month", "选取该期的原因"),
+    "insp.why.chosen": ("The month chosen for this term sheet.", "编制本条款概要时指定的一期。"),
+    "insp.why.interest_shortfall": (
+        "The first month in which a senior or mezzanine class is not paid its full interest.",
+        "优先级或中间级档次首次未足额获付利息的一期。"),
+    "insp.why.trigger_breach": (
+        "No interest shortfall on a senior or mezzanine class in the stress case: the first "
+        "month in which a trigger is breached (its action takes effect from the next month).",
+        "压力情景下优先级、中间级档次均无利息缺口:首次触发触发事件的一期(其后果自下一期起生效)。"),
+    "insp.why.largest_loss": (
+        "No interest shortfall and no trigger breach in the stress case: the month of its "
+        "largest pool loss.",
+        "压力情景下无利息缺口且未触发触发事件:资产池损失最大的一期。"),
+    "insp.why.first_month": (
+        "No interest shortfall, trigger breach or pool loss in the stress case: its first "
+        "month.",
+        "压力情景下无利息缺口、未触发触发事件且资产池无损失:首期。"),
+    "insp.note": (
+        "Each step of the priority of payments in order: funds after = funds before + "
+        "received − paid. The principal due is derived from the balances.",
+        "按分配顺序逐项列示:分配后资金 = 分配前资金 + 收入 − 已付。应付本金由余额推算。"),
+    "insp.steps": g.INSPECTOR["steps"],
+    "insp.triggers": g.DEAL["triggers"],
+    "insp.ledgers": g.INSPECTOR["ledgers"],
+    "insp.col.trigger": g.DEAL["trigger"],
+    "insp.col.level": g.METRICS["threshold"],
+    **{f"insp.{key}": label for key, label in g.INSPECTOR.items()
+       if key.startswith(("col.", "part.", "item."))},
+    "insp.part.residual": g.DEAL["residual"],
+    "insp.part.pool": g.DEAL["pool"],
+    "insp.item.residual": g.DEAL["residual"],
+    # Period-table lines the inspector names that the cash-flow tables above do not show.
+    "cfc.balance_open": ("Opening balance", "期初余额"),
+    "cfc.interest": ("Interest", "利息"),
+    "cfc.scheduled_principal": ("Scheduled principal", "正常还本"),
+    "cfc.prepayment": g.METRICS["prepayment"],
+    "cfc.fee_income": ("Fee income", "手续费收入"),
+    "cfc.interest_due": ("Interest due", "应付利息"),
+    "cfc.held_close": ("Collections held to the payment date", "留存至兑付日的回收款"),
+}
+
 AUDIT: dict[str, Label] = {
     "au.tool": ("Tool", "工具"),
     "au.version": ("abs-tool version", "abs-tool 版本"),
@@ -501,7 +547,7 @@ STRESS: dict[str, Label] = {
 
 TABLES: tuple[dict[str, Label], ...] = (
     SHEETS, TEMPLATE, DEAL_TERMS, STRUCTURE, TIERS, TERM_SHEET, POOL, ASSUMPTIONS, FIELDS,
-    MONTE_CARLO, CASH_FLOWS, STATIC_POOL, STRESS, AUDIT,
+    MONTE_CARLO, CASH_FLOWS, INSPECTOR, STATIC_POOL, STRESS, AUDIT,
 )
 LABELS: dict[str, Label] = {key: label for table in TABLES for key, label in table.items()}
 

@@ -42,6 +42,7 @@ from abs_tool.model.eligibility import condition_text
 from abs_tool.model.scales import LOCAL_SCALE
 from abs_tool.report import format as fmt
 from abs_tool.report.excel.inputs import TermSheetInputs
+from abs_tool.report.excel.inspection import stress_inspection
 from abs_tool.report.excel.labels import LABELS, text, translation
 from abs_tool.report.excel.template import (
     ANCHORS,
@@ -55,6 +56,7 @@ from abs_tool.report.format import (
     excel_money_format,
     excel_number_format,
     excel_percent_format,
+    money_value,
 )
 from abs_tool.report.structure_text import structure_description
 from abs_tool.report.tables import cashflow_tables, loss_buckets
@@ -191,13 +193,14 @@ class Cursor:
 def fill(template: Template, inputs: TermSheetInputs, lang: str,
          money_unit: str = "wan") -> None:
     """Write every sheet of ``template`` in place (see :func:`term_sheet_bytes`); Chinese
-    amounts show in ``money_unit`` (万元 or 亿元), their cells keeping the yuan figure."""
+    amounts show in ``money_unit`` (万元 or 亿元), their cells holding the amount in that unit
+    (:func:`_number_formats`)."""
     wb = template.workbook
     if lang != "en":
         translate(template, lang)
     cursors = {key: Cursor(*template.anchors[key]) for key in SHEET_KEYS}
     _key_figures(template, inputs, lang)
-    _term_sheet(cursors["term_sheet"], inputs, lang)
+    _term_sheet(cursors["term_sheet"], inputs, lang, money_unit)
     _pool(cursors["pool"], inputs, lang)
     _assumptions(cursors["assumptions"], inputs, lang)
     _monte_carlo(cursors["monte_carlo"], inputs, lang)
@@ -249,7 +252,8 @@ def finish(wb: openpyxl.Workbook, cursors: Iterable[Cursor], lang: str,
 
 def _number_formats(wb: openpyxl.Workbook, lang: str, money_unit: str) -> None:
     """Number formats that depend on the figure or the language, on every written cell:
-    amounts in the language's unit (Chinese: 万元 or 亿元, the cell keeping yuan), small
+    amounts in the language's unit (Chinese: the cell holds the amount in 万元 or 亿元,
+    since no Excel format divides by 10,000 and keeps thousands separators), small
     percentages with two significant digits (0.0012%, not 0.0000%), and no number in
     Excel's General format, which writes 1.19E-05 (:mod:`abs_tool.report.format`)."""
     money = excel_money_format(lang, money_unit)
@@ -260,6 +264,9 @@ def _number_formats(wb: openpyxl.Workbook, lang: str, money_unit: str) -> None:
                 if cell.style == "ts_money":
                     cell.number_format = money
                 if isinstance(value, bool) or not isinstance(value, int | float):
+                    continue
+                if cell.style == "ts_money":
+                    cell.value = money_value(value, lang, money_unit)
                     continue
                 if cell.style == "ts_pct_fine":
                     cell.number_format = excel_percent_format(value)
@@ -335,7 +342,7 @@ def indicative_rating(rating: ClassRating) -> str:
     return max((r.local for r in rating.criteria()), key=lambda r: order.get(r, len(order)))
 
 
-def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
+def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str, money_unit: str) -> None:
     """Page 1 below the template's blocks: capital structure, structure and triggers, key
     risks; then, after a page break, the ratings by criterion and the charts."""
     analysis = inputs.analysis
@@ -374,7 +381,7 @@ def _term_sheet(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     cur.note(text("note.rating", lang) if analysis.ratings else text("note.no_mc", lang))
     cur.row += 1
     cur.heading(text("st.title", lang))
-    for key, value in _structure_rows(deal, lang):
+    for key, value in _structure_rows(deal, lang, money_unit):
         cur.line((text(key, lang), "ts_label"), (None, "ts_text"), (value, "ts_text"))
     cur.row += 1
     cur.heading(text("risks.title", lang))
@@ -418,7 +425,7 @@ def _mark_lower_bounds(cur: Cursor, first: int, columns: Sequence[Column], lang:
             cur.ws.cell(first + j, column).number_format = '"≥ "0.00%'
 
 
-def _structure_rows(deal: Deal, lang: str) -> list[tuple[str, str]]:
+def _structure_rows(deal: Deal, lang: str, money_unit: str) -> list[tuple[str, str]]:
     """``(label key, text)`` rows of page 1's structure block: amortisation, payments,
     revolving criteria, each trigger with its level, reserve and clean-up call. Obligors
     excluded by name are counted, never named."""
@@ -438,8 +445,8 @@ def _structure_rows(deal: Deal, lang: str) -> list[tuple[str, str]]:
         rules = []
         criteria = revolving.eligibility or deal.pool.eligibility
         if criteria is not None:
-            rules = [condition_text(rule, lang) for name, rule in criteria.active_rules()
-                     if name != "excluded_obligors"]
+            rules = [condition_text(rule, lang, lambda v: fmt.money(v, lang, money_unit))
+                     for name, rule in criteria.active_rules() if name != "excluded_obligors"]
             if criteria.excluded_obligors:
                 rules.append(text("st.excluded", lang, n=len(criteria.excluded_obligors)))
         if deal.pool.concentration is not None:
@@ -762,7 +769,8 @@ def _tdr_table(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
 
 
 def _cash_flows(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
-    """Expected and stress case, one below the other, in the same columns; headers frozen."""
+    """Expected and stress case, one below the other, in the same columns; headers frozen;
+    then the stress case's waterfall inspector (:func:`_stress_inspector`)."""
     analysis = inputs.analysis
     deal = analysis.deal
     header_rows = []
@@ -787,6 +795,65 @@ def _cash_flows(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
         cur.table(columns)
     cur.ws.freeze_panes = cur.ws.cell(header_rows[0] + 1, cur.column + 2).coordinate
     cur.ws.print_title_rows = f"{header_rows[0] - 1}:{header_rows[0]}"
+    _stress_inspector(cur, inputs, tables.pool["date"], lang)  # the loop ended on the stress
+
+
+# Columns of the inspector's steps that hold amounts (the rest: step number, codes, names).
+_STEP_AMOUNTS = ("funds_before", "received", "due", "paid", "shortfall", "funds_after")
+
+
+def _inspector_code(kind: str, code: str, lang: str) -> str:
+    """A code of the inspector's tables in ``lang``; a class's, fee's or trigger's name (the
+    user's words) as it is, a period-table line by its header."""
+    for key in (f"insp.{kind}.{code}", f"cfc.{code}"):
+        if key in LABELS:
+            return text(key, lang)
+    return code
+
+
+def _stress_inspector(cur: Cursor, inputs: TermSheetInputs, dates: pd.Series,
+                      lang: str) -> None:
+    """The stress case's month (:mod:`abs_tool.report.excel.inspection`) step by step: the
+    priority of payments, the triggers against their levels, the accounts and ledgers, as
+    :func:`~abs_tool.analysis.inspector.inspect_waterfall` gives them (amounts in money
+    format, rates as percentages; nothing loan-level)."""
+    inspected = stress_inspection(inputs.analysis, inputs.inspector_month)
+    inspection = inspected.inspection
+    cur.heading(text("insp.title", lang))
+    cur.line((text("cfc.period", lang), "ts_text"), (inspected.month, "ts_int"))
+    cur.line((text("cfc.date", lang), "ts_text"), (dates.iloc[inspected.month - 1], "ts_date"))
+    cur.line((text("insp.why", lang), "ts_text"),
+             (text(f"insp.why.{inspected.reason}", lang), "ts_text"))
+    cur.note(text("insp.note", lang))
+    cur.row += 1
+    steps = inspection.steps
+    cur.heading(text("insp.steps", lang))
+    cur.table([(text("insp.col.step", lang), steps["step"].to_numpy(), "ts_int"),
+               *((text(f"insp.col.{c}", lang),
+                  [_inspector_code(c, v, lang) for v in steps[c]], "ts_text")
+                 for c in ("part", "item")),
+               *((text(f"insp.col.{c}", lang), steps[c].to_numpy(), "ts_money")
+                 for c in _STEP_AMOUNTS)])
+    triggers = inspection.triggers
+    if len(triggers):
+        cur.heading(text("insp.triggers", lang))
+        cur.table([(text("insp.col.trigger", lang), list(triggers["trigger"]), "ts_text"),
+                   (text("insp.col.metric", lang),
+                    [text(f"metric.{m}", lang) for m in triggers["metric"]], "ts_text"),
+                   *((text(f"insp.col.{c}", lang), triggers[c].to_numpy(), "ts_pct")
+                     for c in ("value", "level", "headroom")),
+                   (text("insp.col.breached", lang),
+                    [text("yes" if b else "no", lang) for b in triggers["breached"]],
+                    "ts_text")])
+    ledgers = inspection.ledgers
+    cur.heading(text("insp.ledgers", lang))
+    cur.table([(text("insp.col.ledger", lang),
+                [_inspector_code("part", v, lang) for v in ledgers["ledger"]], "ts_text"),
+               (text("insp.col.item", lang),
+                [_inspector_code("item", v, lang) for v in ledgers["item"]], "ts_text"),
+               (text("col.amount", lang), ledgers["value"].to_numpy(),
+                ["ts_pct" if item == "cumulative_default_rate" else "ts_money"
+                 for item in ledgers["item"]])])
 
 
 def _structuring(cur: Cursor, tables: Mapping[str, pd.DataFrame]) -> None:
