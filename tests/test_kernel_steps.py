@@ -298,14 +298,15 @@ def test_principal_due_is_the_note_balance_above_the_pool():
 ])
 def test_sequential_and_pro_rata_principal(sequential, available, paid):
     path, _ = start(terms())
-    left = kernel.pay_principal(terms(), 0, sequential, True, 30.0, available, 0.0, path)
+    left = kernel.pay_principal(terms(), 0, sequential, True, False, 30.0, available, 0.0,
+                                path)
     np.testing.assert_allclose(path.principal_paid, paid)
     assert left == pytest.approx(available - sum(paid))
 
 
 def test_no_principal_is_paid_while_buying_or_accelerated():
     path, _ = start(terms())
-    assert kernel.pay_principal(terms(), 0, True, False, 30.0, 100.0, 0.0, path) == 100.0
+    assert kernel.pay_principal(terms(), 0, True, False, False, 30.0, 100.0, 0.0, path) == 100.0
     assert not path.principal_paid.any()
 
 
@@ -343,7 +344,7 @@ def test_at_the_end_the_losses_fall_on_the_most_junior_class():
     # The pool is gone with 100 of notes outstanding and 90 to pay them: sequentially, A's
     # 80 in full and 10 of B's 20; the deal ends, B's last 10 is written down and its 0.5
     # of interest is a shortfall.
-    kernel.pay_principal(terms(), 0, True, True, 100.0, 90.0, 0.0, path)
+    kernel.pay_principal(terms(), 0, True, True, True, 100.0, 90.0, 0.0, path)
     notes = kernel.close_classes(0, 0, True, path, out)
     classes = out.classes[:, 0, :, 0]
     np.testing.assert_allclose(classes[kernel.CLASS_PRINCIPAL], [80.0, 10.0])

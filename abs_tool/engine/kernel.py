@@ -25,12 +25,14 @@ part of the order of events it implements (DOMAIN.md "Waterfall"), called in thi
 - :func:`clean_up_call` (step 0 of the priority of payments), :func:`sell_pool` if called;
 - :func:`take_haircut` (the excess-spread haircut, 0 by default), then
   :func:`available_funds`: collections, call proceeds, reserve and held cash;
-- :func:`pay_fees` (1); :func:`pay_interest` (2; under acceleration, principal too);
+- :func:`pay_fees` (1); :func:`pay_interest` (2: tier by tier, pari passu inside a tier;
+  under acceleration, :func:`pay_tier_principal` too);
 - :func:`top_up_reserve` (3);
 - :func:`write_down` when losses are written down as they arise (4a);
 - :func:`principal_due`, capped by :func:`principal_funds` when excess interest is
   released, then :func:`buy_receivables` and :func:`add_cohort` while revolving,
-  :func:`reinstate`, :func:`pay_principal` and :func:`pay_turbo` after, then
+  :func:`reinstate`, :func:`record_targets` (target balances), :func:`pay_principal`
+  (tiers, and classes capped at their targets) and :func:`pay_turbo` after, then
   :func:`pay_late_interest` (coupons paid after principal) (4);
 - :func:`pay_residual` (5);
 - :func:`close_classes`: balances, and write-downs and shortfalls when the deal ends;
@@ -823,8 +825,8 @@ def add_cohort(
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def pay_principal(
-    terms: Terms, k: int, sequential: bool, amortising: bool, due: float, available: float,
-    pool_close: float, path: PathState,
+    terms: Terms, k: int, sequential: bool, amortising: bool, wind_down: bool, due: float,
+    available: float, pool_close: float, path: PathState,
 ) -> float:  # pragma: no cover - compiled
     """Step 4 after the revolving period (``amortising``: neither buying nor accelerated):
     the principal due, as far as the funds pay it, goes to the tiers sequentially (senior
@@ -834,13 +836,15 @@ def pay_principal(
 
     A class with a target balance takes at most its balance above the target (the scheduled
     amount, plus its share of the closing performing pool ``pool_close``) while no trigger
-    that switches to sequential has been breached; what it cannot take is offered to the
+    that switches to sequential has been breached, and not in the month the deal winds down
+    (``wind_down``: the legal final, a call, the pool exhausted; every note is due then);
+    what it cannot take is offered to the
     next classes in the order (sequentially, the rest of the amount; pro rata, added to the
     next class's share), and what no class can take stays in the funds (the residual).
     Without targets, pro rata shares are capped at the balances and nothing moves on, as
     before tiers existed. Adds to ``path.principal_paid``; returns the funds left."""
     amount = min(available, due) if amortising else 0.0
-    capped = terms.scheduled
+    capped = terms.scheduled and not wind_down
     for i in range(path.breached.shape[0]):
         capped = capped and not (path.breached[i] and terms.trigger_action[i] == SEQUENTIAL)
     total = 0.0
@@ -1286,8 +1290,8 @@ def run_kernel(
                 out.accounts[PRINCIPAL_DUE, q, k] = owed
                 if terms.scheduled:
                     record_targets(terms, q, k, pool_close, path, out)
-                available = pay_principal(terms, k, sequential, amortising, due, available,
-                                          pool_close, path)
+                available = pay_principal(terms, k, sequential, amortising, wind_down, due,
+                                          available, pool_close, path)
                 if terms.turbo:
                     available = pay_turbo(terms, amortising, available, path)
                 if late_coupons:
