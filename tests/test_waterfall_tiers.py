@@ -348,7 +348,7 @@ def test_the_term_sheet_describes_tiers_and_targets():
 
     deal = prepared(a1_target=schedule((1, 0.75), (2, 0.5)), senior=TierPrincipal.PRO_RATA).deal
     en = " ".join(structure_description(deal, "en"))
-    assert "A-1 and A-2 rank pari passu for interest" in en
+    assert "A-1, A-2 rank pari passu for interest" in en
     assert "paid pro rata to their balances" in en
     assert "A-1 amortises to a scheduled target balance (75.00% from month 1, 50.00% from " \
            "month 2 of its original balance)" in en

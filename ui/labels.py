@@ -667,7 +667,7 @@ WATERFALL_OPTIONS: dict[str, Label] = {
 
 # Several classes in one tier and target balances (issue 16 item 4a; docs/waterfall.md).
 TIER_OPTIONS: dict[str, Label] = {
-    "cls.target_kind": ("Target balance", "目标余额方式"),
+    "cls.target_kind": ("Target balance rule", "目标余额方式"),
     "opt.target_kind.none": ("None (pass-through)", "无(过手摊还)"),
     "opt.target_kind.scheduled": ("Scheduled (计划摊还)", "计划摊还"),
     "opt.target_kind.target_share_of_pool": ("Share of the pool (目标余额)",
