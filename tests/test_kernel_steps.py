@@ -43,6 +43,10 @@ def terms(**given):
         trigger_threshold=np.zeros((0, MONTHS)), loss_timing=kernel.AT_END, reinstate=False,
         excess_use=kernel.COVER_DEFICIENCY, cover_limit=0.0, haircut=0.0,
         coupon_period=np.zeros((2, MONTHS)), late=np.zeros(2, dtype=np.bool_),
+        # classes in tiers, target balances (issue 16 item 4a): one class a tier, no target
+        tier_start=np.arange(3), tier_pro_rata=np.zeros(2, dtype=np.bool_),
+        targeted=np.zeros(2, dtype=np.bool_), target_amount=np.zeros((2, MONTHS)),
+        target_pool=np.zeros(2), scheduled=False,
     )
     # Monthly rates given as one per class or fee apply every month (annual / 12, as the
     # engine packs a deal whose dates opt in to no day count).
@@ -53,6 +57,14 @@ def terms(**given):
                 monthly[:, None], MONTHS, axis=1)
     if "original" in given and "late" not in given:
         given["late"] = np.zeros(len(given["original"]), dtype=np.bool_)
+    if "original" in given:  # one class a tier, no target, unless given
+        n = len(given["original"])
+        for name, value in (("tier_start", np.arange(n + 1)),
+                            ("tier_pro_rata", np.zeros(n, dtype=np.bool_)),
+                            ("targeted", np.zeros(n, dtype=np.bool_)),
+                            ("target_amount", np.zeros((n, MONTHS))),
+                            ("target_pool", np.zeros(n))):
+            given.setdefault(name, value)
     return default._replace(**given)
 
 
@@ -286,14 +298,15 @@ def test_principal_due_is_the_note_balance_above_the_pool():
 ])
 def test_sequential_and_pro_rata_principal(sequential, available, paid):
     path, _ = start(terms())
-    left = kernel.pay_principal(sequential, True, 30.0, available, path)
+    left = kernel.pay_principal(terms(), 0, sequential, True, False, 30.0, available, 0.0,
+                                path)
     np.testing.assert_allclose(path.principal_paid, paid)
     assert left == pytest.approx(available - sum(paid))
 
 
 def test_no_principal_is_paid_while_buying_or_accelerated():
     path, _ = start(terms())
-    assert kernel.pay_principal(True, False, 30.0, 100.0, path) == 100.0
+    assert kernel.pay_principal(terms(), 0, True, False, False, 30.0, 100.0, 0.0, path) == 100.0
     assert not path.principal_paid.any()
 
 
@@ -331,7 +344,7 @@ def test_at_the_end_the_losses_fall_on_the_most_junior_class():
     # The pool is gone with 100 of notes outstanding and 90 to pay them: sequentially, A's
     # 80 in full and 10 of B's 20; the deal ends, B's last 10 is written down and its 0.5
     # of interest is a shortfall.
-    kernel.pay_principal(True, True, 100.0, 90.0, path)
+    kernel.pay_principal(terms(), 0, True, True, True, 100.0, 90.0, 0.0, path)
     notes = kernel.close_classes(0, 0, True, path, out)
     classes = out.classes[:, 0, :, 0]
     np.testing.assert_allclose(classes[kernel.CLASS_PRINCIPAL], [80.0, 10.0])

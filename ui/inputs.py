@@ -80,7 +80,12 @@ SCALARS: dict[str, tuple[tuple[str, ...], type]] = {
 CLASS_COLUMNS: tuple[str, ...] = (
     "name", "tier", "size", "size_unit", "coupon_annual", "coupon_priority",
     "payment_frequency_months", "target_rating",
+    # target balances (issue 16 item 4a): NoteClass.target_balance as three cells
+    "target_kind", "target_schedule", "target_share_of_pool",
 )
+TARGET_NONE = "none"
+"""The ``target_kind`` cell of a class without a target balance (pass-through)."""
+TIER_COLUMNS: tuple[str, ...] = ("tier", "principal")
 FEE_COLUMNS: tuple[str, ...] = ("name", "rate_annual", "fixed_annual", "basis", "cap_per_month")
 UPFRONT_COLUMNS: tuple[str, ...] = ("name", "share_of_placed", "fixed")
 TRIGGER_COLUMNS: tuple[str, ...] = ("name", "metric", "threshold", "action")
@@ -92,6 +97,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "st_fees": ("fees_table", FEE_COLUMNS),
     "st_upfront": ("upfront_table", UPFRONT_COLUMNS),
     "st_triggers": ("triggers_table", TRIGGER_COLUMNS),
+    "st_tiers": ("tiers_table", TIER_COLUMNS),
     "as_pd_grades": ("pd_table", PD_COLUMNS),
     "sz_curve": ("curve_table", CURVE_COLUMNS),
     "sz_spreads": ("spreads_table", SPREAD_COLUMNS),
@@ -122,6 +128,7 @@ FIELD_WIDGETS: tuple[tuple[str, str], ...] = (
     ("structure.fees", "st_fees"),
     ("structure.upfront_fees", "st_upfront"),
     ("structure.triggers", "st_triggers"),
+    ("structure.tiers", "st_tiers"),
     ("structure.reserve.initial_share", "st_reserve_initial"),
     ("structure.reserve.target_share", "st_reserve_target"),
     ("structure.reserve.floor_share", "st_reserve_floor"),
@@ -204,7 +211,8 @@ def load(deal: Deal, origin: str, *, interactive_paths: bool) -> None:
     call = structure.get("clean_up_call")
     ss["st_cleanup_on"] = call is not None
     ss["st_cleanup"] = float((call or {}).get("threshold_share", 0.10))
-    classes = [{c: row.get(c) for c in CLASS_COLUMNS} for row in structure["classes"]]
+    classes = [{c: row.get(c) for c in CLASS_COLUMNS} | target_cells(row.get("target_balance"))
+               for row in structure["classes"]]
     triggers = [{**t, "threshold": vector_text(t["threshold"])} for t in structure["triggers"]]
     pd_rows = [{"grade": g, "tape_pd": None, "annual_pd": p}
                for g, p in default.get("by_grade", {}).items()]
@@ -215,7 +223,8 @@ def load(deal: Deal, origin: str, *, interactive_paths: bool) -> None:
                for r in pricing.get("spreads", ())]
     for editor, rows in (("st_classes", classes), ("st_fees", structure["fees"]),
                          ("st_upfront", structure.get("upfront_fees", [])),
-                         ("st_triggers", triggers), ("as_pd_grades", pd_rows),
+                         ("st_triggers", triggers), ("st_tiers", structure.get("tiers", [])),
+                         ("as_pd_grades", pd_rows),
                          ("sz_curve", pricing.get("benchmark_curve", [])),
                          ("sz_spreads", spreads)):
         table_key, columns = TABLES[editor]
@@ -323,8 +332,13 @@ def _structure(ss: Any, data: dict[str, Any]) -> None:
     for row in table_rows("st_classes"):
         if row["target_rating"] in (None, ""):
             row.pop("target_rating")
+        target = target_field(row.pop("target_kind"), row.pop("target_schedule"),
+                              row.pop("target_share_of_pool"))
+        if target is not None:
+            row["target_balance"] = target
         classes.append(row)
     structure["classes"] = classes
+    structure["tiers"] = table_rows("st_tiers")
     structure["fees"] = table_rows("st_fees")
     structure["upfront_fees"] = table_rows("st_upfront")
     triggers = []
@@ -339,6 +353,36 @@ def _structure(ss: Any, data: dict[str, Any]) -> None:
     structure["revolving"] = {**revolving, "months": months} if months or revolving else None
     structure["clean_up_call"] = ({"threshold_share": ss["st_cleanup"]}
                                   if ss["st_cleanup_on"] else None)
+
+
+def target_cells(target: dict[str, Any] | None) -> dict[str, Any]:
+    """A class's ``target_balance`` (deal-file form) as its three table cells."""
+    if target is None:
+        return {"target_kind": TARGET_NONE, "target_schedule": "", "target_share_of_pool": None}
+    points = ", ".join(f"{p['month']}: {p['share']!r}" for p in target.get("schedule", []))
+    share = target.get("share_of_pool")
+    return {"target_kind": target["kind"], "target_schedule": points,
+            "target_share_of_pool": share if target["kind"] != "scheduled" else None}
+
+
+def target_field(kind: Any, schedule: Any, share: Any) -> dict[str, Any] | None:
+    """The three table cells as a class's ``target_balance`` (None: pass-through). A
+    schedule is "month: share" pairs separated by commas; what does not parse is passed on
+    as text for the library to reject by name."""
+    if kind in (None, "", TARGET_NONE):
+        return None
+    if kind != "scheduled":
+        return {"kind": kind, "share_of_pool": 0.0 if share is None else share}
+    points: list[dict[str, object]] = []
+    for part in str(schedule or "").split(","):
+        if not part.strip():
+            continue
+        month_text, _, share_text = part.partition(":")
+        month, value = (parse_vector(month_text) or [None])[0], parse_vector(share_text)
+        if isinstance(month, float) and month.is_integer():
+            month = int(month)
+        points.append({"month": month, "share": value[0] if value else None})
+    return {"kind": kind, "schedule": points}
 
 
 def _pricing(ss: Any) -> dict[str, Any] | None:

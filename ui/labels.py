@@ -685,6 +685,29 @@ WATERFALL_OPTIONS: dict[str, Label] = {
                    "超额利差折减(占资产池利息比例)"),
 }
 
+# Several classes in one tier and target balances (issue 16 item 4a; docs/waterfall.md).
+TIER_OPTIONS: dict[str, Label] = {
+    "cls.target_kind": ("Target balance rule", "目标余额方式"),
+    "opt.target_kind.none": ("None (pass-through)", "无(过手摊还)"),
+    "opt.target_kind.scheduled": ("Scheduled (计划摊还)", "计划摊还"),
+    "opt.target_kind.target_share_of_pool": ("Share of the pool (目标余额)",
+                                             "资产池占比(目标余额)"),
+    "cls.target_schedule": ("Schedule (month: share, ...)", "摊还计划(月: 占比, ...)"),
+    "cls.target_share_of_pool": ("Target share of the pool", "目标余额占资产池比例"),
+    "st.tiers": ("Principal inside a tier", "同级内本金分配"),
+    "st.tiers_help": (
+        "Classes of one tier (A-1, A-2) share interest pari passu; a tier without a row pays "
+        "its classes' principal sequentially. A scheduled target: \"3: 0.8, 6: 0.5\" (from "
+        "month 3 the target is 80% of the class's original balance, from month 6 50%).",
+        "同一级别的档次(A-1、A-2)按比例同顺位支付利息;未列出的级别按顺序偿付本金。"
+        "计划摊还示例:\"3: 0.8, 6: 0.5\"(自第 3 月目标余额为初始本金的 80%,自第 6 月为 50%)。",
+    ),
+    "tr.tier": g.DEAL["tier"],
+    "tr.principal": ("Principal inside the tier", "级别内本金分配方式"),
+    "opt.tier_principal.sequential": ("Sequential", "顺序偿付"),
+    "opt.tier_principal.pro_rata": ("Pro rata", "按比例偿付"),
+}
+
 RESULTS_PAGE: dict[str, Label] = {
     "res.title": ("Results", "结果"),
     "run.invalid": (
@@ -1628,6 +1651,7 @@ TABLES: tuple[dict[str, Label], ...] = (
     RESULTS_PAGE,
     STRUCTURING_PAGE, NEWCOMER_NOTES,
     WATERFALL_OPTIONS, EXPORT_PAGE, EXPORT_SHEETS, EXPORT_PDF, STATIC_POOL_PAGE, STRESS_PAGE,
+    TIER_OPTIONS,
 )
 LABELS: dict[str, Label] = {key: label for table in TABLES for key, label in table.items()}
 

@@ -10,15 +10,16 @@ values against their levels with the headroom; and the reserve, the classes' led
 the fees carried and the principal deficiency. :func:`monte_carlo_path` picks the Monte
 Carlo path at a quantile of the pool loss and reruns it with all its lines.
 
-What the lines give exactly, and what is derived: every amount paid, received or carried
-is an output line. The *principal due* of step 4 is not a line; it is derived by the
-rule of ``docs/waterfall.md``: the notes after the month's write-downs and
-reinstatements, less the performing pool (before purchases) and the defaults awaiting
-liquidation, and shown uncapped where excess interest is released (the shortfall is then
-the deficiency the principal funds left). In the month the deal ends, the write-downs of
-step 4 and those of the end share one line (``ClassFlows.writedown``), so the principal
-due is what was paid plus everything written down that month. Under acceleration the
-principal is paid in step 2, class by class after its interest (rows of their own).
+What the lines give: every amount paid, received or carried is an output line, and so is
+the *principal due* of step 4 (``WaterfallResult.principal_due``, what the kernel computed
+by the rule of ``docs/waterfall.md``: the notes after the month's write-downs, less the
+performing pool before purchases and the defaults awaiting liquidation, plus the
+reinstatements), shown uncapped where excess interest is released (the shortfall is then
+the deficiency the principal funds left). In the month the deal ends, what is still
+outstanding after step 4 is written down when the classes close. Under acceleration the
+principal is paid in step 2, class by class after its interest (rows of their own). A
+class with a target balance (计划摊还 / 目标余额) shows it in the ledgers
+(``target_balance``).
 """
 
 from __future__ import annotations
@@ -105,7 +106,6 @@ def inspect_waterfall(result: WaterfallResult, deal: Deal, month: int, *, path: 
     p, k = int(path), int(month) - 1
     pool, c = result.pool, result.classes
     names = [note.name for note in structure.classes]
-    ending = k + 1 == int(result.end_month[p])
     accelerated = bool(result.accelerated[p, k])
     revolving = bool(result.revolving[p, k])
 
@@ -135,16 +135,7 @@ def inspect_waterfall(result: WaterfallResult, deal: Deal, month: int, *, path: 
     if not accelerated:
         purchases = float(pool.purchases[p, k])
         paid = purchases if revolving else float(c.principal_paid[p, :, k].sum())
-        written = float(c.writedown[p, :, k].sum())
-        if ending:
-            due = paid + written
-        else:
-            pool_close = float(pool.balance_close[p, k]) - purchases
-            awaiting = (float(pool.default[p, max(k + 1 - lag, 0):k + 1].sum())
-                        if structure.loss_allocation.timing == LossTiming.ON_LIQUIDATION
-                        else 0.0)
-            due = (max(float(c.balance_open[p, :, k].sum()) - written - pool_close - awaiting,
-                       0.0) + float(c.reinstated[p, :, k].sum()))
+        due = float(result.principal_due[p, k])
         principal = min(paid, due) if structure.turbo and not revolving else paid
         row(4, "purchases" if revolving else "principal", "notes" if not revolving
             else "receivables", due=due, paid=principal, shortfall=max(due - principal, 0.0))
@@ -187,6 +178,8 @@ def _ledgers(result: WaterfallResult, deal: Deal, p: int, k: int, lag: int) -> p
             items.append((note.name, line, float(getattr(c, line)[p, j, k])))
         net = float((c.writedown[p, j, :k + 1] - c.reinstated[p, j, :k + 1]).sum())
         items.append((note.name, "written_down_to_date", net))
+        if note.target_balance is not None:
+            items.append((note.name, "target_balance", float(c.target_balance[p, j, k])))
     for f, fee in enumerate(deal.structure.fees):
         items.append((fee.name, "fee_unpaid", float(result.fees_unpaid[p, f, k])))
     for line in ("reserve_open", "reserve_target", "reserve_close"):

@@ -25,12 +25,14 @@ part of the order of events it implements (DOMAIN.md "Waterfall"), called in thi
 - :func:`clean_up_call` (step 0 of the priority of payments), :func:`sell_pool` if called;
 - :func:`take_haircut` (the excess-spread haircut, 0 by default), then
   :func:`available_funds`: collections, call proceeds, reserve and held cash;
-- :func:`pay_fees` (1); :func:`pay_interest` (2; under acceleration, principal too);
+- :func:`pay_fees` (1); :func:`pay_interest` (2: tier by tier, pari passu inside a tier;
+  under acceleration, :func:`pay_tier_principal` too);
 - :func:`top_up_reserve` (3);
 - :func:`write_down` when losses are written down as they arise (4a);
 - :func:`principal_due`, capped by :func:`principal_funds` when excess interest is
   released, then :func:`buy_receivables` and :func:`add_cohort` while revolving,
-  :func:`reinstate`, :func:`pay_principal` and :func:`pay_turbo` after, then
+  :func:`reinstate`, :func:`record_targets` (target balances), :func:`pay_principal`
+  (tiers, and classes capped at their targets) and :func:`pay_turbo` after, then
   :func:`pay_late_interest` (coupons paid after principal) (4);
 - :func:`pay_residual` (5);
 - :func:`close_classes`: balances, and write-downs and shortfalls when the deal ends;
@@ -83,15 +85,18 @@ POOL_ROWS = (
 CLASS_ROWS = (
     "balance_open", "interest_due", "interest_paid", "interest_shortfall", "principal_paid",
     "writedown", "reinstated", "residual", "balance_close",
+    "target_balance",  # classes in tiers, target balances (issue 16 item 4a)
 )
 (CLASS_OPEN, CLASS_DUE, CLASS_INTEREST, CLASS_SHORTFALL, CLASS_PRINCIPAL, CLASS_WRITEDOWN,
- CLASS_REINSTATED, CLASS_RESIDUAL, CLASS_CLOSE) = range(len(CLASS_ROWS))
+ CLASS_REINSTATED, CLASS_RESIDUAL, CLASS_CLOSE, CLASS_TARGET) = range(len(CLASS_ROWS))
 FEE_ROWS = ("fees_paid", "fees_unpaid")
 FEE_PAID, FEE_UNPAID = range(len(FEE_ROWS))
 ACCOUNT_ROWS = ("reserve_open", "reserve_target", "reserve_close", "originator_residual",
-                "held_open", "held_close", "excess_spread_haircut")
+                "held_open", "held_close", "excess_spread_haircut",
+                "principal_due",  # classes in tiers, target balances (issue 16 item 4a)
+                )
 (RESERVE_OPEN, RESERVE_TARGET, RESERVE_CLOSE, ORIGINATOR_RESIDUAL, HELD_OPEN,
- HELD_CLOSE, HAIRCUT) = range(len(ACCOUNT_ROWS))
+ HELD_CLOSE, HAIRCUT, PRINCIPAL_DUE) = range(len(ACCOUNT_ROWS))
 FLAG_ROWS = ("revolving", "accelerated")
 FLAG_REVOLVING, FLAG_ACCELERATED = range(len(FLAG_ROWS))
 
@@ -221,6 +226,20 @@ class Terms(NamedTuple):
     """With ``COVER_UP_TO``, the most excess interest that covers losses in a month."""
     haircut: float
     """Share of the pool's interest and fee income taken out before the waterfall."""
+    # several classes in one tier, target balances (issue 16 item 4a)
+    tier_start: IntArray
+    """(tiers + 1,) the first class of each tier, in seniority order, then the number of
+    classes: tier i is classes ``tier_start[i]`` to ``tier_start[i + 1] - 1``."""
+    tier_pro_rata: BoolArray
+    """(tiers,) principal inside the tier is shared by balance (else sequential)."""
+    targeted: BoolArray
+    """(classes,) the class has a target balance."""
+    target_amount: Array
+    """(classes, periods) the scheduled target balance in currency (0 without one)."""
+    target_pool: Array
+    """(classes,) the target as a share of the closing performing pool (0 without one)."""
+    scheduled: bool
+    """Some class has a target balance."""
 
 
 class Outputs(NamedTuple):
@@ -252,7 +271,7 @@ def zeroed_outputs(
     """Zeroed :class:`Outputs` for ``n_paths`` paths of ``horizon`` months."""
     return Outputs(
         pool=np.zeros((len(POOL_ROWS), n_paths, horizon)),
-        classes=np.zeros((len(CLASS_ROWS), n_paths, n_classes, horizon)),
+        classes=_classes_zeroed(n_paths, n_classes, horizon),
         fees=np.zeros((len(FEE_ROWS), n_paths, n_fees, horizon)),
         accounts=np.zeros((len(ACCOUNT_ROWS), n_paths, horizon)),
         flags=np.zeros((len(FLAG_ROWS), n_paths, horizon), dtype=np.bool_),
@@ -260,6 +279,14 @@ def zeroed_outputs(
         trigger_breached=np.zeros((n_paths, n_triggers, horizon), dtype=np.bool_),
         end_month=np.zeros(n_paths, dtype=np.int64),
     )
+
+
+def _classes_zeroed(n_paths: int, n_classes: int, horizon: int) -> Array:
+    """The class rows, zeroed, but ``CLASS_TARGET`` NaN (no target) until the kernel
+    writes a target there."""
+    classes = np.zeros((len(CLASS_ROWS), n_paths, n_classes, horizon))
+    classes[CLASS_TARGET] = np.nan
+    return classes
 
 
 class PathState(NamedTuple):
@@ -556,21 +583,61 @@ def pay_interest(
     accelerated); returns the funds left.
     """
     t = k + 1
-    for j in range(path.balance.shape[0]):
-        coupon = terms.coupon_period[j, k]
-        path.accrued[j] = path.accrued[j] * (1.0 + coupon) + path.balance[j] * coupon
-        path.pay_date[j] = ((not terms.quarterly[j] or not revolving or t % 3 == 0
-                             or wind_down) and terms.coupon[j] > 0)
-        due = path.accrued[j] if path.pay_date[j] else 0.0
-        out.classes[CLASS_DUE, p, j, k] = due
-        now = 0.0 if terms.late[j] and not accelerated else due
-        path.interest_paid[j] = min(available, max(now, 0.0))
-        available -= path.interest_paid[j]
-        path.principal_paid[j] = 0.0
-        if accelerated:
-            path.principal_paid[j] = min(available, max(path.balance[j], 0.0))
-            available -= path.principal_paid[j]
-        path.accrued[j] -= path.interest_paid[j]
+    for i in range(terms.tier_start.shape[0] - 1):
+        first, last = terms.tier_start[i], terms.tier_start[i + 1]
+        owed_total = 0.0
+        owing = first
+        for j in range(first, last):
+            coupon = terms.coupon_period[j, k]
+            path.accrued[j] = path.accrued[j] * (1.0 + coupon) + path.balance[j] * coupon
+            path.pay_date[j] = ((not terms.quarterly[j] or not revolving or t % 3 == 0
+                                 or wind_down) and terms.coupon[j] > 0)
+            due = path.accrued[j] if path.pay_date[j] else 0.0
+            out.classes[CLASS_DUE, p, j, k] = due
+            now = 0.0 if terms.late[j] and not accelerated else due
+            path.interest_paid[j] = max(now, 0.0)  # owed now; paid below
+            owed_total += path.interest_paid[j]
+            owing = j if path.interest_paid[j] > 0 else owing
+            path.principal_paid[j] = 0.0
+        # Pari passu inside the tier: in full when the funds suffice, else each class its
+        # share of the funds by the interest owed, the last class owing taking the rest
+        # (a tier of one class is paid min(funds, owed), as before tiers existed).
+        short = available < owed_total
+        funds = available
+        for j in range(first, last):
+            owed = path.interest_paid[j]
+            share = funds * (owed / owed_total) if short else owed
+            paid = available if short and j == owing else min(available, share)
+            path.interest_paid[j] = paid
+            available -= paid
+            path.accrued[j] -= paid
+        available = pay_tier_principal(terms.tier_pro_rata[i], accelerated, first, last,
+                                       available, path)
+    return available
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def pay_tier_principal(pro_rata: bool, accelerated: bool, first: int, last: int,
+                       available: float, path: PathState) -> float:  # pragma: no cover
+    """Step 2 under acceleration (``accelerated``; else it pays nothing), after a tier's
+    interest: the tier's principal (classes ``first`` to ``last - 1``), in full as far as
+    the funds go; short, sequentially or, with ``pro_rata``, by the classes' balances (the
+    last class with a balance taking the rest). Sets ``path.principal_paid``; returns the
+    funds left. (Called every month, not in a branch: see the module docstring.)"""
+    scale = 1.0 if accelerated else 0.0
+    owed_total = 0.0
+    owing = first
+    for j in range(first, last):
+        owed_total += max(path.balance[j], 0.0) * scale
+        owing = j if path.balance[j] * scale > 0 else owing
+    short = available < owed_total
+    funds = available
+    for j in range(first, last):
+        owed = max(path.balance[j], 0.0) * scale
+        share = funds * (owed / owed_total) if short and pro_rata else owed
+        paid = available if short and pro_rata and j == owing else min(available, share)
+        path.principal_paid[j] += paid
+        available -= paid
     return available
 
 
@@ -758,30 +825,75 @@ def add_cohort(
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def pay_principal(
-    sequential: bool, amortising: bool, due: float, available: float, path: PathState,
+    terms: Terms, k: int, sequential: bool, amortising: bool, wind_down: bool, due: float,
+    available: float, pool_close: float, path: PathState,
 ) -> float:  # pragma: no cover - compiled
     """Step 4 after the revolving period (``amortising``: neither buying nor accelerated):
-    the principal due, as far as the funds pay it, goes to the classes sequentially
-    (senior first) or, while no ``sequential`` trigger is breached, pro rata to their
-    balances left after any principal paid in step 2. Adds to ``path.principal_paid``;
-    returns the funds left."""
+    the principal due, as far as the funds pay it, goes to the tiers sequentially (senior
+    first) or, while no ``sequential`` trigger is breached, pro rata to the tiers' balances
+    left after any principal paid in step 2; inside a tier, to its classes sequentially or
+    pro rata to their balances (``tier_pro_rata``).
+
+    A class with a target balance takes at most its balance above the target (the scheduled
+    amount, plus its share of the closing performing pool ``pool_close``) while no trigger
+    that switches to sequential has been breached, and not in the month the deal winds down
+    (``wind_down``: the legal final, a call, the pool exhausted; every note is due then);
+    what it cannot take is offered to the
+    next classes in the order (sequentially, the rest of the amount; pro rata, added to the
+    next class's share), and what no class can take stays in the funds (the residual).
+    Without targets, pro rata shares are capped at the balances and nothing moves on, as
+    before tiers existed. Adds to ``path.principal_paid``; returns the funds left."""
     amount = min(available, due) if amortising else 0.0
+    capped = terms.scheduled and not wind_down
+    for i in range(path.breached.shape[0]):
+        capped = capped and not (path.breached[i] and terms.trigger_action[i] == SEQUENTIAL)
     total = 0.0
     for j in range(path.balance.shape[0]):
         path.outstanding[j] = path.balance[j] - path.principal_paid[j]
         total += path.outstanding[j]
+    left = amount  # sequentially: what is still to pay
+    carry = 0.0  # pro rata, with targets: what earlier classes could not take
     split_total = 0.0
-    for j in range(path.balance.shape[0]):
-        outstanding = path.outstanding[j]
-        if sequential:
-            split = min(amount, outstanding)
-            amount -= split
-        else:
-            share = outstanding / total if total > 0 else 0.0
-            split = min(amount * share, outstanding)
-        path.principal_paid[j] += split
-        split_total += split
+    for i in range(terms.tier_start.shape[0] - 1):
+        first, last = terms.tier_start[i], terms.tier_start[i + 1]
+        tier_total = 0.0
+        for j in range(first, last):
+            tier_total += path.outstanding[j]
+        share = tier_total / total if total > 0 else 0.0
+        budget = left if sequential else amount * share + carry
+        pro_rata = terms.tier_pro_rata[i]
+        rest = budget
+        spill = 0.0
+        for j in range(first, last):
+            outstanding = path.outstanding[j]
+            target = terms.target_amount[j, k] + terms.target_pool[j] * pool_close
+            room = max(outstanding - target, 0.0) if capped else outstanding
+            if pro_rata:
+                inside = outstanding / tier_total if tier_total > 0 else 0.0
+                offer = budget * inside + spill
+                split = min(offer, room)
+                spill = offer - split
+            else:
+                split = min(rest, room)
+                rest -= split
+            path.principal_paid[j] += split
+            split_total += split
+        rest = spill if pro_rata else rest
+        left = rest
+        carry = rest if capped else 0.0
     return available - split_total
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def record_targets(terms: Terms, p: int, k: int, pool_close: float, path: PathState,
+                   out: Outputs) -> None:  # pragma: no cover - compiled
+    """Step 4, with target balances: write each targeted class's target of the month
+    (``CLASS_TARGET``; the scheduled amount plus its share of the closing performing pool
+    ``pool_close``), whether or not it caps the class this month."""
+    for j in range(path.balance.shape[0]):
+        if terms.targeted[j]:
+            out.classes[CLASS_TARGET, p, j, k] = (terms.target_amount[j, k]
+                                                  + terms.target_pool[j] * pool_close)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -1154,6 +1266,7 @@ def run_kernel(
                     offset = write_down(pool, terms, p, k, defaulted, ending, sold, pool_close,
                                         path, out)
                 due = principal_due(notes_open, pool_close, offset, path)
+                owed = due  # the principal due before any cap, for PRINCIPAL_DUE
                 eligible = available
                 if terms.excess_use != COVER_DEFICIENCY:
                     eligible = principal_funds(terms, p, k, haircut, held_open, spent,
@@ -1163,7 +1276,9 @@ def run_kernel(
                 buying = revolving and not call
                 amortising = not accelerated and not buying
                 if terms.reinstate and amortising:
-                    due += reinstate(min(eligible, available) - due, path)
+                    back = reinstate(min(eligible, available) - due, path)
+                    due += back
+                    owed += back
                 purchase = buy_receivables(p, k, buying, due, available, pool_close, out)
                 available -= purchase
                 # Nothing is bought into the pool in the last month.
@@ -1172,7 +1287,11 @@ def run_kernel(
                         cohorts, base = add_cohort(pool, k, purchase, cohorts, base, path)
                     else:
                         status = BOUGHT_WITHOUT_PROFILE
-                available = pay_principal(sequential, amortising, due, available, path)
+                out.accounts[PRINCIPAL_DUE, q, k] = owed
+                if terms.scheduled:
+                    record_targets(terms, q, k, pool_close, path, out)
+                available = pay_principal(terms, k, sequential, amortising, wind_down, due,
+                                          available, pool_close, path)
                 if terms.turbo:
                     available = pay_turbo(terms, amortising, available, path)
                 if late_coupons:

@@ -52,7 +52,9 @@ from abs_tool.model.deal import (
     LossTiming,
     PrincipalMode,
     Structure,
+    TargetKind,
     Tier,
+    TierPrincipal,
     TriggerAction,
     TriggerMetric,
 )
@@ -112,6 +114,9 @@ class ClassFlows:
     reinstated: Array
     residual: Array
     balance_close: Array
+    # classes in tiers, target balances (issue 16 item 4a): the class's target balance of
+    # the month (NaN for a class without one), whether or not it capped the class
+    target_balance: Array
 
     @property
     def cash(self) -> Array:
@@ -140,6 +145,9 @@ class WaterfallResult:
     revolving: NDArray[np.bool_]  # (paths, periods): month was in the revolving period
     accelerated: NDArray[np.bool_]  # (paths, periods)
     end_month: NDArray[np.int64]  # (paths,): month in which the deal ended (write-downs)
+    # classes in tiers, target balances (issue 16 item 4a): step 4's principal due, before
+    # a cap by the principal funds (excess interest released), reinstatements included
+    principal_due: Array
 
     @property
     def n_paths(self) -> int:
@@ -356,8 +364,35 @@ def _kernel_inputs(
         excess_use=int(_EXCESS_USE_CODES[excess.use]),
         cover_limit=float(excess.cover_limit_per_month),
         haircut=float(excess.haircut_share),
+        **_tier_terms(structure, original, horizon),
     )
     return inputs, terms
+
+
+def _tier_terms(structure: Structure, original: Array, horizon: int) -> dict[str, Any]:
+    """The kernel's tier and target-balance terms (issue 16 item 4a): each tier's first
+    class (classes are listed senior first, so a tier's classes are contiguous), its
+    principal rule, and each class's target balance by month."""
+    classes = structure.classes
+    starts = [j for j, c in enumerate(classes) if j == 0 or c.tier != classes[j - 1].tier]
+    amount = np.zeros((len(classes), horizon))
+    pool_share = np.zeros(len(classes))
+    for j, c in enumerate(classes):
+        target = c.target_balance
+        if target is not None and target.kind == TargetKind.SCHEDULED:
+            amount[j] = np.asarray(target.shares(horizon)) * original[j]
+        elif target is not None:
+            pool_share[j] = float(target.share_of_pool)
+    targeted = np.array([c.target_balance is not None for c in classes], dtype=np.bool_)
+    return {
+        "tier_start": np.array([*starts, len(classes)], dtype=np.int64),
+        "tier_pro_rata": np.array([structure.tier_principal(classes[j].tier)
+                                   == TierPrincipal.PRO_RATA for j in starts], dtype=np.bool_),
+        "targeted": targeted,
+        "target_amount": amount,
+        "target_pool": pool_share,
+        "scheduled": bool(targeted.any()),
+    }
 
 
 def _named(rows: tuple[str, ...], out: NDArray[Any]) -> dict[str, NDArray[Any]]:

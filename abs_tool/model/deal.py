@@ -71,6 +71,20 @@ class CouponPriority(StrEnum):
     AFTER_PRINCIPAL = "after_principal"
 
 
+class TierPrincipal(StrEnum):
+    """How principal is shared among the classes of one tier (:class:`TierRule`)."""
+
+    SEQUENTIAL = "sequential"  # the first class listed in full, then the next (A-1, A-2)
+    PRO_RATA = "pro_rata"  # by the classes' balances
+
+
+class TargetKind(StrEnum):
+    """How a class's target balance is set (:class:`TargetBalance`)."""
+
+    SCHEDULED = "scheduled"  # 计划摊还: a share of the class's original balance by month
+    TARGET_SHARE_OF_POOL = "target_share_of_pool"  # 目标余额: a share of the performing pool
+
+
 class TriggerMetric(StrEnum):
     CUMULATIVE_DEFAULT_RATE = "cumulative_default_rate"  # cum. defaults / (initial + purchases)
     RESERVE_SHORTFALL = "reserve_shortfall"  # (target - balance) / target, after top-up
@@ -83,6 +97,92 @@ class TriggerAction(StrEnum):
     SEQUENTIAL = "sequential"  # pro rata -> sequential
     END_REVOLVING = "end_revolving"  # early amortisation
     ACCELERATE = "accelerate"  # class by class: interest then principal, no residual
+
+
+@dataclass(frozen=True)
+class TargetPoint:
+    """One point of a scheduled target balance: from payment month ``month`` (1 = the
+    first month after the cut-off) the class's target is ``share`` of its original
+    balance."""
+
+    month: int
+    share: float
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.month, int) and not isinstance(self.month, bool)
+               and self.month >= 1, "month", "must be a whole month >= 1", self.month)
+        _check_rate("share", self.share, upper_open=False)
+
+
+@dataclass(frozen=True)
+class TargetBalance:
+    """A class's target balance (计划摊还 / 目标余额): while the deal amortises normally, the
+    class takes at most its balance above the target each month, and the principal it
+    cannot take goes on to the next classes in the order. After a trigger that switches
+    principal to sequential, or under acceleration, the target no longer caps it.
+
+    ``kind`` ``"scheduled"``: the target is ``share`` of the class's original balance from
+    each point's ``month`` on (``schedule``: months increasing, shares non-increasing; a
+    month not listed holds the target of the last point before it, and before the first
+    point the target is the original balance). ``"target_share_of_pool"``: the target is
+    ``share_of_pool`` of the pool's performing balance at the end of the month.
+    """
+
+    kind: TargetKind
+    schedule: tuple[TargetPoint, ...] = ()
+    share_of_pool: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.kind, str) and self.kind in set(TargetKind), "kind",
+               f"must be one of {[k.value for k in TargetKind]}", self.kind)
+        if self.kind == TargetKind.SCHEDULED:
+            _check(len(self.schedule) >= 1, "schedule",
+                   "a scheduled target needs at least one {month, share} point", self.schedule)
+            _check(self.share_of_pool == 0, "share_of_pool",
+                   "applies only with `kind` \"target_share_of_pool\"; set it to 0",
+                   self.share_of_pool)
+            for i in range(1, len(self.schedule)):
+                before, point = self.schedule[i - 1], self.schedule[i]
+                _check(point.month > before.month, f"schedule[{i}].month",
+                       f"months must increase (the point before is month {before.month})",
+                       point.month)
+                _check(point.share <= before.share, f"schedule[{i}].share",
+                       f"a target may not rise: shares must not increase (the point before "
+                       f"is {before.share!r})", point.share)
+        else:
+            _check(not self.schedule, "schedule",
+                   "applies only with `kind` \"scheduled\"; leave it empty", self.schedule)
+            _check_rate("share_of_pool", self.share_of_pool, upper_open=False)
+
+    def shares(self, horizon: int) -> list[float]:
+        """The scheduled target as a share of the original balance, months 1..``horizon``
+        (1.0 before the first point); empty for ``"target_share_of_pool"``."""
+        if self.kind != TargetKind.SCHEDULED:
+            return []
+        out, share, i = [], 1.0, 0
+        for month in range(1, horizon + 1):
+            while i < len(self.schedule) and self.schedule[i].month <= month:
+                share = float(self.schedule[i].share)
+                i += 1
+            out.append(share)
+        return out
+
+
+@dataclass(frozen=True)
+class TierRule:
+    """How principal is shared inside ``tier`` (优先A-1/A-2): ``"sequential"`` pays the
+    classes of the tier one after the other in the order listed, ``"pro_rata"`` by their
+    balances. Interest of the classes of one tier ranks pari passu whatever the rule."""
+
+    tier: Tier
+    principal: TierPrincipal = TierPrincipal.SEQUENTIAL
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.tier, str) and self.tier in set(Tier), "tier",
+               f"must be one of {[t.value for t in Tier]}", self.tier)
+        _check(isinstance(self.principal, str) and self.principal in set(TierPrincipal),
+               "principal", f"must be one of {[m.value for m in TierPrincipal]}",
+               self.principal)
 
 
 @dataclass(frozen=True)
@@ -106,6 +206,8 @@ class NoteClass:
     payment_frequency_months: int = 1
     target_rating: str | None = None
     coupon_priority: CouponPriority = CouponPriority.INTEREST
+    # several classes in one tier, scheduled amortisation (issue 16 item 4a)
+    target_balance: TargetBalance | None = None
 
     def __post_init__(self) -> None:
         _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
@@ -130,6 +232,9 @@ class NoteClass:
                    "set \"interest\"", self.coupon_priority.value)
         _check(self.payment_frequency_months in (1, 3), "payment_frequency_months",
                "must be 1 (monthly) or 3 (quarterly)", self.payment_frequency_months)
+        _check(self.target_balance is None or self.tier != Tier.SUBORDINATED,
+               "target_balance", "a target balance is for a rated class; the subordinated "
+               "class takes what is left: remove it", self.target_balance)
 
     def amount(self, pool_balance: float) -> float:
         """Original balance of the class in currency."""
@@ -369,6 +474,8 @@ class Structure:
     upfront_fees: tuple[UpfrontFee, ...] = ()
     loss_allocation: LossAllocation = field(default_factory=LossAllocation)
     excess_interest: ExcessInterest = field(default_factory=ExcessInterest)
+    # several classes in one tier (issue 16 item 4a): principal inside each tier
+    tiers: tuple[TierRule, ...] = ()
 
     def __post_init__(self) -> None:
         _check(len(self.classes) >= 1, "classes", "at least one class is needed", self.classes)
@@ -392,6 +499,21 @@ class Structure:
                "the turbo pays all the cash left to the rated classes, which leaves no excess "
                "interest to release; set `turbo` to false or `use` to \"cover_deficiency\"",
                self.excess_interest.use.value)
+        present = {c.tier for c in self.classes}
+        for i, rule in enumerate(self.tiers):
+            _check(rule.tier in present, f"tiers[{i}].tier",
+                   f"no class is in this tier (the classes' tiers are "
+                   f"{sorted(t.value for t in present)}); remove the rule or add a class",
+                   rule.tier.value)
+            _check(rule.tier not in [r.tier for r in self.tiers[:i]], f"tiers[{i}].tier",
+                   "this tier has a rule already: give each tier one rule", rule.tier.value)
+
+    def tier_principal(self, tier: Tier) -> TierPrincipal:
+        """How principal is shared inside ``tier`` (``"sequential"`` without a rule)."""
+        for rule in self.tiers:
+            if rule.tier == tier:
+                return rule.principal
+        return TierPrincipal.SEQUENTIAL
 
     def class_amounts(self, pool_balance: float) -> tuple[float, ...]:
         """Original class balances; raises unless they add up to the pool balance."""
@@ -690,6 +812,13 @@ class Deal:
         _check(revolving < self.dates.horizon_months, "structure.revolving.months",
                f"must end before the legal final date ({self.dates.horizon_months} months "
                "after the cut-off)", revolving)
+        for i, note in enumerate(self.structure.classes):
+            target = note.target_balance
+            for n, point in enumerate(target.schedule if target else ()):
+                _check(point.month <= self.dates.horizon_months,
+                       f"structure.classes[{i}].target_balance.schedule[{n}].month",
+                       f"must be within the deal's {self.dates.horizon_months} months "
+                       "(cut-off to legal final)", point.month)
 
     def deterministic_inputs(self) -> Deal:
         """This deal with the run settings and every other field only the Monte Carlo reads
@@ -728,7 +857,12 @@ __all__ = [
     "SizeUnit",
     "SpreadRow",
     "Structure",
+    "TargetBalance",
+    "TargetKind",
+    "TargetPoint",
     "Tier",
+    "TierPrincipal",
+    "TierRule",
     "Trigger",
     "TriggerAction",
     "TriggerMetric",

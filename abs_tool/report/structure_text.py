@@ -14,7 +14,9 @@ from abs_tool.model.deal import (
     FeeBasis,
     LossTiming,
     PrincipalMode,
+    TargetKind,
     Tier,
+    TierPrincipal,
 )
 from abs_tool.report import format as fmt
 
@@ -69,6 +71,50 @@ def _fee(fee: Fee, lang: str) -> str:
         cap = fmt.money(fee.cap_per_month, lang)
         text += f", at most {cap} a month" if lang == "en" else f"，每月上限{cap}"
     return f"{fee.name}: {text}" if lang == "en" else f"{fee.name}：{text}"
+
+
+def _tiers_and_targets(deal: Deal, lang: str) -> list[str]:
+    """Sentences on the tiers of several classes (interest pari passu, principal inside the
+    tier) and the classes' target balances (issue 16 item 4a); none without them."""
+    en = lang == "en"
+    s = deal.structure
+    out: list[str] = []
+    for tier in Tier:
+        names = [c.name for c in s.classes if c.tier == tier]
+        if len(names) < 2:
+            continue
+        listed = _names(names, lang)
+        if s.tier_principal(tier) == TierPrincipal.PRO_RATA:
+            how, how_zh = "pro rata to their balances", "按各档余额比例分配"
+        else:
+            how, how_zh = "one after the other, in that order", "按上述顺序依次偿付"
+        out.append(f"{listed} rank pari passu for interest (a shortfall is shared in "
+                   f"proportion to the interest due); the principal reaching their tier is "
+                   f"paid {how}." if en else
+                   f"{listed}同顺位受偿利息（资金不足时按应付利息比例分配）；分配至该级别的本金"
+                   f"{how_zh}。")
+    for c in s.classes:
+        target = c.target_balance
+        if target is None:
+            continue
+        if target.kind == TargetKind.SCHEDULED:
+            points = ", ".join(f"{fmt.percent(p.share)} from month {p.month}"
+                               for p in target.schedule)
+            points_zh = "、".join(f"第{p.month}期起{fmt.percent(p.share)}"
+                                  for p in target.schedule)
+            what = f"a scheduled target balance ({points} of its original balance)"
+            what_zh = f"按计划摊还（目标余额为初始本金的{points_zh}）"
+        else:
+            share = fmt.percent(target.share_of_pool)
+            what = f"a target balance of {share} of the performing pool"
+            what_zh = f"设目标余额（正常资产池余额的{share}）"
+        out.append(f"{c.name} amortises to {what}: while no event has occurred it receives "
+                   "at most its balance above the target, and what it cannot take goes to "
+                   "the next classes; after a trigger that switches principal to sequential, "
+                   "or an acceleration, the target no longer applies." if en else
+                   f"{c.name}{what_zh}：未发生触发事件时，每期至多偿付其余额超过目标余额的部分，"
+                   "其余本金顺延分配给后续档次；触发顺序偿付事件或加速清偿后不再适用。")
+    return out
 
 
 def structure_description(deal: Deal, lang: str) -> list[str]:
@@ -156,6 +202,7 @@ def structure_description(deal: Deal, lang: str) -> list[str]:
                 if revolving else "本金")
         turbo = "，剩余资金全部用于加速偿付优先级证券本金" if s.turbo else ""
         out.append(f"{head}{mode_zh}{turbo}。")
+    out += _tiers_and_targets(deal, lang)
 
     excess = s.excess_interest
     if excess.use == ExcessInterestUse.COVER_DEFICIENCY:

@@ -1,5 +1,6 @@
 """Structure page: the note classes (name, tier, size, coupon and where it is paid, target
-rating), senior fees (rate, its basis, fixed amount, cap) and upfront fees, the reserve
+rating, target balance: 计划摊还 / 目标余额), how principal is shared inside a tier of several
+classes, senior fees (rate, its basis, fixed amount, cap) and upfront fees, the reserve
 account, triggers, the revolving period, the principal mode (sequential or pro rata), when
 losses are written off and what excess interest pays (docs/waterfall.md), the clean-up call
 and the benchmark funding rate.
@@ -19,6 +20,8 @@ from abs_tool.model.deal import (
     FeeBasis,
     LossTiming,
     SizeUnit,
+    TargetKind,
+    TierPrincipal,
     TriggerAction,
     TriggerMetric,
 )
@@ -34,13 +37,16 @@ COUPON_PRIORITIES: tuple[str, ...] = tuple(p.value for p in CouponPriority)
 FEE_BASES: tuple[str, ...] = tuple(b.value for b in FeeBasis)
 LOSS_TIMINGS: tuple[str, ...] = tuple(t.value for t in LossTiming)
 EXCESS_USES: tuple[str, ...] = tuple(u.value for u in ExcessInterestUse)
+TARGET_KINDS: tuple[str, ...] = (inputs.TARGET_NONE, *(k.value for k in TargetKind))
+TIER_PRINCIPALS: tuple[str, ...] = tuple(m.value for m in TierPrincipal)
 
 
 # Option labels of the table columns that choose among the library's values.
 OPTION_LABELS: dict[str, str] = {"tier": "tier", "size_unit": "opt.size_unit",
                                  "metric": "opt.metric", "action": "opt.action",
                                  "coupon_priority": "opt.coupon_priority",
-                                 "basis": "opt.basis"}
+                                 "basis": "opt.basis", "target_kind": "opt.target_kind",
+                                 "principal": "opt.tier_principal"}
 
 
 def select_column(prefix: str, name: str, options: tuple[str, ...]) -> object:
@@ -68,6 +74,18 @@ def classes_section() -> None:
             "payment_frequency_months": st.column_config.SelectboxColumn(
                 column("cls", "payment_frequency_months"), options=list(PAYMENT_FREQUENCIES)),
             "target_rating": fmt.text_column(column("cls", "target_rating")),
+            "target_kind": select_column("cls", "target_kind", TARGET_KINDS),
+            "target_schedule": fmt.text_column(column("cls", "target_schedule")),
+            "target_share_of_pool": st.column_config.NumberColumn(
+                column("cls", "target_share_of_pool"), format="%.4f", step=0.0001),
+        })
+    st.subheader(t("st.tiers"))
+    st.caption(t("st.tiers_help"))
+    inputs.table_editor(
+        "st_tiers", hide_index=True, width="stretch", num_rows="dynamic",
+        column_config={
+            "tier": select_column("tr", "tier", TIERS),
+            "principal": select_column("tr", "principal", TIER_PRINCIPALS),
         })
 
 
