@@ -92,8 +92,9 @@ ACCOUNT_ROWS = ("reserve_open", "reserve_target", "reserve_close", "originator_r
                 "held_open", "held_close", "excess_spread_haircut")
 (RESERVE_OPEN, RESERVE_TARGET, RESERVE_CLOSE, ORIGINATOR_RESIDUAL, HELD_OPEN,
  HELD_CLOSE, HAIRCUT) = range(len(ACCOUNT_ROWS))
-FLAG_ROWS = ("revolving", "accelerated")
-FLAG_REVOLVING, FLAG_ACCELERATED = range(len(FLAG_ROWS))
+FLAG_ROWS = ("revolving", "accelerated",
+             "step_up")  # step_up: floating coupons / step-up (issue 16 item 4b)
+FLAG_REVOLVING, FLAG_ACCELERATED, FLAG_STEP_UP = range(len(FLAG_ROWS))
 
 # Columns of the scheduled flows (PoolInputs.initial_flows, .purchase_flows).
 FLOW_INTEREST, FLOW_PRINCIPAL, FLOW_FEE, FLOW_BALANCE = range(4)
@@ -221,6 +222,15 @@ class Terms(NamedTuple):
     """With ``COVER_UP_TO``, the most excess interest that covers losses in a month."""
     haircut: float
     """Share of the pool's interest and fee income taken out before the waterfall."""
+    # Floating coupons and the step-up after the clean-up call date (issue 16 item 4b).
+    floating: BoolArray
+    """(classes,) the coupon floats: the metrics discount at ``coupon_period`` (its
+    cumulative product) instead of ``coupon``, and solve its yield."""
+    step_up_period: Array
+    """(classes, periods) the step-up each month adds to ``coupon_period`` once the
+    clean-up call could have been exercised and was not (0: none)."""
+    call_exercised: bool
+    """The clean-up call is exercised when the pool reaches its threshold."""
 
 
 class Outputs(NamedTuple):
@@ -456,24 +466,28 @@ def pool_month(
 def clean_up_call(
     pool: PoolInputs, terms: Terms, p: int, k: int, revolving: bool, pool_close: float,
     pending: float, out: Outputs,
-) -> tuple[bool, float]:  # pragma: no cover - compiled
+) -> tuple[bool, float, bool]:  # pragma: no cover - compiled
     """Step 0 of the priority of payments: the clean-up call is exercised once the
     revolving period is over and the performing balance, still positive, has fallen to
-    ``call_share`` of the initial pool or below. Its price is the performing balance plus
+    ``call_share`` of the initial pool or below, unless the deal says it is not exercised
+    (``call_exercised`` false). Its price is the performing balance plus
     the recoveries still to come (``pending``); :func:`sell_pool` then empties the pool.
     Writes ``POOL_CALLED``.
 
     Returns
     -------
     tuple
-        Whether the call is exercised, and its proceeds (0 when it is not).
+        Whether the call is exercised, its proceeds (0 when it is not), and whether it
+        could have been (the threshold reached): the step-up's start.
     """
     share = terms.call_share
     threshold = share * pool.initial_pool
-    call = not np.isnan(share) and not revolving and pool_close > 0 and pool_close <= threshold
+    reached = (not np.isnan(share) and not revolving and pool_close > 0
+               and pool_close <= threshold)
+    call = reached and terms.call_exercised
     proceeds = pool_close + pending if call else 0.0
     out.pool[POOL_CALLED, p, k] = proceeds
-    return call, proceeds
+    return call, proceeds, reached
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -535,13 +549,14 @@ def pay_fees(
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def pay_interest(
     terms: Terms, p: int, k: int, revolving: bool, wind_down: bool, accelerated: bool,
-    available: float, path: PathState, out: Outputs,
+    available: float, path: PathState, out: Outputs, stepped: float,
 ) -> float:  # pragma: no cover - compiled
     """Step 2: interest to each coupon-bearing class in seniority order, on its payment
     dates.
 
-    Interest accrues every month at the month's coupon (``coupon_period``) on the balance,
-    and unpaid interest itself bears interest at the coupon, so the promised flows are worth
+    Interest accrues every month at the month's coupon (``coupon_period``, plus
+    ``step_up_period`` times ``stepped``: 1 from the month the clean-up call could have been
+    exercised and was not, else 0) on the balance, and unpaid interest itself bears interest at the coupon, so the promised flows are worth
     par at the coupon rate and the expected loss of DOMAIN.md is exactly the present value
     of what is finally not paid. A class whose coupon is paid after principal (``late``)
     accrues here and is paid by :func:`pay_late_interest`, unless the deal is accelerated.
@@ -557,7 +572,7 @@ def pay_interest(
     """
     t = k + 1
     for j in range(path.balance.shape[0]):
-        coupon = terms.coupon_period[j, k]
+        coupon = terms.coupon_period[j, k] + stepped * terms.step_up_period[j, k]
         path.accrued[j] = path.accrued[j] * (1.0 + coupon) + path.balance[j] * coupon
         path.pay_date[j] = ((not terms.quarterly[j] or not revolving or t % 3 == 0
                              or wind_down) and terms.coupon[j] > 0)
@@ -981,15 +996,33 @@ def discount_factors(coupon: Array, periods: int) -> Array:  # pragma: no cover 
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def class_discount(coupon: Array, coupon_period: Array, floating: BoolArray,
+                   periods: int) -> Array:  # pragma: no cover - compiled
+    """(classes, periods) the metrics' discount factors: :func:`discount_factors` of the
+    monthly ``coupon`` for a fixed coupon, and for a floating one (``floating``) the
+    cumulative product of ``1 / (1 + coupon_period)`` over its accrual path, at which its
+    promised flows are worth par."""
+    discount = discount_factors(coupon, periods)
+    for c in range(coupon.shape[0]):
+        if floating[c]:
+            factor = 1.0
+            for k in range(periods):
+                factor /= 1.0 + coupon_period[c, k]
+                discount[c, k] = factor
+    return discount
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def path_metrics(
     interest: Array, principal: Array, residual: Array, writedown: Array, reinstated: Array,
     shortfall: Array, months: int, end_month: int, original: Array, coupon: Array,
     discount: Array, with_duration: bool, scratch: Array, p: int, out: Array,
+    floating: BoolArray,
 ) -> None:  # pragma: no cover - compiled
     """Fill ``out[:, p]`` (len(METRIC_ROWS), paths, classes) from the flows of one path,
     each (classes, periods), of which the first ``months`` are read: flows after the month
     the deal ended (``end_month``) are zero and add nothing. ``coupon`` is monthly and
-    ``discount`` comes from :func:`discount_factors`; ``with_duration=False`` leaves the
+    ``discount`` comes from :func:`class_discount`; ``with_duration=False`` leaves the
     modified duration NaN; ``scratch`` is (3, periods) working space.
 
     A class's claim (balance and interest accrued) grows at the coupon and falls by what it
@@ -1018,9 +1051,10 @@ def path_metrics(
             cash[k] = interest[c, k] + principal[c, k] + residual[c, k]
         loss_pv = lost_pv / original[c]
         # Paid in full without residual: exactly the promised flows, worth par at the
-        # coupon, so the yield is the coupon. Only the other classes need the solver.
+        # coupon, so the yield is the coupon. Only the other classes need the solver, and
+        # floating coupons (no one rate is their yield).
         u = -np.log1p(r)
-        if loss_pv > DEFAULT_THRESHOLD or received_r > 0:
+        if loss_pv > DEFAULT_THRESHOLD or received_r > 0 or floating[c]:
             u = log_discount(cash, original[c], log_cash, times)
         receives = np.isfinite(u)
         u_safe = u if receives else 0.0
@@ -1052,15 +1086,17 @@ def path_metrics(
 def metrics_kernel(interest: Array, principal: Array, residual: Array, writedown: Array,
                    reinstated: Array, shortfall: Array, end_month: IntArray, original: Array,
                    coupon: Array, with_duration: bool,
-                   out: Array) -> None:  # pragma: no cover - compiled
-    """:func:`path_metrics` of every path, from flows (paths, classes, periods)."""
+                   out: Array, coupon_period: Array,
+                   floating: BoolArray) -> None:  # pragma: no cover - compiled
+    """:func:`path_metrics` of every path, from flows (paths, classes, periods), discounting
+    at :func:`class_discount` of ``coupon``, ``coupon_period`` and ``floating``."""
     n_paths, n_classes, n_periods = principal.shape
-    discount = discount_factors(coupon, n_periods)
+    discount = class_discount(coupon, coupon_period, floating, n_periods)
     scratch = np.empty((3, n_periods))
     for p in range(n_paths):
         path_metrics(interest[p], principal[p], residual[p], writedown[p], reinstated[p],
                      shortfall[p], n_periods, end_month[p], original, coupon, discount,
-                     with_duration, scratch, p, out)
+                     with_duration, scratch, p, out, floating)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -1080,7 +1116,7 @@ def run_kernel(
     """
     n_paths, horizon = out.pool.shape[1], out.pool.shape[2]
     summarise = metrics.shape[1] > 0
-    discount = discount_factors(terms.coupon, horizon)
+    discount = class_discount(terms.coupon, terms.coupon_period, terms.floating, horizon)
     scratch = np.empty((3, horizon))
     # Some coupon class pays quarterly while revolving: collections wait for its dates.
     quarterly_dates = False
@@ -1105,6 +1141,7 @@ def run_kernel(
         ended = False
         out.end_month[p] = horizon
         cumulative_default = 0.0
+        stepped = 0.0  # 1 from the month the clean-up call could have been exercised
 
         for k in range(horizon):
             t = k + 1
@@ -1125,8 +1162,10 @@ def run_kernel(
                     pool, p, k, base, cohorts, path, out)
                 cumulative_default += defaulted
                 notes_start = _total(path.balance)
-                call, proceeds = clean_up_call(pool, terms, p, k, revolving, pool_close,
-                                               pending, out)
+                call, proceeds, reached = clean_up_call(pool, terms, p, k, revolving,
+                                                        pool_close, pending, out)
+                stepped = 1.0 if reached and not call else stepped
+                out.flags[FLAG_STEP_UP, q, k] = stepped > 0
                 sold = 0.0
                 if call:
                     sell_pool(cohorts, path)
@@ -1144,7 +1183,7 @@ def run_kernel(
                 available = pay_fees(terms, q, k, pool_open, defaulted, notes_start, available,
                                      path, out)
                 available = pay_interest(terms, q, k, revolving, wind_down, accelerated,
-                                         available, path, out)
+                                         available, path, out, stepped)
                 spent = funds - available
                 notes_open = _total(path.balance)
                 target, reserve_cash, available = top_up_reserve(
@@ -1193,5 +1232,6 @@ def run_kernel(
                          out.classes[CLASS_RESIDUAL, 0], out.classes[CLASS_WRITEDOWN, 0],
                          out.classes[CLASS_REINSTATED, 0], out.classes[CLASS_SHORTFALL, 0],
                          end, end, terms.original,
-                         terms.coupon, discount, with_duration, scratch, p, metrics)
+                         terms.coupon, discount, with_duration, scratch, p, metrics,
+                         terms.floating)
     return status

@@ -85,6 +85,33 @@ class TriggerAction(StrEnum):
     ACCELERATE = "accelerate"  # class by class: interest then principal, no residual
 
 
+# Floating coupons (issue 16 item 4b).
+@dataclass(frozen=True)
+class FloatingCoupon:
+    """A floating coupon: each month the class accrues the scenario's benchmark rate of
+    the month (:class:`~abs_tool.model.assumptions.BenchmarkPath`) plus the class's
+    ``coupon_annual``, which is then the margin, capped at ``cap_annual`` and floored at
+    ``floor_annual`` (the all-in annual rate; ``None``: no cap, no floor)."""
+
+    cap_annual: float | None = None
+    floor_annual: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("cap_annual", "floor_annual"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_rate(name, value)
+        cap, floor = self.cap_annual, self.floor_annual
+        _check(cap is None or cap > 0, "cap_annual", "must be > 0 (a cap of 0 pays no "
+               "coupon; give no floating coupon instead)", cap)
+        _check(cap is None or floor is None or floor <= cap, "floor_annual",
+               f"must be at most `cap_annual` ({cap!r})", floor)
+
+
+MAX_STEP_UP_BP = 10_000.0
+"""The largest step-up (bp a year)."""
+
+
 @dataclass(frozen=True)
 class NoteClass:
     """One class of notes.
@@ -96,6 +123,13 @@ class NoteClass:
     other classes' interest, or ``"after_principal"`` once the principal is paid, before
     the residual. ``payment_frequency_months`` applies during the revolving period (1 or 3);
     after it every class pays monthly.
+
+    With ``floating`` (:class:`FloatingCoupon`) the coupon floats: ``coupon_annual`` is the
+    margin over the scenario's benchmark path, and the month's all-in rate is benchmark plus
+    margin within the cap and floor. ``step_up_bp`` (bp a year, 0: none) is added to the
+    coupon from the first month in which the clean-up call could be exercised (the pool at
+    or below its threshold) when it is not (``CleanUpCall.exercised`` false); an exercised
+    call ends the deal that month, so the step-up never applies then.
     """
 
     name: str
@@ -106,6 +140,9 @@ class NoteClass:
     payment_frequency_months: int = 1
     target_rating: str | None = None
     coupon_priority: CouponPriority = CouponPriority.INTEREST
+    # Floating coupons and the step-up after the clean-up call date (issue 16 item 4b).
+    floating: FloatingCoupon | None = None
+    step_up_bp: float = 0.0
 
     def __post_init__(self) -> None:
         _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
@@ -130,6 +167,12 @@ class NoteClass:
                    "set \"interest\"", self.coupon_priority.value)
         _check(self.payment_frequency_months in (1, 3), "payment_frequency_months",
                "must be 1 (monthly) or 3 (quarterly)", self.payment_frequency_months)
+        _check(self.floating is None or isinstance(self.floating, FloatingCoupon), "floating",
+               "must be a FloatingCoupon or null", self.floating)
+        step = self.step_up_bp
+        _check(isinstance(step, int | float) and not isinstance(step, bool)
+               and math.isfinite(step) and 0 <= step < MAX_STEP_UP_BP, "step_up_bp",
+               f"must be in [0, {MAX_STEP_UP_BP:,.0f}) bp", step)
 
     def amount(self, pool_balance: float) -> float:
         """Original balance of the class in currency."""
@@ -255,12 +298,20 @@ class RevolvingPeriod:
 class CleanUpCall:
     """The originator buys the remaining pool at par (performing balance plus expected
     recoveries) when the performing balance falls to ``threshold_share`` of the initial
-    pool balance or below, after any revolving period; notes are then repaid."""
+    pool balance or below, after any revolving period; notes are then repaid.
+
+    ``exercised`` false: the call is not exercised (the extension stress rating agencies
+    run); the deal runs on, and classes with a ``step_up_bp`` accrue it from the first
+    month the call could have been exercised."""
 
     threshold_share: float = 0.10
+    # The step-up after the clean-up call date (issue 16 item 4b).
+    exercised: bool = True
 
     def __post_init__(self) -> None:
         _check_rate("threshold_share", self.threshold_share)
+        _check(isinstance(self.exercised, bool), "exercised", "must be true or false",
+               self.exercised)
 
 
 class LossTiming(StrEnum):
@@ -392,6 +443,11 @@ class Structure:
                "the turbo pays all the cash left to the rated classes, which leaves no excess "
                "interest to release; set `turbo` to false or `use` to \"cover_deficiency\"",
                self.excess_interest.use.value)
+        for i, c in enumerate(self.classes):
+            _check(c.step_up_bp == 0 or self.clean_up_call is not None,
+                   f"classes[{i}].step_up_bp", "steps the coupon up after the clean-up call "
+                   "date, but the deal has no `clean_up_call`; add one (with `exercised` "
+                   "false for the step-up to apply) or set 0", c.step_up_bp)
 
     def class_amounts(self, pool_balance: float) -> tuple[float, ...]:
         """Original class balances; raises unless they add up to the pool balance."""
@@ -718,6 +774,7 @@ __all__ = [
     "ExcessInterestUse",
     "Fee",
     "FeeBasis",
+    "FloatingCoupon",
     "LossAllocation",
     "LossTiming",
     "NoteClass",
