@@ -556,15 +556,15 @@ def pay_interest(
 
     Interest accrues every month at the month's coupon (``coupon_period``, plus
     ``step_up_period`` times ``stepped``: 1 from the month the clean-up call could have been
-    exercised and was not, else 0) on the balance, and unpaid interest itself bears interest at the coupon, so the promised flows are worth
-    par at the coupon rate and the expected loss of DOMAIN.md is exactly the present value
-    of what is finally not paid. A class whose coupon is paid after principal (``late``)
-    accrues here and is paid by :func:`pay_late_interest`, unless the deal is accelerated.
-    Every month is a payment date, except that a quarterly class, during the revolving
-    period, pays only every third month, or when the deal winds down
-    (``wind_down``: the legal final, a call, acceleration, or the pool exhausted). Under
-    acceleration the funds go class by class: a class's interest, then all its principal,
-    then the next class.
+    exercised and was not, else 0) on the balance, and unpaid interest itself bears interest
+    at the coupon, so the promised flows are worth par at the coupon rate and the expected
+    loss of DOMAIN.md is exactly the present value of what is finally not paid. A class
+    whose coupon is paid after principal (``late``) accrues here and is paid by
+    :func:`pay_late_interest`, unless the deal is accelerated. Every month is a payment
+    date, except that a quarterly class, during the revolving period, pays only every third
+    month, or when the deal winds down (``wind_down``: the legal final, a call,
+    acceleration, or the pool exhausted). Under acceleration the funds go class by class: a
+    class's interest, then all its principal, then the next class.
 
     Writes ``CLASS_DUE`` (the interest owed on a payment date, 0 on other months); fills
     ``path.interest_paid``, ``path.pay_date`` and ``path.principal_paid`` (0 unless

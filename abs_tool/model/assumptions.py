@@ -231,6 +231,12 @@ class SectorColumn(StrEnum):
 
 
 # Floating coupons (issue 16 item 4b): the benchmark rate path of a scenario.
+def _check_benchmark_rate(value: float) -> None:
+    if not (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and 0 <= value < 1):
+        raise FieldError("rate_annual", f"must be in [0, 1) (got {value!r})")
+
+
 MAX_BENCHMARK_NAME_CHARS = 40
 """The longest benchmark name (a term sheet cell shows it: "1Y LPR")."""
 
@@ -248,7 +254,7 @@ class BenchmarkStep:
                 and 1 <= self.month <= MAX_HORIZON_MONTHS):
             raise FieldError("month", f"must be an integer in [1, {MAX_HORIZON_MONTHS}] "
                              f"(got {self.month!r})")
-        check_rates("rate_annual", [self.rate_annual])
+        _check_benchmark_rate(self.rate_annual)
 
 
 @dataclass(frozen=True)
@@ -270,7 +276,7 @@ class BenchmarkPath:
                 and name == name.strip() and name.isprintable()):
             raise FieldError("name", f"must be a name of 1 to {MAX_BENCHMARK_NAME_CHARS} "
                              f"characters on one line (got {name!r})")
-        check_rates("rate_annual", [self.rate_annual])
+        _check_benchmark_rate(self.rate_annual)
         for i, step in enumerate(self.steps):
             if not isinstance(step, BenchmarkStep):
                 raise FieldError(f"steps[{i}]", f"must be a BenchmarkStep (got {step!r})")
