@@ -291,6 +291,12 @@ class BenchmarkPath:
             rates[step.month - 1:] = step.rate_annual
         return rates
 
+    def average(self, years: float) -> float:
+        """The mean annual rate of months 1..n, n = 12 ``years`` rounded up (at least 1):
+        the benchmark a floating class of WAL ``years`` is priced against."""
+        months = max(1, math.ceil(12 * years - 1e-9)) if math.isfinite(years) else 1
+        return float(self.monthly(months).mean())
+
     def shifted(self, shift_bp: float) -> BenchmarkPath:
         """This path with every rate moved by ``shift_bp`` basis points.
 
