@@ -370,3 +370,24 @@ def test_cdr_scenarios_keep_the_deal_path():
         assumptions=replace(floating_a_and_b().deal.assumptions, default=CdrVector((0.0,)))))
     result = run_scenario(prepared).result
     np.testing.assert_allclose(result.coupon_period[0, :4] * 12, [0.07, 0.07, 0.045, 0.045])
+
+
+# --- the term sheet ------------------------------------------------------------------------
+
+def test_the_term_sheet_states_floating_coupons_and_the_step_up():
+    from abs_tool.report.structure_text import coupon_text, structure_description
+
+    deal = floating_a_and_b().deal
+    a = deal.structure.classes[0]
+    assert coupon_text(a, "1Y LPR", "en") == "1Y LPR + 100 bp, cap 7.00%, floor 4.50%"
+    assert coupon_text(a, "1Y LPR", "zh") == "1Y LPR + 100 bp，上限7.00%，下限4.50%"
+    deal = replace(deal, structure=replace(
+        deal.structure, clean_up_call=CleanUpCall(0.1, exercised=False),
+        classes=(replace(a, step_up_bp=150.0), *deal.structure.classes[1:])))
+    en = " ".join(structure_description(deal, "en"))
+    zh = "".join(structure_description(deal, "zh"))
+    assert "A (1Y LPR + 100 bp, cap 7.00%, floor 4.50%)" in en
+    assert "Floating coupons reset monthly to 1Y LPR" in en
+    assert "not exercised; from then on coupons step up: A +150 bp" in en
+    assert "不行使清仓回购；此后票面利率上调：A +150 bp" in zh
+    assert "浮动利率按月重置为1Y LPR" in zh
