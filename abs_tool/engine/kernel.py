@@ -481,10 +481,11 @@ def clean_up_call(
         could have been (the threshold reached): the step-up's start.
     """
     share = terms.call_share
+    exercised = terms.call_exercised  # read before the branch (module docstring)
     threshold = share * pool.initial_pool
     reached = (not np.isnan(share) and not revolving and pool_close > 0
                and pool_close <= threshold)
-    call = reached and terms.call_exercised
+    call = reached and exercised
     proceeds = pool_close + pending if call else 0.0
     out.pool[POOL_CALLED, p, k] = proceeds
     return call, proceeds, reached
@@ -1054,7 +1055,8 @@ def path_metrics(
         # coupon, so the yield is the coupon. Only the other classes need the solver, and
         # floating coupons (no one rate is their yield).
         u = -np.log1p(r)
-        if loss_pv > DEFAULT_THRESHOLD or received_r > 0 or floating[c]:
+        solve = floating[c]
+        if loss_pv > DEFAULT_THRESHOLD or received_r > 0 or solve:
             u = log_discount(cash, original[c], log_cash, times)
         receives = np.isfinite(u)
         u_safe = u if receives else 0.0
