@@ -391,3 +391,16 @@ def test_the_term_sheet_states_floating_coupons_and_the_step_up():
     assert "not exercised; from then on coupons step up: A +150 bp" in en
     assert "不行使清仓回购；此后票面利率上调：A +150 bp" in zh
     assert "浮动利率按月重置为1Y LPR" in zh
+
+
+def test_the_inspector_shows_the_months_coupon_and_the_step_up():
+    from abs_tool.analysis.inspector import inspect_waterfall
+
+    prepared = step_up_deal(exercised=False)
+    result = run_paths(prepared, hazard(2), 1)
+    ledgers = inspect_waterfall(result, prepared.deal, 2).ledgers
+    a = ledgers[ledgers["ledger"] == "A"].set_index("item")["value"]
+    assert a["coupon_period"] == pytest.approx(0.005)  # 6% / 12, the step-up apart
+    assert a["step_up"] == 1.0
+    b = ledgers[ledgers["ledger"] == "B"]["item"].tolist()
+    assert "coupon_period" not in b  # fixed, no step-up: the ledger as before

@@ -1626,6 +1626,9 @@ FLOATING_COUPONS: dict[str, Label] = {
     "as.benchmark_name": ("Benchmark", "基准利率"),
     "bm.month": ("From month", "起始月份"),
     "bm.rate_annual": ("Annual rate", "年利率"),
+    "insp.item.coupon_period": ("Coupon of the month (before any step-up)",
+                                "当期利率(不含跳升)"),
+    "insp.item.step_up": ("Step-up applied (1 = yes)", "利率跳升已适用(1为是)"),
 }
 
 TABLES: tuple[dict[str, Label], ...] = (

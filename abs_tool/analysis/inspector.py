@@ -187,6 +187,9 @@ def _ledgers(result: WaterfallResult, deal: Deal, p: int, k: int, lag: int) -> p
             items.append((note.name, line, float(getattr(c, line)[p, j, k])))
         net = float((c.writedown[p, j, :k + 1] - c.reinstated[p, j, :k + 1]).sum())
         items.append((note.name, "written_down_to_date", net))
+        if note.floating is not None or note.step_up_bp > 0:  # issue 16 item 4b
+            items.append((note.name, "coupon_period", float(result.coupon_period[j, k])))
+            items.append((note.name, "step_up", float(result.step_up[p, k])))
     for f, fee in enumerate(deal.structure.fees):
         items.append((fee.name, "fee_unpaid", float(result.fees_unpaid[p, f, k])))
     for line in ("reserve_open", "reserve_target", "reserve_close"):
