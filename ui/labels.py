@@ -1629,6 +1629,10 @@ FLOATING_COUPONS: dict[str, Label] = {
     "insp.item.coupon_period": ("Coupon of the month (before any step-up)",
                                 "当期利率(不含跳升)"),
     "insp.item.step_up": ("Step-up applied (1 = yes)", "利率跳升已适用(1为是)"),
+    "ss.col.benchmark_shift_bp": ("Benchmark shift (bp)", "基准利率平移(bp)"),
+    "ss.rule.benchmark_shift_bp": (
+        "basis points in (-10000, 10000) that keep every benchmark rate in [0, 1)",
+        "须为 (-10000, 10000) 内的基点数,且平移后各期基准利率在 [0, 1) 内"),
 }
 
 TABLES: tuple[dict[str, Label], ...] = (

@@ -74,3 +74,16 @@ def test_problem_paths_map_to_the_new_inputs() -> None:
     assert inputs.problem_widget("assumptions.benchmark.name") == "as_benchmark_name"
     assert inputs.problem_widget("structure.clean_up_call.exercised") == "st_cleanup_exercised"
     assert inputs.problem_widget("structure.classes[0].floating.cap_annual") == "st_classes"
+
+
+def test_stress_page_shifts_the_benchmark(app: Start) -> None:
+    from ui.pages import stress
+
+    assert "benchmark_shift_bp" in stress.SCENARIO_COLUMNS
+    assert labels.LABELS["ss.col.benchmark_shift_bp"][1] == "基准利率平移(bp)"
+    table = stress.default_scenarios()
+    table.loc[0, "benchmark_shift_bp"] = 100.0
+    scenarios, problems = stress.scenarios_of(table)
+    assert problems == []
+    assert scenarios[0].benchmark_shift_bp == 100.0
+    assert scenarios[1].benchmark_shift_bp == 0.0
