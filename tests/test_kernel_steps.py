@@ -43,6 +43,9 @@ def terms(**given):
         trigger_threshold=np.zeros((0, MONTHS)), loss_timing=kernel.AT_END, reinstate=False,
         excess_use=kernel.COVER_DEFICIENCY, cover_limit=0.0, haircut=0.0,
         coupon_period=np.zeros((2, MONTHS)), late=np.zeros(2, dtype=np.bool_),
+        # Floating coupons and the step-up (issue 16 item 4b): none.
+        floating=np.zeros(2, dtype=np.bool_), step_up_period=np.zeros((2, MONTHS)),
+        call_exercised=True,
     )
     # Monthly rates given as one per class or fee apply every month (annual / 12, as the
     # engine packs a deal whose dates opt in to no day count).
@@ -53,6 +56,9 @@ def terms(**given):
                 monthly[:, None], MONTHS, axis=1)
     if "original" in given and "late" not in given:
         given["late"] = np.zeros(len(given["original"]), dtype=np.bool_)
+    if "original" in given and "floating" not in given:
+        given["floating"] = np.zeros(len(given["original"]), dtype=np.bool_)
+        given["step_up_period"] = np.zeros((len(given["original"]), MONTHS))
     return default._replace(**given)
 
 

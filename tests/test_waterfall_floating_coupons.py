@@ -404,3 +404,20 @@ def test_the_inspector_shows_the_months_coupon_and_the_step_up():
     assert a["step_up"] == 1.0
     b = ledgers[ledgers["ledger"] == "B"]["item"].tolist()
     assert "coupon_period" not in b  # fixed, no step-up: the ledger as before
+
+
+def test_clean_up_call_step_not_exercised():
+    """The kernel's steps: at a pool of 5 against a 10% call on a pool of 100 the call could
+    be exercised; not exercised, nothing is sold (POOL_CALLED 0)."""
+    from test_kernel_steps import pool_inputs, start, terms
+
+    from abs_tool.engine import kernel
+
+    t = terms(call_share=0.1, call_exercised=False)
+    _, out = start(t)
+    assert kernel.call_reached(pool_inputs(), t, False, 5.0)
+    assert not kernel.call_reached(pool_inputs(), t, True, 5.0)  # revolving
+    assert kernel.clean_up_call(pool_inputs(), t, 0, 0, False, 5.0, 2.0, out) == (False, 0.0)
+    exercised = t._replace(call_exercised=True)
+    assert kernel.clean_up_call(pool_inputs(), exercised, 0, 0, False, 5.0, 2.0, out) == (
+        True, 7.0)

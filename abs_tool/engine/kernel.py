@@ -466,29 +466,37 @@ def pool_month(
 def clean_up_call(
     pool: PoolInputs, terms: Terms, p: int, k: int, revolving: bool, pool_close: float,
     pending: float, out: Outputs,
-) -> tuple[bool, float, bool]:  # pragma: no cover - compiled
+) -> tuple[bool, float]:  # pragma: no cover - compiled
     """Step 0 of the priority of payments: the clean-up call is exercised once the
     revolving period is over and the performing balance, still positive, has fallen to
-    ``call_share`` of the initial pool or below, unless the deal says it is not exercised
-    (``call_exercised`` false). Its price is the performing balance plus
+    ``call_share`` of the initial pool or below (:func:`call_reached`), unless the deal says
+    it is not exercised (``call_exercised`` false). Its price is the performing balance plus
     the recoveries still to come (``pending``); :func:`sell_pool` then empties the pool.
     Writes ``POOL_CALLED``.
 
     Returns
     -------
     tuple
-        Whether the call is exercised, its proceeds (0 when it is not), and whether it
-        could have been (the threshold reached): the step-up's start.
+        Whether the call is exercised, and its proceeds (0 when it is not).
     """
-    share = terms.call_share
     exercised = terms.call_exercised  # read before the branch (module docstring)
-    threshold = share * pool.initial_pool
-    reached = (not np.isnan(share) and not revolving and pool_close > 0
-               and pool_close <= threshold)
-    call = reached and exercised
+    call = call_reached(pool, terms, revolving, pool_close) and exercised
     proceeds = pool_close + pending if call else 0.0
     out.pool[POOL_CALLED, p, k] = proceeds
-    return call, proceeds, reached
+    return call, proceeds
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def call_reached(pool: PoolInputs, terms: Terms, revolving: bool,
+                 pool_close: float) -> bool:  # pragma: no cover - compiled
+    """Whether the clean-up call could be exercised this month: the revolving period is
+    over and the performing balance, still positive, is at or below ``call_share`` of the
+    initial pool. A call not exercised (``call_exercised`` false) starts the step-up."""
+    share = terms.call_share
+    threshold = share * pool.initial_pool
+    reached: bool = (not np.isnan(share) and not revolving and pool_close > 0
+                     and pool_close <= threshold)
+    return reached
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -550,7 +558,7 @@ def pay_fees(
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def pay_interest(
     terms: Terms, p: int, k: int, revolving: bool, wind_down: bool, accelerated: bool,
-    available: float, path: PathState, out: Outputs, stepped: float,
+    available: float, path: PathState, out: Outputs, stepped: float = 0.0,
 ) -> float:  # pragma: no cover - compiled
     """Step 2: interest to each coupon-bearing class in seniority order, on its payment
     dates.
@@ -1164,8 +1172,9 @@ def run_kernel(
                     pool, p, k, base, cohorts, path, out)
                 cumulative_default += defaulted
                 notes_start = _total(path.balance)
-                call, proceeds, reached = clean_up_call(pool, terms, p, k, revolving,
-                                                        pool_close, pending, out)
+                reached = call_reached(pool, terms, revolving, pool_close)
+                call, proceeds = clean_up_call(pool, terms, p, k, revolving, pool_close,
+                                               pending, out)
                 stepped = 1.0 if reached and not call else stepped
                 out.flags[FLAG_STEP_UP, q, k] = stepped > 0
                 sold = 0.0
