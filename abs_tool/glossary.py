@@ -108,6 +108,13 @@ DEAL: dict[str, Label] = {
     "amortisation_type": ("Amortisation", "摊还方式"),
     "revolving_criteria": ("Revolving criteria", "循环购买标准"),
     "clean_up_call": ("Clean-up call", "清仓回购"),
+    # Floating coupons and the step-up (issue 16 item 4b).
+    "floating_coupon": ("Floating coupon", "浮动利率"),
+    "benchmark_path": ("Benchmark rate path", "基准利率路径"),
+    "rate_cap": ("Rate cap", "利率上限"),
+    "rate_floor": ("Rate floor", "利率下限"),
+    "step_up": ("Step-up (bp)", "利率跳升(bp)"),
+    "call_exercised": ("Call exercised", "行使清仓回购"),
 }
 
 # --- Metrics -------------------------------------------------------------------------------------

@@ -47,6 +47,9 @@ def terms(**given):
         tier_start=np.arange(3), tier_pro_rata=np.zeros(2, dtype=np.bool_),
         targeted=np.zeros(2, dtype=np.bool_), target_amount=np.zeros((2, MONTHS)),
         target_pool=np.zeros(2), scheduled=False,
+        # Floating coupons and the step-up (issue 16 item 4b): none.
+        floating=np.zeros(2, dtype=np.bool_), step_up_period=np.zeros((2, MONTHS)),
+        call_exercised=True,
     )
     # Monthly rates given as one per class or fee apply every month (annual / 12, as the
     # engine packs a deal whose dates opt in to no day count).
@@ -65,6 +68,9 @@ def terms(**given):
                             ("target_amount", np.zeros((n, MONTHS))),
                             ("target_pool", np.zeros(n))):
             given.setdefault(name, value)
+    if "original" in given and "floating" not in given:
+        given["floating"] = np.zeros(len(given["original"]), dtype=np.bool_)
+        given["step_up_period"] = np.zeros((len(given["original"]), MONTHS))
     return default._replace(**given)
 
 

@@ -74,6 +74,8 @@ SCALARS: dict[str, tuple[tuple[str, ...], type]] = {
     "st_cover_limit": (("structure", "excess_interest", "cover_limit_per_month"), float),
     "st_haircut": (("structure", "excess_interest", "haircut_share"), float),
     "st_benchmark": (("benchmark_rate_annual",), float),
+    # Floating coupons (issue 16 item 4b): the benchmark path's name (its rates: a table).
+    "as_benchmark_name": (("assumptions", "benchmark", "name"), str),
 }
 
 # Tables: editor key -> (data key of the edited table, its columns).
@@ -82,6 +84,9 @@ CLASS_COLUMNS: tuple[str, ...] = (
     "payment_frequency_months", "target_rating",
     # target balances (issue 16 item 4a): NoteClass.target_balance as three cells
     "target_kind", "target_schedule", "target_share_of_pool",
+    # Floating coupons and the step-up (issue 16 item 4b): `floating` a tick, its cap and
+    # floor beside it (the deal file's `floating` object), `coupon_annual` then the margin.
+    "floating", "cap_annual", "floor_annual", "step_up_bp",
 )
 TARGET_NONE = "none"
 """The ``target_kind`` cell of a class without a target balance (pass-through)."""
@@ -92,6 +97,7 @@ TRIGGER_COLUMNS: tuple[str, ...] = ("name", "metric", "threshold", "action")
 PD_COLUMNS: tuple[str, ...] = ("grade", "tape_pd", "annual_pd")
 CURVE_COLUMNS: tuple[str, ...] = ("tenor_years", "rate_annual")
 SPREAD_COLUMNS: tuple[str, ...] = ("rating", "spreads_bp")  # spreads: one per WAL, as text
+BENCHMARK_COLUMNS: tuple[str, ...] = ("month", "rate_annual")  # month 1: the starting rate
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "st_classes": ("classes_table", CLASS_COLUMNS),
     "st_fees": ("fees_table", FEE_COLUMNS),
@@ -101,10 +107,11 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "as_pd_grades": ("pd_table", PD_COLUMNS),
     "sz_curve": ("curve_table", CURVE_COLUMNS),
     "sz_spreads": ("spreads_table", SPREAD_COLUMNS),
+    "as_benchmark": ("benchmark_table", BENCHMARK_COLUMNS),
 }
 # Whole numbers in tables: a float the editor produced for an empty-capable column is given
 # back as int when it is whole (a fraction stays, for the library to reject by name).
-INT_COLUMNS = frozenset({"payment_frequency_months"})
+INT_COLUMNS = frozenset({"payment_frequency_months", "month"})
 
 # Field path prefix -> widget key, most specific first: where a problem is shown.
 FIELD_WIDGETS: tuple[tuple[str, str], ...] = (
@@ -121,6 +128,8 @@ FIELD_WIDGETS: tuple[tuple[str, str], ...] = (
     ("assumptions.correlation", "as_correlation"),
     ("assumptions.copula", "as_copula"),
     ("assumptions.t_degrees_of_freedom", "as_t_dof"),
+    ("assumptions.benchmark.name", "as_benchmark_name"),
+    ("assumptions.benchmark", "as_benchmark"),
     ("run.paths", "run_paths"),
     ("run.seed", "run_seed"),
     ("run.importance_sampling", "run_is"),
@@ -140,6 +149,7 @@ FIELD_WIDGETS: tuple[tuple[str, str], ...] = (
     ("structure.excess_interest.cover_limit_per_month", "st_cover_limit"),
     ("structure.excess_interest.haircut_share", "st_haircut"),
     ("structure.excess_interest", "st_excess_use"),
+    ("structure.clean_up_call.exercised", "st_cleanup_exercised"),
     ("structure.clean_up_call", "st_cleanup"),
     ("benchmark_rate_annual", "st_benchmark"),
     ("pricing.benchmark_curve", "sz_curve"),
@@ -211,8 +221,12 @@ def load(deal: Deal, origin: str, *, interactive_paths: bool) -> None:
     call = structure.get("clean_up_call")
     ss["st_cleanup_on"] = call is not None
     ss["st_cleanup"] = float((call or {}).get("threshold_share", 0.10))
-    classes = [{c: row.get(c) for c in CLASS_COLUMNS} | target_cells(row.get("target_balance"))
+    ss["st_cleanup_exercised"] = bool((call or {}).get("exercised", True))
+    classes = [_class_row(row) | target_cells(row.get("target_balance"))
                for row in structure["classes"]]
+    benchmark = data["assumptions"]["benchmark"]
+    benchmark_rows = [{"month": 1, "rate_annual": benchmark["rate_annual"]},
+                      *benchmark["steps"]]
     triggers = [{**t, "threshold": vector_text(t["threshold"])} for t in structure["triggers"]]
     pd_rows = [{"grade": g, "tape_pd": None, "annual_pd": p}
                for g, p in default.get("by_grade", {}).items()]
@@ -226,7 +240,7 @@ def load(deal: Deal, origin: str, *, interactive_paths: bool) -> None:
                          ("st_triggers", triggers), ("st_tiers", structure.get("tiers", [])),
                          ("as_pd_grades", pd_rows),
                          ("sz_curve", pricing.get("benchmark_curve", [])),
-                         ("sz_spreads", spreads)):
+                         ("sz_spreads", spreads), ("as_benchmark", benchmark_rows)):
         table_key, columns = TABLES[editor]
         ss[table_key] = pd.DataFrame(rows, columns=list(columns))
         ss.pop(editor, None)  # the editor starts again from the new table
@@ -336,7 +350,7 @@ def _structure(ss: Any, data: dict[str, Any]) -> None:
                               row.pop("target_share_of_pool"))
         if target is not None:
             row["target_balance"] = target
-        classes.append(row)
+        classes.append(_class_fields(row))
     structure["classes"] = classes
     structure["tiers"] = table_rows("st_tiers")
     structure["fees"] = table_rows("st_fees")
@@ -351,7 +365,8 @@ def _structure(ss: Any, data: dict[str, Any]) -> None:
     months = ss["st_revolving"]
     revolving = structure.get("revolving") or {}
     structure["revolving"] = {**revolving, "months": months} if months or revolving else None
-    structure["clean_up_call"] = ({"threshold_share": ss["st_cleanup"]}
+    structure["clean_up_call"] = ({"threshold_share": ss["st_cleanup"],
+                                   "exercised": ss["st_cleanup_exercised"]}
                                   if ss["st_cleanup_on"] else None)
 
 
@@ -383,6 +398,40 @@ def target_field(kind: Any, schedule: Any, share: Any) -> dict[str, Any] | None:
             month = int(month)
         points.append({"month": month, "share": value[0] if value else None})
     return {"kind": kind, "schedule": points}
+
+
+def _class_row(note: dict[str, Any]) -> dict[str, Any]:
+    """A class of the deal file as a row of the classes table: its ``floating`` object as a
+    tick and the cap and floor beside it."""
+    row = {c: note.get(c) for c in CLASS_COLUMNS}
+    floating = note.get("floating")
+    row["floating"] = floating is not None
+    row["cap_annual"] = (floating or {}).get("cap_annual")
+    row["floor_annual"] = (floating or {}).get("floor_annual")
+    return row
+
+
+def _class_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the classes table as the deal file's class (:func:`_class_row` reversed):
+    a cap or floor without the tick is kept, for the reader to refuse by name."""
+    cap, floor = row.pop("cap_annual"), row.pop("floor_annual")
+    ticked = bool(row.pop("floating"))
+    if ticked or cap is not None or floor is not None:
+        row["floating"] = {"cap_annual": cap, "floor_annual": floor}
+        if not ticked:
+            row["floating"] = f"a cap or floor needs the `floating` tick (got {cap}, {floor})"
+    if row["step_up_bp"] is None:
+        row["step_up_bp"] = 0.0
+    return row
+
+
+def _benchmark(ss: Any) -> dict[str, Any]:
+    """The benchmark path of the table: the row of month 1 is the starting rate, the others
+    its steps (none for month 1 leaves the starting rate out, for the reader to name)."""
+    rows = table_rows("as_benchmark")
+    first = [r["rate_annual"] for r in rows if r["month"] == 1]
+    return {"name": ss["as_benchmark_name"], "rate_annual": first[0] if first else None,
+            "steps": [r for r in rows if r["month"] != 1]}
 
 
 def _pricing(ss: Any) -> dict[str, Any] | None:
@@ -444,6 +493,7 @@ def current() -> Deal | None:
         _set(data, path, ss[key])
     data["assumptions"]["default"] = _default_assumption(ss)
     data["assumptions"]["prepayment"] = {"annual": parse_vector(ss["as_cpr"])}
+    data["assumptions"]["benchmark"] = _benchmark(ss)
     _structure(ss, data)
     data["pricing"] = _pricing(ss)
     problems: dict[str, list[str]] = {}

@@ -1642,6 +1642,38 @@ NEW_DEAL: dict[str, Label] = {
     "nd.loss_allocation": ("Loss allocation", "损失分配"),
 }
 
+# Floating coupons and the step-up after the clean-up call date (issue 16 item 4b).
+FLOATING_COUPONS: dict[str, Label] = {
+    "cls.floating": g.DEAL["floating_coupon"],
+    "cls.cap_annual": g.DEAL["rate_cap"],
+    "cls.floor_annual": g.DEAL["rate_floor"],
+    "cls.step_up_bp": g.DEAL["step_up"],
+    "st.floating_help": (
+        "A ticked class floats: it accrues the benchmark (Assumptions page) plus its coupon, "
+        "which is then the margin, within its cap and floor.",
+        "勾选的档次为浮动利率：按基准利率（假设页）加票面利率（此时为点差）计息，受利率上下限约束。"),
+    "st.cleanup_exercised": g.DEAL["call_exercised"],
+    "st.cleanup_exercised_help": (
+        "Untick for the extension stress: the call is not exercised, the deal runs on and "
+        "the classes' step-ups apply from the first month it could have been.",
+        "取消勾选即为展期压力：不行使清仓回购，交易继续，各档利率跳升自可行权首月起适用。"),
+    "as.benchmark": g.DEAL["benchmark_path"],
+    "as.benchmark_help": (
+        "Floating coupons follow this path: the row of month 1 is the starting annual rate, "
+        "each later row sets the rate from its month on.",
+        "浮动利率按此路径计息：第1个月所在行为起始年利率，其后每行自该月起生效。"),
+    "as.benchmark_name": ("Benchmark", "基准利率"),
+    "bm.month": ("From month", "起始月份"),
+    "bm.rate_annual": ("Annual rate", "年利率"),
+    "insp.item.coupon_period": ("Coupon of the month (before any step-up)",
+                                "当期利率(不含跳升)"),
+    "insp.item.step_up": ("Step-up applied (1 = yes)", "利率跳升已适用(1为是)"),
+    "ss.col.benchmark_shift_bp": ("Benchmark shift (bp)", "基准利率平移(bp)"),
+    "ss.rule.benchmark_shift_bp": (
+        "basis points in (-10000, 10000) that keep every benchmark rate in [0, 1)",
+        "须为 (-10000, 10000) 内的基点数,且平移后各期基准利率在 [0, 1) 内"),
+}
+
 TABLES: tuple[dict[str, Label], ...] = (
     DEAL_PAGE, NEW_DEAL, APP, DASK_SIDEBAR, POOL_PAGE, ELIGIBILITY_RULES, POOL_COLUMNS,
     STATIC_POOL_COLUMNS,
@@ -1652,6 +1684,7 @@ TABLES: tuple[dict[str, Label], ...] = (
     STRUCTURING_PAGE, NEWCOMER_NOTES,
     WATERFALL_OPTIONS, EXPORT_PAGE, EXPORT_SHEETS, EXPORT_PDF, STATIC_POOL_PAGE, STRESS_PAGE,
     TIER_OPTIONS,
+    FLOATING_COUPONS,
 )
 LABELS: dict[str, Label] = {key: label for table in TABLES for key, label in table.items()}
 

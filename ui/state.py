@@ -147,6 +147,8 @@ WIDGET_DEFAULTS: dict[str, Any] = {
         "st_reserve_floor", "st_revolving", "st_principal_mode", "st_turbo", "st_cleanup_on",
         "st_cleanup", "st_benchmark", "sz_pricing_on", "sz_spread_wals",
         "st_loss_timing", "st_reinstate", "st_excess_use", "st_cover_limit", "st_haircut",
+        # Floating coupons and the step-up (issue 16 item 4b).
+        "st_cleanup_exercised", "as_benchmark_name",
     )),
     # Results page
     "res_stress": 2.0,

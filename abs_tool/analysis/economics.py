@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from abs_tool.engine.deterministic import PreparedDeal, ScenarioResult, run_scenario
+from abs_tool.engine.waterfall import coupon_rates
 from abs_tool.errors import FieldError
 from abs_tool.model.deal import Tier
 from abs_tool.types import Array
@@ -87,7 +88,9 @@ def issuer_flows(prepared: PreparedDeal, base: ScenarioResult) -> IssuerFlows:
 class CostOfFunds:
     """What the placed classes cost the issuer in the deal's base scenario.
 
-    ``wa_coupon`` weights each placed class's coupon by balance x WAL; ``all_in`` is the
+    ``wa_coupon`` weights each placed class's coupon by balance x WAL (a floating class's
+    coupon: its all-in rate on the base scenario's benchmark path averaged over months 1 to
+    12 x WAL rounded up); ``all_in`` is the
     yield (nominal annual, monthly compounding) of the issuer's flows (:class:`IssuerFlows`):
     the placed notes' proceeds less ``upfront_fees`` at closing, against the coupons,
     principal and running fees it pays; ``saving_bp`` is the benchmark funding rate minus the
@@ -114,7 +117,16 @@ def cost_of_funds(prepared: PreparedDeal, base: ScenarioResult | None = None,
     balances = np.asarray(prepared.class_balances)
     wal = np.nan_to_num(base.metrics.wal_years[0])
     weights = balances * wal * placed
-    wa_coupon = float(weights @ prepared.coupons / weights.sum()) if weights.sum() else 0.0
+    coupons = np.array(prepared.coupons, dtype=np.float64)
+    floats = [j for j, c in enumerate(structure.classes) if c.floating is not None]
+    if floats:  # a floating class's coupon: its all-in rate on the path over its WAL
+        horizon = prepared.model.horizon_months
+        path = base.assumptions.benchmark.monthly(horizon)
+        rates = coupon_rates(structure.classes, path, horizon)
+        for j in floats:
+            months = max(1, math.ceil(12 * wal[j] - 1e-9))
+            coupons[j] = float(rates[j, :months].mean())
+    wa_coupon = float(weights @ coupons / weights.sum()) if weights.sum() else 0.0
     issuer = issuer or issuer_flows(prepared, base)
     all_in = float(issuer.all_in()[0])
     if math.isnan(all_in):

@@ -180,6 +180,9 @@ def _ledgers(result: WaterfallResult, deal: Deal, p: int, k: int, lag: int) -> p
         items.append((note.name, "written_down_to_date", net))
         if note.target_balance is not None:
             items.append((note.name, "target_balance", float(c.target_balance[p, j, k])))
+        if note.floating is not None or note.step_up_bp > 0:  # issue 16 item 4b
+            items.append((note.name, "coupon_period", float(result.coupon_period[j, k])))
+            items.append((note.name, "step_up", float(result.step_up[p, k])))
     for f, fee in enumerate(deal.structure.fees):
         items.append((fee.name, "fee_unpaid", float(result.fees_unpaid[p, f, k])))
     for line in ("reserve_open", "reserve_target", "reserve_close"):

@@ -143,6 +143,9 @@ class StressScenario:
         :data:`~abs_tool.limits.MAX_HORIZON_MONTHS`).
     yield_compression_annual : float
         Subtracted from every loan's annual rate, floored at 0, in [0, 1).
+    benchmark_shift_bp : float
+        Basis points added to every rate of the deal's benchmark path (floating coupons;
+        issue 16 item 4b); the shifted rates must stay in [0, 1).
     """
 
     name: str
@@ -154,6 +157,8 @@ class StressScenario:
     recovery_rate: float | None = None
     extra_lag_months: int = 0
     yield_compression_annual: float = 0.0
+    # Floating coupons (issue 16 item 4b).
+    benchmark_shift_bp: float = 0.0
 
     def __post_init__(self) -> None:
         name = self.name
@@ -201,6 +206,10 @@ class StressScenario:
         if not (_number(y) and 0 <= y < 1):
             raise FieldError("yield_compression_annual",
                              f"must be in [0, 1), an annual decimal (got {y!r})")
+        shift = self.benchmark_shift_bp
+        if not (_number(shift) and not isinstance(shift, bool) and abs(shift) < 10_000):
+            raise FieldError("benchmark_shift_bp", "must be a number of basis points in "
+                             f"(-10000, 10000) (got {shift!r})")
 
     @property
     def power(self) -> float:
@@ -223,6 +232,9 @@ class StressScenario:
             "recovery_rate": self.recovery_rate,
             "extra_lag_months": self.extra_lag_months,
             "yield_compression_annual": self.yield_compression_annual,
+            # Written only when set, so tables saved before the field read back the same.
+            **({"benchmark_shift_bp": self.benchmark_shift_bp}
+               if self.benchmark_shift_bp else {}),
         }
 
     def describe(self) -> str:
@@ -242,6 +254,8 @@ class StressScenario:
             parts.append(f"lag +{self.extra_lag_months} months")
         if self.yield_compression_annual:
             parts.append(f"loan rates -{self.yield_compression_annual * 1e4:g} bp")
+        if self.benchmark_shift_bp:
+            parts.append(f"benchmark {self.benchmark_shift_bp:+g} bp")
         return ", ".join(parts) or "as the deal"
 
 
@@ -508,7 +522,12 @@ def _scenario_inputs(
                          f"months plus {scenario.extra_lag_months} passes the limit of "
                          f"{MAX_HORIZON_MONTHS} months")
     recovery = Recovery(recovery.rate, lag, recovery.from_tape)
-    assumptions = replace(a, default=default, prepayment=prepayment, recovery=recovery)
+    try:
+        benchmark = a.benchmark.shifted(scenario.benchmark_shift_bp)
+    except FieldError as exc:
+        raise FieldError("benchmark_shift_bp", exc.message) from None
+    assumptions = replace(a, default=default, prepayment=prepayment, recovery=recovery,
+                          benchmark=benchmark)
     key = (scenario.yield_compression_annual, lgd_multiplier)
     if key != (0.0, 1.0):
         loans = pool.loans.copy()

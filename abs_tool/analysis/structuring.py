@@ -764,14 +764,20 @@ def structure_deal(
         return 0 if i == 0 else i + min_units - 1
 
     def price_classes(evaluation: Evaluation) -> None:
-        """Coupons of the classes in the structure from the pricing grid at their WALs."""
+        """Coupons of the classes in the structure from the pricing grid at their WALs (a
+        floating class's margin: the grid's coupon less the benchmark over its WAL)."""
         if pricing is None:
             return
         for j in range(n_rated):
             if candidates.shares(units)[j] > 0:
                 wal = evaluation.monte_carlo.classes[
                     _position(evaluation, notes[j].name)].wal_years.value
-                coupons[j] = round(market_coupon(pricing, chosen[j], wal), COUPON_DECIMALS)
+                coupon = market_coupon(pricing, chosen[j], wal)
+                if notes[j].floating is not None:
+                    # A floating class is priced on its margin: the market coupon less the
+                    # deal's benchmark path averaged over the class's WAL.
+                    coupon = max(coupon - deal.assumptions.benchmark.average(wal), 0.0)
+                coupons[j] = round(coupon, COUPON_DECIMALS)
 
     # The fixed point runs on the coarse paths first when there are any, then on all.
     stages = (True, False) if candidates.coarse_assets is not None else (False,)

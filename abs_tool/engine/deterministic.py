@@ -26,6 +26,7 @@ from abs_tool.engine.projection import (
 from abs_tool.engine.waterfall import (
     PoolFlows,
     WaterfallResult,
+    reference_coupons,
     run_waterfall,
     summarise_waterfall,
 )
@@ -34,6 +35,7 @@ from abs_tool.io.default_schedule import DefaultSchedule, check_default_schedule
 from abs_tool.limits import MAX_HORIZON_MONTHS, MAX_SECTORS, check_cost, check_integer, estimate
 from abs_tool.model.assumptions import (
     Assumptions,
+    BenchmarkPath,
     CdrVector,
     Cpr,
     LifetimeDefault,
@@ -59,7 +61,16 @@ class PreparedDeal:
 
     @property
     def coupons(self) -> Array:
-        return np.array([c.coupon_annual for c in self.deal.structure.classes])
+        """(classes,) the annual coupons the metrics quote: ``coupon_annual``, or for a
+        floating class its all-in rate on the deal's benchmark path averaged over the
+        horizon (:func:`~abs_tool.engine.waterfall.reference_coupons`)."""
+        return self.coupons_on(self.deal.assumptions.benchmark)
+
+    def coupons_on(self, benchmark: BenchmarkPath) -> Array:
+        """:attr:`coupons` on the benchmark path ``benchmark``."""
+        horizon = self.model.horizon_months
+        return reference_coupons(self.deal.structure.classes, benchmark.monthly(horizon),
+                                 horizon)
 
 
 def prepare_deal(deal: Deal, pool: Pool) -> PreparedDeal:
@@ -99,6 +110,7 @@ def run_paths(
     recovery_rate: ArrayLike | None = None,
     lag_months: int | None = None,
     loan_rates: ArrayLike | None = None,
+    benchmark: BenchmarkPath | None = None,
 ) -> WaterfallResult:
     """Run the pool and the waterfall for ``n_paths`` paths of default fractions.
 
@@ -106,12 +118,20 @@ def run_paths(
     rates from the tape, :func:`~abs_tool.engine.projection.loan_recovery`). A
     ``recovery_rate`` given, scalar or (paths,), is the rate of every default; with
     ``loan_rates`` (1 or paths, groups, periods) too, the factor that scales those
-    (:class:`~abs_tool.engine.projection.PoolState`).
+    (:class:`~abs_tool.engine.projection.PoolState`). Floating coupons follow
+    ``benchmark``, by default the deal's (``Assumptions.benchmark``).
     """
     state = _pool_state(prepared, defaults, n_paths, prepayment, recovery_rate, lag_months,
                         loan_rates)
     return run_waterfall(prepared.deal.structure, state, prepared.class_balances,
-                         dates=prepared.deal.dates)
+                         dates=prepared.deal.dates,
+                         benchmark=_benchmark(prepared, benchmark))
+
+
+def _benchmark(prepared: PreparedDeal, benchmark: BenchmarkPath | None) -> Array:
+    """(periods,) the annual benchmark rates by month of ``benchmark`` or the deal's."""
+    path = prepared.deal.assumptions.benchmark if benchmark is None else benchmark
+    return path.monthly(prepared.model.horizon_months)
 
 
 @dataclass(frozen=True)
@@ -143,7 +163,8 @@ def summarise_paths(
                         loan_rates)
     summary = summarise_waterfall(prepared.deal.structure, state, prepared.class_balances,
                                   dates=prepared.deal.dates,
-                                  with_duration=with_duration)
+                                  with_duration=with_duration,
+                                  benchmark=_benchmark(prepared, None))
     metrics = metrics_from_rows(summary.metric_rows, summary.original_balance,
                                 np.asarray(prepared.coupons, dtype=np.float64))
     return PathsSummary(summary.pool, summary.end_month, metrics)
@@ -204,6 +225,9 @@ class Scenario:
     lag_months: int | None = None
     default_multiplier: float = 1.0
     default_schedule: DefaultSchedule | None = None
+    # Floating coupons (issue 16 item 4b): the scenario's benchmark path, or a parallel shift.
+    benchmark: BenchmarkPath | None = None
+    benchmark_shift_bp: float = 0.0
 
     def __post_init__(self) -> None:
         def number(value: object) -> bool:
@@ -227,9 +251,28 @@ class Scenario:
         if schedule is not None and not isinstance(schedule, DefaultSchedule):
             raise FieldError("default_schedule", "must be a DefaultSchedule "
                              f"(abs_tool.io.default_schedule) or None (got {schedule!r})")
+        if self.benchmark is not None and not isinstance(self.benchmark, BenchmarkPath):
+            raise FieldError("benchmark", "must be a BenchmarkPath "
+                             f"(abs_tool.model.assumptions) or None (got {self.benchmark!r})")
+        shift = self.benchmark_shift_bp
+        if not (number(shift) and not isinstance(shift, bool) and abs(shift) < 10_000):
+            raise FieldError("benchmark_shift_bp", "must be a number of basis points in "
+                             f"(-10000, 10000) (got {shift!r})")
 
     def apply(self, assumptions: Assumptions) -> Assumptions:
-        """The assumptions of this scenario (validated like any other)."""
+        """The assumptions of this scenario (validated like any other): the benchmark path
+        is the scenario's, or the deal's, moved by ``benchmark_shift_bp``.
+
+        Raises
+        ------
+        FieldError
+            ``benchmark_shift_bp`` when it moves a rate of the path out of [0, 1).
+        """
+        path = assumptions.benchmark if self.benchmark is None else self.benchmark
+        try:
+            path = path.shifted(self.benchmark_shift_bp)
+        except FieldError as exc:
+            raise FieldError("benchmark_shift_bp", exc.message) from None
         recovery = assumptions.recovery
         if self.recovery_rate is not None:
             recovery = replace(recovery, rate=self.recovery_rate, from_tape=False)
@@ -242,6 +285,7 @@ class Scenario:
             prepayment=(assumptions.prepayment if self.cpr_annual is None
                         else Cpr((self.cpr_annual,))),
             recovery=recovery,
+            benchmark=path,
         )
 
 
@@ -280,8 +324,9 @@ def run_scenario(prepared: PreparedDeal, scenario: Scenario | None = None) -> Sc
         rate, loan_rates = recovery_inputs(prepared.model, assumptions.recovery)
     result = run_paths(prepared, defaults, 1, prepayment=assumptions.prepayment,
                        recovery_rate=rate, lag_months=assumptions.recovery.lag_months,
-                       loan_rates=loan_rates)
-    return ScenarioResult(assumptions, result, class_metrics(result, prepared.coupons))
+                       loan_rates=loan_rates, benchmark=assumptions.benchmark)
+    return ScenarioResult(assumptions, result,
+                          class_metrics(result, prepared.coupons_on(assumptions.benchmark)))
 
 
 def _scheduled_inputs(

@@ -97,8 +97,9 @@ ACCOUNT_ROWS = ("reserve_open", "reserve_target", "reserve_close", "originator_r
                 )
 (RESERVE_OPEN, RESERVE_TARGET, RESERVE_CLOSE, ORIGINATOR_RESIDUAL, HELD_OPEN,
  HELD_CLOSE, HAIRCUT, PRINCIPAL_DUE) = range(len(ACCOUNT_ROWS))
-FLAG_ROWS = ("revolving", "accelerated")
-FLAG_REVOLVING, FLAG_ACCELERATED = range(len(FLAG_ROWS))
+FLAG_ROWS = ("revolving", "accelerated",
+             "step_up")  # step_up: floating coupons / step-up (issue 16 item 4b)
+FLAG_REVOLVING, FLAG_ACCELERATED, FLAG_STEP_UP = range(len(FLAG_ROWS))
 
 # Columns of the scheduled flows (PoolInputs.initial_flows, .purchase_flows).
 FLOW_INTEREST, FLOW_PRINCIPAL, FLOW_FEE, FLOW_BALANCE = range(4)
@@ -240,6 +241,15 @@ class Terms(NamedTuple):
     """(classes,) the target as a share of the closing performing pool (0 without one)."""
     scheduled: bool
     """Some class has a target balance."""
+    # Floating coupons and the step-up after the clean-up call date (issue 16 item 4b).
+    floating: BoolArray
+    """(classes,) the coupon floats: the metrics discount at ``coupon_period`` (its
+    cumulative product) instead of ``coupon``, and solve its yield."""
+    step_up_period: Array
+    """(classes, periods) the step-up each month adds to ``coupon_period`` once the
+    clean-up call could have been exercised and was not (0: none)."""
+    call_exercised: bool
+    """The clean-up call is exercised when the pool reaches its threshold."""
 
 
 class Outputs(NamedTuple):
@@ -486,7 +496,8 @@ def clean_up_call(
 ) -> tuple[bool, float]:  # pragma: no cover - compiled
     """Step 0 of the priority of payments: the clean-up call is exercised once the
     revolving period is over and the performing balance, still positive, has fallen to
-    ``call_share`` of the initial pool or below. Its price is the performing balance plus
+    ``call_share`` of the initial pool or below (:func:`call_reached`), unless the deal says
+    it is not exercised (``call_exercised`` false). Its price is the performing balance plus
     the recoveries still to come (``pending``); :func:`sell_pool` then empties the pool.
     Writes ``POOL_CALLED``.
 
@@ -495,12 +506,24 @@ def clean_up_call(
     tuple
         Whether the call is exercised, and its proceeds (0 when it is not).
     """
-    share = terms.call_share
-    threshold = share * pool.initial_pool
-    call = not np.isnan(share) and not revolving and pool_close > 0 and pool_close <= threshold
+    exercised = terms.call_exercised  # read before the branch (module docstring)
+    call = call_reached(pool, terms, revolving, pool_close) and exercised
     proceeds = pool_close + pending if call else 0.0
     out.pool[POOL_CALLED, p, k] = proceeds
     return call, proceeds
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def call_reached(pool: PoolInputs, terms: Terms, revolving: bool,
+                 pool_close: float) -> bool:  # pragma: no cover - compiled
+    """Whether the clean-up call could be exercised this month: the revolving period is
+    over and the performing balance, still positive, is at or below ``call_share`` of the
+    initial pool. A call not exercised (``call_exercised`` false) starts the step-up."""
+    share = terms.call_share
+    threshold = share * pool.initial_pool
+    reached: bool = (not np.isnan(share) and not revolving and pool_close > 0
+                     and pool_close <= threshold)
+    return reached
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -562,21 +585,24 @@ def pay_fees(
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def pay_interest(
     terms: Terms, p: int, k: int, revolving: bool, wind_down: bool, accelerated: bool,
-    available: float, path: PathState, out: Outputs,
+    available: float, path: PathState, out: Outputs, stepped: float = 0.0,
 ) -> float:  # pragma: no cover - compiled
-    """Step 2: interest to each coupon-bearing class in seniority order, on its payment
-    dates.
+    """Step 2: interest to each coupon-bearing class, tier by tier in seniority order, on its
+    payment dates.
 
-    Interest accrues every month at the month's coupon (``coupon_period``) on the balance,
-    and unpaid interest itself bears interest at the coupon, so the promised flows are worth
-    par at the coupon rate and the expected loss of DOMAIN.md is exactly the present value
-    of what is finally not paid. A class whose coupon is paid after principal (``late``)
-    accrues here and is paid by :func:`pay_late_interest`, unless the deal is accelerated.
-    Every month is a payment date, except that a quarterly class, during the revolving
-    period, pays only every third month, or when the deal winds down
-    (``wind_down``: the legal final, a call, acceleration, or the pool exhausted). Under
-    acceleration the funds go class by class: a class's interest, then all its principal,
-    then the next class.
+    Interest accrues every month at the month's coupon (``coupon_period``, plus
+    ``step_up_period`` times ``stepped``: 1 from the month the clean-up call could have been
+    exercised and was not, else 0) on the balance, and unpaid interest itself bears interest
+    at the coupon, so the promised flows are worth par at the coupon rate and the expected
+    loss of DOMAIN.md is exactly the present value of what is finally not paid. A class
+    whose coupon is paid after principal (``late``) accrues here and is paid by
+    :func:`pay_late_interest`, unless the deal is accelerated. Every month is a payment
+    date, except that a quarterly class, during the revolving period, pays only every third
+    month, or when the deal winds down (``wind_down``: the legal final, a call,
+    acceleration, or the pool exhausted). The classes of one tier rank pari passu: short
+    of funds, they share them by the interest owed. Under acceleration the funds go tier by
+    tier: a tier's interest, then all its principal (:func:`pay_tier_principal`), then the
+    next tier.
 
     Writes ``CLASS_DUE`` (the interest owed on a payment date, 0 on other months); fills
     ``path.interest_paid``, ``path.pay_date`` and ``path.principal_paid`` (0 unless
@@ -588,7 +614,7 @@ def pay_interest(
         owed_total = 0.0
         owing = first
         for j in range(first, last):
-            coupon = terms.coupon_period[j, k]
+            coupon = terms.coupon_period[j, k] + stepped * terms.step_up_period[j, k]
             path.accrued[j] = path.accrued[j] * (1.0 + coupon) + path.balance[j] * coupon
             path.pay_date[j] = ((not terms.quarterly[j] or not revolving or t % 3 == 0
                                  or wind_down) and terms.coupon[j] > 0)
@@ -1093,15 +1119,33 @@ def discount_factors(coupon: Array, periods: int) -> Array:  # pragma: no cover 
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def class_discount(coupon: Array, coupon_period: Array, floating: BoolArray,
+                   periods: int) -> Array:  # pragma: no cover - compiled
+    """(classes, periods) the metrics' discount factors: :func:`discount_factors` of the
+    monthly ``coupon`` for a fixed coupon, and for a floating one (``floating``) the
+    cumulative product of ``1 / (1 + coupon_period)`` over its accrual path, at which its
+    promised flows are worth par."""
+    discount = discount_factors(coupon, periods)
+    for c in range(coupon.shape[0]):
+        if floating[c]:
+            factor = 1.0
+            for k in range(periods):
+                factor /= 1.0 + coupon_period[c, k]
+                discount[c, k] = factor
+    return discount
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def path_metrics(
     interest: Array, principal: Array, residual: Array, writedown: Array, reinstated: Array,
     shortfall: Array, months: int, end_month: int, original: Array, coupon: Array,
     discount: Array, with_duration: bool, scratch: Array, p: int, out: Array,
+    floating: BoolArray,
 ) -> None:  # pragma: no cover - compiled
     """Fill ``out[:, p]`` (len(METRIC_ROWS), paths, classes) from the flows of one path,
     each (classes, periods), of which the first ``months`` are read: flows after the month
     the deal ended (``end_month``) are zero and add nothing. ``coupon`` is monthly and
-    ``discount`` comes from :func:`discount_factors`; ``with_duration=False`` leaves the
+    ``discount`` comes from :func:`class_discount`; ``with_duration=False`` leaves the
     modified duration NaN; ``scratch`` is (3, periods) working space.
 
     A class's claim (balance and interest accrued) grows at the coupon and falls by what it
@@ -1130,9 +1174,11 @@ def path_metrics(
             cash[k] = interest[c, k] + principal[c, k] + residual[c, k]
         loss_pv = lost_pv / original[c]
         # Paid in full without residual: exactly the promised flows, worth par at the
-        # coupon, so the yield is the coupon. Only the other classes need the solver.
+        # coupon, so the yield is the coupon. Only the other classes need the solver, and
+        # floating coupons (no one rate is their yield).
         u = -np.log1p(r)
-        if loss_pv > DEFAULT_THRESHOLD or received_r > 0:
+        solve = floating[c]
+        if loss_pv > DEFAULT_THRESHOLD or received_r > 0 or solve:
             u = log_discount(cash, original[c], log_cash, times)
         receives = np.isfinite(u)
         u_safe = u if receives else 0.0
@@ -1164,15 +1210,17 @@ def path_metrics(
 def metrics_kernel(interest: Array, principal: Array, residual: Array, writedown: Array,
                    reinstated: Array, shortfall: Array, end_month: IntArray, original: Array,
                    coupon: Array, with_duration: bool,
-                   out: Array) -> None:  # pragma: no cover - compiled
-    """:func:`path_metrics` of every path, from flows (paths, classes, periods)."""
+                   out: Array, coupon_period: Array,
+                   floating: BoolArray) -> None:  # pragma: no cover - compiled
+    """:func:`path_metrics` of every path, from flows (paths, classes, periods), discounting
+    at :func:`class_discount` of ``coupon``, ``coupon_period`` and ``floating``."""
     n_paths, n_classes, n_periods = principal.shape
-    discount = discount_factors(coupon, n_periods)
+    discount = class_discount(coupon, coupon_period, floating, n_periods)
     scratch = np.empty((3, n_periods))
     for p in range(n_paths):
         path_metrics(interest[p], principal[p], residual[p], writedown[p], reinstated[p],
                      shortfall[p], n_periods, end_month[p], original, coupon, discount,
-                     with_duration, scratch, p, out)
+                     with_duration, scratch, p, out, floating)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -1192,7 +1240,7 @@ def run_kernel(
     """
     n_paths, horizon = out.pool.shape[1], out.pool.shape[2]
     summarise = metrics.shape[1] > 0
-    discount = discount_factors(terms.coupon, horizon)
+    discount = class_discount(terms.coupon, terms.coupon_period, terms.floating, horizon)
     scratch = np.empty((3, horizon))
     # Some coupon class pays quarterly while revolving: collections wait for its dates.
     quarterly_dates = False
@@ -1217,6 +1265,7 @@ def run_kernel(
         ended = False
         out.end_month[p] = horizon
         cumulative_default = 0.0
+        stepped = 0.0  # 1 from the month the clean-up call could have been exercised
 
         for k in range(horizon):
             t = k + 1
@@ -1237,8 +1286,11 @@ def run_kernel(
                     pool, p, k, base, cohorts, path, out)
                 cumulative_default += defaulted
                 notes_start = _total(path.balance)
+                reached = call_reached(pool, terms, revolving, pool_close)
                 call, proceeds = clean_up_call(pool, terms, p, k, revolving, pool_close,
                                                pending, out)
+                stepped = 1.0 if reached and not call else stepped
+                out.flags[FLAG_STEP_UP, q, k] = stepped > 0
                 sold = 0.0
                 if call:
                     sell_pool(cohorts, path)
@@ -1256,7 +1308,7 @@ def run_kernel(
                 available = pay_fees(terms, q, k, pool_open, defaulted, notes_start, available,
                                      path, out)
                 available = pay_interest(terms, q, k, revolving, wind_down, accelerated,
-                                         available, path, out)
+                                         available, path, out, stepped)
                 spent = funds - available
                 notes_open = _total(path.balance)
                 target, reserve_cash, available = top_up_reserve(
@@ -1312,5 +1364,6 @@ def run_kernel(
                          out.classes[CLASS_RESIDUAL, 0], out.classes[CLASS_WRITEDOWN, 0],
                          out.classes[CLASS_REINSTATED, 0], out.classes[CLASS_SHORTFALL, 0],
                          end, end, terms.original,
-                         terms.coupon, discount, with_duration, scratch, p, metrics)
+                         terms.coupon, discount, with_duration, scratch, p, metrics,
+                         terms.floating)
     return status

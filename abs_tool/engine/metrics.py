@@ -73,7 +73,10 @@ def class_metrics(
     """Metrics of every class on every path of ``result``, path by path in compiled code.
 
     ``with_duration=False`` leaves modified durations NaN (the Monte Carlo does not
-    aggregate them, and they cost as much as the yields).
+    aggregate them, and they cost as much as the yields). A floating class
+    (``result.floating``) is discounted along its accrual path ``result.coupon_period``
+    (:func:`abs_tool.engine.kernel.class_discount`); ``coupon_annual`` is then its quoted
+    coupon (:func:`abs_tool.engine.waterfall.reference_coupons`), the DIRR's reference.
     """
     flows = result.classes
     original = kernel_array(result.original_balance)
@@ -86,6 +89,7 @@ def class_metrics(
         kernel_array(flows.reinstated), kernel_array(flows.interest_shortfall),
         kernel_array(result.end_month, np.int64), original,
         kernel_array(coupon / 12.0), bool(with_duration), rows,
+        kernel_array(result.coupon_period), kernel_array(result.floating, np.bool_),
     )
     return metrics_from_rows(rows, original, coupon)
 

@@ -50,6 +50,7 @@ from abs_tool.model.deal import (
     ExcessInterestUse,
     FeeBasis,
     LossTiming,
+    NoteClass,
     PrincipalMode,
     Structure,
     TargetKind,
@@ -148,6 +149,10 @@ class WaterfallResult:
     # classes in tiers, target balances (issue 16 item 4a): step 4's principal due, before
     # a cap by the principal funds (excess interest released), reinstatements included
     principal_due: Array
+    # Floating coupons and the step-up (issue 16 item 4b).
+    step_up: NDArray[np.bool_]  # (paths, periods): the step-up applied (call not exercised)
+    coupon_period: Array  # (classes, periods) coupon accrued each month, before any step-up
+    floating: NDArray[np.bool_]  # (classes,) the coupon floats (metrics: class_discount)
 
     @property
     def n_paths(self) -> int:
@@ -192,6 +197,7 @@ def run_waterfall(
     class_balances: tuple[float, ...],
     *,
     dates: DealDates | None = None,
+    benchmark: Array | None = None,
 ) -> WaterfallResult:
     """Step the pool and the waterfall through every month of the pool's horizon.
 
@@ -210,13 +216,18 @@ def run_waterfall(
         The deal's dates: when they set a business-day convention or a day count
         (``DealDates.dated_accrual``), coupons and rate-based fees accrue each period's
         accrual fraction between the dates paid instead of 1/12 (:func:`period_fractions`).
+    benchmark
+        (periods,) the benchmark's annual rate by month, for floating coupons
+        (:meth:`~abs_tool.model.assumptions.BenchmarkPath.monthly`); needed only when a
+        class floats.
 
     Raises
     ------
     AssumptionError
-        When the deal buys receivables but the pool model has no purchase profile.
+        When the deal buys receivables but the pool model has no purchase profile, or a
+        class floats and no ``benchmark`` is given.
     """
-    inputs, terms = _kernel_inputs(structure, pool, class_balances, dates)
+    inputs, terms = _kernel_inputs(structure, pool, class_balances, dates, benchmark)
     n_paths, horizon = pool.n_paths, pool.model.horizon_months
     out = kernel.zeroed_outputs(n_paths, horizon, len(structure.classes),
                                 len(structure.fees), len(structure.triggers))
@@ -232,6 +243,8 @@ def run_waterfall(
         trigger_breached=out.trigger_breached,
         **_named(kernel.FLAG_ROWS, out.flags),
         end_month=out.end_month,
+        coupon_period=terms.coupon_period,
+        floating=terms.floating,
     )
 
 
@@ -253,6 +266,7 @@ def summarise_waterfall(
     *,
     with_duration: bool,
     dates: DealDates | None = None,
+    benchmark: Array | None = None,
 ) -> WaterfallSummary:
     """:func:`run_waterfall`, keeping only the pool's lines and the class metrics of each
     path, which the kernel computes as the path ends, numbers identical to
@@ -264,7 +278,7 @@ def summarise_waterfall(
     ``with_duration=False`` leaves modified durations NaN. Raises like
     :func:`run_waterfall`.
     """
-    inputs, terms = _kernel_inputs(structure, pool, class_balances, dates)
+    inputs, terms = _kernel_inputs(structure, pool, class_balances, dates, benchmark)
     n_paths, horizon = pool.n_paths, pool.model.horizon_months
     n_classes = len(structure.classes)
     scratch = kernel.zeroed_outputs(1, horizon, n_classes, len(structure.fees),
@@ -303,9 +317,52 @@ def _per_period(annual: list[float], fractions: Array | None, horizon: int) -> A
     return rates * fractions.reshape(1, -1)
 
 
+def coupon_rates(classes: tuple[NoteClass, ...], benchmark: Array | None,
+                 horizon: int) -> Array:
+    """(classes, horizon) each class's all-in annual coupon by month: ``coupon_annual``
+    for a fixed coupon; for a floating one the ``benchmark`` (horizon,) plus the margin
+    ``coupon_annual``, at most its cap and at least its floor (the cap applied last).
+
+    Raises
+    ------
+    AssumptionError
+        A class floats and ``benchmark`` is None.
+    """
+    rates = np.empty((len(classes), horizon))
+    for j, c in enumerate(classes):
+        rates[j] = c.coupon_annual
+        if c.floating is None:
+            continue
+        if benchmark is None:
+            raise AssumptionError(f"class `{c.name}` has a floating coupon but no benchmark "
+                                  "path is given (Assumptions.benchmark)")
+        rate = np.asarray(benchmark, dtype=np.float64)[:horizon] + c.coupon_annual
+        if c.floating.floor_annual is not None:
+            rate = np.maximum(rate, c.floating.floor_annual)
+        if c.floating.cap_annual is not None:
+            rate = np.minimum(rate, c.floating.cap_annual)
+        rates[j] = rate
+    return rates
+
+
+def reference_coupons(classes: tuple[NoteClass, ...], benchmark: Array | None,
+                      horizon: int) -> Array:
+    """(classes,) the annual coupon each class is quoted at: ``coupon_annual`` for a fixed
+    coupon, and for a floating one its all-in rate (:func:`coupon_rates`) averaged over
+    the months of the horizon: the coupon of the metrics' DIRR and of the Monte Carlo's
+    class table (a flat benchmark makes it the month's rate exactly)."""
+    coupons = np.array([c.coupon_annual for c in classes], dtype=np.float64)
+    if any(c.floating is not None for c in classes):
+        rates = coupon_rates(classes, benchmark, horizon)
+        for j, c in enumerate(classes):
+            if c.floating is not None:
+                coupons[j] = float(rates[j].mean())
+    return coupons
+
+
 def _kernel_inputs(
     structure: Structure, pool: PoolState, class_balances: tuple[float, ...],
-    dates: DealDates | None = None,
+    dates: DealDates | None = None, benchmark: Array | None = None,
 ) -> tuple[kernel.PoolInputs, kernel.Terms]:
     """The pool and the structure as the kernel reads them."""
     horizon = pool.model.horizon_months
@@ -365,7 +422,19 @@ def _kernel_inputs(
         cover_limit=float(excess.cover_limit_per_month),
         haircut=float(excess.haircut_share),
         **_tier_terms(structure, original, horizon),
+        floating=np.array([c.floating is not None for c in classes], dtype=np.bool_),
+        step_up_period=_per_period([c.step_up_bp / 1e4 for c in classes], fractions, horizon),
+        call_exercised=bool(structure.clean_up_call is None
+                            or structure.clean_up_call.exercised),
     )
+    floats = [j for j, c in enumerate(classes) if c.floating is not None]
+    if floats:
+        rates = coupon_rates(classes, benchmark, horizon)
+        reference = reference_coupons(classes, benchmark, horizon)
+        for j in floats:
+            per = (rates[j] / 12.0 if fractions is None else rates[j] * fractions)
+            terms.coupon_period[j] = per
+            terms.coupon[j] = reference[j] / 12.0
     return inputs, terms
 
 

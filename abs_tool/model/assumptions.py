@@ -230,6 +230,95 @@ class SectorColumn(StrEnum):
     INDUSTRY = "industry"
 
 
+# Floating coupons (issue 16 item 4b): the benchmark rate path of a scenario.
+def _check_benchmark_rate(value: float) -> None:
+    if not (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and 0 <= value < 1):
+        raise FieldError("rate_annual", f"must be in [0, 1) (got {value!r})")
+
+
+MAX_BENCHMARK_NAME_CHARS = 40
+"""The longest benchmark name (a term sheet cell shows it: "1Y LPR")."""
+
+
+@dataclass(frozen=True)
+class BenchmarkStep:
+    """The benchmark's annual rate from ``month`` (1 = the first month after the cut-off)
+    on, until the next step."""
+
+    month: int
+    rate_annual: float
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.month, int) and not isinstance(self.month, bool)
+                and 1 <= self.month <= MAX_HORIZON_MONTHS):
+            raise FieldError("month", f"must be an integer in [1, {MAX_HORIZON_MONTHS}] "
+                             f"(got {self.month!r})")
+        _check_benchmark_rate(self.rate_annual)
+
+
+@dataclass(frozen=True)
+class BenchmarkPath:
+    """The benchmark of floating coupons (e.g. the 1-year LPR), an annual rate by month:
+    ``rate_annual`` from month 1, then each of ``steps`` sets the rate from its month on
+    (months increasing; a month not listed holds the rate before it). ``name`` is what the
+    term sheet calls it. A scenario may replace the path or shift it
+    (:class:`~abs_tool.engine.deterministic.Scenario`); the Monte Carlo runs on the
+    deal's path. Fixed-coupon classes never read it."""
+
+    name: str = "1Y LPR"
+    rate_annual: float = 0.03
+    steps: tuple[BenchmarkStep, ...] = ()
+
+    def __post_init__(self) -> None:
+        name = self.name
+        if not (isinstance(name, str) and 0 < len(name) <= MAX_BENCHMARK_NAME_CHARS
+                and name == name.strip() and name.isprintable()):
+            raise FieldError("name", f"must be a name of 1 to {MAX_BENCHMARK_NAME_CHARS} "
+                             f"characters on one line (got {name!r})")
+        _check_benchmark_rate(self.rate_annual)
+        for i, step in enumerate(self.steps):
+            if not isinstance(step, BenchmarkStep):
+                raise FieldError(f"steps[{i}]", f"must be a BenchmarkStep (got {step!r})")
+            if i and step.month <= self.steps[i - 1].month:
+                raise FieldError(f"steps[{i}].month", "months must increase (got "
+                                 f"{step.month!r} after {self.steps[i - 1].month!r})")
+
+    def monthly(self, n_periods: int) -> NDArray[np.float64]:
+        """(n_periods,) the annual rate of months 1..n_periods."""
+        rates = np.full(n_periods, float(self.rate_annual))
+        for step in self.steps:
+            rates[step.month - 1:] = step.rate_annual
+        return rates
+
+    def average(self, years: float) -> float:
+        """The mean annual rate of months 1..n, n = 12 ``years`` rounded up (at least 1):
+        the benchmark a floating class of WAL ``years`` is priced against."""
+        months = max(1, math.ceil(12 * years - 1e-9)) if math.isfinite(years) else 1
+        return float(self.monthly(months).mean())
+
+    def shifted(self, shift_bp: float) -> BenchmarkPath:
+        """This path with every rate moved by ``shift_bp`` basis points.
+
+        Raises
+        ------
+        FieldError
+            ``shift_bp`` when a shifted rate leaves [0, 1).
+        """
+        if not (isinstance(shift_bp, int | float) and math.isfinite(shift_bp)):
+            raise FieldError("shift_bp", f"must be a number of basis points (got {shift_bp!r})")
+        if shift_bp == 0:
+            return self
+        move = shift_bp / 1e4
+        rates = [self.rate_annual + move] + [s.rate_annual + move for s in self.steps]
+        if not all(0 <= r < 1 for r in rates):
+            raise FieldError("shift_bp", f"moves a rate of the benchmark path out of [0, 1) "
+                             f"(got {shift_bp!r} bp on rates from {min(rates) - move:.4%} to "
+                             f"{max(rates) - move:.4%})")
+        return BenchmarkPath(self.name, rates[0], tuple(
+            BenchmarkStep(s.month, r) for s, r in zip(self.steps, rates[1:], strict=True)))
+
+
 @dataclass(frozen=True)
 class Assumptions:
     """Everything the pool projection and the Monte Carlo assume about the assets.
@@ -260,8 +349,12 @@ class Assumptions:
     sector_correlation: float = field(default=0.0, metadata=MONTE_CARLO_ONLY)
     recovery_volatility: float = field(default=0.0, metadata=MONTE_CARLO_ONLY)
     recovery_correlation: float = field(default=0.0, metadata=MONTE_CARLO_ONLY)
+    # Floating coupons (issue 16 item 4b): the benchmark path of the base case.
+    benchmark: BenchmarkPath = field(default_factory=BenchmarkPath)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.benchmark, BenchmarkPath):
+            raise FieldError("benchmark", f"must be a BenchmarkPath (got {self.benchmark!r})")
         if not isinstance(self.default, AnnualPd | CdrVector | LifetimeDefault):
             raise FieldError(
                 "default",

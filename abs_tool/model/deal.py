@@ -99,6 +99,33 @@ class TriggerAction(StrEnum):
     ACCELERATE = "accelerate"  # class by class: interest then principal, no residual
 
 
+# Floating coupons (issue 16 item 4b).
+@dataclass(frozen=True)
+class FloatingCoupon:
+    """A floating coupon: each month the class accrues the scenario's benchmark rate of
+    the month (:class:`~abs_tool.model.assumptions.BenchmarkPath`) plus the class's
+    ``coupon_annual``, which is then the margin, capped at ``cap_annual`` and floored at
+    ``floor_annual`` (the all-in annual rate; ``None``: no cap, no floor)."""
+
+    cap_annual: float | None = None
+    floor_annual: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("cap_annual", "floor_annual"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_rate(name, value)
+        cap, floor = self.cap_annual, self.floor_annual
+        _check(cap is None or cap > 0, "cap_annual", "must be > 0 (a cap of 0 pays no "
+               "coupon; give no floating coupon instead)", cap)
+        _check(cap is None or floor is None or floor <= cap, "floor_annual",
+               f"must be at most `cap_annual` ({cap!r})", floor)
+
+
+MAX_STEP_UP_BP = 10_000.0
+"""The largest step-up (bp a year)."""
+
+
 @dataclass(frozen=True)
 class TargetPoint:
     """One point of a scheduled target balance: from payment month ``month`` (1 = the
@@ -196,6 +223,13 @@ class NoteClass:
     other classes' interest, or ``"after_principal"`` once the principal is paid, before
     the residual. ``payment_frequency_months`` applies during the revolving period (1 or 3);
     after it every class pays monthly.
+
+    With ``floating`` (:class:`FloatingCoupon`) the coupon floats: ``coupon_annual`` is the
+    margin over the scenario's benchmark path, and the month's all-in rate is benchmark plus
+    margin within the cap and floor. ``step_up_bp`` (bp a year, 0: none) is added to the
+    coupon from the first month in which the clean-up call could be exercised (the pool at
+    or below its threshold) when it is not (``CleanUpCall.exercised`` false); an exercised
+    call ends the deal that month, so the step-up never applies then.
     """
 
     name: str
@@ -208,6 +242,9 @@ class NoteClass:
     coupon_priority: CouponPriority = CouponPriority.INTEREST
     # several classes in one tier, scheduled amortisation (issue 16 item 4a)
     target_balance: TargetBalance | None = None
+    # Floating coupons and the step-up after the clean-up call date (issue 16 item 4b).
+    floating: FloatingCoupon | None = None
+    step_up_bp: float = 0.0
 
     def __post_init__(self) -> None:
         _check(bool(self.name and self.name.strip()), "name", "must not be empty", self.name)
@@ -235,6 +272,12 @@ class NoteClass:
         _check(self.target_balance is None or self.tier != Tier.SUBORDINATED,
                "target_balance", "a target balance is for a rated class; the subordinated "
                "class takes what is left: remove it", self.target_balance)
+        _check(self.floating is None or isinstance(self.floating, FloatingCoupon), "floating",
+               "must be a FloatingCoupon or null", self.floating)
+        step = self.step_up_bp
+        _check(isinstance(step, int | float) and not isinstance(step, bool)
+               and math.isfinite(step) and 0 <= step < MAX_STEP_UP_BP, "step_up_bp",
+               f"must be in [0, {MAX_STEP_UP_BP:,.0f}) bp", step)
 
     def amount(self, pool_balance: float) -> float:
         """Original balance of the class in currency."""
@@ -360,12 +403,20 @@ class RevolvingPeriod:
 class CleanUpCall:
     """The originator buys the remaining pool at par (performing balance plus expected
     recoveries) when the performing balance falls to ``threshold_share`` of the initial
-    pool balance or below, after any revolving period; notes are then repaid."""
+    pool balance or below, after any revolving period; notes are then repaid.
+
+    ``exercised`` false: the call is not exercised (the extension stress rating agencies
+    run); the deal runs on, and classes with a ``step_up_bp`` accrue it from the first
+    month the call could have been exercised."""
 
     threshold_share: float = 0.10
+    # The step-up after the clean-up call date (issue 16 item 4b).
+    exercised: bool = True
 
     def __post_init__(self) -> None:
         _check_rate("threshold_share", self.threshold_share)
+        _check(isinstance(self.exercised, bool), "exercised", "must be true or false",
+               self.exercised)
 
 
 class LossTiming(StrEnum):
@@ -507,6 +558,11 @@ class Structure:
                    rule.tier.value)
             _check(rule.tier not in [r.tier for r in self.tiers[:i]], f"tiers[{i}].tier",
                    "this tier has a rule already: give each tier one rule", rule.tier.value)
+        for i, c in enumerate(self.classes):
+            _check(c.step_up_bp == 0 or self.clean_up_call is not None,
+                   f"classes[{i}].step_up_bp", "steps the coupon up after the clean-up call "
+                   "date, but the deal has no `clean_up_call`; add one (with `exercised` "
+                   "false for the step-up to apply) or set 0", c.step_up_bp)
 
     def tier_principal(self, tier: Tier) -> TierPrincipal:
         """How principal is shared inside ``tier`` (``"sequential"`` without a rule)."""
@@ -847,6 +903,7 @@ __all__ = [
     "ExcessInterestUse",
     "Fee",
     "FeeBasis",
+    "FloatingCoupon",
     "LossAllocation",
     "LossTiming",
     "NoteClass",

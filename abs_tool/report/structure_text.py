@@ -13,6 +13,7 @@ from abs_tool.model.deal import (
     Fee,
     FeeBasis,
     LossTiming,
+    NoteClass,
     PrincipalMode,
     TargetKind,
     Tier,
@@ -117,6 +118,22 @@ def _tiers_and_targets(deal: Deal, lang: str) -> list[str]:
     return out
 
 
+def coupon_text(note: NoteClass, benchmark: str, lang: str) -> str:
+    """A class's coupon as a term sheet states it: ``"5.10%"``, or for a floating coupon
+    ``"1Y LPR + 80 bp, cap 6.00%, floor 2.00%"`` (``"1Y LPR + 80 bp，上限6.00%，下限2.00%"``)
+    with ``benchmark`` the benchmark's name."""
+    if note.floating is None:
+        return fmt.percent(note.coupon_annual)
+    en = lang == "en"
+    text = f"{benchmark} + {note.coupon_annual * 1e4:g} bp"
+    cap, floor = note.floating.cap_annual, note.floating.floor_annual
+    if cap is not None:
+        text += f", cap {fmt.percent(cap)}" if en else f"，上限{fmt.percent(cap)}"
+    if floor is not None:
+        text += f", floor {fmt.percent(floor)}" if en else f"，下限{fmt.percent(floor)}"
+    return text
+
+
 def structure_description(deal: Deal, lang: str) -> list[str]:
     """The deal's structure in sentences (``lang`` ``"en"`` or ``"zh"``): payment dates and
     accrual, senior fees, interest and its order (the subordinated class's coupon), the
@@ -154,11 +171,12 @@ def structure_description(deal: Deal, lang: str) -> list[str]:
                    f"{fees}." if en else
                    f"优先支付税费及各项费用（按以下顺序，未付部分累积至下期）：{fees}。")
 
-    coupons = [c for c in s.classes if c.coupon_annual > 0
+    bench = deal.assumptions.benchmark.name
+    coupons = [c for c in s.classes if (c.coupon_annual > 0 or c.floating is not None)
                and c.coupon_priority == CouponPriority.INTEREST]
     if coupons:
-        listed = _names([f"{c.name} ({fmt.percent(c.coupon_annual)})" if en
-                         else f"{c.name}（{fmt.percent(c.coupon_annual)}）" for c in coupons],
+        listed = _names([f"{c.name} ({coupon_text(c, bench, lang)})" if en
+                         else f"{c.name}（{coupon_text(c, bench, lang)}）" for c in coupons],
                         lang)
         out.append(f"Then interest to {listed}, in that order; unpaid interest is carried and "
                    "bears interest at the coupon." if en else
@@ -174,6 +192,24 @@ def structure_description(deal: Deal, lang: str) -> list[str]:
                 out.append(f"The subordinated class {c.name} carries a fixed return of {rate} a "
                            "year, paid with the interest, after the other classes'." if en else
                            f"次级{c.name}享有{rate}/年的期间收益，与利息同一顺序、在其他各档利息之后支付。")
+
+    if any(c.floating is not None for c in s.classes):
+        path = deal.assumptions.benchmark
+        base = fmt.percent(path.rate_annual)
+        out.append(f"Floating coupons reset monthly to {path.name} plus the margin, within any "
+                   f"cap and floor ({path.name} of the base case: {base}"
+                   f"{', with later steps' if path.steps else ''})." if en else
+                   f"浮动利率按月重置为{path.name}加点差，受上下限约束（基准情形下{path.name}"
+                   f"为{base}{'，此后分段调整' if path.steps else ''}）。")
+    call = s.clean_up_call
+    if call is not None and not call.exercised:
+        share = fmt.percent(call.threshold_share)
+        steps = [f"{c.name} +{c.step_up_bp:g} bp" for c in s.classes if c.step_up_bp > 0]
+        stepped = (f"; from then on coupons step up: {_names(steps, lang)}" if en
+                   else f"；此后票面利率上调：{_names(steps, lang)}") if steps else ""
+        out.append(f"The clean-up call (pool at {share} of its initial balance) is assumed "
+                   f"not exercised{stepped}." if en else
+                   f"假设资产池余额降至初始余额的{share}时不行使清仓回购{stepped}。")
 
     reserve = s.reserve
     if reserve.initial_share > 0 or reserve.target_share > 0 or reserve.floor_share > 0:

@@ -117,6 +117,26 @@ def credit_section(pool: Pool | None) -> None:
     number(c2, "as.recovery", "as_recovery", step=0.05, fmt_="%.4f")
     number(c3, "as.lag", "as_lag", step=1)
     tape_recovery(pool)
+    benchmark_section()
+
+
+def benchmark_section() -> None:
+    """The benchmark path of floating coupons (issue 16 item 4b): its name and a table of
+    (from month, annual rate)."""
+    st.subheader(t("as.benchmark"))
+    st.caption(t("as.benchmark_help"))
+    c1, c2 = st.columns([1, 2])
+    c1.text_input(t("as.benchmark_name"), **state.widget("as_benchmark_name"))
+    inputs.show_problems("as_benchmark_name", c1)
+    with c2:
+        inputs.table_editor(
+            "as_benchmark", hide_index=True, width="stretch", num_rows="dynamic",
+            column_config={
+                "month": st.column_config.NumberColumn(column("bm", "month"), min_value=1,
+                                                       step=1, format="%d"),
+                "rate_annual": st.column_config.NumberColumn(column("bm", "rate_annual"),
+                                                             format="%.4f", step=0.0001),
+            })
 
 
 def run_section() -> None:

@@ -74,6 +74,14 @@ def classes_section() -> None:
             "payment_frequency_months": st.column_config.SelectboxColumn(
                 column("cls", "payment_frequency_months"), options=list(PAYMENT_FREQUENCIES)),
             "target_rating": fmt.text_column(column("cls", "target_rating")),
+            "floating": st.column_config.CheckboxColumn(column("cls", "floating"),
+                                                        help=t("st.floating_help")),
+            "cap_annual": st.column_config.NumberColumn(column("cls", "cap_annual"),
+                                                        format="%.4f", step=0.0001),
+            "floor_annual": st.column_config.NumberColumn(column("cls", "floor_annual"),
+                                                          format="%.4f", step=0.0001),
+            "step_up_bp": st.column_config.NumberColumn(column("cls", "step_up_bp"),
+                                                        format="%.1f", step=1.0),
             "target_kind": select_column("cls", "target_kind", TARGET_KINDS),
             "target_schedule": fmt.text_column(column("cls", "target_schedule")),
             "target_share_of_pool": st.column_config.NumberColumn(
@@ -137,6 +145,9 @@ def reserve_and_periods() -> None:
     c2.checkbox(t("st.turbo"), help=t("st.turbo_help"), **state.widget("st_turbo"))
     call = c3.checkbox(t("st.cleanup_on"), **state.widget("st_cleanup_on"))
     number(c3, "st.cleanup", "st_cleanup", step=0.01, fmt_="%.4f", disabled=not call)
+    c3.checkbox(t("st.cleanup_exercised"), help=t("st.cleanup_exercised_help"),
+                disabled=not call, **state.widget("st_cleanup_exercised"))
+    inputs.show_problems("st_cleanup_exercised", c3)
     number(c4, "st.benchmark", "st_benchmark", step=0.0025, fmt_="%.4f")
 
 
