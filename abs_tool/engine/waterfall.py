@@ -49,6 +49,7 @@ from abs_tool.model.deal import (
     DealDates,
     ExcessInterestUse,
     FeeBasis,
+    LiquidityReplenishment,
     LossTiming,
     PrincipalMode,
     Structure,
@@ -140,6 +141,22 @@ class WaterfallResult:
     revolving: NDArray[np.bool_]  # (paths, periods): month was in the revolving period
     accelerated: NDArray[np.bool_]  # (paths, periods)
     end_month: NDArray[np.int64]  # (paths,): month in which the deal ended (write-downs)
+    # Liquidity support (issue 16 item 5), (paths, periods); docs/waterfall.md. The
+    # liquidity reserve: close = open - released - drawn + replenished.
+    liquidity_open: Array
+    liquidity_target: Array
+    liquidity_released: Array  # the balance above the target, into the available funds
+    liquidity_drawn: Array  # paid senior fees and senior interest the funds left unpaid
+    liquidity_replenished: Array
+    liquidity_close: Array
+    # The servicer advance (external cash): close = open + interest + made - reimbursed - lost.
+    advance_open: Array
+    advance_interest: Array
+    advance_reimbursed: Array  # paid to the servicer before the fees
+    advance_made: Array  # paid senior fees and senior interest the funds left unpaid
+    advance_lost: Array  # outstanding when the deal ends: lost to the servicer
+    advance_close: Array
+    senior_classes: NDArray[np.bool_]  # (classes,): the classes liquidity support covers
 
     @property
     def n_paths(self) -> int:
@@ -224,6 +241,7 @@ def run_waterfall(
         trigger_breached=out.trigger_breached,
         **_named(kernel.FLAG_ROWS, out.flags),
         end_month=out.end_month,
+        senior_classes=terms.liquidity_covers,
     )
 
 
@@ -356,8 +374,28 @@ def _kernel_inputs(
         excess_use=int(_EXCESS_USE_CODES[excess.use]),
         cover_limit=float(excess.cover_limit_per_month),
         haircut=float(excess.haircut_share),
+        **_liquidity_terms(structure, original),
     )
     return inputs, terms
+
+
+def _liquidity_terms(structure: Structure, original: Array) -> dict[str, Any]:
+    """The liquidity reserve and the servicer advance as the kernel reads them (zeros:
+    none)."""
+    senior = np.array([c.tier == Tier.SENIOR for c in structure.classes], dtype=np.bool_)
+    liquidity, advance = structure.liquidity_reserve, structure.servicer_advance
+    return {
+        "liquidity_covers": senior,
+        "liquidity_initial": (float(liquidity.initial_share * original[senior].sum())
+                              if liquidity else 0.0),
+        "liquidity_target": float(liquidity.target_share) if liquidity else 0.0,
+        "liquidity_floor": float(liquidity.floor_amount) if liquidity else 0.0,
+        "liquidity_late": bool(liquidity
+                               and liquidity.replenish_after == LiquidityReplenishment.PRINCIPAL),
+        "advance_limit": float(advance.limit_amount) if advance else 0.0,
+        "advance_limit_share": float(advance.limit_share) if advance else 0.0,
+        "advance_rate": float(advance.rate_annual) / 12.0 if advance else 0.0,
+    }
 
 
 def _named(rows: tuple[str, ...], out: NDArray[Any]) -> dict[str, NDArray[Any]]:
