@@ -43,6 +43,10 @@ def terms(**given):
         trigger_threshold=np.zeros((0, MONTHS)), loss_timing=kernel.AT_END, reinstate=False,
         excess_use=kernel.COVER_DEFICIENCY, cover_limit=0.0, haircut=0.0,
         coupon_period=np.zeros((2, MONTHS)), late=np.zeros(2, dtype=np.bool_),
+        # Liquidity support (issue 16 item 5): none.
+        liquidity_covers=np.array([True, False]), liquidity_initial=0.0, liquidity_target=0.0,
+        liquidity_floor=0.0, liquidity_late=False, advance_limit=0.0, advance_limit_share=0.0,
+        advance_rate=0.0,
     )
     # Monthly rates given as one per class or fee apply every month (annual / 12, as the
     # engine packs a deal whose dates opt in to no day count).
