@@ -365,3 +365,69 @@ def test_the_consumer_sample_with_liquidity_support_keeps_every_invariant():
     result = run_paths(prepared, defaults, len(multipliers))
     assert waterfall_violations(result) == []
     assert result.liquidity_open[:, 0] == pytest.approx(0.01 * prepared.class_balances[0])
+
+
+# --- the waterfall inspector ------------------------------------------------------------------
+
+def _deal_of(liquidity=None, advance=None):
+    """The deal of :func:`run` (for the inspector's names and rules)."""
+    structure = Structure(
+        classes=(NoteClass("A", Tier.SENIOR, 2 / 3, coupon_annual=0.03),
+                 NoteClass("B", Tier.MEZZANINE, 0.2),
+                 NoteClass("C", Tier.SUBORDINATED, 0.4 / 3)),
+        fees=(FEE,), excess_interest=ExcessInterest(ExcessInterestUse.RELEASE),
+        liquidity_reserve=liquidity, servicer_advance=advance)
+    return make_deal(structure, Assumptions(default=AnnualPd(), recovery=Recovery(0.4, 1)))
+
+
+def _steps(inspection):
+    return {(r.part, r.item): r for r in inspection.steps.itertuples()}
+
+
+def test_the_inspector_shows_the_draw_and_the_replenishment_in_order():
+    """Month 1 of the liquidity case: the funds (10) pay 10 of the fee's 15 (shortfall 5)
+    and none of A's 5; the reserve pays the fee's 5 and A's 5 (received and paid: the
+    funds stay at 0). Month 2: replenished 10 right after interest, before principal."""
+    from abs_tool.analysis.inspector import inspect_waterfall
+    liquidity = LiquidityReserve(initial_share=0.01, floor_amount=20.0)
+    result, deal = run(liquidity), _deal_of(liquidity)
+    one = inspect_waterfall(result, deal, 1)
+    steps = _steps(one)
+    assert steps[("fee", "servicer")].paid == pytest.approx(10.0)
+    assert steps[("fee", "servicer")].shortfall == pytest.approx(5.0)
+    assert steps[("interest", "A")].paid == pytest.approx(0.0)
+    assert steps[("liquidity_draw", "servicer")].received == pytest.approx(5.0)
+    assert steps[("liquidity_draw", "A")].paid == pytest.approx(5.0)
+    assert steps[("liquidity_draw", "A")].shortfall == pytest.approx(0.0)
+    table = one.steps
+    np.testing.assert_allclose(table["funds_before"] + table["received"] - table["paid"],
+                               table["funds_after"], atol=1e-9)
+    assert (table["funds_after"] >= -1e-9).all()
+    parts = list(table["part"])
+    top_up = list(table["item"]).index("reserve_top_up")
+    assert parts.index("interest") < parts.index("liquidity_draw") < top_up
+    ledger = one.ledgers.set_index(["ledger", "item"])["value"]
+    assert ledger[("liquidity", "liquidity_close")] == pytest.approx(10.0)
+    two = _steps(inspect_waterfall(result, deal, 2))
+    assert two[("liquidity", "liquidity_replenished")].paid == pytest.approx(10.0)
+    assert two[("liquidity", "liquidity_replenished")].step == 2
+    late = LiquidityReserve(initial_share=0.01, floor_amount=20.0,
+                            replenish_after=LiquidityReplenishment.PRINCIPAL)
+    three = inspect_waterfall(run(late), _deal_of(late), 3)
+    row = _steps(three)[("liquidity", "liquidity_replenished")]
+    assert (row.step, row.paid) == (4, pytest.approx(2.0))
+    order = list(three.steps["item"])
+    assert order.index("notes") < order.index("liquidity_replenished") < order.index("residual")
+
+
+def test_the_inspector_shows_the_advance_made_and_reimbursed():
+    from abs_tool.analysis.inspector import inspect_waterfall
+    advance = ServicerAdvance(limit_amount=8.0, rate_annual=0.12)
+    result, deal = run(advance=advance), _deal_of(advance=advance)
+    one = _steps(inspect_waterfall(result, deal, 1))
+    assert one[("advance_made", "servicer")].paid == pytest.approx(5.0)
+    assert one[("advance_made", "A")].paid == pytest.approx(3.0)
+    assert one[("advance_made", "A")].shortfall == pytest.approx(2.0)
+    two = _steps(inspect_waterfall(result, deal, 2))
+    assert two[("advance", "advance_reimbursed")].paid == pytest.approx(8.08)
+    assert two[("advance", "advance_reimbursed")].step == 0
