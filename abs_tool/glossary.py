@@ -106,6 +106,9 @@ DEAL: dict[str, Label] = {
     "amortisation_type": ("Amortisation", "摊还方式"),
     "revolving_criteria": ("Revolving criteria", "循环购买标准"),
     "clean_up_call": ("Clean-up call", "清仓回购"),
+    # Liquidity support (issue 16 item 5).
+    "liquidity_reserve": ("Liquidity reserve", "流动性储备账户"),
+    "servicer_advance": ("Servicer advance", "资产服务机构垫付"),
 }
 
 # --- Metrics -------------------------------------------------------------------------------------

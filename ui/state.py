@@ -146,6 +146,10 @@ WIDGET_DEFAULTS: dict[str, Any] = {
         "st_reserve_floor", "st_revolving", "st_principal_mode", "st_turbo", "st_cleanup_on",
         "st_cleanup", "st_benchmark", "sz_pricing_on", "sz_spread_wals",
         "st_loss_timing", "st_reinstate", "st_excess_use", "st_cover_limit", "st_haircut",
+        # Liquidity support (issue 16 item 5)
+        "st_liquidity_on", "st_liquidity_initial", "st_liquidity_target", "st_liquidity_floor",
+        "st_liquidity_replenish", "st_advance_on", "st_advance_limit", "st_advance_limit_share",
+        "st_advance_rate",
     )),
     # Results page
     "res_stress": 2.0,
