@@ -431,3 +431,44 @@ def test_the_inspector_shows_the_advance_made_and_reimbursed():
     two = _steps(inspect_waterfall(result, deal, 2))
     assert two[("advance", "advance_reimbursed")].paid == pytest.approx(8.08)
     assert two[("advance", "advance_reimbursed")].step == 0
+
+
+# --- the term sheet --------------------------------------------------------------------------
+
+def _sample_with_support():
+    from dataclasses import replace
+
+    from abs_tool import load_sample_deal
+    deal = load_sample_deal("consumer")
+    return replace(deal, structure=replace(
+        deal.structure,
+        liquidity_reserve=LiquidityReserve(0.01, 0.01, 2_000_000.0,
+                                           LiquidityReplenishment.PRINCIPAL),
+        servicer_advance=ServicerAdvance(limit_share=0.02, rate_annual=0.05)))
+
+
+def test_the_structure_description_states_the_liquidity_support():
+    from abs_tool.report.structure_text import structure_description
+    deal = _sample_with_support()
+    english = " ".join(structure_description(deal, "en"))
+    assert ("A liquidity reserve, funded at closing with 1.00% of the senior classes, pays "
+            "only what the available funds leave unpaid") in english
+    assert "replenished after principal, before the residual" in english
+    assert "up to 2.00% of the pool outstanding" in english
+    assert "lost to the servicer" in english
+    chinese = " ".join(structure_description(deal, "zh"))
+    assert "设立流动性储备账户" in chinese and "200.00 万元" in chinese
+    assert "资产服务机构对仍未足额支付的优先费用" in chinese
+    from abs_tool import load_sample_deal
+    plain = " ".join(structure_description(load_sample_deal("consumer"), "en"))
+    assert "liquidity" not in plain and "advances" not in plain
+
+
+def test_page_one_states_the_liquidity_support_beside_the_reserve():
+    from abs_tool.report.excel.writer import _structure_rows
+    rows = dict(_structure_rows(_sample_with_support(), "en"))
+    assert rows["st.liquidity"].startswith("1.00% of the senior notes funded at closing")
+    assert "not counted in the credit enhancement" in rows["st.liquidity"]
+    assert rows["st.advance"].startswith("up to 2.00% of the pool outstanding, at 5.00%")
+    zh = dict(_structure_rows(_sample_with_support(), "zh"))
+    assert "不计入信用增级" in zh["st.liquidity"]
