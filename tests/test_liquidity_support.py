@@ -87,7 +87,8 @@ def test_without_support_the_senior_interest_goes_unpaid():
     paid (carried at the coupon). The reference for the cases below."""
     r = run()
     rows(r, fees_paid=[10, 10], fees_unpaid=[5, 0], interest_paid_A=[0, 10.0125])
-    assert not r.liquidity_close.any() and not r.advance_close.any()
+    assert not r.liquidity_close.any()
+    assert not r.advance_close.any()
 
 
 def test_the_liquidity_reserve_covers_the_gap_and_is_replenished_after_interest():
@@ -457,11 +458,13 @@ def test_the_structure_description_states_the_liquidity_support():
     assert "up to 2.00% of the pool outstanding" in english
     assert "lost to the servicer" in english
     chinese = " ".join(structure_description(deal, "zh"))
-    assert "设立流动性储备账户" in chinese and "200.00 万元" in chinese
+    assert "设立流动性储备账户" in chinese
+    assert "200.00 万元" in chinese
     assert "资产服务机构对仍未足额支付的优先费用" in chinese
     from abs_tool import load_sample_deal
     plain = " ".join(structure_description(load_sample_deal("consumer"), "en"))
-    assert "liquidity" not in plain and "advances" not in plain
+    assert "liquidity" not in plain
+    assert "advances" not in plain
 
 
 def test_page_one_states_the_liquidity_support_beside_the_reserve():

@@ -53,7 +53,8 @@ def test_the_structure_page_edits_the_liquidity_reserve_and_the_servicer_advance
     at.checkbox(key="st_liquidity_on").uncheck()
     at.checkbox(key="st_advance_on").uncheck().run()
     structure = deal_of(at).structure
-    assert structure.liquidity_reserve is None and structure.servicer_advance is None
+    assert structure.liquidity_reserve is None
+    assert structure.servicer_advance is None
 
 
 def test_the_liquidity_section_reads_in_chinese(app: Start) -> None:
@@ -78,4 +79,5 @@ def test_every_replenishment_option_has_a_label_in_both_languages() -> None:
 
     for option in structure.REPLENISHMENTS:
         english, chinese = labels.LABELS[f"opt.liquidity_replenish.{option}"]
-        assert english and chinese
+        assert english
+        assert chinese
