@@ -57,11 +57,18 @@ class WaterfallInspection:
     call proceeds, the reserve balance and the cash held are *received*; the excess-spread
     haircut is *paid* out) to 5, ``part`` a code (``collections``, ``haircut``, ``fee``,
     ``interest``, ``accelerated_principal``, ``reserve``, ``principal``, ``purchases``,
-    ``turbo``, ``residual``), ``item`` a line code or the name of a class or fee; amounts
+    ``turbo``, ``residual``; with liquidity support also ``liquidity`` (its release in
+    step 0, its replenishment after step 2 or after principal), ``advance`` (the
+    reimbursement in step 0, before the fees), and after the interest rows, per senior fee
+    and senior class, ``liquidity_draw`` and ``advance_made``: what the reserve and the
+    servicer paid of what the funds left unpaid, shown as received and paid, while the fee
+    and interest rows show what the funds paid), ``item`` a line code or the name of a
+    class or fee; amounts
     in currency, NaN where a row has none. ``triggers`` has :data:`TRIGGER_COLUMNS`
     (``headroom`` = level - value: negative when breached this month; a breach acts from
     the next month). ``ledgers`` has :data:`LEDGER_COLUMNS`: per class, fee, the reserve,
-    the held cash and the pool, the month's balances.
+    the held cash, the liquidity reserve and the servicer's advances, and the pool, the
+    month's balances.
     """
 
     month: int
