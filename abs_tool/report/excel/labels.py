@@ -115,9 +115,9 @@ STRUCTURE: dict[str, Label] = {
         "notes outstanding, floor {floor}; pays only senior fees and senior interest left "
         "unpaid; replenished {after}; not counted in the credit enhancement",
         "起息日按优先级证券金额的 {initial} 计提;目标为未偿优先级证券的 {target},下限 {floor};"
-        "仅用于支付不足的优先费用及优先级利息;{after}补足;不计入信用增级"),
-    "st.liquidity_after.senior_interest": ("right after interest", "于利息之后"),
-    "st.liquidity_after.principal": ("after principal", "于本金之后"),
+        "仅用于支付不足的优先费用及优先级利息;于{after}补足;不计入信用增级"),
+    "st.liquidity_after.senior_interest": ("right after interest", "利息之后"),
+    "st.liquidity_after.principal": ("after principal", "本金之后"),
     "st.advance": g.DEAL["servicer_advance"],
     "st.advance_text": (
         "up to {limit} outstanding, at {rate} a year, for senior fees and senior interest "
