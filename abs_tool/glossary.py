@@ -115,6 +115,9 @@ DEAL: dict[str, Label] = {
     "rate_floor": ("Rate floor", "利率下限"),
     "step_up": ("Step-up (bp)", "利率跳升(bp)"),
     "call_exercised": ("Call exercised", "行使清仓回购"),
+    # Liquidity support (issue 16 item 5).
+    "liquidity_reserve": ("Liquidity reserve", "流动性储备账户"),
+    "servicer_advance": ("Servicer advance", "资产服务机构垫付"),
 }
 
 # --- Metrics -------------------------------------------------------------------------------------

@@ -50,6 +50,10 @@ def terms(**given):
         # Floating coupons and the step-up (issue 16 item 4b): none.
         floating=np.zeros(2, dtype=np.bool_), step_up_period=np.zeros((2, MONTHS)),
         call_exercised=True,
+        # Liquidity support (issue 16 item 5): none.
+        liquidity_covers=np.array([True, False]), liquidity_initial=0.0, liquidity_target=0.0,
+        liquidity_floor=0.0, liquidity_late=False, advance_limit=0.0, advance_limit_share=0.0,
+        advance_rate=0.0,
     )
     # Monthly rates given as one per class or fee apply every month (annual / 12, as the
     # engine packs a deal whose dates opt in to no day count).

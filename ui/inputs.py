@@ -151,6 +151,15 @@ FIELD_WIDGETS: tuple[tuple[str, str], ...] = (
     ("structure.excess_interest", "st_excess_use"),
     ("structure.clean_up_call.exercised", "st_cleanup_exercised"),
     ("structure.clean_up_call", "st_cleanup"),
+    # Liquidity support (issue 16 item 5)
+    ("structure.liquidity_reserve.initial_share", "st_liquidity_initial"),
+    ("structure.liquidity_reserve.target_share", "st_liquidity_target"),
+    ("structure.liquidity_reserve.floor_amount", "st_liquidity_floor"),
+    ("structure.liquidity_reserve.replenish_after", "st_liquidity_replenish"),
+    ("structure.liquidity_reserve", "st_liquidity_on"),
+    ("structure.servicer_advance.limit_share", "st_advance_limit_share"),
+    ("structure.servicer_advance.rate_annual", "st_advance_rate"),
+    ("structure.servicer_advance", "st_advance_limit"),
     ("benchmark_rate_annual", "st_benchmark"),
     ("pricing.benchmark_curve", "sz_curve"),
     ("pricing.spread_wal_years", "sz_spread_wals"),
@@ -221,6 +230,7 @@ def load(deal: Deal, origin: str, *, interactive_paths: bool) -> None:
     call = structure.get("clean_up_call")
     ss["st_cleanup_on"] = call is not None
     ss["st_cleanup"] = float((call or {}).get("threshold_share", 0.10))
+    _load_liquidity(ss, structure)
     ss["st_cleanup_exercised"] = bool((call or {}).get("exercised", True))
     classes = [_class_row(row) | target_cells(row.get("target_balance"))
                for row in structure["classes"]]
@@ -368,6 +378,42 @@ def _structure(ss: Any, data: dict[str, Any]) -> None:
     structure["clean_up_call"] = ({"threshold_share": ss["st_cleanup"],
                                    "exercised": ss["st_cleanup_exercised"]}
                                   if ss["st_cleanup_on"] else None)
+    _liquidity(ss, structure)
+
+
+# Liquidity support (issue 16 item 5): widget key -> field, and the value shown while the
+# section is off (a 1% liquidity reserve kept at 1% of the senior notes; advances up to 1%
+# of the pool, without interest).
+LIQUIDITY_FIELDS: dict[str, tuple[str, Any]] = {
+    "st_liquidity_initial": ("initial_share", 0.01),
+    "st_liquidity_target": ("target_share", 0.01),
+    "st_liquidity_floor": ("floor_amount", 0.0),
+    "st_liquidity_replenish": ("replenish_after", "senior_interest"),
+}
+ADVANCE_FIELDS: dict[str, tuple[str, Any]] = {
+    "st_advance_limit": ("limit_amount", 0.0),
+    "st_advance_limit_share": ("limit_share", 0.01),
+    "st_advance_rate": ("rate_annual", 0.0),
+}
+
+
+def _load_liquidity(ss: Any, structure: dict[str, Any]) -> None:
+    """The liquidity reserve and the servicer advance of a loaded deal into their widgets."""
+    for on, section, known in (("st_liquidity_on", "liquidity_reserve", LIQUIDITY_FIELDS),
+                               ("st_advance_on", "servicer_advance", ADVANCE_FIELDS)):
+        values = structure.get(section)
+        ss[on] = values is not None
+        for key, (name, fallback) in known.items():
+            value = (values or {}).get(name, fallback)
+            ss[key] = value if isinstance(fallback, str) else float(value)
+
+
+def _liquidity(ss: Any, structure: dict[str, Any]) -> None:
+    """The liquidity reserve and the servicer advance from their widgets (None when off)."""
+    for on, section, known in (("st_liquidity_on", "liquidity_reserve", LIQUIDITY_FIELDS),
+                               ("st_advance_on", "servicer_advance", ADVANCE_FIELDS)):
+        structure[section] = ({name: ss[key] for key, (name, _) in known.items()}
+                              if ss.get(on) else None)
 
 
 def target_cells(target: dict[str, Any] | None) -> dict[str, Any]:

@@ -683,6 +683,44 @@ WATERFALL_OPTIONS: dict[str, Label] = {
     "st.cover_limit": ("Limit a month", "每月上限"),
     "st.haircut": ("Excess-spread haircut (share of pool interest)",
                    "超额利差折减(占资产池利息比例)"),
+    # Liquidity support (issue 16 item 5).
+    "st.liquidity": ("Liquidity support", "流动性支持"),
+    "st.liquidity_help": (
+        "Cash that pays only what the available funds leave unpaid of the senior fees and "
+        "the senior classes' interest: a liquidity reserve beside the reserve account, and "
+        "the servicer's advances, reimbursed first the next months.",
+        "仅用于支付可分配资金不足以支付的优先费用及优先级证券利息:独立于储备账户的流动性储备账户,"
+        "以及资产服务机构垫付(于其后各期最优先偿还)。",
+    ),
+    "st.liquidity_on": g.DEAL["liquidity_reserve"],
+    "st.liquidity_initial": ("Initial (share of senior notes)", "初始金额(占优先级证券比例)"),
+    "st.liquidity_target": ("Target (share of outstanding senior notes)",
+                            "目标金额(占未偿优先级证券比例)"),
+    "st.liquidity_floor": ("Floor (amount)", "下限(金额)"),
+    "st.liquidity_replenish": ("Replenished", "补足顺序"),
+    "opt.liquidity_replenish.senior_interest": ("Right after interest", "利息之后"),
+    "opt.liquidity_replenish.principal": ("After principal", "本金之后"),
+    "st.advance_on": g.DEAL["servicer_advance"],
+    "st.advance_limit": ("Limit (amount)", "垫付上限(金额)"),
+    "st.advance_limit_share": ("Limit (share of the pool)", "垫付上限(占资产池比例)"),
+    "st.advance_rate": ("Rate on advances (annual)", "垫付利率(年)"),
+    "insp.part.liquidity": g.DEAL["liquidity_reserve"],
+    "insp.part.liquidity_draw": ("Liquidity reserve drawn", "流动性储备账户支付"),
+    "insp.part.advance": g.DEAL["servicer_advance"],
+    "insp.part.advance_made": ("Advanced by the servicer", "资产服务机构垫付支付"),
+    "insp.part.servicer_advance": g.DEAL["servicer_advance"],
+    "insp.item.liquidity_released": ("Released above target", "超出目标余额部分转入"),
+    "insp.item.liquidity_replenished": ("Replenished to target", "补足至目标余额"),
+    "insp.item.liquidity_open": ("Opening balance", "期初余额"),
+    "insp.item.liquidity_target": ("Target balance", "目标余额"),
+    "insp.item.liquidity_drawn": ("Drawn", "动用金额"),
+    "insp.item.liquidity_close": ("Closing balance", "期末余额"),
+    "insp.item.advance_open": ("Outstanding at start", "期初垫付余额"),
+    "insp.item.advance_interest": ("Interest on advances", "垫付利息"),
+    "insp.item.advance_reimbursed": ("Reimbursed to the servicer", "偿还垫付款"),
+    "insp.item.advance_made": ("Advanced", "新增垫付"),
+    "insp.item.advance_lost": ("Lost to the servicer at the end", "到期无法偿还的垫付款"),
+    "insp.item.advance_close": ("Outstanding at end", "期末垫付余额"),
 }
 
 # Several classes in one tier and target balances (issue 16 item 4a; docs/waterfall.md).

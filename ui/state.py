@@ -149,6 +149,10 @@ WIDGET_DEFAULTS: dict[str, Any] = {
         "st_loss_timing", "st_reinstate", "st_excess_use", "st_cover_limit", "st_haircut",
         # Floating coupons and the step-up (issue 16 item 4b).
         "st_cleanup_exercised", "as_benchmark_name",
+        # Liquidity support (issue 16 item 5)
+        "st_liquidity_on", "st_liquidity_initial", "st_liquidity_target", "st_liquidity_floor",
+        "st_liquidity_replenish", "st_advance_on", "st_advance_limit", "st_advance_limit_share",
+        "st_advance_rate",
     )),
     # Results page
     "res_stress": 2.0,

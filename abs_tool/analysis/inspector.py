@@ -37,7 +37,7 @@ from abs_tool.engine.projection import HazardDefaults
 from abs_tool.engine.waterfall import WaterfallResult
 from abs_tool.errors import FieldError
 from abs_tool.model.assumptions import monthly_vector
-from abs_tool.model.deal import Deal, LossTiming
+from abs_tool.model.deal import CouponPriority, Deal, LiquidityReplenishment, LossTiming
 
 __all__ = ["PickedPath", "WaterfallInspection", "inspect_waterfall", "inspection_xlsx",
            "monte_carlo_path"]
@@ -58,11 +58,18 @@ class WaterfallInspection:
     call proceeds, the reserve balance and the cash held are *received*; the excess-spread
     haircut is *paid* out) to 5, ``part`` a code (``collections``, ``haircut``, ``fee``,
     ``interest``, ``accelerated_principal``, ``reserve``, ``principal``, ``purchases``,
-    ``turbo``, ``residual``), ``item`` a line code or the name of a class or fee; amounts
+    ``turbo``, ``residual``; with liquidity support also ``liquidity`` (its release in
+    step 0, its replenishment after step 2 or after principal), ``advance`` (the
+    reimbursement in step 0, before the fees), and after the interest rows, per senior fee
+    and senior class, ``liquidity_draw`` and ``advance_made``: what the reserve and the
+    servicer paid of what the funds left unpaid, shown as received and paid, while the fee
+    and interest rows show what the funds paid), ``item`` a line code or the name of a
+    class or fee; amounts
     in currency, NaN where a row has none. ``triggers`` has :data:`TRIGGER_COLUMNS`
     (``headroom`` = level - value: negative when breached this month; a breach acts from
     the next month). ``ledgers`` has :data:`LEDGER_COLUMNS`: per class, fee, the reserve,
-    the held cash and the pool, the month's balances.
+    the held cash, the liquidity reserve and the servicer's advances, and the pool, the
+    month's balances.
     """
 
     month: int
@@ -121,15 +128,50 @@ def inspect_waterfall(result: WaterfallResult, deal: Deal, month: int, *, path: 
     row(0, "held", "held_open", received=float(result.held_open[p, k]))
     haircut = float(result.excess_spread_haircut[p, k])
     row(0, "haircut", "excess_spread_haircut", due=haircut, paid=haircut, shortfall=0.0)
+    liquidity, advance = structure.liquidity_reserve, structure.servicer_advance
+    if liquidity is not None:
+        row(0, "liquidity", "liquidity_released",
+            received=float(result.liquidity_released[p, k]))
+    if advance is not None:
+        owed = float(result.advance_open[p, k] + result.advance_interest[p, k])
+        repaid = float(result.advance_reimbursed[p, k])
+        row(0, "advance", "advance_reimbursed", due=owed, paid=repaid, shortfall=owed - repaid)
+    # What the liquidity reserve and the servicer paid of each senior fee and senior
+    # class's interest (after step 2, in this order): the fee and interest rows then show
+    # what the available funds paid, and what they left unpaid as the shortfall.
+    covered = _covered(result, deal, p, k, float(sum(r[3] - r[5] for r in rows)))
     for f, fee in enumerate(structure.fees):
         paid, unpaid = float(result.fees_paid[p, f, k]), float(result.fees_unpaid[p, f, k])
-        row(1, "fee", fee.name, due=paid + unpaid, paid=paid, shortfall=unpaid)
+        cover = sum(covered[("fee", fee.name)][1:])
+        row(1, "fee", fee.name, due=paid + unpaid, paid=paid - cover,
+            shortfall=unpaid + cover)
     for j, name in enumerate(names):
+        cover = sum(covered[("interest", name)][1:])
         row(2, "interest", name, due=float(c.interest_due[p, j, k]),
-            paid=float(c.interest_paid[p, j, k]), shortfall=float(c.interest_shortfall[p, j, k]))
+            paid=float(c.interest_paid[p, j, k]) - cover,
+            shortfall=float(c.interest_shortfall[p, j, k]) + cover)
         if accelerated:
             owed, paid = float(c.balance_open[p, j, k]), float(c.principal_paid[p, j, k])
             row(2, "accelerated_principal", name, due=owed, paid=paid, shortfall=owed - paid)
+    for (kind, name), (gap, by_reserve, by_servicer) in covered.items():
+        if kind == "other":
+            continue
+        if liquidity is not None and gap > 0:
+            row(2, "liquidity_draw", name, received=by_reserve, due=gap, paid=by_reserve,
+                shortfall=gap - by_reserve)
+        if advance is not None and gap > 0:
+            row(2, "advance_made", name, received=by_servicer, due=gap - by_reserve,
+                paid=by_servicer, shortfall=gap - by_reserve - by_servicer)
+    if liquidity is not None:
+        kept = float(result.liquidity_open[p, k] - result.liquidity_released[p, k]
+                     - result.liquidity_drawn[p, k])
+        need = max(float(result.liquidity_target[p, k]) - kept, 0.0)
+        topped = float(result.liquidity_replenished[p, k])
+        late = liquidity.replenish_after == LiquidityReplenishment.PRINCIPAL
+        replenish = (4 if late else 2, "liquidity", "liquidity_replenished", 0.0, need,
+                     topped, need - topped)
+        if not late:
+            rows.append(replenish)
     target, reserve = float(result.reserve_target[p, k]), float(result.reserve_close[p, k])
     row(3, "reserve", "reserve_top_up", due=target, paid=reserve, shortfall=target - reserve)
     if not accelerated:
@@ -139,6 +181,8 @@ def inspect_waterfall(result: WaterfallResult, deal: Deal, month: int, *, path: 
         principal = min(paid, due) if structure.turbo and not revolving else paid
         row(4, "purchases" if revolving else "principal", "notes" if not revolving
             else "receivables", due=due, paid=principal, shortfall=max(due - principal, 0.0))
+        if liquidity is not None and replenish[0] == 4:
+            rows.append(replenish)
         if structure.turbo and not revolving:
             row(4, "turbo", "rated_classes", paid=paid - principal)
     # The subordinated class's column, or the originator's line when there is none.
@@ -153,6 +197,44 @@ def inspect_waterfall(result: WaterfallResult, deal: Deal, month: int, *, path: 
     steps["funds_after"] = after
     return WaterfallInspection(int(month), p, steps[list(STEP_COLUMNS)],
                                _triggers(result, deal, p, k), _ledgers(result, deal, p, k, lag))
+
+
+def _covered(result: WaterfallResult, deal: Deal, p: int, k: int,
+             funds: float) -> dict[tuple[str, str], tuple[float, float, float]]:
+    """For each senior fee and class (keys ``("fee", name)``, ``("interest", name)``; the
+    other classes ``0``): what the available funds ``funds`` (before step 1) left unpaid
+    of it in steps 1 and 2, and what of that the liquidity reserve and then the servicer
+    paid. The support pays only once the funds are spent, in the order of the fees and
+    then of the senior classes (docs/waterfall.md), so walking that order with the funds,
+    then with the amount drawn and the amount advanced, splits every payment."""
+    s, c = deal.structure, result.classes
+    accelerated = bool(result.accelerated[p, k])
+    drawn, made = float(result.liquidity_drawn[p, k]), float(result.advance_made[p, k])
+    out: dict[tuple[str, str], tuple[float, float, float]] = {}
+    items: list[tuple[str, str, float, float]] = []  # kind, name, paid, left unpaid
+    for f, fee in enumerate(s.fees):
+        items.append(("fee", fee.name, float(result.fees_paid[p, f, k]),
+                      float(result.fees_unpaid[p, f, k])))
+    for j, note in enumerate(s.classes):
+        late = note.coupon_priority == CouponPriority.AFTER_PRINCIPAL and not accelerated
+        paid = 0.0 if late else float(c.interest_paid[p, j, k])
+        senior = bool(result.senior_classes[j])
+        items.append(("interest" if senior else "other", note.name, paid,
+                      float(c.interest_shortfall[p, j, k])))
+        if accelerated:
+            items.append(("other", note.name, float(c.principal_paid[p, j, k]), 0.0))
+    for kind, name, paid, unpaid in items:
+        from_funds = min(max(funds, 0.0), paid) if drawn + made > 0 else paid
+        funds -= from_funds
+        cover = paid - from_funds if kind != "other" else 0.0
+        by_reserve = min(drawn, cover)
+        drawn -= by_reserve
+        by_servicer = min(made, cover - by_reserve)
+        made -= by_servicer
+        out[(kind, name)] = (cover + unpaid if cover > 0 else 0.0, by_reserve, by_servicer)
+    for note in s.classes:  # the classes the support does not cover: nothing
+        out.setdefault(("interest", note.name), (0.0, 0.0, 0.0))
+    return out
 
 
 def _triggers(result: WaterfallResult, deal: Deal, p: int, k: int) -> pd.DataFrame:
@@ -189,6 +271,14 @@ def _ledgers(result: WaterfallResult, deal: Deal, p: int, k: int, lag: int) -> p
         items.append(("reserve", line, float(getattr(result, line)[p, k])))
     for line in ("held_open", "held_close"):
         items.append(("held", line, float(getattr(result, line)[p, k])))
+    if deal.structure.liquidity_reserve is not None:
+        for line in ("liquidity_open", "liquidity_target", "liquidity_released",
+                     "liquidity_drawn", "liquidity_replenished", "liquidity_close"):
+            items.append(("liquidity", line, float(getattr(result, line)[p, k])))
+    if deal.structure.servicer_advance is not None:
+        for line in ("advance_open", "advance_interest", "advance_reimbursed", "advance_made",
+                     "advance_lost", "advance_close"):
+            items.append(("servicer_advance", line, float(getattr(result, line)[p, k])))
     for line in ("balance_open", "default", "recovery", "loss", "purchases", "balance_close",
                  "cumulative_default_rate"):
         items.append(("pool", line, float(getattr(pool, line)[p, k])))

@@ -46,7 +46,10 @@ def waterfall_violations(result: WaterfallResult) -> list[str]:
       written down outstanding;
     * no class receives more principal than its balance (plus what is reinstated),
       balances never go negative;
-    * nothing goes to the residual while a coupon on a payment date is left unpaid.
+    * nothing goes to the residual while a coupon on a payment date is left unpaid;
+    * liquidity support (:func:`_liquidity_violations`): cash in includes the liquidity
+      reserve brought in and the servicer's advances, cash out the liquidity reserve
+      carried and the reimbursements; both accounts reconcile month to month.
     """
     tol = RELATIVE_TOLERANCE * float(result.original_balance.sum())
     pool, classes = result.pool, result.classes
@@ -55,7 +58,12 @@ def waterfall_violations(result: WaterfallResult) -> list[str]:
                 + classes.interest_paid.sum(axis=1) + classes.principal_paid.sum(axis=1)
                 + pool.purchases + classes.residual.sum(axis=1) + result.originator_residual
                 + result.reserve_close + result.held_close)
+    # Liquidity support: the liquidity reserve is an account like the reserve, and the
+    # servicer's advances are external cash in, their reimbursements cash out.
+    cash_in = cash_in + result.liquidity_open + result.advance_made
+    cash_out = cash_out + result.liquidity_close + result.advance_reimbursed
     out = _violations("cash in = cash out", cash_in - cash_out, tol)
+    out += _liquidity_violations(result, tol)
     out += _violations("held cash opens where it closed",
                        result.held_open[:, 1:] - result.held_close[:, :-1], tol)
     out += _violations("held cash at the start", result.held_open[:, 0], tol)
@@ -108,4 +116,43 @@ def waterfall_violations(result: WaterfallResult) -> list[str]:
     residual = classes.residual.sum(axis=1) + result.originator_residual
     out += _violations("residual paid while interest unpaid", np.where(arrears, residual, 0.0),
                        tol)
+    return out
+
+
+def _liquidity_violations(result: WaterfallResult, tol: float) -> list[str]:
+    """The liquidity reserve and the servicer advance (docs/waterfall.md): each reconciles
+    (``close = open - released - drawn + replenished``; ``close = open + interest + made -
+    reimbursed - lost``) and opens where it closed; nothing is negative; the liquidity
+    reserve keeps at most its target after the release and the replenishment; and what
+    the two pay (``drawn + made``) never exceeds the month's senior fees and the senior
+    classes' interest paid (they pay nothing else)."""
+    r = result
+    out = _violations("liquidity reserve reconciles", r.liquidity_open - r.liquidity_released
+                      - r.liquidity_drawn + r.liquidity_replenished - r.liquidity_close, tol)
+    out += _violations("liquidity reserve opens where it closed",
+                       r.liquidity_open[:, 1:] - r.liquidity_close[:, :-1], tol)
+    out += _violations("advances reconcile", r.advance_open + r.advance_interest
+                       + r.advance_made - r.advance_reimbursed - r.advance_lost
+                       - r.advance_close, tol)
+    out += _violations("advances open where they closed",
+                       r.advance_open[:, 1:] - r.advance_close[:, :-1], tol)
+    out += _violations("advances at the start", r.advance_open[:, 0], tol)
+    lines = (r.liquidity_open, r.liquidity_target, r.liquidity_released, r.liquidity_drawn,
+             r.liquidity_replenished, r.liquidity_close, r.advance_open, r.advance_interest,
+             r.advance_reimbursed, r.advance_made, r.advance_lost, r.advance_close)
+    out += _violations("negative liquidity support line",
+                       np.minimum(np.min(np.stack(lines), axis=0), 0.0), tol)
+    out += _violations("liquidity reserve above its target after the release",
+                       np.maximum(r.liquidity_open - r.liquidity_released - r.liquidity_target,
+                                  0.0), tol)
+    out += _violations("liquidity reserve replenished above its target",
+                       np.where(r.liquidity_replenished > tol, np.maximum(
+                           r.liquidity_close - r.liquidity_target, 0.0), 0.0), tol)
+    # The draws and advances pay only senior fees and senior interest: at most what those
+    # received in the month (classes reported senior by ``senior``).
+    senior = r.senior_classes
+    covered = (r.fees_paid.sum(axis=1)
+               + (r.classes.interest_paid * senior[None, :, None]).sum(axis=1))
+    out += _violations("liquidity support paid more than senior fees and interest",
+                       np.maximum(r.liquidity_drawn + r.advance_made - covered, 0.0), tol)
     return out

@@ -27,6 +27,10 @@ part of the order of events it implements (DOMAIN.md "Waterfall"), called in thi
   :func:`available_funds`: collections, call proceeds, reserve and held cash;
 - :func:`pay_fees` (1); :func:`pay_interest` (2: tier by tier, pari passu inside a tier;
   under acceleration, :func:`pay_tier_principal` too);
+- with liquidity support: :func:`release_liquidity` (0), :func:`reimburse_advance` (0,
+  before the fees), :func:`cover_shortfalls` of the senior fees and interest from the
+  liquidity reserve and the servicer's :func:`advance_room` (after 2),
+  :func:`replenish_liquidity` (after 2 or after the principal due), :func:`close_support`;
 - :func:`top_up_reserve` (3);
 - :func:`write_down` when losses are written down as they arise (4a);
 - :func:`principal_due`, capped by :func:`principal_funds` when excess interest is
@@ -94,9 +98,15 @@ FEE_PAID, FEE_UNPAID = range(len(FEE_ROWS))
 ACCOUNT_ROWS = ("reserve_open", "reserve_target", "reserve_close", "originator_residual",
                 "held_open", "held_close", "excess_spread_haircut",
                 "principal_due",  # classes in tiers, target balances (issue 16 item 4a)
-                )
+                # Liquidity support (issue 16 item 5)
+                "liquidity_open", "liquidity_target", "liquidity_released", "liquidity_drawn",
+                "liquidity_replenished", "liquidity_close", "advance_open", "advance_interest",
+                "advance_reimbursed", "advance_made", "advance_lost", "advance_close")
 (RESERVE_OPEN, RESERVE_TARGET, RESERVE_CLOSE, ORIGINATOR_RESIDUAL, HELD_OPEN,
- HELD_CLOSE, HAIRCUT, PRINCIPAL_DUE) = range(len(ACCOUNT_ROWS))
+ HELD_CLOSE, HAIRCUT, PRINCIPAL_DUE,
+ LIQUIDITY_OPEN, LIQUIDITY_TARGET, LIQUIDITY_RELEASED, LIQUIDITY_DRAWN, LIQUIDITY_REPLENISHED,
+ LIQUIDITY_CLOSE, ADVANCE_OPEN, ADVANCE_INTEREST, ADVANCE_REIMBURSED, ADVANCE_MADE,
+ ADVANCE_LOST, ADVANCE_CLOSE) = range(len(ACCOUNT_ROWS))
 FLAG_ROWS = ("revolving", "accelerated",
              "step_up")  # step_up: floating coupons / step-up (issue 16 item 4b)
 FLAG_REVOLVING, FLAG_ACCELERATED, FLAG_STEP_UP = range(len(FLAG_ROWS))
@@ -250,6 +260,26 @@ class Terms(NamedTuple):
     clean-up call could have been exercised and was not (0: none)."""
     call_exercised: bool
     """The clean-up call is exercised when the pool reaches its threshold."""
+    # Liquidity support (issue 16 item 5)
+    liquidity_covers: BoolArray
+    """(classes,) senior: the liquidity reserve and the servicer advance cover its
+    interest."""
+    liquidity_initial: float
+    """Liquidity reserve funded at closing (currency)."""
+    liquidity_target: float
+    """Liquidity reserve target, share of the senior classes' balance at the start of the
+    month."""
+    liquidity_floor: float
+    """Liquidity reserve floor (currency), while a senior class is outstanding."""
+    liquidity_late: bool
+    """The liquidity reserve is replenished after principal (else right after interest)."""
+    advance_limit: float
+    """Most servicer advances outstanding (currency), beside ``advance_limit_share``."""
+    advance_limit_share: float
+    """Most servicer advances outstanding, share of the performing pool at the start of the
+    month."""
+    advance_rate: float
+    """Monthly rate (annual / 12) on the servicer advances outstanding."""
 
 
 class Outputs(NamedTuple):
@@ -693,6 +723,114 @@ def top_up_reserve(
     out.accounts[RESERVE_TARGET, p, k] = target
     out.accounts[RESERVE_CLOSE, p, k] = reserve_cash
     return target, reserve_cash, available
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def release_liquidity(
+    terms: Terms, p: int, k: int, wind_down: bool, liquidity: float, path: PathState,
+    out: Outputs,
+) -> tuple[float, float, float]:  # pragma: no cover - compiled
+    """Step 0, with a liquidity reserve: its target is the larger of ``liquidity_target``
+    of the senior classes' balance at the start of the month and ``liquidity_floor``,
+    while a senior class is outstanding; 0 when none is or when the deal winds down
+    (``wind_down``). The balance above the target is released into the available funds.
+    Writes ``LIQUIDITY_OPEN``, ``LIQUIDITY_TARGET`` and ``LIQUIDITY_RELEASED``.
+
+    Returns
+    -------
+    tuple of float
+        The target, the balance kept and the amount released.
+    """
+    senior = 0.0
+    for j in range(path.balance.shape[0]):
+        senior += path.balance[j] if terms.liquidity_covers[j] else 0.0
+    target = max(terms.liquidity_target * senior, terms.liquidity_floor) if senior > 0 else 0.0
+    if wind_down:
+        target = 0.0
+    kept = min(liquidity, target)
+    out.accounts[LIQUIDITY_OPEN, p, k] = liquidity
+    out.accounts[LIQUIDITY_TARGET, p, k] = target
+    out.accounts[LIQUIDITY_RELEASED, p, k] = liquidity - kept
+    return target, kept, liquidity - kept
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def reimburse_advance(terms: Terms, p: int, k: int, advance: float, available: float,
+                      out: Outputs) -> tuple[float, float]:  # pragma: no cover - compiled
+    """Step 0, last, with a servicer advance: the advances outstanding accrue
+    ``advance_rate`` (added to them), and are reimbursed first, before the senior fees, as
+    far as the available funds go. Writes ``ADVANCE_OPEN``, ``ADVANCE_INTEREST`` and
+    ``ADVANCE_REIMBURSED``; returns the advances outstanding and the funds left."""
+    interest = advance * terms.advance_rate
+    owed = advance + interest
+    paid = min(available, owed)
+    out.accounts[ADVANCE_OPEN, p, k] = advance
+    out.accounts[ADVANCE_INTEREST, p, k] = interest
+    out.accounts[ADVANCE_REIMBURSED, p, k] = paid
+    return owed - paid, available - paid
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def cover_shortfalls(terms: Terms, p: int, k: int, cash: float, path: PathState,
+                     out: Outputs) -> float:  # pragma: no cover - compiled
+    """After step 2, with liquidity support: ``cash`` (the liquidity reserve, then the
+    servicer's advance room) pays what the available funds left unpaid of the senior fees,
+    in their order (the amounts carried), then of the senior classes' interest due on the
+    month's payment date, in seniority order; nothing else. Adds to ``FEE_PAID``, rewrites
+    ``FEE_UNPAID``, adds to ``path.interest_paid``, lowers ``path.fee_carry`` and
+    ``path.accrued``; returns what is left of ``cash``."""
+    left = cash
+    for f in range(path.fee_carry.shape[0]):
+        pay = min(left, max(path.fee_carry[f], 0.0))
+        left -= pay
+        path.fee_carry[f] -= pay
+        out.fees[FEE_PAID, p, f, k] += pay
+        out.fees[FEE_UNPAID, p, f, k] = path.fee_carry[f]
+    for j in range(path.balance.shape[0]):
+        owed = path.accrued[j] if terms.liquidity_covers[j] and path.pay_date[j] else 0.0
+        pay = min(left, max(owed, 0.0))
+        left -= pay
+        path.interest_paid[j] += pay
+        path.accrued[j] -= pay
+    return left
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def advance_room(terms: Terms, wind_down: bool, pool_open: float, pool_close: float,
+                 pending: float, advance: float) -> float:  # pragma: no cover - compiled
+    """What the servicer may advance this month: up to its limit (``advance_limit``, or
+    ``advance_limit_share`` of the opening performing pool ``pool_open``) and to what it
+    deems recoverable (the closing performing pool ``pool_close`` plus the recoveries
+    still to come ``pending``), less the advances outstanding; nothing when the deal winds
+    down."""
+    limit = terms.advance_limit + terms.advance_limit_share * pool_open
+    room = max(min(limit, pool_close + pending) - advance, 0.0)
+    return 0.0 if wind_down else room
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def replenish_liquidity(target: float, liquidity: float,
+                        available: float) -> tuple[float, float, float]:  # pragma: no cover
+    """At ``replenish_after`` (after step 2, or after the principal due): the funds top the
+    liquidity reserve back up to its target. Returns its balance, the funds left and the
+    amount replenished."""
+    amount = min(available, max(target - liquidity, 0.0))
+    return liquidity + amount, available - amount, amount
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def close_support(p: int, k: int, drawn: float, replenished: float, liquidity: float,
+                  made: float, lost: float, advance: float,
+                  out: Outputs) -> None:  # pragma: no cover - compiled
+    """The liquidity reserve and the servicer advance at the end of the month: writes
+    ``LIQUIDITY_DRAWN``, ``LIQUIDITY_REPLENISHED``, ``LIQUIDITY_CLOSE``, ``ADVANCE_MADE``,
+    ``ADVANCE_LOST`` (what is outstanding when the deal ends) and ``ADVANCE_CLOSE``."""
+    out.accounts[LIQUIDITY_DRAWN, p, k] = drawn
+    out.accounts[LIQUIDITY_REPLENISHED, p, k] = replenished
+    out.accounts[LIQUIDITY_CLOSE, p, k] = liquidity
+    out.accounts[ADVANCE_MADE, p, k] = made
+    out.accounts[ADVANCE_LOST, p, k] = lost
+    out.accounts[ADVANCE_CLOSE, p, k] = advance
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -1249,6 +1387,9 @@ def run_kernel(
         quarterly_dates = quarterly_dates or (terms.quarterly[j] and terms.coupon[j] > 0)
         late_coupons = late_coupons or terms.late[j]
     profiled = pool.purchase_flows.shape[0] > 0
+    liquidity_on = (terms.liquidity_initial > 0 or terms.liquidity_target > 0
+                    or terms.liquidity_floor > 0)
+    advance_on = terms.advance_limit > 0 or terms.advance_limit_share > 0
     status = OK
     path = new_path_state(pool, terms, horizon)
 
@@ -1259,6 +1400,8 @@ def run_kernel(
         base = pool.initial_pool
         reserve_cash = terms.initial_notes * terms.reserve_initial
         held = 0.0
+        liquidity = terms.liquidity_initial
+        advance = 0.0
         revolving = terms.revolving_months > 0
         sequential = terms.sequential
         accelerated = False
@@ -1302,14 +1445,33 @@ def run_kernel(
                 ending = t == horizon or pool_done
                 haircut = take_haircut(terms, p, q, k, out)
                 reserve_open, held_open = reserve_cash, held
+                liquidity_target = released = drawn = replenished = early = made = 0.0
+                if liquidity_on:
+                    liquidity_target, liquidity, released = release_liquidity(
+                        terms, q, k, wind_down, liquidity, path, out)
                 available = available_funds(q, k, collections + proceeds - haircut,
-                                            reserve_cash, held, path, out)
+                                            reserve_cash, held, path, out) + released
                 funds = available
+                if advance_on:
+                    advance, available = reimburse_advance(terms, q, k, advance, available,
+                                                           out)
                 available = pay_fees(terms, q, k, pool_open, defaulted, notes_start, available,
                                      path, out)
                 available = pay_interest(terms, q, k, revolving, wind_down, accelerated,
                                          available, path, out, stepped)
+                if liquidity_on:
+                    left = cover_shortfalls(terms, q, k, liquidity, path, out)
+                    drawn, liquidity = liquidity - left, left
+                if advance_on:
+                    room = advance_room(terms, wind_down, pool_open, pool_close, pending,
+                                        advance)
+                    made = room - cover_shortfalls(terms, q, k, room, path, out)
+                    advance += made
                 spent = funds - available
+                if liquidity_on and not terms.liquidity_late:
+                    liquidity, available, early = replenish_liquidity(liquidity_target,
+                                                                      liquidity, available)
+                    replenished = early
                 notes_open = _total(path.balance)
                 target, reserve_cash, available = top_up_reserve(
                     terms, q, k, notes_open, wind_down, available, out)
@@ -1322,8 +1484,8 @@ def run_kernel(
                 eligible = available
                 if terms.excess_use != COVER_DEFICIENCY:
                     eligible = principal_funds(terms, p, k, haircut, held_open, spent,
-                                               max(reserve_cash - reserve_open, 0.0), available,
-                                               out)
+                                               max(reserve_cash - reserve_open, 0.0) + early,
+                                               available, out)
                     due = min(due, eligible)
                 buying = revolving and not call
                 amortising = not accelerated and not buying
@@ -1344,6 +1506,9 @@ def run_kernel(
                     record_targets(terms, q, k, pool_close, path, out)
                 available = pay_principal(terms, k, sequential, amortising, wind_down, due,
                                           available, pool_close, path)
+                if liquidity_on and terms.liquidity_late:
+                    liquidity, available, replenished = replenish_liquidity(
+                        liquidity_target, liquidity, available)
                 if terms.turbo:
                     available = pay_turbo(terms, amortising, available, path)
                 if late_coupons:
@@ -1351,6 +1516,10 @@ def run_kernel(
                 hold = buying and quarterly_dates and t % 3 != 0 and not wind_down
                 held = pay_residual(terms, q, k, hold, available, out)
                 notes = close_classes(q, k, ending, path, out)
+                if liquidity_on or advance_on:
+                    lost = advance if ending else 0.0
+                    advance -= lost
+                    close_support(q, k, drawn, replenished, liquidity, made, lost, advance, out)
                 if ending:
                     ended = True
                     out.end_month[p] = t

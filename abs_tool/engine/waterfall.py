@@ -49,6 +49,7 @@ from abs_tool.model.deal import (
     DealDates,
     ExcessInterestUse,
     FeeBasis,
+    LiquidityReplenishment,
     LossTiming,
     NoteClass,
     PrincipalMode,
@@ -153,6 +154,22 @@ class WaterfallResult:
     step_up: NDArray[np.bool_]  # (paths, periods): the step-up applied (call not exercised)
     coupon_period: Array  # (classes, periods) coupon accrued each month, before any step-up
     floating: NDArray[np.bool_]  # (classes,) the coupon floats (metrics: class_discount)
+    # Liquidity support (issue 16 item 5), (paths, periods); docs/waterfall.md. The
+    # liquidity reserve: close = open - released - drawn + replenished.
+    liquidity_open: Array
+    liquidity_target: Array
+    liquidity_released: Array  # the balance above the target, into the available funds
+    liquidity_drawn: Array  # paid senior fees and senior interest the funds left unpaid
+    liquidity_replenished: Array
+    liquidity_close: Array
+    # The servicer advance (external cash): close = open + interest + made - reimbursed - lost.
+    advance_open: Array
+    advance_interest: Array
+    advance_reimbursed: Array  # paid to the servicer before the fees
+    advance_made: Array  # paid senior fees and senior interest the funds left unpaid
+    advance_lost: Array  # outstanding when the deal ends: lost to the servicer
+    advance_close: Array
+    senior_classes: NDArray[np.bool_]  # (classes,): the classes liquidity support covers
 
     @property
     def n_paths(self) -> int:
@@ -245,6 +262,7 @@ def run_waterfall(
         end_month=out.end_month,
         coupon_period=terms.coupon_period,
         floating=terms.floating,
+        senior_classes=terms.liquidity_covers,
     )
 
 
@@ -426,6 +444,7 @@ def _kernel_inputs(
         step_up_period=_per_period([c.step_up_bp / 1e4 for c in classes], fractions, horizon),
         call_exercised=bool(structure.clean_up_call is None
                             or structure.clean_up_call.exercised),
+        **_liquidity_terms(structure, original),
     )
     floats = [j for j, c in enumerate(classes) if c.floating is not None]
     if floats:
@@ -461,6 +480,25 @@ def _tier_terms(structure: Structure, original: Array, horizon: int) -> dict[str
         "target_amount": amount,
         "target_pool": pool_share,
         "scheduled": bool(targeted.any()),
+    }
+
+
+def _liquidity_terms(structure: Structure, original: Array) -> dict[str, Any]:
+    """The liquidity reserve and the servicer advance as the kernel reads them (zeros:
+    none)."""
+    senior = np.array([c.tier == Tier.SENIOR for c in structure.classes], dtype=np.bool_)
+    liquidity, advance = structure.liquidity_reserve, structure.servicer_advance
+    return {
+        "liquidity_covers": senior,
+        "liquidity_initial": (float(liquidity.initial_share * original[senior].sum())
+                              if liquidity else 0.0),
+        "liquidity_target": float(liquidity.target_share) if liquidity else 0.0,
+        "liquidity_floor": float(liquidity.floor_amount) if liquidity else 0.0,
+        "liquidity_late": bool(liquidity
+                               and liquidity.replenish_after == LiquidityReplenishment.PRINCIPAL),
+        "advance_limit": float(advance.limit_amount) if advance else 0.0,
+        "advance_limit_share": float(advance.limit_share) if advance else 0.0,
+        "advance_rate": float(advance.rate_annual) / 12.0 if advance else 0.0,
     }
 
 

@@ -508,6 +508,87 @@ class ExcessInterest:
         _check_rate("haircut_share", self.haircut_share, upper_open=False)
 
 
+# Liquidity support (issue 16 item 5): a liquidity reserve and a servicer advance.
+class LiquidityReplenishment(StrEnum):
+    """Where the liquidity reserve is topped back up to its target (:class:`LiquidityReserve`)."""
+
+    SENIOR_INTEREST = "senior_interest"  # right after step 2, before the reserve top-up
+    PRINCIPAL = "principal"  # after the principal due, before the turbo and late coupons
+
+
+def _check_amount(name: str, value: float) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    _check(ok and math.isfinite(value) and value >= 0, name, "must be an amount >= 0", value)
+
+
+@dataclass(frozen=True)
+class LiquidityReserve:
+    """A liquidity reserve (流动性储备账户), separate from the reserve account: it is not part
+    of the available funds and is drawn only for what they leave unpaid of the senior fees
+    (step 1) and of the senior classes' interest due (step 2), never for principal or any
+    other class.
+
+    Funded at closing with ``initial_share`` of the senior classes' original balance. Its
+    target each month is ``target_share`` of the senior classes' balance at the start of
+    the month, at least ``floor_amount`` (currency), while a senior class is outstanding;
+    0 when none is, or when the deal winds down. Any balance above the target is released
+    into the available funds at the start of the month (step 0). After the draws, it is
+    replenished to the target at ``replenish_after``: ``"senior_interest"`` (right after
+    step 2, before the reserve top-up) or ``"principal"`` (after the principal due, before
+    the turbo, the coupons paid after principal and the residual). docs/waterfall.md.
+    """
+
+    initial_share: float = 0.0
+    target_share: float = 0.0
+    floor_amount: float = field(default=0.0, metadata=AMOUNT_OR_ZERO)
+    replenish_after: LiquidityReplenishment = LiquidityReplenishment.SENIOR_INTEREST
+
+    def __post_init__(self) -> None:
+        _check_rate("initial_share", self.initial_share)
+        _check_rate("target_share", self.target_share)
+        _check_amount("floor_amount", self.floor_amount)
+        _check(isinstance(self.replenish_after, str)
+               and self.replenish_after in set(LiquidityReplenishment), "replenish_after",
+               f"must be one of {[r.value for r in LiquidityReplenishment]}",
+               self.replenish_after)
+        _check(self.initial_share > 0 or self.target_share > 0 or self.floor_amount > 0,
+               "target_share", "a liquidity reserve with no initial balance, target or floor "
+               "does nothing; give one of them, or remove `liquidity_reserve`",
+               self.target_share)
+
+
+@dataclass(frozen=True)
+class ServicerAdvance:
+    """A servicer advance (资产服务机构垫付): when the available funds (and the liquidity
+    reserve) leave senior fees or senior interest due unpaid, the servicer advances the
+    gap from its own cash, so that the advances outstanding stay within the limit
+    (``limit_amount`` in currency, or ``limit_share`` of the performing pool balance at the
+    start of the month; one of them) and within what it deems recoverable: the performing
+    pool at the end of the month plus the recoveries still to come. No advance is made in
+    a month the deal winds down.
+
+    Advances outstanding bear ``rate_annual`` (accrued annual / 12 a month, added to the
+    balance) and are reimbursed first each month, before the senior fees, from the
+    available funds; what is outstanding when the deal ends after that reimbursement is
+    lost to the servicer (never to the notes).
+    """
+
+    limit_amount: float = field(default=0.0, metadata=AMOUNT_OR_ZERO)
+    limit_share: float = 0.0
+    rate_annual: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check_amount("limit_amount", self.limit_amount)
+        _check_rate("limit_share", self.limit_share, upper_open=False)
+        _check_rate("rate_annual", self.rate_annual)
+        _check(self.limit_amount > 0 or self.limit_share > 0, "limit_amount",
+               "a servicer advance needs a limit: give `limit_amount` or `limit_share` > 0, "
+               "or remove `servicer_advance`", self.limit_amount)
+        _check(not (self.limit_amount > 0 and self.limit_share > 0), "limit_share",
+               "give the limit as an amount or as a share of the pool, not both; set "
+               "`limit_amount` or `limit_share` to 0", self.limit_share)
+
+
 @dataclass(frozen=True)
 class Structure:
     """The liability side: classes senior first, fees, reserve, principal mode, triggers,
@@ -527,6 +608,9 @@ class Structure:
     excess_interest: ExcessInterest = field(default_factory=ExcessInterest)
     # several classes in one tier (issue 16 item 4a): principal inside each tier
     tiers: tuple[TierRule, ...] = ()
+    # Liquidity support (issue 16 item 5); None: none.
+    liquidity_reserve: LiquidityReserve | None = None
+    servicer_advance: ServicerAdvance | None = None
 
     def __post_init__(self) -> None:
         _check(len(self.classes) >= 1, "classes", "at least one class is needed", self.classes)
@@ -563,6 +647,12 @@ class Structure:
                    f"classes[{i}].step_up_bp", "steps the coupon up after the clean-up call "
                    "date, but the deal has no `clean_up_call`; add one (with `exercised` "
                    "false for the step-up to apply) or set 0", c.step_up_bp)
+
+        _check(self.liquidity_reserve is None and self.servicer_advance is None
+               or any(c.tier == Tier.SENIOR for c in self.classes),
+               "liquidity_reserve" if self.liquidity_reserve is not None
+               else "servicer_advance", "liquidity support covers the senior classes' "
+               "interest, and the deal has no senior class", names)
 
     def tier_principal(self, tier: Tier) -> TierPrincipal:
         """How principal is shared inside ``tier`` (``"sequential"`` without a rule)."""
@@ -904,6 +994,8 @@ __all__ = [
     "Fee",
     "FeeBasis",
     "FloatingCoupon",
+    "LiquidityReplenishment",
+    "LiquidityReserve",
     "LossAllocation",
     "LossTiming",
     "NoteClass",
@@ -911,6 +1003,7 @@ __all__ = [
     "PrincipalMode",
     "ReserveAccount",
     "RevolvingPeriod",
+    "ServicerAdvance",
     "SizeUnit",
     "SpreadRow",
     "Structure",

@@ -12,6 +12,7 @@ from abs_tool.model.deal import (
     ExcessInterestUse,
     Fee,
     FeeBasis,
+    LiquidityReplenishment,
     LossTiming,
     NoteClass,
     PrincipalMode,
@@ -222,6 +223,8 @@ def structure_description(deal: Deal, lang: str) -> list[str]:
                    "设立储备账户：发行时按证券本金的{}计提，每期纳入可分配资金，于利息之后补足至"
                    "证券未偿本金的{}（不低于初始证券本金的{}）。".format(*shares))
 
+    out.extend(_liquidity_support(deal, lang))
+
     mode = ("sequentially, senior first" if s.principal_mode == PrincipalMode.SEQUENTIAL
             else "pro rata while no trigger requires sequential payment")
     mode_zh = ("按顺序偿付（优先级在先）" if s.principal_mode == PrincipalMode.SEQUENTIAL
@@ -282,4 +285,43 @@ def structure_description(deal: Deal, lang: str) -> list[str]:
     residual = next((c.name for c in s.classes if c.tier == Tier.SUBORDINATED), None)
     out.append(f"What is left goes to {residual or 'the originator'} as residual." if en else
                f"剩余资金作为剩余收益分配给{residual or '原始权益人'}。")
+    return out
+
+
+def _liquidity_support(deal: Deal, lang: str) -> list[str]:
+    """The liquidity reserve and the servicer advance in sentences (none without them)."""
+    en = lang == "en"
+    s = deal.structure
+    out: list[str] = []
+    liquidity, advance = s.liquidity_reserve, s.servicer_advance
+    if liquidity is not None:
+        initial, target = fmt.percent(liquidity.initial_share), fmt.percent(
+            liquidity.target_share)
+        floor = fmt.money(liquidity.floor_amount, lang)
+        late = liquidity.replenish_after == LiquidityReplenishment.PRINCIPAL
+        after = ("after principal, before the residual" if late else
+                 "right after interest, before the reserve top-up")
+        after_zh = "于本金之后、剩余收益之前" if late else "于利息之后、储备账户补足之前"
+        out.append(f"A liquidity reserve, funded at closing with {initial} of the senior "
+                   "classes, pays only what the available funds leave unpaid of the senior "
+                   "fees and the senior classes' interest; it is kept at "
+                   f"{target} of the senior classes outstanding (at least {floor}), "
+                   f"replenished {after}, and released once they are repaid or the deal "
+                   "winds down." if en else
+                   f"设立流动性储备账户：发行时按优先级证券本金的{initial}计提，仅用于支付可分配资金"
+                   f"不足以支付的优先费用及优先级证券利息；目标余额为未偿优先级证券本金的{target}"
+                   f"（不低于{floor}），{after_zh}补足；优先级证券偿付完毕或交易结束时释放。")
+    if advance is not None:
+        limit = (fmt.money(advance.limit_amount, lang) if advance.limit_amount else
+                 (f"{fmt.percent(advance.limit_share)} of the pool" if en
+                  else f"资产池余额的{fmt.percent(advance.limit_share)}"))
+        rate = fmt.percent(advance.rate_annual)
+        out.append(f"The servicer advances what is still unpaid of the senior fees and "
+                   f"senior interest, up to {limit} outstanding and as far as it deems the "
+                   f"advances recoverable; advances bear {rate} a year and are reimbursed "
+                   "first, before the fees, the next months; what is outstanding when the "
+                   "deal ends is lost to the servicer." if en else
+                   f"资产服务机构对仍未足额支付的优先费用及优先级证券利息进行垫付，垫付余额以{limit}"
+                   f"为限且以可回收为前提；垫付款按年利率{rate}计息，于其后各期在支付费用之前最优先"
+                   "偿还；交易结束时仍未偿还的部分由资产服务机构承担。")
     return out

@@ -2,8 +2,8 @@
 rating, target balance: 计划摊还 / 目标余额), how principal is shared inside a tier of several
 classes, senior fees (rate, its basis, fixed amount, cap) and upfront fees, the reserve
 account, triggers, the revolving period, the principal mode (sequential or pro rata), when
-losses are written off and what excess interest pays (docs/waterfall.md), the clean-up call
-and the benchmark funding rate.
+losses are written off and what excess interest pays (docs/waterfall.md), the liquidity
+reserve and the servicer advance, the clean-up call and the benchmark funding rate.
 
 Every input is a field of the deal (:mod:`ui.inputs`); a value the library refuses shows its
 message below the input (for a table: below the table, naming the row and column).
@@ -18,6 +18,7 @@ from abs_tool.model.deal import (
     CouponPriority,
     ExcessInterestUse,
     FeeBasis,
+    LiquidityReplenishment,
     LossTiming,
     SizeUnit,
     TargetKind,
@@ -172,6 +173,37 @@ def losses_section() -> None:
     number(c3, "st.haircut", "st_haircut", step=0.01, fmt_="%.4f")
 
 
+REPLENISHMENTS: tuple[str, ...] = tuple(r.value for r in LiquidityReplenishment)
+
+
+def liquidity_section() -> None:
+    """The liquidity reserve and the servicer advance (docs/waterfall.md), each switched on
+    by its checkbox."""
+    st.subheader(t("st.liquidity"))
+    st.caption(t("st.liquidity_help"))
+    c1, c2 = st.columns(2)
+    on = c1.checkbox(t("st.liquidity_on"), **state.widget("st_liquidity_on"))
+    inputs.show_problems("st_liquidity_on", c1)
+    number(c1, "st.liquidity_initial", "st_liquidity_initial", step=0.005, fmt_="%.4f",
+           disabled=not on)
+    number(c1, "st.liquidity_target", "st_liquidity_target", step=0.005, fmt_="%.4f",
+           disabled=not on)
+    number(c1, "st.liquidity_floor", "st_liquidity_floor", step=10000.0, fmt_="%.2f",
+           disabled=not on)
+    c1.selectbox(t("st.liquidity_replenish"), REPLENISHMENTS,
+                 index=state.index("st_liquidity_replenish", REPLENISHMENTS),
+                 format_func=namer("opt.liquidity_replenish", REPLENISHMENTS), disabled=not on,
+                 **state.widget("st_liquidity_replenish", labelled=True))
+    inputs.show_problems("st_liquidity_replenish", c1)
+    advance = c2.checkbox(t("st.advance_on"), **state.widget("st_advance_on"))
+    number(c2, "st.advance_limit", "st_advance_limit", step=10000.0, fmt_="%.2f",
+           disabled=not advance)
+    number(c2, "st.advance_limit_share", "st_advance_limit_share", step=0.005, fmt_="%.4f",
+           disabled=not advance)
+    number(c2, "st.advance_rate", "st_advance_rate", step=0.005, fmt_="%.4f",
+           disabled=not advance)
+
+
 def triggers_section() -> None:
     st.subheader(t("st.triggers"))
     st.caption(t("st.triggers_help"))
@@ -192,6 +224,7 @@ def main() -> None:
     fees_section()
     reserve_and_periods()
     losses_section()
+    liquidity_section()
     triggers_section()
     inputs.show_problems("")
 

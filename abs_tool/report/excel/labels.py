@@ -108,6 +108,23 @@ STRUCTURE: dict[str, Label] = {
     "st.reserve_text": ("{initial} of the notes funded at closing; target {target}, floor {floor}",
                         "起息日按证券金额的 {initial} 计提;目标 {target},下限 {floor}"),
     "st.reserve_none": ("none", "无"),
+    # Liquidity support (issue 16 item 5)
+    "st.liquidity": g.DEAL["liquidity_reserve"],
+    "st.liquidity_text": (
+        "{initial} of the senior notes funded at closing; target {target} of the senior "
+        "notes outstanding, floor {floor}; pays only senior fees and senior interest left "
+        "unpaid; replenished {after}; not counted in the credit enhancement",
+        "起息日按优先级证券金额的 {initial} 计提;目标为未偿优先级证券的 {target},下限 {floor};"
+        "仅用于支付不足的优先费用及优先级利息;于{after}补足;不计入信用增级"),
+    "st.liquidity_after.senior_interest": ("right after interest", "利息之后"),
+    "st.liquidity_after.principal": ("after principal", "本金之后"),
+    "st.advance": g.DEAL["servicer_advance"],
+    "st.advance_text": (
+        "up to {limit} outstanding, at {rate} a year, for senior fees and senior interest "
+        "left unpaid, when recoverable; reimbursed first the next months",
+        "垫付余额上限 {limit},年利率 {rate},用于不足的优先费用及优先级利息(以可回收为限);"
+        "于其后各期最优先偿还"),
+    "st.advance_share": ("{share} of the pool", "资产池余额的 {share}"),
     "st.clean_up": g.DEAL["clean_up_call"],
     "st.clean_up_text": ("when the pool falls below {share} of its initial balance",
                          "资产池余额降至初始余额的 {share} 以下时"),

@@ -466,6 +466,20 @@ def _structure_rows(deal: Deal, lang: str, money_unit: str) -> list[tuple[str, s
         "st.reserve_text", lang, initial=fmt.percent(reserve.initial_share),
         target=fmt.percent(reserve.target_share), floor=fmt.percent(reserve.floor_share))
         if reserve.initial_share or reserve.target_share else text("st.reserve_none", lang)))
+    # Liquidity support (issue 16 item 5): stated beside the reserve, and not counted in the
+    # credit enhancement (it pays the senior fees and interest, never principal).
+    liquidity, advance = structure.liquidity_reserve, structure.servicer_advance
+    if liquidity is not None:
+        rows.append(("st.liquidity", text(
+            "st.liquidity_text", lang, initial=fmt.percent(liquidity.initial_share),
+            target=fmt.percent(liquidity.target_share),
+            floor=fmt.money(liquidity.floor_amount, lang, money_unit),
+            after=text(f"st.liquidity_after.{liquidity.replenish_after.value}", lang))))
+    if advance is not None:
+        limit = (fmt.money(advance.limit_amount, lang, money_unit) if advance.limit_amount
+                 else text("st.advance_share", lang, share=fmt.percent(advance.limit_share)))
+        rows.append(("st.advance", text("st.advance_text", lang, limit=limit,
+                                        rate=fmt.percent(advance.rate_annual))))
     if structure.clean_up_call is not None:
         rows.append(("st.clean_up", text("st.clean_up_text", lang,
                                          share=fmt.percent(structure.clean_up_call
