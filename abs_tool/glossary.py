@@ -491,6 +491,14 @@ DEAL_FIELDS_ZH: dict[str, str] = {
     "loss_allocation": "损失分配", "timing": "时点", "reinstate": "恢复",
     "excess_interest": "超额利息", "use": "用途", "cover_limit_per_month": "每月弥补上限",
     "haircut_share": "折扣比例", "principal_mode": "本金偿付方式", "turbo": "加速清偿",
+    "tiers": "层级规则", "principal": "本金分配", "target_balance": "目标余额",
+    "kind": "方式", "schedule": "摊还计划", "month": "期数", "share": "比例",
+    "share_of_pool": "占资产池比例", "floating": "浮动利率", "cap_annual": "利率上限",
+    "floor_annual": "利率下限", "step_up_bp": "利率跳升(bp)", "exercised": "行使",
+    "liquidity_reserve": "流动性储备账户", "floor_amount": "下限金额",
+    "replenish_after": "补足顺序", "servicer_advance": "资产服务机构垫付",
+    "limit_amount": "上限金额", "limit_share": "上限比例",
+    "benchmark": "基准利率", "steps": "调整",
     # assumptions
     "default": "违约假设", "annual": "年化数值", "by_grade": "按信用等级",
     "from_tape": "取自资产清单", "multiplier": "倍数", "cumulative_rate": "累计违约率",
@@ -761,6 +769,63 @@ MESSAGES: dict[str, Label] = {
                       "无法识别的部分 {parts};应为以逗号分隔的 {names}"),
     "scenario_name_repeated": ("repeats the name {name}; each scenario needs its own",
                                "名称 {name} 重复;每个情景须有自己的名称"),
+    # -- tiers, target balances, floating coupons, liquidity support (issue 16) --
+    "whole_month": ("must be a whole month >= 1", "应为不小于 1 的整数月"),
+    "integer_in_months": ("must be an integer in [1, {high}]", "应为 [1, {high}] 内的整数"),
+    "target_needs_point": ("a scheduled target needs at least one {{month, share}} point",
+                           "计划摊还至少需要一个 {{期数, 比例}} 节点"),
+    "only_pool_share": ('applies only with `kind` "target_share_of_pool"; set it to 0',
+                        "仅适用于“target_share_of_pool”方式;请设为 0"),
+    "only_scheduled": ('applies only with `kind` "scheduled"; leave it empty',
+                       "仅适用于“scheduled”方式;请留空"),
+    "target_months_increase": ("months must increase (the point before is month {month})",
+                               "期数须递增(前一节点为第 {month} 期)"),
+    "target_may_not_rise": ("a target may not rise: shares must not increase (the point before "
+                            "is {share})", "目标余额不得上升:比例不得增加(前一节点为 {share})"),
+    "target_not_sub": ("a target balance is for a rated class; the subordinated class takes "
+                       "what is left: remove it",
+                       "目标余额仅适用于评级档次;次级档获得剩余资金,请删除"),
+    "tier_no_class": ("no class is in this tier (the classes' tiers are {tiers}); remove the "
+                      "rule or add a class",
+                      "该层级没有证券档次(各档层级为 {tiers});请删除该规则或增加档次"),
+    "tier_rule_twice": ("this tier has a rule already: give each tier one rule",
+                        "该层级已有规则:每个层级只能有一条规则"),
+    "within_horizon": ("must be within the deal's {months} months (cut-off to legal final)",
+                       "应在交易的 {months} 个月内(封包日至法定到期日)"),
+    "must_be_benchmark_step": ("must be a BenchmarkStep", "应为基准利率调整项"),
+    "benchmark_months_after": ("months must increase (got {month} after {before})",
+                               "期数须递增(实际为 {before} 之后的 {month})"),
+    "must_be_bp": ("must be a number of basis points", "应为基点数"),
+    "shift_out_of_range": ("moves a rate of the benchmark path out of [0, 1) (got {shift} bp "
+                           "on rates from {low} to {high})",
+                           "使基准利率路径中的利率超出 [0, 1)(实际为 {shift} bp,"
+                           "利率区间 {low} 至 {high})"),
+    "must_be_benchmark_path": ("must be a BenchmarkPath", "应为基准利率路径"),
+    "cap_positive": ("must be > 0 (a cap of 0 pays no coupon; give no floating coupon "
+                     "instead)", "应大于 0(上限为 0 则不付息;请改为不设浮动利率)"),
+    "floor_at_most_cap": ("must be at most `cap_annual` ({cap})",
+                          "不得高于利率上限 cap_annual({cap})"),
+    "must_be_floating": ("must be a FloatingCoupon or null", "应为浮动利率设置或 null"),
+    "step_up_needs_call": ("steps the coupon up after the clean-up call date, but the deal has "
+                           "no `clean_up_call`; add one (with `exercised` false for the step-up "
+                           "to apply) or set 0",
+                           "清仓回购日后利率跳升,但交易未设清仓回购 clean_up_call;请添加"
+                           "(exercised 设为 false 时跳升才生效)或设为 0"),
+    "liquidity_does_nothing": ("a liquidity reserve with no initial balance, target or floor "
+                               "does nothing; give one of them, or remove `liquidity_reserve`",
+                               "流动性储备账户未设初始余额、目标或下限,不起作用;请设置其一,"
+                               "或删除 liquidity_reserve"),
+    "advance_needs_limit": ("a servicer advance needs a limit: give `limit_amount` or "
+                            "`limit_share` > 0, or remove `servicer_advance`",
+                            "资产服务机构垫付需设上限:请给出大于 0 的 limit_amount 或 "
+                            "limit_share,或删除 servicer_advance"),
+    "advance_one_limit": ("give the limit as an amount or as a share of the pool, not both; set "
+                          "`limit_amount` or `limit_share` to 0",
+                          "上限请以金额或资产池比例之一给出,不可同时设置;请将 limit_amount 或 "
+                          "limit_share 设为 0"),
+    "liquidity_needs_senior": ("liquidity support covers the senior classes' interest, and the "
+                               "deal has no senior class",
+                               "流动性支持用于优先级档次的利息,但交易没有优先级档次"),
     # -- wrappers, tried last: a value received, a path, messages joined --
     "got": ("{message} (got {value})", "{message_zh}(实际为 {value})"),
 }

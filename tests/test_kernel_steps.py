@@ -44,7 +44,7 @@ def terms(**given):
         excess_use=kernel.COVER_DEFICIENCY, cover_limit=0.0, haircut=0.0,
         coupon_period=np.zeros((2, MONTHS)), late=np.zeros(2, dtype=np.bool_),
         # classes in tiers, target balances (issue 16 item 4a): one class a tier, no target
-        tier_start=np.arange(3), tier_pro_rata=np.zeros(2, dtype=np.bool_),
+        tier_start=np.arange(3), tier_rule=np.zeros(2, dtype=np.int64),
         targeted=np.zeros(2, dtype=np.bool_), target_amount=np.zeros((2, MONTHS)),
         target_pool=np.zeros(2), scheduled=False,
         # Floating coupons and the step-up (issue 16 item 4b): none.
@@ -67,7 +67,7 @@ def terms(**given):
     if "original" in given:  # one class a tier, no target, unless given
         n = len(given["original"])
         for name, value in (("tier_start", np.arange(n + 1)),
-                            ("tier_pro_rata", np.zeros(n, dtype=np.bool_)),
+                            ("tier_rule", np.zeros(n, dtype=np.int64)),
                             ("targeted", np.zeros(n, dtype=np.bool_)),
                             ("target_amount", np.zeros((n, MONTHS))),
                             ("target_pool", np.zeros(n))):

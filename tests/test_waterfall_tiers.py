@@ -59,7 +59,7 @@ def prepared(*, a1_target=None, mode=PrincipalMode.SEQUENTIAL, senior=TierPrinci
                NoteClass("B", Tier.MEZZANINE, 0.2, coupon_annual=0.12),
                NoteClass("C", Tier.SUBORDINATED, 0.1))
     structure = Structure(classes=classes, fees=fees, principal_mode=mode, triggers=triggers,
-                          tiers=(TierRule(Tier.SENIOR, senior),))
+                          tiers=() if senior is None else (TierRule(Tier.SENIOR, senior),))
     deal = make_deal(structure, Assumptions(default=AnnualPd(), recovery=Recovery(0.4, 1)))
     return prepare_deal(deal, make_pool([1000.0] * 3, rate=0.12, term=4,
                                         amortization="equal_principal",
@@ -115,6 +115,25 @@ def test_pro_rata_deal_shares_by_tier_then_by_the_tiers_rule(senior, m1):
     np.testing.assert_allclose(principal(result, 1), m1, atol=CENT)
     if senior == TierPrincipal.PRO_RATA:
         np.testing.assert_allclose(principal(result, 2), [300, 225, 150, 75], atol=CENT)
+
+
+def test_a_tier_without_a_rule_follows_the_deals_principal_mode():
+    """No rule for the senior tier: pro rata inside it while the deal pays pro rata, as
+    before tiers existed. M1 as the pro rata case above: 750 by balance, 1,200 : 900 : 600 :
+    300 of 3,000 = 300, 225, 150, 75. With L2 defaulting in M1, a cumulative-default trigger
+    at 0.1% breaches at M1's end (1,000 / 3,000), and from M2 principal is sequential, A-1
+    first, inside the tier too: A-2, B and C take nothing while A-1 is outstanding."""
+    result = run(prepared(mode=PrincipalMode.PRO_RATA, senior=None))
+    np.testing.assert_allclose(principal(result, 1), [300, 225, 150, 75], atol=CENT)
+    trigger = Trigger(TriggerMetric.CUMULATIVE_DEFAULT_RATE, (0.001,), TriggerAction.SEQUENTIAL)
+    result = run(prepared(mode=PrincipalMode.PRO_RATA, senior=None, triggers=(trigger,)),
+                 default_month=1)
+    m1 = principal(result, 1)
+    assert m1[0] > 0
+    np.testing.assert_allclose(m1 / m1[0], [1, 900 / 1200, 600 / 1200, 300 / 1200], rtol=1e-12)
+    m2 = principal(result, 2)
+    assert m2[0] > 0
+    np.testing.assert_array_equal(m2[1:], 0.0)
 
 
 def test_interest_of_one_tier_is_paid_pari_passu_when_funds_fall_short():

@@ -735,9 +735,11 @@ TIER_OPTIONS: dict[str, Label] = {
     "st.tiers": ("Principal inside a tier", "同级内本金分配"),
     "st.tiers_help": (
         "Classes of one tier (A-1, A-2) share interest pari passu; a tier without a row pays "
-        "its classes' principal sequentially. A scheduled target: \"3: 0.8, 6: 0.5\" (from "
+        "its classes' principal as the deal's principal mode does (pro rata while it is pro "
+        "rata, else one after the other). A scheduled target: \"3: 0.8, 6: 0.5\" (from "
         "month 3 the target is 80% of the class's original balance, from month 6 50%).",
-        "同一级别的档次(A-1、A-2)按比例同顺位支付利息;未列出的级别按顺序偿付本金。"
+        "同一级别的档次(A-1、A-2)按比例同顺位支付利息;未列出的级别按交易的本金偿付方式分配"
+        "(按比例偿付期间按比例,否则依次偿付)。"
         "计划摊还示例:\"3: 0.8, 6: 0.5\"(自第 3 月目标余额为初始本金的 80%,自第 6 月为 50%)。",
     ),
     "tr.tier": g.DEAL["tier"],

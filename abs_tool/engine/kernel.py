@@ -123,6 +123,9 @@ SEQUENTIAL, END_REVOLVING, ACCELERATE = 0, 1, 2
 ON_POOL_START, ON_POOL_START_EX_DEFAULTS, ON_NOTES, FIXED_ONLY = 0, 1, 2, 3
 AT_END, ON_DEFAULT, ON_LIQUIDATION = 0, 1, 2
 COVER_DEFICIENCY, RELEASE, COVER_UP_TO = 0, 1, 2
+# Codes of the principal rule inside a tier (deal.TierPrincipal; a tier without a rule follows
+# the deal's principal mode, pro rata inside the tier only while principal is paid pro rata).
+TIER_SEQUENTIAL, TIER_PRO_RATA, TIER_AS_DEAL = 0, 1, 2
 
 OK, BOUGHT_WITHOUT_PROFILE = 0, 1
 """Status codes returned by :func:`run_kernel`."""
@@ -241,8 +244,9 @@ class Terms(NamedTuple):
     tier_start: IntArray
     """(tiers + 1,) the first class of each tier, in seniority order, then the number of
     classes: tier i is classes ``tier_start[i]`` to ``tier_start[i + 1] - 1``."""
-    tier_pro_rata: BoolArray
-    """(tiers,) principal inside the tier is shared by balance (else sequential)."""
+    tier_rule: IntArray
+    """(tiers,) how principal is shared inside the tier (``TIER_SEQUENTIAL``,
+    ``TIER_PRO_RATA``, ``TIER_AS_DEAL``)."""
     targeted: BoolArray
     """(classes,) the class has a target balance."""
     target_amount: Array
@@ -667,8 +671,8 @@ def pay_interest(
             path.interest_paid[j] = paid
             available -= paid
             path.accrued[j] -= paid
-        available = pay_tier_principal(terms.tier_pro_rata[i], accelerated, first, last,
-                                       available, path)
+        available = pay_tier_principal(terms.tier_rule[i] == TIER_PRO_RATA, accelerated,
+                                       first, last, available, path)
     return available
 
 
@@ -996,7 +1000,9 @@ def pay_principal(
     the principal due, as far as the funds pay it, goes to the tiers sequentially (senior
     first) or, while no ``sequential`` trigger is breached, pro rata to the tiers' balances
     left after any principal paid in step 2; inside a tier, to its classes sequentially or
-    pro rata to their balances (``tier_pro_rata``).
+    pro rata to their balances (``tier_rule``; a tier without a rule, ``TIER_AS_DEAL``, pro
+    rata while the deal's principal is, so that its classes are paid as they were before
+    tiers existed).
 
     A class with a target balance takes at most its balance above the target (the scheduled
     amount, plus its share of the closing performing pool ``pool_close``) while no trigger
@@ -1025,7 +1031,8 @@ def pay_principal(
             tier_total += path.outstanding[j]
         share = tier_total / total if total > 0 else 0.0
         budget = left if sequential else amount * share + carry
-        pro_rata = terms.tier_pro_rata[i]
+        rule = terms.tier_rule[i]
+        pro_rata = rule == TIER_PRO_RATA or (rule == TIER_AS_DEAL and not sequential)
         rest = budget
         spill = 0.0
         for j in range(first, last):

@@ -206,6 +206,11 @@ _EXCESS_USE_CODES = {
     ExcessInterestUse.RELEASE: kernel.RELEASE,
     ExcessInterestUse.COVER_UP_TO: kernel.COVER_UP_TO,
 }
+_TIER_RULE_CODES: dict[TierPrincipal | None, int] = {
+    TierPrincipal.SEQUENTIAL: kernel.TIER_SEQUENTIAL,
+    TierPrincipal.PRO_RATA: kernel.TIER_PRO_RATA,
+    None: kernel.TIER_AS_DEAL,
+}
 
 
 def run_waterfall(
@@ -474,8 +479,8 @@ def _tier_terms(structure: Structure, original: Array, horizon: int) -> dict[str
     targeted = np.array([c.target_balance is not None for c in classes], dtype=np.bool_)
     return {
         "tier_start": np.array([*starts, len(classes)], dtype=np.int64),
-        "tier_pro_rata": np.array([structure.tier_principal(classes[j].tier)
-                                   == TierPrincipal.PRO_RATA for j in starts], dtype=np.bool_),
+        "tier_rule": np.array([_TIER_RULE_CODES[structure.tier_principal(classes[j].tier)]
+                               for j in starts], dtype=np.int64),
         "targeted": targeted,
         "target_amount": amount,
         "target_pool": pool_share,

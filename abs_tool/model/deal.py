@@ -654,12 +654,15 @@ class Structure:
                else "servicer_advance", "liquidity support covers the senior classes' "
                "interest, and the deal has no senior class", names)
 
-    def tier_principal(self, tier: Tier) -> TierPrincipal:
-        """How principal is shared inside ``tier`` (``"sequential"`` without a rule)."""
+    def tier_principal(self, tier: Tier) -> TierPrincipal | None:
+        """How principal is shared inside ``tier``; None without a rule: the tier follows
+        ``principal_mode`` (pro rata inside it while principal is paid pro rata, sequential
+        after a trigger switches it), so a deal that states no rule is paid as before tiers
+        existed."""
         for rule in self.tiers:
             if rule.tier == tier:
                 return rule.principal
-        return TierPrincipal.SEQUENTIAL
+        return None
 
     def class_amounts(self, pool_balance: float) -> tuple[float, ...]:
         """Original class balances; raises unless they add up to the pool balance."""

@@ -86,7 +86,12 @@ def _tiers_and_targets(deal: Deal, lang: str) -> list[str]:
         if len(names) < 2:
             continue
         listed = _names(names, lang)
-        if s.tier_principal(tier) == TierPrincipal.PRO_RATA:
+        rule = s.tier_principal(tier)
+        if rule is None and s.principal_mode == PrincipalMode.PRO_RATA:
+            how = ("pro rata to their balances while principal is paid pro rata, then one "
+                   "after the other")
+            how_zh = "在本金按比例偿付期间按各档余额比例分配，其后按上述顺序依次偿付"
+        elif rule == TierPrincipal.PRO_RATA:
             how, how_zh = "pro rata to their balances", "按各档余额比例分配"
         else:
             how, how_zh = "one after the other, in that order", "按上述顺序依次偿付"
