@@ -684,16 +684,17 @@ def pay_tier_principal(pro_rata: bool, accelerated: bool, first: int, last: int,
     the funds go; short, sequentially or, with ``pro_rata``, by the classes' balances (the
     last class with a balance taking the rest). Sets ``path.principal_paid``; returns the
     funds left. (Called every month, not in a branch: see the module docstring.)"""
-    scale = 1.0 if accelerated else 0.0
+    # Not accelerated, the loops run over no class: a choice between scalars, no branch.
+    stop = last if accelerated else first
     owed_total = 0.0
     owing = first
-    for j in range(first, last):
-        owed_total += max(path.balance[j], 0.0) * scale
-        owing = j if path.balance[j] * scale > 0 else owing
+    for j in range(first, stop):
+        owed_total += max(path.balance[j], 0.0)
+        owing = j if path.balance[j] > 0 else owing
     short = available < owed_total
     funds = available
-    for j in range(first, last):
-        owed = max(path.balance[j], 0.0) * scale
+    for j in range(first, stop):
+        owed = max(path.balance[j], 0.0)
         share = funds * (owed / owed_total) if short and pro_rata else owed
         paid = available if short and pro_rata and j == owing else min(available, share)
         path.principal_paid[j] += paid
@@ -1015,8 +1016,11 @@ def pay_principal(
     before tiers existed. Adds to ``path.principal_paid``; returns the funds left."""
     amount = min(available, due) if amortising else 0.0
     capped = terms.scheduled and not wind_down
-    for i in range(path.breached.shape[0]):
-        capped = capped and not (path.breached[i] and terms.trigger_action[i] == SEQUENTIAL)
+    # The triggers are read only with targets to cap (a loop over none otherwise), and with
+    # `&`, not `and`: an array read inside a short-circuit costs numba reference counts.
+    for i in range(path.breached.shape[0] if capped else 0):
+        released = path.breached[i] & (terms.trigger_action[i] == SEQUENTIAL)
+        capped = capped & (not released)
     total = 0.0
     for j in range(path.balance.shape[0]):
         path.outstanding[j] = path.balance[j] - path.principal_paid[j]
@@ -1397,6 +1401,9 @@ def run_kernel(
     liquidity_on = (terms.liquidity_initial > 0 or terms.liquidity_target > 0
                     or terms.liquidity_floor > 0)
     advance_on = terms.advance_limit > 0 or terms.advance_limit_share > 0
+    # Read once: a named tuple's field read inside `and` costs reference counts every month.
+    replenish_early = liquidity_on and not terms.liquidity_late
+    replenish_late = liquidity_on and terms.liquidity_late
     status = OK
     path = new_path_state(pool, terms, horizon)
 
@@ -1475,7 +1482,7 @@ def run_kernel(
                     made = room - cover_shortfalls(terms, q, k, room, path, out)
                     advance += made
                 spent = funds - available
-                if liquidity_on and not terms.liquidity_late:
+                if replenish_early:
                     liquidity, available, early = replenish_liquidity(liquidity_target,
                                                                       liquidity, available)
                     replenished = early
@@ -1513,7 +1520,7 @@ def run_kernel(
                     record_targets(terms, q, k, pool_close, path, out)
                 available = pay_principal(terms, k, sequential, amortising, wind_down, due,
                                           available, pool_close, path)
-                if liquidity_on and terms.liquidity_late:
+                if replenish_late:
                     liquidity, available, replenished = replenish_liquidity(
                         liquidity_target, liquidity, available)
                 if terms.turbo:
