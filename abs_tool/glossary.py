@@ -230,6 +230,31 @@ INSPECTOR: dict[str, Label] = {
     "item.principal_deficiency": ("Principal deficiency", "本金亏损"),
     "item.call_proceeds": ("Clean-up call proceeds", "清仓回购款"),
     "item.reinstated": ("Reinstated", "恢复本金"),
+    # target balances and floating coupons (issue 16 item 4)
+    "item.target_balance": ("Target balance", "目标余额"),
+    "item.coupon_period": ("Coupon of the month (before any step-up)", "当期利率(不含跳升)"),
+    "item.step_up": ("Step-up applied (1 = yes)", "利率跳升已适用(1为是)"),
+    # liquidity support (issue 16 item 5)
+    "part.liquidity": DEAL["liquidity_reserve"],
+    "part.liquidity_draw": ("Liquidity reserve drawn", "流动性储备账户支付"),
+    "part.advance": DEAL["servicer_advance"],
+    "part.advance_made": ("Advanced by the servicer", "资产服务机构垫付支付"),
+    "part.servicer_advance": DEAL["servicer_advance"],
+    "item.liquidity_released": ("Released above target", "超出目标余额部分转入"),
+    "item.liquidity_replenished": ("Replenished to target", "补足至目标余额"),
+    "item.liquidity_open": ("Opening balance", "期初余额"),
+    "item.liquidity_target": ("Target balance", "目标余额"),
+    "item.liquidity_drawn": ("Drawn", "动用金额"),
+    "item.liquidity_close": ("Closing balance", "期末余额"),
+    "item.advance_open": ("Outstanding at start", "期初垫付余额"),
+    "item.advance_interest": ("Interest on advances", "垫付利息"),
+    "item.advance_reimbursed": ("Reimbursed to the servicer", "偿还垫付款"),
+    "item.advance_made": ("Advanced", "新增垫付"),
+    "item.advance_lost": ("Lost to the servicer at the end", "到期无法偿还的垫付款"),
+    "item.advance_close": ("Outstanding at end", "期末垫付余额"),
+    "part.residual": DEAL["residual"],
+    "part.pool": DEAL["pool"],
+    "item.residual": DEAL["residual"],
 }
 """The waterfall inspector's tables (:class:`~abs_tool.analysis.inspector.WaterfallInspection`):
 columns, parts and line codes, for the app and the term sheet's Cash Flows sheet."""

@@ -237,27 +237,6 @@ class StressScenario:
                if self.benchmark_shift_bp else {}),
         }
 
-    def describe(self) -> str:
-        """What the scenario changes, in a few words ("as the deal" for none)."""
-        parts = []
-        if self.timing != "base":
-            parts.append(f"timing {self.timing} (C^{self.power:g})")
-        if self.cpr_annual is not None:
-            parts.append(f"CPR {self.cpr_annual:.2%}")
-        elif self.cpr_multiplier != 1:
-            parts.append(f"CPR x{self.cpr_multiplier:g}")
-        if self.recovery_rate is not None:
-            parts.append(f"recovery {self.recovery_rate:.2%}")
-        elif self.recovery_multiplier != 1:
-            parts.append(f"recovery x{self.recovery_multiplier:g}")
-        if self.extra_lag_months:
-            parts.append(f"lag +{self.extra_lag_months} months")
-        if self.yield_compression_annual:
-            parts.append(f"loan rates -{self.yield_compression_annual * 1e4:g} bp")
-        if self.benchmark_shift_bp:
-            parts.append(f"benchmark {self.benchmark_shift_bp:+g} bp")
-        return ", ".join(parts) or "as the deal"
-
 
 DEFAULT_SCENARIOS: tuple[StressScenario, ...] = (
     StressScenario("base"),

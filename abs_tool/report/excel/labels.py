@@ -426,8 +426,8 @@ INSPECTOR: dict[str, Label] = {
         "压力情景下无利息缺口、未触发触发事件且资产池无损失:首期。"),
     "insp.note": (
         "Each step of the priority of payments in order: funds after = funds before + "
-        "received − paid. The principal due is derived from the balances.",
-        "按分配顺序逐项列示:分配后资金 = 分配前资金 + 收入 − 已付。应付本金由余额推算。"),
+        "received − paid. The principal due is the engine's own figure for the month.",
+        "按分配顺序逐项列示:分配后资金 = 分配前资金 + 收入 − 已付。应付本金为模型当期计算值。"),
     "insp.steps": g.INSPECTOR["steps"],
     "insp.triggers": g.DEAL["triggers"],
     "insp.ledgers": g.INSPECTOR["ledgers"],
@@ -435,9 +435,6 @@ INSPECTOR: dict[str, Label] = {
     "insp.col.level": g.METRICS["threshold"],
     **{f"insp.{key}": label for key, label in g.INSPECTOR.items()
        if key.startswith(("col.", "part.", "item."))},
-    "insp.part.residual": g.DEAL["residual"],
-    "insp.part.pool": g.DEAL["pool"],
-    "insp.item.residual": g.DEAL["residual"],
     # Period-table lines the inspector names that the cash-flow tables above do not show.
     "cfc.balance_open": ("Opening balance", "期初余额"),
     "cfc.interest": ("Interest", "利息"),
@@ -560,6 +557,7 @@ STRESS: dict[str, Label] = {
     "sc.recovery_times": ("recovery x{times:g}", "回收率 ×{times:g}"),
     "sc.lag": ("lag +{months} months", "回收滞后增加 {months} 个月"),
     "sc.yield": ("loan rates -{bp:g} bp", "资产利率下调 {bp:g} bp"),
+    "sc.benchmark": ("benchmark {bp:+g} bp", "基准利率 {bp:+g} bp"),
 }
 
 TABLES: tuple[dict[str, Label], ...] = (

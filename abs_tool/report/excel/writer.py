@@ -1037,8 +1037,8 @@ def scenario_name(name: str, lang: str) -> str:
 
 
 def scenario_words(scenario: StressScenario, lang: str) -> str:
-    """What a scenario changes, in ``lang`` (in English, as
-    :meth:`~abs_tool.analysis.stress.StressScenario.describe` says it)."""
+    """What a scenario changes, in ``lang``: the one description of a stress scenario (the
+    Stress tests sheet, the standalone stress workbook)."""
     s = scenario
     parts = []
     if s.timing != "base":
@@ -1056,6 +1056,8 @@ def scenario_words(scenario: StressScenario, lang: str) -> str:
         parts.append(text("sc.lag", lang, months=s.extra_lag_months))
     if s.yield_compression_annual:
         parts.append(text("sc.yield", lang, bp=s.yield_compression_annual * 1e4))
+    if s.benchmark_shift_bp:
+        parts.append(text("sc.benchmark", lang, bp=s.benchmark_shift_bp))
     return ("、" if lang == "zh" else ", ").join(parts) or text("sc.none", lang)
 
 
