@@ -17,12 +17,12 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pandas as pd
 
 from abs_tool import AbsToolError, InputError, __version__, glossary as g
-from abs_tool.errors import render
+from abs_tool.errors import render, render_message
 from abs_tool.glossary import LANGS, MONEY_UNITS
 from abs_tool.io.atomic import check_writable, checked_path, write_atomic
 from abs_tool.limits import (
@@ -959,11 +959,41 @@ def _simulation_options(p: argparse.ArgumentParser, json_doc: str) -> None:
                        f"JSON sidecar (docs/ratings.md; default {default})")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors (an unknown option, a missing argument, an
+    invalid choice, a refused value) are said in ``lang``: argparse's messages and the
+    option checks' go through the glossary's templates
+    (:data:`abs_tool.glossary.MESSAGES`), as a library error's do. English keeps argparse's
+    own output (the usage, then the error); ``--help`` is English in both languages."""
+
+    def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+
+    def error(self, message: str) -> NoReturn:
+        if self.lang == "en":
+            super().error(message)
+        out = Printer(self.lang)
+        out.error(render_message(message, self.lang))
+        print(out.text("usage_hint", prog=self.prog), file=sys.stderr)
+        self.exit(EXIT_INVALID)
+
+
+def _lang_of(argv: Sequence[str] | None) -> str:
+    """The ``--lang`` of a command line, read before the command line is (an error in it is
+    said in that language); English where it is missing or not a language."""
+    early = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    early.add_argument("--lang")
+    given = early.parse_known_args(argv)[0].lang
+    return given if given in LANGS else "en"
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The command line's parser; its usage errors are said in ``lang`` (:class:`_Parser`)."""
     from abs_tool.analysis.pool_stats import STRATIFIABLE_COLUMNS
     from abs_tool.io.samples import MAX_SAMPLE_LOANS
 
-    parser = argparse.ArgumentParser(prog="abs-tool", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="abs-tool", description=__doc__.splitlines()[0], lang=lang)
     parser.add_argument("--version", action="version", version=f"abs-tool {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help=f"show the traceback of an internal error (also {DEBUG_ENV}=1)")
@@ -1226,6 +1256,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
     for p in sub.choices.values():
         _output_options(p)
+        p.lang = lang  # a _Parser, as its parent: its errors in the same language
     return parser
 
 
@@ -1249,7 +1280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``--help`` and ``--version`` exit through ``SystemExit(0)``, as argparse does.
     """
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_lang_of(argv)).parse_args(argv)
     except SystemExit as exc:
         if not exc.code:
             raise
@@ -1274,15 +1305,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         if debug:
             raise
-        print(f"error: out of memory: the machine could not hold this run; ask for fewer "
-              f"paths or a shorter horizon, or lower {MEMORY_ENV} so that runs this large are "
-              "refused before they start (docs/limits.md)", file=sys.stderr)
+        out.error(out.text("out_of_memory", name=MEMORY_ENV))
         return EXIT_FAILURE
     except Exception as exc:
         if debug:
             raise
-        print(f"internal error ({type(exc).__name__}): a bug in abs-tool, not a problem with "
-              f"the input; rerun with --debug (or {DEBUG_ENV}=1) to see the traceback",
+        print(out.text("internal_error", kind=type(exc).__name__, name=DEBUG_ENV),
               file=sys.stderr)
         return EXIT_FAILURE
 

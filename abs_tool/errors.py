@@ -45,12 +45,15 @@ class Issue:
 
     def reason_in(self, lang: str) -> str:
         """The reason in ``lang`` (``"en"``: :attr:`reason` itself); a finding without a code
-        keeps its English reason."""
-        if lang == "en" or self.code is None:
-            return self.reason
-        from abs_tool.glossary import reason
+        is said through the error messages' templates
+        (:data:`abs_tool.glossary.MESSAGES`), or kept in English where none fits."""
+        from abs_tool import glossary as g
 
-        return reason(self.code, dict(self.params), lang)
+        if lang == "en":
+            return self.reason
+        if self.code is None:
+            return g.message(self.reason, lang) or self.reason
+        return g.reason(self.code, dict(self.params), lang)
 
     def __str__(self) -> str:
         where = self.file
@@ -180,22 +183,17 @@ class OutputError(InputError, OSError):
     those."""
 
 
-UNTRANSLATED: dict[str, str] = {
-    "zh": "以下信息暂无中文译文:",
-}
-"""The lead sentence of a message shown in English in another language (a message no
-template of :data:`abs_tool.glossary.MESSAGES` fits: a test keeps the library's free of it)."""
-
-
 def render(error: BaseException, lang: str) -> str:
-    """``error``'s message in ``lang``, as the app shows it.
+    """``error``'s message in ``lang``, as the app and the command line show it.
 
     English is ``str(error)``. In Chinese: a field error names its field by the glossary's
     field names (结构.第2档.票面利率) and says the message through
-    :data:`abs_tool.glossary.MESSAGES`; a deal-file error lists each problem so; a tape error
-    lists its findings' reasons (:meth:`Issue.reason_in`); any other library error is its
-    message translated. A message no template fits is shown in English after
-    :data:`UNTRANSLATED`'s lead sentence.
+    :data:`abs_tool.glossary.MESSAGES`; a deal-file error lists each problem so; an error
+    carrying a :class:`ValidationReport` (a tape, a static pool, a default schedule, a rating
+    table) lists its findings' reasons (:meth:`Issue.reason_in`) after its lead sentence
+    (:data:`abs_tool.glossary.ERROR_TEXT`); any other library error is its message
+    translated. A message no template fits is shown in English after a lead sentence that
+    says so. Every word around the messages is the glossary's.
     """
     from abs_tool import glossary as g
 
@@ -209,12 +207,17 @@ def render(error: BaseException, lang: str) -> str:
         if len(error.problems) == 1:
             return f"{error.file}:{said(error.problems[0])}"
         lines = [said(p) for p in error.problems]
-        return f"{error.file}:{len(lines)} 个问题:\n" + "\n".join(lines)
-    if isinstance(error, TapeError):
-        report = error.report
-        findings = [f"{'' if i.row is None else f'第 {i.row} 行 '}{i.reason_in(lang)}"
+        return g.term(g.ERROR_TEXT, "problems", lang).format(file=error.file, n=len(lines)) \
+            + "\n" + "\n".join(lines)
+    report = getattr(error, "report", None)
+    lead = next((f"report.{c.__name__}" for c in type(error).__mro__
+                 if f"report.{c.__name__}" in g.ERROR_TEXT), None)
+    if isinstance(report, ValidationReport) and lead is not None:
+        row = g.term(g.ERROR_TEXT, "row", lang)
+        findings = [("" if i.row is None else row.format(row=i.row)) + i.reason_in(lang)
                     for i in report.errors]
-        return f"{report.file}:资产清单未能载入,{len(findings)} 个错误:\n" + "\n".join(findings)
+        return g.term(g.ERROR_TEXT, lead, lang).format(file=report.file, n=len(findings)) \
+            + "\n" + "\n".join(findings)
     return said(str(error))
 
 
@@ -223,4 +226,5 @@ def render_message(text: str, lang: str) -> str:
     from abs_tool import glossary as g
 
     shown = g.message(text, lang)
-    return f"{UNTRANSLATED[lang]}{text}" if shown is None else shown
+    return g.term(g.ERROR_TEXT, "untranslated", lang).format(message=text) if shown is None \
+        else shown

@@ -259,6 +259,22 @@ INSPECTOR: dict[str, Label] = {
 """The waterfall inspector's tables (:class:`~abs_tool.analysis.inspector.WaterfallInspection`):
 columns, parts and line codes, for the app and the term sheet's Cash Flows sheet."""
 
+PERIOD_LINES: dict[str, Label] = {
+    "principal_due": ("Principal due", "应付本金"),
+    "coupon_month_annual": ("Coupon of the month, annual (before any step-up)",
+                      "当期年化票面利率(不含跳升)"),
+    "step_up": ("Step-up applied", "利率跳升已适用"),
+    # the lines the inspector names: its terms
+    **{key.removeprefix("item."): label for key, label in INSPECTOR.items()
+       if key in ("item.target_balance", "item.reinstated")
+       or key.startswith(("item.liquidity_", "item.advance_"))},
+}
+"""The period tables' lines of the waterfall options (issue 16;
+:func:`abs_tool.report.tables.cashflow_tables`) by column name, for the app and the term
+sheet's Cash Flows sheet: the principal due, the annual coupon of the month and the step-up
+flag, and the inspector's own terms (:data:`INSPECTOR` ``item.*``) for the lines it names
+(target balance, reinstated, the liquidity reserve's and the servicer advance's lines)."""
+
 # --- Stress scenarios ---------------------------------------------------------------------------
 
 SCENARIOS: dict[str, Label] = {
@@ -537,6 +553,13 @@ DEAL_FIELDS_ZH: dict[str, str] = {
     "benchmark_rate_annual": "基准融资利率", "benchmark_curve": "基准利率曲线",
     "tenor_years": "期限(年)", "spread_wal_years": "利差期限(年)", "spreads": "利差",
     "rating": "评级", "spreads_bp": "利差(bp)",
+    # a stress-scenario file (abs_tool.analysis.stress, docs/stress.md), as the Stress page
+    # names its columns
+    "scenarios": "压力情景", "timing_power": "时间分布指数", "cpr_multiplier": "早偿率倍数",
+    "cpr_annual": "固定早偿率", "recovery_multiplier": "回收率倍数",
+    "recovery_rate": "固定回收率", "extra_lag_months": "回收滞后增加(月)",
+    "yield_compression_annual": "资产收益率压缩(年化)", "benchmark_shift_bp": "基准利率平移(bp)",
+    "multiples": "违约倍数",
 }
 """A deal file's field names (every field of :class:`abs_tool.model.deal.Deal`, nested) in
 Chinese, for error messages that name a field by its path (:func:`field_path`)."""
@@ -851,8 +874,278 @@ MESSAGES: dict[str, Label] = {
     "liquidity_needs_senior": ("liquidity support covers the senior classes' interest, and the "
                                "deal has no senior class",
                                "流动性支持用于优先级档次的利息,但交易没有优先级档次"),
+    # -- analysis (issue 18 item 3: every message translated) --
+    "field_message": ("`{name}` {message}", "“{name_zh}”{message_zh}"),
+    "integer_at_least": ("must be an integer >= {bound}", "应为 ≥ {bound} 的整数"),
+    "number_at_least": ("must be a number >= {bound}", "应为 ≥ {bound} 的数"),
+    "number_greater": ("must be a number > {bound}", "应为 > {bound} 的数"),
+    "whole_greater": ("must be > {bound}, a whole number", "应为 > {bound} 的整数"),
+    "either_quoted": ("must be '{a}' or '{b}'", "应为 '{a}' 或 '{b}'"),
+    "must_be_object_plain": ("must be an object", "应为对象"),
+    "finite_amount": ("must be a finite amount >= 0", "应为 ≥ 0 的有限金额"),
+    "upfront_all_proceeds": ("the upfront fees take all the proceeds of the placed notes",
+                             "前端费用耗尽了已发行证券的全部募集资金"),
+    "structuring_alone": ("give `structuring` alone: its Monte Carlo, break-evens and rating "
+                          "tables are the ones used",
+                          "“structuring”须单独给出:蒙特卡洛模拟、临界违约率和评级表均取自它"),
+    "structuring_other_deal": ("`structuring` sized another deal than `prepared`'s: analyse "
+                               "prepare_deal(structuring.deal, pool)",
+                               "“structuring”分层的交易与“prepared”的交易不同:"
+                               "请分析 prepare_deal(structuring.deal, pool)"),
+    "classes_differ": ("`{name}` is for classes {given}, the deal has {expected}: pass {fix} of "
+                       "the same prepared deal",
+                       "“{name}”对应的档次为 {given},而交易的档次为 {expected}:"
+                       "请传入同一交易的“{fix}”"),
+    "strat_unknown": ("cannot stratify by `{column}`; expected one of {names}",
+                      "不能按“{column}”分层;可接受:{names}"),
+    "strat_text": ("`bins` and `labels` apply to numeric columns; `{column}` is text (one "
+                   "bucket per value)",
+                   "分组边界“bins”和标签“labels”仅适用于数值列;“{column}”为文本列(每个取值一组)"),
+    "strat_labels_values": ("`labels` needs {n} names (one per value of `{column}`), got {m}",
+                            "标签“labels”需要 {n} 个名称(“{column}”的每个取值一个),实际为 {m} 个"),
+    "strat_labels_edges": ("`labels` needs {n} names (one per interval of edges {edges}), got {m}",
+                           "标签“labels”需要 {n} 个名称(分组边界 {edges} 的每个区间一个),"
+                           "实际为 {m} 个"),
+    "strat_edges": ("`bins` edges (got {value}) must be at least two strictly increasing numbers",
+                    "分组边界“bins”(实际为 {value})应为至少两个严格递增的数"),
+    "strat_bins": ("`bins` (got {value}) must be an integer >= 1 or a list of edges",
+                   "分组“bins”(实际为 {value})应为不小于 1 的整数或分组边界列表"),
+    "positive_years": ("must be a positive number of years", "应为正的年数"),
+    "one_positive_years": ("must be one positive number of years", "应为一个正的年数"),
+    "lgd_ref_not_derived": ("rating table `{table}` is not derived as PD x LGD_ref (its `lgd_ref` "
+                            "is null), so `lgd_ref` cannot rescale it; leave `lgd_ref` out",
+                            "评级表“{table}”并非按违约概率 × 参考违约损失率推导(其“lgd_ref”为空),"
+                            "不能以“lgd_ref”换算;请不要给出“lgd_ref”"),
+    "rating_not_in_table": ("rating {rating} is not in rating table `{table}`",
+                            "评级 {rating} 不在评级表“{table}”中"),
+    "threshold_needs_wal": ("a {kind} threshold needs the class WAL in years",
+                            "“{kind}”阈值需要档次的加权平均期限(年)"),
+    "quantile_sample": ("the sample for a quantile must be non-empty and contain no NaN",
+                        "求分位数的样本不能为空,也不能含缺失值"),
+    "quantile_levels": ("quantile levels must be in [0, 1]", "分位水平应在 [0, 1] 内"),
+    "one_weight_each": ("must have one weight per sample value", "应每个样本值对应一个权重"),
+    "weights_finite": ("must be finite, >= 0 and not all zero", "应为有限值、≥ 0 且不全为零"),
+    "weights_sample": ("`weights` apply to a sample, not to a quantile function",
+                       "权重“weights”仅适用于样本,不适用于分位函数"),
+    "no_seasoned_defaults": ("no defaults in the {n} seasoned vintages ({names}): a lifetime "
+                             "default rate of 0, and no timing curve to extrapolate with",
+                             "{n} 个已充分观察的放款月份({names})中没有违约:累计违约率为 0,"
+                             "也没有可用于外推的违约时间曲线"),
+    "none_developed": ("no vintage has shown enough of its lifetime defaults to enter the base "
+                       "case (min_developed_share {share})",
+                       "没有放款月份的违约已充分显现,无一可计入基准情景"
+                       "(最低已发展比例“min_developed_share”为 {share})"),
+    "either_not_both": ("give either {a} or {b}, not both", "“{a}”与“{b}”只能给出其一"),
+    "scenario_list": ("must be a list of scenario objects (or an object with a `scenarios` "
+                      "list), got {value}",
+                      "应为情景对象列表(或含“scenarios”列表的对象),实际为 {value}"),
+    "unknown_field_some": ("unknown field; expected some of {names}",
+                           "无法识别的字段;可接受:{names}"),
+    "scenario_needs_name": ("missing: every scenario needs a name", "缺失:每个情景都需要名称"),
+    "no_scenario_given": ("must hold at least one scenario (got none)",
+                          "至少需要一个情景(实际为空)"),
+    "scenarios_at_most": ("at most {n} scenarios in one table", "一张表至多 {n} 个情景"),
+    "must_be_scenario": ("must be a StressScenario", "应为压力情景"),
+    "rating_pairs": ("must be (rating, multiple) pairs", "应为(评级, 倍数)组合"),
+    "unknown_rating_plain": ("unknown rating; expected one of {values}",
+                             "无法识别的评级;可接受:{values}"),
+    "given_twice": ("given twice", "重复给出"),
+    "one_rating_level": ("give at least one rating level, e.g. AAA=4.5",
+                         "请至少给出一个评级的倍数,例如 AAA=4.5"),
+    "multiple_order": ("{value} is below {worse}'s {other}: a better rating must withstand at "
+                       "least the same multiple",
+                       "{value} 低于 {worse} 的 {other}:较高评级承受的倍数不得低于较低评级"),
+    "timing_no_defaults": ("the base case has no defaults, so a front- or back-loaded timing has "
+                           "nothing to reshape; give the deal a default assumption with defaults",
+                           "基准情景没有违约,前置或后置的违约时间分布无从调整;"
+                           "请为交易设置有违约的违约假设"),
+    "lag_over_limit": ("the deal's lag of {lag} months plus {more} passes the limit of {limit} "
+                       "months", "交易的回收滞后 {lag} 个月加上 {more},超过上限 {limit} 个月"),
+    "no_class_named": ("no class {name}; the deal has {names}",
+                       "没有档次 {name};交易的档次为 {names}"),
+    "no_scenario_named": ("no scenario {name}; the table has {names}",
+                          "没有情景 {name};表中的情景为 {names}"),
+    "stress_cancelled": ("stress table cancelled after {done} of {n} scenarios",
+                         "压力测试表已取消:{n} 个情景中已完成 {done} 个"),
+    "structuring_needs_sub": ("structuring needs a subordinated class, listed last, to take what "
+                              "the rated classes leave",
+                              "分层需要一个列在最后的次级档,以承接评级档次之外的剩余部分"),
+    "no_rated_class": ("there is no rated class to size", "没有可分层的评级档次"),
+    "needs_target_rating": ("class `{name}` needs a target rating to be sized",
+                            "档次“{name}”需设定目标评级才能分层"),
+    "no_class_named_the": ("there is no class named {name}; the classes are {names}",
+                           "没有名为 {name} 的档次;现有档次为 {names}"),
+    "fix_subordinated": ("class `{name}` is the subordinated class, which takes what the rated "
+                         "classes leave: hold it at a minimum with the retained share instead",
+                         "档次“{name}”为次级档,承接评级档次之外的剩余部分:"
+                         "请改以自留比例设定其最低规模"),
+    "fixed_leaves_nothing": ("class `{name}` at {size} leaves the subordinated class nothing of a "
+                             "pool of {pool}",
+                             "档次“{name}”规模为 {size} 时,资产池({pool})没有留给次级档任何部分"),
+    "fixed_over_retained": ("the fixed classes take {share} of the pool, leaving less than the "
+                            "retained share ({retained}) for the subordinated class",
+                            "固定规模的档次占资产池的 {share},"
+                            "留给次级档的不足自留比例({retained})"),
+    "unknown_sensitivity": ("unknown sensitivity parameter {name}; expected one of {names}",
+                            "无法识别的敏感性参数 {name};可接受:{names}"),
+    # -- credit and engine --
+    "attach_detach": ("`attach` must be below `detach` (got attach={attach}, detach={detach})",
+                      "分层起点应低于终点(实际起点为 {attach},终点为 {detach})"),
+    "attach_no_convergence": ("attachment solver did not converge ({flag}; target_el={el}, "
+                              "pd={pd}, rho={rho}, lgd={lgd}, detach={detach})",
+                              "分层起点求解未收敛({flag};目标预期损失 {el},违约概率 {pd},"
+                              "资产相关系数 {rho},违约损失率 {lgd},分层终点 {detach})"),
+    "benchmark_or_none": ("must be a BenchmarkPath (abs_tool.model.assumptions) or None",
+                          "应为基准利率路径或留空"),
+    "lifetime_and_schedule": ("a lifetime default rate with a timing curve takes its defaults "
+                              "from the whole pool and cannot be combined with a default "
+                              "schedule; give the other loans a flat `cdr_annual` (0 for none)",
+                              "累计违约率加违约时间分布的假设从整个资产池取违约,不能与违约计划"
+                              "同时使用;请为其他资产设置固定的年化违约率“cdr_annual”"
+                              "(无违约则为 0)"),
+    "schedule_pairs": ("at most {n} distinct (default_month, recovery_rate) pairs",
+                       "至多 {n} 组不同的(违约月份, 回收率)组合"),
+    "dask_missing": ("running on a Dask cluster needs the optional Dask extra, which is not "
+                     "installed ({detail}): {install}",
+                     "在 Dask 集群上运行需要可选的 Dask 组件,但尚未安装({detail}):{install}"),
+    "dask_no_worker": ("the Dask cluster at {address} has no worker yet: start workers "
+                       "(docs/dask.md) and try again",
+                       "位于 {address} 的 Dask 集群尚无工作进程:请启动工作进程后重试"),
+    "dask_unreachable": ("could not reach the Dask scheduler at {address} within {seconds} s "
+                         "({detail}); is it running (`dask scheduler`), and is its port open "
+                         "from this machine? (docs/dask.md)",
+                         "{seconds} 秒内未能连接位于 {address} 的 Dask 调度器({detail});"
+                         "请确认调度器已启动(“dask scheduler”),且本机可访问其端口"),
+    "dask_not_scheduler": ("something answered at {address}, but not a Dask scheduler ({detail}); "
+                           "check the address and port (docs/dask.md)",
+                           "{address} 有响应,但不是 Dask 调度器({detail});请检查地址和端口"),
+    "dask_local_n": ("`local:N` needs N, the worker processes, from 1 to {n}",
+                     "“local:N”中的 N(工作进程数)应为 1 至 {n}"),
+    "dask_spec": ("expected `local`, `local:N` or a scheduler address `tcp://HOST:8786`",
+                  "应为“local”、“local:N”或调度器地址“tcp://HOST:8786”"),
+    "no_purchase_profile": ("the deal buys receivables but no purchase profile is set",
+                            "交易在循环期购买新资产,但未设置拟购买资产的特征"),
+    "floating_no_benchmark": ("class `{name}` has a floating coupon but no benchmark path is "
+                              "given (Assumptions.benchmark)",
+                              "档次“{name}”为浮动利率,但模型假设未给出基准利率路径"),
+    # -- io --
+    "cannot_read": ("cannot read the file: {detail}", "无法读取文件:{detail}"),
+    "temp_removed": ("its temporary files were removed {n} times while being created; another "
+                     "process is cleaning the folder",
+                     "其临时文件在创建时被删除了 {n} 次;另有进程在清理该文件夹"),
+    "not_valid_json": ("not valid JSON ({detail})", "不是有效的 JSON({detail})"),
+    "rating_table_sidecar": ("must be a JSON object with `kind`, `label` and `source`",
+                             "应为含“kind”、“label”和“source”的 JSON 对象"),
+    "not_csv_table": ("not a readable CSV table ({detail})", "不是可读取的 CSV 表格({detail})"),
+    "rating_table_missing": ('file not found; a rating table is a .csv file and a .json sidecar '
+                             'of the same name with {{"kind": ..., "label": ..., "source": ...}}',
+                             "找不到文件;评级表由一个 .csv 文件和一个同名的 .json 说明文件组成,"
+                             '后者内容为 {{"kind": ..., "label": ..., "source": ...}}'),
+    "rating_table_kind": ("rating table `{name}` is a `{kind}` table; this needs a `{need}` table "
+                          "(e.g. the built-in `{builtin}`)",
+                          "评级表“{name}”为“{kind}”表;此处需要“{need}”表(例如内置的“{builtin}”)"),
+    "rating_table_given": ("rating table `{name}` is a `{kind}` table, given where a `{need}` "
+                           "table is needed",
+                           "评级表“{name}”为“{kind}”表,而此处需要“{need}”表"),
+    "unknown_sample_pool_named": ("unknown sample pool {name}; expected one of {names}",
+                                  "无法识别的样本资产池 {name};可接受:{names}"),
+    "unknown_static_sample": ("unknown sample static pool {name}; expected one of {names}",
+                              "无法识别的样本静态池 {name};可接受:{names}"),
+    "expected_month": ("expected a month YYYY-MM, e.g. 2015-01 (2015/01, 201501, 2015年1月 and "
+                       "dates also read)",
+                       "应为 年-月 格式的月份,如 2015-01"
+                       "(也可读取 2015/01、201501、2015年1月和日期)"),
+    "must_have_shape": ("must have shape {shape}", "维度应为 {shape}"),
+    "each_month": ("each must be a month YYYY-MM", "每项应为 年-月 格式的月份"),
+    "counts_together": ("give `original_count` and `cumulative_default_count` together, or "
+                        "neither",
+                        "“original_count”与“cumulative_default_count”须同时给出或同时不给出"),
+    "no_month_on_book": ("the vintage has no observed month on book",
+                         "该放款月份没有已观察的账龄月份"),
+    "whole_numbers": ("must be whole numbers >= 1", "应为不小于 1 的整数"),
+    "exactly_where": ("must be given exactly where `cumulative_default_balance` is (NaN "
+                      "elsewhere)", "应恰在“cumulative_default_balance”有值处给出(其余为空)"),
+    "cumulative_falls": ("falls from {a} at month on book {m} to {b} at {n}; a cumulative figure "
+                         "never falls",
+                         "从账龄第 {m} 个月的 {a} 降至第 {n} 个月的 {b};累计数不会下降"),
+    "over_original": ("{value} at month on book {m} is more than the vintage's original {cap}",
+                      "账龄第 {m} 个月的 {value} 超过该放款月份的初始值 {cap}"),
+    "static_pool_suffix": ("static-pool file `{name}` must end in .csv or .xlsx",
+                           "静态池文件“{name}”的扩展名应为 .csv 或 .xlsx"),
+    "tape_suffix": ("tape file `{name}` must end in .csv or .xlsx",
+                    "资产清单文件“{name}”的扩展名应为 .csv 或 .xlsx"),
+    "workbook_twin_parts": ("the workbook has two parts named {a} and {b}; refused as damaged",
+                            "工作簿中有两个同名部件 {a} 和 {b};视为已损坏,拒绝读取"),
+    # -- report --
+    "stress_month": ("must be a whole month of the stress case, 1 to {n}, or None to let the "
+                     "rule pick it", "应为压力情景中的整月份(1 至 {n}),或留空由规则选取"),
+    "pdf_unavailable": ("PDF export needs LibreOffice, which is not installed: install it "
+                        "(Debian/Ubuntu: `apt-get install --no-install-recommends {package}`) or "
+                        "set ABS_SOFFICE to its `soffice`; the .xlsx term sheet works without it",
+                        "导出 PDF 需要 LibreOffice,但尚未安装:请安装(Debian/Ubuntu:"
+                        "“apt-get install --no-install-recommends {package}”),或将环境变量"
+                        "“ABS_SOFFICE”设为其“soffice”程序;.xlsx 条款概要无需 LibreOffice"),
+    "pdf_timeout": ("LibreOffice did not finish the PDF within {seconds} s",
+                    "LibreOffice 未在 {seconds} 秒内完成 PDF"),
+    "pdf_no_output": ("LibreOffice wrote no PDF (exit status {status}): {detail}",
+                      "LibreOffice 未生成 PDF(退出状态 {status}):{detail}"),
+    "results_need_mc": ("the results JSON needs an analysis with a Monte Carlo result: "
+                        "analyse(prepared, monte_carlo=...)",
+                        "结果 JSON 需要含蒙特卡洛模拟结果的分析:"
+                        "analyse(prepared, monte_carlo=...)"),
+    # -- the command line (abs_tool.cli) and argparse's messages --
+    "finite_in": ("must be a finite number in {interval}", "应为 {interval} 内的有限数值"),
+    "numbers_commas": ("expected numbers separated by commas", "应为以逗号分隔的数"),
+    "no_deal_file": ("{spec}: no such deal file, and not a sample deal ({names})",
+                     "{spec}:没有这个交易文件,也不是样本交易({names})"),
+    "out_strats_by": ("--out-strats writes the stratification tables: name their columns with "
+                      "--by, e.g. --by grade region",
+                      "--out-strats 写出分层表:请用 --by 指定分层的列,例如 --by grade region"),
+    "csv_or_xlsx": ("write a .csv or an .xlsx file", "请写出 .csv 或 .xlsx 文件"),
+    "paths_need_quantile": ("--paths and --seed choose the Monte Carlo of --quantile: give "
+                            "--quantile with them",
+                            "--paths 和 --seed 用于选择 --quantile 的蒙特卡洛模拟:"
+                            "请同时给出 --quantile"),
+    "quantile_alone": ("--quantile inspects a Monte Carlo path of the deal's own assumptions: it "
+                       "cannot be combined with {options}",
+                       "--quantile 查看按交易自身假设模拟的一条蒙特卡洛路径:"
+                       "不能与 {options} 同时使用"),
+    "same_output": ("two deals would write the same file in {folder}: {names}; rename one",
+                    "两个交易会在 {folder} 中写出同一文件:{names};请重命名其一"),
+    "out_dir": ("--out-dir {folder}: cannot create it ({detail})",
+                "--out-dir {folder}:无法创建({detail})"),
+    "grid_axis": ("expected PARAMETER=v1,v2,... (e.g. correlation=0.1,0.2), got {value}",
+                  "应为 参数=值1,值2,...(如 correlation=0.1,0.2),实际为 {value}"),
+    "grid_axis_numbers": ("expected PARAMETER=v1,v2,... with numbers",
+                          "应为 参数=值1,值2,...,且各值为数"),
+    "share_under_100": ("a share must be under 100%", "比例应低于 100%"),
+    "name_or_size": ("expected NAME or NAME=SIZE", "应为 档次名 或 档次名=规模"),
+    "deal_write_deal": ("--deal and --write-deal go together: --deal names the deal whose "
+                        "assumptions take the base case, --write-deal the file to write",
+                        "--deal 与 --write-deal 须同时给出:--deal 指定采用基准情景的交易,"
+                        "--write-deal 指定要写出的文件"),
+    "not_a_date": ("not a date YYYY-MM-DD", "不是 年-月-日 格式的日期"),
+    "rating_multiples": ("expected RATING=MULTIPLE,... such as AAA=4.5,AA=3.5",
+                         "应为 评级=倍数,...,如 AAA=4.5,AA=3.5"),
+    "rating_twice": ("rating {rating} given twice", "评级 {rating} 重复给出"),
+    "not_json_file": ("not a JSON file ({detail})", "不是 JSON 文件({detail})"),
+    "argument": ("argument {option}: {message}", "参数 {option}:{message_zh}"),
+    "args_required": ("the following arguments are required: {names}", "缺少必需的参数:{names}"),
+    "args_unrecognized": ("unrecognized arguments: {names}", "无法识别的参数:{names}"),
+    "invalid_choice": ("invalid choice: {value} (choose from {choices})",
+                       "无效的选项 {value}(可选:{choices})"),
+    "invalid_value": ("invalid {kind} value: {value}", "无效的取值:{value}"),
+    "one_argument": ("expected one argument", "需要一个取值"),
+    "at_most_one_argument": ("expected at most one argument", "至多需要一个取值"),
+    "at_least_one_argument": ("expected at least one argument", "至少需要一个取值"),
+    "ambiguous_option": ("ambiguous option: {option} could match {matches}",
+                         "选项 {option} 有歧义,可能是 {matches}"),
+    "not_allowed_with": ("not allowed with argument {option}", "不能与参数 {option} 同时使用"),
+    "one_required": ("one of the arguments {names} is required", "须给出参数 {names} 之一"),
+    "ignored_argument": ("ignored explicit argument {value}", "忽略了显式给出的取值 {value}"),
     # -- wrappers, tried last: a value received, a path, messages joined --
     "got": ("{message} (got {value})", "{message_zh}(实际为 {value})"),
+    "file_message": ("{file}: {message}", "{file}:{message_zh}"),
 }
 """Error messages of the deal file, the model's fields and the limits, by code: the English is
 the message as the library writes it (``{name}`` stands for any text), the Chinese says the
@@ -860,7 +1153,26 @@ same with each ``{name_zh}`` filled by :func:`message` (a field path, a phrase o
 :data:`PHRASES_ZH`, or a message itself, in Chinese). A test scans the library's source and
 fails on a message no template matches."""
 
-_WRAPPERS = ("got",)
+ERROR_TEXT: dict[str, Label] = {
+    "untranslated": ("{message}", "以下信息暂无中文译文:{message}"),
+    "problems": ("{file}: {n} problem(s):", "{file}:{n} 个问题:"),
+    "row": ("row {row} ", "第 {row} 行 "),
+    # A report's lead sentence, by the error class that carries it (the first class of the
+    # error's MRO found here).
+    "report.TapeError": ("{file}: the tape was not loaded, {n} error(s):",
+                         "{file}:资产清单未能载入,{n} 个错误:"),
+    "report.StaticPoolError": ("{file}: the static-pool data were not loaded, {n} error(s):",
+                               "{file}:静态池数据未能载入,{n} 个错误:"),
+    "report.DefaultScheduleError": ("{file}: the default schedule was not used, {n} error(s):",
+                                    "{file}:违约计划未被采用,{n} 个错误:"),
+    "report.RatingTableError": ("{file}: the rating table was not loaded, {n} problem(s):",
+                                "{file}:评级表未能载入,{n} 个问题:"),
+}
+"""The words :func:`abs_tool.errors.render` puts around messages: a message no template of
+:data:`MESSAGES` fits (shown as raised, after a lead sentence), a list of problems, the lead
+sentence of a report of findings."""
+
+_WRAPPERS = ("got", "file_message")
 """Templates tried after the others and after splitting at "; " (they match almost anything)."""
 
 _REQUIRED = frozenset({"message", "problems", "expected", "rule"})
@@ -996,6 +1308,7 @@ joined the four label tables)."""
 
 TABLES: tuple[dict[str, Label], ...] = (
     TIERS, DEAL, METRICS, FIELDS, AMORTIZATION, UNITS, SEVERITY, SCENARIOS, INSPECTOR,
+    PERIOD_LINES,
 )
 """The term tables (keys unique within each; :data:`REASONS` are sentences, not terms)."""
 

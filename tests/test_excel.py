@@ -303,8 +303,10 @@ def test_cash_flows_sheet_shows_both_scenarios(consumer, workbooks):
         assert row[2:4] == pytest.approx([tables.pool.loc[period, "balance_close"],
                                           tables.pool.loc[period, "collections"]])
         classes = tables.classes[mezz.name]
-        # Pool: 7 columns after period and date; the senior class 5; then the mezzanine.
-        assert row[14:19] == pytest.approx(
+        # Pool: 8 columns after period and date (its principal due the 7th); the senior
+        # class 5; then the mezzanine.
+        assert row[8] == pytest.approx(tables.pool.loc[period, "principal_due"])
+        assert row[15:20] == pytest.approx(
             classes.loc[period, ["interest_paid", "interest_shortfall", "principal_paid",
                                  "writedown", "balance_close"]].tolist())
     assert ws.freeze_panes == f"C{_find_row(ws, text('cf.expected', 'en')) + 3}"

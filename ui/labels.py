@@ -382,6 +382,15 @@ CASHFLOW_COLUMNS: dict[str, Label] = {
     "cfc.held_close": ("Collections held to the payment date", "留存至兑付日的回收款"),
 }
 
+# Period-table lines of the waterfall options (issue 16: principal due, reinstatements, target
+# balances, floating coupons and the step-up, liquidity support; glossary.PERIOD_LINES) and
+# the liquidity support's tabs.
+CASHFLOW_OPTION_COLUMNS: dict[str, Label] = {
+    **{f"cfc.{key}": label for key, label in g.PERIOD_LINES.items()},
+    "cf.tab_liquidity": g.DEAL["liquidity_reserve"],
+    "cf.tab_advance": g.DEAL["servicer_advance"],
+}
+
 
 # Cash flows page: the default schedule upload and the waterfall inspector
 # (abs_tool.io.default_schedule, abs_tool.analysis.inspector: codes of its tables).
@@ -404,8 +413,8 @@ INSPECTOR_PAGE: dict[str, Label] = {
     "insp.title": ("Waterfall inspector", "分配顺序明细"),
     "insp.help": (
         "One month of this scenario, step by step in the priority of payments. The "
-        "principal due is derived from the balances; a breach acts from the next month.",
-        "本情景某一期按分配顺序逐项列示。应付本金由余额推算;触发事件自下一期起生效。",
+        "principal due is the engine's own figure; a breach acts from the next month.",
+        "本情景某一期按分配顺序逐项列示。应付本金为模型当期计算值;触发事件自下一期起生效。",
     ),
     "insp.month": g.DEAL["period"],
     "insp.steps": ("Priority of payments", "分配顺序"),
@@ -1659,7 +1668,8 @@ TABLES: tuple[dict[str, Label], ...] = (
     DEAL_PAGE, NEW_DEAL, APP, DASK_SIDEBAR, POOL_PAGE, ELIGIBILITY_RULES, POOL_COLUMNS,
     STATIC_POOL_COLUMNS,
     POOL_TABLES, CASHFLOW_PAGE, DEFAULT_CHART,
-    CLASS_TABLE, CASHFLOW_COLUMNS, INSPECTOR_PAGE, INSPECTOR_PATHS, DEAL_PANEL,
+    CLASS_TABLE, CASHFLOW_COLUMNS, CASHFLOW_OPTION_COLUMNS, INSPECTOR_PAGE, INSPECTOR_PATHS,
+    DEAL_PANEL,
     ASSUMPTIONS_PAGE, STRUCTURE_PAGE,
     RESULTS_PAGE,
     STRUCTURING_PAGE, NEWCOMER_NOTES,

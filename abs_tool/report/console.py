@@ -205,6 +205,16 @@ MESSAGES: dict[str, Label] = {
     "deal_note": ("deal: {note}", "交易:{note}"),
     "note": ("note: {note}", "注:{note}"),
     "error": ("error: {message}", "错误:{message}"),
+    "usage_hint": ("see {prog} --help", "用法见 {prog} --help"),
+    "out_of_memory": ("out of memory: the machine could not hold this run; ask for fewer paths "
+                      "or a shorter horizon, or lower {name} so that runs this large are "
+                      "refused before they start (docs/limits.md)",
+                      "内存不足:本机无法容纳这次运行;请减少模拟路径数或缩短期限,"
+                      "或调低环境变量 {name},使如此大的运行在开始前即被拒绝"),
+    "internal_error": ("internal error ({kind}): a bug in abs-tool, not a problem with the "
+                       "input; rerun with --debug (or {name}=1) to see the traceback",
+                       "内部错误({kind}):这是 abs-tool 的缺陷,而非输入的问题;"
+                       "请加 --debug(或设 {name}=1)重新运行以查看调用栈"),
     "interrupted": ("interrupted", "已中断"),
     "progress": ("working", "计算中"),
 }

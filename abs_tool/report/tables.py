@@ -28,9 +28,9 @@ from abs_tool.engine.montecarlo import (
     MonteCarloResult,
     ObligorContribution,
 )
-from abs_tool.engine.waterfall import POOL_LINES, WaterfallResult
+from abs_tool.engine.waterfall import POOL_LINES, WaterfallResult, period_fractions
 from abs_tool.errors import InputError
-from abs_tool.model.deal import Deal
+from abs_tool.model.deal import Deal, NoteClass
 from abs_tool.report import format as fmt
 
 if TYPE_CHECKING:  # these modules (and scipy.optimize, scipy.stats) load only when used
@@ -45,15 +45,40 @@ BAND_SE = 2.0
 """Half-width of the band drawn around a running EL, in standard errors."""
 
 
+LIQUIDITY_LINES: tuple[str, ...] = (
+    "liquidity_open", "liquidity_released", "liquidity_drawn", "liquidity_replenished",
+    "liquidity_close", "liquidity_target",
+)
+"""The liquidity reserve's lines (:class:`~abs_tool.engine.waterfall.WaterfallResult` fields):
+close = open - released - drawn + replenished."""
+
+ADVANCE_LINES: tuple[str, ...] = (
+    "advance_open", "advance_interest", "advance_reimbursed", "advance_made", "advance_lost",
+    "advance_close",
+)
+"""The servicer advance's lines: close = open + interest + made - reimbursed - lost."""
+
+
 @dataclass(frozen=True)
 class CashflowTables:
-    """Period tables of one path: the pool, each class, fees, reserve, triggers.
+    """Period tables of one path: the pool, each class, fees, reserve, triggers, and the
+    liquidity reserve and servicer advance of a deal that has them.
 
     Every table is indexed by ``period`` (1..T) with a ``date`` column. When the deal's
     dates set a business-day convention or a day count (``DealDates.dated_accrual``) the
     dates are those paid (moved to business days) and the pool table has ``accrual_days``,
     the days each period's coupons accrue; ``provisional_years`` then names the years whose
     official calendar was not known (only weekends taken as holidays: the dates may move).
+
+    The pool table always has ``principal_due``, step 4's principal amount of the month
+    (before any cap by the principal funds; in the revolving period, what may buy new
+    receivables). A class table has ``reinstated`` when the deal reinstates written-down
+    principal, ``target_balance`` when the class has a target balance,
+    ``coupon_month_annual`` (the all-in annual rate it accrued in the month, before any step-up)
+    when its coupon floats or steps up, and ``step_up`` (the step-up applied that month)
+    when it steps up. ``liquidity`` (:data:`LIQUIDITY_LINES`) and ``advance``
+    (:data:`ADVANCE_LINES`) are None for a deal without that support; a deal without any of
+    these features has the tables it had before them, plus ``principal_due``.
     """
 
     pool: pd.DataFrame
@@ -62,21 +87,26 @@ class CashflowTables:
     reserve: pd.DataFrame
     triggers: pd.DataFrame
     provisional_years: tuple[int, ...] = ()
+    liquidity: pd.DataFrame | None = None
+    advance: pd.DataFrame | None = None
 
     def wide(self) -> pd.DataFrame:
-        """All tables side by side, columns prefixed by table (for CSV export)."""
+        """All tables side by side, columns prefixed by table (for CSV export); the
+        liquidity and advance lines keep their names, which say their account."""
         parts = [self.pool.add_prefix("pool.")]
         parts += [t.drop(columns="date").add_prefix(f"{name}.")
                   for name, t in self.classes.items()]
         parts += [self.fees.drop(columns="date").add_prefix("fee."),
                   self.reserve.drop(columns="date").add_prefix("reserve."),
                   self.triggers.drop(columns="date").add_prefix("trigger.")]
+        parts += [t.drop(columns="date") for t in (self.liquidity, self.advance)
+                  if t is not None]
         out = pd.concat(parts, axis=1)
         return out.rename(columns={"pool.date": "date"})
 
 
 def cashflow_tables(result: WaterfallResult, deal: Deal, path: int = 0) -> CashflowTables:
-    """Lay out path ``path`` of ``result`` as period tables."""
+    """Lay out path ``path`` of ``result`` as period tables (:class:`CashflowTables`)."""
     n = result.n_periods
     index = pd.RangeIndex(1, n + 1, name="period")
     dates = payment_dates(deal.dates.first_payment, n)
@@ -91,14 +121,17 @@ def cashflow_tables(result: WaterfallResult, deal: Deal, path: int = 0) -> Cashf
         {"date": dates} | dated
         | {name: getattr(pool, name)[path] for name in POOL_LINES}
         | {"purchases": pool.purchases[path], "call_proceeds": pool.call_proceeds[path],
-           "collections": pool.collections[path],
+           "collections": pool.collections[path], "principal_due": result.principal_due[path],
            "cumulative_default_rate": pool.cumulative_default_rate[path],
            "revolving": result.revolving[path], "accelerated": result.accelerated[path]},
         index=index,
     )
     flows = result.classes
-    classes = {
-        note.name: pd.DataFrame({
+    # The coupon accrued in a period, back to a year: x 12, or / the accrual fraction.
+    fractions = period_fractions(deal.dates, n)
+
+    def class_lines(j: int, note: NoteClass) -> dict[str, object]:
+        lines: dict[str, object] = {
             "date": dates,
             "balance_open": flows.balance_open[path, j],
             "interest_due": flows.interest_due[path, j],
@@ -108,9 +141,21 @@ def cashflow_tables(result: WaterfallResult, deal: Deal, path: int = 0) -> Cashf
             "writedown": flows.writedown[path, j],
             "residual": flows.residual[path, j],
             "balance_close": flows.balance_close[path, j],
-        }, index=index)
-        for j, note in enumerate(deal.structure.classes)
-    }
+        }
+        if deal.structure.loss_allocation.reinstate:
+            lines["reinstated"] = flows.reinstated[path, j]
+        if note.target_balance is not None:
+            lines["target_balance"] = flows.target_balance[path, j]
+        if note.floating is not None or note.step_up_bp > 0:
+            per_period = result.coupon_period[j]
+            lines["coupon_month_annual"] = (per_period * 12.0 if fractions is None
+                                      else per_period / fractions)
+        if note.step_up_bp > 0:
+            lines["step_up"] = result.step_up[path]
+        return lines
+
+    classes = {note.name: pd.DataFrame(class_lines(j, note), index=index)
+               for j, note in enumerate(deal.structure.classes)}
     fees = pd.DataFrame({"date": dates} | {
         f"{fee.name} paid": result.fees_paid[path, i] for i, fee in enumerate(deal.structure.fees)
     } | {
@@ -129,7 +174,17 @@ def cashflow_tables(result: WaterfallResult, deal: Deal, path: int = 0) -> Cashf
         triggers[f"{label} threshold"] = [trig.threshold[min(k, len(trig.threshold) - 1)]
                                           for k in range(n)]
         triggers[f"{label} breached"] = result.trigger_breached[path, i]
-    return CashflowTables(pool_table, classes, fees, reserve, triggers, provisional)
+
+    def account(lines: tuple[str, ...], present: object) -> pd.DataFrame | None:
+        if present is None:
+            return None
+        return pd.DataFrame({"date": dates} | {name: getattr(result, name)[path]
+                                               for name in lines}, index=index)
+
+    structure = deal.structure
+    return CashflowTables(pool_table, classes, fees, reserve, triggers, provisional,
+                          liquidity=account(LIQUIDITY_LINES, structure.liquidity_reserve),
+                          advance=account(ADVANCE_LINES, structure.servicer_advance))
 
 
 def class_table(

@@ -4,9 +4,11 @@ under one deterministic scenario.
 Shows the class table (with break-even default rates), charts of class balances, pool
 collections and the cumulative default rate against the triggers' levels (each to the month
 the deal ends), and the period tables, all laid out by :mod:`abs_tool.report.tables` (with the
-dates paid and accrual days when the deal accrues between business-day dates), and the
-waterfall inspector of one month: of the page's scenario, or of the deal's Monte Carlo path
-at a pool loss quantile.
+dates paid and accrual days when the deal accrues between business-day dates; the principal
+due; the lines of the waterfall options the deal uses: target balances, the coupon of the month
+and the step-up, reinstatements, and tabs for the liquidity reserve and the servicer advance),
+and the waterfall inspector of one month: of the page's scenario, or of the deal's Monte Carlo
+path at a pool loss quantile.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ui.charts import (
     monthly_bars,
     through_end,
 )
-from ui.labels import CASHFLOW_COLUMNS, LABELS, column, deal_name, lang, namer, t
+from ui.labels import LABELS, column, deal_name, lang, namer, t
 from ui.pages.pool import ISSUE_COLUMNS, issue_table
 
 CLASS_COLUMNS: tuple[str, ...] = (
@@ -41,9 +43,9 @@ COLLECTION_LINES: tuple[str, ...] = (
     "interest", "scheduled_principal", "prepayment", "recovery", "fee_income",
 )
 # Period-table columns by display kind; the rest are amounts.
-PERCENT_COLUMNS = frozenset({"cumulative_default_rate"})
+PERCENT_COLUMNS = frozenset({"cumulative_default_rate", "coupon_month_annual"})
 COUNT_COLUMNS = frozenset({"accrual_days"})
-FLAG_COLUMNS = frozenset({"revolving", "accelerated"})
+FLAG_COLUMNS = frozenset({"revolving", "accelerated", "step_up"})
 
 
 def current_deal() -> tuple[inputs.RunInputs, PreparedDeal] | None:
@@ -205,7 +207,7 @@ def period_config(table: pd.DataFrame) -> dict[str, object]:
     """Column configs of a period table: known columns labelled, amounts formatted."""
     config: dict[str, object] = {"_index": fmt.count_column(column("cfc", "period"))}
     for name in table.columns:
-        label = column("cfc", name) if f"cfc.{name}" in CASHFLOW_COLUMNS else suffixed(name)
+        label = column("cfc", name) if f"cfc.{name}" in LABELS else suffixed(name)
         if name == "date":
             config[name] = st.column_config.DateColumn(label)
         elif name in PERCENT_COLUMNS:
@@ -240,18 +242,17 @@ def show_periods(tables: CashflowTables, deal: Deal) -> None:
     if tables.provisional_years:
         st.warning(t("cf.provisional").format(
             years=", ".join(str(year) for year in tables.provisional_years)))
-    names = list(tables.classes)
-    tabs = st.tabs([t("cf.tab_pool"), *names, t("cf.tab_fees"), t("cf.tab_reserve"),
-                    t("cf.tab_triggers")])
-    with tabs[0]:
-        period_table(tables.pool)
-    for tab, name in zip(tabs[1:1 + len(names)], names, strict=True):
+    # (title, table) in tab order; a class keeps its name (a list: it may equal a title).
+    # The liquidity reserve's and the servicer advance's tabs only for a deal that has them.
+    shown = [(t("cf.tab_pool"), tables.pool), *tables.classes.items(),
+             (t("cf.tab_fees"), tables.fees), (t("cf.tab_reserve"), tables.reserve),
+             *((t(key), table) for key, table in (("cf.tab_liquidity", tables.liquidity),
+                                                  ("cf.tab_advance", tables.advance))
+               if table is not None)]
+    tabs = st.tabs([*(title for title, _ in shown), t("cf.tab_triggers")])
+    for tab, (_, table) in zip(tabs, shown, strict=False):  # the last tab: the triggers
         with tab:
-            period_table(tables.classes[name])
-    with tabs[-3]:
-        period_table(tables.fees)
-    with tabs[-2]:
-        period_table(tables.reserve)
+            period_table(table)
     with tabs[-1]:
         if len(tables.triggers.columns) > 1:
             period_table(tables.triggers)

@@ -400,6 +400,10 @@ CASH_FLOWS: dict[str, Label] = {
     "cfc.principal_paid": ("Principal paid", "偿还本金"),
     "cfc.writedown": ("Write-down", "本金减记"),
     "cfc.residual": g.DEAL["residual"],
+    # The waterfall options' lines (issue 16), as the app's period tables name them.
+    **{f"cfc.{key}": label for key, label in g.PERIOD_LINES.items()},
+    "cf.liquidity": g.DEAL["liquidity_reserve"],
+    "cf.advance": g.DEAL["servicer_advance"],
 }
 
 # The stress case's waterfall inspector below the Cash Flows sheet's tables

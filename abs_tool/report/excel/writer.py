@@ -59,7 +59,12 @@ from abs_tool.report.format import (
     money_value,
 )
 from abs_tool.report.structure_text import structure_description
-from abs_tool.report.tables import cashflow_tables, loss_buckets
+from abs_tool.report.tables import (
+    ADVANCE_LINES,
+    LIQUIDITY_LINES,
+    cashflow_tables,
+    loss_buckets,
+)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 """Text starting with one of these could be read as a formula when a user edits the cell."""
@@ -100,10 +105,15 @@ _SUMMARY_STYLES = {"count": "ts_int", "money": "ts_money", "rate": "ts_pct",
 _STRAT_STYLES = {"count": "ts_int", "balance": "ts_money", "share": "ts_pct", "wac": "ts_pct",
                  "wa_remaining_term": "ts_number", "wa_annual_pd": "ts_pct"}
 _POOL_FLOWS = ("balance_close", "collections", "default", "recovery", "loss", "purchases",
-               "cumulative_default_rate")
+               "principal_due", "cumulative_default_rate")
 _NOTE_FLOWS = ("interest_paid", "interest_shortfall", "principal_paid", "writedown",
                "balance_close")
 _RESIDUAL_FLOWS = ("residual", "principal_paid", "writedown", "balance_close")
+# A class's lines of the waterfall options, shown when its period table has them
+# (abs_tool.report.tables.CashflowTables), after its usual lines.
+_OPTION_FLOWS = ("reinstated", "target_balance", "coupon_month_annual", "step_up")
+# Cash-flow lines that are not amounts -> style (flags are written as yes / no).
+_FLOW_STYLES = {"cumulative_default_rate": "ts_pct", "coupon_month_annual": "ts_pct"}
 # Estimates of a class on the Monte Carlo sheet (ClassResult fields) -> style.
 _CLASS_ESTIMATES = {
     "expected_loss": "ts_pct_fine", "principal_loss": "ts_pct_fine", "pd": "ts_pct_fine",
@@ -784,7 +794,10 @@ def _tdr_table(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
 
 def _cash_flows(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
     """Expected and stress case, one below the other, in the same columns; headers frozen;
-    then the stress case's waterfall inspector (:func:`_stress_inspector`)."""
+    then the stress case's waterfall inspector (:func:`_stress_inspector`). The pool's group
+    has the principal due; a class's group its lines of the waterfall options, and the
+    liquidity reserve and the servicer advance their groups, where the deal has them
+    (:class:`~abs_tool.report.tables.CashflowTables`)."""
     analysis = inputs.analysis
     deal = analysis.deal
     header_rows = []
@@ -795,21 +808,34 @@ def _cash_flows(cur: Cursor, inputs: TermSheetInputs, lang: str) -> None:
         cur.heading(title)
         groups: list[tuple[str, pd.DataFrame, Sequence[str]]] = [
             (text("cf.pool", lang), tables.pool, _POOL_FLOWS)]
-        groups += [(c.name, tables.classes[c.name],
-                    _RESIDUAL_FLOWS if c.tier == Tier.SUBORDINATED else _NOTE_FLOWS)
-                   for c in deal.structure.classes]
+        for c in deal.structure.classes:
+            frame = tables.classes[c.name]
+            usual = _RESIDUAL_FLOWS if c.tier == Tier.SUBORDINATED else _NOTE_FLOWS
+            groups.append((c.name, frame,
+                           (*usual, *(flow for flow in _OPTION_FLOWS if flow in frame))))
+        groups += [(text(key, lang), frame, lines) for key, frame, lines in (
+            ("cf.liquidity", tables.liquidity, LIQUIDITY_LINES),
+            ("cf.advance", tables.advance, ADVANCE_LINES)) if frame is not None]
         cur.groups(2, [(name, len(flows)) for name, _, flows in groups])
         header_rows.append(cur.row)
         columns: list[Column] = [
             (text("cfc.period", lang), tables.pool.index.to_numpy(), "ts_int"),
             (text("cfc.date", lang), tables.pool["date"].to_numpy(), "ts_date")]
-        columns += [(text(f"cfc.{flow}", lang), frame[flow].to_numpy(),
-                     "ts_pct" if flow == "cumulative_default_rate" else "ts_money")
+        columns += [_flow_column(flow, frame[flow], lang)
                     for _, frame, flows in groups for flow in flows]
         cur.table(columns)
     cur.ws.freeze_panes = cur.ws.cell(header_rows[0] + 1, cur.column + 2).coordinate
     cur.ws.print_title_rows = f"{header_rows[0] - 1}:{header_rows[0]}"
     _stress_inspector(cur, inputs, tables.pool["date"], lang)  # the loop ended on the stress
+
+
+def _flow_column(flow: str, values: pd.Series, lang: str) -> Column:
+    """A period-table line as a Cash Flows column: amounts in money format, rates as
+    percentages, flags as yes / no."""
+    header = text(f"cfc.{flow}", lang)
+    if values.dtype == bool:
+        return header, [text("yes" if v else "no", lang) for v in values], "ts_text"
+    return header, values.to_numpy(), _FLOW_STYLES.get(flow, "ts_money")
 
 
 # Columns of the inspector's steps that hold amounts (the rest: step number, codes, names).
