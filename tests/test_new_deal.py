@@ -187,7 +187,7 @@ def test_cli_new_deal_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[s
                  "--cutoff", "2025-06-30", "--keep", "structure,fees,eligibility"]) == 0
     printed = capsys.readouterr().out
     assert "cleared triggers: early amortisation" in printed
-    assert "scaled: rating and audit fixed_annual 300,000.00 ->" in printed
+    assert "scaled: rating and audit fixed_annual RMB 300,000 -> RMB 37,574" in printed
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["pool"]["tape"] == "tapes/pool.csv"  # relative to the deal file
     deal = load_deal(out)
