@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from builders import make_deal, make_pool
 
+from abs_tool.analysis.inspector import inspect_waterfall
 from abs_tool.engine.checks import waterfall_violations
 from abs_tool.engine.deterministic import prepare_deal, run_paths, summarise_paths
 from abs_tool.engine.metrics import class_metrics
@@ -35,18 +36,21 @@ from abs_tool.model.deal import (
     Structure,
     Tier,
 )
+from abs_tool.report.excel.writer import _payment_frequency
+from abs_tool.report.structure_text import structure_description
 
 CENT = 0.005
 FEE = Fee("trustee", rate_annual=0.01)
 
 
 def prepared_deal(frequency, *, day_count=DayCount.THIRTY_360, fees=(FEE,),
-                  excess=ExcessInterest()):
+                  excess=None):
     structure = Structure(
         classes=(NoteClass("A", Tier.SENIOR, 2 / 3, coupon_annual=0.06),
                  NoteClass("B", Tier.MEZZANINE, 0.2, coupon_annual=0.12),
                  NoteClass("C", Tier.SUBORDINATED, 0.4 / 3)),
-        fees=fees, principal_mode=PrincipalMode.SEQUENTIAL, excess_interest=excess)
+        fees=fees, principal_mode=PrincipalMode.SEQUENTIAL,
+        excess_interest=excess or ExcessInterest())
     deal = make_deal(structure, Assumptions(default=AnnualPd(), recovery=Recovery(0.4, 1)))
     first = {1: date(2020, 2, 1), 3: date(2020, 4, 1), 6: date(2020, 7, 1)}[frequency]
     dates = DealDates(date(2020, 1, 1), date(2020, 1, 1), first, date(2020, 7, 1),
@@ -187,3 +191,31 @@ def test_the_deal_file_reads_writes_and_checks_the_frequency():
     data["dates"]["payment_frequency_months"] = 4
     with pytest.raises(DealFileError, match=r"dates\.payment_frequency_months"):
         deal_from_dict(data)
+
+
+def test_the_inspector_shows_a_month_between_payment_dates():
+    """Quarterly, month 2: the cash held from month 1 (636) and the month's 630 are held
+    (1,266); the fee accrued (5.50) is carried; nothing is paid; not a payment date."""
+    prepared = prepared_deal(3)
+    result = run(prepared)
+    ledgers = inspect_waterfall(result, prepared.deal, 2).ledgers.set_index(
+        ["ledger", "item"])["value"]
+    assert ledgers[("held", "held_open")] == pytest.approx(636, abs=CENT)
+    assert ledgers[("held", "held_close")] == pytest.approx(1266, abs=CENT)
+    assert ledgers[("held", "payment_date")] == 0.0
+    assert ledgers[("trustee", "fee_unpaid")] == pytest.approx(5.5, abs=CENT)
+    assert inspect_waterfall(result, prepared.deal, 3).ledgers.set_index(
+        ["ledger", "item"])["value"][("held", "payment_date")] == 1.0
+
+
+def test_the_term_sheet_states_the_frequency():
+    deal = prepared_deal(3).deal
+    assert _payment_frequency(deal, "en") == "Quarterly (every 3 months)"
+    assert _payment_frequency(deal, "zh") == "按季兑付(每3个月)"
+    assert _payment_frequency(prepared_deal(6).deal, "zh") == "按半年兑付(每6个月)"
+    assert _payment_frequency(prepared_deal(1).deal, "en") == "Monthly"
+    en, zh = structure_description(deal, "en")[0], structure_description(deal, "zh")[0]
+    assert "every 3 months (quarterly) from 2020-04-01" in en
+    assert "held in the trust account" in en
+    assert "每3个月（按季兑付）" in zh
+    assert "信托账户" in zh

@@ -1515,7 +1515,7 @@ def run_kernel(
                 paying = t % every == 0 or wind_down
                 out.flags[FLAG_PAYMENT_DATE, q, k] = paying
                 haircut = take_haircut(terms, p, q, k, out)
-                reserve_open, held_open = reserve_cash, held
+                reserve_open = reserve_cash
                 liquidity_target = released = drawn = replenished = early = made = 0.0
                 if liquidity_on:
                     liquidity_target, liquidity, released = release_liquidity(
