@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from builders import make_deal, make_pool
 
+from abs_tool.analysis.deal_analysis import payment_dates
 from abs_tool.analysis.inspector import inspect_waterfall
 from abs_tool.engine.checks import waterfall_violations
 from abs_tool.engine.deterministic import prepare_deal, run_paths, summarise_paths
@@ -38,6 +39,7 @@ from abs_tool.model.deal import (
 )
 from abs_tool.report.excel.writer import _payment_frequency
 from abs_tool.report.structure_text import structure_description
+from abs_tool.report.tables import cashflow_tables
 
 CENT = 0.005
 FEE = Fee("trustee", rate_annual=0.01)
@@ -219,3 +221,15 @@ def test_the_term_sheet_states_the_frequency():
     assert "held in the trust account" in en
     assert "每3个月（按季兑付）" in zh
     assert "信托账户" in zh
+
+
+def test_month_dates_count_back_from_the_first_payment_date():
+    """Quarterly with the first payment date 2020-04-01 (month 3): the period table dates
+    months 1 to 6 2020-02-01 ... 2020-07-01 (the expected final dates read the same
+    dates); monthly, month 1 is the first payment date."""
+    prepared = prepared_deal(3)
+    result = run(prepared)
+    table = cashflow_tables(result, prepared.deal).pool
+    assert list(table["date"]) == [date(2020, m, 1) for m in range(2, 8)]
+    assert payment_dates(date(2020, 4, 1), 2, 3) == [date(2020, 2, 1), date(2020, 3, 1)]
+    assert payment_dates(date(2020, 2, 1), 2) == [date(2020, 2, 1), date(2020, 3, 1)]
