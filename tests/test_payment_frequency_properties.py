@@ -7,9 +7,9 @@ quarterly or semi-annually, with loans defaulting in given months.
 
 Every invariant of abs_tool.engine.checks holds (cash in = cash out with the trust
 account's held cash in and out, month to month), and between payment dates nothing is
-paid: no fee, interest, principal, residual, reimbursement or draw; the reserve keeps its
-balance and every fund is held for the next month. On payment dates the deal's frequency
-holds nothing back.
+paid: no fee, interest, principal, residual, reimbursement or draw; the reserve and the
+liquidity reserve keep their balances and every fund is held for the next month. On
+payment dates the deal's frequency holds nothing back.
 """
 
 from dataclasses import replace
@@ -62,12 +62,14 @@ def test_invariants_hold_and_nothing_is_paid_between_payment_dates(data, prepare
                        ("reimbursed", result.advance_reimbursed),
                        ("drawn", result.liquidity_drawn + result.advance_made),
                        ("replenished", result.liquidity_replenished),
+                       ("released", result.liquidity_released),
                        ("interest due", classes.interest_due.sum(axis=1))):
         assert not flow[idle].any(), name
     np.testing.assert_array_equal(result.reserve_close[idle], result.reserve_open[idle])
+    np.testing.assert_array_equal(result.liquidity_close[idle], result.liquidity_open[idle])
     # What came in and was not spent on receivables is held.
     kept = (result.pool.collections + result.pool.call_proceeds + result.held_open
-            + result.liquidity_released - result.excess_spread_haircut - result.pool.purchases)
+            - result.excess_spread_haircut - result.pool.purchases)
     tol = 1e-9 * float(result.original_balance.sum())
     np.testing.assert_allclose(result.held_close[idle], kept[idle], atol=tol)
     # On the deal's payment dates nothing is held (a quarterly class's hold is monthly-only).

@@ -769,13 +769,14 @@ def top_up_reserve(
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def release_liquidity(
     terms: Terms, p: int, k: int, wind_down: bool, liquidity: float, path: PathState,
-    out: Outputs,
+    out: Outputs, paying: bool = True,
 ) -> tuple[float, float, float]:  # pragma: no cover - compiled
     """Step 0, with a liquidity reserve: its target is the larger of ``liquidity_target``
     of the senior classes' balance at the start of the month and ``liquidity_floor``,
     while a senior class is outstanding; 0 when none is or when the deal winds down
-    (``wind_down``). The balance above the target is released into the available funds.
-    Writes ``LIQUIDITY_OPEN``, ``LIQUIDITY_TARGET`` and ``LIQUIDITY_RELEASED``.
+    (``wind_down``). The balance above the target is released into the available funds,
+    on the deal's payment dates only (``paying``). Writes ``LIQUIDITY_OPEN``,
+    ``LIQUIDITY_TARGET`` and ``LIQUIDITY_RELEASED``.
 
     Returns
     -------
@@ -788,7 +789,7 @@ def release_liquidity(
     target = max(terms.liquidity_target * senior, terms.liquidity_floor) if senior > 0 else 0.0
     if wind_down:
         target = 0.0
-    kept = min(liquidity, target)
+    kept = min(liquidity, target) if paying else liquidity
     out.accounts[LIQUIDITY_OPEN, p, k] = liquidity
     out.accounts[LIQUIDITY_TARGET, p, k] = target
     out.accounts[LIQUIDITY_RELEASED, p, k] = liquidity - kept
@@ -1519,7 +1520,7 @@ def run_kernel(
                 liquidity_target = released = drawn = replenished = early = made = 0.0
                 if liquidity_on:
                     liquidity_target, liquidity, released = release_liquidity(
-                        terms, q, k, wind_down, liquidity, path, out)
+                        terms, q, k, wind_down, liquidity, path, out, paying)
                 available = available_funds(q, k, collections + proceeds - haircut,
                                             reserve_cash, held, path, out) + released
                 funds = available
