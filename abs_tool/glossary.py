@@ -234,6 +234,8 @@ INSPECTOR: dict[str, Label] = {
     "item.target_balance": ("Target balance", "目标余额"),
     "item.coupon_period": ("Coupon of the month (before any step-up)", "当期利率(不含跳升)"),
     "item.step_up": ("Step-up applied (1 = yes)", "利率跳升已适用(1为是)"),
+    # deal payment frequency (issue 16 item 4b)
+    "item.payment_date": ("Payment date of the deal (1 = yes)", "交易兑付日(1为是)"),
     # liquidity support (issue 16 item 5)
     "part.liquidity": DEAL["liquidity_reserve"],
     "part.liquidity_draw": ("Liquidity reserve drawn", "流动性储备账户支付"),
@@ -652,6 +654,8 @@ MESSAGES: dict[str, Label] = {
     "true_false": ("must be true or false", "应为 true 或 false"),
     "not_empty": ("must not be empty", "不能为空"),
     "frequency": ("must be 1 (monthly) or 3 (quarterly)", "应为 1(按月)或 3(按季)"),
+    "deal_frequency": ("must be 1 (monthly), 3 (quarterly) or 6 (semi-annual)",
+                       "应为 1(按月)、3(按季)或 6(按半年)"),
     "file_name": ("must be a file name of 1 to {n} characters on one line",
                   "应为 1 至 {n} 个字符的单行文件名"),
     "party_name": ("must be a name of at most {n} characters on one line, without spaces "

@@ -1533,7 +1533,6 @@ DEAL_PAGE: dict[str, Label] = {
         "{months} monthly periods from the cut-off to the legal final date.",
         "自封包日至法定到期日共 {months} 个月度期间。",
     ),
-    "dl.payment_frequency": ("Payment frequency", "兑付频率"),
     "dl.frequency_text": (
         "During the revolving period: {classes}. After it every class pays monthly. Set per "
         "class on the Structure page.",
@@ -1541,6 +1540,18 @@ DEAL_PAGE: dict[str, Label] = {
     ),
     "dl.freq.1": ("monthly", "按月"),
     "dl.freq.3": ("quarterly", "按季"),
+    # Deal payment frequency (issue 16 item 4b)
+    "dl.payment_frequency_months": ("Payment frequency", "兑付频率"),
+    "dl.every.1": ("monthly", "按月"),
+    "dl.every.3": ("quarterly (every 3 months)", "按季兑付(每3个月)"),
+    "dl.every.6": ("semi-annually (every 6 months)", "按半年兑付(每6个月)"),
+    "dl.every_help": (
+        "Between payment dates the collections are held in the trust account; fees and "
+        "interest accrue and are paid, with principal, on payment dates. The first payment "
+        "date is the date of month 3 (quarterly) or 6 (semi-annual) after the cut-off.",
+        "两个兑付日之间回收款留存于信托账户;税费与利息逐月计提,与本金一并于兑付日支付。"
+        "首个兑付日为封包日后第3个月(按季)或第6个月(按半年)的日期。",
+    ),
     "dl.bdc.none": ("none: dates do not move", "不调整"),
     "dl.bdc.following": ("following business day", "顺延至下一工作日"),
     "dl.bdc.modified_following": ("modified following", "经修正的顺延"),

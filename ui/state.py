@@ -182,6 +182,7 @@ WIDGET_DEFAULTS: dict[str, Any] = {
         "dl_name", "dl_cutoff", "dl_closing", "dl_first_payment", "dl_legal_final",
         "dl_business_day_convention", "dl_day_count", "dl_originator", "dl_servicer",
         "dl_manager", "dl_trustee", "dl_lead_underwriter", "dl_rating_agencies",
+        "dl_payment_frequency_months",  # deal payment frequency (issue 16 item 4b)
     )),
     # Pool page, a new tape's deal: fixed fee amounts scaled to the new pool or kept
     "nd_fixed": "scale",

@@ -534,10 +534,14 @@ def _threshold(criterion: str, moodys: str, wal: float, tables: RatingTables,
 # Structure and pool figures
 
 
-def payment_dates(first_payment: date, n_periods: int) -> list[date]:
-    """Date of each month's payment: the first payment date, then monthly."""
+def payment_dates(first_payment: date, n_periods: int,
+                  frequency_months: int = 1) -> list[date]:
+    """Date of each month: monthly, the first payment date, then monthly; paid every
+    ``frequency_months`` N months, the first payment date is month N's and month t's is
+    N - t months before or t - N after it (``DealDates.schedule``)."""
     start = pd.Timestamp(first_payment)
-    return [(start + pd.DateOffset(months=k)).date() for k in range(n_periods)]
+    return [(start + pd.DateOffset(months=k + 1 - frequency_months)).date()
+            for k in range(n_periods)]
 
 
 def attachment_points(balances: ArrayLike) -> tuple[float, ...]:
@@ -564,7 +568,8 @@ def expected_final_dates(base: ScenarioResult, deal: Deal) -> tuple[date, ...]:
     # argmax gives the first paid-off period; a class never paid off ends with the deal.
     last = base.result.n_periods - 1
     period = np.where(paid_off.any(axis=1), paid_off.argmax(axis=1), last)
-    dates = payment_dates(deal.dates.first_payment, base.result.n_periods)
+    dates = payment_dates(deal.dates.first_payment, base.result.n_periods,
+                          deal.dates.payment_frequency_months)
     return tuple(dates[int(k)] for k in period)
 
 

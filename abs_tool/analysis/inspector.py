@@ -271,6 +271,8 @@ def _ledgers(result: WaterfallResult, deal: Deal, p: int, k: int, lag: int) -> p
         items.append(("reserve", line, float(getattr(result, line)[p, k])))
     for line in ("held_open", "held_close"):
         items.append(("held", line, float(getattr(result, line)[p, k])))
+    if deal.dates.payment_frequency_months != 1:  # deal payment frequency (issue 16 item 4b)
+        items.append(("held", "payment_date", float(result.payment_date[p, k])))
     if deal.structure.liquidity_reserve is not None:
         for line in ("liquidity_open", "liquidity_target", "liquidity_released",
                      "liquidity_drawn", "liquidity_replenished", "liquidity_close"):

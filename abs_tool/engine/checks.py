@@ -50,6 +50,9 @@ def waterfall_violations(result: WaterfallResult) -> list[str]:
     * liquidity support (:func:`_liquidity_violations`): cash in includes the liquidity
       reserve brought in and the servicer's advances, cash out the liquidity reserve
       carried and the reimbursements; both accounts reconcile month to month.
+    * between the deal's payment dates (``payment_date`` false) nothing is paid: no fee,
+      interest, principal, residual, reimbursement, draw or advance; the reserve and the
+      liquidity reserve keep their balances.
     """
     tol = RELATIVE_TOLERANCE * float(result.original_balance.sum())
     pool, classes = result.pool, result.classes
@@ -67,6 +70,7 @@ def waterfall_violations(result: WaterfallResult) -> list[str]:
     out += _violations("held cash opens where it closed",
                        result.held_open[:, 1:] - result.held_close[:, :-1], tol)
     out += _violations("held cash at the start", result.held_open[:, 0], tol)
+    out += _between_dates_violations(result, tol)
 
     called_balance = np.where(pool.call_proceeds > 0,
                               pool.balance_open - pool.scheduled_principal - pool.prepayment
@@ -142,9 +146,11 @@ def _liquidity_violations(result: WaterfallResult, tol: float) -> list[str]:
              r.advance_reimbursed, r.advance_made, r.advance_lost, r.advance_close)
     out += _violations("negative liquidity support line",
                        np.minimum(np.min(np.stack(lines), axis=0), 0.0), tol)
+    # Released on payment dates only (deal payment frequency, issue 16 item 4b).
     out += _violations("liquidity reserve above its target after the release",
-                       np.maximum(r.liquidity_open - r.liquidity_released - r.liquidity_target,
-                                  0.0), tol)
+                       np.where(r.payment_date, np.maximum(
+                           r.liquidity_open - r.liquidity_released - r.liquidity_target,
+                           0.0), 0.0), tol)
     out += _violations("liquidity reserve replenished above its target",
                        np.where(r.liquidity_replenished > tol, np.maximum(
                            r.liquidity_close - r.liquidity_target, 0.0), 0.0), tol)
@@ -155,4 +161,24 @@ def _liquidity_violations(result: WaterfallResult, tol: float) -> list[str]:
                + (r.classes.interest_paid * senior[None, :, None]).sum(axis=1))
     out += _violations("liquidity support paid more than senior fees and interest",
                        np.maximum(r.liquidity_drawn + r.advance_made - covered, 0.0), tol)
+    return out
+
+
+def _between_dates_violations(r: WaterfallResult, tol: float) -> list[str]:
+    """Months that are not payment dates of the deal (deal payment frequency, issue 16 item
+    4b), while the deal runs: nothing paid, the reserves unchanged."""
+    months = np.arange(1, r.n_periods + 1)
+    idle = (months[None, :] <= r.end_month[:, None]) & ~r.payment_date
+    if not idle.any():
+        return []
+    c = r.classes
+    paid = (r.fees_paid.sum(axis=1) + c.interest_paid.sum(axis=1) + c.principal_paid.sum(axis=1)
+            + c.residual.sum(axis=1) + r.originator_residual + r.advance_reimbursed
+            + r.advance_made + r.liquidity_drawn + r.liquidity_replenished
+            + r.liquidity_released)
+    out = _violations("paid between payment dates", np.where(idle, paid, 0.0), tol)
+    out += _violations("reserve moved between payment dates",
+                       np.where(idle, r.reserve_close - r.reserve_open, 0.0), tol)
+    out += _violations("liquidity reserve moved between payment dates",
+                       np.where(idle, r.liquidity_close - r.liquidity_open, 0.0), tol)
     return out

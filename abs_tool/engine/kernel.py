@@ -42,6 +42,12 @@ part of the order of events it implements (DOMAIN.md "Waterfall"), called in thi
 - :func:`close_classes`: balances, and write-downs and shortfalls when the deal ends;
 - :func:`evaluate_triggers`: at the end of the month, acting from the next one.
 
+With a deal payment frequency above monthly (``Terms.payment_months``), a month that is not
+a payment date runs the same steps with the funds set aside until after the interest: fees
+and interest accrue, nothing is paid, drawn or reimbursed, the reserves keep their balance,
+no principal is paid (receivables are still bought while revolving), nothing goes to the
+residual, and the trust account holds the funds for the next month (``HELD_*``).
+
 Inputs and outputs travel in three named tuples, :class:`PoolInputs`, :class:`Terms` and
 :class:`Outputs`, and a path's working arrays in a :class:`PathState`. Rows of the output
 arrays are named by the constants below (``out.pool[POOL_INTEREST, p, k]``), and
@@ -108,8 +114,9 @@ ACCOUNT_ROWS = ("reserve_open", "reserve_target", "reserve_close", "originator_r
  LIQUIDITY_CLOSE, ADVANCE_OPEN, ADVANCE_INTEREST, ADVANCE_REIMBURSED, ADVANCE_MADE,
  ADVANCE_LOST, ADVANCE_CLOSE) = range(len(ACCOUNT_ROWS))
 FLAG_ROWS = ("revolving", "accelerated",
-             "step_up")  # step_up: floating coupons / step-up (issue 16 item 4b)
-FLAG_REVOLVING, FLAG_ACCELERATED, FLAG_STEP_UP = range(len(FLAG_ROWS))
+             "step_up",  # step_up: floating coupons / step-up (issue 16 item 4b)
+             "payment_date")  # deal payment frequency (issue 16 item 4b)
+FLAG_REVOLVING, FLAG_ACCELERATED, FLAG_STEP_UP, FLAG_PAYMENT_DATE = range(len(FLAG_ROWS))
 
 # Columns of the scheduled flows (PoolInputs.initial_flows, .purchase_flows).
 FLOW_INTEREST, FLOW_PRINCIPAL, FLOW_FEE, FLOW_BALANCE = range(4)
@@ -284,6 +291,11 @@ class Terms(NamedTuple):
     month."""
     advance_rate: float
     """Monthly rate (annual / 12) on the servicer advances outstanding."""
+    # Deal payment frequency (issue 16 item 4b)
+    payment_months: int = 1
+    """The notes are paid every this many months (1, 3 or 6): months ``t`` with
+    ``t % payment_months == 0``, and every month the deal winds down; the trust account
+    holds the funds in between (:func:`run_kernel`)."""
 
 
 class Outputs(NamedTuple):
@@ -372,6 +384,10 @@ class PathState(NamedTuple):
     """(classes,) reinstated this month."""
     written_off: Array
     """(classes,) written down and not reinstated so far."""
+    # Deal payment frequency (issue 16 item 4b)
+    period_interest: Array
+    """(classes,) interest accrued on the balance since the last payment date, not yet
+    due (simple: it bears no interest before its payment date); 0 on payment dates."""
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -386,6 +402,7 @@ def new_path_state(pool: PoolInputs, terms: Terms,
         np.empty(n_classes), np.empty(n_classes, np.bool_),
         np.empty(terms.fee_rate.shape[0]), np.empty(terms.trigger_metric.shape[0], np.bool_),
         np.empty(horizon), np.empty(n_classes), np.empty(n_classes), np.empty(n_classes),
+        np.empty(n_classes),
     )
 
 
@@ -406,6 +423,7 @@ def start_path(pool: PoolInputs, terms: Terms,
         path.writedown[j] = 0.0
         path.reinstated[j] = 0.0
         path.written_off[j] = 0.0
+        path.period_interest[j] = 0.0
     path.fee_carry[:] = 0.0
     path.breached[:] = False
 
@@ -620,6 +638,7 @@ def pay_fees(
 def pay_interest(
     terms: Terms, p: int, k: int, revolving: bool, wind_down: bool, accelerated: bool,
     available: float, path: PathState, out: Outputs, stepped: float = 0.0,
+    paying: bool = True,
 ) -> float:  # pragma: no cover - compiled
     """Step 2: interest to each coupon-bearing class, tier by tier in seniority order, on its
     payment dates.
@@ -633,7 +652,17 @@ def pay_interest(
     :func:`pay_late_interest`, unless the deal is accelerated. Every month is a payment
     date, except that a quarterly class, during the revolving period, pays only every third
     month, or when the deal winds down (``wind_down``: the legal final, a call,
-    acceleration, or the pool exhausted). The classes of one tier rank pari passu: short
+    acceleration, or the pool exhausted).
+
+    With a deal payment frequency above monthly, only the deal's payment dates
+    (``paying``) are payment dates, of every class; a quarterly class's rule applies on top
+    (it pays on those of the deal's dates that are its own). Between the deal's dates the
+    month's interest on the balance goes to ``path.period_interest``, which bears no
+    interest: only what was left unpaid on an earlier payment date (``path.accrued``)
+    compounds. On the payment date the period's interest joins it and is due, so a class
+    paid in full receives its balance times the sum of the period's coupons (the period's
+    accrual fraction), as a deal paying every N months pays. Monthly (``paying`` always
+    true) the formula is the one above, bit for bit. The classes of one tier rank pari passu: short
     of funds, they share them by the interest owed. Under acceleration the funds go tier by
     tier: a tier's interest, then all its principal (:func:`pay_tier_principal`), then the
     next tier.
@@ -649,9 +678,13 @@ def pay_interest(
         owing = first
         for j in range(first, last):
             coupon = terms.coupon_period[j, k] + stepped * terms.step_up_period[j, k]
-            path.accrued[j] = path.accrued[j] * (1.0 + coupon) + path.balance[j] * coupon
-            path.pay_date[j] = ((not terms.quarterly[j] or not revolving or t % 3 == 0
-                                 or wind_down) and terms.coupon[j] > 0)
+            carried = path.accrued[j] * (1.0 + coupon)
+            fresh = path.period_interest[j] + path.balance[j] * coupon
+            path.accrued[j] = carried + fresh if paying else carried
+            path.period_interest[j] = 0.0 if paying else fresh
+            dated = ((not terms.quarterly[j] or not revolving or t % 3 == 0
+                      or wind_down) and terms.coupon[j] > 0)
+            path.pay_date[j] = dated and paying
             due = path.accrued[j] if path.pay_date[j] else 0.0
             out.classes[CLASS_DUE, p, j, k] = due
             now = 0.0 if terms.late[j] and not accelerated else due
@@ -705,14 +738,16 @@ def pay_tier_principal(pro_rata: bool, accelerated: bool, first: int, last: int,
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def top_up_reserve(
     terms: Terms, p: int, k: int, notes_open: float, wind_down: bool, available: float,
-    out: Outputs,
+    out: Outputs, paying: bool = True, reserve_open: float = 0.0,
 ) -> tuple[float, float, float]:  # pragma: no cover - compiled
     """Step 3: the reserve is topped up to its target, the larger of ``reserve_target``
     of the opening note balance ``notes_open`` and ``reserve_floor`` of the original
     notes (while any note is outstanding); the target is 0 when the deal winds down, which
     releases the whole reserve. The reserve's opening balance was part of the available
-    funds, so the reserve closes at the smaller of the target and the funds. Writes
-    ``RESERVE_TARGET`` and ``RESERVE_CLOSE``.
+    funds, so the reserve closes at the smaller of the target and the funds. Between the
+    deal's payment dates (``paying`` false) it is neither topped up nor released: it closes
+    at its opening balance ``reserve_open``. Writes ``RESERVE_TARGET`` and
+    ``RESERVE_CLOSE``.
 
     Returns
     -------
@@ -723,7 +758,8 @@ def top_up_reserve(
     target = max(terms.reserve_target * notes_open, floor * (1.0 if notes_open > 0 else 0.0))
     if wind_down:
         target = 0.0
-    reserve_cash = min(available, target)
+    level = target if paying else reserve_open
+    reserve_cash = min(available, level)
     available -= reserve_cash
     out.accounts[RESERVE_TARGET, p, k] = target
     out.accounts[RESERVE_CLOSE, p, k] = reserve_cash
@@ -733,13 +769,14 @@ def top_up_reserve(
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def release_liquidity(
     terms: Terms, p: int, k: int, wind_down: bool, liquidity: float, path: PathState,
-    out: Outputs,
+    out: Outputs, paying: bool = True,
 ) -> tuple[float, float, float]:  # pragma: no cover - compiled
     """Step 0, with a liquidity reserve: its target is the larger of ``liquidity_target``
     of the senior classes' balance at the start of the month and ``liquidity_floor``,
     while a senior class is outstanding; 0 when none is or when the deal winds down
-    (``wind_down``). The balance above the target is released into the available funds.
-    Writes ``LIQUIDITY_OPEN``, ``LIQUIDITY_TARGET`` and ``LIQUIDITY_RELEASED``.
+    (``wind_down``). The balance above the target is released into the available funds,
+    on the deal's payment dates only (``paying``). Writes ``LIQUIDITY_OPEN``,
+    ``LIQUIDITY_TARGET`` and ``LIQUIDITY_RELEASED``.
 
     Returns
     -------
@@ -752,7 +789,7 @@ def release_liquidity(
     target = max(terms.liquidity_target * senior, terms.liquidity_floor) if senior > 0 else 0.0
     if wind_down:
         target = 0.0
-    kept = min(liquidity, target)
+    kept = min(liquidity, target) if paying else liquidity
     out.accounts[LIQUIDITY_OPEN, p, k] = liquidity
     out.accounts[LIQUIDITY_TARGET, p, k] = target
     out.accounts[LIQUIDITY_RELEASED, p, k] = liquidity - kept
@@ -935,11 +972,21 @@ def principal_funds(
     releases). With ``RELEASE`` the principal funds may pay principal; with
     ``COVER_UP_TO`` they and ``cover_limit`` of the excess interest.
     """
-    revenue: float = (out.pool[POOL_INTEREST, p, k] + out.pool[POOL_FEE, p, k] - haircut
-                      + held_open)
-    excess = min(available, max(revenue - spent - topped_up, 0.0))
+    excess = excess_interest(p, k, haircut, held_open, spent, topped_up, available, out)
     cover = min(excess, terms.cover_limit) if terms.excess_use == COVER_UP_TO else 0.0
     return available - excess + cover
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def excess_interest(p: int, k: int, haircut: float, held_open: float, spent: float,
+                    topped_up: float, available: float,
+                    out: Outputs) -> float:  # pragma: no cover - compiled
+    """The excess interest of :func:`principal_funds`: the revenue (pool interest and fee
+    income after the ``haircut``, plus the revenue the trust account held, ``held_open``)
+    less ``spent`` and ``topped_up``, at most the funds ``available``."""
+    revenue: float = (out.pool[POOL_INTEREST, p, k] + out.pool[POOL_FEE, p, k] - haircut
+                      + held_open)
+    return min(available, max(revenue - spent - topped_up, 0.0))
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -1108,11 +1155,12 @@ def pay_late_interest(terms: Terms, accelerated: bool, available: float,
 def pay_residual(terms: Terms, p: int, k: int, hold: bool, available: float,
                  out: Outputs) -> float:  # pragma: no cover - compiled
     """Step 5: the funds left go to the subordinated class (``CLASS_RESIDUAL``), or to the
-    originator (``ORIGINATOR_RESIDUAL``) when there is none. In the revolving period of a
-    deal with quarterly payment dates, between those dates (``hold``), the trust account
-    keeps them instead until the next month (``HELD_CLOSE``), where they are available
-    funds again: nothing is released before the coupons of the quarter are paid. Returns
-    the amount held."""
+    originator (``ORIGINATOR_RESIDUAL``) when there is none. Between payment dates
+    (``hold``: every month that is not one of the deal's payment dates, and, in the
+    revolving period of a deal with a quarterly class, the months that are not its dates),
+    the trust account keeps them instead until the next month (``HELD_CLOSE``), where they
+    are available funds again: nothing is released before the period's coupons are paid.
+    Returns the amount held."""
     sub = terms.sub
     held = available if hold else 0.0
     residual = 0.0 if hold else available
@@ -1158,9 +1206,12 @@ def evaluate_triggers(
     terms: Terms, p: int, q: int, k: int, default_rate: float, target: float,
     reserve_cash: float,
     notes: float, sequential: bool, revolving: bool, accelerated: bool, path: PathState,
-    out: Outputs,
+    out: Outputs, paying: bool = True,
 ) -> tuple[bool, bool, bool]:  # pragma: no cover - compiled
     """Triggers, at the end of the month; they act from the next month on and are sticky.
+    Their values are written every month, but a breach is decided on the deal's payment
+    dates only (``paying``; every month when the deal pays monthly): between them the cash
+    is in the trust account and the notes are not paid down.
 
     A trigger is breached when its value exceeds the month's threshold. Values: the
     cumulative default rate ``default_rate`` (defaults over initial pool plus purchases,
@@ -1186,7 +1237,8 @@ def evaluate_triggers(
         else:
             uncovered = notes - out.pool[POOL_CLOSE, p, k]
             value = max(uncovered, 0.0) / notes if notes > 0 else 0.0
-        breached = path.breached[i] or value > terms.trigger_threshold[i, k]
+        over = value > terms.trigger_threshold[i, k]
+        breached = path.breached[i] or (over and paying)
         path.breached[i] = breached
         out.trigger_value[q, i, k] = value
         out.trigger_breached[q, i, k] = breached
@@ -1404,6 +1456,7 @@ def run_kernel(
     # Read once: a named tuple's field read inside `and` costs reference counts every month.
     replenish_early = liquidity_on and not terms.liquidity_late
     replenish_late = liquidity_on and terms.liquidity_late
+    every = terms.payment_months
     status = OK
     path = new_path_state(pool, terms, horizon)
 
@@ -1414,6 +1467,7 @@ def run_kernel(
         base = pool.initial_pool
         reserve_cash = terms.initial_notes * terms.reserve_initial
         held = 0.0
+        held_revenue = 0.0  # the revenue (not principal) part of the cash held
         liquidity = terms.liquidity_initial
         advance = 0.0
         revolving = terms.revolving_months > 0
@@ -1429,6 +1483,7 @@ def run_kernel(
             revolving = revolving and t <= terms.revolving_months
             out.flags[FLAG_REVOLVING, q, k] = revolving
             out.flags[FLAG_ACCELERATED, q, k] = accelerated
+            paying = t % every == 0 or t == horizon
 
             if ended:
                 # The deal ended before the legal final date because the pool was exhausted
@@ -1457,38 +1512,51 @@ def run_kernel(
                 pool_done = pool_close <= 0 and pending <= 0 and not revolving
                 wind_down = t == horizon or call or accelerated or pool_done
                 ending = t == horizon or pool_done
+                # A payment date of the deal; between them the trust account keeps the funds.
+                paying = t % every == 0 or wind_down
+                out.flags[FLAG_PAYMENT_DATE, q, k] = paying
                 haircut = take_haircut(terms, p, q, k, out)
-                reserve_open, held_open = reserve_cash, held
+                reserve_open = reserve_cash
                 liquidity_target = released = drawn = replenished = early = made = 0.0
                 if liquidity_on:
                     liquidity_target, liquidity, released = release_liquidity(
-                        terms, q, k, wind_down, liquidity, path, out)
+                        terms, q, k, wind_down, liquidity, path, out, paying)
                 available = available_funds(q, k, collections + proceeds - haircut,
                                             reserve_cash, held, path, out) + released
                 funds = available
+                # Between payment dates the steps up to the interest see no funds: fees and
+                # interest accrue, the servicer is not reimbursed, no support is drawn.
+                kept = 0.0 if paying else available
+                available -= kept
                 if advance_on:
                     advance, available = reimburse_advance(terms, q, k, advance, available,
                                                            out)
                 available = pay_fees(terms, q, k, pool_open, defaulted, notes_start, available,
                                      path, out)
                 available = pay_interest(terms, q, k, revolving, wind_down, accelerated,
-                                         available, path, out, stepped)
+                                         available, path, out, stepped, paying)
                 if liquidity_on:
-                    left = cover_shortfalls(terms, q, k, liquidity, path, out)
-                    drawn, liquidity = liquidity - left, left
+                    cash = liquidity if paying else 0.0
+                    left = cover_shortfalls(terms, q, k, cash, path, out)
+                    drawn = cash - left
+                    liquidity = left if paying else liquidity
                 if advance_on:
                     room = advance_room(terms, wind_down, pool_open, pool_close, pending,
                                         advance)
+                    room = room if paying else 0.0
                     made = room - cover_shortfalls(terms, q, k, room, path, out)
                     advance += made
+                available += kept
                 spent = funds - available
+                # Reserves are topped up, and principal paid, on payment dates only.
+                level = liquidity_target if paying else liquidity
                 if replenish_early:
-                    liquidity, available, early = replenish_liquidity(liquidity_target,
-                                                                      liquidity, available)
+                    liquidity, available, early = replenish_liquidity(level, liquidity,
+                                                                      available)
                     replenished = early
                 notes_open = _total(path.balance)
                 target, reserve_cash, available = top_up_reserve(
-                    terms, q, k, notes_open, wind_down, available, out)
+                    terms, q, k, notes_open, wind_down, available, out, paying, reserve_open)
                 offset = 0.0
                 if terms.loss_timing != AT_END:
                     offset = write_down(pool, terms, p, k, defaulted, ending, sold, pool_close,
@@ -1496,13 +1564,17 @@ def run_kernel(
                 due = principal_due(notes_open, pool_close, offset, path)
                 owed = due  # the principal due before any cap, for PRINCIPAL_DUE
                 eligible = available
+                excess = 0.0
                 if terms.excess_use != COVER_DEFICIENCY:
-                    eligible = principal_funds(terms, p, k, haircut, held_open, spent,
-                                               max(reserve_cash - reserve_open, 0.0) + early,
-                                               available, out)
+                    topped = max(reserve_cash - reserve_open, 0.0) + early
+                    eligible = principal_funds(terms, p, k, haircut, held_revenue, spent,
+                                               topped, available, out)
+                    excess = excess_interest(p, k, haircut, held_revenue, spent, topped,
+                                             available, out)
                     due = min(due, eligible)
+                principal_funds_left = available - excess  # the funds that are not revenue
                 buying = revolving and not call
-                amortising = not accelerated and not buying
+                amortising = not accelerated and not buying and paying
                 if terms.reinstate and amortising:
                     back = reinstate(min(eligible, available) - due, path)
                     due += back
@@ -1522,13 +1594,19 @@ def run_kernel(
                                           available, pool_close, path)
                 if replenish_late:
                     liquidity, available, replenished = replenish_liquidity(
-                        liquidity_target, liquidity, available)
+                        level, liquidity, available)
                 if terms.turbo:
                     available = pay_turbo(terms, amortising, available, path)
                 if late_coupons:
                     available = pay_late_interest(terms, accelerated, available, path)
-                hold = buying and quarterly_dates and t % 3 != 0 and not wind_down
+                hold = ((buying and quarterly_dates and t % 3 != 0 and not wind_down)
+                        or not paying)
                 held = pay_residual(terms, q, k, hold, available, out)
+                # Held on a payment date (a quarterly class's hold) it is revenue, as purchases
+                # took the principal; between the deal's dates, the revenue left after the
+                # month's purchases, which take the principal funds first.
+                revenue_left = excess - max(purchase - principal_funds_left, 0.0)
+                held_revenue = held if paying else min(held, max(revenue_left, 0.0))
                 notes = close_classes(q, k, ending, path, out)
                 if liquidity_on or advance_on:
                     lost = advance if ending else 0.0
@@ -1540,7 +1618,7 @@ def run_kernel(
 
             sequential, revolving, accelerated = evaluate_triggers(
                 terms, p, q, k, cumulative_default / base, target, reserve_cash, notes,
-                sequential, revolving, accelerated, path, out)
+                sequential, revolving, accelerated, path, out, paying)
         if summarise:
             end = out.end_month[p]
             path_metrics(out.classes[CLASS_INTEREST, 0], out.classes[CLASS_PRINCIPAL, 0],

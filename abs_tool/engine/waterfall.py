@@ -140,7 +140,7 @@ class WaterfallResult:
     reserve_close: Array
     originator_residual: Array
     held_open: Array  # collections kept in the trust account from the month before
-    held_close: Array  # collections kept for the next payment date (quarterly, revolving)
+    held_close: Array  # collections kept for the next payment date (deal or class frequency)
     excess_spread_haircut: Array  # pool interest and fee income taken out before step 1
     trigger_value: Array  # (paths, triggers, periods)
     trigger_breached: NDArray[np.bool_]  # (paths, triggers, periods), sticky
@@ -170,6 +170,10 @@ class WaterfallResult:
     advance_lost: Array  # outstanding when the deal ends: lost to the servicer
     advance_close: Array
     senior_classes: NDArray[np.bool_]  # (classes,): the classes liquidity support covers
+    # Deal payment frequency (issue 16 item 4b): (paths, periods) the month was a payment
+    # date (every month when the deal pays monthly); between them the trust account holds
+    # the funds (held_open, held_close)
+    payment_date: NDArray[np.bool_]
 
     @property
     def n_paths(self) -> int:
@@ -237,7 +241,8 @@ def run_waterfall(
     dates
         The deal's dates: when they set a business-day convention or a day count
         (``DealDates.dated_accrual``), coupons and rate-based fees accrue each period's
-        accrual fraction between the dates paid instead of 1/12 (:func:`period_fractions`).
+        accrual fraction between the dates paid instead of 1/12 (:func:`period_fractions`);
+        their ``payment_frequency_months`` sets the payment dates (monthly without them).
     benchmark
         (periods,) the benchmark's annual rate by month, for floating coupons
         (:meth:`~abs_tool.model.assumptions.BenchmarkPath.monthly`); needed only when a
@@ -450,6 +455,7 @@ def _kernel_inputs(
         call_exercised=bool(structure.clean_up_call is None
                             or structure.clean_up_call.exercised),
         **_liquidity_terms(structure, original),
+        payment_months=dates.payment_frequency_months if dates is not None else 1,
     )
     floats = [j for j, c in enumerate(classes) if c.floating is not None]
     if floats:

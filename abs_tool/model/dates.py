@@ -153,3 +153,60 @@ def payment_dates(
         np.array([year_fraction(start, end, counted) for start, end in zip(starts, paid,
                                                                            strict=True)]),
         tuple(provisional))
+
+
+def period_schedule(
+    accrual_start: dt.date,
+    first_payment: dt.date,
+    periods: int,
+    *,
+    frequency_months: int = 1,
+    convention: BusinessDayConvention = BusinessDayConvention.NONE,
+    day_count: DayCount = DayCount.THIRTY_360,
+) -> PaymentDates:
+    """The date of each of ``periods`` months when the notes are paid every
+    ``frequency_months`` months (a deal's payment frequency), ``first_payment`` being the
+    first payment date, in month ``frequency_months``; each month's accrual is its part of
+    its payment period's.
+
+    Monthly (``frequency_months`` 1) this is :func:`payment_dates`, every month a payment
+    date. Otherwise month t's date is ``first_payment`` moved by ``t - frequency_months``
+    months (then to a business day): the payment dates are those of months
+    ``frequency_months``, ``2 frequency_months``, ... and of the last month. A payment
+    period runs from the date paid before (``accrual_start``, the closing date, for the
+    first) to its payment date, and each month accrues the part of the period's fraction
+    from the period's start to its own date (clamped to the start) less what the months
+    before it in the period accrued, so the months of a period add up to the period's
+    fraction under ``day_count``, whatever the day count (a month whose date is not after
+    the closing date accrues nothing). ``accrual_days`` are counted the same way.
+
+    Raises
+    ------
+    FieldError
+        As :func:`payment_dates`.
+    """
+    if frequency_months == 1:
+        return payment_dates(accrual_start, first_payment, periods, convention=convention,
+                             day_count=day_count)
+    # The arguments' checks (the dates are made below).
+    payment_dates(accrual_start, first_payment, periods, frequency_months=frequency_months,
+                  day_count=day_count)
+    moved = BusinessDayConvention(convention)
+    counted = DayCount(day_count)
+    scheduled = tuple(add_months(first_payment, t - frequency_months)
+                      for t in range(1, periods + 1))
+    paid = tuple(adjust(day, moved) for day in scheduled)
+    fractions = np.zeros(periods)
+    days = []
+    start, before, days_before = accrual_start, 0.0, 0
+    for t, day in enumerate(paid, start=1):
+        end = max(day, start)
+        so_far = year_fraction(start, end, counted)
+        fractions[t - 1] = so_far - before
+        days.append((end - start).days - days_before)
+        before, days_before = so_far, (end - start).days
+        if t % frequency_months == 0:
+            start, before, days_before = end, 0.0, 0
+    provisional = (sorted({d.year for d in paid if not calendar_covers(d.year)})
+                   if moved != BusinessDayConvention.NONE else [])
+    return PaymentDates(scheduled, paid, tuple(days), fractions, tuple(provisional))

@@ -23,7 +23,7 @@ from abs_tool.limits import (
     check_integer,
 )
 from abs_tool.model.assumptions import MONTE_CARLO_ONLY, Assumptions, deterministic_inputs
-from abs_tool.model.dates import BusinessDayConvention, DayCount, PaymentDates, payment_dates
+from abs_tool.model.dates import BusinessDayConvention, DayCount, PaymentDates, period_schedule
 from abs_tool.model.eligibility import ConcentrationLimits, EligibilityCriteria
 
 SHARE_TOLERANCE = 1e-6
@@ -698,8 +698,16 @@ class DealDates:
     legal_final: date
     business_day_convention: BusinessDayConvention = BusinessDayConvention.NONE
     day_count: DayCount = DayCount.THIRTY_360
+    # deal payment frequency (issue 16 item 4b): the notes are paid every this many months
+    payment_frequency_months: int = 1
 
     def __post_init__(self) -> None:
+        _check(isinstance(self.payment_frequency_months, int)
+               and not isinstance(self.payment_frequency_months, bool)
+               and self.payment_frequency_months in DEAL_PAYMENT_FREQUENCIES,
+               "payment_frequency_months",
+               "must be 1 (monthly), 3 (quarterly) or 6 (semi-annual)",
+               self.payment_frequency_months)
         _check(isinstance(self.business_day_convention, str)
                and self.business_day_convention in set(BusinessDayConvention),
                "business_day_convention",
@@ -740,12 +748,28 @@ class DealDates:
                 or self.day_count != DayCount.THIRTY_360)
 
     def schedule(self, periods: int) -> PaymentDates:
-        """The first ``periods`` monthly payment dates from ``first_payment``, moved by the
-        business-day convention, with each period's accrual from ``closing`` on
-        (:func:`abs_tool.model.dates.payment_dates`)."""
-        return payment_dates(self.closing, self.first_payment, periods,
-                             convention=self.business_day_convention, day_count=self.day_count)
+        """The dates of the first ``periods`` months, moved by the business-day convention,
+        with each month's accrual from ``closing`` on: monthly, every month's date is a
+        payment date from ``first_payment`` on (:func:`abs_tool.model.dates.payment_dates`);
+        with a ``payment_frequency_months`` N above 1, ``first_payment`` is month N's date
+        and the payment dates are every Nth month's (and the last month's), each month
+        accruing its part of its payment period
+        (:func:`abs_tool.model.dates.period_schedule`)."""
+        return period_schedule(self.closing, self.first_payment, periods,
+                               frequency_months=self.payment_frequency_months,
+                               convention=self.business_day_convention,
+                               day_count=self.day_count)
 
+    def is_payment_month(self, month: int) -> bool:
+        """Whether month ``month`` (1 = the first after the cut-off) is a scheduled payment
+        date: every ``payment_frequency_months``-th month, and the legal final's month. (The
+        engine also pays in the month the deal winds down early: a clean-up call,
+        acceleration, the pool exhausted.)"""
+        return month % self.payment_frequency_months == 0 or month == self.horizon_months
+
+
+DEAL_PAYMENT_FREQUENCIES: tuple[int, ...] = (1, 3, 6)
+"""The deal payment frequencies, in months: monthly, quarterly, semi-annual."""
 
 MAX_PARTY_CHARS = 200
 """The longest name of a party (a term sheet cell and a form field hold it)."""

@@ -166,9 +166,27 @@ def structure_description(deal: Deal, lang: str) -> list[str]:
     else:
         accrual = ("interest accrues one twelfth of the annual rate a month (30/360)" if en
                    else "利息按年利率的十二分之一逐月计算（30/360）")
-    out.append(f"Payment dates fall on day {day} of each month from "
-               f"{dates.first_payment.isoformat()}; dates {moved}; {accrual}." if en else
-               f"兑付日为自{dates.first_payment.isoformat()}起每月{day}日，{moved}；{accrual}。")
+    every = dates.payment_frequency_months
+    if every == 1:
+        out.append(f"Payment dates fall on day {day} of each month from "
+                   f"{dates.first_payment.isoformat()}; dates {moved}; {accrual}." if en else
+                   f"兑付日为自{dates.first_payment.isoformat()}起每月{day}日，{moved}；{accrual}。")
+    else:
+        # Deal payment frequency (issue 16 item 4b)
+        often = ({3: "quarterly", 6: "semi-annually"}[every] if en
+                 else {3: "按季兑付", 6: "按半年兑付"}[every])
+        out.append(f"Payment dates fall on day {day} every {every} months ({often}) from "
+                   f"{dates.first_payment.isoformat()}; dates {moved}; {accrual}. Between "
+                   "payment dates the collections are held in the trust account and fees and "
+                   "interest accrue; fees, interest, reserve top-ups, principal and the "
+                   "residual are paid on payment dates (receivables are still bought monthly "
+                   "while revolving). A period's interest is the balance times the period's "
+                   "accrual; only interest left unpaid on a payment date bears interest." if en
+                   else
+                   f"兑付日为自{dates.first_payment.isoformat()}起每{every}个月（{often}）的{day}日，"
+                   f"{moved}；{accrual}。两个兑付日之间的回收款留存于信托账户，税费及利息逐月计提；"
+                   "税费、利息、储备账户补足、本金及剩余收益均于兑付日支付（循环期内仍按月循环购买）。"
+                   "每期利息为本金余额乘以该期计息期间，仅兑付日未付的利息按票面利率计息。")
 
     if s.fees:
         fees = "; ".join(_fee(f, lang) for f in s.fees) if en else "；".join(

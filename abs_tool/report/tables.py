@@ -109,7 +109,7 @@ def cashflow_tables(result: WaterfallResult, deal: Deal, path: int = 0) -> Cashf
     """Lay out path ``path`` of ``result`` as period tables (:class:`CashflowTables`)."""
     n = result.n_periods
     index = pd.RangeIndex(1, n + 1, name="period")
-    dates = payment_dates(deal.dates.first_payment, n)
+    dates = payment_dates(deal.dates.first_payment, n, deal.dates.payment_frequency_months)
     dated: dict[str, object] = {}
     provisional: tuple[int, ...] = ()
     if deal.dates.dated_accrual:

@@ -20,7 +20,7 @@ from abs_tool import Deal, FieldError
 from abs_tool.errors import render_message
 from abs_tool.glossary import field_path
 from abs_tool.model.dates import BusinessDayConvention, DayCount
-from abs_tool.model.deal import DealDates, DealParties
+from abs_tool.model.deal import DEAL_PAYMENT_FREQUENCIES, DealDates, DealParties
 from ui import state
 from ui.labels import lang, namer, t
 
@@ -28,6 +28,7 @@ DATES: tuple[str, ...] = ("cutoff", "closing", "first_payment", "legal_final")
 PARTIES: tuple[str, ...] = tuple(f.name for f in fields(DealParties))
 CONVENTIONS: tuple[str, ...] = tuple(c.value for c in BusinessDayConvention)
 DAY_COUNTS: tuple[str, ...] = tuple(c.value for c in DayCount)
+FREQUENCIES: tuple[str, ...] = tuple(str(n) for n in DEAL_PAYMENT_FREQUENCIES)
 # Date inputs reach back and forward far enough for any deal (Streamlit's own range is ten
 # years either side of the value).
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2150, 12, 31)
@@ -46,6 +47,7 @@ def fill(deal: Deal) -> None:
         ss[f"dl_{name}"] = getattr(deal.dates, name)
     ss["dl_business_day_convention"] = deal.dates.business_day_convention.value
     ss["dl_day_count"] = deal.dates.day_count.value
+    ss["dl_payment_frequency_months"] = str(deal.dates.payment_frequency_months)
     parties = deal.parties
     for name in PARTIES:
         value = getattr(parties, name)
@@ -67,7 +69,8 @@ def message(error: FieldError) -> str:
 
 
 _FIELD_LABELS = frozenset({f"dl.{n}" for n in ("name", *DATES, "business_day_convention",
-                                                "day_count", *PARTIES)})
+                                                "day_count", "payment_frequency_months",
+                                                *PARTIES)})
 
 
 def edited(base: Deal) -> tuple[Deal | None, FieldError | None]:
@@ -78,6 +81,7 @@ def edited(base: Deal) -> tuple[Deal | None, FieldError | None]:
             **{name: ss[f"dl_{name}"] for name in DATES},
             business_day_convention=BusinessDayConvention(ss["dl_business_day_convention"]),
             day_count=DayCount(ss["dl_day_count"]),
+            payment_frequency_months=int(ss["dl_payment_frequency_months"]),
         )
         parties = DealParties(**{name: (agencies(ss[f"dl_{name}"]) if name == "rating_agencies"
                                         else ss[f"dl_{name}"].strip()) for name in PARTIES})
@@ -119,10 +123,15 @@ def main() -> None:
                      index=state.index("dl_day_count", DAY_COUNTS),
                      format_func=namer("dl.dc", DAY_COUNTS),
                      **state.widget("dl_day_count", labelled=True))
-    frequency = "; ".join(f"{c.name} {t(f'dl.freq.{c.payment_frequency_months}')}"
-                          for c in base.structure.classes)
-    right.markdown(f"**{t('dl.payment_frequency')}**")
-    right.caption(t("dl.frequency_text").format(classes=frequency))
+    right.selectbox(t("dl.payment_frequency_months"), FREQUENCIES,
+                    index=state.index("dl_payment_frequency_months", FREQUENCIES),
+                    format_func=namer("dl.every", FREQUENCIES), help=t("dl.every_help"),
+                    **state.widget("dl_payment_frequency_months", labelled=True))
+    holders["payment_frequency_months"] = right.empty()
+    if base.dates.payment_frequency_months == 1:
+        frequency = "; ".join(f"{c.name} {t(f'dl.freq.{c.payment_frequency_months}')}"
+                              for c in base.structure.classes)
+        right.caption(t("dl.frequency_text").format(classes=frequency))
     horizon = st.empty()
     st.subheader(t("dl.parties"))
     columns = st.columns(3)

@@ -70,6 +70,9 @@ DEAL_TERMS: dict[str, Label] = {
     "freq.1": ("Monthly", "按月"),
     "freq.revolving": ("Monthly; quarterly while revolving: {classes}",
                        "按月;循环期内按季:{classes}"),
+    # Deal payment frequency (issue 16 item 4b)
+    "freq.3": ("Quarterly (every 3 months)", "按季兑付(每3个月)"),
+    "freq.6": ("Semi-annual (every 6 months)", "按半年兑付(每6个月)"),
     "bdc.none": ("Unadjusted", "不调整"),
     "bdc.following": ("Following", "顺延至下一工作日"),
     "bdc.modified_following": ("Modified following", "经修正的顺延"),

@@ -313,7 +313,11 @@ def _party(parties: DealParties, name: str, lang: str) -> str:
 
 
 def _payment_frequency(deal: Deal, lang: str) -> str:
-    """Monthly, or which classes pay quarterly while revolving."""
+    """The deal's payment frequency: quarterly or semi-annual, or monthly and which classes
+    pay quarterly while revolving (a class's own rule adds nothing to a deal paid every 3 or
+    6 months)."""
+    if deal.dates.payment_frequency_months != 1:
+        return text(f"freq.{deal.dates.payment_frequency_months}", lang)
     revolving = deal.structure.revolving
     quarterly = [c.name for c in deal.structure.classes if c.payment_frequency_months == 3]
     if not quarterly or revolving is None or revolving.months == 0:
