@@ -828,13 +828,7 @@ def cover_shortfalls(terms: Terms, p: int, k: int, cash: float, path: PathState,
         path.fee_carry[f] -= pay
         out.fees[FEE_PAID, p, f, k] += pay
         out.fees[FEE_UNPAID, p, f, k] = path.fee_carry[f]
-    for j in range(path.balance.shape[0]):
-        owed = path.accrued[j] if terms.liquidity_covers[j] and path.pay_date[j] else 0.0
-        pay = min(left, max(owed, 0.0))
-        left -= pay
-        path.interest_paid[j] += pay
-        path.accrued[j] -= pay
-    return left
+    return pay_accrued(terms.liquidity_covers, True, left, path)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -1142,8 +1136,17 @@ def pay_late_interest(terms: Terms, accelerated: bool, available: float,
     subordinated class's 期间收益), on their payment dates, as far as the funds go; what is
     unpaid is carried like any interest. Under acceleration step 2 paid them. Adds to
     ``path.interest_paid``; returns the funds left."""
+    return pay_accrued(terms.late, not accelerated, available, path)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def pay_accrued(which: BoolArray, allowed: bool, available: float,
+                path: PathState) -> float:  # pragma: no cover - compiled
+    """The interest accrued of the classes ``which`` marks, on their payment dates, in
+    seniority order, as far as ``available`` goes (nothing unless ``allowed``); what is
+    unpaid stays accrued. Adds to ``path.interest_paid``; returns the funds left."""
     for j in range(path.balance.shape[0]):
-        owed = path.accrued[j] if terms.late[j] and path.pay_date[j] and not accelerated else 0.0
+        owed = path.accrued[j] if which[j] and path.pay_date[j] and allowed else 0.0
         paid = min(available, max(owed, 0.0))
         available -= paid
         path.interest_paid[j] += paid
