@@ -142,7 +142,9 @@ _MARGIN = 1.25
 _SCHEDULE_ARRAYS = 7
 _PROFILE_ARRAYS = 16
 _SECONDS_PER_LOAN_MONTH = 1.2e-7
-_PATH_BASE, _PATH_PER_GROUP, _PATH_PER_CLASS, _PATH_PER_FEE, _PATH_PER_TRIGGER = 20, 2, 8, 2, 1
+# Float64 per path and month: the engine's output rows (abs_tool.engine.kernel: 12 pool and
+# 20 account rows, the flags, and 10 rows per class; tests/test_limits.py keeps these in step).
+_PATH_BASE, _PATH_PER_GROUP, _PATH_PER_CLASS, _PATH_PER_FEE, _PATH_PER_TRIGGER = 33, 2, 10, 2, 1
 _SECONDS_PER_PATH_MONTH, _SECONDS_PER_PATH_GROUP_MONTH = 4e-7, 6.5e-8
 _SCHEDULE_NUMBERS, _SECONDS_PER_PATH_OBLIGOR = 3, 8e-9
 

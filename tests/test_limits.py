@@ -311,3 +311,16 @@ def test_extreme_balances_give_finite_figures(scale):
     assert prepared.model.effective_count == pytest.approx([144 / 40], rel=1e-12)
     result = run_monte_carlo(prepared)
     assert all(np.isfinite([c.expected_loss.value, c.pd.value]).all() for c in result.classes)
+
+
+def test_the_memory_estimate_counts_every_output_row_of_the_engine():
+    """The per path-month doubles of the estimate are the engine's output rows: the pool's and
+    the accounts' (plus one for the four flag rows of one byte each), and every class row; a
+    row added to the kernel without the estimate fails here."""
+    from abs_tool import limits
+    from abs_tool.engine import kernel
+
+    assert len(kernel.POOL_ROWS) + len(kernel.ACCOUNT_ROWS) + 1 == limits._PATH_BASE
+    assert len(kernel.FLAG_ROWS) <= 8
+    assert len(kernel.CLASS_ROWS) == limits._PATH_PER_CLASS
+    assert len(kernel.FEE_ROWS) == limits._PATH_PER_FEE
