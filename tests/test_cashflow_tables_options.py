@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from builders import make_deal, make_pool
+from builders import make_deal, make_pool, run_checked, third_loan_defaults
 from chinese_words import WORD, deal_words, english_words
 from openpyxl import load_workbook
 from test_liquidity_support import _deal_of as liquidity_deal, run as run_liquidity
@@ -25,7 +25,7 @@ from test_waterfall_floating_coupons import (
     run as run_floating,
     step_up_deal,
 )
-from test_waterfall_tiers import prepared as tier_deal, run as run_tiers, schedule
+from test_waterfall_tiers import prepared as tier_deal, schedule
 
 from abs_tool import (
     analyse,
@@ -39,7 +39,6 @@ from abs_tool import (
 from abs_tool.cli import main
 from abs_tool.engine.checks import waterfall_violations
 from abs_tool.engine.deterministic import run_paths
-from abs_tool.engine.projection import HazardDefaults
 from abs_tool.engine.waterfall import coupon_rates, period_fractions
 from abs_tool.io.dealfile import deal_json
 from abs_tool.model.assumptions import AnnualPd, Assumptions, Recovery
@@ -78,7 +77,7 @@ def test_principal_due_and_a_target_balance():
     from month 3: its target is 1,200 (before the first point), 600, 300, 300. Without
     defaults the principal due is the notes less the performing pool: 750 a month."""
     prep = tier_deal(a1_target=schedule((2, 0.5), (3, 0.25)))
-    result = run_tiers(prep)
+    result = run_checked(prep)
     tables = cashflow_tables(result, prep.deal)
     same(tables.pool["principal_due"], result.principal_due[0])
     np.testing.assert_allclose(tables.pool["principal_due"].iloc[:4], [750] * 4, atol=CENT)
@@ -159,9 +158,7 @@ def test_reinstatements_close_the_class_identity():
     prep = prepare_deal(deal, make_pool([1000.0] * 3, rate=0.12, term=4,
                                         amortization="interest_only",
                                         pd_annual=[0.01, 0.02, 0.03]))
-    hazard = np.zeros((1, 3, 6))
-    hazard[0, 2, 1] = 1.0  # L2 defaults in month 2
-    result = run_paths(prep, HazardDefaults(hazard), 1)
+    result = run_paths(prep, third_loan_defaults(2), 1)  # L2 defaults in month 2
     assert waterfall_violations(result) == []
     tables = cashflow_tables(result, deal)
     np.testing.assert_allclose(tables.classes["B"]["reinstated"].iloc[:4],

@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from builders import make_deal, make_pool
+from builders import make_deal, make_pool, run_checked, third_loan_defaults
 from hypothesis import HealthCheck, given, settings, strategies as st
 from test_waterfall_options_properties import loan_defaults, option_deals
 
@@ -24,10 +24,7 @@ from abs_tool.engine.deterministic import (
     _pool_state,
     prepare_deal,
     run_paths,
-    summarise_paths,
 )
-from abs_tool.engine.metrics import class_metrics
-from abs_tool.engine.projection import HazardDefaults
 from abs_tool.engine.waterfall import run_waterfall
 from abs_tool.errors import DealFileError, FieldError
 from abs_tool.io.dealfile import deal_from_dict, deal_to_dict
@@ -63,24 +60,6 @@ def prepared_deal(c_coupon=0.0, priority=CouponPriority.INTEREST, *, fees=(),
                                   amortization="interest_only", pd_annual=[0.01, 0.02, 0.03]))
 
 
-def hazard(default_month):
-    values = np.zeros((1, 3, 6))
-    if default_month:
-        values[0, 2, default_month - 1] = 1.0
-    return HazardDefaults(values)
-
-
-def run_dated(prepared, default_month=0):
-    """The engine as every run calls it (run_paths passes the deal's dates), checked against
-    the summary mode the Monte Carlo uses: the same class figures."""
-    result = run_paths(prepared, hazard(default_month), 1)
-    assert waterfall_violations(result) == []
-    summary = summarise_paths(prepared, hazard(default_month), 1)
-    np.testing.assert_array_equal(summary.metrics.loss_pv,
-                                  class_metrics(result, prepared.coupons).loss_pv)
-    return result
-
-
 def check(result, **expected):
     for name, rows in expected.items():
         got = getattr(result.classes, name)[0, :, : len(rows[0])]
@@ -97,7 +76,7 @@ def test_subordinated_coupon_in_step_2_is_paid_after_the_other_classes_interest(
     M3: interest 20 + recovery 400: A 1,998 x 0.5% = 9.99, B 6, C 2 (its coupon is on its
     balance, 400); 402.01 pays A. M4: 2,020: A 1,595.99 x 0.5% = 7.97995, B 6, C 2;
     2,004.02005 left: A 1,595.99, B 408.03005; B's 191.96995 and C's 400 written down."""
-    result = run_paths(prepared_deal(0.06), hazard(2), 1)
+    result = run_paths(prepared_deal(0.06), third_loan_defaults(2), 1)
     assert waterfall_violations(result) == []
     check(result,
           interest_paid=[[10, 10, 9.99, 7.97995], [6, 6, 6, 6], [2, 2, 2, 2]],
@@ -112,7 +91,8 @@ def test_subordinated_coupon_after_principal_is_paid_from_what_principal_leaves(
     what is left. M1: C 2, residual 12. M2: 4 left after interest pays A's principal
     (due 1,000): C's 2 is unpaid and carried at its coupon: 2 x 1.005 + 2 = 4.01 due in
     M3, unpaid (A takes 404.02); 4.01 x 1.005 + 2 = 6.03005 unpaid at the end (M4)."""
-    result = run_paths(prepared_deal(0.06, CouponPriority.AFTER_PRINCIPAL), hazard(2), 1)
+    result = run_paths(prepared_deal(0.06, CouponPriority.AFTER_PRINCIPAL),
+                       third_loan_defaults(2), 1)
     assert waterfall_violations(result) == []
     check(result,
           interest_paid=[[10, 10, 9.98, 7.9599], [6, 6, 6, 6], [2, 0, 0, 0]],
@@ -147,7 +127,7 @@ def test_act_365_accrues_coupons_and_rate_fees_by_the_days_between_the_dates_pai
     fee = Fee("trustee", rate_annual=0.01, fixed_annual=12.0)
     prepared = prepared_deal(fees=(fee,), convention=BusinessDayConvention.FOLLOWING,
                              day_count=DayCount.ACT_365)
-    result = run_dated(prepared)
+    result = run_checked(prepared)
     days = np.array(DAYS_2020[:4], dtype=float)
     fees = 3000 * 0.01 * days / 365 + 1
     a, b = 2000 * 0.06 * days / 365, 600 * 0.12 * days / 365
@@ -167,7 +147,7 @@ def test_30_360_counts_the_dates_paid_too():
     """Next business day, 30/360: 01-01 -> 02-03 is 32/360 (30 + 3 - 1), 02-03 -> 03-02 is
     29/360, 03-02 -> 04-01 29/360, 04-01 -> 05-06 35/360: A 2,000 x 6% x n/360."""
     prepared = prepared_deal(convention=BusinessDayConvention.FOLLOWING)
-    result = run_dated(prepared)
+    result = run_checked(prepared)
     n = np.array([32, 29, 29, 35])
     check(result, interest_paid=[2000 * 0.06 * n / 360, 600 * 0.12 * n / 360, [0] * 4])
     assert round(2000 * 0.06 * 32 / 360, 2) == 10.67
@@ -178,7 +158,7 @@ def test_default_dates_keep_one_twelfth_bit_for_bit():
     same bits with or without the dates, and the period table has no accrual column."""
     prepared = prepared_deal(0.06, fees=(Fee("trustee", rate_annual=0.01),))
     assert not prepared.deal.dates.dated_accrual
-    dated, plain = run_dated(prepared, 2), run_paths(prepared, hazard(2), 1)
+    dated, plain = run_checked(prepared, 2), run_paths(prepared, third_loan_defaults(2), 1)
     for name in ("interest_paid", "principal_paid", "residual", "balance_close"):
         np.testing.assert_array_equal(getattr(dated.classes, name),
                                       getattr(plain.classes, name))
@@ -188,7 +168,7 @@ def test_default_dates_keep_one_twelfth_bit_for_bit():
 
 def test_years_without_an_official_calendar_are_provisional():
     prepared = prepared_deal(convention=BusinessDayConvention.MODIFIED_FOLLOWING, year=2090)
-    tables = cashflow_tables(run_dated(prepared), prepared.deal)
+    tables = cashflow_tables(run_checked(prepared), prepared.deal)
     assert tables.provisional_years == (2090,)
     assert all(d.weekday() < 5 for d in tables.pool["date"])
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from builders import make_deal, make_pool
+from builders import make_deal, make_pool, third_loan_defaults
 from hypothesis import HealthCheck, given, settings, strategies as st
 from test_waterfall_options_properties import loan_defaults, option_deals
 
@@ -26,7 +26,6 @@ from abs_tool.engine.deterministic import (
     summarise_paths,
 )
 from abs_tool.engine.metrics import class_metrics
-from abs_tool.engine.projection import HazardDefaults
 from abs_tool.engine.waterfall import coupon_rates, reference_coupons, run_waterfall
 from abs_tool.errors import AssumptionError, DealFileError, FieldError
 from abs_tool.io.dealfile import deal_from_dict, deal_to_dict
@@ -64,19 +63,12 @@ def prepared_deal(a=None, b=None, *, call=None, benchmark=TWO_STEP):
                                   amortization="interest_only", pd_annual=[0.01, 0.02, 0.03]))
 
 
-def hazard(default_month):
-    values = np.zeros((1, 3, 6))
-    if default_month:
-        values[0, 2, default_month - 1] = 1.0
-    return HazardDefaults(values)
-
-
 def run(prepared, default_month=0):
     """The engine as every run calls it, checked against the summary mode the Monte Carlo
     uses (the same class figures) and the invariants."""
-    result = run_paths(prepared, hazard(default_month), 1)
+    result = run_paths(prepared, third_loan_defaults(default_month), 1)
     assert waterfall_violations(result) == []
-    summary = summarise_paths(prepared, hazard(default_month), 1, with_duration=True)
+    summary = summarise_paths(prepared, third_loan_defaults(default_month), 1, with_duration=True)
     full = class_metrics(result, prepared.coupons)
     for name in ("loss_pv", "yield_annual", "modified_duration_years"):
         np.testing.assert_array_equal(getattr(summary.metrics, name), getattr(full, name))
@@ -181,8 +173,9 @@ def test_a_scenario_sets_or_shifts_the_benchmark_path():
 
 def test_fixed_classes_ignore_the_benchmark():
     """A deal without floating classes gives the same numbers on any path."""
-    one = run_paths(prepared_deal(), hazard(2), 1)
-    other = run_paths(prepared_deal(benchmark=BenchmarkPath("SHIBOR", 0.2)), hazard(2), 1)
+    one = run_paths(prepared_deal(), third_loan_defaults(2), 1)
+    other = run_paths(prepared_deal(benchmark=BenchmarkPath("SHIBOR", 0.2)),
+                      third_loan_defaults(2), 1)
     np.testing.assert_array_equal(one.classes.interest_paid, other.classes.interest_paid)
     np.testing.assert_array_equal(one.classes.principal_paid, other.classes.principal_paid)
 
@@ -355,11 +348,11 @@ def test_invariants_hold_with_floating_coupons_and_step_ups(data):
 
 def test_run_waterfall_without_a_benchmark_refuses_a_floating_class():
     prepared = floating_a_and_b()
-    state_paths = run_paths(prepared, hazard(0), 1)  # with the deal's path: fine
+    state_paths = run_paths(prepared, third_loan_defaults(0), 1)  # with the deal's path: fine
     assert state_paths.floating.tolist() == [True, True, False]
     from abs_tool.engine.deterministic import _pool_state
 
-    state = _pool_state(prepared, hazard(0), 1, None, None, None, None)
+    state = _pool_state(prepared, third_loan_defaults(0), 1, None, None, None, None)
     with pytest.raises(AssumptionError, match="benchmark"):
         run_waterfall(prepared.deal.structure, state, prepared.class_balances)
 
@@ -397,7 +390,7 @@ def test_the_inspector_shows_the_months_coupon_and_the_step_up():
     from abs_tool.analysis.inspector import inspect_waterfall
 
     prepared = step_up_deal(exercised=False)
-    result = run_paths(prepared, hazard(2), 1)
+    result = run_paths(prepared, third_loan_defaults(2), 1)
     ledgers = inspect_waterfall(result, prepared.deal, 2).ledgers
     a = ledgers[ledgers["ledger"] == "A"].set_index("item")["value"]
     assert a["coupon_period"] == pytest.approx(0.005)  # 6% / 12, the step-up apart

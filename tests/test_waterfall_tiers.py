@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from builders import make_deal, make_pool
+from builders import make_deal, make_pool, run_checked
 from hypothesis import HealthCheck, given, settings, strategies as st
 from test_waterfall_options_properties import loan_defaults, option_deals
 
@@ -66,20 +66,6 @@ def prepared(*, a1_target=None, mode=PrincipalMode.SEQUENTIAL, senior=TierPrinci
                                         pd_annual=[0.01, 0.02, 0.03]))
 
 
-def run(prep, default_month=0):
-    """One path; L2 (the third loan) defaults whole in ``default_month`` (0: none). Checked
-    against the invariants, and the summary mode of the Monte Carlo against the full run."""
-    values = np.zeros((1, 3, 6))
-    if default_month:
-        values[0, 2, default_month - 1] = 1.0
-    result = run_paths(prep, HazardDefaults(values), 1)
-    assert waterfall_violations(result) == []
-    summary = summarise_paths(prep, HazardDefaults(values), 1)
-    np.testing.assert_array_equal(summary.metrics.loss_pv,
-                                  class_metrics(result, prep.coupons).loss_pv)
-    return result
-
-
 def principal(result, month):
     return result.classes.principal_paid[0, :, month - 1]
 
@@ -91,7 +77,7 @@ def test_a1_then_a2_sequentially():
     all to A-1 (1,200 -> 450); interest A-1 6, A-2 4.5, B 6; residual 780 - 16.5 - 750 =
     13.5. M2: due 750: A-1's last 450, then 300 of A-2; interest A-1 450 x 0.5% = 2.25,
     A-2 4.5, B 6; residual 772.5 - 12.75 - 750 = 9.75."""
-    result = run(prepared())
+    result = run_checked(prepared())
     np.testing.assert_allclose(principal(result, 1), [750, 0, 0, 0], atol=CENT)
     np.testing.assert_allclose(principal(result, 2), [450, 300, 0, 0], atol=CENT)
     np.testing.assert_allclose(result.classes.interest_paid[0, :, 1], [2.25, 4.5, 6, 0],
@@ -111,7 +97,7 @@ def test_pro_rata_deal_shares_by_tier_then_by_the_tiers_rule(senior, m1):
     300 of 3,000: 525, 150, 75), and inside the senior tier its rule shares the 525.
     M2 (pro rata inside): notes 900 + 675 + 450 + 225 = 2,250, due 750: senior 1,575 /
     2,250 x 750 = 525, split 900 : 675 = 300 and 225; B 150; C 75."""
-    result = run(prepared(mode=PrincipalMode.PRO_RATA, senior=senior))
+    result = run_checked(prepared(mode=PrincipalMode.PRO_RATA, senior=senior))
     np.testing.assert_allclose(principal(result, 1), m1, atol=CENT)
     if senior == TierPrincipal.PRO_RATA:
         np.testing.assert_allclose(principal(result, 2), [300, 225, 150, 75], atol=CENT)
@@ -123,10 +109,10 @@ def test_a_tier_without_a_rule_follows_the_deals_principal_mode():
     300 of 3,000 = 300, 225, 150, 75. With L2 defaulting in M1, a cumulative-default trigger
     at 0.1% breaches at M1's end (1,000 / 3,000), and from M2 principal is sequential, A-1
     first, inside the tier too: A-2, B and C take nothing while A-1 is outstanding."""
-    result = run(prepared(mode=PrincipalMode.PRO_RATA, senior=None))
+    result = run_checked(prepared(mode=PrincipalMode.PRO_RATA, senior=None))
     np.testing.assert_allclose(principal(result, 1), [300, 225, 150, 75], atol=CENT)
     trigger = Trigger(TriggerMetric.CUMULATIVE_DEFAULT_RATE, (0.001,), TriggerAction.SEQUENTIAL)
-    result = run(prepared(mode=PrincipalMode.PRO_RATA, senior=None, triggers=(trigger,)),
+    result = run_checked(prepared(mode=PrincipalMode.PRO_RATA, senior=None, triggers=(trigger,)),
                  default_month=1)
     m1 = principal(result, 1)
     assert m1[0] > 0
@@ -141,7 +127,7 @@ def test_interest_of_one_tier_is_paid_pari_passu_when_funds_fall_short():
     A-1 owes 6, A-2 4.5 (10.5 in all, pari passu): A-1 5 x 6 / 10.5 = 2.857143, A-2 the
     rest 2.142857; B (the next tier) nothing. Carried: A-1 3.142857, A-2 2.357143, B 6.
     (Before tiers ranked the classes of a tier pari passu, A-1 took the 5.)"""
-    result = run(prepared(fees=(Fee("servicer", fixed_annual=9300.0),)))
+    result = run_checked(prepared(fees=(Fee("servicer", fixed_annual=9300.0),)))
     np.testing.assert_allclose(result.classes.interest_paid[0, :, 0],
                                [2.857143, 2.142857, 0, 0], atol=CENT)
     np.testing.assert_allclose(result.classes.interest_shortfall[0, :, 0],
@@ -157,7 +143,7 @@ def test_a_scheduled_class_is_capped_at_its_target_and_the_excess_goes_on():
     600 = 300, A-2 its last 450. M3: A-1 is at its target (600): nothing; A-2 is paid off;
     B takes its 600 and C 150. M4 the pool is exhausted and the deal ends: the schedule
     no longer caps, every note is due: A-1's 600 and C's last 150."""
-    result = run(prepared(a1_target=schedule((1, 0.75), (2, 0.5))))
+    result = run_checked(prepared(a1_target=schedule((1, 0.75), (2, 0.5))))
     np.testing.assert_allclose(principal(result, 1), [300, 450, 0, 0], atol=CENT)
     np.testing.assert_allclose(principal(result, 2), [300, 450, 0, 0], atol=CENT)
     np.testing.assert_allclose(principal(result, 3), [0, 0, 600, 150], atol=CENT)
@@ -171,7 +157,7 @@ def test_a_scheduled_class_is_capped_at_its_target_and_the_excess_goes_on():
 def test_before_the_first_point_the_target_is_the_original_balance():
     """A-1's schedule starts in M2 (50%): in M1 its target is its 1,200, so A-2 takes the
     750; in M2 A-1 takes 1,200 - 600 = 600 and A-2 its last 150."""
-    result = run(prepared(a1_target=schedule((2, 0.5))))
+    result = run_checked(prepared(a1_target=schedule((2, 0.5))))
     np.testing.assert_allclose(principal(result, 1), [0, 750, 0, 0], atol=CENT)
     np.testing.assert_allclose(principal(result, 2), [600, 150, 0, 0], atol=CENT)
 
@@ -181,7 +167,7 @@ def test_a_target_share_of_the_pool():
     2,250 = 675, A-1 takes 1,200 - 675 = 525, A-2 225. M2: 30% of 1,500 = 450, A-1 675 -
     450 = 225, A-2 525 of its 675. M3: 30% of 750 = 225, A-1 450 - 225 = 225, A-2 its last
     150, B 375."""
-    result = run(prepared(a1_target=TargetBalance(TargetKind.TARGET_SHARE_OF_POOL,
+    result = run_checked(prepared(a1_target=TargetBalance(TargetKind.TARGET_SHARE_OF_POOL,
                                                   share_of_pool=0.3)))
     np.testing.assert_allclose(principal(result, 1), [525, 225, 0, 0], atol=CENT)
     np.testing.assert_allclose(principal(result, 2), [225, 525, 0, 0], atol=CENT)
@@ -203,7 +189,7 @@ def test_the_schedule_is_released_after_a_sequential_trigger(action):
     and A-2 1.0175. A trigger with another action (``end_revolving``) leaves it: A-1 300,
     A-2 601.0175."""
     trigger = Trigger(TriggerMetric.CUMULATIVE_DEFAULT_RATE, (0.0,), action)
-    result = run(prepared(a1_target=schedule((1, 0.75), (2, 0.5)), triggers=(trigger,)),
+    result = run_checked(prepared(a1_target=schedule((1, 0.75), (2, 0.5)), triggers=(trigger,)),
                  default_month=1)
     np.testing.assert_allclose(principal(result, 1), [300, 203.5, 0, 0], atol=CENT)
     np.testing.assert_allclose(result.classes.interest_paid[0, :, 1], [4.5, 3.4825, 6, 0],
@@ -215,7 +201,7 @@ def test_the_schedule_is_released_after_a_sequential_trigger(action):
 def test_the_inspector_reads_the_principal_due_and_shows_the_target():
     """M1 of the scheduled case: the principal due line (750) and A-1's target (900)."""
     prep = prepared(a1_target=schedule((1, 0.75), (2, 0.5)))
-    inspection = inspect_waterfall(run(prep), prep.deal, 1)
+    inspection = inspect_waterfall(run_checked(prep), prep.deal, 1)
     steps = inspection.steps.set_index(["part", "item"])
     assert steps.loc[("principal", "notes"), ["due", "paid"]].tolist() == pytest.approx(
         [750, 750], abs=CENT)

@@ -133,6 +133,22 @@ def payment_dates(
         ``first_payment`` not after ``accrual_start``, ``periods`` below 1 or
         ``frequency_months`` below 1.
     """
+    _check_schedule(accrual_start, first_payment, periods, frequency_months)
+    scheduled = tuple(add_months(first_payment, i * frequency_months) for i in range(periods))
+    paid = tuple(adjust(day, BusinessDayConvention(convention)) for day in scheduled)
+    starts = (accrual_start, *paid[:-1])
+    counted = DayCount(day_count)
+    return PaymentDates(
+        scheduled, paid, tuple((end - start).days for start, end in zip(starts, paid,
+                                                                         strict=True)),
+        np.array([year_fraction(start, end, counted) for start, end in zip(starts, paid,
+                                                                           strict=True)]),
+        _provisional_years(paid, convention))
+
+
+def _check_schedule(accrual_start: dt.date, first_payment: dt.date, periods: int,
+                    frequency_months: int) -> None:
+    """The checks of :func:`payment_dates` and :func:`period_schedule`' arguments."""
     if first_payment <= accrual_start:
         raise FieldError("first_payment_date", f"must be after the closing date {accrual_start}"
                          f" (got {first_payment})")
@@ -141,18 +157,15 @@ def payment_dates(
     if frequency_months < 1:
         raise FieldError("payment_frequency_months", f"must be at least 1 (got "
                                                      f"{frequency_months})")
-    scheduled = tuple(add_months(first_payment, i * frequency_months) for i in range(periods))
-    paid = tuple(adjust(day, BusinessDayConvention(convention)) for day in scheduled)
-    starts = (accrual_start, *paid[:-1])
-    counted = DayCount(day_count)
-    provisional = (sorted({d.year for d in paid if not calendar_covers(d.year)})
-                   if convention != BusinessDayConvention.NONE else [])
-    return PaymentDates(
-        scheduled, paid, tuple((end - start).days for start, end in zip(starts, paid,
-                                                                         strict=True)),
-        np.array([year_fraction(start, end, counted) for start, end in zip(starts, paid,
-                                                                           strict=True)]),
-        tuple(provisional))
+
+
+def _provisional_years(paid: tuple[dt.date, ...],
+                       convention: BusinessDayConvention) -> tuple[int, ...]:
+    """The years of the dates ``paid`` whose official calendar is not known yet, where a
+    business-day convention moved them (weekends only were taken as holidays)."""
+    if convention == BusinessDayConvention.NONE:
+        return ()
+    return tuple(sorted({d.year for d in paid if not calendar_covers(d.year)}))
 
 
 def period_schedule(
@@ -188,9 +201,7 @@ def period_schedule(
     if frequency_months == 1:
         return payment_dates(accrual_start, first_payment, periods, convention=convention,
                              day_count=day_count)
-    # The arguments' checks (the dates are made below).
-    payment_dates(accrual_start, first_payment, periods, frequency_months=frequency_months,
-                  day_count=day_count)
+    _check_schedule(accrual_start, first_payment, periods, frequency_months)
     moved = BusinessDayConvention(convention)
     counted = DayCount(day_count)
     scheduled = tuple(add_months(first_payment, t - frequency_months)
@@ -207,6 +218,5 @@ def period_schedule(
         before, days_before = so_far, (end - start).days
         if t % frequency_months == 0:
             start, before, days_before = end, 0.0, 0
-    provisional = (sorted({d.year for d in paid if not calendar_covers(d.year)})
-                   if moved != BusinessDayConvention.NONE else [])
-    return PaymentDates(scheduled, paid, tuple(days), fractions, tuple(provisional))
+    return PaymentDates(scheduled, paid, tuple(days), fractions,
+                        _provisional_years(paid, moved))
